@@ -1,0 +1,144 @@
+/**
+ * Plain-data types of the after-sales domain (../shared/design/domain.md).
+ * Money is integer fen. Instants are `Date` (UTC); day arithmetic happens in
+ * Asia/Shanghai (see time.ts).
+ */
+
+export type OrderStatus = 'PAID' | 'SHIPPED' | 'RECEIVED' | 'COMPLETED' | 'CANCELLED';
+export type PaymentKind = 'FULL' | 'DEPOSIT' | 'BALANCE';
+export type NoReasonExempt = 'CUSTOM' | 'FRESH' | 'DIGITAL_OPENED' | 'PERIODICAL';
+
+export interface Payment {
+  outTradeNo: string;
+  transactionId?: string;
+  channel: 'WECHAT_PAY';
+  amount: number;
+  paidAt: Date;
+  kind?: PaymentKind;
+}
+
+export interface OrderLine {
+  lineId: string;
+  skuId: string;
+  title: string;
+  image?: string;
+  quantity: number;
+  unitPrice: number;
+  /** What the buyer paid for the whole line after discounts (fen). */
+  paidAmount: number;
+  category?: string;
+  noReasonExempt?: NoReasonExempt;
+  /** The buyer confirmed "不支持七天无理由" at purchase. */
+  waiverConfirmedAt?: Date;
+}
+
+export interface AfterSaleSummary {
+  returnId: string;
+  status: ReturnStatus;
+}
+
+export interface Order {
+  _id: string;
+  buyerOpenid: string;
+  status: OrderStatus;
+  paidAt: Date;
+  shippedAt?: Date;
+  /** 签收时间 */
+  receivedAt?: Date;
+  shippingFee: number;
+  payments: Payment[];
+  lines: OrderLine[];
+  afterSale?: Record<string, AfterSaleSummary>;
+}
+
+export type ReturnType = 'REFUND_ONLY' | 'RETURN_REFUND';
+
+export type ReasonCode =
+  | 'NO_LONGER_WANTED'
+  | 'WRONG_ORDER'
+  | 'OTHER'
+  | 'QUALITY_ISSUE'
+  | 'DAMAGED'
+  | 'WRONG_ITEM'
+  | 'MISSING_PARTS'
+  | 'NOT_AS_DESCRIBED'
+  | 'NOT_RECEIVED';
+
+export type FaultSide = 'BUYER' | 'SELLER';
+export type FreightPayer = 'BUYER' | 'SELLER';
+
+export type ReturnStatus =
+  | 'PENDING_REVIEW'
+  | 'AWAITING_SHIPMENT'
+  | 'IN_TRANSIT'
+  | 'REJECTED'
+  | 'DISPUTED'
+  | 'REFUNDING'
+  | 'REFUND_FAILED'
+  | 'REFUNDED'
+  | 'CANCELLED'
+  | 'CLOSED';
+
+export type Role = 'BUYER' | 'MERCHANT' | 'ARBITER' | 'ADMIN' | 'SYSTEM';
+export type StaffRole = 'MERCHANT' | 'ARBITER' | 'ADMIN';
+
+/** Policy settings (domain.md "Policy defaults"); a `settings` document overrides them. */
+export interface Policy {
+  noReasonDays: number;
+  qualityDays: number;
+  merchantReviewHours: number;
+  buyerShipDays: number;
+  merchantReceiveDays: number;
+  appealDays: number;
+  reminderLeadHours: number;
+  maxAttemptsPerLine: number;
+  maxEvidencePerReturn: number;
+  maxEvidenceBytes: number;
+  returnShippingCap: number;
+  refundQueryAfterMinutes: number;
+  /** Days after paidAt during which the payment platform accepts refunds. */
+  paymentRefundDays: number;
+}
+
+export interface RequestedLine {
+  lineId: string;
+  quantity: number;
+}
+
+/** A line of a stored after-sale: quantity and the refund amount computed for it. */
+export interface ReturnLine {
+  lineId: string;
+  quantity: number;
+  amount: number;
+}
+
+export interface ReturnAmounts {
+  /** Σ line amounts (fen). */
+  items: number;
+  /** Outbound shipping fee refunded (fen). */
+  shipping: number;
+  /** Return postage claimed by the buyer and reimbursed (seller-side reasons, self-ship), capped. */
+  postage?: number;
+  total: number;
+}
+
+/** What the policy needs to know of the shop's other after-sales of the same order. */
+export interface PriorReturn {
+  returnId: string;
+  status: ReturnStatus;
+  type: ReturnType;
+  reason: ReasonCode;
+  lines: ReturnLine[];
+  /** How many applications + modifications this after-sale counted, per line. */
+  attempts?: number;
+  /** Amount actually refunded / to be refunded (approvedAmount ?? amounts.total). */
+  refundTotal?: number;
+  /** Whether the outbound shipping fee is part of it. */
+  shippingRefunded?: number;
+}
+
+export interface Refusal {
+  code: string;
+  lineId?: string;
+  message: string;
+}

@@ -1,0 +1,41 @@
+/**
+ * The emulator's one virtual clock: an offset from real time. Every function
+ * worker, timer, the pay sandbox and `db.serverDate()` read it.
+ */
+export class VirtualClock {
+  private offsetMs = 0;
+  private listeners = new Set<(now: number) => void>();
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  offset(): number {
+    return this.offsetMs;
+  }
+
+  /** Move to an absolute instant (ms since epoch). Never moves backwards. */
+  set(nowMs: number): number {
+    const delta = nowMs - this.now();
+    if (delta > 0) this.offsetMs += delta;
+    this.emit();
+    return this.now();
+  }
+
+  advance(ms: number): number {
+    if (ms > 0) this.offsetMs += ms;
+    this.emit();
+    return this.now();
+  }
+
+  /** Called after every move (timers and pay re-deliveries due by then fire). */
+  onChange(listener: (now: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(): void {
+    const now = this.now();
+    for (const l of this.listeners) l(now);
+  }
+}
