@@ -1,0 +1,71 @@
+/**
+ * The thin shell around every function: init the SDK once per process, read the
+ * caller from getWXContext (never from the event), run the use case, always
+ * return an envelope, log one JSON line per invocation.
+ */
+import * as cloud from 'wx-server-sdk';
+import { AppError, fail, type Envelope } from './envelope';
+
+let initialised = false;
+
+export function sdk(): typeof cloud {
+  if (!initialised) {
+    cloud.init({ env: (cloud as any).DYNAMIC_CURRENT_ENV });
+    initialised = true;
+  }
+  return cloud;
+}
+
+export interface Caller {
+  openid?: string;
+  appid?: string;
+  /** Full SOURCE chain, e.g. "wx_client,scf". */
+  source: string;
+  /** The first segment: who started the chain (wx_client, wx_trigger, wx_paycallback, ...). */
+  origin: string;
+}
+
+export function readCaller(): Caller {
+  const ctx = sdk().getWXContext() as Record<string, string | undefined>;
+  const source = ctx.SOURCE ?? '';
+  return {
+    openid: ctx.OPENID || undefined,
+    appid: ctx.APPID || undefined,
+    source,
+    origin: source.split(',')[0] ?? '',
+  };
+}
+
+export type UseCase = (event: Record<string, unknown>, caller: Caller) => Promise<Envelope>;
+
+export function defineFunction(name: string, run: UseCase) {
+  return async function main(event: Record<string, unknown>): Promise<Envelope> {
+    const started = Date.now();
+    let result: Envelope;
+    let caller: Caller | undefined;
+    try {
+      caller = readCaller();
+      result = await run(event ?? {}, caller);
+    } catch (err) {
+      if (err instanceof AppError) {
+        result = fail(err.code, err.message, err.details);
+      } else {
+        console.error(JSON.stringify({ fn: name, level: 'error', error: String((err as Error)?.stack ?? err) }));
+        result = fail('INTERNAL', '系统繁忙，请稍后再试');
+      }
+    }
+    console.log(
+      JSON.stringify({
+        fn: name,
+        action: typeof event?.action === 'string' ? event.action : undefined,
+        requestId: typeof event?.requestId === 'string' ? event.requestId : undefined,
+        returnId: typeof event?.returnId === 'string' ? event.returnId : undefined,
+        openid: caller?.openid,
+        source: caller?.source,
+        outcome: result.ok ? 'ok' : result.error.code,
+        ms: Date.now() - started,
+      }),
+    );
+    return result;
+  };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * Bundles every cloud function with esbuild into the folder that deploys:
+ *   build/cloudfunctions/<name>/{index.js, index.js.map, package.json, config.json}
+ * Shared code (cloudfunctions/core) is bundled into each function, never deployed
+ * on its own. wx-server-sdk stays external: the cloud installs it from the
+ * artifact's package.json, and locally it resolves to the project's node_modules
+ * (the real, unmodified SDK). Test-only fixture functions under
+ * test/fixtures/cloudfunctions/ are built the same way into build/test-functions/.
+ *
+ * Target: Node.js 16 (the oldest cloud runtime we support: "Nodejs16.13").
+ */
+import { build } from 'esbuild';
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
+export const NODE_TARGET = 'node16';
+const SHARED_DIRS = new Set(['core']);
+
+async function functionDirs(srcRoot) {
+  if (!existsSync(srcRoot)) return [];
+  const entries = await fs.readdir(srcRoot, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && !SHARED_DIRS.has(e.name) && existsSync(path.join(srcRoot, e.name, 'index.ts')))
+    .map((e) => e.name)
+    .sort();
+}
+
+async function bundleOne(srcRoot, outRoot, name) {
+  const srcDir = path.join(srcRoot, name);
+  const outDir = path.join(outRoot, name);
+  await fs.rm(outDir, { recursive: true, force: true });
+  await fs.mkdir(outDir, { recursive: true });
+  await build({
+    entryPoints: [path.join(srcDir, 'index.ts')],
+    outfile: path.join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: NODE_TARGET,
+    minify: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    external: ['wx-server-sdk'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const configPath = path.join(srcDir, 'config.json');
+  const config = existsSync(configPath) ? JSON.parse(await fs.readFile(configPath, 'utf8')) : { permissions: { openapi: [] } };
+  await fs.writeFile(path.join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const artifactPkg = {
+    name,
+    version: pkg.version,
+    private: true,
+    main: 'index.js',
+    dependencies: { 'wx-server-sdk': pkg.dependencies['wx-server-sdk'] },
+  };
+  await fs.writeFile(path.join(outDir, 'package.json'), JSON.stringify(artifactPkg, null, 2) + '\n');
+  const { size } = await fs.stat(path.join(outDir, 'index.js'));
+  return { name, size };
+}
+
+export async function buildAll({ quiet = false } = {}) {
+  const sets = [
+    { src: path.join(root, 'cloudfunctions'), out: path.join(root, 'build', 'cloudfunctions'), label: 'functions' },
+    { src: path.join(root, 'test', 'fixtures', 'cloudfunctions'), out: path.join(root, 'build', 'test-functions'), label: 'test fixtures' },
+  ];
+  const results = [];
+  for (const set of sets) {
+    const names = await functionDirs(set.src);
+    const built = await Promise.all(names.map((n) => bundleOne(set.src, set.out, n)));
+    results.push({ ...set, built });
+  }
+  if (!quiet) {
+    for (const set of results) {
+      if (!set.built.length) continue;
+      console.log(`built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, source maps beside)`);
+      for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB`);
+    }
+  }
+  return results;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildAll().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
