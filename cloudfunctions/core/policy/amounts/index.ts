@@ -1,0 +1,13 @@
+/** Pure amounts module (domain.md "Amounts" and "Freight"). Integer fen only. */
+export { AmountInputError } from './errors';
+export { UNCOUNTED_STATUSES, countedPriorReturns, lineAlready, lineRefundAmount } from './lineUnits';
+export { isUnshipped, shippingRefund } from './shippingFee';
+export type { ShippingRefundInput } from './shippingFee';
+export { reimbursedPostage } from './postage';
+export type { LogisticsMode, PostageInput } from './postage';
+export { computeReturnAmounts, addPostage, mergeLines } from './computeReturnAmounts';
+export type { ComputeReturnAmountsInput, ComputedReturnAmounts } from './computeReturnAmounts';
+export { RefundSplitError, splitAcrossPayments, refundedPerPayment, paymentBalances } from './splitPayments';
+export type { RefundSplitErrorCode, PaymentBalance, PaymentShare, RefundRecordLike } from './splitPayments';
+export { adjustRefundAmount, formatYuan } from './adjust';
+export type { AdjustErrorCode, AdjustResult } from './adjust';
