@@ -1,0 +1,125 @@
+/**
+ * Input of the eligibility rules (domain.md "Eligibility") and the small helpers
+ * the rules share. Everything here is pure: `now` is a parameter.
+ */
+import type {
+  Order,
+  OrderLine,
+  Policy,
+  PriorReturn,
+  ReasonCode,
+  Refusal,
+  RequestedLine,
+  ReturnStatus,
+  ReturnType,
+} from '../types';
+import { REASONS, type ReasonInfo } from '../reasons';
+
+export interface EligibilityContext {
+  order: Order;
+  /** OPENID of the caller (from the WX context, never from the event). */
+  callerOpenid: string;
+  type: ReturnType;
+  reason: ReasonCode;
+  lines: RequestedLine[];
+  /** How many evidence files (photos, ...) come with the application. */
+  evidenceCount: number;
+  /** All after-sales of this order, whatever their status. */
+  priorReturns: PriorReturn[];
+  /** The after-sale being modified (its open lines / units do not block itself). */
+  excludeReturnId?: string;
+  now: Date;
+  policy: Policy;
+}
+
+/** One rule: returns every refusal it finds (empty when the rule passes). */
+export type EligibilityRule = (ctx: EligibilityContext) => Refusal[];
+
+/** Machine codes of refusals. Use these instead of string literals. */
+export const ELIGIBILITY_CODES = Object.freeze({
+  // rule 1
+  NOT_ORDER_OWNER: 'NOT_ORDER_OWNER',
+  ORDER_CANCELLED: 'ORDER_CANCELLED',
+  ORDER_NOT_PAID: 'ORDER_NOT_PAID',
+  // rule 2
+  TYPE_NOT_ALLOWED: 'TYPE_NOT_ALLOWED',
+  // rule 3
+  LINES_EMPTY: 'LINES_EMPTY',
+  LINE_DUPLICATE: 'LINE_DUPLICATE',
+  LINE_NOT_FOUND: 'LINE_NOT_FOUND',
+  QUANTITY_INVALID: 'QUANTITY_INVALID',
+  QUANTITY_EXCEEDED: 'QUANTITY_EXCEEDED',
+  // rule 4
+  RETURN_ALREADY_OPEN: 'RETURN_ALREADY_OPEN',
+  ATTEMPTS_EXCEEDED: 'ATTEMPTS_EXCEEDED',
+  // rules 5, 6
+  NO_REASON_WINDOW_CLOSED: 'NO_REASON_WINDOW_CLOSED',
+  QUALITY_WINDOW_CLOSED: 'QUALITY_WINDOW_CLOSED',
+  // rule 7
+  NO_REASON_EXEMPT: 'NO_REASON_EXEMPT',
+  // rule 8
+  PAYMENT_WINDOW_CLOSED: 'PAYMENT_WINDOW_CLOSED',
+  // reason + evidence
+  REASON_INVALID: 'REASON_INVALID',
+  EVIDENCE_REQUIRED: 'EVIDENCE_REQUIRED',
+} as const);
+
+export type EligibilityCode = (typeof ELIGIBILITY_CODES)[keyof typeof ELIGIBILITY_CODES];
+
+export function refusal(code: EligibilityCode, message: string, lineId?: string): Refusal {
+  return lineId === undefined ? { code, message } : { code, lineId, message };
+}
+
+/** Terminal after-sale statuses; every other status is "open". */
+export const TERMINAL_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set<ReturnStatus>([
+  'REFUNDED',
+  'CANCELLED',
+  'CLOSED',
+]);
+
+export function isOpenReturn(status: ReturnStatus): boolean {
+  return !TERMINAL_RETURN_STATUSES.has(status);
+}
+
+/** The reason's table entry, or undefined when the code is not a known reason. */
+export function reasonInfo(code: unknown): ReasonInfo | undefined {
+  if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(REASONS, code)) return undefined;
+  return REASONS[code as ReasonCode];
+}
+
+export function requestedLines(ctx: EligibilityContext): RequestedLine[] {
+  return Array.isArray(ctx.lines) ? ctx.lines : [];
+}
+
+/** Requested lineIds, each once, in request order. */
+export function uniqueRequestedLineIds(ctx: EligibilityContext): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const l of requestedLines(ctx)) {
+    if (!l || typeof l.lineId !== 'string' || seen.has(l.lineId)) continue;
+    seen.add(l.lineId);
+    out.push(l.lineId);
+  }
+  return out;
+}
+
+export function findOrderLine(order: Order, lineId: string): OrderLine | undefined {
+  return (order.lines ?? []).find((l) => l.lineId === lineId);
+}
+
+export function priorReturns(ctx: EligibilityContext): PriorReturn[] {
+  return Array.isArray(ctx.priorReturns) ? ctx.priorReturns : [];
+}
+
+export function returnContainsLine(r: PriorReturn, lineId: string): boolean {
+  return (r.lines ?? []).some((l) => l.lineId === lineId);
+}
+
+/** Units of `lineId` in the after-sale `r` (0 when absent). */
+export function unitsInReturn(r: PriorReturn, lineId: string): number {
+  let n = 0;
+  for (const l of r.lines ?? []) {
+    if (l.lineId === lineId && Number.isFinite(l.quantity) && l.quantity > 0) n += l.quantity;
+  }
+  return n;
+}

@@ -1,0 +1,38 @@
+/**
+ * Rule 4a: one open (non-terminal) after-sale per line at a time. The
+ * after-sale being modified (ctx.excludeReturnId) does not block itself.
+ */
+import type { PriorReturn, Refusal } from '../../types';
+import {
+  ELIGIBILITY_CODES as C,
+  isOpenReturn,
+  priorReturns,
+  refusal,
+  returnContainsLine,
+  uniqueRequestedLineIds,
+  type EligibilityContext,
+} from '../context';
+
+/** The open after-sale (other than the one being modified) holding the line, if any. */
+export function openReturnForLine(ctx: EligibilityContext, lineId: string): PriorReturn | undefined {
+  return priorReturns(ctx).find(
+    (r) => isOpenReturn(r.status) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId),
+  );
+}
+
+export function checkOneOpenPerLine(ctx: EligibilityContext): Refusal[] {
+  const out: Refusal[] = [];
+  for (const lineId of uniqueRequestedLineIds(ctx)) {
+    const open = openReturnForLine(ctx, lineId);
+    if (open) {
+      out.push(
+        refusal(
+          C.RETURN_ALREADY_OPEN,
+          `该商品已有进行中的售后申请（${open.returnId}），请等待处理完成后再申请，或修改原申请`,
+          lineId,
+        ),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+import {
+  checkOneOpenPerLine,
+  openReturnForLine,
+} from '../../../cloudfunctions/core/policy/eligibility/rules/oneOpenPerLine';
+import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
+import type { ReturnStatus } from '../../../cloudfunctions/core/policy/types';
+import { CHINESE, makeEligibilityContext, makePriorReturn } from '../fixtures';
+
+const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, x.lineId]);
+
+const OPEN: ReturnStatus[] = [
+  'PENDING_REVIEW',
+  'AWAITING_SHIPMENT',
+  'IN_TRANSIT',
+  'REJECTED',
+  'DISPUTED',
+  'REFUNDING',
+  'REFUND_FAILED',
+];
+
+describe('rule 4a: one open after-sale per line', () => {
+  it('accepts a line without prior after-sales', () => {
+    expect(checkOneOpenPerLine(makeEligibilityContext())).toEqual([]);
+  });
+
+  it.each(OPEN)('refuses a line held by a %s after-sale with RETURN_ALREADY_OPEN', (status) => {
+    const open = makePriorReturn({ status, lines: [['L1', 1]] });
+    const r = checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [open] }));
+    expect(pairs(r)).toEqual([[C.RETURN_ALREADY_OPEN, 'L1']]);
+    expect(r[0].message).toMatch(CHINESE);
+    expect(r[0].message).toContain(open.returnId);
+  });
+
+  it.each<ReturnStatus>(['REFUNDED', 'CANCELLED', 'CLOSED'])('accepts a line whose after-sale is %s', (status) => {
+    const done = makePriorReturn({ status, lines: [['L1', 1]] });
+    expect(checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [done] }))).toEqual([]);
+  });
+
+  it('does not block the after-sale being modified', () => {
+    const modified = makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1]] });
+    const ctx = makeEligibilityContext({ priorReturns: [modified], excludeReturnId: modified.returnId });
+    expect(checkOneOpenPerLine(ctx)).toEqual([]);
+    expect(openReturnForLine(ctx, 'L1')).toBeUndefined();
+  });
+
+  it('still blocks on another open after-sale while modifying', () => {
+    const modified = makePriorReturn({ status: 'REJECTED', lines: [['L2', 1]] });
+    const other = makePriorReturn({ status: 'IN_TRANSIT', lines: [['L1', 1]] });
+    const ctx = makeEligibilityContext({
+      priorReturns: [modified, other],
+      excludeReturnId: modified.returnId,
+      lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }],
+    });
+    expect(pairs(checkOneOpenPerLine(ctx))).toEqual([[C.RETURN_ALREADY_OPEN, 'L1']]);
+  });
+
+  it('only looks at the requested lines, reports each once, in request order', () => {
+    const open = makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1], ['L2', 1]] });
+    const ctx = makeEligibilityContext({
+      priorReturns: [open],
+      lines: [{ lineId: 'L2', quantity: 1 }, { lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }],
+    });
+    expect(pairs(checkOneOpenPerLine(ctx))).toEqual([
+      [C.RETURN_ALREADY_OPEN, 'L2'],
+      [C.RETURN_ALREADY_OPEN, 'L1'],
+    ]);
+    const onlyL2 = makeEligibilityContext({
+      priorReturns: [makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1]] })],
+      lines: [{ lineId: 'L2', quantity: 1 }],
+    });
+    expect(checkOneOpenPerLine(onlyL2)).toEqual([]);
+  });
+});
