@@ -1,0 +1,73 @@
+/**
+ * The few database primitives the use cases are written with, over the real
+ * wx-server-sdk. Every write that depends on a read goes through `cas`.
+ */
+import { sdk } from '../runtime/shell';
+import type { CollectionName } from './collections';
+
+type AnyDoc = Record<string, any>;
+
+export function database(): any {
+  return sdk().database();
+}
+
+export function command(): any {
+  return database().command;
+}
+
+/** One document by _id, or null (no exception for a missing document). */
+export async function findById<T = AnyDoc>(collection: CollectionName, id: string): Promise<T | null> {
+  const res = await database().collection(collection).where({ _id: id }).limit(1).get();
+  return (res.data?.[0] as T) ?? null;
+}
+
+export async function findMany<T = AnyDoc>(
+  collection: CollectionName,
+  query: AnyDoc,
+  opts: { orderBy?: [string, 'asc' | 'desc'][]; limit?: number; skip?: number; fields?: Record<string, boolean> } = {},
+): Promise<T[]> {
+  let q = database().collection(collection).where(query);
+  for (const [field, dir] of opts.orderBy ?? []) q = q.orderBy(field, dir);
+  if (opts.skip) q = q.skip(opts.skip);
+  q = q.limit(Math.min(opts.limit ?? 100, 1000));
+  if (opts.fields) q = q.field(opts.fields);
+  const res = await q.get();
+  return (res.data ?? []) as T[];
+}
+
+/**
+ * Compare-and-set: update the documents matching `match` (which must pin _id and
+ * the fields the decision was based on, e.g. status + version). True when exactly
+ * one document was updated; false when the race was lost (nothing written).
+ */
+export async function cas(collection: CollectionName, match: AnyDoc, data: AnyDoc): Promise<boolean> {
+  const res = await database().collection(collection).where(match).update({ data });
+  return res?.stats?.updated === 1;
+}
+
+/** Unconditional multi-document update by query; returns how many changed. */
+export async function updateWhere(collection: CollectionName, match: AnyDoc, data: AnyDoc): Promise<number> {
+  const res = await database().collection(collection).where(match).update({ data });
+  return res?.stats?.updated ?? 0;
+}
+
+/** Create-if-absent on _id: true when created, false when a document with that _id exists. */
+export async function createIfAbsent(collection: CollectionName, doc: AnyDoc & { _id: string }): Promise<boolean> {
+  try {
+    await database().collection(collection).add({ data: doc });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function removeById(collection: CollectionName, id: string): Promise<void> {
+  await database().collection(collection).where({ _id: id }).remove();
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errCode?: number | string; code?: string; errMsg?: string; message?: string };
+  const text = `${e?.code ?? ''} ${e?.errCode ?? ''} ${e?.errMsg ?? ''} ${e?.message ?? ''}`;
+  return /DUPLICATE|duplicate|E11000|already exists|-502001/.test(text);
+}
