@@ -4,7 +4,7 @@
  * the line's counted units to n gets the remainder, so the amounts of a line's
  * units always sum exactly to its paidAmount.
  */
-import type { OrderLine, PriorReturn, ReturnStatus } from '../types';
+import type { OrderLine, PriorReturn, ReturnLine, ReturnStatus } from '../types';
 import { AmountInputError, isNonNegativeInt } from './errors';
 
 /** Statuses whose after-sales no longer hold (and will never refund) their units. */
@@ -20,7 +20,7 @@ export function countedPriorReturns(prior: readonly PriorReturn[], excludeReturn
 }
 
 /** Units and amount of one line already held by (counted) prior after-sales. */
-export function lineAlready(counted: readonly PriorReturn[], lineId: string): { units: number; amount: number } {
+export function lineAlready(counted: readonly { lines: readonly ReturnLine[] }[], lineId: string): { units: number; amount: number } {
   let units = 0;
   let amount = 0;
   for (const r of counted) {
