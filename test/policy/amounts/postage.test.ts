@@ -1,4 +1,5 @@
-import { reimbursedPostage } from '../../../cloudfunctions/core/policy/amounts';
+import { postageRoom, reimbursedPostage } from '../../../cloudfunctions/core/policy/amounts';
+import { line, order, prior } from './helpers';
 import { DEFAULT_POLICY } from '../../../cloudfunctions/core/policy/settings';
 
 describe('reimbursedPostage', () => {
@@ -28,5 +29,31 @@ describe('reimbursedPostage', () => {
     expect(reimbursedPostage({ reason: 'DAMAGED', mode: 'SELF_SHIP', declared: Infinity, policy })).toBe(0);
     expect(reimbursedPostage({ reason: 'DAMAGED', mode: 'SELF_SHIP', declared: 999.9, policy })).toBe(999);
     expect(reimbursedPostage({ reason: 'DAMAGED', mode: 'SELF_SHIP', declared: 100, policy: { returnShippingCap: 0 } })).toBe(0);
+  });
+});
+
+describe('postageRoom', () => {
+  const lines = [line('L1', 1, 1000), line('L2', 1, 500)];
+  // payments: 1000 + 500 + 800 shipping = 2300
+
+  test('no room when every fen is still owed to later refunds', () => {
+    const o = order(lines);
+    expect(postageRoom({ order: o, priorReturns: [], lines: [{ lineId: 'L1', quantity: 1, amount: 1000 }], amounts: { items: 1000, shipping: 0 } })).toBe(0);
+  });
+
+  test('amounts lowered by the merchant make room', () => {
+    const o = order(lines);
+    const p = { ...prior([{ lineId: 'L2', quantity: 1, amount: 500 }], { reason: 'DAMAGED' }), refundTotal: 200 };
+    // shipping still reserved (may be refunded with this completing seller-side request: it is)
+    expect(postageRoom({ order: o, priorReturns: [p], lines: [{ lineId: 'L1', quantity: 1, amount: 1000 }], amounts: { items: 1000, shipping: 800 } })).toBe(300);
+  });
+
+  test('a shipping fee that can no longer be refunded makes room', () => {
+    const o = order(lines);
+    const p = prior([{ lineId: 'L2', quantity: 1, amount: 500 }], { reason: 'NO_LONGER_WANTED', status: 'REFUNDED' });
+    expect(postageRoom({ order: o, priorReturns: [p], lines: [{ lineId: 'L1', quantity: 1, amount: 1000 }], amounts: { items: 1000, shipping: 0 } })).toBe(800);
+    // an open buyer-side return could still be cancelled: the fee stays reserved
+    const open = prior([{ lineId: 'L2', quantity: 1, amount: 500 }], { reason: 'NO_LONGER_WANTED', status: 'PENDING_REVIEW' });
+    expect(postageRoom({ order: o, priorReturns: [open], lines: [{ lineId: 'L1', quantity: 1, amount: 1000 }], amounts: { items: 1000, shipping: 0 } })).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ export const UNCOUNTED_STATUSES: readonly ReturnStatus[] = Object.freeze(['CANCE
  * being refunded or still open (anything but CANCELLED / CLOSED / REJECTED).
  * `excludeReturnId` leaves out the after-sale being modified / recomputed.
  */
-export function countedPriorReturns(prior: readonly PriorReturn[], excludeReturnId?: string): PriorReturn[] {
+export function countedPriorReturns<T extends Pick<PriorReturn, 'returnId' | 'status'>>(prior: readonly T[], excludeReturnId?: string): T[] {
   return prior.filter((r) => r.returnId !== excludeReturnId && !UNCOUNTED_STATUSES.includes(r.status));
 }
 
