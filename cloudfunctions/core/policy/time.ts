@@ -16,7 +16,11 @@ export const DAY_MS = 86_400_000;
 
 /** 23:59:59.999 Asia/Shanghai of the calendar day `days` after the day of `at`. */
 export function endOfShopDayAfter(at: Date, days: number): Date {
-  return dayjs(at).tz(SHOP_TZ).add(days, 'day').endOf('day').toDate();
+  // Calendar arithmetic on the Shanghai date string, then back to an instant:
+  // dayjs' tz plugin drifts by the machine zone's DST when add/endOf follow .tz().
+  const ymd = dayjs(at).tz(SHOP_TZ).format('YYYY-MM-DD');
+  const target = dayjs.utc(ymd).add(days, 'day').format('YYYY-MM-DD');
+  return dayjs.tz(`${target} 23:59:59.999`, SHOP_TZ).toDate();
 }
 
 /** Calendar date (YYYY-MM-DD) of an instant in Asia/Shanghai. */
