@@ -1,0 +1,214 @@
+/**
+ * Applying the transition table (transitions.ts). Pure: `now` is a parameter,
+ * nothing is read or written. The caller persists `patch` with a
+ * compare-and-set on (id, status, version) and appends `event` to the timeline.
+ */
+import type { Policy, ReturnStatus, ReturnType, Role } from '../policy/types';
+import { deadlineFor, nextReminderAt } from './deadlines';
+import { statusLabel, STATUSES } from './statuses';
+import {
+  fromList,
+  resolveReturnAddress,
+  TRANSITIONS,
+  type ActionName,
+  type Actor,
+  type CurrentReturn,
+  type GuardCode,
+  type ReturnAddress,
+  type TransitionContext,
+  type TransitionPayload,
+  type TransitionRow,
+} from './transitions';
+
+export interface TimelineEvent {
+  at: Date;
+  actor: { role: Role; openid?: string };
+  action: ActionName;
+  from: ReturnStatus | null;
+  to: ReturnStatus;
+  note?: string;
+  evidence?: string[];
+}
+
+export interface TransitionPatch {
+  status: ReturnStatus;
+  version: number;
+  deadline: Date | null;
+  deadlineAction: ActionName | null;
+  /** When the sweep should send the next reminder (null: none). */
+  nextReminderAt: Date | null;
+  /** Reset on every status change (kept by deadline-keeping self-loops). */
+  lastReminderAt: Date | null;
+  /** When the current status was entered (input of deadlines and reminders). */
+  statusEnteredAt: Date;
+  updatedAt: Date;
+  /** Set when the transition fixes where the goods go back (approve, autoApprove, decide). */
+  returnAddress?: ReturnAddress;
+}
+
+export type TransitionErrorCode = 'INVALID_STATE' | 'FORBIDDEN' | GuardCode;
+
+export type TransitionResult =
+  | { ok: true; to: ReturnStatus; patch: TransitionPatch; event: TimelineEvent }
+  | { ok: false; code: TransitionErrorCode; message: string };
+
+export interface TransitionInput {
+  current: CurrentReturn;
+  actor: Actor;
+  action: ActionName;
+  now: Date;
+  policy: Policy;
+  payload?: TransitionPayload;
+}
+
+/**
+ * API error code (api.md) for a machine refusal code: time/state refusals are
+ * INVALID_STATE, missing input is INVALID_ARGUMENT, missing evidence is
+ * EVIDENCE_INVALID. `details.refusal` may carry the precise machine code.
+ */
+export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Object.freeze({
+  INVALID_STATE: 'INVALID_STATE',
+  FORBIDDEN: 'FORBIDDEN',
+  APPEAL_WINDOW_CLOSED: 'INVALID_STATE',
+  DEADLINE_PASSED: 'INVALID_STATE',
+  DEADLINE_NOT_REACHED: 'INVALID_STATE',
+  RETURN_ADDRESS_REQUIRED: 'INVALID_ARGUMENT',
+  REASON_REQUIRED: 'INVALID_ARGUMENT',
+  EVIDENCE_REQUIRED: 'EVIDENCE_INVALID',
+  NOTE_REQUIRED: 'INVALID_ARGUMENT',
+  DECISION_REQUIRED: 'INVALID_ARGUMENT',
+});
+
+const TYPE_LABEL: Record<ReturnType, string> = { REFUND_ONLY: '仅退款', RETURN_REFUND: '退货退款' };
+
+function invalidState(status: ReturnStatus | null): { ok: false; code: 'INVALID_STATE'; message: string } {
+  return { ok: false, code: 'INVALID_STATE', message: `当前状态（${statusLabel(status)}）不能执行此操作` };
+}
+
+function toDateOrNull(v: unknown): Date | null {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+/** Rows open to `role` for `action`, whatever the status. */
+function rowsFor(role: Role, action: ActionName): TransitionRow[] {
+  return TRANSITIONS.filter((r) => r.action === action && r.roles.includes(role));
+}
+
+/**
+ * Apply `action` by `actor` to `current`.
+ * - FORBIDDEN: no row lets this role perform this action at all;
+ * - INVALID_STATE: the role may, but not from this status (terminal statuses
+ *   accept nothing) or not for this after-sale type;
+ * - guard codes (GUARD_CODES): the row exists but its condition fails.
+ */
+export function applyTransition(input: TransitionInput): TransitionResult {
+  const { current, actor, action, now, policy } = input;
+  const payload = input.payload ?? {};
+  const rows = rowsFor(actor.role, action);
+  if (rows.length === 0) {
+    return { ok: false, code: 'FORBIDDEN', message: '无权执行此操作' };
+  }
+  const status = current.status ?? null;
+  if (status && STATUSES[status]?.terminal) return invalidState(status);
+
+  const fromKey = status ?? 'NEW';
+  const byStatus = rows.filter((r) => fromList(r).includes(fromKey));
+  if (byStatus.length === 0) return invalidState(status);
+  const row = byStatus.find((r) => !r.types || r.types.includes(current.type));
+  if (!row) {
+    return { ok: false, code: 'INVALID_STATE', message: `${TYPE_LABEL[current.type] ?? current.type}的售后不能执行此操作` };
+  }
+
+  const ctx: TransitionContext = { current, actor, action, now, policy, payload };
+  const refusal = row.guard?.(ctx) ?? row.requires?.(ctx) ?? null;
+  if (refusal) return { ok: false, code: refusal.code as GuardCode, message: refusal.message };
+
+  const to = typeof row.to === 'function' ? row.to(ctx) : row.to;
+
+  // Deadline, reminders of the new status.
+  let deadline: Date | null;
+  let deadlineAction: ActionName | null;
+  let enteredAt: Date;
+  let lastReminderAt: Date | null;
+  if (row.keepDeadline && status === to) {
+    enteredAt = toDateOrNull(current.enteredAt) ?? now;
+    const kept = toDateOrNull(current.deadline);
+    const fresh = deadlineFor(to, enteredAt, policy, { type: current.type });
+    deadline = kept ?? fresh.deadline;
+    deadlineAction = fresh.deadlineAction;
+    lastReminderAt = toDateOrNull(current.lastReminderAt);
+  } else {
+    enteredAt = now;
+    ({ deadline, deadlineAction } = deadlineFor(to, now, policy, { type: current.type }));
+    lastReminderAt = null;
+  }
+  if (STATUSES[to].terminal) {
+    deadline = null;
+    deadlineAction = null;
+  }
+
+  const patch: TransitionPatch = {
+    status: to,
+    version: current.version + 1,
+    deadline,
+    deadlineAction,
+    nextReminderAt: STATUSES[to].terminal ? null : nextReminderAt(to, enteredAt, lastReminderAt, deadline, policy),
+    lastReminderAt,
+    statusEnteredAt: enteredAt,
+    updatedAt: now,
+  };
+  if ((action === 'approve' || action === 'autoApprove' || action === 'decide') && to === 'AWAITING_SHIPMENT') {
+    const address = resolveReturnAddress(ctx);
+    if (address) patch.returnAddress = address;
+  }
+
+  const notes: string[] = [];
+  const rowNote = typeof row.note === 'function' ? row.note(ctx) : row.note;
+  for (const n of [rowNote, payload.reason, payload.note]) {
+    if (typeof n === 'string' && n.trim() && !notes.includes(n.trim())) notes.push(n.trim());
+  }
+  const event: TimelineEvent = {
+    at: now,
+    actor: actor.openid ? { role: actor.role, openid: actor.openid } : { role: actor.role },
+    action,
+    from: status,
+    to,
+  };
+  if (notes.length) event.note = notes.join('；');
+  const evidence = (payload.evidence ?? []).filter((e) => typeof e === 'string' && e.length > 0);
+  if (evidence.length) event.evidence = evidence;
+
+  return { ok: true, to, patch, event };
+}
+
+/**
+ * What `role` may do now on `current` (buttons of the detail view): rows of
+ * the same table whose status, type and state/time guard pass. Input
+ * requirements (reason, evidence, note, address, decision) are not checked:
+ * the caller supplies them when acting.
+ */
+export function allowedActions(
+  current: CurrentReturn,
+  role: Role,
+  now: Date,
+  policy: Policy,
+  payload: TransitionPayload = {},
+): ActionName[] {
+  const status = current.status ?? null;
+  if (status && STATUSES[status]?.terminal) return [];
+  const fromKey = status ?? 'NEW';
+  const out: ActionName[] = [];
+  for (const row of TRANSITIONS) {
+    if (!row.roles.includes(role) || !fromList(row).includes(fromKey)) continue;
+    if (row.types && !row.types.includes(current.type)) continue;
+    const ctx: TransitionContext = { current, actor: { role }, action: row.action, now, policy, payload };
+    if (row.guard?.(ctx)) continue;
+    if (!out.includes(row.action)) out.push(row.action);
+  }
+  return out;
+}

@@ -1,0 +1,359 @@
+/**
+ * THE transition table of an after-sale (domain.md "After-sale state machine").
+ * One row per (from-statuses, roles, action): read it as data. apply.ts and
+ * allowedActions() are derived from it; there is no second list.
+ *
+ * Decisions (see also the report in docs):
+ * - "no status yet" is the pseudo-status NEW (`current.status === null`).
+ * - Roles are listed per row. MERCHANT rows are also open to ADMIN; the
+ *   arbiter's `decide` is open to ARBITER and ADMIN. System rows accept only
+ *   SYSTEM: an ADMIN who runs the sweep by hand acts as SYSTEM (the sweep
+ *   passes role SYSTEM, with the admin's openid in the timeline).
+ * - cancel is allowed "before IN_TRANSIT": PENDING_REVIEW, AWAITING_SHIPMENT,
+ *   REJECTED and DISPUTED (withdrawing an appeal). Not IN_TRANSIT and later.
+ * - Deadlines are binding for the party that was waited on: once a deadline
+ *   has passed, the waited-on party can no longer take the action that would
+ *   avoid the default outcome (merchant reject after the review deadline,
+ *   buyer submitLogistics after the ship deadline, merchant refuseReceipt after
+ *   the receive deadline, buyer modify/appeal after the appeal window) — the
+ *   sweep applies the default outcome. Actions that lead to the same outcome
+ *   as the default (approve, confirmReceipt) or that the other party takes
+ *   (buyer cancel) stay allowed. At the exact deadline instant both the human
+ *   action and the system action are allowed (now ≤ deadline / now ≥ deadline);
+ *   the compare-and-set decides.
+ * - System deadline actions refuse DEADLINE_NOT_REACHED before the deadline.
+ * - correctLogistics keeps the IN_TRANSIT deadline (a correction does not give
+ *   the merchant a new receive window); every other transition, including
+ *   modify (a new submission), starts the new status's deadline from `now`.
+ */
+import type { Policy, Refusal, ReturnStatus, ReturnType, Role } from '../policy/types';
+import { deadlineFor } from './deadlines';
+
+export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal';
+export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline';
+export type ArbiterAction = 'decide';
+export type SystemAction =
+  | 'autoApprove'
+  | 'closeUnshipped'
+  | 'autoReceive'
+  | 'closeAppealWindow'
+  | 'refundSucceeded'
+  | 'refundFailed';
+export type ActionName = BuyerAction | MerchantAction | ArbiterAction | SystemAction;
+
+/** Chinese label per action (button text / timeline wording). */
+export const ACTION_LABELS: Readonly<Record<ActionName, string>> = Object.freeze({
+  apply: '申请售后',
+  modify: '修改申请',
+  cancel: '撤销申请',
+  submitLogistics: '填写退货物流',
+  correctLogistics: '修改物流信息',
+  appeal: '申请平台介入',
+  approve: '同意售后',
+  reject: '拒绝售后',
+  confirmReceipt: '确认收货',
+  refuseReceipt: '拒绝收货',
+  retryRefund: '重新发起退款',
+  markOffline: '登记线下退款',
+  decide: '平台裁决',
+  autoApprove: '超时自动同意',
+  closeUnshipped: '超时未寄回关闭',
+  autoReceive: '超时自动收货',
+  closeAppealWindow: '申诉期满关闭',
+  refundSucceeded: '退款成功',
+  refundFailed: '退款异常',
+});
+
+export const ACTION_NAMES = Object.keys(ACTION_LABELS) as ActionName[];
+
+/** Pseudo-status of an after-sale that does not exist yet (only `apply` leaves it). */
+export const NEW = 'NEW' as const;
+export type FromStatus = ReturnStatus | typeof NEW;
+
+/**
+ * A return address. The machine only checks that one is present (an object
+ * with at least one non-empty string field, or a non-empty string); its shape
+ * is validated by the function's input schema.
+ */
+export type ReturnAddress = { name?: string; phone?: string; address?: string; [key: string]: unknown } | string;
+
+export type Decision = 'BUYER' | 'MERCHANT';
+
+export interface TransitionPayload {
+  /** Reject reason (merchant), or any reason text; goes to the timeline note. */
+  reason?: string;
+  note?: string;
+  /** fileIDs shown with the timeline event. */
+  evidence?: string[];
+  /** Address chosen by the merchant (approve) or the arbiter (decide). */
+  returnAddress?: ReturnAddress | null;
+  /** The shop's default return address (settings): used when none is given, and by autoApprove. */
+  defaultReturnAddress?: ReturnAddress | null;
+  decision?: Decision;
+}
+
+/** What the machine needs to know of the stored after-sale. */
+export interface CurrentReturn {
+  /** null = no after-sale yet (pseudo-status NEW). */
+  status: ReturnStatus | null;
+  type: ReturnType;
+  version: number;
+  /** Stored deadline of the current status (null/undefined: none or unknown). */
+  deadline?: Date | null;
+  deadlineAction?: string | null;
+  /** When the current status was entered (stored as `statusEnteredAt`). */
+  enteredAt?: Date | null;
+  lastReminderAt?: Date | null;
+  /** The buyer has sent the goods back (logistics recorded). */
+  hasLogistics?: boolean;
+  returnAddress?: ReturnAddress | null;
+}
+
+export interface Actor {
+  role: Role;
+  openid?: string;
+}
+
+export interface TransitionContext {
+  current: CurrentReturn;
+  actor: Actor;
+  action: ActionName;
+  now: Date;
+  policy: Policy;
+  payload: TransitionPayload;
+}
+
+export type Guard = (ctx: TransitionContext) => Refusal | null;
+
+export interface TransitionRow {
+  from: FromStatus | FromStatus[];
+  roles: Role[];
+  action: ActionName;
+  to: ReturnStatus | ((ctx: TransitionContext) => ReturnStatus);
+  /** Row applies only to these after-sale types (default: all). */
+  types?: ReturnType[];
+  /** State/time condition: checked by applyTransition AND allowedActions. */
+  guard?: Guard;
+  /** Input condition (what the caller must send): checked by applyTransition only. */
+  requires?: Guard;
+  /** Default Chinese timeline note. */
+  note?: string | ((ctx: TransitionContext) => string | undefined);
+  /** Self-loop that keeps the current deadline (correctLogistics). */
+  keepDeadline?: boolean;
+}
+
+/** Refusal codes of guards (besides INVALID_STATE and FORBIDDEN from apply.ts). */
+export const GUARD_CODES = Object.freeze({
+  APPEAL_WINDOW_CLOSED: 'APPEAL_WINDOW_CLOSED',
+  DEADLINE_PASSED: 'DEADLINE_PASSED',
+  DEADLINE_NOT_REACHED: 'DEADLINE_NOT_REACHED',
+  RETURN_ADDRESS_REQUIRED: 'RETURN_ADDRESS_REQUIRED',
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  EVIDENCE_REQUIRED: 'EVIDENCE_REQUIRED',
+  NOTE_REQUIRED: 'NOTE_REQUIRED',
+  DECISION_REQUIRED: 'DECISION_REQUIRED',
+} as const);
+export type GuardCode = (typeof GUARD_CODES)[keyof typeof GUARD_CODES];
+
+// ---------------------------------------------------------------- helpers
+
+function validDate(v: unknown): Date | null {
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+/**
+ * Deadline of the current status: the stored one, else recomputed from
+ * enteredAt, else null (unknown: time guards then let the action through).
+ */
+export function currentDeadline(ctx: Pick<TransitionContext, 'current' | 'policy'>): Date | null {
+  const { current, policy } = ctx;
+  const stored = validDate(current.deadline);
+  if (stored) return stored;
+  const entered = validDate(current.enteredAt);
+  if (!current.status || !entered) return null;
+  return deadlineFor(current.status, entered, policy).deadline;
+}
+
+function nonEmpty(s: unknown): boolean {
+  return typeof s === 'string' && s.trim().length > 0;
+}
+
+export function hasAddress(a: unknown): boolean {
+  if (typeof a === 'string') return a.trim().length > 0;
+  if (!a || typeof a !== 'object' || Array.isArray(a)) return false;
+  return Object.values(a as Record<string, unknown>).some(nonEmpty);
+}
+
+/** Address used by approve / autoApprove / decide: given › already stored › shop default. */
+export function resolveReturnAddress(ctx: Pick<TransitionContext, 'current' | 'payload'>): ReturnAddress | null {
+  for (const a of [ctx.payload.returnAddress, ctx.current.returnAddress, ctx.payload.defaultReturnAddress]) {
+    if (hasAddress(a)) return a as ReturnAddress;
+  }
+  return null;
+}
+
+const refuse = (code: GuardCode, message: string): Refusal => ({ code, message });
+
+/** The waited-on party acts in time: now ≤ deadline. */
+function beforeDeadline(code: GuardCode, message: string): Guard {
+  return (ctx) => {
+    const d = currentDeadline(ctx);
+    return d && ctx.now.getTime() > d.getTime() ? refuse(code, message) : null;
+  };
+}
+
+/** A system deadline action: only once the deadline is reached (now ≥ deadline). */
+const deadlineReached: Guard = (ctx) => {
+  const d = currentDeadline(ctx);
+  return d && ctx.now.getTime() < d.getTime()
+    ? refuse(GUARD_CODES.DEADLINE_NOT_REACHED, '尚未到处理期限，不能自动处理')
+    : null;
+};
+
+const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean =>
+  type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
+
+function addressGuard(toOf: (ctx: TransitionContext) => ReturnStatus, message: string): Guard {
+  return (ctx) =>
+    needsReturnAddressFor(ctx.current.type, toOf(ctx)) && !resolveReturnAddress(ctx)
+      ? refuse(GUARD_CODES.RETURN_ADDRESS_REQUIRED, message)
+      : null;
+}
+
+function all(...guards: Guard[]): Guard {
+  return (ctx) => {
+    for (const g of guards) {
+      const r = g(ctx);
+      if (r) return r;
+    }
+    return null;
+  };
+}
+
+/** approve / autoApprove: money straight back for REFUND_ONLY, goods first for RETURN_REFUND. */
+const approvedTo = (ctx: TransitionContext): ReturnStatus =>
+  ctx.current.type === 'REFUND_ONLY' ? 'REFUNDING' : 'AWAITING_SHIPMENT';
+
+/** decide: for the buyer, refund if nothing has to travel (REFUND_ONLY or goods already sent back), else ask for the goods. */
+const decidedTo = (ctx: TransitionContext): ReturnStatus => {
+  if (ctx.payload.decision === 'MERCHANT') return 'CLOSED';
+  return ctx.current.type === 'REFUND_ONLY' || ctx.current.hasLogistics ? 'REFUNDING' : 'AWAITING_SHIPMENT';
+};
+
+const BUYER: Role[] = ['BUYER'];
+const MERCHANT: Role[] = ['MERCHANT', 'ADMIN'];
+const ARBITER: Role[] = ['ARBITER', 'ADMIN'];
+const SYSTEM: Role[] = ['SYSTEM'];
+
+// ---------------------------------------------------------------- the table
+
+export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
+  // buyer
+  { from: NEW, roles: BUYER, action: 'apply', to: 'PENDING_REVIEW' },
+  { from: 'PENDING_REVIEW', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW' },
+  {
+    from: 'REJECTED', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW',
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '修改期限已过，售后将被关闭'),
+  },
+  { from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED', 'DISPUTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED' },
+  {
+    from: 'AWAITING_SHIPMENT', roles: BUYER, action: 'submitLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
+  },
+  {
+    from: 'IN_TRANSIT', roles: BUYER, action: 'correctLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
+    keepDeadline: true, note: '买家修改了物流信息',
+  },
+  {
+    from: 'REJECTED', roles: BUYER, action: 'appeal', to: 'DISPUTED',
+    guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请平台介入'),
+    note: '买家申请平台介入',
+  },
+
+  // merchant (and ADMIN)
+  {
+    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'approve', to: approvedTo,
+    requires: addressGuard(approvedTo, '退货退款需要填写退货地址'),
+    note: '商家同意售后',
+  },
+  {
+    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'reject', to: 'REJECTED',
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '处理期限已过，系统将自动同意'),
+    requires: (ctx) => (nonEmpty(ctx.payload.reason) ? null : refuse(GUARD_CODES.REASON_REQUIRED, '请填写拒绝原因')),
+    note: '商家拒绝售后',
+  },
+  { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: 'REFUNDING', types: ['RETURN_REFUND'], note: '商家确认收货' },
+  {
+    from: 'IN_TRANSIT', roles: MERCHANT, action: 'refuseReceipt', to: 'REJECTED', types: ['RETURN_REFUND'],
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'),
+    requires: (ctx) =>
+      Array.isArray(ctx.payload.evidence) && ctx.payload.evidence.some(nonEmpty)
+        ? null
+        : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证'),
+    note: '商家验货未通过，拒绝收货',
+  },
+  { from: 'REFUND_FAILED', roles: MERCHANT, action: 'retryRefund', to: 'REFUNDING', note: '商家重新发起退款' },
+  {
+    from: 'REFUND_FAILED', roles: MERCHANT, action: 'markOffline', to: 'REFUNDED',
+    requires: (ctx) => (nonEmpty(ctx.payload.note) ? null : refuse(GUARD_CODES.NOTE_REQUIRED, '请填写线下退款说明')),
+    note: '商家登记线下退款',
+  },
+
+  // arbiter (and ADMIN)
+  {
+    from: 'DISPUTED', roles: ARBITER, action: 'decide', to: decidedTo,
+    requires: all(
+      (ctx) =>
+        ctx.payload.decision === 'BUYER' || ctx.payload.decision === 'MERCHANT'
+          ? null
+          : refuse(GUARD_CODES.DECISION_REQUIRED, '请选择裁决结果'),
+      addressGuard(decidedTo, '裁决买家寄回商品需要退货地址'),
+    ),
+    note: (ctx) => (ctx.payload.decision === 'MERCHANT' ? '平台裁决：支持商家' : '平台裁决：支持买家'),
+  },
+
+  // system (the sweep, the refund reconciliation)
+  {
+    from: 'PENDING_REVIEW', roles: SYSTEM, action: 'autoApprove', to: approvedTo,
+    guard: deadlineReached,
+    requires: addressGuard(approvedTo, '未设置默认退货地址，无法自动同意'),
+    note: '商家超时未处理，系统自动同意',
+  },
+  {
+    from: 'AWAITING_SHIPMENT', roles: SYSTEM, action: 'closeUnshipped', to: 'CLOSED', types: ['RETURN_REFUND'],
+    guard: deadlineReached, note: '买家超时未寄回，售后关闭',
+  },
+  {
+    from: 'IN_TRANSIT', roles: SYSTEM, action: 'autoReceive', to: 'REFUNDING', types: ['RETURN_REFUND'],
+    guard: deadlineReached, note: '商家超时未确认收货，系统自动确认收货',
+  },
+  { from: 'REJECTED', roles: SYSTEM, action: 'closeAppealWindow', to: 'CLOSED', guard: deadlineReached, note: '申诉期已过，售后关闭' },
+  { from: 'REFUNDING', roles: SYSTEM, action: 'refundSucceeded', to: 'REFUNDED', note: '退款成功，款项已原路退回' },
+  { from: 'REFUNDING', roles: SYSTEM, action: 'refundFailed', to: 'REFUND_FAILED', note: '退款异常，等待商家处理' },
+] as TransitionRow[]);
+
+export function fromList(row: TransitionRow): FromStatus[] {
+  return Array.isArray(row.from) ? row.from : [row.from];
+}
+
+/** The row for (status, role, action, type), if any. */
+export function findRow(
+  status: ReturnStatus | null,
+  role: Role,
+  action: ActionName,
+  type: ReturnType,
+): TransitionRow | undefined {
+  const from: FromStatus = status ?? NEW;
+  return TRANSITIONS.find(
+    (r) =>
+      r.action === action &&
+      r.roles.includes(role) &&
+      fromList(r).includes(from) &&
+      (!r.types || r.types.includes(type)),
+  );
+}
