@@ -1,0 +1,47 @@
+/**
+ * Shop settings: the policy overrides, subscribe-message templates and the
+ * default return address live in one `settings` document (_id "shop").
+ * Read once per warm process and kept for SETTINGS_TTL_MS: a change takes
+ * effect within a minute, and invocations save a database round trip.
+ */
+import { findById } from '../data/db';
+import { C } from '../data/collections';
+import { resolvePolicy } from '../policy/settings';
+import type { Policy } from '../policy/types';
+
+export const SETTINGS_DOC_ID = 'shop';
+export const SETTINGS_TTL_MS = 60_000;
+
+export interface ReturnAddress {
+  name: string;
+  phone: string;
+  address: string;
+}
+
+export interface ShopSettings {
+  policy: Policy;
+  /** Subscribe-message template ids by purpose; missing ⇒ messages recorded as skipped. */
+  templates: { statusChanged?: string; reminder?: string };
+  defaultReturnAddress?: ReturnAddress;
+  /** Content check of buyer images with security.imgSecCheck. */
+  imageCheck: boolean;
+}
+
+let cached: { at: number; value: ShopSettings } | null = null;
+
+export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
+  return {
+    policy: resolvePolicy(doc?.policy ?? doc),
+    templates: { ...(doc?.templates ?? {}) },
+    defaultReturnAddress: doc?.defaultReturnAddress,
+    imageCheck: doc?.imageCheck !== false,
+  };
+}
+
+export async function loadSettings(nowMs = Date.now()): Promise<ShopSettings> {
+  if (cached && nowMs - cached.at < SETTINGS_TTL_MS && nowMs >= cached.at) return cached.value;
+  const doc = await findById(C.settings, SETTINGS_DOC_ID);
+  const value = settingsFromDoc(doc);
+  cached = { at: nowMs, value };
+  return value;
+}
