@@ -1,0 +1,140 @@
+/**
+ * Shared field schemas (api.md "Every function"). Objects strip unknown keys
+ * (zod's default), so the platform-injected `event.userInfo` and any identity
+ * field a client might send (openid, buyerOpenid, role...) never reach the
+ * functions: identity comes only from getWXContext.
+ */
+import { z } from 'zod';
+import { REASON_CODES } from '../policy/reasons';
+import type { ReasonCode, ReturnStatus, ReturnType } from '../policy/types';
+
+export const REQUEST_ID_RE = /^[0-9A-Za-z_-]{8,64}$/;
+export const RETURN_ID_RE = /^R\d{8}\d+$/;
+/** Chinese mobile number. */
+export const MOBILE_RE = /^1[3-9]\d{9}$/;
+/** Chinese landline: area code 0xx / 0xxx, optional dash, 7–8 digits, optional extension. */
+export const LANDLINE_RE = /^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$/;
+
+/** Error param: one message when the field is missing, another when it is wrong. */
+export function fieldError(missing: string, invalid: string) {
+  return { error: (iss: { input?: unknown }) => (iss.input === undefined ? missing : invalid) };
+}
+
+export const MAX_DESCRIPTION = 500;
+export const MAX_NOTE = 500;
+export const MAX_LINES = 50;
+export const MAX_EVIDENCE = 9;
+
+export const requestId = z
+  .string({ error: (iss) => (iss.input === undefined ? '缺少 requestId' : 'requestId 格式不正确') })
+  .regex(REQUEST_ID_RE, { error: 'requestId 格式不正确（8–64 位字母、数字、_ 或 -）' });
+
+export const returnId = z
+  .string({ error: (iss) => (iss.input === undefined ? '缺少售后单号 returnId' : '售后单号 returnId 格式不正确') })
+  .max(64, { error: '售后单号 returnId 格式不正确' })
+  .regex(RETURN_ID_RE, { error: '售后单号 returnId 格式不正确' });
+
+export const orderId = z
+  .string({ error: (iss) => (iss.input === undefined ? '缺少订单号 orderId' : '订单号 orderId 格式不正确') })
+  .trim()
+  .min(1, { error: '订单号 orderId 不能为空' })
+  .max(64, { error: '订单号 orderId 格式不正确' });
+
+export const fileID = z
+  .string({ error: (iss) => (iss.input === undefined ? '缺少文件 fileID' : '文件 fileID 格式不正确') })
+  .max(1024, { error: '文件 fileID 过长' })
+  .refine((s) => s.startsWith('cloud://') && s.length > 'cloud://'.length, { error: '文件 fileID 必须是云存储文件（cloud:// 开头）' });
+
+export const description = z
+  .string({ error: '问题描述必须是文字' })
+  .trim()
+  .max(MAX_DESCRIPTION, { error: `问题描述不能超过 ${MAX_DESCRIPTION} 字` });
+
+export const note = z
+  .string({ error: '备注必须是文字' })
+  .trim()
+  .max(MAX_NOTE, { error: `备注不能超过 ${MAX_NOTE} 字` });
+
+/** A required, non-empty free text (reject reason, appeal description, offline-refund note). */
+export function requiredText(label: string, max = MAX_NOTE) {
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? `请填写${label}` : `${label}必须是文字`) })
+    .trim()
+    .min(1, { error: `请填写${label}` })
+    .max(max, { error: `${label}不能超过 ${max} 字` });
+}
+
+export const returnType = z.enum(
+  ['REFUND_ONLY', 'RETURN_REFUND'] satisfies ReturnType[],
+  fieldError('请选择售后类型 type', '售后类型 type 无效（REFUND_ONLY 仅退款 / RETURN_REFUND 退货退款）'),
+);
+
+export const reasonCode = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]], fieldError('请选择售后原因 reason', '售后原因 reason 无效'));
+
+export const RETURN_STATUSES = [
+  'PENDING_REVIEW',
+  'AWAITING_SHIPMENT',
+  'IN_TRANSIT',
+  'REJECTED',
+  'DISPUTED',
+  'REFUNDING',
+  'REFUND_FAILED',
+  'REFUNDED',
+  'CANCELLED',
+  'CLOSED',
+] as const satisfies readonly ReturnStatus[];
+
+export const returnStatus = z.enum(RETURN_STATUSES, { error: '售后状态 status 无效' });
+
+/** Integer fen, ≥ 0. */
+export const fen = z
+  .number({ error: '金额必须是数字（单位：分）' })
+  .int({ error: '金额必须是整数（单位：分）' })
+  .min(0, { error: '金额不能为负数' })
+  .max(Number.MAX_SAFE_INTEGER, { error: '金额过大' });
+
+export const requestedLine = z.object({
+  lineId: z
+    .string({ error: (iss) => (iss.input === undefined ? '缺少商品行 lineId' : '商品行 lineId 格式不正确') })
+    .trim()
+    .min(1, { error: '商品行 lineId 不能为空' })
+    .max(64, { error: '商品行 lineId 格式不正确' }),
+  quantity: z
+    .number({ error: (iss) => (iss.input === undefined ? '请填写退款数量' : '退款数量必须是数字') })
+    .int({ error: '退款数量必须是整数' })
+    .min(1, { error: '退款数量至少为 1' })
+    .max(100_000, { error: '退款数量过大' }),
+});
+
+export const requestedLines = z
+  .array(requestedLine, { error: '请选择要退款的商品' })
+  .min(1, { error: '请至少选择一件商品' })
+  .max(MAX_LINES, { error: `一次最多选择 ${MAX_LINES} 个商品` })
+  .superRefine((lines, ctx) => {
+    const seen = new Set<string>();
+    lines.forEach((l, i) => {
+      if (seen.has(l.lineId)) ctx.addIssue({ code: 'custom', path: [i, 'lineId'], message: '同一商品不能重复选择' });
+      seen.add(l.lineId);
+    });
+  });
+
+export const evidenceFiles = z
+  .array(fileID, { error: '凭证必须是文件列表' })
+  .max(MAX_EVIDENCE, { error: `凭证最多 ${MAX_EVIDENCE} 个` })
+  .superRefine((files, ctx) => {
+    const seen = new Set<string>();
+    files.forEach((f, i) => {
+      if (seen.has(f)) ctx.addIssue({ code: 'custom', path: [i], message: '凭证文件重复' });
+      seen.add(f);
+    });
+  });
+
+export const phone = z
+  .string({ error: (iss) => (iss.input === undefined ? '请填写联系电话' : '联系电话格式不正确') })
+  .trim()
+  .refine((s) => MOBILE_RE.test(s) || LANDLINE_RE.test(s), { error: '联系电话格式不正确（手机号或带区号的固定电话）' });
+
+export const isoDateTime = (label: string) =>
+  z
+    .string({ error: (iss) => (iss.input === undefined ? `请填写${label}` : `${label}格式不正确`) })
+    .pipe(z.iso.datetime({ offset: true, error: `${label}必须是带时区的 ISO 时间，例如 2026-01-01T10:00:00+08:00` }));

@@ -1,0 +1,104 @@
+/** reviewReturn: approve | reject | confirmReceipt | refuseReceipt | decide (api.md). */
+import { z } from 'zod';
+import { evidenceFiles, fileID, note, phone, requestId, requiredText, returnId, MAX_EVIDENCE, MAX_NOTE, fieldError } from './common';
+
+/** Refund amount set by a merchant / arbiter: positive integer fen (≤ the computed maximum, checked by adjustRefundAmount). */
+export const refundAmount = z
+  .number({ error: '退款金额必须是数字（单位：分）' })
+  .int({ error: '退款金额必须是整数（单位：分）' })
+  .positive({ error: '退款金额必须大于 0' })
+  .max(Number.MAX_SAFE_INTEGER, { error: '退款金额过大' });
+
+/** Where the buyer sends the goods (RETURN_REFUND approval). */
+export const returnAddressSchema = z.object(
+  {
+    name: z
+      .string({ error: (iss) => (iss.input === undefined ? '请填写退货收件人' : '退货收件人格式不正确') })
+      .trim()
+      .min(1, { error: '请填写退货收件人' })
+      .max(30, { error: '退货收件人不能超过 30 字' }),
+    phone,
+    address: z
+      .string({ error: (iss) => (iss.input === undefined ? '请填写退货地址' : '退货地址格式不正确') })
+      .trim()
+      .min(5, { error: '退货地址过短，请填写详细地址' })
+      .max(200, { error: '退货地址不能超过 200 字' }),
+    postcode: z
+      .string({ error: '邮编格式不正确' })
+      .regex(/^\d{6}$/, { error: '邮编格式不正确' })
+      .optional(),
+  },
+  { error: '退货地址 returnAddress 格式不正确' },
+);
+
+const base = { requestId, returnId, note: note.optional() };
+
+/** returnAddress optional here: REFUND_ONLY needs none, and the shop may have a default one. */
+export const approveSchema = z.object({ action: z.literal('approve'), ...base, returnAddress: returnAddressSchema.optional() });
+
+export const rejectSchema = z.object({
+  action: z.literal('reject'),
+  ...base,
+  reason: requiredText('拒绝原因', MAX_NOTE),
+  evidence: evidenceFiles.optional(),
+});
+
+/** A refundAmount (lowering a RETURN_REFUND) must come with a reason (or note). */
+export const confirmReceiptSchema = z
+  .object({
+    action: z.literal('confirmReceipt'),
+    ...base,
+    reason: z
+      .string({ error: '调整原因必须是文字' })
+      .trim()
+      .max(MAX_NOTE, { error: `调整原因不能超过 ${MAX_NOTE} 字` })
+      .optional(),
+    refundAmount: refundAmount.optional(),
+    evidence: evidenceFiles.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.refundAmount !== undefined && !v.reason && !v.note) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: '调整退款金额时请填写原因' });
+    }
+  });
+
+export const refuseReceiptSchema = z.object({
+  action: z.literal('refuseReceipt'),
+  ...base,
+  reason: z
+    .string({ error: '拒收原因必须是文字' })
+    .trim()
+    .max(MAX_NOTE, { error: `拒收原因不能超过 ${MAX_NOTE} 字` })
+    .optional(),
+  evidence: z
+    .array(fileID, { error: '拒绝收货需要上传验货凭证' })
+    .min(1, { error: '拒绝收货需要至少一张验货凭证' })
+    .max(MAX_EVIDENCE, { error: `凭证最多 ${MAX_EVIDENCE} 个` }),
+});
+
+export const decideSchema = z.object({
+  action: z.literal('decide'),
+  ...base,
+  decision: z.enum(['BUYER', 'MERCHANT'], fieldError('请选择裁决结果 decision', '裁决结果 decision 无效（BUYER 支持买家 / MERCHANT 支持商家）')),
+  reason: z
+    .string({ error: '裁决理由必须是文字' })
+    .trim()
+    .max(MAX_NOTE, { error: `裁决理由不能超过 ${MAX_NOTE} 字` })
+    .optional(),
+  refundAmount: refundAmount.optional(),
+  evidence: evidenceFiles.optional(),
+});
+
+export const reviewReturnSchema = z.discriminatedUnion(
+  'action',
+  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema],
+  { error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）' },
+);
+
+export type ReviewReturnInput = z.infer<typeof reviewReturnSchema>;
+export type ReturnAddress = z.infer<typeof returnAddressSchema>;
+export type ApproveInput = z.infer<typeof approveSchema>;
+export type RejectInput = z.infer<typeof rejectSchema>;
+export type ConfirmReceiptInput = z.infer<typeof confirmReceiptSchema>;
+export type RefuseReceiptInput = z.infer<typeof refuseReceiptSchema>;
+export type DecideInput = z.infer<typeof decideSchema>;
