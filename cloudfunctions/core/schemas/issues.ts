@@ -61,6 +61,11 @@ const TYPE_NAMES: Record<string, string> = {
 
 const CJK = /[\u3400-\u9fff]/;
 
+/** A space between Latin/digits and Chinese ("缺少 requestId", "limit 不能大于 50"). */
+function spaced(msg: string): string {
+  return msg.replace(/([A-Za-z0-9)\]])(?=[\u3400-\u9fff])/g, '$1 ').replace(/([\u3400-\u9fff])(?=[A-Za-z0-9(\[])/g, '$1 ');
+}
+
 function labelOf(path: readonly PropertyKey[]): string {
   for (let i = path.length - 1; i >= 0; i--) {
     const seg = path[i];
@@ -116,7 +121,7 @@ function chineseMessage(issue: z.core.$ZodIssue): string {
 export function formatZodIssues(error: { issues: readonly z.core.$ZodIssue[] }): IssueDetail[] {
   return error.issues.map((issue) => ({
     path: formatPath(issue.path),
-    message: CJK.test(issue.message) ? issue.message : chineseMessage(issue),
+    message: CJK.test(issue.message) ? issue.message : spaced(chineseMessage(issue)),
   }));
 }
 
