@@ -468,7 +468,7 @@ export const RETRY_CAP_MS = 3_600_000;
 
 /** Wait before retry number `tries` (tries = attempts made so far, ≥ 1): 1 min, 2, 4, 8, 16, 32, then 1 h. */
 export function retryBackoff(tries: number): number {
-  const n = Number.isFinite(tries) ? Math.max(1, Math.floor(tries)) : 1;
+  const n = typeof tries === 'number' && !Number.isNaN(tries) ? Math.max(1, Math.floor(tries)) : 1;
   if (n > 7) return RETRY_CAP_MS;
   return Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (n - 1));
 }
