@@ -25,6 +25,8 @@ export interface ShopSettings {
   defaultReturnAddress?: ReturnAddress;
   /** Content check of buyer images with security.imgSecCheck. */
   imageCheck: boolean;
+  /** WeChat Pay through cloudPay: the sub-merchant id and the function that receives refund results. */
+  pay: { subMchId: string; callbackFunction: string };
 }
 
 let cached: { at: number; value: ShopSettings } | null = null;
@@ -35,6 +37,7 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     templates: { ...(doc?.templates ?? {}) },
     defaultReturnAddress: doc?.defaultReturnAddress,
     imageCheck: doc?.imageCheck !== false,
+    pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
   };
 }
 

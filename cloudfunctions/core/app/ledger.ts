@@ -1,0 +1,86 @@
+/**
+ * The order's after-sale ledger, kept on the order document so that one read
+ * of the order is all that eligibility and amounts need:
+ * - `afterSale[lineId] = { returnId, status, version }` — the summary api.md
+ *   asks for (latest after-sale per line), for the shop's own order pages;
+ * - `afterSaleReturns[returnId]` — every after-sale of the order as a
+ *   PriorReturn (lines, amounts, status, attempts), the policy's input;
+ * - `afterSaleRev` — compare-and-set counter of claims: apply and modify change
+ *   which units are held, so they write the ledger only if it did not move.
+ * Status-only updates after a transition are monotonic on the return's version.
+ */
+import type { Order, PriorReturn, ReturnStatus } from '../policy/types';
+import { toDate } from '../policy/time';
+import { command, database } from '../data/db';
+import { C } from '../data/collections';
+import type { ReturnDoc } from './model';
+
+export interface LedgerEntry extends PriorReturn {
+  version: number;
+  applyKey: string;
+  createdAt: Date;
+}
+
+export interface OrderDoc extends Order {
+  afterSaleRev?: number;
+  afterSaleReturns?: Record<string, LedgerEntry>;
+}
+
+export function priorReturns(order: OrderDoc): LedgerEntry[] {
+  return Object.values(order.afterSaleReturns ?? {});
+}
+
+export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'amounts'>): LedgerEntry {
+  return {
+    returnId: ret._id,
+    status: ret.status,
+    type: ret.type,
+    reason: ret.reason,
+    lines: ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+    attempts: ret.attempts,
+    shippingRefunded: ret.amounts?.shipping ?? 0,
+    version: ret.version,
+    applyKey: ret.applyKey,
+    createdAt: ret.createdAt,
+  };
+}
+
+/** Match of the claims compare-and-set: the ledger did not move since it was read. */
+export function ledgerUnchanged(order: OrderDoc): Record<string, unknown> {
+  const _ = command();
+  return { _id: order._id, afterSaleRev: order.afterSaleRev ? order.afterSaleRev : _.exists(false) };
+}
+
+/** Fields that write one after-sale into the ledger and the per-line summary. */
+export function ledgerFields(ret: ReturnDoc, status: ReturnStatus = ret.status): Record<string, unknown> {
+  const _ = command();
+  const entry = { ...ledgerEntry(ret), status };
+  const data: Record<string, unknown> = { [`afterSaleReturns.${ret._id}`]: _.set(entry) };
+  for (const l of ret.lines) {
+    data[`afterSale.${l.lineId}`] = _.set({ returnId: ret._id, status, version: ret.version });
+  }
+  return data;
+}
+
+/**
+ * After a transition of `ret` (already stored): mirror its status into the
+ * order. Monotonic: a late write of an older version changes nothing.
+ */
+export async function mirrorToOrder(ret: ReturnDoc): Promise<void> {
+  const _ = command();
+  await database()
+    .collection(C.orders)
+    .where({ _id: ret.orderId, [`afterSaleReturns.${ret._id}.version`]: _.lt(ret.version) })
+    .update({ data: ledgerFields(ret) });
+}
+
+/** Dates inside a freshly read order come back as Date already; normalise defensively. */
+export function normaliseOrder(raw: Record<string, any>): OrderDoc {
+  const order = raw as OrderDoc;
+  order.paidAt = toDate(order.paidAt) as Date;
+  if (order.shippedAt) order.shippedAt = toDate(order.shippedAt);
+  if (order.receivedAt) order.receivedAt = toDate(order.receivedAt);
+  order.payments = (order.payments ?? []).map((p) => ({ ...p, paidAt: toDate(p.paidAt) ?? order.paidAt }));
+  order.lines = (order.lines ?? []).map((l) => (l.waiverConfirmedAt ? { ...l, waiverConfirmedAt: toDate(l.waiverConfirmedAt) } : l));
+  return order;
+}

@@ -1,0 +1,301 @@
+/**
+ * Refund records and their life with the payment platform (domain.md "Refunds").
+ * - A refund record (one per payment share) is stored with its out_refund_no
+ *   BEFORE the platform is called; every retry reuses that number; a new
+ *   number is made only for a share the platform closed.
+ * - Answers are classified by machine/refundClassify: accepted ⇒ PROCESSING,
+ *   unknown ⇒ UNKNOWN (query before anything else), transient ⇒ resubmit the
+ *   same number with backoff, definite refusal ⇒ FAILED (the merchant acts).
+ * - Money always goes back through the payment it came from: the only thing a
+ *   record names is the original out_trade_no.
+ */
+import { sdk } from '../runtime/shell';
+import { AppError } from '../runtime/envelope';
+import { cas, command, createIfAbsent, findById, findMany, removeById, updateWhere } from '../data/db';
+import { C } from '../data/collections';
+import { paymentBalances, splitAcrossPayments, RefundSplitError } from '../policy/amounts';
+import { toDate } from '../policy/time';
+import { classifyRefundQuery, classifyRefundSubmit, retryBackoff, type QueryClassification } from '../machine/refundClassify';
+import type { RefundDoc, RefundStatus, ReturnDoc } from './model';
+import { normaliseOrder } from './ledger';
+import { transition } from './returns';
+import type { ShopSettings } from './settings';
+
+const MINUTE = 60_000;
+/** Records the sweep looks at (not final). */
+export const OPEN_REFUND_STATUSES: RefundStatus[] = ['CREATED', 'PROCESSING', 'UNKNOWN'];
+
+export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts'>): number {
+  return typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts.total;
+}
+
+function normaliseRefund(r: RefundDoc): RefundDoc {
+  r.nextCheckAt = toDate(r.nextCheckAt) ?? null;
+  r.createdAt = toDate(r.createdAt) as Date;
+  r.updatedAt = toDate(r.updatedAt) as Date;
+  return r;
+}
+
+export async function refundsOfOrder(orderId: string): Promise<RefundDoc[]> {
+  return (await findMany<RefundDoc>(C.refunds, { orderId }, { limit: 1000 })).map(normaliseRefund);
+}
+
+function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+function envId(): string | undefined {
+  const ctx = sdk().getWXContext() as Record<string, string | undefined>;
+  return ctx.ENV || process.env.TCB_ENV || undefined;
+}
+
+// ------------------------------------------------------------------ lock
+
+const LOCK_TTL_MS = 30_000;
+
+/** A short mutex per order while refund shares are planned (shares depend on every refund of the order). */
+async function withOrderLock<T>(orderId: string, now: Date, fn: () => Promise<T>): Promise<T> {
+  const id = `refund-plan:${orderId}`;
+  const token = nonce();
+  for (let i = 0; i < 20; i++) {
+    const expiresAt = new Date(Date.now() + LOCK_TTL_MS);
+    if (await createIfAbsent(C.locks, { _id: id, token, expiresAt })) {
+      try {
+        return await fn();
+      } finally {
+        await removeById(C.locks, id).catch(() => undefined);
+      }
+    }
+    const held = await findById<{ token: string; expiresAt: Date }>(C.locks, id);
+    if (held && (toDate(held.expiresAt)?.getTime() ?? 0) < Date.now()) {
+      // Expired: the holder died. Take it over with a compare-and-set on its token.
+      if (await cas(C.locks, { _id: id, token: held.token }, { token, expiresAt })) {
+        try {
+          return await fn();
+        } finally {
+          await removeById(C.locks, id).catch(() => undefined);
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 150)));
+  }
+  void now;
+  throw new AppError('CONFLICT', '退款正在处理中，请稍后重试');
+}
+
+// ------------------------------------------------------------------ plan
+
+/**
+ * Make sure the after-sale has refund records covering its refund target:
+ * shares split across the order's payments by what each still has refundable.
+ * Returns all of the return's records.
+ */
+export async function planRefunds(ret: ReturnDoc, now: Date): Promise<RefundDoc[]> {
+  const target = refundTarget(ret);
+  const first = await refundsOfOrder(ret.orderId);
+  const mineFirst = first.filter((r) => r.returnId === ret._id);
+  if (covered(mineFirst) >= target) return mineFirst;
+  return withOrderLock(ret.orderId, now, async () => {
+    const all = await refundsOfOrder(ret.orderId);
+    const mine = all.filter((r) => r.returnId === ret._id);
+    const missing = target - covered(mine);
+    if (missing <= 0) return mine;
+    const rawOrder = await findById(C.orders, ret.orderId);
+    if (!rawOrder) throw new AppError('NOT_FOUND', '订单不存在');
+    const order = normaliseOrder(rawOrder);
+    let shares;
+    try {
+      shares = splitAcrossPayments(missing, paymentBalances(order.payments, all));
+    } catch (err) {
+      if (err instanceof RefundSplitError) throw new AppError('REFUND_LIMIT', '退款金额超过订单可退余额', { missing });
+      throw err;
+    }
+    let seq = mine.reduce((m, r) => Math.max(m, Number(r._id.split('-').pop()) || 0), 0);
+    const created: RefundDoc[] = [];
+    for (const share of shares) {
+      seq += 1;
+      const payment = order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
+      const doc: RefundDoc = {
+        _id: `${ret._id}-${seq}`,
+        returnId: ret._id,
+        orderId: ret.orderId,
+        outTradeNo: share.outTradeNo,
+        totalFee: payment.amount,
+        refundFee: share.amount,
+        status: 'CREATED',
+        tries: 0,
+        history: [{ at: now, event: 'CREATED' }],
+        nextCheckAt: now,
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (!(await createIfAbsent(C.refunds, doc))) throw new AppError('CONFLICT', '退款正在处理中，请稍后重试');
+      created.push(doc);
+    }
+    const _ = command();
+    await updateWhere(C.returns, { _id: ret._id }, { refundIds: _.push(created.map((d) => d._id)) });
+    ret.refundIds = [...ret.refundIds, ...created.map((d) => d._id)];
+    return [...mine, ...created];
+  });
+}
+
+function covered(records: RefundDoc[]): number {
+  return records.filter((r) => r.status !== 'CLOSED').reduce((s, r) => s + r.refundFee, 0);
+}
+
+// ------------------------------------------------------------------ platform calls
+
+async function callRefund(ref: RefundDoc, settings: ShopSettings): Promise<unknown> {
+  try {
+    return await (sdk() as any).cloudPay.refund({
+      functionName: settings.pay.callbackFunction,
+      envId: envId(),
+      sub_mch_id: settings.pay.subMchId,
+      nonce_str: nonce(),
+      out_trade_no: ref.outTradeNo,
+      out_refund_no: ref._id,
+      total_fee: ref.totalFee,
+      refund_fee: ref.refundFee,
+      refund_desc: `售后退款 ${ref.returnId}`,
+    });
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String((err as any)?.errMsg ?? err));
+  }
+}
+
+export async function queryRefund(ref: Pick<RefundDoc, '_id'>, settings: ShopSettings): Promise<QueryClassification> {
+  let resp: unknown;
+  try {
+    resp = await (sdk() as any).cloudPay.queryRefund({ sub_mch_id: settings.pay.subMchId, nonce_str: nonce(), out_refund_no: ref._id });
+  } catch (err) {
+    resp = err instanceof Error ? err : new Error(String((err as any)?.errMsg ?? err));
+  }
+  return classifyRefundQuery(resp, ref._id);
+}
+
+/** Store a record's new status, claimed by a compare-and-set on (status, tries). */
+async function store(ref: RefundDoc, next: Partial<RefundDoc>, event: string, raw: unknown, now: Date): Promise<RefundDoc | null> {
+  const _ = command();
+  const data = { ...next, updatedAt: now, history: _.push([{ at: now, event, raw: raw === undefined ? null : JSON.parse(JSON.stringify(raw ?? null)) }]) };
+  const won = await cas(C.refunds, { _id: ref._id, status: ref.status, tries: ref.tries }, data);
+  if (!won) return null;
+  return { ...ref, ...next, updatedAt: now };
+}
+
+/** Send one record (CREATED) to the platform and store the classified answer. */
+export async function submit(ref: RefundDoc, now: Date, settings: ShopSettings): Promise<RefundDoc> {
+  const policyMinutes = settings.policy.refundQueryAfterMinutes;
+  const resp = await callRefund(ref, settings);
+  const c = classifyRefundSubmit(resp);
+  const tries = ref.tries + 1;
+  const lastError = c.outcome === 'PROCESSING' ? undefined : { code: c.code, message: c.message, at: now };
+  let next: Partial<RefundDoc>;
+  switch (c.outcome) {
+    case 'PROCESSING':
+      next = { status: 'PROCESSING', tries, nextCheckAt: new Date(now.getTime() + policyMinutes * MINUTE) };
+      break;
+    case 'UNKNOWN':
+      next = { status: 'UNKNOWN', tries, nextCheckAt: new Date(now.getTime() + MINUTE) };
+      break;
+    case 'RETRY':
+      next = { status: 'CREATED', tries, nextCheckAt: new Date(now.getTime() + retryBackoff(tries)) };
+      break;
+    case 'CLOSED':
+      next = { status: 'CLOSED', tries, nextCheckAt: null };
+      break;
+    default:
+      next = { status: 'FAILED', tries, nextCheckAt: null };
+  }
+  if (lastError) next.lastError = lastError;
+  const raw = resp instanceof Error ? { error: resp.message } : resp;
+  return (await store(ref, next, `SUBMIT:${c.outcome}${c.code ? ':' + c.code : ''}`, raw, now)) ?? ref;
+}
+
+/** Apply what a query says (sweep and callback). */
+export async function applyQuery(ref: RefundDoc, q: QueryClassification, now: Date, settings: ShopSettings, via: string): Promise<RefundDoc> {
+  const tries = ref.tries;
+  let next: Partial<RefundDoc> | null = null;
+  switch (q.status) {
+    case 'SUCCESS':
+      if (q.refundFee !== undefined && q.refundFee !== ref.refundFee) {
+        next = { status: 'ABNORMAL', nextCheckAt: null, lastError: { code: 'AMOUNT_MISMATCH', message: `支付平台退款金额（${q.refundFee}分）与退款单（${ref.refundFee}分）不一致，请核对`, at: now } };
+      } else {
+        next = { status: 'SUCCESS', nextCheckAt: null, ...(q.successTime ? { successTime: q.successTime } : {}), ...(q.refundId ? { refundId: q.refundId } : {}) };
+      }
+      break;
+    case 'ABNORMAL':
+      next = { status: 'ABNORMAL', nextCheckAt: null, lastError: { code: 'CHANGE', message: q.message, at: now } };
+      break;
+    case 'CLOSED':
+      next = { status: 'CLOSED', nextCheckAt: null, lastError: { code: 'REFUNDCLOSE', message: q.message, at: now } };
+      break;
+    case 'PROCESSING':
+      next = { status: 'PROCESSING', nextCheckAt: new Date(now.getTime() + settings.policy.refundQueryAfterMinutes * MINUTE) };
+      break;
+    case 'NOT_FOUND':
+      // Never accepted by the platform: resubmitting the same number is safe.
+      next = { status: 'CREATED', nextCheckAt: now };
+      break;
+    default:
+      next = { status: ref.status === 'CREATED' ? 'UNKNOWN' : ref.status, nextCheckAt: new Date(now.getTime() + retryBackoff(tries + 1)) };
+  }
+  return (await store(ref, next, `${via}:${q.status}`, q, now)) ?? ref;
+}
+
+// ------------------------------------------------------------------ settle
+
+export interface SettleResult {
+  ret: ReturnDoc;
+  refunds: RefundDoc[];
+}
+
+/**
+ * Drive a REFUNDING after-sale as far as it can go now: plan the records,
+ * submit the ones never sent (or due for a retry), query unknown ones, and
+ * complete the after-sale when every record succeeded (REFUNDED) or one was
+ * definitively refused or closed (REFUND_FAILED).
+ */
+export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, opts: { submitDue?: boolean } = {}): Promise<SettleResult> {
+  if (ret.status !== 'REFUNDING') return { ret, refunds: [] };
+  let records = await planRefunds(ret, now);
+  const out: RefundDoc[] = [];
+  for (const ref of records) {
+    let r = ref;
+    const due = !r.nextCheckAt || r.nextCheckAt.getTime() <= now.getTime();
+    if (r.status === 'UNKNOWN' && due) r = await applyQuery(r, await queryRefund(r, settings), now, settings, 'QUERY');
+    if (r.status === 'CREATED' && (due || r.tries === 0 || opts.submitDue)) r = await submit(r, now, settings);
+    out.push(r);
+  }
+  records = out;
+  return { ret: await complete(ret, records, now, settings), refunds: records };
+}
+
+/** REFUNDING → REFUNDED when all records succeeded; → REFUND_FAILED when one cannot succeed without the merchant. */
+export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, settings: ShopSettings): Promise<ReturnDoc> {
+  if (ret.status !== 'REFUNDING') return ret;
+  const target = refundTarget(ret);
+  const live = records.filter((r) => r.status !== 'CLOSED');
+  const succeeded = live.filter((r) => r.status === 'SUCCESS').reduce((s, r) => s + r.refundFee, 0);
+  const broken = records.find((r) => r.status === 'FAILED' || r.status === 'ABNORMAL') ?? (covered(records) < target ? records.find((r) => r.status === 'CLOSED') : undefined);
+  if (broken) {
+    const note = broken.lastError?.message ?? '退款未能完成';
+    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret;
+  }
+  if (succeeded >= target && live.every((r) => r.status === 'SUCCESS')) {
+    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundSucceeded', now, settings, payload: { note: '款项已原路退回' } })).ret;
+  }
+  return ret;
+}
+
+/** Merchant retry: failed/abnormal records go back to CREATED (same number); closed shares get new numbers at planning. */
+export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
+  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+  for (const r of records) {
+    if (r.status === 'FAILED' || r.status === 'ABNORMAL') {
+      await store(r, { status: 'CREATED', nextCheckAt: now }, 'RETRY_BY_MERCHANT', null, now);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/** What callers see of an after-sale: labels, who acts next, deadline, allowed actions. */
+import { allowedActions } from '../machine/apply';
+import { ACTION_LABELS, type ActionName } from '../machine/transitions';
+import { STATUSES, statusLabel } from '../machine/statuses';
+import { REFUND_ARRIVAL_HINT } from '../machine/refundClassify';
+import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
+import { formatShopTime } from '../policy/time';
+import type { Policy, Role } from '../policy/types';
+import type { ReturnDoc } from './model';
+import { toCurrent } from './returns';
+import { refundTarget } from './refunds';
+
+export interface ViewOptions {
+  role: Role;
+  now: Date;
+  policy: Policy;
+  /** fileID → temporary URL (queryReturns get). */
+  tempUrls?: Record<string, string>;
+  refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
+}
+
+/** Buyer-visible advice when a dispute was decided against them. */
+export const DISPUTE_LOST_ADVICE =
+  '如对裁决结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
+
+export function returnView(ret: ReturnDoc, opts: ViewOptions) {
+  const info = STATUSES[ret.status];
+  const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
+  const lost = ret.status === 'CLOSED' && ret.decision?.decision === 'MERCHANT';
+  return {
+    returnId: ret._id,
+    orderId: ret.orderId,
+    buyerOpenid: ret.buyerOpenid,
+    type: ret.type,
+    typeLabel: RETURN_TYPE_LABELS[ret.type],
+    reason: ret.reason,
+    reasonLabel: REASONS[ret.reason]?.label ?? ret.reason,
+    description: ret.description,
+    lines: ret.lines,
+    amounts: ret.amounts,
+    approvedAmount: ret.approvedAmount ?? null,
+    refundAmount: refundTarget(ret),
+    freightPayer: ret.freightPayer,
+    status: ret.status,
+    statusLabel: info.label,
+    nextActor: info.next,
+    deadline: ret.deadline ?? null,
+    deadlineAction: ret.deadlineAction ?? null,
+    deadlineText: ret.deadline ? `请在 ${formatShopTime(ret.deadline)} 前处理` : null,
+    evidence: ret.evidence.map((e) => ({ ...e, ...(opts.tempUrls?.[e.fileID] ? { tempFileURL: opts.tempUrls[e.fileID] } : {}) })),
+    logistics: ret.logistics ?? null,
+    returnAddress: ret.returnAddress ?? null,
+    rejectReason: ret.rejectReason ?? null,
+    decision: ret.decision ?? null,
+    ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
+    refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? '款项已原路退回' : null,
+    refundIds: ret.refundIds,
+    ...(opts.refunds ? { refunds: opts.refunds } : {}),
+    timeline: ret.timeline.map((e) => ({
+      at: e.at,
+      actor: { role: e.actor.role },
+      action: e.action,
+      actionLabel: ACTION_LABELS[e.action as ActionName] ?? e.action,
+      from: e.from,
+      fromLabel: e.from ? statusLabel(e.from) : null,
+      to: e.to,
+      toLabel: statusLabel(e.to),
+      ...(e.note ? { note: e.note } : {}),
+      ...(e.evidence ? { evidence: e.evidence } : {}),
+    })),
+    allowedActions: actions,
+    attempts: ret.attempts,
+    version: ret.version,
+    createdAt: ret.createdAt,
+    updatedAt: ret.updatedAt,
+  };
+}

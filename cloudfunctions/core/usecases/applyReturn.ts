@@ -1,0 +1,289 @@
+/**
+ * applyReturn: preview (no writes), apply, modify, cancel, appeal — the buyer's actions.
+ * apply = one read of the order (its ledger holds every after-sale the policy
+ * needs), one compare-and-set of the ledger that claims the lines, one insert
+ * of the after-sale with its first timeline event.
+ */
+import { createHash } from 'node:crypto';
+import { applyReturnSchema, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
+import type { Caller } from '../runtime/shell';
+import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
+import { C } from '../data/collections';
+import { previewReturn } from '../policy/preview';
+import { shopDateCompact } from '../policy/time';
+import { freightPayer, REASONS } from '../policy/reasons';
+import { applyTransition } from '../machine/apply';
+import { isTerminal } from '../machine/statuses';
+import type { EligibilityContext } from '../policy/eligibility/context';
+import type { Refusal, RequestedLine } from '../policy/types';
+import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
+import { loadSettings, type ShopSettings } from '../app/settings';
+import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, type OrderDoc } from '../app/ledger';
+import { conflict, loadReturn, priorEvent, requireOwner, transition } from '../app/returns';
+import { verifyEvidence } from '../app/evidence';
+import { returnView } from '../app/view';
+import type { EvidenceItem, ReturnDoc } from '../app/model';
+
+const CLAIM_TRIES = 3;
+
+export async function applyReturn(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
+  const input = parseInput(applyReturnSchema, event);
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const now = new Date();
+  const settings = await loadSettings(now.getTime());
+  switch (input.action) {
+    case 'preview':
+      return preview(input, openid, now, settings);
+    case 'apply':
+      return apply(input, openid, now, settings);
+    case 'modify':
+      return modify(input, openid, now, settings);
+    case 'cancel':
+      return cancel(input, openid, now, settings);
+    case 'appeal':
+      return appeal(input, openid, now, settings);
+  }
+}
+
+async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> {
+  const raw = await findById(C.orders, orderId);
+  if (!raw || raw.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '订单不存在');
+  return normaliseOrder(raw);
+}
+
+function context(order: OrderDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
+  return {
+    order,
+    callerOpenid: openid,
+    type: req.type,
+    reason: req.reason,
+    lines: req.lines,
+    evidenceCount,
+    priorReturns: priorReturns(order),
+    excludeReturnId,
+    now,
+    policy: settings.policy,
+  };
+}
+
+function refuse(refusals: Refusal[]): never {
+  const onlyOpen = refusals.length > 0 && refusals.every((r) => r.code === 'RETURN_ALREADY_OPEN');
+  throw new AppError(onlyOpen ? 'RETURN_ALREADY_OPEN' : 'NOT_ELIGIBLE', refusals[0]?.message ?? '不符合售后条件', { refusals });
+}
+
+/** The ledger may lag a transition (or hold a claim whose insert never happened): check the after-sales that block. */
+async function repairLedger(order: OrderDoc, refusals: Refusal[], now: Date): Promise<boolean> {
+  const blocking = refusals.some((r) => r.code === 'RETURN_ALREADY_OPEN' || r.code === 'QUANTITY_EXCEEDED');
+  if (!blocking) return false;
+  const open = priorReturns(order).filter((p) => !isTerminal(p.status));
+  if (!open.length) return false;
+  const _ = command();
+  const docs = await findMany<ReturnDoc>(C.returns, { _id: _.in(open.map((p) => p.returnId)) }, { limit: 100 });
+  const fixes: Record<string, unknown> = {};
+  for (const p of open) {
+    const doc = docs.find((d) => d._id === p.returnId);
+    if (doc && doc.status !== p.status) Object.assign(fixes, ledgerFields(doc));
+    const stale = now.getTime() - new Date(p.createdAt).getTime() > 120_000;
+    if (!doc && stale) {
+      // A claim whose after-sale was never stored (the applying invocation died): void it.
+      fixes[`afterSaleReturns.${p.returnId}.status`] = 'CANCELLED';
+      for (const l of p.lines) fixes[`afterSale.${l.lineId}`] = _.set({ returnId: p.returnId, status: 'CANCELLED', version: p.version });
+    }
+  }
+  if (!Object.keys(fixes).length) return false;
+  return cas(C.orders, ledgerUnchanged(order), { ...fixes, afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
+}
+
+async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const order = await loadOwnOrder(input.orderId, openid);
+  const res = previewReturn(context(order, openid, input, input.evidence?.length ?? 0, now, settings));
+  return ok(res);
+}
+
+/** R + yyyymmdd (Shanghai) + 12 digits derived from (buyer, requestId): a repeated apply lands on the same id. */
+export function applyKeyOf(openid: string, requestId: string): string {
+  return createHash('sha256').update(`${openid}\u0000${requestId}`).digest('hex');
+}
+
+export function returnIdFor(applyKey: string, now: Date): string {
+  const digits = (BigInt('0x' + applyKey.slice(0, 15)) % 10n ** 12n).toString().padStart(12, '0');
+  return `R${shopDateCompact(now)}${digits}`;
+}
+
+function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: EvidenceItem[]): void {
+  if (REASONS[reason].evidenceRequired && !evidence.some((e) => e.kind === 'PHOTO')) {
+    throw new AppError('EVIDENCE_INVALID', `「${REASONS[reason].label}」需要上传至少一张照片凭证`);
+  }
+}
+
+async function apply(input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const applyKey = applyKeyOf(openid, input.requestId);
+  let order = await loadOwnOrder(input.orderId, openid);
+  let verified: EvidenceItem[] | null = null;
+  for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
+    const mine = priorReturns(order).find((p) => p.applyKey === applyKey);
+    if (mine) return replayApply(mine.returnId, order, input, openid, now, settings);
+
+    const ctx = context(order, openid, input, input.evidence?.length ?? 0, now, settings);
+    let res = previewReturn(ctx);
+    if (!res.eligible && attempt === 0 && (await repairLedger(order, res.refusals, now))) {
+      order = await loadOwnOrder(input.orderId, openid);
+      continue;
+    }
+    if (!res.eligible || !res.amounts) refuse(res.refusals);
+
+    verified ??= await verifyEvidence({
+      files: (input.evidence ?? []).map((fileID) => ({ fileID })),
+      uploader: { role: 'BUYER', openid },
+      alreadyAttached: [],
+      settings,
+      now,
+    });
+    requirePhotoForSellerReason(input.reason, verified);
+
+    const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
+    const claimed = await cas(C.orders, ledgerUnchanged(order), { ...ledgerFields(ret), afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
+    if (claimed) {
+      await createIfAbsent(C.returns, ret);
+      return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
+    }
+    order = await loadOwnOrder(input.orderId, openid);
+  }
+  throw conflict();
+}
+
+function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: ReturnType<typeof previewReturn>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
+  const t = applyTransition({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
+  if (!t.ok) throw new AppError('INTERNAL', t.message);
+  return {
+    _id: returnIdFor(applyKey, now),
+    orderId: order._id,
+    buyerOpenid: openid,
+    type: input.type,
+    reason: input.reason,
+    description: input.description ?? '',
+    lines: res.lines,
+    ...t.patch,
+    amounts: res.amounts!,
+    freightPayer: freightPayer(input.reason),
+    evidence,
+    refundIds: [],
+    attempts: 1,
+    applyKey,
+    timeline: [{ ...t.event, ...(evidence.length ? { evidence: evidence.map((e) => e.fileID) } : {}), requestId: input.requestId }],
+    createdAt: now,
+  } as ReturnDoc;
+}
+
+/** The same (buyer, requestId) again: return what the first call created (re-creating the document if that call died after claiming). */
+async function replayApply(returnId: string, order: OrderDoc, input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const existing = await findById<ReturnDoc>(C.returns, returnId);
+  if (existing) return ok({ return: returnView(await loadReturn(returnId), { role: 'BUYER', now, policy: settings.policy }) });
+  const entry = priorReturns(order).find((p) => p.returnId === returnId)!;
+  const created = new Date(entry.createdAt);
+  const ctx = context(order, openid, input, input.evidence?.length ?? 0, created, settings, returnId);
+  const res = previewReturn(ctx);
+  const evidence = await verifyEvidence({ files: (input.evidence ?? []).map((fileID) => ({ fileID })), uploader: { role: 'BUYER', openid }, alreadyAttached: [], settings, now });
+  const ret = { ...draftReturn(input, order, openid, entry.applyKey, { ...res, lines: entry.lines }, evidence, created, settings), _id: returnId };
+  await createIfAbsent(C.returns, ret);
+  return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+async function ownReturn(returnId: string, openid: string): Promise<ReturnDoc> {
+  const ret = await loadReturn(returnId);
+  requireOwner(ret, openid);
+  return ret;
+}
+
+function replayed(ret: ReturnDoc, openid: string, requestId: string, now: Date, settings: ShopSettings): Envelope | null {
+  return priorEvent(ret, openid, requestId) ? ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) }) : null;
+}
+
+async function modify(input: ModifyReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const ret = await ownReturn(input.returnId, openid);
+  const again = replayed(ret, openid, input.requestId, now, settings);
+  if (again) return again;
+  const order = await loadOwnOrder(ret.orderId, openid);
+  const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
+  const added = await verifyEvidence({
+    files: (input.evidence ?? []).map((fileID) => ({ fileID })),
+    uploader: { role: 'BUYER', openid },
+    alreadyAttached: ret.evidence.map((e) => e.fileID),
+    settings,
+    now,
+  });
+  const evidence = [...ret.evidence, ...added];
+  const res = previewReturn(context(order, openid, next, evidence.length, now, settings, ret._id));
+  if (!res.eligible || !res.amounts) refuse(res.refusals);
+  requirePhotoForSellerReason(next.reason, evidence);
+
+  const changes = {
+    reason: next.reason,
+    description: input.description ?? ret.description,
+    lines: res.lines,
+    amounts: res.amounts,
+    freightPayer: freightPayer(next.reason),
+    evidence,
+    attempts: ret.attempts + 1,
+  };
+  // Claim the (possibly changed) lines in the ledger first, then move the after-sale.
+  const claimed = await cas(C.orders, ledgerUnchanged(order), {
+    ...ledgerFields({ ...ret, ...changes, version: ret.version + 1 } as ReturnDoc, 'PENDING_REVIEW'),
+    afterSaleRev: (order.afterSaleRev ?? 0) + 1,
+  });
+  if (!claimed) throw conflict();
+  try {
+    const { ret: stored } = await transition({
+      ret,
+      actor: { role: 'BUYER', openid },
+      action: 'modify',
+      now,
+      settings,
+      requestId: input.requestId,
+      payload: { note: input.description, evidence: added.map((e) => e.fileID) },
+      extra: changes,
+      skipMirror: true,
+    });
+    return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+  } catch (err) {
+    // The after-sale did not move: put its own entry back in the ledger.
+    const fresh = await loadOwnOrder(ret.orderId, openid);
+    const current = await loadReturn(ret._id);
+    await cas(C.orders, ledgerUnchanged(fresh), { ...ledgerFields(current), afterSaleRev: (fresh.afterSaleRev ?? 0) + 1 });
+    throw err;
+  }
+}
+
+async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const ret = await ownReturn(input.returnId, openid);
+  const again = replayed(ret, openid, input.requestId, now, settings);
+  if (again) return again;
+  const { ret: stored } = await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, requestId: input.requestId });
+  return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+async function appeal(input: AppealReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const ret = await ownReturn(input.returnId, openid);
+  const again = replayed(ret, openid, input.requestId, now, settings);
+  if (again) return again;
+  const added = await verifyEvidence({
+    files: (input.evidence ?? []).map((fileID) => ({ fileID })),
+    uploader: { role: 'BUYER', openid },
+    alreadyAttached: ret.evidence.map((e) => e.fileID),
+    settings,
+    now,
+  });
+  const { ret: stored } = await transition({
+    ret,
+    actor: { role: 'BUYER', openid },
+    action: 'appeal',
+    now,
+    settings,
+    requestId: input.requestId,
+    payload: { note: input.description, evidence: added.map((e) => e.fileID) },
+    extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
+  });
+  return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+}
