@@ -1,0 +1,554 @@
+/**
+ * Worker pool of the local emulator: runs the esbuild bundles
+ * (<functionsDir>/<name>/index.js) in forked Node processes, one invocation
+ * per process at a time (as on SCF), a few warm processes per function and a
+ * global cap suited to a small machine; the rest waits in a FIFO queue.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Emulator, InvocationRecord } from '../types';
+
+const WORKER_DIR = typeof __dirname === 'string' ? __dirname : path.resolve('scripts/emulator/functions');
+export const WORKER_SCRIPT = path.join(WORKER_DIR, 'worker.cjs');
+
+/** Error codes the caller sees (wx-server-sdk TCB_ERR_CODE values, plus timeout). */
+export const ERR = {
+  FUNCTIONS_REQUEST_FAIL: -504001,
+  FUNCTIONS_EXECUTE_FAIL: -504002,
+  FUNCTIONS_TIMEOUT: -504003,
+} as const;
+
+export type FailureKind = 'not-found' | 'error' | 'timeout' | 'network-guard' | 'crash' | 'load-error' | 'closed';
+
+export interface Identity {
+  openid?: string;
+  appid?: string;
+  unionid?: string;
+  /** SOURCE chain, e.g. `wx_client`, `wx_client,scf`, `wx_trigger`, `wx_paycallback`. */
+  source: string;
+}
+
+export interface InvocationContext extends Identity {
+  id: string;
+  function: string;
+  workerId: string;
+  pid?: number;
+  startedAt: number;
+}
+
+export interface InvocationOutcome {
+  id: string;
+  function: string;
+  ok: boolean;
+  value?: unknown;
+  error?: { errCode: number; errMsg: string; kind: FailureKind; host?: string; stack?: string };
+  outcome: NonNullable<InvocationRecord['outcome']>;
+  logs: string[];
+  pid?: number;
+  workerId?: string;
+  cold: boolean;
+  durationMs: number;
+}
+
+export interface PoolOptions {
+  /** Warm processes per function (default 3). */
+  perFunction?: number;
+  /** Live processes over all functions (default 6: a 2-core machine). Nested calls may exceed it. */
+  globalCap?: number;
+  /** Echo the functions' stdout/stderr with a `[name:pid]` prefix. */
+  echoLogs?: boolean | ((line: string) => void);
+  /** Default timeout in seconds when config.json has none (3, as on the cloud); capped at 60. */
+  defaultTimeoutSec?: number;
+  /** Upper bound of `timeout` in config.json (60). */
+  maxTimeoutSec?: number;
+  /** Limit for loading a bundle (cold start), ms. */
+  loadTimeoutMs?: number;
+  /** SDK redirection env for a worker (TCB_CONTEXT_CNFG etc.). */
+  sdkEnv: (emu: Emulator, workerId: string) => Record<string, string>;
+  /** Extra environment for every worker. */
+  workerEnv?: Record<string, string>;
+  /** How many finished invocations keep their logs (default 500). */
+  keepLogs?: number;
+}
+
+interface Task {
+  id: string;
+  fn: string;
+  event: unknown;
+  identity: Identity;
+  nested: boolean;
+  enqueuedAt: number;
+  settled: boolean;
+  resolve: (o: InvocationOutcome) => void;
+  worker?: PoolWorker;
+  startedAt?: number;
+  cold?: boolean;
+  timer?: NodeJS.Timeout;
+  logs: string[];
+}
+
+interface PoolWorker {
+  id: string;
+  fn: string;
+  child: ChildProcess;
+  pid?: number;
+  state: 'starting' | 'idle' | 'busy' | 'dead';
+  task?: Task;
+  lastUsed: number;
+  invocations: number;
+  timeoutMs: number;
+  envName: string;
+  exited: Promise<void>;
+  loadTimer?: NodeJS.Timeout;
+}
+
+export interface WorkerInfo {
+  id: string;
+  function: string;
+  pid?: number;
+  state: PoolWorker['state'];
+  invocations: number;
+  current?: string;
+}
+
+const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+let seq = 0;
+function nextId(prefix: string): string {
+  seq = (seq + 1) % 1e9;
+  return `${prefix}${Date.now().toString(36)}${seq.toString(36)}`;
+}
+
+export function functionConfig(functionsDir: string, name: string): Record<string, any> {
+  const p = path.join(functionsDir, name, 'config.json');
+  if (!existsSync(p)) return {};
+  try {
+    return JSON.parse(readFileSync(p, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+export class FunctionPool {
+  private readonly workers = new Map<string, PoolWorker>();
+  private readonly queue: Task[] = [];
+  private readonly running = new Map<string, Task>();
+  private readonly logsById = new Map<string, InvocationOutcome>();
+  private readonly perFunction: number;
+  private readonly globalCap: number;
+  private closed = false;
+  private workerSeq = 0;
+  private unsubscribeClock?: () => void;
+
+  constructor(
+    private readonly emu: Emulator,
+    private readonly opts: PoolOptions,
+  ) {
+    this.perFunction = Math.max(1, opts.perFunction ?? 3);
+    this.globalCap = Math.max(1, opts.globalCap ?? 6);
+    this.unsubscribeClock = emu.clock.onChange(() => {
+      const offset = emu.clock.offset();
+      for (const w of this.workers.values()) {
+        if (w.state !== 'dead' && w.child.connected) w.child.send({ type: 'clock', offset }, () => undefined);
+      }
+    });
+  }
+
+  exists(name: string): boolean {
+    return NAME_RE.test(name) && existsSync(path.join(this.emu.functionsDir, name, 'index.js'));
+  }
+
+  /** The invocation a worker is running now (every admin request on its path belongs to it). */
+  current(workerId: string): InvocationContext | undefined {
+    const w = this.workers.get(workerId);
+    const t = w?.task;
+    if (!w || !t || w.state !== 'busy') return undefined;
+    return { ...t.identity, id: t.id, function: t.fn, workerId: w.id, pid: w.pid, startedAt: t.startedAt ?? t.enqueuedAt };
+  }
+
+  workersInfo(): WorkerInfo[] {
+    return [...this.workers.values()].map((w) => ({
+      id: w.id,
+      function: w.fn,
+      pid: w.pid,
+      state: w.state,
+      invocations: w.invocations,
+      current: w.task?.id,
+    }));
+  }
+
+  queued(): number {
+    return this.queue.length;
+  }
+
+  recentLogs(): InvocationOutcome[] {
+    return [...this.logsById.values()];
+  }
+
+  outcome(id: string): InvocationOutcome | undefined {
+    return this.logsById.get(id);
+  }
+
+  invoke(fn: string, event: unknown, identity: Identity, nested = false): Promise<InvocationOutcome> {
+    return new Promise((resolve) => {
+      const task: Task = {
+        id: nextId('inv-'),
+        fn,
+        event,
+        identity,
+        nested,
+        enqueuedAt: Date.now(),
+        settled: false,
+        resolve,
+        logs: [],
+      };
+      if (this.closed) return this.settle(task, this.failure(task, 'closed', ERR.FUNCTIONS_REQUEST_FAIL, 'emulator is closing'));
+      if (!this.exists(fn)) {
+        return this.settle(
+          task,
+          this.failure(task, 'not-found', ERR.FUNCTIONS_REQUEST_FAIL, `function not found: ${fn} (no ${path.join(this.emu.functionsDir, fn, 'index.js')}; run npm run build)`),
+        );
+      }
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribeClock?.();
+    for (const t of this.queue.splice(0)) this.settle(t, this.failure(t, 'closed', ERR.FUNCTIONS_REQUEST_FAIL, 'emulator closed'));
+    const exits: Promise<void>[] = [];
+    for (const w of this.workers.values()) {
+      exits.push(w.exited);
+      this.kill(w);
+    }
+    await Promise.all(exits);
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  private liveCount(): number {
+    let n = 0;
+    for (const w of this.workers.values()) if (w.state !== 'dead') n++;
+    return n;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.queue.length; ) {
+      const task = this.queue[i];
+      const w = this.placeFor(task);
+      if (!w) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      if (w === 'spawned') continue;
+      this.dispatch(w, task);
+    }
+  }
+
+  /** An idle worker for the task, or 'spawned' when a cold start was begun for it, or null (wait). */
+  private placeFor(task: Task): PoolWorker | 'spawned' | null {
+    const mine = [...this.workers.values()].filter((w) => w.fn === task.fn && w.state !== 'dead');
+    const idle = mine.filter((w) => w.state === 'idle').sort((a, b) => b.lastUsed - a.lastUsed)[0];
+    if (idle) return idle;
+    if (mine.length >= this.perFunction) return null;
+    if (this.liveCount() >= this.globalCap && !task.nested) {
+      // Make room: stop the least recently used idle worker of another function.
+      const victim = [...this.workers.values()]
+        .filter((w) => w.state === 'idle' && w.fn !== task.fn)
+        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!victim) return null;
+      this.kill(victim);
+    }
+    this.spawn(task);
+    return 'spawned';
+  }
+
+  private spawn(task: Task): void {
+    const fn = task.fn;
+    const id = `${fn}-${++this.workerSeq}`;
+    const dir = path.join(this.emu.functionsDir, fn);
+    const config = functionConfig(this.emu.functionsDir, fn);
+    const maxSec = this.opts.maxTimeoutSec ?? 60;
+    const sec = Math.min(Number(config.timeout) > 0 ? Number(config.timeout) : (this.opts.defaultTimeoutSec ?? 3), maxSec);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+      SCF_FUNCTIONNAME: fn,
+      SCF_FUNCTIONVERSION: '$LATEST',
+      SCF_RUNTIME: 'Nodejs16.13',
+      SCF_FUNCTIONMEMORYSIZE: '256',
+      ...(this.opts.workerEnv ?? {}),
+      ...this.opts.sdkEnv(this.emu, id),
+    };
+    const child = fork(WORKER_SCRIPT, [], {
+      cwd: dir,
+      env,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    let onExit!: () => void;
+    const exited = new Promise<void>((r) => (onExit = r));
+    const w: PoolWorker = {
+      id,
+      fn,
+      child,
+      pid: child.pid,
+      state: 'starting',
+      task,
+      lastUsed: Date.now(),
+      invocations: 0,
+      timeoutMs: sec * 1000,
+      envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
+      exited,
+    };
+    task.worker = w;
+    task.cold = true;
+    this.workers.set(id, w);
+    this.pipeLogs(w, child.stdout, '');
+    this.pipeLogs(w, child.stderr, '[stderr] ');
+    child.on('message', (m: any) => this.onMessage(w, m));
+    child.on('error', () => undefined);
+    child.on('exit', (code, signal) => {
+      this.onExit(w, code, signal);
+      onExit();
+    });
+    w.loadTimer = setTimeout(() => {
+      if (w.state === 'starting' && w.task) {
+        const t = w.task;
+        this.settle(t, this.failure(t, 'load-error', ERR.FUNCTIONS_EXECUTE_FAIL, `function ${fn} did not load within ${this.opts.loadTimeoutMs ?? 30000} ms`));
+        this.kill(w);
+      }
+    }, this.opts.loadTimeoutMs ?? 30000);
+    child.send({ type: 'init', bundle: path.join(dir, 'index.js'), functionName: fn, workerId: id, offset: this.emu.clock.offset() }, () => undefined);
+  }
+
+  private pipeLogs(w: PoolWorker, stream: NodeJS.ReadableStream | null, prefix: string): void {
+    if (!stream) return;
+    const echo = this.opts.echoLogs;
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      if (!echo) return; // still drained, so the child never blocks
+      const text = rest + chunk;
+      const lines = text.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        const out = `[${w.fn}:${w.pid}] ${prefix}${line}`;
+        if (typeof echo === 'function') echo(out);
+        else process.stdout.write(out + '\n');
+      }
+    });
+  }
+
+  private dispatch(w: PoolWorker, task: Task): void {
+    w.state = 'busy';
+    w.task = task;
+    task.worker = w;
+    if (task.cold === undefined) task.cold = false;
+    task.startedAt = Date.now();
+    w.invocations++;
+    this.running.set(task.id, task);
+    const action = task.event && typeof task.event === 'object' && typeof (task.event as any).action === 'string' ? (task.event as any).action : undefined;
+    this.emu.stats.begin(w.id, { id: task.id, function: task.fn, source: task.identity.source, openid: task.identity.openid, action });
+    task.timer = setTimeout(() => {
+      const secs = w.timeoutMs / 1000;
+      this.settle(
+        task,
+        this.failure(task, 'timeout', ERR.FUNCTIONS_TIMEOUT, `Invoking task timed out after ${secs} seconds (function ${task.fn}; config.json timeout)`),
+      );
+      this.kill(w);
+    }, w.timeoutMs);
+    const env = identityEnv(task.identity);
+    const context = {
+      request_id: task.id,
+      function_name: task.fn,
+      function_version: '$LATEST',
+      namespace: w.envName,
+      memory_limit_in_mb: 256,
+      time_limit_in_ms: w.timeoutMs,
+      environment: JSON.stringify(env),
+    };
+    w.child.send({ type: 'invoke', id: task.id, event: task.event, context, env, offset: this.emu.clock.offset() }, (err) => {
+      if (err) {
+        this.settle(task, this.failure(task, 'crash', ERR.FUNCTIONS_EXECUTE_FAIL, `could not reach the worker of ${task.fn}: ${err.message}`));
+        this.kill(w);
+      }
+    });
+  }
+
+  private onMessage(w: PoolWorker, m: any): void {
+    if (!m || typeof m !== 'object') return;
+    switch (m.type) {
+      case 'ready': {
+        if (w.loadTimer) clearTimeout(w.loadTimer);
+        w.pid = m.pid ?? w.pid;
+        const task = w.task;
+        if (task && !task.settled && w.state === 'starting') {
+          task.logs.push(...(m.logs ?? []));
+          this.dispatch(w, task);
+        } else if (w.state === 'starting') {
+          w.state = 'idle';
+          w.task = undefined;
+          this.pump();
+        }
+        break;
+      }
+      case 'load-error': {
+        const task = w.task;
+        if (task) {
+          task.logs.push(...(m.logs ?? []));
+          this.settle(task, this.failure(task, 'load-error', ERR.FUNCTIONS_EXECUTE_FAIL, `function ${w.fn} failed to load: ${m.error?.message}`, m.error?.stack));
+        }
+        this.kill(w);
+        break;
+      }
+      case 'result': {
+        const task = w.task;
+        if (!task || task.id !== m.id) break;
+        task.logs.push(...(m.logs ?? []));
+        if (m.ok) this.settle(task, this.success(task, m.value));
+        else {
+          const e = m.error ?? {};
+          this.settle(task, this.failure(task, 'error', ERR.FUNCTIONS_EXECUTE_FAIL, `${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message ?? 'unknown error'}`, e.stack));
+        }
+        this.release(w);
+        break;
+      }
+      case 'guard': {
+        const task = w.task;
+        const where = m.port !== null && m.port !== undefined ? `${m.host}:${m.port}` : m.host;
+        const msg = `network guard: function ${w.fn} tried to reach ${where} (${m.via}); only 127.0.0.1 is reachable under the emulator`;
+        if (task && !task.settled) {
+          task.logs.push(`[emulator] ${msg}`);
+          this.settle(task, { ...this.failure(task, 'network-guard', ERR.FUNCTIONS_EXECUTE_FAIL, msg), error: { errCode: ERR.FUNCTIONS_EXECUTE_FAIL, errMsg: msg, kind: 'network-guard', host: String(m.host) } });
+        } else {
+          process.stderr.write(`[emulator] ${msg} (outside an invocation)\n`);
+        }
+        // Whatever the function does next (catch and carry on) must not happen.
+        this.kill(w);
+        break;
+      }
+      case 'fatal': {
+        const task = w.task;
+        if (task && !task.settled && (m.id === null || m.id === task.id)) {
+          task.logs.push(...(m.logs ?? []));
+          this.settle(task, this.failure(task, 'crash', ERR.FUNCTIONS_EXECUTE_FAIL, m.error?.message ?? 'worker crashed', m.error?.stack));
+        }
+        this.kill(w);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private onExit(w: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    const wasStarting = w.state === 'starting';
+    w.state = 'dead';
+    if (w.loadTimer) clearTimeout(w.loadTimer);
+    const task = w.task;
+    if (task && !task.settled) {
+      this.settle(
+        task,
+        this.failure(task, wasStarting ? 'load-error' : 'crash', ERR.FUNCTIONS_EXECUTE_FAIL, `worker of ${w.fn} exited (${signal ?? 'code ' + code}) during the invocation`),
+      );
+    }
+    w.task = undefined;
+    this.workers.delete(w.id);
+    this.pump();
+  }
+
+  private release(w: PoolWorker): void {
+    if (w.state === 'dead') return;
+    w.task = undefined;
+    w.state = 'idle';
+    w.lastUsed = Date.now();
+    this.pump();
+  }
+
+  private kill(w: PoolWorker): void {
+    if (w.state !== 'dead' && w.child.exitCode === null && w.child.signalCode === null) {
+      try {
+        w.child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    if (w.state === 'idle') w.state = 'dead';
+  }
+
+  // ------------------------------------------------------------------ outcomes
+
+  private success(task: Task, value: unknown): InvocationOutcome {
+    return {
+      id: task.id,
+      function: task.fn,
+      ok: true,
+      value,
+      outcome: 'ok',
+      logs: task.logs,
+      pid: task.worker?.pid,
+      workerId: task.worker?.id,
+      cold: !!task.cold,
+      durationMs: Date.now() - (task.startedAt ?? task.enqueuedAt),
+    };
+  }
+
+  private failure(task: Task, kind: FailureKind, errCode: number, errMsg: string, stack?: string): InvocationOutcome {
+    const outcome: InvocationOutcome['outcome'] = kind === 'timeout' ? 'timeout' : kind === 'network-guard' ? 'network-guard' : 'error';
+    return {
+      id: task.id,
+      function: task.fn,
+      ok: false,
+      error: { errCode, errMsg, kind, stack },
+      outcome,
+      logs: task.logs,
+      pid: task.worker?.pid,
+      workerId: task.worker?.id,
+      cold: !!task.cold,
+      durationMs: Date.now() - (task.startedAt ?? task.enqueuedAt),
+    };
+  }
+
+  private settle(task: Task, outcome: InvocationOutcome): void {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.timer) clearTimeout(task.timer);
+    this.running.delete(task.id);
+    const w = task.worker;
+    if (w && task.startedAt !== undefined) {
+      const rec = this.emu.stats.end(w.id, outcome.outcome) as (InvocationRecord & { logs?: string[]; error?: unknown }) | undefined;
+      if (rec) {
+        rec.logs = outcome.logs;
+        if (outcome.error) rec.error = { errCode: outcome.error.errCode, errMsg: outcome.error.errMsg };
+      }
+    }
+    this.logsById.set(task.id, outcome);
+    const keep = this.opts.keepLogs ?? 500;
+    while (this.logsById.size > keep) this.logsById.delete(this.logsById.keys().next().value as string);
+    task.resolve(outcome);
+  }
+}
+
+/** What getWXContext() reads: WX_CONTEXT_KEYS names the WX_* variables; TCB_SOURCE is the SOURCE. */
+export function identityEnv(id: Identity): Record<string, string> {
+  const env: Record<string, string> = {};
+  const keys: string[] = [];
+  const put = (k: string, v: string | undefined) => {
+    keys.push(k);
+    if (v !== undefined && v !== '') env[k] = v;
+  };
+  put('WX_OPENID', id.openid);
+  put('WX_APPID', id.appid);
+  put('WX_UNIONID', id.unionid);
+  env.WX_CONTEXT_KEYS = keys.join(',');
+  env.TCB_SOURCE = id.source;
+  return env;
+}
