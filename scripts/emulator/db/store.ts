@@ -1,0 +1,594 @@
+/**
+ * The embedded document store. Every operation is synchronous: the emulator
+ * is single-threaded, so an operation's read-modify-write cannot interleave
+ * with another request — that is what makes `where({_id, version}).update()`
+ * a real compare-and-set.
+ *
+ * Each mutating call hands exactly one batch of log operations to the
+ * journal (persistence), so a batch is all-or-nothing on disk too.
+ */
+import { randomBytes } from 'node:crypto';
+import { aggregate as mingoAggregate, Query, find as mingoFind } from 'mingo';
+import { EJSON } from 'bson';
+import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
+import { collectionNotExist, DbError } from './errors';
+import { applyOperatorUpdate, applyReplacement, checkFieldNames, equalityFields, expandDotted } from './update';
+
+export type LogOp =
+  | ['coll', string]
+  | ['drop', string]
+  | ['put', string, Doc]
+  | ['del', string, unknown]
+  | ['index', string, string[], boolean];
+
+export type Journal = (ops: LogOp[]) => void;
+
+interface IndexDef {
+  fields: string[];
+  unique: boolean;
+  /** index key → doc key (unique indexes only) */
+  map: Map<string, string>;
+}
+
+interface Collection {
+  name: string;
+  docs: Map<string, Doc>;
+  /** write sequence number of each doc key (kept after deletes) — transactions compare them */
+  versions: Map<string, number>;
+  indexes: IndexDef[];
+}
+
+interface Change {
+  coll: Collection;
+  key: string;
+  old?: Doc;
+  next?: Doc;
+}
+
+export interface FindOptions {
+  sort?: Record<string, 1 | -1>;
+  skip?: number;
+  limit?: number;
+  projection?: Doc;
+}
+
+export interface UpdateOptions {
+  multi?: boolean;
+  upsert?: boolean;
+  /** merge=false: `data` replaces the document */
+  replace?: boolean;
+}
+
+export interface UpdateResult {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  /** the new versions of the changed (or upserted) documents */
+  docs: Doc[];
+}
+
+const MINGO_OPTS = { idKey: '_id' };
+
+/** Map key of an _id: strings as is, other types tagged so 1 and '1' differ. */
+export function idKey(id: unknown): string {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number') return `\u0000n:${id}`;
+  return `\u0000j:${EJSON.stringify(id as any, { relaxed: false })}`;
+}
+
+/** 32 lowercase hex chars, like CloudBase's generated ids. */
+export function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function validName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= 128 && !name.includes('\u0000');
+}
+
+export class DocStore {
+  private colls = new Map<string, Collection>();
+  private seq = 0;
+  journal: Journal | undefined;
+  /** env id used in error messages (E11000 ... collection: <env>.<name>) */
+  envId = 'local';
+
+  // ---------- collections ----------
+
+  hasCollection(name: string): boolean {
+    return this.colls.has(name);
+  }
+
+  collectionNames(): string[] {
+    return [...this.colls.keys()].sort();
+  }
+
+  /** false when it already existed */
+  createCollection(name: string): boolean {
+    if (!validName(name)) throw new DbError('INVALID_PARAM', `invalid collection name: ${JSON.stringify(name)}`);
+    if (this.colls.has(name)) return false;
+    this.colls.set(name, { name, docs: new Map(), versions: new Map(), indexes: [] });
+    this.emit([['coll', name]]);
+    return true;
+  }
+
+  dropCollection(name: string): boolean {
+    const c = this.colls.get(name);
+    if (!c) return false;
+    this.colls.delete(name);
+    this.emit([['drop', name]]);
+    return true;
+  }
+
+  size(name: string): number {
+    return this.colls.get(name)?.docs.size ?? 0;
+  }
+
+  ensureIndex(name: string, fields: string[], unique: boolean): void {
+    if (!Array.isArray(fields) || fields.length === 0 || fields.some((f) => typeof f !== 'string' || !f)) {
+      throw new DbError('INVALID_PARAM', 'index fields must be a non-empty list of field paths');
+    }
+    if (!this.colls.has(name)) this.createCollection(name);
+    const c = this.coll(name);
+    const existing = c.indexes.find((i) => sameFields(i.fields, fields));
+    if (existing && existing.unique === unique) return;
+    const idx: IndexDef = { fields: [...fields], unique, map: new Map() };
+    if (unique) {
+      for (const [key, doc] of c.docs) {
+        const ik = indexKey(idx, doc);
+        if (ik === undefined) continue;
+        if (idx.map.has(ik)) {
+          throw dupKey(this.envId, name, idx, doc);
+        }
+        idx.map.set(ik, key);
+      }
+    }
+    if (existing) c.indexes.splice(c.indexes.indexOf(existing), 1);
+    c.indexes.push(idx);
+    this.emit([['index', name, [...fields], unique]]);
+  }
+
+  indexes(name: string): { fields: string[]; unique: boolean }[] {
+    return (this.colls.get(name)?.indexes ?? []).map((i) => ({ fields: [...i.fields], unique: i.unique }));
+  }
+
+  // ---------- reads ----------
+
+  getById(name: string, id: unknown): Doc | undefined {
+    return this.coll(name).docs.get(idKey(id));
+  }
+
+  /** write sequence of a doc (0 = never written) */
+  version(name: string, id: unknown): number {
+    return this.colls.get(name)?.versions.get(idKey(id)) ?? 0;
+  }
+
+  /**
+   * Matching documents. The returned objects are the stored ones unless a
+   * projection applies: callers must not mutate them.
+   */
+  find(name: string, query: Doc | undefined, opts: FindOptions = {}): Doc[] {
+    const c = this.coll(name);
+    const skip = Math.max(0, opts.skip ?? 0);
+    const limit = opts.limit ?? Infinity;
+    const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+    let page: Doc[];
+    if (hasSort) {
+      const all = this.matching(c, query, Infinity);
+      page = mingoFind(all, {}, undefined, MINGO_OPTS).sort(opts.sort as any).skip(skip).limit(Number.isFinite(limit) ? limit : all.length).all() as Doc[];
+    } else {
+      page = this.matching(c, query, skip + limit).slice(skip);
+    }
+    if (opts.projection && Object.keys(opts.projection).length > 0) {
+      try {
+        page = new Query({}, MINGO_OPTS).find(page, opts.projection as any).all() as Doc[];
+      } catch (e) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid projection: ${(e as Error).message}`);
+      }
+    }
+    return page;
+  }
+
+  count(name: string, query: Doc | undefined): number {
+    const c = this.coll(name);
+    if (!query || Object.keys(query).length === 0) return c.docs.size;
+    return this.matching(c, query, Infinity).length;
+  }
+
+  aggregate(name: string, pipeline: Doc[]): Doc[] {
+    const c = this.coll(name);
+    for (const stage of pipeline) {
+      const key = Object.keys(stage)[0];
+      if (key === '$out' || key === '$merge') {
+        throw new DbError('INVALID_PARAM', `${key} is not supported by the local emulator`);
+      }
+      if (key === '$lookup' && isPlainObject(stage.$lookup) && typeof stage.$lookup.from === 'string' && !this.colls.has(stage.$lookup.from)) {
+        throw collectionNotExist(stage.$lookup.from);
+      }
+    }
+    // leading $match stages use the store's own matching (no copy of the whole collection)
+    let i = 0;
+    let input: Doc[] | undefined;
+    while (i < pipeline.length && Object.keys(pipeline[i])[0] === '$match') {
+      const q = pipeline[i].$match;
+      if (input) {
+        const test = compile(q);
+        input = input.filter((d) => test.test(d));
+      } else input = this.matching(c, q, Infinity);
+      i++;
+    }
+    const docs = (input ?? [...c.docs.values()]).map((d) => clone(d));
+    const rest = pipeline.slice(i);
+    if (rest.length === 0) return docs;
+    try {
+      return mingoAggregate(docs, rest as any, {
+        ...MINGO_OPTS,
+        collectionResolver: (other: string) => [...(this.colls.get(other)?.docs.values() ?? [])].map((d) => clone(d)),
+      }) as Doc[];
+    } catch (e) {
+      if (e instanceof DbError) throw e;
+      throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${(e as Error).message}`);
+    }
+  }
+
+  // ---------- writes ----------
+
+  /** Inserts all or nothing. Documents without `_id` get a generated one. Returns the ids. */
+  insert(name: string, docs: Doc[]): unknown[] {
+    const c = this.coll(name);
+    const changes: Change[] = [];
+    const batchKeys = new Set<string>();
+    for (const input of docs) {
+      if (!isPlainObject(input)) throw new DbError('INVALID_PARAM', 'documents must be objects');
+      checkFieldNames(input);
+      let doc: Doc;
+      if (input._id === undefined || input._id === null) {
+        const { _id: _drop, ...rest } = input;
+        doc = { _id: newId(), ...clone(rest) };
+      } else {
+        if (Array.isArray(input._id) || input._id instanceof RegExp) {
+          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] can't use an array or regex for _id`);
+        }
+        doc = clone(input);
+      }
+      const key = idKey(doc._id);
+      if (c.docs.has(key) || batchKeys.has(key)) throw dupId(this.envId, name, doc._id);
+      batchKeys.add(key);
+      changes.push({ coll: c, key, next: doc });
+    }
+    this.commit(changes);
+    return changes.map((ch) => ch.next!._id);
+  }
+
+  update(name: string, query: Doc | undefined, data: Doc, opts: UpdateOptions = {}): UpdateResult {
+    const c = this.coll(name);
+    const matches = this.matchingEntries(c, query, opts.multi ? Infinity : 1);
+    if (matches.length === 0) {
+      if (!opts.upsert) return { matched: 0, modified: 0, docs: [] };
+      const doc = this.buildUpsert(query ?? {}, data, !!opts.replace);
+      const key = idKey(doc._id);
+      if (c.docs.has(key)) throw dupId(this.envId, name, doc._id);
+      this.commit([{ coll: c, key, next: doc }]);
+      return { matched: 0, modified: 0, upsertedId: doc._id, docs: [doc] };
+    }
+    const changes: Change[] = [];
+    for (const [key, doc] of matches) {
+      const r = opts.replace ? applyReplacement(doc, data) : applyOperatorUpdate(doc, data);
+      if (r.modified) changes.push({ coll: c, key, old: doc, next: r.doc });
+    }
+    this.commit(changes);
+    return { matched: matches.length, modified: changes.length, docs: changes.map((ch) => ch.next!) };
+  }
+
+  remove(name: string, query: Doc | undefined, opts: { multi?: boolean } = {}): number {
+    const c = this.coll(name);
+    const matches = this.matchingEntries(c, query, opts.multi === false ? 1 : Infinity);
+    this.commit(matches.map(([key, doc]) => ({ coll: c, key, old: doc })));
+    return matches.length;
+  }
+
+  /**
+   * Writes a set of whole-document puts/deletes atomically (transaction commit).
+   * `doc: null` deletes. Unique indexes are checked before anything changes.
+   */
+  applyWrites(writes: { collection: string; id: unknown; doc: Doc | null }[]): void {
+    const changes: Change[] = [];
+    for (const w of writes) {
+      const c = this.coll(w.collection);
+      const key = idKey(w.id);
+      const old = c.docs.get(key);
+      if (w.doc === null) {
+        if (old) changes.push({ coll: c, key, old });
+      } else {
+        if (old && deepEqual(old, w.doc)) continue;
+        changes.push({ coll: c, key, old, next: clone(w.doc) });
+      }
+    }
+    this.commit(changes);
+  }
+
+  /** Replays persisted operations (no checks, no journal). */
+  replay(ops: LogOp[]): void {
+    for (const op of ops) {
+      switch (op[0]) {
+        case 'coll':
+          if (!this.colls.has(op[1])) this.colls.set(op[1], { name: op[1], docs: new Map(), versions: new Map(), indexes: [] });
+          break;
+        case 'drop':
+          this.colls.delete(op[1]);
+          break;
+        case 'put': {
+          const c = this.replayColl(op[1]);
+          const key = idKey(op[2]._id);
+          const old = c.docs.get(key);
+          unindex(c, key, old);
+          c.docs.set(key, op[2]);
+          reindex(c, key, op[2]);
+          c.versions.set(key, ++this.seq);
+          break;
+        }
+        case 'del': {
+          const c = this.replayColl(op[1]);
+          const key = idKey(op[2]);
+          unindex(c, key, c.docs.get(key));
+          c.docs.delete(key);
+          c.versions.set(key, ++this.seq);
+          break;
+        }
+        case 'index': {
+          const c = this.replayColl(op[1]);
+          const existing = c.indexes.find((i) => sameFields(i.fields, op[2]));
+          if (existing) c.indexes.splice(c.indexes.indexOf(existing), 1);
+          const idx: IndexDef = { fields: op[2], unique: op[3], map: new Map() };
+          if (idx.unique) for (const [key, doc] of c.docs) {
+            const ik = indexKey(idx, doc);
+            if (ik !== undefined) idx.map.set(ik, key);
+          }
+          c.indexes.push(idx);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Everything, as log operations (for a snapshot). */
+  *dump(): Generator<LogOp> {
+    for (const c of this.colls.values()) {
+      yield ['coll', c.name];
+      for (const idx of c.indexes) yield ['index', c.name, idx.fields, idx.unique];
+      for (const doc of c.docs.values()) yield ['put', c.name, doc];
+    }
+  }
+
+  clear(): void {
+    this.colls.clear();
+  }
+
+  // ---------- internals ----------
+
+  private replayColl(name: string): Collection {
+    let c = this.colls.get(name);
+    if (!c) {
+      c = { name, docs: new Map(), versions: new Map(), indexes: [] };
+      this.colls.set(name, c);
+    }
+    return c;
+  }
+
+  private coll(name: string): Collection {
+    if (!validName(name)) throw new DbError('INVALID_PARAM', `invalid collection name: ${JSON.stringify(name)}`);
+    const c = this.colls.get(name);
+    if (!c) throw collectionNotExist(name);
+    return c;
+  }
+
+  private emit(ops: LogOp[]): void {
+    if (ops.length && this.journal) this.journal(ops);
+  }
+
+  private buildUpsert(query: Doc, data: Doc, replace: boolean): Doc {
+    const eq = equalityFields(query);
+    let doc: Doc;
+    if (replace) {
+      const { _id, ...rest } = data;
+      doc = { _id: data._id ?? eq._id ?? newId(), ...clone(rest) };
+      checkFieldNames(doc);
+    } else {
+      const base = expandDotted(eq);
+      if (base._id === undefined) base._id = newId();
+      const r = applyOperatorUpdate({ _id: base._id, ...base }, data, { inserting: true });
+      doc = r.doc;
+    }
+    return doc;
+  }
+
+  private matchingEntries(c: Collection, query: Doc | undefined, max: number): [string, Doc][] {
+    const out: [string, Doc][] = [];
+    if (max <= 0) return out;
+    const q = query && Object.keys(query).length > 0 ? query : undefined;
+    const ids = q ? idCandidates(q) : undefined;
+    const test = q ? compile(q) : undefined;
+    if (ids) {
+      for (const id of ids) {
+        const key = idKey(id);
+        const doc = c.docs.get(key);
+        if (doc && (!test || test.test(doc))) {
+          out.push([key, doc]);
+          if (out.length >= max) break;
+        }
+      }
+      return out;
+    }
+    for (const entry of c.docs) {
+      if (!test || test.test(entry[1])) {
+        out.push(entry);
+        if (out.length >= max) break;
+      }
+    }
+    return out;
+  }
+
+  private matching(c: Collection, query: Doc | undefined, max: number): Doc[] {
+    return this.matchingEntries(c, query, max).map((e) => e[1]);
+  }
+
+  private commit(changes: Change[]): void {
+    if (changes.length === 0) return;
+    this.checkUnique(changes);
+    const ops: LogOp[] = [];
+    for (const ch of changes) {
+      const { coll: c, key } = ch;
+      unindex(c, key, ch.old ?? c.docs.get(key));
+      if (ch.next) {
+        c.docs.set(key, ch.next);
+        reindex(c, key, ch.next);
+        ops.push(['put', c.name, ch.next]);
+      } else {
+        c.docs.delete(key);
+        ops.push(['del', c.name, ch.old?._id]);
+      }
+      c.versions.set(key, ++this.seq);
+    }
+    this.emit(ops);
+  }
+
+  private checkUnique(changes: Change[]): void {
+    const byColl = new Map<Collection, Change[]>();
+    for (const ch of changes) {
+      const list = byColl.get(ch.coll) ?? [];
+      list.push(ch);
+      byColl.set(ch.coll, list);
+    }
+    for (const [c, list] of byColl) {
+      for (const idx of c.indexes) {
+        if (!idx.unique) continue;
+        // doc key → its index key after the batch
+        const after = new Map<string, string | undefined>();
+        for (const ch of list) after.set(ch.key, ch.next ? indexKey(idx, ch.next) : undefined);
+        const taken = new Map<string, string>();
+        for (const ch of list) {
+          if (!ch.next) continue;
+          const ik = after.get(ch.key);
+          if (ik === undefined) continue;
+          const inBatch = taken.get(ik);
+          if (inBatch !== undefined && inBatch !== ch.key) throw dupKey(this.envId, c.name, idx, ch.next);
+          taken.set(ik, ch.key);
+          const owner = idx.map.get(ik);
+          if (owner !== undefined && owner !== ch.key) {
+            const ownerMoves = after.has(owner) && after.get(owner) !== ik;
+            if (!ownerMoves) throw dupKey(this.envId, c.name, idx, ch.next);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------- helpers ----------
+
+const queryCache = new Map<string, Query>();
+
+function compile(query: Doc): Query {
+  // small cache keyed by the EJSON text (queries repeat a lot: same shape, same values)
+  let text: string | undefined;
+  try {
+    text = EJSON.stringify(query as any, { relaxed: false });
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    const hit = queryCache.get(text);
+    if (hit) return hit;
+  }
+  let q: Query;
+  try {
+    q = new Query(query as any, MINGO_OPTS);
+  } catch (e) {
+    throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid query: ${(e as Error).message}`);
+  }
+  if (text !== undefined) {
+    if (queryCache.size > 500) queryCache.clear();
+    queryCache.set(text, q);
+  }
+  return q;
+}
+
+/** When a query pins `_id` (value, $eq or $in), the candidate ids; otherwise undefined (scan). */
+function idCandidates(query: Doc): unknown[] | undefined {
+  if (!('_id' in query)) {
+    if (Array.isArray(query.$and)) {
+      for (const sub of query.$and) {
+        if (isPlainObject(sub)) {
+          const ids = idCandidates(sub);
+          if (ids) return ids;
+        }
+      }
+    }
+    return undefined;
+  }
+  const v = query._id;
+  if (typeof v === 'string' || typeof v === 'number') return [v];
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === '$eq' && (typeof v.$eq === 'string' || typeof v.$eq === 'number')) return [v.$eq];
+    if (keys.includes('$in') && Array.isArray(v.$in) && v.$in.every((x: unknown) => typeof x === 'string' || typeof x === 'number')) {
+      return [...new Set(v.$in as unknown[])];
+    }
+  }
+  return undefined;
+}
+
+function getPath(doc: Doc, path: string): unknown {
+  let cur: any = doc;
+  for (const s of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[s];
+  }
+  return cur;
+}
+
+function indexKey(idx: IndexDef, doc: Doc): string | undefined {
+  const values = idx.fields.map((f) => getPath(doc, f));
+  if (values.every((v) => v === undefined)) return undefined; // sparse
+  return EJSON.stringify(values.map((v) => (v === undefined ? null : v)) as any, { relaxed: false });
+}
+
+function unindex(c: Collection, key: string, doc: Doc | undefined): void {
+  if (!doc) return;
+  for (const idx of c.indexes) {
+    if (!idx.unique) continue;
+    const ik = indexKey(idx, doc);
+    if (ik !== undefined && idx.map.get(ik) === key) idx.map.delete(ik);
+  }
+}
+
+function reindex(c: Collection, key: string, doc: Doc): void {
+  for (const idx of c.indexes) {
+    if (!idx.unique) continue;
+    const ik = indexKey(idx, doc);
+    if (ik !== undefined) idx.map.set(ik, key);
+  }
+}
+
+function sameFields(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
+function fmt(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : EJSON.stringify(v as any, { relaxed: true });
+}
+
+export function dupId(env: string, coll: string, id: unknown): DbError {
+  return new DbError(
+    'DATABASE_REQUEST_FAILED',
+    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: _id_ dup key: { _id: ${fmt(id)} }`,
+  );
+}
+
+function dupKey(env: string, coll: string, idx: IndexDef, doc: Doc): DbError {
+  const name = idx.fields.map((f) => `${f}_1`).join('_');
+  const keys = idx.fields.map((f) => `${f}: ${fmt(getPath(doc, f) ?? null)}`).join(', ');
+  return new DbError(
+    'DATABASE_REQUEST_FAILED',
+    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: ${name} dup key: { ${keys} }`,
+  );
+}

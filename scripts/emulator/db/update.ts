@@ -1,0 +1,265 @@
+/**
+ * Update semantics: mingo applies the operators; this module adds the checks
+ * MongoDB makes and mingo does not (immutable _id, conflicting paths, type
+ * errors such as $inc on a string or $push on a non-array, creating a field
+ * inside a scalar) and fixes the few places where mingo differs.
+ */
+import { update as mingoUpdate } from 'mingo';
+import { DbError } from './errors';
+import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
+
+const OPERATORS = new Set([
+  '$set', '$setOnInsert', '$inc', '$mul', '$unset', '$push', '$pull', '$pullAll', '$addToSet',
+  '$pop', '$rename', '$min', '$max', '$currentDate', '$bit',
+]);
+
+const NUMERIC_OPS = new Set(['$inc', '$mul']);
+const ARRAY_OPS = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
+
+export function isOperatorUpdate(data: Doc): boolean {
+  return Object.keys(data).some((k) => k.startsWith('$'));
+}
+
+/**
+ * Turns what arrived as `data` with merge=true into a pure operator document:
+ * top-level plain keys (not produced by the SDK, but accepted) become `$set`.
+ */
+export function toOperatorUpdate(data: Doc, now: () => number): Doc {
+  if (!isPlainObject(data)) throw new DbError('INVALID_PARAM', 'update data must be an object');
+  const out: Doc = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (k.startsWith('$')) {
+      if (!OPERATORS.has(k)) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Unknown modifier: ${k}. Expected a valid update modifier`);
+      }
+      if (!isPlainObject(v)) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Modifiers operate on fields but we found type ${typeof v} instead for ${k}`);
+      }
+      if (k === '$currentDate') {
+        // resolved against the emulator's clock
+        const set = (out.$set ??= {});
+        for (const path of Object.keys(v)) set[path] = new Date(now());
+        continue;
+      }
+      out[k] = { ...(out[k] ?? {}), ...v };
+    } else {
+      (out.$set ??= {})[k] = v;
+    }
+  }
+  return out;
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('.');
+}
+
+function overlaps(a: string, b: string): boolean {
+  if (a === b) return true;
+  return a.startsWith(b + '.') || b.startsWith(a + '.');
+}
+
+/** Throws like MongoDB on conflicting paths and on changes to `_id`. */
+export function checkUpdatePaths(update: Doc, current: Doc | undefined): void {
+  const seen: { path: string; op: string }[] = [];
+  for (const [op, spec] of Object.entries(update)) {
+    if (op === '$setOnInsert' && current) continue;
+    for (const path of Object.keys(spec)) {
+      if (path === '' || path.split('.').some((s) => s === '')) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The update path '${path}' contains an empty field name, which is not allowed.`);
+      }
+      const targets = op === '$rename' ? [path, String(spec[path])] : [path];
+      for (const t of targets) {
+        if (t === '_id' || t.startsWith('_id.')) {
+          const sameValue = op === '$set' && current !== undefined && t === '_id' && deepEqual(spec[path], current._id);
+          if (!sameValue) {
+            throw new DbError(
+              'DATABASE_REQUEST_FAILED',
+              `[FailedOperation] Performing an update on the path '_id' would modify the immutable field '_id'`,
+            );
+          }
+        }
+        for (const s of seen) {
+          if (overlaps(s.path, t)) {
+            const [shorter] = [s.path, t].sort((x, y) => x.length - y.length);
+            throw new DbError(
+              'DATABASE_REQUEST_FAILED',
+              `[FailedOperation] Updating the path '${t}' would create a conflict at '${shorter}'`,
+            );
+          }
+        }
+        seen.push({ path: t, op });
+      }
+    }
+  }
+}
+
+interface PathProbe {
+  exists: boolean;
+  value: unknown;
+  /** a scalar met on the way: a field cannot be created inside it */
+  blockedBy?: { path: string; value: unknown };
+}
+
+function probe(doc: Doc, path: string): PathProbe {
+  const segs = segmentsOf(path);
+  let cur: any = doc;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (s.startsWith('$')) return { exists: false, value: undefined }; // positional: not checked
+    if (cur === null || cur === undefined) return { exists: false, value: undefined };
+    if (typeof cur !== 'object' || cur instanceof Date || cur instanceof RegExp) {
+      return { exists: false, value: undefined, blockedBy: { path: segs.slice(0, i).join('.'), value: cur } };
+    }
+    if (Array.isArray(cur) && !/^\d+$/.test(s)) {
+      return { exists: false, value: undefined, blockedBy: { path: segs.slice(0, i).join('.'), value: cur } };
+    }
+    if (!(s in cur)) return { exists: false, value: undefined };
+    cur = cur[s];
+  }
+  return { exists: true, value: cur };
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  return typeof v;
+}
+
+function checkTypes(update: Doc, doc: Doc): void {
+  for (const [op, spec] of Object.entries(update)) {
+    for (const [path, arg] of Object.entries(spec as Doc)) {
+      const p = probe(doc, path);
+      if (p.blockedBy && op !== '$unset' && op !== '$pull' && op !== '$pullAll' && op !== '$pop') {
+        throw new DbError(
+          'DATABASE_REQUEST_FAILED',
+          `[FailedOperation] Cannot create field '${path.slice(p.blockedBy.path.length + 1).split('.')[0]}' in element {${p.blockedBy.path}: ${JSON.stringify(p.blockedBy.value)}}`,
+        );
+      }
+      if (NUMERIC_OPS.has(op)) {
+        if (typeof arg !== 'number') {
+          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`);
+        }
+        if (p.exists && p.value !== null && typeof p.value !== 'number') {
+          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(doc._id)}} has the field '${path}' of non-numeric type ${typeName(p.value)}`);
+        }
+      }
+      if (ARRAY_OPS.has(op) && p.exists && !Array.isArray(p.value)) {
+        if (op === '$pull' || op === '$pullAll' || op === '$pop') {
+          if (p.value === null || p.value === undefined) continue;
+          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot apply ${op} to a non-array value`);
+        }
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The field '${path}' must be an array but is of type ${typeName(p.value)} in document {_id: ${JSON.stringify(doc._id)}}`);
+      }
+      if (op === '$pullAll' && !Array.isArray(arg)) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] $pullAll requires an array argument but was given a ${typeName(arg)}`);
+      }
+      if (op === '$rename' && typeof arg !== 'string') {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The 'to' field for $rename must be a string: ${path}: ${JSON.stringify(arg)}`);
+      }
+    }
+  }
+}
+
+/** mingo keeps duplicates of `$addToSet: { $each }` when the field is missing: dedupe first. */
+function fixAddToSet(update: Doc): Doc {
+  const spec = update.$addToSet;
+  if (!spec) return update;
+  const fixed: Doc = {};
+  for (const [path, arg] of Object.entries(spec as Doc)) {
+    if (isPlainObject(arg) && Array.isArray(arg.$each)) {
+      const each: unknown[] = [];
+      for (const v of arg.$each) if (!each.some((e) => deepEqual(e, v))) each.push(v);
+      fixed[path] = { ...arg, $each: each };
+    } else fixed[path] = arg;
+  }
+  return { ...update, $addToSet: fixed };
+}
+
+/**
+ * Applies an operator update to a copy of `doc`. Returns the new document
+ * (or the same object when nothing changed) — the stored one is not touched.
+ */
+export function applyOperatorUpdate(doc: Doc, update: Doc, opts: { inserting?: boolean } = {}): { doc: Doc; modified: boolean } {
+  checkUpdatePaths(update, opts.inserting ? undefined : doc);
+  let u = update;
+  if (u.$setOnInsert) {
+    const { $setOnInsert, ...rest } = u;
+    u = opts.inserting ? { ...rest, $set: { ...(rest.$set ?? {}), ...$setOnInsert } } : rest;
+  }
+  u = fixAddToSet(u);
+  checkTypes(u, doc);
+  const copy = clone(doc);
+  let changed: string[];
+  try {
+    changed = mingoUpdate(copy, u as any, undefined, undefined, { cloneMode: 'deep' });
+  } catch (e) {
+    throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${(e as Error).message}`);
+  }
+  if (changed.length === 0 || deepEqual(copy, doc)) return { doc, modified: false };
+  if (!deepEqual(copy._id, doc._id)) {
+    throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Performing an update on the path '_id' would modify the immutable field '_id'`);
+  }
+  return { doc: copy, modified: true };
+}
+
+/** merge=false: the document is replaced, `_id` kept. */
+export function applyReplacement(doc: Doc, replacement: Doc): { doc: Doc; modified: boolean } {
+  if (!isPlainObject(replacement)) throw new DbError('INVALID_PARAM', 'replacement data must be an object');
+  if ('_id' in replacement && !deepEqual(replacement._id, doc._id)) {
+    throw new DbError(
+      'DATABASE_REQUEST_FAILED',
+      `[FailedOperation] After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${JSON.stringify(replacement._id)}`,
+    );
+  }
+  checkFieldNames(replacement);
+  const { _id: _ignored, ...rest } = replacement;
+  const next: Doc = { _id: doc._id, ...clone(rest) };
+  if (deepEqual(next, doc)) return { doc, modified: false };
+  return { doc: next, modified: true };
+}
+
+/** Stored documents cannot have `$`-prefixed or dotted top-level field names (MongoDB rule). */
+export function checkFieldNames(doc: Doc): void {
+  for (const k of Object.keys(doc)) {
+    if (k.startsWith('$')) {
+      throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The dollar ($) prefixed field '${k}' is not valid for storage.`);
+    }
+  }
+}
+
+/** Fields a query fixes by equality (used to build an upserted document). */
+export function equalityFields(query: Doc): Doc {
+  const out: Doc = {};
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (k.startsWith('$')) {
+      if (k === '$and' && Array.isArray(v)) for (const sub of v) Object.assign(out, equalityFields(sub));
+      continue;
+    }
+    if (isPlainObject(v)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === '$eq') out[k] = v.$eq;
+      else if (!keys.some((x) => x.startsWith('$'))) out[k] = v;
+      continue;
+    }
+    if (v instanceof RegExp) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Builds a nested document from dotted paths ({'a.b': 1} → {a: {b: 1}}). */
+export function expandDotted(flat: Doc): Doc {
+  const out: Doc = {};
+  for (const [path, v] of Object.entries(flat)) {
+    const segs = path.split('.');
+    let cur = out;
+    for (let i = 0; i < segs.length - 1; i++) {
+      if (!isPlainObject(cur[segs[i]])) cur[segs[i]] = {};
+      cur = cur[segs[i]];
+    }
+    cur[segs[segs.length - 1]] = clone(v);
+  }
+  return out;
+}
