@@ -1,5 +1,4 @@
 import { defineFunction } from '../core/runtime/shell';
-import { fail } from '../core/runtime/envelope';
+import { refundCallback } from '../core/usecases/refundCallback';
 
-// Placeholder until the use case lands (issue: the after-sales functions).
-export const main = defineFunction('refundCallback', async () => fail('INTERNAL', '该功能尚未开放'));
+export const main = defineFunction('refundCallback', refundCallback);

@@ -1,5 +1,4 @@
 import { defineFunction } from '../core/runtime/shell';
-import { fail } from '../core/runtime/envelope';
+import { reviewReturn } from '../core/usecases/reviewReturn';
 
-// Placeholder until the use case lands (issue: the after-sales functions).
-export const main = defineFunction('reviewReturn', async () => fail('INTERNAL', '该功能尚未开放'));
+export const main = defineFunction('reviewReturn', reviewReturn);

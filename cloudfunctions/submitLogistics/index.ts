@@ -1,5 +1,4 @@
 import { defineFunction } from '../core/runtime/shell';
-import { fail } from '../core/runtime/envelope';
+import { submitLogistics } from '../core/usecases/submitLogistics';
 
-// Placeholder until the use case lands (issue: the after-sales functions).
-export const main = defineFunction('submitLogistics', async () => fail('INTERNAL', '该功能尚未开放'));
+export const main = defineFunction('submitLogistics', submitLogistics);

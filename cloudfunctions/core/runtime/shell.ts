@@ -36,12 +36,13 @@ export function readCaller(): Caller {
   };
 }
 
-export type UseCase = (event: Record<string, unknown>, caller: Caller) => Promise<Envelope>;
+/** A use case returns the envelope (refundCallback returns the platform's `{ errcode }` answer instead). */
+export type UseCase = (event: Record<string, unknown>, caller: Caller) => Promise<Envelope | { errcode: number; errmsg: string }>;
 
 export function defineFunction(name: string, run: UseCase) {
-  return async function main(event: Record<string, unknown>): Promise<Envelope> {
+  return async function main(event: Record<string, unknown>): Promise<unknown> {
     const started = Date.now();
-    let result: Envelope;
+    let result: Envelope | { errcode: number; errmsg: string };
     let caller: Caller | undefined;
     try {
       caller = readCaller();
@@ -62,7 +63,7 @@ export function defineFunction(name: string, run: UseCase) {
         returnId: typeof event?.returnId === 'string' ? event.returnId : undefined,
         openid: caller?.openid,
         source: caller?.source,
-        outcome: result.ok ? 'ok' : result.error.code,
+        outcome: 'errcode' in result ? `errcode:${result.errcode}` : result.ok ? 'ok' : result.error.code,
         ms: Date.now() - started,
       }),
     );

@@ -1,0 +1,72 @@
+/** Pieces shared by the use cases. */
+import { AppError } from '../runtime/envelope';
+import type { Caller } from '../runtime/shell';
+import type { Role, StaffRole } from '../policy/types';
+import { CLIENT_ORIGINS, hasRole, loadStaff, requireOpenid, requireOrigin, type StaffDoc } from '../app/guards';
+import { loadReturn, requireOwner } from '../app/returns';
+import type { ReturnDoc } from '../app/model';
+import { notify } from '../app/notify';
+import type { ShopSettings } from '../app/settings';
+import { isTerminal } from '../machine/statuses';
+
+export interface Acting {
+  openid: string;
+  role: Role;
+  staff: StaffDoc | null;
+}
+
+/** Caller from the mini-program who acts on an after-sale as its buyer or as staff with one of `staffRoles`. */
+export async function buyerOrStaff(caller: Caller, returnId: string, staffRoles: StaffRole[]): Promise<{ ret: ReturnDoc; acting: Acting }> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const ret = await loadReturn(returnId);
+  if (ret.buyerOpenid === openid) return { ret, acting: { openid, role: 'BUYER', staff: null } };
+  const staff = await loadStaff(openid);
+  const role = staffRoles.find((r) => hasRole(staff, r));
+  if (!role) throw new AppError('NOT_FOUND', '售后单不存在');
+  return { ret, acting: { openid, role, staff } };
+}
+
+/** Staff caller from the mini-program with the first of `preferred` roles they hold. */
+export async function staffActing(caller: Caller, preferred: StaffRole[]): Promise<Acting> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const staff = await loadStaff(openid);
+  const role = preferred.find((r) => hasRole(staff, r));
+  if (!role) throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
+  return { openid, role, staff };
+}
+
+export async function buyerOwning(caller: Caller, returnId: string): Promise<{ ret: ReturnDoc; openid: string }> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const ret = await loadReturn(returnId);
+  requireOwner(ret, openid);
+  return { ret, openid };
+}
+
+const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
+  AWAITING_SHIPMENT: '商家已同意，请在期限内寄回商品',
+  REJECTED: '商家拒绝了申请，可修改后重新提交或申诉',
+  REFUNDING: '退款处理中，将原路退回',
+  REFUNDED: '退款成功，款项已原路退回',
+  REFUND_FAILED: '退款遇到问题，商家正在处理',
+  CLOSED: '售后已关闭',
+  DISPUTED: '已申请平台介入，请等待裁决',
+};
+
+/** Tell the buyer about a status change made by someone else. Never fails the call. */
+export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
+  if (actorOpenid === ret.buyerOpenid) return;
+  const hint = BUYER_HINTS[ret.status];
+  if (!hint) return;
+  try {
+    await notify({ key: `${ret._id}:v${ret.version}:status`, kind: 'statusChanged', ret, touser: ret.buyerOpenid, hint, now, settings });
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'warn', msg: 'notify failed', returnId: ret._id, error: String(err) }));
+  }
+}
+
+export function requireOpen(ret: ReturnDoc): void {
+  if (isTerminal(ret.status)) throw new AppError('INVALID_STATE', '售后单已结束，不能再补充凭证');
+}

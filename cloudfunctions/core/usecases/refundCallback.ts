@@ -1,0 +1,73 @@
+/**
+ * refundCallback: WeChat Pay's refund notification. Only SOURCE wx_paycallback
+ * is accepted. The payload is never trusted alone: it is matched to a stored
+ * refund and confirmed with queryRefund before anything is marked. Answers
+ * { errcode: 0 } once the outcome is durably stored (or already was), and a
+ * non-zero errcode only when the platform should deliver it again.
+ */
+import { refundCallbackSchema } from '../schemas';
+import { fail, type Envelope } from '../runtime/envelope';
+import type { Caller } from '../runtime/shell';
+import { findById } from '../data/db';
+import { C } from '../data/collections';
+import { loadSettings } from '../app/settings';
+import { loadReturn } from '../app/returns';
+import { applyQuery, complete, queryRefund, refundsOfOrder } from '../app/refunds';
+import type { RefundDoc } from '../app/model';
+import { tellBuyer } from './common';
+
+export const ACK = { errcode: 0, errmsg: 'OK' };
+const AGAIN = (why: string) => ({ errcode: 1, errmsg: why });
+
+function log(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ fn: 'refundCallback', ...fields }));
+}
+
+export async function refundCallback(event: Record<string, unknown>, caller: Caller): Promise<Envelope | { errcode: number; errmsg: string }> {
+  if (caller.origin !== 'wx_paycallback') return fail('FORBIDDEN', '仅接受微信支付的退款通知');
+  const parsed = refundCallbackSchema.safeParse(event);
+  if (!parsed.success || !parsed.data.outRefundNo) {
+    log({ outcome: 'ignored', why: 'unreadable notification' });
+    return ACK;
+  }
+  const note = parsed.data;
+  const now = new Date();
+  const settings = await loadSettings(now.getTime());
+  const raw = await findById<RefundDoc>(C.refunds, note.outRefundNo);
+  if (!raw) {
+    log({ outcome: 'ignored', why: 'unknown out_refund_no', outRefundNo: note.outRefundNo });
+    return ACK;
+  }
+  let ref = { ...raw, nextCheckAt: raw.nextCheckAt ? new Date(raw.nextCheckAt) : null };
+  if (note.refundFee !== undefined && note.refundFee !== ref.refundFee) {
+    log({ outcome: 'warning', why: 'notified amount differs from the stored refund', outRefundNo: ref._id, notified: note.refundFee, stored: ref.refundFee });
+  }
+  const final = ref.status === 'SUCCESS' || ref.status === 'CLOSED' || ref.status === 'ABNORMAL';
+  if (!final) {
+    const q = await queryRefund(ref, settings);
+    if (q.status === 'UNKNOWN' || q.status === 'PROCESSING') {
+      log({ outcome: 'retry', why: `query says ${q.status}`, outRefundNo: ref._id });
+      return AGAIN('refund status not confirmed yet');
+    }
+    if (q.status === 'NOT_FOUND') {
+      log({ outcome: 'ignored', why: 'platform has no such refund', outRefundNo: ref._id });
+      return ACK;
+    }
+    ref = await applyQuery(ref, q, now, settings, 'CALLBACK');
+  }
+  // Complete the after-sale (REFUNDED / REFUND_FAILED) — retried on a lost race.
+  for (let i = 0; i < 3; i++) {
+    const ret = await loadReturn(ref.returnId);
+    if (ret.status !== 'REFUNDING') break;
+    const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+    try {
+      const after = await complete(ret, records, now, settings);
+      if (after !== ret) await tellBuyer(after, now, settings);
+      break;
+    } catch (err) {
+      if ((err as { code?: string })?.code !== 'CONFLICT') throw err;
+    }
+  }
+  log({ outcome: 'stored', outRefundNo: ref._id, status: ref.status });
+  return ACK;
+}

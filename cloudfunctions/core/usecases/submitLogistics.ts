@@ -1,0 +1,107 @@
+/**
+ * submitLogistics: the buyer sends the goods back — SELF_SHIP (carrier +
+ * tracking number checked per carrier, optional postage claim for seller-side
+ * reasons) or PICKUP (a courier booked through logistics.addOrder). While
+ * IN_TRANSIT the buyer may correct it; the correction is on the timeline.
+ */
+import { submitLogisticsSchema, type SubmitLogisticsInput } from '../schemas';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
+import { sdk, type Caller } from '../runtime/shell';
+import { parseInput } from '../app/guards';
+import { loadSettings, type ShopSettings } from '../app/settings';
+import { verifyEvidence } from '../app/evidence';
+import { priorEvent, transition } from '../app/returns';
+import { returnView } from '../app/view';
+import type { Logistics, ReturnDoc } from '../app/model';
+import { checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
+import { reasonSide } from '../policy/reasons';
+import { buyerOwning, tellBuyer } from './common';
+
+export async function submitLogistics(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
+  const input = parseInput(submitLogisticsSchema, event);
+  const { ret, openid } = await buyerOwning(caller, input.returnId);
+  const now = new Date();
+  const settings = await loadSettings(now.getTime());
+  if (priorEvent(ret, openid, input.requestId)) return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
+  if (ret.status !== 'AWAITING_SHIPMENT' && ret.status !== 'IN_TRANSIT') {
+    throw new AppError('INVALID_STATE', '当前状态不能填写退货物流');
+  }
+  const correcting = ret.status === 'IN_TRANSIT';
+  const { logistics, note, evidence } = input.mode === 'SELF_SHIP' ? await selfShip(input, ret, openid, now, settings) : await pickup(input, ret, now, settings);
+  if (correcting) logistics.corrections = (ret.logistics?.corrections ?? 0) + 1;
+  const { ret: stored } = await transition({
+    ret,
+    actor: { role: 'BUYER', openid },
+    action: correcting ? 'correctLogistics' : 'submitLogistics',
+    now,
+    settings,
+    requestId: input.requestId,
+    payload: { note, evidence: evidence.map((e) => e.fileID) },
+    extra: { logistics, ...(evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {}) },
+  });
+  await tellBuyer(stored, now, settings, openid);
+  return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP' }>, ret: ReturnDoc, openid: string, now: Date, settings: ShopSettings) {
+  const checked = checkTrackingNo(input.carrier, input.trackingNo);
+  if (!checked.ok) throw new AppError('LOGISTICS_INVALID', checked.message, { field: 'trackingNo' });
+  const sellerPays = reasonSide(ret.reason) === 'SELLER';
+  if (input.postage !== undefined && !sellerPays) {
+    throw new AppError('LOGISTICS_INVALID', '因个人原因退货，运费由买家承担，无需填写运费', { field: 'postage' });
+  }
+  const evidence = await verifyEvidence({
+    files: (input.evidence ?? []).map((fileID) => ({ fileID, kind: 'WAYBILL' as const })),
+    uploader: { role: 'BUYER', openid },
+    alreadyAttached: ret.evidence.map((e) => e.fileID),
+    settings,
+    now,
+  });
+  const logistics: Logistics = {
+    mode: 'SELF_SHIP',
+    carrier: input.carrier,
+    trackingNo: checked.trackingNo,
+    ...(sellerPays && input.postage !== undefined ? { postage: input.postage } : {}),
+    submittedAt: now,
+  };
+  const carrierName = CARRIER_FORMATS[input.carrier].name;
+  const note = `${carrierName} ${checked.trackingNo}${logistics.postage ? `，申请运费 ${(logistics.postage / 100).toFixed(2)} 元（上限 ${(settings.policy.returnShippingCap / 100).toFixed(2)} 元，商家收货后核定）` : ''}`;
+  return { logistics, note, evidence };
+}
+
+async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, ret: ReturnDoc, now: Date, settings: ShopSettings) {
+  const to = (ret.returnAddress ?? settings.defaultReturnAddress) as { name?: string; phone?: string; address?: string } | undefined;
+  if (!to?.address) throw new AppError('LOGISTICS_INVALID', '商家尚未提供退货地址，暂不能预约上门取件');
+  let res: any;
+  try {
+    res = await (sdk() as any).openapi.logistics.addOrder({
+      addSource: 0,
+      orderId: `${ret._id}-v${ret.version}`,
+      openid: ret.buyerOpenid,
+      deliveryId: 'SF',
+      bizId: 'SF_CASH',
+      sender: { name: input.pickup.name, mobile: input.pickup.phone, address: input.pickup.address },
+      receiver: { name: to.name ?? '商家', mobile: to.phone ?? '', address: to.address },
+      cargo: { count: ret.lines.reduce((s, l) => s + l.quantity, 0), weight: 1, spaceX: 30, spaceY: 20, spaceZ: 10, detailList: ret.lines.map((l) => ({ name: l.lineId, count: l.quantity })) },
+      shop: { goodsName: `售后退货 ${ret._id}`, goodsCount: ret.lines.length },
+      insured: { useInsured: 0, insuredValue: 0 },
+      service: { serviceType: 0, serviceName: '标准快递' },
+      expectTime: Math.floor(Date.parse(input.pickup.slotStart) / 1000),
+    });
+  } catch (err) {
+    throw new AppError('LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回', { error: String((err as any)?.errMsg ?? err) });
+  }
+  const waybillId = res?.waybillId ?? res?.waybill_id;
+  if (!waybillId || Number(res?.errCode ?? 0) !== 0) {
+    throw new AppError('LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回', { errCode: res?.errCode, errMsg: res?.errMsg });
+  }
+  const logistics: Logistics = {
+    mode: 'PICKUP',
+    carrier: 'SF',
+    waybillId: String(waybillId),
+    trackingNo: String(waybillId),
+    pickup: { name: input.pickup.name, phone: input.pickup.phone, address: input.pickup.address, slotStart: new Date(input.pickup.slotStart), slotEnd: new Date(input.pickup.slotEnd) },
+    submittedAt: now,
+  };
+  return { logistics, note: `已预约上门取件，运单号 ${waybillId}`, evidence: [] as never[] };
+}

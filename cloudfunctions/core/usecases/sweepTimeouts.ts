@@ -1,0 +1,179 @@
+/**
+ * sweepTimeouts (timer every 5 minutes, or an ADMIN by hand): applies expired
+ * deadlines, sends reminders once each, reconciles refunds, retries failed
+ * notifications. Works in batches under a time budget and reports what is
+ * left. Every step is a compare-and-set, so two overlapping runs never apply
+ * anything twice (the loser of a race skips the item).
+ */
+import { sweepTimeoutsSchema } from '../schemas';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
+import type { Caller } from '../runtime/shell';
+import { cas, command, findMany } from '../data/db';
+import { C } from '../data/collections';
+import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
+import { loadSettings, type ShopSettings } from '../app/settings';
+import { normaliseReturn, transition, loadReturn } from '../app/returns';
+import { applyQuery, complete, queryRefund, refundsOfOrder, settle, submit } from '../app/refunds';
+import { notify, retryNotifications } from '../app/notify';
+import type { RefundDoc, ReturnDoc } from '../app/model';
+import { nextReminderAt } from '../machine/deadlines';
+import { reminderRecipient, statusLabel } from '../machine/statuses';
+import type { ActionName } from '../machine/transitions';
+import { formatShopTime, toDate } from '../policy/time';
+import { afterMove } from './reviewReturn';
+
+const DEFAULT_BUDGET_MS = 45_000;
+const DEFAULT_BATCH = 50;
+const DEADLINE_STATUSES = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED'];
+/** A REFUNDING after-sale with no refund record after this long lost its submitting invocation. */
+const ORPHAN_AFTER_MS = 60_000;
+
+interface StepReport {
+  done: number;
+  skipped: number;
+  left: boolean;
+}
+
+export async function sweepTimeouts(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
+  const input = parseInput(sweepTimeoutsSchema, event);
+  let actorOpenid: string | undefined;
+  if (caller.origin !== 'wx_trigger') {
+    const admin = CLIENT_ORIGINS.includes(caller.origin as any) && caller.openid ? await loadStaff(caller.openid) : null;
+    if (!hasRole(admin, 'ADMIN')) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
+    actorOpenid = caller.openid;
+  }
+  const started = Date.now();
+  const budget = input.budgetMs ?? DEFAULT_BUDGET_MS;
+  const batch = input.batch ?? DEFAULT_BATCH;
+  const budgetLeft = () => Date.now() - started < budget;
+  const now = new Date();
+  const settings = await loadSettings(now.getTime());
+
+  const deadlines = await applyDeadlines(now, settings, batch, budgetLeft, actorOpenid);
+  const reminders = await sendReminders(now, settings, batch, budgetLeft);
+  const refunds = await reconcileRefunds(now, settings, batch, budgetLeft);
+  const orphans = await submitOrphans(now, settings, batch, budgetLeft);
+  const notes = budgetLeft() ? await retryNotifications(now, batch, budgetLeft) : { retried: 0, sent: 0, left: true };
+  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left;
+  return ok({
+    at: now,
+    deadlines,
+    reminders,
+    refunds,
+    orphanRefunds: orphans,
+    notifications: notes,
+    left,
+    message: left ? '本次已处理一批，还有待处理事项，下次定时任务会继续' : '全部到期事项已处理',
+  });
+}
+
+async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean, actorOpenid?: string): Promise<StepReport> {
+  const _ = command();
+  const due = (await findMany<ReturnDoc>(C.returns, { status: _.in(DEADLINE_STATUSES), deadline: _.lte(now) }, { orderBy: [['deadline', 'asc']], limit: batch + 1 })).map(normaliseReturn);
+  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
+  for (const ret of due.slice(0, batch)) {
+    if (!budgetLeft()) return { ...report, left: true };
+    try {
+      const { ret: moved } = await transition({
+        ret,
+        actor: actorOpenid ? { role: 'SYSTEM', openid: actorOpenid } : { role: 'SYSTEM' },
+        action: ret.deadlineAction as ActionName,
+        now,
+        settings,
+        payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
+      });
+      await afterMove(moved, now, settings);
+      report.done++;
+    } catch (err) {
+      // CONFLICT: another run or a person acted first. INVALID_STATE etc.: nothing to apply.
+      report.skipped++;
+      if ((err as { code?: string })?.code !== 'CONFLICT') {
+        console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+      }
+    }
+  }
+  return report;
+}
+
+async function sendReminders(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+  const _ = command();
+  const due = (await findMany<ReturnDoc>(C.returns, { nextReminderAt: _.lte(now) }, { orderBy: [['nextReminderAt', 'asc']], limit: batch + 1 })).map(normaliseReturn);
+  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
+  let staffCache: { _id: string; roles: string[] }[] | null = null;
+  for (const ret of due.slice(0, batch)) {
+    if (!budgetLeft()) return { ...report, left: true };
+    const slot = ret.nextReminderAt as Date;
+    const enteredAt = toDate((ret as any).statusEnteredAt) ?? ret.updatedAt;
+    const next = nextReminderAt(ret.status, enteredAt, now, ret.deadline, settings.policy);
+    // Claim this reminder slot: only one run sends it.
+    const claimed = await cas(C.returns, { _id: ret._id, version: ret.version, nextReminderAt: slot }, { lastReminderAt: now, nextReminderAt: next });
+    if (!claimed) {
+      report.skipped++;
+      continue;
+    }
+    const role = reminderRecipient(ret.status);
+    const recipients: string[] = [];
+    if (role === 'BUYER') recipients.push(ret.buyerOpenid);
+    else if (role) {
+      staffCache ??= await findMany(C.staff, {}, { limit: 100 });
+      for (const s of staffCache) if (s.roles?.includes(role) || s.roles?.includes('ADMIN')) recipients.push(s._id);
+    }
+    const hint = ret.deadline ? `请于${formatShopTime(ret.deadline)}前处理` : `「${statusLabel(ret.status)}」待处理`;
+    for (const touser of recipients) {
+      await notify({ key: `${ret._id}:remind:${slot.toISOString()}:${touser}`, kind: 'reminder', ret, touser, hint, now, settings }).catch(() => undefined);
+    }
+    report.done++;
+  }
+  return report;
+}
+
+async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+  const _ = command();
+  const due = await findMany<RefundDoc>(C.refunds, { status: _.in(['CREATED', 'PROCESSING', 'UNKNOWN']), nextCheckAt: _.lte(now) }, { orderBy: [['nextCheckAt', 'asc']], limit: batch + 1 });
+  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
+  const touched = new Set<string>();
+  for (const raw of due.slice(0, batch)) {
+    if (!budgetLeft()) return { ...report, left: true };
+    const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
+    try {
+      const after = ref.status === 'CREATED' ? await submit(ref, now, settings) : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
+      if (after !== ref) report.done++;
+      else report.skipped++;
+      touched.add(ref.returnId);
+    } catch (err) {
+      report.skipped++;
+      console.error(JSON.stringify({ level: 'warn', msg: 'refund not reconciled', outRefundNo: ref._id, error: String((err as Error)?.message ?? err) }));
+    }
+  }
+  // Complete the after-sales whose refunds just reached a final state.
+  for (const returnId of touched) {
+    try {
+      const ret = await loadReturn(returnId);
+      if (ret.status !== 'REFUNDING') continue;
+      const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === returnId);
+      const moved = await complete(ret, records, now, settings);
+      if (moved !== ret) await afterMove(moved, now, settings);
+    } catch (err) {
+      if ((err as { code?: string })?.code !== 'CONFLICT') console.error(JSON.stringify({ level: 'warn', msg: 'refund completion failed', returnId, error: String(err) }));
+    }
+  }
+  return report;
+}
+
+/** REFUNDING after-sales whose refund records were never created (the invocation that entered REFUNDING died). */
+async function submitOrphans(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+  const _ = command();
+  const orphans = (await findMany<ReturnDoc>(C.returns, { status: 'REFUNDING', 'refundIds.0': _.exists(false), updatedAt: _.lte(new Date(now.getTime() - ORPHAN_AFTER_MS)) }, { limit: batch + 1 })).map(normaliseReturn);
+  const report: StepReport = { done: 0, skipped: 0, left: orphans.length > batch };
+  for (const ret of orphans.slice(0, batch)) {
+    if (!budgetLeft()) return { ...report, left: true };
+    try {
+      await settle(ret, now, settings, { submitDue: true });
+      report.done++;
+    } catch (err) {
+      report.skipped++;
+      console.error(JSON.stringify({ level: 'warn', msg: 'orphan refund not submitted', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+    }
+  }
+  return report;
+}
