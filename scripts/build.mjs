@@ -29,6 +29,25 @@ async function functionDirs(srcRoot) {
     .sort();
 }
 
+/**
+ * zod's namespace re-exports every translation (~260 KiB) though only the
+ * default English one is used (our messages are written in Chinese on the
+ * schemas): resolve the locales index to English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: 'zod-locales-en', namespace: 'zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(root, 'node_modules/zod/v4/locales/en.js'))};`,
+      resolveDir: root,
+    }));
+  },
+};
+
 async function bundleOne(srcRoot, outRoot, name) {
   const srcDir = path.join(srcRoot, name);
   const outDir = path.join(outRoot, name);
@@ -46,6 +65,7 @@ async function bundleOne(srcRoot, outRoot, name) {
     sourcesContent: false,
     external: ['wx-server-sdk'],
     legalComments: 'none',
+    plugins: [zodEnglishOnly],
     logLevel: 'warning',
   });
   const configPath = path.join(srcDir, 'config.json');
