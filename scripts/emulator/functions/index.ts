@@ -140,9 +140,12 @@ export function installFunctions(emu: Emulator, opts: FunctionsOptions = {}): Fu
     if (out.ok) {
       return { kind: 'json', body: { data: { response_data: JSON.stringify(out.value ?? null) }, requestId } };
     }
+    // node-sdk 3.17.2 throws this as an Error (its throwOnCode switch is never turned off), so the
+    // caller's callFunction rejects with errCode -1, errMsg 'callFunction:fail <message>', code <code>.
     const e = out.error!;
     const code = e.kind === 'not-found' || e.kind === 'closed' ? 'FUNCTIONS_REQUEST_FAIL' : 'FUNCTIONS_EXECUTE_FAIL';
-    return { kind: 'json', body: { code, message: `${e.errMsg} (errCode ${e.errCode})`, requestId } };
+    const label = code === 'FUNCTIONS_REQUEST_FAIL' ? 'functions request fail' : 'functions execute fail';
+    return { kind: 'json', body: { code, message: `errCode: ${e.errCode} ${label} | errMsg: ${e.errMsg}`, requestId } };
   });
 
   // Calls from the mini-program (or a test, or curl).

@@ -136,8 +136,12 @@ const DEFAULTS: Record<string, Handler> = {
 function decodePairs(pairs: { key: string; value: Buffer; contenttype?: string; filename?: string }[]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const p of pairs) {
-    if (p.contenttype) {
-      data[p.key] = { contentType: p.contenttype, filename: p.filename, size: p.value.length };
+    // Media parts: wx-server-sdk 4.0.2 sets `contentType` on the pair but the protobuf field is
+    // `contenttype`, so only the filename (e.g. 'media.png') reaches the wire.
+    if (p.contenttype || p.filename) {
+      const ext = (p.filename ?? '').split('.').pop()?.toLowerCase() ?? '';
+      const guessed = ({ png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', mp4: 'video/mp4' } as Record<string, string>)[ext];
+      data[p.key] = { contentType: p.contenttype ?? guessed, filename: p.filename, size: p.value.length };
       continue;
     }
     const text = p.value.toString('utf8');
