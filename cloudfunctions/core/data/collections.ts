@@ -12,3 +12,22 @@ export const C = {
 } as const;
 
 export type CollectionName = (typeof C)[keyof typeof C];
+
+/** Indexes every environment needs (api.md "Collections"); created by scripts/setup-db.ts. */
+export const INDEXES: Readonly<Record<string, { name: string; keys: Record<string, 1 | -1>; unique?: boolean }[]>> = {
+  returns: [
+    { name: 'status_deadline', keys: { status: 1, deadline: 1 } },
+    { name: 'buyer_created', keys: { buyerOpenid: 1, createdAt: -1 } },
+    { name: 'order', keys: { orderId: 1 } },
+    { name: 'reminder', keys: { nextReminderAt: 1 } },
+  ],
+  refunds: [
+    { name: 'status_nextCheck', keys: { status: 1, nextCheckAt: 1 } },
+    { name: 'order', keys: { orderId: 1 } },
+  ],
+  notifications: [{ name: 'status_nextAttempt', keys: { status: 1, nextAttemptAt: 1 } }],
+  orders: [{ name: 'buyer', keys: { buyerOpenid: 1 } }],
+  staff: [],
+  settings: [],
+  locks: [],
+};

@@ -1,0 +1,66 @@
+/**
+ * Creates every collection the functions use, and their indexes.
+ *   npx tsx scripts/setup-db.ts --emulator [http://127.0.0.1:3000]
+ *   TCB_ENV=<env id> TENCENTCLOUD_SECRETID=... TENCENTCLOUD_SECRETKEY=... npx tsx scripts/setup-db.ts
+ * Collections are created through @cloudbase/node-sdk (both targets). The
+ * node SDK has no index API: on the emulator indexes are declared through its
+ * /_local/indexes route; for a real environment the script prints the index
+ * spec to create in the CloudBase console (数据库 → 集合 → 索引管理) or with
+ * the CloudBase CLI, and checks nothing else is missing.
+ */
+import tcb from '@cloudbase/node-sdk';
+import { C, INDEXES } from '../cloudfunctions/core/data/collections';
+
+export async function createCollections(db: { createCollection(name: string): Promise<unknown> }): Promise<{ created: string[]; existed: string[] }> {
+  const created: string[] = [];
+  const existed: string[] = [];
+  for (const name of Object.values(C)) {
+    try {
+      await db.createCollection(name);
+      created.push(name);
+    } catch (err) {
+      const text = `${(err as any)?.code ?? ''} ${(err as any)?.message ?? err}`;
+      if (/exist/i.test(text)) existed.push(name);
+      else throw err;
+    }
+  }
+  return { created, existed };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const emuIdx = args.indexOf('--emulator');
+  let emulatorUrl: string | null = null;
+  if (emuIdx >= 0) {
+    emulatorUrl = (args[emuIdx + 1] && !args[emuIdx + 1].startsWith('--') ? args[emuIdx + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+    Object.assign(process.env, {
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${emulatorUrl}/admin` }),
+      TENCENTCLOUD_SECRETID: 'local',
+      TENCENTCLOUD_SECRETKEY: 'local',
+      TENCENTCLOUD_RUNENV: 'SCF',
+      TENCENTCLOUD_REGION: 'ap-shanghai',
+      SCF_NAMESPACE: 'local-env',
+      TCB_ENV: 'local-env',
+    });
+  } else if (!process.env.TCB_ENV || !process.env.TENCENTCLOUD_SECRETID || !process.env.TENCENTCLOUD_SECRETKEY) {
+    console.error('缺少 TCB_ENV / TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY；本地模拟器请加 --emulator');
+    process.exit(2);
+  }
+  const app = tcb.init({ env: process.env.TCB_ENV, secretId: process.env.TENCENTCLOUD_SECRETID, secretKey: process.env.TENCENTCLOUD_SECRETKEY });
+  const result = await createCollections(app.database() as any);
+  console.log(`collections created: ${result.created.join(', ') || '—'}; already there: ${result.existed.join(', ') || '—'}`);
+  if (emulatorUrl) {
+    const res = await fetch(`${emulatorUrl}/_local/indexes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(INDEXES) });
+    console.log(`indexes declared on the emulator: ${res.status === 200 ? 'ok' : `HTTP ${res.status}`}`);
+  } else {
+    console.log('Create these indexes in the CloudBase console (数据库 → 集合 → 索引管理):');
+    for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) console.log(`  ${coll}.${ix.name}: ${JSON.stringify(ix.keys)}${ix.unique ? ' unique' : ''}`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
