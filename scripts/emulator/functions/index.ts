@@ -14,7 +14,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, HttpResult } from '../types';
-import { fallbackSdkEnv as coreSdkEnv } from './sdk-env';
+import { sdkEnv as coreSdkEnv } from '../core';
 import { ERR, FunctionPool, functionConfig, type Identity, type InvocationContext, type InvocationOutcome, type PoolOptions } from './pool';
 
 export { ERR, identityEnv, type Identity, type InvocationContext, type InvocationOutcome, type WorkerInfo } from './pool';

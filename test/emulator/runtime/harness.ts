@@ -12,7 +12,7 @@ import { installFunctions, type FunctionsOptions, type FunctionsRuntime } from '
 import { installTimers, type Timers } from '../../../scripts/emulator/timers';
 import { installOpenApi, type OpenApiEmulator } from '../../../scripts/emulator/openapi';
 import { installPay, type PayOptions, type PaySandbox } from '../../../scripts/emulator/pay';
-import { createFakeEmulator } from './fake-emulator';
+import { createEmulatorCore } from '../../../scripts/emulator/core';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const FIXTURES_SRC = path.join(ROOT, 'test/fixtures/cloudfunctions');
@@ -48,12 +48,14 @@ export interface HarnessOptions {
   pay?: boolean | PayOptions;
   dataDir?: string;
   functionsDir?: string;
+  /** core persistence (default false: in memory) */
+  persist?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   ensureFixturesBuilt();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'emu-runtime-'));
-  const emu: Emulator = await createFakeEmulator({ functionsDir: opts.functionsDir ?? FIXTURES_OUT, dataDir });
+  const emu: Emulator = await createEmulatorCore({ port: 0, dataDir, functionsDir: opts.functionsDir ?? FIXTURES_OUT, persist: opts.persist ?? false, log: () => undefined });
   const functions = installFunctions(emu, opts.functions ?? {});
   const timers = opts.timers ? installTimers(emu, { tickMs: 60_000 }) : undefined;
   const openapi = opts.openapi ? installOpenApi(emu) : undefined;
