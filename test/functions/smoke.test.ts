@@ -1,0 +1,38 @@
+import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startEmulator();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('refund-only before shipping, end to end through the built functions', () => {
+  it('apply → approve → refund accepted → notification → REFUNDED, with the money back on the original payment', async () => {
+    const applied = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, { openid: DEMO.buyer });
+    expect(applied.ok).toBe(true);
+    const ret = applied.data.return;
+    expect(ret.returnId).toMatch(/^R\d{8}\d+$/);
+    expect(ret.status).toBe('PENDING_REVIEW');
+    expect(ret.statusLabel).toBe('待商家处理');
+    expect(ret.amounts.total).toBe(6000);
+
+    const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.merchant });
+    expect(approved.ok).toBe(true);
+    expect(approved.data.return.status).toBe('REFUNDING');
+
+    const refunds = await h.db('refunds');
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ returnId: ret.returnId, outTradeNo: 'T1001', refundFee: 6000, totalFee: 16800, status: 'PROCESSING' });
+
+    const delivered = await h.flush();
+    expect(delivered.map((d: any) => d.result)).toEqual([{ errcode: 0, errmsg: 'OK' }]);
+
+    const got = await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, { openid: DEMO.buyer });
+    expect(got.data.return.status).toBe('REFUNDED');
+    expect(got.data.return.timeline.map((e: any) => e.action)).toEqual(['apply', 'approve', 'refundSucceeded']);
+    const order = (await h.db('orders')).find((o: any) => o._id === 'O1001');
+    expect(order.afterSale.L2).toMatchObject({ returnId: ret.returnId, status: 'REFUNDED' });
+  });
+});
