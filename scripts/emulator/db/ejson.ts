@@ -137,7 +137,7 @@ export function deepEqual(a: any, b: any): boolean {
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function reviveSeedValue(value: any, now: () => number): any {
-  const v = normalize(value, now);
+  const v = normalize(EJSON.deserialize(value, { relaxed: true }), now);
   return reviveIso(v);
 }
 
