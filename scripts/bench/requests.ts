@@ -1,0 +1,83 @@
+/**
+ * Database round trips per action (issue goal: ≤ 2 per state transition, ≤ 3
+ * for apply), read from the emulator's per-invocation stats. Every function is
+ * warmed first (settings are cached per warm instance, as on the cloud).
+ *   npx tsx scripts/bench/requests.ts   → bench/results/requests.json + a table
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEmulator } from '../emulator';
+import { demoSeed, DEMO } from '../emulator/demo';
+import { C } from '../../cloudfunctions/core/data/collections';
+
+const root = path.resolve(__dirname, '..', '..');
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-bench-'));
+  const emu = await createEmulator({ port: 0, dataDir, functionsDir: path.join(root, 'build', 'cloudfunctions'), reset: true, persist: false });
+  for (const name of Object.values(C)) await emu.db.createCollection(name);
+  const url = emu.url;
+  const post = async (p: string, body: unknown, headers: Record<string, string> = {}) =>
+    (await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })).json() as Promise<any>;
+  await post('/_local/seed', demoSeed(emu.clock.now()));
+  let n = 0;
+  const call = async (fn: string, openid: string, event: Record<string, unknown>, source?: string) => {
+    const res = await post(`/functions/${fn}`, event, { 'x-wx-openid': openid, ...(source ? { 'x-wx-source': source } : {}) });
+    const invs = emu.stats.list();
+    const last = [...invs].reverse().find((i) => i.function === fn)!;
+    return { res, inv: last };
+  };
+  // Warm every function (and its settings cache) with a harmless call.
+  for (const fn of ['applyReturn', 'reviewReturn', 'submitLogistics', 'queryReturns', 'executeRefund', 'uploadEvidence']) {
+    await call(fn, DEMO.merchant, { action: 'get', returnId: 'R2026010100000000' });
+  }
+  await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] });
+  await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: 'warm-0000', returnId: 'R2026010100000000' });
+
+  const rows: { action: string; dbRequests: number; byAction: Record<string, number>; note: string }[] = [];
+  const rec = (action: string, r: { res: any; inv: any }, note = '') => {
+    if (r.res?.ok === false) throw new Error(`${action}: ${JSON.stringify(r.res)}`);
+    rows.push({ action, dbRequests: r.inv.dbRequests, byAction: r.inv.dbByAction, note });
+    return r.res?.data;
+  };
+  const id = () => `bench-${++n}-${Date.now().toString(36)}`;
+
+  rec('applyReturn preview', await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
+  const a = rec('applyReturn apply', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
+  const rid = a.return.returnId;
+  rec('applyReturn modify', await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, description: '改一下说明' }), 'read return + order, ledger CAS, return CAS');
+  rec('reviewReturn approve (RETURN_REFUND)', await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: id(), returnId: rid }), 'staff + return read, CAS, order summary');
+  rec('submitLogistics SELF_SHIP', await call('submitLogistics', DEMO.buyer, { mode: 'SELF_SHIP', requestId: id(), returnId: rid, carrier: 'SF', trackingNo: 'SF1234567890123' }));
+  rec('reviewReturn confirmReceipt (+ refund submit)', await call('reviewReturn', DEMO.merchant, { action: 'confirmReceipt', requestId: id(), returnId: rid }), 'includes creating and submitting the refund record');
+  const flushed = await post('/_local/pay/flush', {});
+  void flushed;
+  const cb = [...emu.stats.list()].reverse().find((i) => i.function === 'refundCallback');
+  if (cb) rows.push({ action: 'refundCallback (SUCCESS)', dbRequests: cb.dbRequests, byAction: cb.dbByAction, note: 'query-confirmed, then REFUNDED' });
+  rec('queryReturns get', await call('queryReturns', DEMO.buyer, { action: 'get', returnId: rid }));
+  rec('queryReturns list mine', await call('queryReturns', DEMO.buyer, { action: 'list', scope: 'mine' }));
+
+  const b = rec('applyReturn apply (REFUND_ONLY)', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
+  rec('reviewReturn reject', await call('reviewReturn', DEMO.merchant, { action: 'reject', requestId: id(), returnId: b.return.returnId, reason: '商品已发出' }));
+  rec('applyReturn appeal', await call('applyReturn', DEMO.buyer, { action: 'appeal', requestId: id(), returnId: b.return.returnId, description: '商品并未发出' }));
+  rec('reviewReturn decide (MERCHANT)', await call('reviewReturn', DEMO.arbiter, { action: 'decide', requestId: id(), returnId: b.return.returnId, decision: 'MERCHANT', reason: '物流显示已发货' }));
+  const c = rec('applyReturn apply (cancel target)', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1002', type: 'REFUND_ONLY', reason: 'NOT_RECEIVED', lines: [{ lineId: 'L1', quantity: 1 }] }));
+  rec('applyReturn cancel', await call('applyReturn', DEMO.buyer, { action: 'cancel', requestId: id(), returnId: c.return.returnId }));
+  rec('sweepTimeouts (nothing due)', await call('sweepTimeouts', DEMO.admin, {}, 'wx_trigger'));
+
+  await emu.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  const out = { measuredAt: new Date().toISOString(), node: process.version, rows };
+  writeFileSync(path.join(root, 'bench', 'results', 'requests.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log('| action | database requests | by kind |\n|---|---:|---|');
+  for (const r of rows) {
+    const kinds = Object.entries(r.byAction).map(([k, v]) => `${k.replace('database.', '')} ${v}`).join(', ');
+    console.log(`| ${r.action} | ${r.dbRequests} | ${kinds}${r.note ? ` — ${r.note}` : ''} |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
