@@ -62,6 +62,12 @@ function overlaps(a: string, b: string): boolean {
 export function checkUpdatePaths(update: Doc, current: Doc | undefined): void {
   const seen: { path: string; op: string }[] = [];
   for (const [op, spec] of Object.entries(update)) {
+    if (!OPERATORS.has(op) || op === '$currentDate') {
+      throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Unknown modifier: ${op}. Expected a valid update modifier`);
+    }
+    if (!isPlainObject(spec)) {
+      throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Modifiers operate on fields but we found another type instead for ${op}`);
+    }
     if (op === '$setOnInsert' && current) continue;
     for (const path of Object.keys(spec)) {
       if (path === '' || path.split('.').some((s) => s === '')) {
@@ -189,6 +195,11 @@ export function applyOperatorUpdate(doc: Doc, update: Doc, opts: { inserting?: b
     u = opts.inserting ? { ...rest, $set: { ...(rest.$set ?? {}), ...$setOnInsert } } : rest;
   }
   u = fixAddToSet(u);
+  if (u.$set && '_id' in u.$set) {
+    // same value (checked above): MongoDB accepts it, mingo does not
+    const { _id: _same, ...restSet } = u.$set;
+    u = { ...u, $set: restSet };
+  }
   checkTypes(u, doc);
   const copy = clone(doc);
   let changed: string[];
