@@ -4,14 +4,16 @@
  * invocation (if this invocation dies, the sweep submits it).
  */
 import { reviewReturnSchema, type ReviewReturnInput } from '../schemas';
-import { AppError, ok, type Envelope } from '../runtime/envelope';
+import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { verifyEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, transition } from '../app/returns';
+import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
+import { applyTransition, API_ERROR_FOR } from '../machine/apply';
+import type { TransitionPayload } from '../machine/transitions';
 import { normaliseOrder, priorReturns } from '../app/ledger';
 import { settle } from '../app/refunds';
 import { returnView } from '../app/view';
@@ -37,6 +39,17 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
 
   const evidenceIn: string[] = 'evidence' in input && input.evidence ? input.evidence : [];
+  const payload = {
+    reason: 'reason' in input ? input.reason : undefined,
+    note: input.note,
+    evidence: evidenceIn,
+    returnAddress: input.action === 'approve' ? (input.returnAddress as any) : undefined,
+    decision: input.action === 'decide' ? input.decision : undefined,
+  };
+  // State, role and input checks of the machine first (pure): a refused action
+  // answers INVALID_STATE & co. before any file is downloaded or checked.
+  precheck(ret, acting, input.action, now, settings, payload);
+
   const evidence = await verifyEvidence({
     files: evidenceIn.map((fileID) => ({ fileID })),
     uploader: { role: acting.role, openid: acting.openid },
@@ -45,13 +58,6 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     now,
   });
   const extra: Record<string, unknown> = evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {};
-  const payload = {
-    reason: 'reason' in input ? input.reason : undefined,
-    note: input.note,
-    evidence: evidenceIn,
-    returnAddress: input.action === 'approve' ? (input.returnAddress as any) : undefined,
-    decision: input.action === 'decide' ? input.decision : undefined,
-  };
   if (input.action === 'reject' || input.action === 'refuseReceipt') extra.rejectReason = input.reason ?? input.note ?? '验货未通过';
   if (input.action === 'confirmReceipt' || (input.action === 'decide' && input.decision === 'BUYER')) {
     Object.assign(extra, await refundAmountFields(ret, input.refundAmount, input.reason ?? input.note, settings));
@@ -63,6 +69,18 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   const { ret: moved } = await transition({ ret, actor: { role: acting.role, openid: acting.openid }, action: input.action, now, settings, requestId: input.requestId, payload, extra });
   const final = await afterMove(moved, now, settings, acting);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
+}
+
+function precheck(ret: ReturnDoc, acting: Acting, action: ReviewReturnInput['action'], now: Date, settings: ShopSettings, payload: TransitionPayload): void {
+  const result = applyTransition({
+    current: toCurrent(ret),
+    actor: { role: acting.role, openid: acting.openid },
+    action,
+    now,
+    policy: settings.policy,
+    payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...payload },
+  });
+  if (!result.ok) throw new AppError(API_ERROR_FOR[result.code] as ErrorCode, result.message, { refusal: result.code });
 }
 
 /**
