@@ -101,6 +101,8 @@ interface PoolWorker {
   envName: string;
   exited: Promise<void>;
   loadTimer?: NodeJS.Timeout;
+  /** SIGKILL sent: never handed another task, whatever it still sends. */
+  dying?: boolean;
 }
 
 export interface WorkerInfo {
@@ -215,6 +217,15 @@ export class FunctionPool {
     });
   }
 
+  /** Stops the idle workers (of one function, or all): the next invocation cold-starts. */
+  async stopIdle(fn?: string): Promise<number> {
+    const victims = [...this.workers.values()].filter((w) => w.state === 'idle' && (!fn || w.fn === fn));
+    const exits = victims.map((w) => w.exited);
+    for (const w of victims) this.kill(w);
+    await Promise.all(exits);
+    return victims.length;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribeClock?.();
@@ -253,13 +264,13 @@ export class FunctionPool {
   /** An idle worker for the task, or 'spawned' when a cold start was begun for it, or null (wait). */
   private placeFor(task: Task): PoolWorker | 'spawned' | null {
     const mine = [...this.workers.values()].filter((w) => w.fn === task.fn && w.state !== 'dead');
-    const idle = mine.filter((w) => w.state === 'idle').sort((a, b) => b.lastUsed - a.lastUsed)[0];
+    const idle = mine.filter((w) => w.state === 'idle' && !w.dying).sort((a, b) => b.lastUsed - a.lastUsed)[0];
     if (idle) return idle;
     if (mine.length >= this.perFunction) return null;
     if (this.liveCount() >= this.globalCap && !task.nested) {
       // Make room: stop the least recently used idle worker of another function.
       const victim = [...this.workers.values()]
-        .filter((w) => w.state === 'idle' && w.fn !== task.fn)
+        .filter((w) => w.state === 'idle' && !w.dying && w.fn !== task.fn)
         .sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!victim) return null;
       this.kill(victim);
@@ -390,6 +401,7 @@ export class FunctionPool {
         if (w.loadTimer) clearTimeout(w.loadTimer);
         w.pid = m.pid ?? w.pid;
         const task = w.task;
+        if (w.dying) break;
         if (task && !task.settled && w.state === 'starting') {
           task.logs.push(...(m.logs ?? []));
           this.dispatch(w, task);
@@ -466,7 +478,7 @@ export class FunctionPool {
   }
 
   private release(w: PoolWorker): void {
-    if (w.state === 'dead') return;
+    if (w.state === 'dead' || w.dying) return;
     w.task = undefined;
     w.state = 'idle';
     w.lastUsed = Date.now();
@@ -474,6 +486,7 @@ export class FunctionPool {
   }
 
   private kill(w: PoolWorker): void {
+    w.dying = true;
     if (w.state !== 'dead' && w.child.exitCode === null && w.child.signalCode === null) {
       try {
         w.child.kill('SIGKILL');

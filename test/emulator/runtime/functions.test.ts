@@ -187,3 +187,30 @@ describe('virtual clock', () => {
     expect(Math.abs(after.now - h.emu.clock.now())).toBeLessThan(60_000);
   });
 });
+
+describe('database through the core, per invocation', () => {
+  test('every database request on the worker path counts towards the running invocation', async () => {
+    await h.emu.db.insert('benchDocs', [{ _id: 'd1', version: 0 }]);
+    const out = await invokeDetailed(h.emu, 'probe', { op: 'readCas', id: 'd1' }, { openid: 'oDb' });
+    expect(out.value).toEqual({ updated: 1, version: 1 });
+    const rec = h.emu.stats.list().find((x) => x.id === out.id)!;
+    expect(rec).toMatchObject({ function: 'probe', openid: 'oDb', dbRequests: 2, dbByAction: { 'database.getDocument': 1, 'database.modifyDocument': 1 } });
+  });
+
+  test('compare-and-set races between workers: every success is one version step', async () => {
+    await h.emu.db.insert('benchDocs', [{ _id: 'race', version: 0 }]);
+    const outs = await Promise.all(Array.from({ length: 12 }, () => invoke(h.emu, 'probe', { op: 'readCas', id: 'race' }) as Promise<any>));
+    const wins = outs.filter((o) => o.updated === 1).length;
+    expect(wins).toBeGreaterThanOrEqual(1);
+    const [doc] = await h.emu.db.find('benchDocs', { _id: 'race' });
+    expect(doc.version).toBe(wins);
+  });
+
+  test('stopping idle workers makes the next call a cold start', async () => {
+    const warm = await invokeDetailed(h.emu, 'probe', { op: 'context' }, {});
+    await h.functions.pool.stopIdle('probe');
+    const cold = await invokeDetailed(h.emu, 'probe', { op: 'context' }, {});
+    expect(cold.cold).toBe(true);
+    expect(cold.pid).not.toBe(warm.pid);
+  });
+});
