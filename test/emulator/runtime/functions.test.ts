@@ -168,6 +168,12 @@ describe('network guard', () => {
     expect(t.error?.errMsg).toContain('198.51.100.7:25');
   });
 
+  test('global fetch (undici) is guarded too', async () => {
+    const f = await invokeDetailed(h.emu, 'probe', { op: 'fetch', target: 'https://203.0.113.9/pay' }, {});
+    expect(f.outcome).toBe('network-guard');
+    expect(f.error?.errMsg).toContain('203.0.113.9');
+  });
+
   test('loopback stays reachable', async () => {
     const r: any = await invoke(h.emu, 'probe', { op: 'http-loopback', url: `${h.emu.url}/_local/outbox` });
     expect(r.status).toBe('ok');
