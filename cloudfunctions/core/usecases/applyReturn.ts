@@ -6,21 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import { applyReturnSchema, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
-import { AppError, ok, type Envelope } from '../runtime/envelope';
+import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { previewReturn } from '../policy/preview';
 import { shopDateCompact } from '../policy/time';
 import { freightPayer, REASONS } from '../policy/reasons';
-import { applyTransition } from '../machine/apply';
+import { API_ERROR_FOR, applyTransition } from '../machine/apply';
 import { isTerminal } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, priorEvent, requireOwner, transition } from '../app/returns';
+import { conflict, loadReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
 import { verifyEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import type { EvidenceItem, ReturnDoc } from '../app/model';
@@ -68,9 +68,18 @@ function context(order: OrderDoc, openid: string, req: { type: EligibilityContex
   };
 }
 
+/**
+ * NOT_ELIGIBLE with every refusal — or RETURN_ALREADY_OPEN when an open
+ * after-sale is all that stands in the way (the units it holds also make the
+ * request exceed what is left of the line: that QUANTITY_EXCEEDED is its
+ * consequence, not another reason).
+ */
 function refuse(refusals: Refusal[]): never {
-  const onlyOpen = refusals.length > 0 && refusals.every((r) => r.code === 'RETURN_ALREADY_OPEN');
-  throw new AppError(onlyOpen ? 'RETURN_ALREADY_OPEN' : 'NOT_ELIGIBLE', refusals[0]?.message ?? '不符合售后条件', { refusals });
+  const open = refusals.filter((r) => r.code === 'RETURN_ALREADY_OPEN');
+  const openLines = new Set(open.map((r) => r.lineId));
+  const onlyOpen = open.length > 0 && refusals.every((r) => r.code === 'RETURN_ALREADY_OPEN' || (r.code === 'QUANTITY_EXCEEDED' && openLines.has(r.lineId)));
+  if (onlyOpen) throw new AppError('RETURN_ALREADY_OPEN', open[0].message, { refusals });
+  throw new AppError('NOT_ELIGIBLE', refusals[0]?.message ?? '不符合售后条件', { refusals });
 }
 
 /** The ledger may lag a transition (or hold a claim whose insert never happened): check the after-sales that block. */
@@ -205,6 +214,9 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
+  // The status must allow a modification before the ledger is touched (a refused modify writes nothing).
+  const allowed = applyTransition({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy });
+  if (!allowed.ok) throw new AppError(API_ERROR_FOR[allowed.code] as ErrorCode, allowed.message, { refusal: allowed.code });
   const order = await loadOwnOrder(ret.orderId, openid);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   const added = await verifyEvidence({
