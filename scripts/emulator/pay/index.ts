@@ -34,7 +34,7 @@ export const REDELIVERY_SCHEDULE_MS = [
 export const MAX_REFUNDS_PER_PAYMENT = 50;
 
 export const ERR_DES: Record<string, string> = {
-  SYSTEMERROR: '系统超时，请稍后重试',
+  SYSTEMERROR: '系统超时',
   BIZERR_NEED_RETRY: '退款业务流程错误，需要商户触发重试来解决',
   FREQUENCY_LIMITED: '频率限制，请稍后重试',
   ORDER_NOT_READY: '订单处理中，暂时无法退款，请稍后再试',
@@ -45,6 +45,7 @@ export const ERR_DES: Record<string, string> = {
   REFUND_FEE_MISMATCH: '订单金额或退款金额与之前请求不一致，请核实后再试',
   ORDERNOTEXIST: '订单不存在',
   INVALID_TRANSACTIONID: '无效transaction_id',
+  INVALID_REQUEST: '申请退款金额超过可退金额',
   ERROR: '申请退款业务发生错误',
   REFUNDNOTEXIST: '退款订单查询失败',
 };
@@ -343,7 +344,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     if (ofPayment.length >= MAX_REFUNDS_PER_PAYMENT) return { ok: false, code: 'ERROR', des: `退款次数超过限制：每笔支付最多 ${MAX_REFUNDS_PER_PAYMENT} 次部分退款` };
     const refunded = ofPayment.filter((r) => r.finalStatus !== 'REFUNDCLOSE' || r.status === 'PROCESSING').reduce((s, r) => s + r.refundFee, 0);
     if (refunded + refundFee > payment.amount) {
-      return { ok: false, code: 'ERROR', des: `累计退款金额超过支付金额（已退 ${refunded} 分，支付 ${payment.amount} 分）` };
+      return { ok: false, code: 'INVALID_REQUEST', des: `申请退款金额超过可退金额（已退 ${refunded} 分，支付 ${payment.amount} 分）` };
     }
     if (config.minIntervalMs > 0) {
       const last = Math.max(0, ...ofPayment.map((r) => r.createdAt));
