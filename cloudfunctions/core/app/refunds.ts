@@ -299,3 +299,26 @@ export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
     }
   }
 }
+
+/**
+ * markOffline: what the merchant still owes outside the platform = the target
+ * minus what the platform refunded. Refused while a record is in flight
+ * (PROCESSING / UNKNOWN): it may still succeed, and the buyer would be paid twice.
+ */
+export async function offlinePlan(ret: ReturnDoc): Promise<{ amount: number; records: RefundDoc[] }> {
+  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+  if (records.some((r) => r.status === 'PROCESSING' || r.status === 'UNKNOWN')) {
+    throw new AppError('INVALID_STATE', '仍有退款在支付平台处理中，请等待结果后再登记线下退款', { refusal: 'REFUND_IN_FLIGHT' });
+  }
+  const succeeded = records.filter((r) => r.status === 'SUCCESS').reduce((s, r) => s + r.refundFee, 0);
+  return { amount: Math.max(0, refundTarget(ret) - succeeded), records };
+}
+
+/** After markOffline: the records never completed online are closed as OFFLINE, so no sweep sends them later. */
+export async function closeOffline(records: RefundDoc[], now: Date): Promise<void> {
+  for (const r of records) {
+    if (r.status === 'CREATED' || r.status === 'FAILED' || r.status === 'ABNORMAL') {
+      await store(r, { status: 'OFFLINE', nextCheckAt: null }, 'OFFLINE_BY_MERCHANT', null, now);
+    }
+  }
+}

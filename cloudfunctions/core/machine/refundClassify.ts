@@ -94,14 +94,15 @@ const CODE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
 /** Phrases of the platform's err_code_des, used only when no code field survives. */
 const DESCRIPTION_CODES: ReadonlyArray<[RegExp, string]> = [
   [/余额不足/, 'NOTENOUGH'],
-  [/(账|帐)(户|号)(状态)?异常|已注销/, 'USER_ACCOUNT_ABNORMAL'],
+  [/(账|帐)(户|号)(状态)?异常|(账|帐)(户|号)(已)?注销|已注销/, 'USER_ACCOUNT_ABNORMAL'],
   [/超过(可)?退款期限|超过退款时间/, 'TRADE_OVERDUE'],
   [/与之前请求不一致|金额不一致/, 'REFUND_FEE_MISMATCH'],
   [/已全额退款/, 'ERROR'],
   [/大于可退金额|超过可退金额/, 'INVALID_REQUEST'],
   [/频率/, 'FREQUENCY_LIMITED'],
-  [/需要?商户触发重试|请稍后(再)?(重)?试/, 'BIZERR_NEED_RETRY'],
+  // Before the generic "请稍后重试": SYSTEMERROR's own text is 「系统超时，请稍后重试」 (outcome unknown ⇒ query).
   [/系统超时|系统错误|系统繁忙/, 'SYSTEMERROR'],
+  [/需要?商户触发重试|请稍后(再)?(重)?试/, 'BIZERR_NEED_RETRY'],
 ];
 
 // ---------------------------------------------------------------- reading

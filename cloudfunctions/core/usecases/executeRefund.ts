@@ -5,13 +5,14 @@
  * after-sale's pending refunds (other functions, the sweep, or an ADMIN).
  */
 import { executeRefundSchema } from '../schemas';
-import { AppError, ok, type Envelope } from '../runtime/envelope';
+import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
 import { loadSettings } from '../app/settings';
 import { verifyEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, transition } from '../app/returns';
-import { refundTarget, resetForRetry, settle } from '../app/refunds';
+import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
+import { applyTransition, API_ERROR_FOR } from '../machine/apply';
+import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
 import { returnView } from '../app/view';
 import { staffActing, tellBuyer } from './common';
 
@@ -54,7 +55,10 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
     return ok({ return: returnView(current, { role: acting.role, now, policy: settings.policy }) });
   }
 
-  // markOffline
+  // markOffline (the machine refuses it outside REFUND_FAILED; checked first, before anything is read)
+  const refused = applyTransition({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
+  if (!refused.ok) throw new AppError(API_ERROR_FOR[refused.code] as ErrorCode, refused.message, { refusal: refused.code });
+  const plan = await offlinePlan(ret);
   const evidence = await verifyEvidence({
     files: (input.evidence ?? []).map((fileID) => ({ fileID })),
     uploader: { role: acting.role, openid: acting.openid },
@@ -71,10 +75,11 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
     requestId: input.requestId,
     payload: { note: input.note, evidence: evidence.map((e) => e.fileID) },
     extra: {
-      offlineRefund: { note: input.note, by: acting.openid, at: now, amount: refundTarget(ret) },
+      offlineRefund: { note: input.note, by: acting.openid, at: now, amount: plan.amount },
       ...(evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {}),
     },
   });
+  await closeOffline(plan.records, now);
   await tellBuyer(moved, now, settings, acting.openid);
   return ok({ return: returnView(moved, { role: acting.role, now, policy: settings.policy }) });
 }
