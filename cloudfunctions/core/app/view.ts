@@ -23,6 +23,15 @@ export interface ViewOptions {
 export const DISPUTE_LOST_ADVICE =
   '如对裁决结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
 
+/** Timeline events that are not transitions of the machine (the status stays). */
+const EXTRA_ACTION_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  addEvidence: '补充凭证',
+});
+
+function actionLabel(action: string): string {
+  return ACTION_LABELS[action as ActionName] ?? EXTRA_ACTION_LABELS[action] ?? action;
+}
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
@@ -60,7 +69,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       at: e.at,
       actor: { role: e.actor.role },
       action: e.action,
-      actionLabel: ACTION_LABELS[e.action as ActionName] ?? e.action,
+      actionLabel: actionLabel(e.action),
       from: e.from,
       fromLabel: e.from ? statusLabel(e.from) : null,
       to: e.to,
