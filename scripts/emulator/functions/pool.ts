@@ -5,7 +5,7 @@
  * global cap suited to a small machine; the rest waits in a FIFO queue.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, InvocationRecord } from '../types';
 
@@ -103,6 +103,8 @@ interface PoolWorker {
   loadTimer?: NodeJS.Timeout;
   /** SIGKILL sent: never handed another task, whatever it still sends. */
   dying?: boolean;
+  /** mtime of the bundle it loaded: a rebuilt bundle retires the worker. */
+  bundleMtime: number;
 }
 
 export interface WorkerInfo {
@@ -261,8 +263,21 @@ export class FunctionPool {
     }
   }
 
+  private bundleMtime(fn: string): number {
+    try {
+      return statSync(path.join(this.emu.functionsDir, fn, 'index.js')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   /** An idle worker for the task, or 'spawned' when a cold start was begun for it, or null (wait). */
   private placeFor(task: Task): PoolWorker | 'spawned' | null {
+    // `npm run build` while running: workers of an older bundle are retired when idle.
+    const mtime = this.bundleMtime(task.fn);
+    for (const w of this.workers.values()) {
+      if (w.fn === task.fn && w.state === 'idle' && !w.dying && w.bundleMtime !== mtime) this.kill(w);
+    }
     const mine = [...this.workers.values()].filter((w) => w.fn === task.fn && w.state !== 'dead');
     const idle = mine.filter((w) => w.state === 'idle' && !w.dying).sort((a, b) => b.lastUsed - a.lastUsed)[0];
     if (idle) return idle;
@@ -317,6 +332,7 @@ export class FunctionPool {
       invocations: 0,
       timeoutMs: sec * 1000,
       envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
+      bundleMtime: this.bundleMtime(fn),
       exited,
     };
     task.worker = w;

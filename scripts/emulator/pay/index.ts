@@ -20,7 +20,7 @@
  *     POST /_local/pay/flush        deliver every pending refund notification now → { data: [Delivery] }
  *     GET  /_local/pay              the sandbox state (refunds with their notification history)
  */
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { promises as fs, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AdminReply, Emulator, HttpResult } from '../types';
 import { invokeDetailed } from '../functions';
@@ -211,6 +211,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   const file = path.join(emu.dataDir, 'pay-sandbox.json');
 
   let state: PersistedState = { version: 1, refunds: {}, payments: {}, seq: 0 };
+  if (persist && opts.reset) rmSync(file, { force: true });
   if (persist && !opts.reset && existsSync(file)) {
     try {
       const loaded = JSON.parse(readFileSync(file, 'utf8'));

@@ -80,6 +80,7 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
   let closed = false;
 
   function reload(): void {
+    lastReload = Date.now();
     const now = emu.clock.now();
     const previous = new Map(list.map((t) => [`${t.function}/${t.trigger}/${t.cron}`, t.checkedUntil]));
     const next: TimerTrigger[] = [];
@@ -134,8 +135,10 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     return p;
   }
 
+  let lastReload = Date.now();
   async function check(): Promise<void> {
     if (closed) return;
+    if (Date.now() - lastReload > 10_000) reload(); // picks up triggers of rebuilt functions
     const now = emu.clock.now();
     const started: Promise<unknown>[] = [];
     for (const t of list) {

@@ -2,6 +2,8 @@
  * Conformance of the functions runner: the real wx-server-sdk inside real
  * worker processes, reached over the HTTP route and the programmatic API.
  */
+import { statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
 import { startHarness, type Harness } from './harness';
 import { invoke, invokeDetailed, FunctionInvokeError } from '../../../scripts/emulator/functions';
 
@@ -85,6 +87,18 @@ describe('workers', () => {
     const ok = await invokeDetailed(h.emu, 'slow', { ms: 10 }, {});
     expect(ok.ok).toBe(true);
     expect(ok.cold).toBe(true);
+  });
+
+  test('a rebuilt bundle retires the warm workers of the older one', async () => {
+    const a = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
+    const b = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
+    expect(b.pid).toBe(a.pid);
+    const bundle = path.join(h.emu.functionsDir, 'slow', 'index.js');
+    const t = new Date(statSync(bundle).mtimeMs + 5000);
+    utimesSync(bundle, t, t);
+    const c = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
+    expect(c.cold).toBe(true);
+    expect(c.pid).not.toBe(a.pid);
   });
 
   test('a thrown error is a 500 with errCode -504002 and the message', async () => {
