@@ -7,10 +7,16 @@ import * as cloud from 'wx-server-sdk';
 import { AppError, fail, type Envelope } from './envelope';
 
 let initialised = false;
+/**
+ * SDK request timeout: shorter than every function's own timeout (config.json),
+ * so a hung platform call surfaces as an error the use case classifies (a refund
+ * becomes UNKNOWN and is queried) instead of the invocation being killed.
+ */
+export const SDK_TIMEOUT_MS = 10_000;
 
 export function sdk(): typeof cloud {
   if (!initialised) {
-    cloud.init({ env: (cloud as any).DYNAMIC_CURRENT_ENV });
+    cloud.init({ env: (cloud as any).DYNAMIC_CURRENT_ENV, timeout: SDK_TIMEOUT_MS } as any);
     initialised = true;
   }
   return cloud;
