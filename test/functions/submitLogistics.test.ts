@@ -1,0 +1,341 @@
+/**
+ * submitLogistics end to end: an approved RETURN_REFUND (AWAITING_SHIPMENT)
+ * goes IN_TRANSIT with a checked tracking number (SELF_SHIP) or a courier
+ * booked through logistics.addOrder (PICKUP); corrections while IN_TRANSIT are
+ * on the timeline and keep the deadline; refusals write nothing.
+ */
+import { startEmulator, rid, jpeg, DEMO, DEMO_RETURN_ADDRESS, type Harness } from '../support/emulator';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startEmulator();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const buyer: { openid: string } = { openid: DEMO.buyer };
+const other: { openid: string } = { openid: DEMO.otherBuyer };
+const merchant: { openid: string } = { openid: DEMO.merchant };
+
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
+  return out;
+}
+async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
+  const before = await snapshot();
+  const out = await fn();
+  expect(await snapshot()).toEqual(before);
+  return out;
+}
+function expectError(res: any, code: string, message?: string) {
+  expect(res.ok).toBe(false);
+  expect(res.error.code).toBe(code);
+  if (message !== undefined) expect(res.error.message).toBe(message);
+  expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
+}
+async function stored(returnId: string) {
+  return (await h.db('returns')).find((r: any) => r._id === returnId);
+}
+async function advance(ms: number): Promise<void> {
+  await h.advance(ms);
+  await h.emu.timers.idle();
+}
+
+async function seedOrder(id: string) {
+  const now = await h.now();
+  await h.seed({
+    orders: [
+      {
+        _id: id,
+        buyerOpenid: DEMO.buyer,
+        status: 'RECEIVED',
+        paidAt: new Date(now - 4 * DAY).toISOString(),
+        shippedAt: new Date(now - 3 * DAY).toISOString(),
+        receivedAt: new Date(now - 1 * DAY).toISOString(),
+        shippingFee: 0,
+        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 20000, paidAt: new Date(now - 4 * DAY).toISOString(), kind: 'FULL' }],
+        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title: '测试商品', quantity: 1, unitPrice: 20000, paidAmount: 20000 }],
+      },
+    ],
+  });
+}
+
+async function applyFor(orderId: string, fields: Record<string, unknown> = {}): Promise<any> {
+  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }], ...fields }, buyer);
+  expect(res.ok).toBe(true);
+  return res.data.return;
+}
+async function approve(returnId: string): Promise<any> {
+  const res = await h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, merchant);
+  expect(res.ok).toBe(true);
+  return res.data.return;
+}
+async function awaitingShipment(orderId: string, fields: Record<string, unknown> = {}): Promise<any> {
+  const ret = await applyFor(orderId, fields);
+  const approved = await approve(ret.returnId);
+  expect(approved.status).toBe('AWAITING_SHIPMENT');
+  return approved;
+}
+
+function selfShip(returnId: string, fields: Record<string, unknown>, who = buyer, requestId = rid('ship')) {
+  return h.call('submitLogistics', { mode: 'SELF_SHIP', requestId, returnId, ...fields }, who);
+}
+
+const PICKUP = {
+  name: '张三',
+  phone: '13912345678',
+  address: '北京市朝阳区示例街道 1 号院 2 单元 301',
+  slotStart: '2030-01-01T10:00:00+08:00',
+  slotEnd: '2030-01-01T12:00:00+08:00',
+};
+
+async function scriptOpenApi(script: Record<string, unknown>) {
+  const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(script) });
+  expect(res.status).toBe(200);
+}
+
+describe('SELF_SHIP (O1002, buyer-side reason)', () => {
+  let ret: any;
+
+  it('in PENDING_REVIEW → INVALID_STATE, nothing written', async () => {
+    ret = await applyFor('O1002');
+    const res = await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }));
+    expectError(res, 'INVALID_STATE', '当前状态不能填写退货物流');
+  });
+
+  it('input and identity: INVALID_ARGUMENT with paths, UNAUTHENTICATED, another buyer / staff → NOT_FOUND', async () => {
+    const bad = await writesNothing(() => h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: ret.returnId, carrier: 'UPS', trackingNo: '单号', postage: -1 }, buyer));
+    expectError(bad, 'INVALID_ARGUMENT', '请求参数不正确');
+    expect(bad.error.details.issues.map((i: any) => i.path).sort()).toEqual(['carrier', 'postage', 'trackingNo']);
+    const mode = await h.call('submitLogistics', { mode: 'BIKE', requestId: rid(), returnId: ret.returnId }, buyer);
+    expectError(mode, 'INVALID_ARGUMENT');
+    expect(mode.error.details.issues[0]).toMatchObject({ path: 'mode' });
+    const pickup = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, phone: '12345', slotEnd: '2030-01-01T09:00:00+08:00' } }, buyer);
+    expectError(pickup, 'INVALID_ARGUMENT');
+    expect(pickup.error.details.issues.map((i: any) => i.path).sort()).toEqual(['pickup.phone', 'pickup.slotEnd']);
+    const slots = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotEnd: '2030-01-01T09:00:00+08:00' } }, buyer);
+    expect(slots.error.details.issues).toEqual([{ path: 'pickup.slotEnd', message: '预约取件结束时间必须晚于开始时间' }]);
+
+    expectError(await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: '' }), 'UNAUTHENTICATED');
+    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, other)), 'NOT_FOUND', '售后单不存在');
+    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, merchant)), 'NOT_FOUND', '售后单不存在');
+  });
+
+  it('approved by the merchant → AWAITING_SHIPMENT with the return address', async () => {
+    ret = await approve(ret.returnId);
+    expect(ret).toMatchObject({ status: 'AWAITING_SHIPMENT', statusLabel: '待买家寄回', returnAddress: DEMO_RETURN_ADDRESS, nextActor: { role: 'BUYER' } });
+    expect(ret.allowedActions.sort()).toEqual([]); // the merchant's view: nothing for the merchant to do now
+    const mine = await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, buyer);
+    expect(mine.data.return.allowedActions.sort()).toEqual(['cancel', 'submitLogistics']);
+  });
+
+  it.each([
+    ['SF', 'SF12345', '顺丰速运的快递单号格式不正确（示例：SF1234567890123）'],
+    ['JD', 'JD12345678', '京东快递的快递单号格式不正确（示例：JDVA12345678901）'],
+    ['YTO', '1234567890123', '圆通速递的快递单号格式不正确（示例：YT1234567890123）'],
+    ['ZTO', 'ZT1234567890', '中通快递的快递单号格式不正确（示例：731234567890123）'],
+    ['STO', '12345678901', '申通快递的快递单号格式不正确（示例：773123456789012）'],
+    ['YUNDA', '123456789012', '韵达快递的快递单号格式不正确（示例：4312345678901）'],
+    ['EMS', 'EA123456789', 'EMS的快递单号格式不正确（示例：EA123456789CN）'],
+    ['JTSD', 'JT123456789012', '极兔速递的快递单号格式不正确（示例：JT1234567890123）'],
+    ['DBL', 'DPK12345', '德邦快递的快递单号格式不正确（示例：DPK123456789012）'],
+    ['OTHER', 'A'.repeat(31), '其他快递的快递单号格式不正确（示例：ABC123456）'],
+    ['OTHER', 'AB-C12', '其他快递的快递单号格式不正确（示例：ABC123456）'],
+  ])('%s %s → LOGISTICS_INVALID, nothing written', async (carrier, trackingNo, message) => {
+    const res = await writesNothing(() => selfShip(ret.returnId, { carrier, trackingNo }));
+    expectError(res, 'LOGISTICS_INVALID', message);
+    expect(res.error.details).toMatchObject({ field: 'trackingNo' });
+  });
+
+  it('postage on a buyer-side reason → LOGISTICS_INVALID, nothing written', async () => {
+    const res = await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123', postage: 1200 }));
+    expectError(res, 'LOGISTICS_INVALID', '因个人原因退货，运费由买家承担，无需填写运费');
+    expect(res.error.details).toMatchObject({ field: 'postage' });
+  });
+
+  it('a valid SF number (dashes/lower case normalised) → IN_TRANSIT (待商家收货), merchant receive deadline = now + 10 d', async () => {
+    const requestId = rid('ship-sf');
+    const before = await h.now();
+    const res = await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'sf1234-5678-90123' }, buyer, requestId);
+    const after = await h.now();
+    expect(res.ok).toBe(true);
+    const r = res.data.return;
+    expect(r).toMatchObject({ status: 'IN_TRANSIT', statusLabel: '待商家收货', nextActor: { role: 'MERCHANT', phrase: '等待商家确认收货' }, deadlineAction: 'autoReceive' });
+    expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' });
+    expect(r.logistics.postage).toBeUndefined();
+    expect(Date.parse(r.deadline)).toBeGreaterThanOrEqual(before + 10 * DAY);
+    expect(Date.parse(r.deadline)).toBeLessThanOrEqual(after + 10 * DAY);
+    expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', actionLabel: '填写退货物流', from: 'AWAITING_SHIPMENT', to: 'IN_TRANSIT', note: '顺丰速运 SF1234567890123', actor: { role: 'BUYER' } });
+    expect(r.allowedActions).toEqual(['correctLogistics']);
+    const doc = await stored(ret.returnId);
+    expect(doc).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' } });
+    expect(doc.timeline.at(-1)).toMatchObject({ requestId, actor: { role: 'BUYER', openid: DEMO.buyer } });
+    const order = (await h.db('orders')).find((o: any) => o._id === 'O1002');
+    expect(order.afterSale.L1).toMatchObject({ returnId: ret.returnId, status: 'IN_TRANSIT' });
+
+    // the same requestId again: same answer, nothing more
+    const again = await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer, requestId));
+    expect(again.ok).toBe(true);
+    expect(again.data.return.version).toBe(r.version);
+    ret = r;
+  });
+
+  it('the buyer cannot cancel once the goods are in transit', async () => {
+    const res = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, buyer));
+    expectError(res, 'INVALID_STATE', '当前状态（待商家收货）不能执行此操作');
+  });
+
+  it('a correction while IN_TRANSIT is on the timeline (correctLogistics) and keeps the deadline', async () => {
+    await advance(HOUR);
+    const res = await selfShip(ret.returnId, { carrier: 'OTHER', trackingNo: 'abc123' });
+    expect(res.ok).toBe(true);
+    const r = res.data.return;
+    expect(r.status).toBe('IN_TRANSIT');
+    expect(r.deadline).toBe(ret.deadline);
+    expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'OTHER', trackingNo: 'ABC123', corrections: 1 });
+    expect(r.timeline.at(-1)).toMatchObject({ action: 'correctLogistics', actionLabel: '修改物流信息', from: 'IN_TRANSIT', to: 'IN_TRANSIT', note: '买家修改了物流信息；其他快递 ABC123' });
+    const doc = await stored(ret.returnId);
+    expect(doc.deadline).toBe((await stored(ret.returnId)).deadline);
+    expect(Date.parse(doc.deadline)).toBe(Date.parse(ret.deadline));
+
+    const thirty = await selfShip(ret.returnId, { carrier: 'OTHER', trackingNo: 'Z'.repeat(30) });
+    expect(thirty.ok).toBe(true);
+    expect(thirty.data.return.logistics).toMatchObject({ trackingNo: 'Z'.repeat(30), corrections: 2 });
+    expect(thirty.data.return.deadline).toBe(ret.deadline);
+    const invalid = await writesNothing(() => selfShip(ret.returnId, { carrier: 'OTHER', trackingNo: 'ABC12' }));
+    expectError(invalid, 'INVALID_ARGUMENT');
+    ret = thirty.data.return;
+  });
+
+  it.each([
+    ['SF', 'SF1234567890123'],
+    ['JD', 'JDVA12345678901'],
+    ['YTO', 'YT1234567890123'],
+    ['ZTO', '731234567890123'],
+    ['STO', '773123456789012'],
+    ['YUNDA', '4312345678901'],
+    ['EMS', 'EA123456789CN'],
+    ['EMS', '1234567890123'],
+    ['JTSD', 'JT1234567890123'],
+    ['DBL', 'DPK123456789012'],
+    ['DBL', '12345678'],
+    ['OTHER', 'ABC123'],
+  ])('carrier %s accepts %s', async (carrier, trackingNo) => {
+    const res = await selfShip(ret.returnId, { carrier, trackingNo });
+    expect(res.ok).toBe(true);
+    expect(res.data.return.logistics).toMatchObject({ carrier, trackingNo });
+    expect(res.data.return.deadline).toBe(ret.deadline);
+  });
+});
+
+describe('SELF_SHIP with a seller-side reason: postage claim', () => {
+  it('postage and the courier receipt are stored; the claim is on the timeline', async () => {
+    const photo = await h.upload(`evidence/${DEMO.buyer}/damage-1.jpg`, jpeg());
+    const ret = await awaitingShipment('O1003', { reason: 'DAMAGED', lines: [{ lineId: 'L2', quantity: 1 }], evidence: [photo] });
+    expect(ret.freightPayer).toBe('SELLER');
+    const receipt = await h.upload(`evidence/${DEMO.buyer}/receipt-1.jpg`, jpeg());
+    const res = await selfShip(ret.returnId, { carrier: 'ZTO', trackingNo: '731234567890123', postage: 1500, evidence: [receipt] });
+    expect(res.ok).toBe(true);
+    const r = res.data.return;
+    expect(r.status).toBe('IN_TRANSIT');
+    expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'ZTO', trackingNo: '731234567890123', postage: 1500 });
+    expect(r.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([[photo, 'PHOTO'], [receipt, 'WAYBILL']]);
+    expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', note: '中通快递 731234567890123，申请运费 15.00 元（上限 20.00 元，商家收货后核定）', evidence: [receipt] });
+  });
+
+  it('a receipt that is not the buyer\'s own file → EVIDENCE_INVALID, nothing written', async () => {
+    await seedOrder('S-SL1');
+    const photo = await h.upload(`evidence/${DEMO.buyer}/damage-2.jpg`, jpeg());
+    const ret = await awaitingShipment('S-SL1', { reason: 'DAMAGED', evidence: [photo] });
+    const theirs = await h.upload(`evidence/${DEMO.otherBuyer}/receipt.jpg`, jpeg());
+    const res = await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123', postage: 800, evidence: [theirs] }));
+    expectError(res, 'EVIDENCE_INVALID', '凭证文件须由本人上传到 evidence/ 目录');
+  });
+});
+
+describe('PICKUP', () => {
+  let ret: any;
+
+  it('a failed booking → LOGISTICS_INVALID, nothing written', async () => {
+    await seedOrder('S-PK1');
+    const photo = await h.upload(`evidence/${DEMO.buyer}/pk-1.jpg`, jpeg());
+    ret = await awaitingShipment('S-PK1', { reason: 'QUALITY_ISSUE', evidence: [photo] });
+    await scriptOpenApi({ 'logistics.addOrder': [{ errCode: 9300501, errMsg: 'delivery logic fail' }] });
+    const res = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: PICKUP }, buyer));
+    expectError(res, 'LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回');
+  });
+
+  it('books a courier through logistics.addOrder and stores the waybill → IN_TRANSIT', async () => {
+    const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pickup'), returnId: ret.returnId, pickup: PICKUP }, buyer);
+    expect(res.ok).toBe(true);
+    const r = res.data.return;
+    const calls = (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && c.function === 'submitLogistics');
+    const booked = calls.at(-1);
+    expect(booked).toMatchObject({ openid: DEMO.buyer, source: 'wx_client', result: { errCode: 0 } });
+    expect(booked.data).toMatchObject({
+      order_id: `${ret.returnId}-v${ret.version}`,
+      openid: DEMO.buyer,
+      delivery_id: 'SF',
+      sender: { name: PICKUP.name, mobile: PICKUP.phone, address: PICKUP.address },
+      receiver: { name: DEMO_RETURN_ADDRESS.name, mobile: DEMO_RETURN_ADDRESS.phone, address: DEMO_RETURN_ADDRESS.address },
+      expect_time: Date.parse(PICKUP.slotStart) / 1000,
+    });
+    const waybill = booked.result.waybillId;
+    expect(waybill).toMatch(/^SF\d+$/);
+    expect(r).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'PICKUP', carrier: 'SF', waybillId: waybill, trackingNo: waybill, pickup: { name: PICKUP.name, phone: PICKUP.phone, address: PICKUP.address } } });
+    expect(Date.parse(r.logistics.pickup.slotStart)).toBe(Date.parse(PICKUP.slotStart));
+    expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', note: `已预约上门取件，运单号 ${waybill}` });
+    expect((await stored(ret.returnId)).logistics).toMatchObject({ mode: 'PICKUP', waybillId: waybill });
+  });
+
+  it('the approved after-sale needs a return address for a pickup (seller-side, approved with an explicit address)', async () => {
+    await seedOrder('S-PK2');
+    const photo = await h.upload(`evidence/${DEMO.buyer}/pk-2.jpg`, jpeg());
+    const a = await applyFor('S-PK2', { reason: 'WRONG_ITEM', evidence: [photo] });
+    const address = { name: '二号仓', phone: '02112345678', address: '上海市闵行区仓储路 9 号' };
+    const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: a.returnId, returnAddress: address }, merchant);
+    expect(approved.ok).toBe(true);
+    expect(approved.data.return.returnAddress).toEqual(address);
+    const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer);
+    expect(res.ok).toBe(true);
+    const booked = (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder').at(-1);
+    expect(booked.data.receiver).toMatchObject({ name: address.name, mobile: address.phone, address: address.address });
+  });
+});
+
+describe('other states', () => {
+  it('a REFUND_ONLY after-sale never takes logistics (REFUNDING → INVALID_STATE)', async () => {
+    await seedOrder('S-RO1');
+    const a = await applyFor('S-RO1', { type: 'REFUND_ONLY' });
+    const approved = await approve(a.returnId);
+    expect(approved.status).toBe('REFUNDING');
+    const res = await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }));
+    expectError(res, 'INVALID_STATE', '当前状态不能填写退货物流');
+  });
+
+  it('a cancelled after-sale → INVALID_STATE', async () => {
+    await seedOrder('S-CX1');
+    const a = await awaitingShipment('S-CX1');
+    const c = await h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: a.returnId }, buyer);
+    expect(c.data.return.status).toBe('CANCELLED');
+    expectError(await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' })), 'INVALID_STATE', '当前状态不能填写退货物流');
+  });
+
+  it('after the ship deadline (7 d) → refused, nothing written', async () => {
+    await seedOrder('S-LATE');
+    const a = await awaitingShipment('S-LATE');
+    expect(Date.parse(a.deadline) - Date.parse(a.updatedAt)).toBe(7 * DAY);
+    await advance(7 * DAY + 60_000);
+    const status = (await stored(a.returnId)).status;
+    expect(['AWAITING_SHIPMENT', 'CLOSED']).toContain(status);
+    const res = await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }));
+    if (status === 'AWAITING_SHIPMENT') expectError(res, 'INVALID_STATE', '寄回期限已过，售后将被关闭');
+    else expectError(res, 'INVALID_STATE', '当前状态不能填写退货物流');
+  });
+});
