@@ -22,13 +22,105 @@ export function encodeEJSON(value: unknown): string {
   return EJSON.stringify(value as any, { relaxed: false });
 }
 
-/** Relaxed EJSON (smaller, still keeps Dates) — used for the on-disk log. */
+/**
+ * On-disk encoding (log and snapshot): relaxed EJSON — plain JSON numbers and
+ * strings, `{"$date": "<ISO>"}` for Dates (`{"$date": {"$numberLong": ms}}` outside
+ * years 1970–9999), `{"$regularExpression": ...}`, `{"$numberDouble": "NaN"}`,
+ * `{"$binary": ...}`. Written with JSON.stringify + a replacer (much faster than
+ * bson's EJSON for whole documents); read back by decodeRelaxed, which also
+ * accepts anything bson's EJSON writes.
+ */
 export function encodeRelaxed(value: unknown): string {
-  return EJSON.stringify(value as any, { relaxed: true });
+  return enc(value);
+}
+
+function enc(v: any): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      if (Number.isFinite(v)) return JSON.stringify(v);
+      return `{"$numberDouble":"${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}"}`;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return `{"$numberLong":"${v.toString()}"}`;
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
+          if (i) out += ',';
+          out += x === undefined || typeof x === 'function' || typeof x === 'symbol' ? 'null' : enc(x);
+        }
+        return out + ']';
+      }
+      if (v instanceof Date) {
+        const t = v.getTime();
+        if (Number.isNaN(t)) return 'null';
+        return t >= 0 && t <= 253402300799999 ? `{"$date":"${v.toISOString()}"}` : `{"$date":{"$numberLong":"${t}"}}`;
+      }
+      if (v instanceof RegExp) return `{"$regularExpression":{"pattern":${JSON.stringify(v.source)},"options":"${v.flags}"}}`;
+      if (Buffer.isBuffer(v)) return `{"$binary":{"base64":"${v.toString('base64')}","subType":"00"}}`;
+      let out = '{';
+      let first = true;
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        const x = v[k];
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        if (!first) out += ',';
+        first = false;
+        out += JSON.stringify(k) + ':' + enc(x);
+      }
+      return out + '}';
+    }
+    default:
+      return 'null';
+  }
 }
 
 export function decodeRelaxed(text: string): any {
-  return normalize(EJSON.parse(text, { relaxed: true }), () => Date.now());
+  const v = JSON.parse(text);
+  return text.includes('"$') ? reviveDisk(v) : v;
+}
+
+function reviveDisk(v: any): any {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reviveDisk(v[i]);
+    return v;
+  }
+  const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0].charCodeAt(0) === 36 /* $ */) {
+    const k = keys[0];
+    const x = v[k];
+    switch (k) {
+      case '$date': {
+        if (typeof x === 'string') return new Date(x);
+        if (typeof x === 'number') return new Date(x);
+        if (x && typeof x === 'object' && typeof x.$numberLong === 'string') return new Date(Number(x.$numberLong));
+        break;
+      }
+      case '$numberLong':
+      case '$numberInt':
+      case '$numberDouble':
+      case '$numberDecimal':
+        if (typeof x === 'string') return Number(x);
+        break;
+      case '$regularExpression':
+        if (x && typeof x.pattern === 'string') return fromBson({ pattern: x.pattern, options: x.options ?? '' }, 'BSONRegExp');
+        break;
+      case '$binary':
+        if (x && typeof x.base64 === 'string') return Buffer.from(x.base64, 'base64');
+        break;
+      case '$oid':
+        if (typeof x === 'string') return x;
+        break;
+    }
+  }
+  for (const k of keys) v[k] = reviveDisk(v[k]);
+  return v;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, any> {

@@ -211,7 +211,7 @@ export class DocStore {
     while (i < pipeline.length && Object.keys(pipeline[i])[0] === '$match') {
       const q = pipeline[i].$match;
       if (input) {
-        const test = compile(q);
+        const test = matcherFor(q);
         input = input.filter((d) => test.test(d));
       } else input = this.matching(c, q, Infinity);
       i++;
@@ -272,7 +272,7 @@ export class DocStore {
     }
     const changes: Change[] = [];
     for (const [key, doc] of matches) {
-      const r = opts.replace ? applyReplacement(doc, data) : applyOperatorUpdate(doc, data);
+      const r = opts.replace ? applyReplacement(doc, data) : applyOperatorUpdate(doc, data, { condition: query });
       if (r.modified) changes.push({ coll: c, key, old: doc, next: r.doc });
     }
     this.commit(changes);
@@ -406,7 +406,7 @@ export class DocStore {
     if (max <= 0) return out;
     const q = query && Object.keys(query).length > 0 ? query : undefined;
     const ids = q ? idCandidates(q) : undefined;
-    const test = q ? compile(q) : undefined;
+    const test = q ? matcherFor(q) : undefined;
     if (ids) {
       for (const id of ids) {
         const key = idKey(id);
@@ -487,8 +487,67 @@ export class DocStore {
 
 const queryCache = new Map<string, Query>();
 
+interface Matcher {
+  test(doc: Doc): boolean;
+}
+
+/**
+ * A matcher for a query. Conjunctions of `field: <string|number|boolean>`
+ * (the common `{_id, version}`, `{status}`, `{buyerOpenid}` shapes) are decided
+ * directly when the path holds no array; anything else goes to mingo
+ * (compiled once per query and cached).
+ */
+export function matcherFor(query: Doc): Matcher {
+  const simple = simplePredicate(query);
+  if (!simple) {
+    const q = compile(query);
+    return { test: (d) => q.test(d) };
+  }
+  let q: Query | undefined;
+  return {
+    test(d) {
+      const r = simple(d);
+      if (r !== undefined) return r;
+      q ??= compile(query);
+      return q.test(d);
+    },
+  };
+}
+
+/** true / false when sure, undefined when mingo must decide (arrays on the path). */
+function simplePredicate(query: Doc): ((doc: Doc) => boolean | undefined) | undefined {
+  const conds: [string[], unknown][] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (k.startsWith('$') || k === '') return undefined;
+    const t = typeof v;
+    if (!(t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v)))) return undefined;
+    conds.push([k.split('.'), v]);
+  }
+  return (doc) => {
+    let unsure = false;
+    for (const [segs, expected] of conds) {
+      let cur: any = doc;
+      let i = 0;
+      for (; i < segs.length; i++) {
+        if (cur === null || typeof cur !== 'object' || cur instanceof Date || cur instanceof RegExp) {
+          cur = undefined;
+          break;
+        }
+        if (Array.isArray(cur)) break;
+        cur = cur[segs[i]];
+      }
+      if (Array.isArray(cur)) {
+        unsure = true;
+        continue;
+      }
+      if (cur !== expected) return false;
+    }
+    return unsure ? undefined : true;
+  };
+}
+
 function compile(query: Doc): Query {
-  // small cache keyed by the EJSON text (queries repeat a lot: same shape, same values)
+  // cache keyed by the EJSON text (queries repeat a lot: same shape, same values)
   let text: string | undefined;
   try {
     text = EJSON.stringify(query as any, { relaxed: false });

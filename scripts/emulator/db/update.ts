@@ -5,6 +5,7 @@
  * inside a scalar) and fixes the few places where mingo differs.
  */
 import { update as mingoUpdate } from 'mingo';
+import * as mingoUpdateOps from 'mingo/operators/update';
 import { DbError } from './errors';
 import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 
@@ -147,7 +148,7 @@ function checkTypes(update: Doc, doc: Doc): void {
         if (typeof arg !== 'number') {
           throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`);
         }
-        if (p.exists && p.value !== null && typeof p.value !== 'number') {
+        if (p.exists && typeof p.value !== 'number') {
           throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(doc._id)}} has the field '${path}' of non-numeric type ${typeName(p.value)}`);
         }
       }
@@ -183,11 +184,37 @@ function fixAddToSet(update: Doc): Doc {
   return { ...update, $addToSet: fixed };
 }
 
+type UpdateOpFn = (expr: Doc) => (obj: Doc) => string[];
+const UPDATE_OPS = mingoUpdateOps as unknown as Record<string, UpdateOpFn>;
+
+/**
+ * Runs mingo's update operators. mingo's `update()` builds a fresh operator
+ * context on every call (~100 µs); calling the operator functions directly
+ * (with mingo's default options) is ~20× faster. Paths with positional
+ * operators (`a.$.b`, `a.$[]`) need the query, so they take `update()`.
+ */
+function runMingo(copy: Doc, u: Doc, condition: Doc | undefined): string[] {
+  const positional = Object.values(u).some((spec) => Object.keys(spec as Doc).some((p) => p.includes('$')));
+  if (positional) return mingoUpdate(copy, u as any, undefined, (condition ?? {}) as any, { cloneMode: 'deep' });
+  const changed: string[] = [];
+  for (const op of Object.keys(u)) {
+    const fn = UPDATE_OPS[op];
+    if (!fn) throw new Error(`Unknown update operator: '${op}'.`);
+    for (const f of fn(u[op])(copy)) changed.push(f);
+  }
+  return changed;
+}
+
 /**
  * Applies an operator update to a copy of `doc`. Returns the new document
  * (or the same object when nothing changed) — the stored one is not touched.
+ * `condition` (the query that selected the document) serves positional paths.
  */
-export function applyOperatorUpdate(doc: Doc, update: Doc, opts: { inserting?: boolean } = {}): { doc: Doc; modified: boolean } {
+export function applyOperatorUpdate(
+  doc: Doc,
+  update: Doc,
+  opts: { inserting?: boolean; condition?: Doc } = {},
+): { doc: Doc; modified: boolean } {
   checkUpdatePaths(update, opts.inserting ? undefined : doc);
   let u = update;
   if (u.$setOnInsert) {
@@ -204,7 +231,7 @@ export function applyOperatorUpdate(doc: Doc, update: Doc, opts: { inserting?: b
   const copy = clone(doc);
   let changed: string[];
   try {
-    changed = mingoUpdate(copy, u as any, undefined, undefined, { cloneMode: 'deep' });
+    changed = runMingo(copy, clone(u), opts.condition);
   } catch (e) {
     throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${(e as Error).message}`);
   }

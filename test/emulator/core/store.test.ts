@@ -1,5 +1,5 @@
 /** The document store on its own: MongoDB checks, unique indexes, batching, wire helpers. */
-import { decodeEJSON, encodeEJSON } from '../../../scripts/emulator/db/ejson';
+import { decodeEJSON, decodeRelaxed, encodeEJSON, encodeRelaxed } from '../../../scripts/emulator/db/ejson';
 import { DbError } from '../../../scripts/emulator/db/errors';
 import { DocStore, type LogOp } from '../../../scripts/emulator/db/store';
 import { TransactionManager } from '../../../scripts/emulator/db/transactions';
@@ -55,6 +55,21 @@ describe('update checks MongoDB makes', () => {
     const s = storeWith([{ _id: 1, v: 1 }, { _id: 2, v: 'two' }, { _id: 3, v: 3 }]);
     expect(() => s.update('c', {}, { $inc: { v: 1 } }, { multi: true })).toThrow(/non-numeric/);
     expect(s.find('c', {}).map((d) => d.v)).toEqual([1, 'two', 3]);
+  });
+
+  test('positional paths use the query ($, $[])', () => {
+    const s = storeWith([{ _id: 1, items: [{ k: 1, v: 0 }, { k: 2, v: 0 }] }]);
+    s.update('c', { _id: 1, 'items.k': 2 }, { $set: { 'items.$.v': 9 } });
+    expect(s.getById('c', 1)!.items).toEqual([{ k: 1, v: 0 }, { k: 2, v: 9 }]);
+    s.update('c', { _id: 1 }, { $inc: { 'items.$[].v': 1 } });
+    expect(s.getById('c', 1)!.items).toEqual([{ k: 1, v: 1 }, { k: 2, v: 10 }]);
+  });
+
+  test('a multi-update applies the same values to every document without sharing them', () => {
+    const s = storeWith([{ _id: 1, g: 1, list: [] }, { _id: 2, g: 1, list: [] }]);
+    s.update('c', { g: 1 }, { $push: { list: { n: 1 } } }, { multi: true });
+    s.update('c', { _id: 1 }, { $set: { 'list.0.n': 5 } });
+    expect(s.getById('c', 2)!.list).toEqual([{ n: 1 }]);
   });
 
   test('upsert builds the document from the query equalities', () => {
@@ -167,6 +182,15 @@ describe('wire helpers', () => {
     expect(q.name).toBeInstanceOf(RegExp);
     expect(q.name.flags).toBe('i');
     expect(q.at).toEqual(new Date(999_500));
+  });
+
+  test('disk codec round-trips Dates (any year), NaN, RegExp, nested arrays', () => {
+    const v = { a: new Date('2024-01-01T00:00:00.123Z'), old: new Date(-1000), far: new Date('+012345-01-01T00:00:00Z'), n: NaN, inf: -Infinity, re: /x.y/gi, nest: [[1, { d: new Date(7) }]], s: '$date' };
+    const back = decodeRelaxed(encodeRelaxed(v));
+    expect(back).toEqual(v);
+    expect(back.nest[0][1].d).toBeInstanceOf(Date);
+    // files written by bson's EJSON (relaxed) read the same
+    expect(decodeRelaxed('{"d":{"$date":{"$numberLong":"5"}},"l":{"$numberLong":"9007199254740991"}}')).toEqual({ d: new Date(5), l: 9007199254740991 });
   });
 
   test('router: static beats :param beats *; HEAD uses GET routes', () => {
