@@ -118,7 +118,8 @@ async function sendReminders(now: Date, settings: ShopSettings, batch: number, b
       staffCache ??= await findMany(C.staff, {}, { limit: 100 });
       for (const s of staffCache) if (s.roles?.includes(role) || s.roles?.includes('ADMIN')) recipients.push(s._id);
     }
-    const hint = ret.deadline ? `请于${formatShopTime(ret.deadline)}前处理` : `「${statusLabel(ret.status)}」待处理`;
+    // thing3 holds at most 20 characters: "请于MM-DD HH:mm前处理" (16) is never clipped.
+    const hint = ret.deadline ? `请于${formatShopTime(ret.deadline).slice(5)}前处理` : `「${statusLabel(ret.status)}」待处理`;
     for (const touser of recipients) {
       await notify({ key: `${ret._id}:remind:${slot.toISOString()}:${touser}`, kind: 'reminder', ret, touser, hint, now, settings }).catch(() => undefined);
     }

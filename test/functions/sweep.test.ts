@@ -1,0 +1,366 @@
+/**
+ * sweepTimeouts end to end: who may run it, batches and budget, reminders
+ * (once each), retries of failed subscribe messages, overlapping runs, and
+ * orphan REFUNDING after-sales. One emulator; the clock only moves forward,
+ * so the tests run in order and assert only on the after-sales they made.
+ * Note: every clock move that passes a 5-minute cron slot also fires the
+ * timer trigger by itself (as the cloud would); tests wait for it (quiet()).
+ */
+import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startEmulator();
+});
+afterAll(async () => {
+  await h?.close();
+});
+afterEach(async () => {
+  await quiet();
+});
+
+// ------------------------------------------------------------------ helpers
+
+let orderSeq = 0;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function seedOrder(status: 'PAID' | 'RECEIVED' = 'PAID', amount = 10000): Promise<string> {
+  const now = await h.now();
+  const orderId = `OSW${++orderSeq}${Date.now().toString(36)}`;
+  await h.seed({
+    orders: [
+      {
+        _id: orderId,
+        buyerOpenid: DEMO.buyer,
+        status,
+        paidAt: iso(now - 2 * DAY),
+        ...(status === 'RECEIVED' ? { shippedAt: iso(now - 2 * DAY), receivedAt: iso(now - DAY) } : {}),
+        shippingFee: 0,
+        payments: [{ outTradeNo: `T${orderId}`, channel: 'WECHAT_PAY', amount, paidAt: iso(now - 2 * DAY), kind: 'FULL' }],
+        lines: [{ lineId: 'L1', skuId: 'SKU-SW', title: '测试商品', quantity: 1, unitPrice: amount, paidAmount: amount }],
+      },
+    ],
+  });
+  return orderId;
+}
+
+async function apply(type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'REFUND_ONLY'): Promise<string> {
+  const orderId = await seedOrder(type === 'REFUND_ONLY' ? 'PAID' : 'RECEIVED');
+  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type, reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
+  expect(res.ok).toBe(true);
+  return res.data.return.returnId;
+}
+
+function review(event: Record<string, unknown>) {
+  return h.call('reviewReturn', { requestId: rid('review'), ...event }, { openid: DEMO.merchant });
+}
+
+async function doc(returnId: string) {
+  return (await h.db('returns')).find((r: any) => r._id === returnId);
+}
+
+async function quiet() {
+  for (let i = 0; i < 3; i++) {
+    await h.emu.timers.idle();
+    await h.emu.pay.idle();
+  }
+}
+
+async function advance(ms: number) {
+  await h.advance(ms);
+  await quiet();
+}
+
+/** The timer trigger, as the cloud fires it (SOURCE wx_trigger). */
+async function sweep() {
+  const res = await h.trigger('sweepTimeouts');
+  expect(res.ok).toBe(true);
+  await quiet();
+  return res.data;
+}
+
+/** An ADMIN running it by hand from the mini-program. */
+async function adminSweep(event: Record<string, unknown> = {}) {
+  const res = await h.call('sweepTimeouts', event, { openid: DEMO.admin });
+  expect(res.ok).toBe(true);
+  await quiet();
+  return res.data;
+}
+
+async function scriptOpenApi(body: Record<string, unknown>) {
+  const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+}
+
+/** subscribeMessage.send calls about one after-sale (optionally one template). */
+async function messages(returnId: string, templateId?: string) {
+  return (await h.outbox()).filter(
+    (m: any) => m.api === 'subscribeMessage.send' && m.data?.data?.character_string1?.value === returnId && (!templateId || m.data?.template_id === templateId),
+  );
+}
+
+const DEADLINE_ACTIONS = ['autoApprove', 'closeUnshipped', 'autoReceive', 'closeAppealWindow'];
+
+// ------------------------------------------------------------------ who may run it
+
+describe('who may run the sweep', () => {
+  it('a buyer, a merchant, an anonymous client, or an ADMIN through another SOURCE → FORBIDDEN', async () => {
+    for (const opts of [{ openid: DEMO.buyer }, { openid: DEMO.merchant }, { openid: DEMO.arbiter }, {}, { openid: DEMO.admin, source: 'wx_http' }]) {
+      const res = await h.call('sweepTimeouts', {}, opts);
+      expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '仅定时任务或管理员可以执行' } });
+    }
+  });
+
+  it('the timer and an ADMIN may; bad input is refused with INVALID_ARGUMENT', async () => {
+    expect((await h.trigger('sweepTimeouts')).ok).toBe(true);
+    expect((await h.call('sweepTimeouts', {}, { openid: DEMO.admin })).ok).toBe(true);
+    const bad = await h.call('sweepTimeouts', { batch: 0 }, { openid: DEMO.admin });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(bad.error.details.issues[0]).toMatchObject({ path: 'batch', message: 'batch 至少为 1' });
+  });
+});
+
+// ------------------------------------------------------------------ batch and budget
+
+describe('batches and budget', () => {
+  /** `n` after-sales in PENDING_REVIEW whose review deadline passed a minute ago (copies of a real one). */
+  async function seedExpired(n: number): Promise<string[]> {
+    const original = await doc(await apply('RETURN_REFUND'));
+    const now = await h.now();
+    const ids: string[] = [];
+    const docs = Array.from({ length: n }, (_, i) => {
+      const id = `R20990101${String(700000 + orderSeq * 1000 + i).padStart(12, '0')}`;
+      ids.push(id);
+      return {
+        ...original,
+        _id: id,
+        applyKey: `expired-${id}`,
+        deadline: iso(now - MINUTE - i * 1000),
+        statusEnteredAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
+        createdAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
+        updatedAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
+        nextReminderAt: null,
+        timeline: original.timeline.map((e: any) => ({ ...e, at: iso(now - 48 * HOUR - MINUTE - i * 1000) })),
+      };
+    });
+    await h.seed({ returns: docs });
+    return ids;
+  }
+
+  it('30 expired after-sales with batch 10 → left: true, later runs finish them, each deadline applied once', async () => {
+    const ids = await seedExpired(30);
+    const first = await adminSweep({ batch: 10 });
+    expect(first.deadlines).toMatchObject({ done: 10, left: true });
+    expect(first.left).toBe(true);
+    expect(first.message).toContain('还有待处理事项');
+
+    const runs = [first];
+    for (let i = 0; i < 5 && runs.at(-1)!.left; i++) runs.push(await adminSweep({ batch: 10 }));
+    const last = runs.at(-1)!;
+    expect(last.left).toBe(false);
+    expect(last.message).toBe('全部到期事项已处理');
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.reduce((s, r) => s + r.deadlines.done, 0)).toBe(30);
+
+    const docs = (await h.db('returns')).filter((r: any) => ids.includes(r._id));
+    expect(docs).toHaveLength(30);
+    for (const d of docs) {
+      expect(d.status).toBe('AWAITING_SHIPMENT');
+      const auto = d.timeline.filter((e: any) => e.action === 'autoApprove');
+      expect(auto).toHaveLength(1);
+      // Run by hand: the actor is SYSTEM with the admin's openid.
+      expect(auto[0].actor).toEqual({ role: 'SYSTEM', openid: DEMO.admin });
+    }
+    const again = await adminSweep({ batch: 10 });
+    expect(again.deadlines.done).toBe(0);
+  });
+
+  it('a tiny time budget stops early and reports left: true; the next run carries on', async () => {
+    const ids = await seedExpired(3);
+    const res = await adminSweep({ budgetMs: 1 });
+    expect(res.left).toBe(true);
+    expect(res.deadlines.done).toBeLessThan(3);
+    await adminSweep();
+    for (const id of ids) expect((await doc(id)).status).toBe('AWAITING_SHIPMENT');
+  });
+});
+
+// ------------------------------------------------------------------ notifications
+
+describe('subscribe messages', () => {
+  it('a message that failed (system error) is retried by a later sweep, once it is due', async () => {
+    const returnId = await apply('REFUND_ONLY');
+    await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: -1, errMsg: 'system error' }] });
+    const rejected = await review({ action: 'reject', returnId, reason: '不支持' });
+    expect(rejected.ok).toBe(true); // a failed message never fails the call
+
+    const notes = async () => (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.kind === 'statusChanged');
+    let [note] = await notes();
+    expect(note).toMatchObject({ status: 'FAILED', tries: 1, touser: DEMO.buyer, templateId: 'TPL_AFTERSALE_STATUS' });
+    expect(note.lastError).toContain('-1');
+
+    // Not yet due: left alone.
+    const early = await sweep();
+    expect(early.notifications.retried).toBe(0);
+    expect((await notes())[0].status).toBe('FAILED');
+
+    await advance(2 * MINUTE);
+    await sweep();
+    [note] = await notes();
+    expect(note).toMatchObject({ status: 'SENT', tries: 2 });
+    const sent = await messages(returnId, 'TPL_AFTERSALE_STATUS');
+    expect(sent.map((m: any) => m.result.errCode)).toEqual([-1, 0]);
+    expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `pages/return-detail/index?id=${returnId}` });
+
+    // Sent: never again.
+    await advance(10 * MINUTE);
+    await sweep();
+    expect(await messages(returnId, 'TPL_AFTERSALE_STATUS')).toHaveLength(2);
+  });
+
+  it('a refusal by the user (43101, no consent) is recorded and never retried', async () => {
+    const returnId = await apply('REFUND_ONLY');
+    await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 43101, errMsg: 'user refuse to accept the msg' }] });
+    expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
+    await advance(30 * MINUTE);
+    await sweep();
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    expect(note).toMatchObject({ status: 'REFUSED', tries: 1 });
+    expect(await messages(returnId)).toHaveLength(1);
+  });
+
+  it('a message failing every time is given up after MAX tries (6), not retried forever', async () => {
+    const returnId = await apply('REFUND_ONLY');
+    await scriptOpenApi({ 'subscribeMessage.send': Array.from({ length: 6 }, () => ({ errCode: -1, errMsg: 'system error' })) });
+    expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
+    for (let i = 0; i < 7; i++) {
+      await advance(70 * MINUTE);
+      await sweep();
+    }
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    expect(note).toMatchObject({ status: 'GAVE_UP', tries: 6 });
+    expect(await messages(returnId)).toHaveLength(6);
+  });
+});
+
+// ------------------------------------------------------------------ reminders
+
+describe('reminders before deadlines', () => {
+  it('merchant reminded 24 h before the review deadline, buyer before the ship deadline, once each', async () => {
+    const pending = await apply('REFUND_ONLY');
+    const toShip = await apply('RETURN_REFUND');
+    expect((await review({ action: 'approve', returnId: toShip })).data.return.status).toBe('AWAITING_SHIPMENT');
+    const REMINDER = 'TPL_AFTERSALE_REMINDER';
+
+    await advance(23 * HOUR);
+    await sweep();
+    expect(await messages(pending, REMINDER)).toHaveLength(0);
+
+    await advance(2 * HOUR); // 25 h: the review deadline (48 h) is less than 24 h away
+    await sweep();
+    const toStaff = await messages(pending, REMINDER);
+    expect(toStaff.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.merchant].sort());
+    for (const m of toStaff) {
+      expect(m.result.errCode).toBe(0);
+      expect(m.data.data.phrase2.value).toBe('待商家处理');
+      expect(m.data.data.thing3.value).toMatch(/^请于\d\d-\d\d \d\d:\d\d前处理$/); // fits the 20-character thing field, unclipped
+    }
+    expect(await messages(toShip, REMINDER)).toHaveLength(0);
+
+    // Later sweeps send nothing more for that slot.
+    await sweep();
+    await sweep();
+    expect(await messages(pending, REMINDER)).toHaveLength(2);
+    const stored = await doc(pending);
+    expect(stored.nextReminderAt).toBeNull();
+    expect(stored.lastReminderAt).toBeTruthy();
+
+    // 6 days + 1 h after the approval: the buyer is reminded to ship, once.
+    await advance(5 * DAY);
+    await sweep();
+    await sweep();
+    const toBuyer = await messages(toShip, REMINDER);
+    expect(toBuyer).toHaveLength(1);
+    expect(toBuyer[0].data).toMatchObject({ touser: DEMO.buyer, template_id: REMINDER });
+    expect(toBuyer[0].data.data.phrase2.value).toBe('待买家寄回');
+    expect(await messages(pending, REMINDER)).toHaveLength(2);
+    const reminderDocs = (await h.db('notifications')).filter((n: any) => n.kind === 'reminder' && (n.returnId === pending || n.returnId === toShip));
+    expect(reminderDocs).toHaveLength(3);
+    for (const n of reminderDocs) expect(n.status).toBe('SENT');
+  });
+});
+
+// ------------------------------------------------------------------ overlapping runs
+
+describe('overlapping sweeps', () => {
+  it('concurrent runs never apply a deadline twice (one timeline event, one refund per after-sale)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await apply('REFUND_ONLY'));
+    const firingsBefore = h.emu.timers.firings().length;
+    const movedAt = await h.now();
+    // The clock move fires the timer by itself; three more runs overlap with it.
+    await h.advance(49 * HOUR);
+    const manual = await Promise.all([h.trigger('sweepTimeouts'), h.trigger('sweepTimeouts'), h.trigger('sweepTimeouts')]);
+    await quiet();
+    for (const r of manual) expect(r.ok).toBe(true);
+
+    for (const id of ids) {
+      const d = await doc(id);
+      expect(d.timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
+      expect(d.timeline.find((e: any) => e.action === 'autoApprove').actor).toEqual({ role: 'SYSTEM' });
+      expect(['REFUNDING', 'REFUNDED']).toContain(d.status);
+      const refunds = (await h.db('refunds')).filter((r: any) => r.returnId === id);
+      expect(refunds).toHaveLength(1);
+      expect(h.emu.pay.refunds().filter((r) => r.outRefundNo.startsWith(id))).toHaveLength(1);
+    }
+
+    // Every "done" reported by the runs is exactly one deadline event written.
+    const runs = [...manual.map((r) => r.data), ...h.emu.timers.firings().slice(firingsBefore).filter((f) => !f.manual && f.ok).map((f: any) => f.result.data)];
+    const reported = runs.reduce((s, r) => s + r.deadlines.done, 0);
+    const written = (await h.db('returns')).reduce(
+      (s: number, r: any) => s + r.timeline.filter((e: any) => DEADLINE_ACTIONS.includes(e.action) && new Date(e.at).getTime() >= movedAt).length,
+      0,
+    );
+    expect(reported).toBe(written);
+    expect(written).toBeGreaterThanOrEqual(ids.length);
+    await h.flush();
+    await quiet();
+  });
+});
+
+// ------------------------------------------------------------------ orphans
+
+describe('orphan refunds', () => {
+  it('REFUNDING with no refund record (the approving invocation could not plan it) → submitted by the sweep → REFUNDED', async () => {
+    const returnId = await apply('REFUND_ONLY');
+    const { orderId } = await doc(returnId);
+    const now = await h.now();
+    // Another invocation holds the order's refund-planning lock (and then dies): approve cannot plan.
+    await h.seed({ locks: [{ _id: `refund-plan:${orderId}`, token: 'dead-invocation', expiresAt: iso(now + 2 * MINUTE) }] });
+    const approved = await review({ action: 'approve', returnId });
+    expect(approved.ok).toBe(true);
+    expect(approved.data.return.status).toBe('REFUNDING');
+    expect((await h.db('refunds')).filter((r: any) => r.returnId === returnId)).toHaveLength(0);
+    expect((await doc(returnId)).refundIds).toEqual([]);
+
+    // Too early for an orphan (and the lock still held): nothing.
+    await sweep();
+    expect((await h.db('refunds')).filter((r: any) => r.returnId === returnId)).toHaveLength(0);
+
+    await advance(3 * MINUTE);
+    const res = await sweep();
+    expect(res.orphanRefunds.done + (await h.db('refunds')).filter((r: any) => r.returnId === returnId).length).toBeGreaterThanOrEqual(1);
+    const refunds = (await h.db('refunds')).filter((r: any) => r.returnId === returnId);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ refundFee: 10000, outTradeNo: `T${orderId}` });
+    expect((await doc(returnId)).refundIds).toEqual([refunds[0]._id]);
+    await h.flush();
+    await quiet();
+    expect((await doc(returnId)).status).toBe('REFUNDED');
+    expect((await h.db('locks')).filter((l: any) => l._id === `refund-plan:${orderId}`)).toHaveLength(0);
+  }, 60_000);
+});
