@@ -45,11 +45,32 @@ async function get(input: GetReturnInput, caller: Caller, now: Date, settings: S
   return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds }) });
 }
 
-function decodeCursor(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('INVALID_ARGUMENT', '分页游标 cursor 无效', { issues: [{ path: 'cursor', message: '分页游标 cursor 无效' }] });
-  return n;
+/**
+ * Opaque page cursor: base64url of "<offset>" (mine) or "<segment>:<offset>"
+ * (merchant queue: segment "d" = after-sales with a deadline, soonest first;
+ * then "n" = those without one).
+ */
+interface Cursor {
+  segment: 'd' | 'n';
+  offset: number;
+}
+
+function badCursor(): AppError {
+  return new AppError('INVALID_ARGUMENT', '分页游标 cursor 无效', { issues: [{ path: 'cursor', message: '分页游标 cursor 无效' }] });
+}
+
+function decodeCursor(cursor: string | undefined): Cursor {
+  if (!cursor) return { segment: 'd', offset: 0 };
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^(?:([dn]):)?(\d{1,15})$/.exec(text);
+  if (!m) throw badCursor();
+  const offset = Number(m[2]);
+  if (!Number.isSafeInteger(offset)) throw badCursor();
+  return { segment: (m[1] as 'd' | 'n' | undefined) ?? 'd', offset };
+}
+
+function encodeCursor(c: Cursor, withSegment: boolean): string {
+  return Buffer.from(withSegment ? `${c.segment}:${c.offset}` : String(c.offset), 'utf8').toString('base64url');
 }
 
 function summary(ret: ReturnDoc, now: Date) {
@@ -72,29 +93,45 @@ function summary(ret: ReturnDoc, now: Date) {
   };
 }
 
+const LIST_FIELDS = { timeline: false, evidence: false };
+
 async function list(input: ListReturnsInput, caller: Caller, now: Date, settings: ShopSettings): Promise<Envelope> {
   requireOrigin(caller, CLIENT_ORIGINS);
   const openid = requireOpenid(caller);
-  const offset = decodeCursor(input.cursor);
+  const cursor = decodeCursor(input.cursor);
   const _ = command();
   const query: Record<string, unknown> = input.status ? { status: input.status } : input.scope === 'merchant' ? { status: _.in(OPEN_STATUSES as string[]) } : {};
-  let orderBy: [string, 'asc' | 'desc'][];
+  void settings;
   if (input.scope === 'mine') {
     query.buyerOpenid = openid;
-    orderBy = [['createdAt', 'desc'], ['_id', 'desc']];
-  } else {
-    const staff = await loadStaff(openid);
-    if (!staff || !staff.roles.some((r) => r === 'MERCHANT' || r === 'ARBITER' || r === 'ADMIN')) throw new AppError('FORBIDDEN', '您没有查看商家售后的权限');
-    // Work queue: soonest deadline first (no deadline last), then newest.
-    orderBy = [['deadline', 'asc'], ['createdAt', 'desc'], ['_id', 'asc']];
+    const rows = (await findMany<ReturnDoc>(C.returns, query, { orderBy: [['createdAt', 'desc'], ['_id', 'desc']], skip: cursor.offset, limit: input.limit + 1, fields: LIST_FIELDS })).map(normaliseReturn);
+    const more = rows.length > input.limit;
+    return ok({
+      items: rows.slice(0, input.limit).map((r) => summary(r, now)),
+      nextCursor: more ? encodeCursor({ segment: 'd', offset: cursor.offset + input.limit }, false) : null,
+    });
   }
-  const rows = (await findMany<ReturnDoc>(C.returns, query, { orderBy, skip: offset, limit: input.limit + 1, fields: { timeline: false, evidence: false } })).map(normaliseReturn);
-  const page = rows.slice(0, input.limit);
-  if (input.scope === 'merchant') page.sort((a, b) => (a.deadline?.getTime() ?? Infinity) - (b.deadline?.getTime() ?? Infinity));
-  const more = rows.length > input.limit;
-  void settings;
+  const staff = await loadStaff(openid);
+  if (!staff || !staff.roles.some((r) => r === 'MERCHANT' || r === 'ARBITER' || r === 'ADMIN')) throw new AppError('FORBIDDEN', '您没有查看商家售后的权限');
+  // Work queue: soonest deadline first, then those without a deadline (DISPUTED, REFUNDING, REFUND_FAILED), newest first.
+  // Two segments read in turn (the database sorts null before any date), so every page continues the same order.
+  const page: ReturnDoc[] = [];
+  let next: Cursor | null = null;
+  let at: Cursor = cursor;
+  if (at.segment === 'd') {
+    const rows = (await findMany<ReturnDoc>(C.returns, { ...query, deadline: _.neq(null) }, { orderBy: [['deadline', 'asc'], ['createdAt', 'desc'], ['_id', 'asc']], skip: at.offset, limit: input.limit + 1, fields: LIST_FIELDS })).map(normaliseReturn);
+    page.push(...rows.slice(0, input.limit));
+    if (rows.length > input.limit) next = { segment: 'd', offset: at.offset + input.limit };
+    else at = { segment: 'n', offset: 0 };
+  }
+  if (!next && page.length <= input.limit && at.segment === 'n') {
+    const room = input.limit - page.length;
+    const rows = (await findMany<ReturnDoc>(C.returns, { ...query, deadline: null }, { orderBy: [['createdAt', 'desc'], ['_id', 'asc']], skip: at.offset, limit: room + 1, fields: LIST_FIELDS })).map(normaliseReturn);
+    page.push(...rows.slice(0, room));
+    if (rows.length > room) next = { segment: 'n', offset: at.offset + room };
+  }
   return ok({
     items: page.map((r) => summary(r, now)),
-    nextCursor: more ? Buffer.from(String(offset + input.limit), 'utf8').toString('base64url') : null,
+    nextCursor: next ? encodeCursor(next, true) : null,
   });
 }
