@@ -1,0 +1,302 @@
+/**
+ * 申请售后 (and 修改申请 with `returnId`): type, lines and quantities, reason,
+ * description, photo/video evidence, and a LIVE preview from applyReturn
+ * `preview` (eligible or the Chinese refusal reasons, refund amount, who pays
+ * return shipping, the merchant's deadline) before anything is submitted.
+ * Options: orderId (+ lineId to preselect a line), or returnId to modify.
+ */
+import { api, ApiError, INITIAL_STATE, loadInto, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
+import { getOrder, type Order } from '../../utils/orders';
+import { chooseAndUpload, type Uploaded } from '../../utils/upload';
+import { shopTime, yuan } from '../../utils/format';
+import { config } from '../../config';
+import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
+
+interface LineRow {
+  lineId: string;
+  title: string;
+  purchased: number;
+  priceText: string;
+  selected: boolean;
+  qty: number;
+}
+
+interface PreviewView {
+  loading: boolean;
+  eligible: boolean;
+  refusals: { code: string; message: string; lineTitle: string }[];
+  totalText: string;
+  itemsText: string;
+  shippingText: string;
+  freightText: string;
+  deadlineText: string;
+  windowText: string;
+}
+
+const TYPE_OPTIONS = [
+  { value: 'REFUND_ONLY', label: RETURN_TYPE_LABELS.REFUND_ONLY, desc: '未收到货，或与商家协商不退货' },
+  { value: 'RETURN_REFUND', label: RETURN_TYPE_LABELS.RETURN_REFUND, desc: '已收到货，需要寄回商品' },
+];
+
+const REASON_OPTIONS = REASON_CODES.map((code) => ({ code, label: REASONS[code].label, photo: REASONS[code].evidenceRequired }));
+
+let previewTimer: ReturnType<typeof setTimeout> | null = null;
+let previewSeq = 0;
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    mode: 'apply' as 'apply' | 'modify',
+    orderId: '',
+    returnId: '',
+    orderStatusText: '',
+    typeOptions: TYPE_OPTIONS,
+    type: 'REFUND_ONLY',
+    lines: [] as LineRow[],
+    reasonOptions: REASON_OPTIONS,
+    reasonLabels: REASON_OPTIONS.map((r) => r.label),
+    reasonIndex: -1,
+    reasonLabel: '',
+    photoRequired: false,
+    description: '',
+    maxDescription: MAX_DESCRIPTION,
+    evidence: [] as Uploaded[],
+    maxEvidence: MAX_EVIDENCE,
+    preview: null as PreviewView | null,
+    previewHint: '请选择售后原因，查看是否符合售后条件和可退金额',
+    canSubmit: false,
+    submitting: false,
+  },
+
+  methods: {
+    onLoad(options: Record<string, string | undefined>) {
+      if (options.returnId) this.loadModify(options.returnId);
+      else this.loadApply(options.orderId ?? '', options.lineId);
+    },
+
+    onUnload() {
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = null;
+    },
+
+    async loadApply(orderId: string, lineId?: string) {
+      this.setData({ orderId, mode: 'apply' });
+      const order = await loadInto(this, () => getOrder(orderId));
+      if (!order) return;
+      this.setData({
+        orderStatusText: orderStatusText(order),
+        type: order.status === 'PAID' ? 'REFUND_ONLY' : 'RETURN_REFUND',
+        lines: order.lines.map((l) => ({
+          lineId: l.lineId,
+          title: l.title,
+          purchased: l.quantity,
+          priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
+          selected: lineId ? l.lineId === lineId : order.lines.length === 1,
+          qty: l.quantity,
+        })),
+      });
+      this.refreshPreview(true);
+    },
+
+    async loadModify(returnId: string) {
+      this.setData({ returnId, mode: 'modify' });
+      const loaded = await loadInto(this, async () => {
+        const { return: ret } = await api.get(returnId);
+        const order = await getOrder(ret.orderId);
+        return { ret, order };
+      });
+      if (!loaded) return;
+      const { ret, order } = loaded as { ret: ReturnView; order: Order };
+      const reasonIndex = REASON_OPTIONS.findIndex((r) => r.code === ret.reason);
+      this.setData({
+        orderId: ret.orderId,
+        orderStatusText: orderStatusText(order),
+        type: ret.type,
+        typeOptions: TYPE_OPTIONS.filter((t) => t.value === ret.type),
+        reasonIndex,
+        reasonLabel: REASON_OPTIONS[reasonIndex]?.label ?? '',
+        photoRequired: !!REASON_OPTIONS[reasonIndex]?.photo,
+        description: ret.description ?? '',
+        lines: order.lines.map((l) => {
+          const mine = ret.lines.find((x) => x.lineId === l.lineId);
+          return {
+            lineId: l.lineId,
+            title: l.title,
+            purchased: l.quantity,
+            priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
+            selected: !!mine,
+            qty: mine?.quantity ?? l.quantity,
+          };
+        }),
+        previewHint: '修改后将重新提交给商家处理，可退金额以提交结果为准',
+        canSubmit: true,
+      });
+    },
+
+    // ---------------------------------------------------------------- form
+
+    onType(e: WechatMiniprogram.TouchEvent) {
+      const type = String(e.currentTarget.dataset.value);
+      if (type === this.data.type) return;
+      this.setData({ type });
+      this.refreshPreview();
+    },
+
+    onToggleLine(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      this.setData({ [`lines[${i}].selected`]: !this.data.lines[i].selected });
+      this.refreshPreview();
+    },
+
+    onQty(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const delta = Number(e.currentTarget.dataset.delta);
+      const line = this.data.lines[i];
+      const qty = Math.min(line.purchased, Math.max(1, line.qty + delta));
+      if (qty === line.qty) return;
+      this.setData({ [`lines[${i}].qty`]: qty, [`lines[${i}].selected`]: true });
+      this.refreshPreview();
+    },
+
+    onReason(e: WechatMiniprogram.PickerChange) {
+      const reasonIndex = Number(e.detail.value);
+      const r = REASON_OPTIONS[reasonIndex];
+      if (!r) return;
+      this.setData({ reasonIndex, reasonLabel: r.label, photoRequired: r.photo });
+      this.refreshPreview(true);
+    },
+
+    onDescription(e: WechatMiniprogram.Input) {
+      this.setData({ description: e.detail.value });
+    },
+
+    async onAddEvidence() {
+      const added = await chooseAndUpload(MAX_EVIDENCE - this.data.evidence.length);
+      if (!added.length) return;
+      this.setData({ evidence: [...this.data.evidence, ...added] });
+      this.refreshPreview(true);
+    },
+
+    onRemoveEvidence(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const evidence = this.data.evidence.slice();
+      evidence.splice(i, 1);
+      this.setData({ evidence });
+      this.refreshPreview(true);
+    },
+
+    onPreviewImage(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const urls = this.data.evidence.filter((x) => x.kind === 'PHOTO').map((x) => x.thumb);
+      wx.previewImage({ urls, current: this.data.evidence[i]?.thumb });
+    },
+
+    // ---------------------------------------------------------------- preview
+
+    input() {
+      const r = REASON_OPTIONS[this.data.reasonIndex];
+      return {
+        orderId: this.data.orderId,
+        type: this.data.type,
+        reason: r?.code,
+        lines: this.data.lines.filter((l) => l.selected).map((l) => ({ lineId: l.lineId, quantity: l.qty })),
+        ...(this.data.description.trim() ? { description: this.data.description.trim() } : {}),
+        evidence: this.data.evidence.map((x) => x.fileID),
+      };
+    },
+
+    /** Debounced live preview; `now` skips the debounce (reason / evidence changes). */
+    refreshPreview(now = false) {
+      if (this.data.mode !== 'apply') return;
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = null;
+      const input = this.input();
+      if (!input.reason) {
+        this.setData({ preview: null, canSubmit: false, previewHint: '请选择售后原因，查看是否符合售后条件和可退金额' });
+        return;
+      }
+      if (!input.lines.length) {
+        this.setData({ preview: null, canSubmit: false, previewHint: '请选择要售后的商品' });
+        return;
+      }
+      this.setData({ 'preview.loading': true, canSubmit: false });
+      const run = () => this.runPreview();
+      if (now) run();
+      else previewTimer = setTimeout(run, config.previewDebounceMs);
+    },
+
+    async runPreview() {
+      const seq = ++previewSeq;
+      const input = this.input();
+      try {
+        const p = await api.preview(input);
+        if (seq !== previewSeq) return;
+        this.showPreview(p);
+      } catch (e) {
+        if (seq !== previewSeq) return;
+        const message = e instanceof ApiError ? (e.code === 'INVALID_ARGUMENT' ? e.details?.issues?.[0]?.message ?? e.message : e.message) : '暂时无法检查售后条件';
+        this.setData({ preview: { ...emptyPreview(), eligible: false, refusals: [{ code: 'ERROR', message, lineTitle: '' }] }, canSubmit: false });
+      }
+    },
+
+    showPreview(p: PreviewData) {
+      const titleOf = (lineId?: string) => this.data.lines.find((l) => l.lineId === lineId)?.title ?? '';
+      const view: PreviewView = {
+        loading: false,
+        eligible: p.eligible,
+        refusals: p.refusals.map((r) => ({ code: r.code, message: r.message, lineTitle: titleOf(r.lineId) })),
+        totalText: p.amounts ? yuan(p.amounts.total) : '',
+        itemsText: p.amounts ? yuan(p.amounts.items) : '',
+        shippingText: p.amounts && p.amounts.shipping ? yuan(p.amounts.shipping) : '',
+        freightText: p.freightPayer === 'SELLER' ? '商家承担（上门取件免费，自行寄回可申请运费补偿）' : '买家承担',
+        deadlineText: p.deadline ? `商家需在 ${shopTime(p.deadline)} 前处理，超时将自动同意` : '',
+        windowText: p.windowEndsAt ? `本次申请可在 ${shopTime(p.windowEndsAt)} 前提交` : '',
+      };
+      this.setData({ preview: view, canSubmit: p.eligible });
+    },
+
+    // ---------------------------------------------------------------- submit
+
+    async onSubmit() {
+      if (this.data.submitting) return;
+      if (!this.data.canSubmit) {
+        toast(this.data.preview?.refusals?.[0]?.message ?? this.data.previewHint);
+        return;
+      }
+      const input = this.input();
+      if (this.data.photoRequired && !this.data.evidence.some((x) => x.kind === 'PHOTO')) {
+        toast(`「${this.data.reasonLabel}」需要上传至少一张照片`);
+        return;
+      }
+      this.setData({ submitting: true });
+      const consent = requestSubscribe('apply');
+      try {
+        await consent;
+        let ret: ReturnView;
+        if (this.data.mode === 'modify') {
+          const { orderId: _o, type: _t, ...rest } = input;
+          ret = (await api.modify({ returnId: this.data.returnId, ...rest, ...(rest.evidence.length ? {} : { evidence: undefined }) })).return;
+        } else {
+          ret = (await api.apply(input)).return;
+        }
+        toast(this.data.mode === 'modify' ? '已重新提交' : '申请已提交', 'success');
+        wx.redirectTo({ url: `/pages/return-detail/index?returnId=${ret.returnId}` });
+      } catch (e) {
+        if (e instanceof ApiError && (e.code === 'NOT_ELIGIBLE' || e.code === 'RETURN_ALREADY_OPEN') && e.details?.refusals) {
+          this.showPreview({ eligible: false, refusals: e.details.refusals, amounts: null, lines: [], freightPayer: 'BUYER', deadline: null, windowEndsAt: null });
+        }
+      } finally {
+        this.setData({ submitting: false });
+      }
+    },
+  },
+});
+
+function emptyPreview(): PreviewView {
+  return { loading: false, eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '' };
+}
+
+function orderStatusText(order: Order): string {
+  const labels: Record<string, string> = { PAID: '待发货', SHIPPED: '已发货', RECEIVED: '已签收', COMPLETED: '已完成', CANCELLED: '已取消' };
+  return `订单 ${order.orderId} · ${labels[order.status] ?? order.status}`;
+}

@@ -1,0 +1,169 @@
+/**
+ * 退货物流: self-ship (carrier picker + tracking number, postage claim when
+ * the seller pays return shipping) or a pickup booking (contact, address,
+ * day and time slot). Validated with the functions' own zod schemas before
+ * the call; the same page corrects logistics while IN_TRANSIT.
+ * Options: returnId.
+ */
+import { api, INITIAL_STATE, loadInto, newRequestId, toast } from '../../utils/api';
+import { parseYuan, shopDay, shopIso } from '../../utils/format';
+import { CARRIERS, CARRIER_FORMATS, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
+
+const CARRIER_OPTIONS = CARRIERS.map((code) => ({ code, name: CARRIER_FORMATS[code].name, example: CARRIER_FORMATS[code].example }));
+
+const SLOTS = [
+  { start: '09:00', end: '11:00' },
+  { start: '11:00', end: '13:00' },
+  { start: '13:00', end: '15:00' },
+  { start: '15:00', end: '17:00' },
+  { start: '17:00', end: '19:00' },
+];
+
+/** The next 3 shop days (today included). */
+function pickupDays(now = Date.now()): { day: string; label: string }[] {
+  const names = ['今天', '明天', '后天'];
+  return [0, 1, 2].map((i) => {
+    const day = shopDay(now + i * 86_400_000);
+    return { day, label: `${names[i]} ${day.slice(5)}` };
+  });
+}
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    returnId: '',
+    correcting: false,
+    mode: 'SELF_SHIP' as 'SELF_SHIP' | 'PICKUP',
+    address: null as { name: string; phone: string; address: string } | null,
+    sellerPays: false,
+    carriers: CARRIER_OPTIONS,
+    carrierNames: CARRIER_OPTIONS.map((c) => c.name),
+    carrierIndex: -1,
+    carrierName: '',
+    trackingPlaceholder: '请输入快递单号',
+    trackingNo: '',
+    postage: '',
+    pickupName: '',
+    pickupPhone: '',
+    pickupAddress: '',
+    days: pickupDays(),
+    dayLabels: pickupDays().map((d) => d.label),
+    dayIndex: 1,
+    slots: SLOTS,
+    slotLabels: SLOTS.map((s) => `${s.start}-${s.end}`),
+    slotIndex: 0,
+    errors: {} as Record<string, string>,
+    submitting: false,
+  },
+
+  methods: {
+    async onLoad(options: Record<string, string | undefined>) {
+      const returnId = options.returnId ?? '';
+      this.setData({ returnId, days: pickupDays(), dayLabels: pickupDays().map((d) => d.label) });
+      const res = await loadInto(this, () => api.get(returnId));
+      if (!res) return;
+      const r = res.return;
+      const a = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+      const lg = r.logistics;
+      const carrierIndex = lg?.carrier ? CARRIER_OPTIONS.findIndex((c) => c.code === lg.carrier) : -1;
+      this.setData({
+        correcting: r.status === 'IN_TRANSIT',
+        address: a ? { name: a.name ?? '', phone: a.phone ?? '', address: a.address ?? '' } : null,
+        sellerPays: r.freightPayer === 'SELLER',
+        ...(carrierIndex >= 0 && lg?.mode === 'SELF_SHIP'
+          ? { carrierIndex, carrierName: CARRIER_OPTIONS[carrierIndex].name, trackingNo: lg.trackingNo ?? '', trackingPlaceholder: `例如 ${CARRIER_OPTIONS[carrierIndex].example}` }
+          : {}),
+        ...(lg?.postage ? { postage: (lg.postage / 100).toFixed(2) } : {}),
+      });
+      if (r.status === 'IN_TRANSIT') wx.setNavigationBarTitle({ title: '修改物流信息' });
+    },
+
+    onMode(e: WechatMiniprogram.TouchEvent) {
+      this.setData({ mode: e.currentTarget.dataset.mode, errors: {} });
+    },
+
+    onCarrier(e: WechatMiniprogram.PickerChange) {
+      const i = Number(e.detail.value);
+      const c = CARRIER_OPTIONS[i];
+      if (!c) return;
+      this.setData({ carrierIndex: i, carrierName: c.name, trackingPlaceholder: `例如 ${c.example}`, 'errors.carrier': '' });
+    },
+
+    onField(e: WechatMiniprogram.Input) {
+      const field = String(e.currentTarget.dataset.field);
+      this.setData({ [field]: e.detail.value, [`errors.${field}`]: '' });
+    },
+
+    onDay(e: WechatMiniprogram.PickerChange) {
+      this.setData({ dayIndex: Number(e.detail.value) });
+    },
+
+    onSlot(e: WechatMiniprogram.PickerChange) {
+      this.setData({ slotIndex: Number(e.detail.value) });
+    },
+
+    /** The event to send, or null with the field errors shown. */
+    buildEvent(): Record<string, any> | null {
+      const d = this.data;
+      const errors: Record<string, string> = {};
+      let event: Record<string, any>;
+      if (d.mode === 'SELF_SHIP') {
+        const carrier = CARRIER_OPTIONS[d.carrierIndex]?.code;
+        event = { mode: 'SELF_SHIP', returnId: d.returnId, carrier, trackingNo: d.trackingNo.trim() };
+        if (d.sellerPays && d.postage.trim()) {
+          const fen = parseYuan(d.postage);
+          if (fen === null) errors.postage = '运费金额格式不正确（例如 12.00）';
+          else event.postage = fen;
+        }
+        if (!carrier) errors.carrier = '请选择快递公司';
+        else if (event.trackingNo) {
+          const checked = checkTrackingNo(carrier, event.trackingNo);
+          if (!checked.ok) errors.trackingNo = checked.message;
+          else event.trackingNo = checked.trackingNo;
+        }
+      } else {
+        const day = d.days[d.dayIndex]?.day;
+        const slot = SLOTS[d.slotIndex];
+        event = {
+          mode: 'PICKUP',
+          returnId: d.returnId,
+          pickup: { name: d.pickupName.trim(), phone: d.pickupPhone.trim(), address: d.pickupAddress.trim(), slotStart: shopIso(day, slot.start), slotEnd: shopIso(day, slot.end) },
+        };
+      }
+      const schema = d.mode === 'SELF_SHIP' ? selfShipSchema : pickupSchema;
+      const checked = validateInput(schema, { ...event, requestId: newRequestId() });
+      if (!checked.ok) {
+        for (const issue of checked.error.details.issues) {
+          const key = issue.path.replace(/^pickup\./, 'pickup.');
+          const field = ({ carrier: 'carrier', trackingNo: 'trackingNo', postage: 'postage', 'pickup.name': 'pickupName', 'pickup.phone': 'pickupPhone', 'pickup.address': 'pickupAddress', 'pickup.slotEnd': 'slot', 'pickup.slotStart': 'slot' } as Record<string, string>)[key] ?? 'form';
+          if (!errors[field]) errors[field] = issue.message;
+        }
+      }
+      if (Object.keys(errors).length) {
+        this.setData({ errors });
+        toast(Object.values(errors)[0]);
+        return null;
+      }
+      return event;
+    },
+
+    async onSubmit() {
+      if (this.data.submitting) return;
+      const event = this.buildEvent();
+      if (!event) return;
+      this.setData({ submitting: true });
+      try {
+        await api.submitLogistics(event);
+        toast(this.data.mode === 'PICKUP' ? '已预约上门取件' : '物流信息已提交', 'success');
+        const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
+        if (pages.length > 1) wx.navigateBack({ delta: 1 });
+        else wx.redirectTo({ url: `/pages/return-detail/index?returnId=${this.data.returnId}` });
+      } catch {
+        /* toast shown */
+      } finally {
+        this.setData({ submitting: false });
+      }
+    },
+  },
+});
+

@@ -1,0 +1,179 @@
+/**
+ * 售后详情 (buyer): status in Chinese, who must act next, a live countdown to
+ * the deadline, amounts, return address / logistics, the evidence gallery,
+ * the full timeline, and ONLY the buyer actions the server lists in
+ * `allowedActions` (modify, cancel, submit / correct logistics, appeal).
+ * When a dispute was decided against the buyer: what was decided, why, and
+ * the server's `advice` (小程序交易投诉, 12315).
+ * Options: returnId.
+ */
+import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../utils/api';
+import { chooseAndUpload, type Uploaded } from '../../utils/upload';
+import { countdown } from '../../utils/format';
+import { detailView, type DetailView } from '../../utils/views';
+import { getOrder } from '../../utils/orders';
+import { MAX_DESCRIPTION } from '../../shared/contract';
+
+let ticker: ReturnType<typeof setInterval> | null = null;
+const titles: Record<string, Record<string, string>> = {};
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    returnId: '',
+    deadline: '' as string,
+    view: null as DetailView | null,
+    appealing: false,
+    appealText: '',
+    appealEvidence: [] as Uploaded[],
+    maxDescription: MAX_DESCRIPTION,
+    busy: false,
+  },
+
+  lifetimes: {
+    detached() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+    },
+  },
+
+  methods: {
+    onLoad(options: Record<string, string | undefined>) {
+      this.setData({ returnId: options.returnId ?? '' });
+      this.reload();
+    },
+
+    onShow() {
+      // back from the logistics / modify page
+      if (this.data.view) this.reload(true);
+    },
+
+    onUnload() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+    },
+
+    onPullDownRefresh() {
+      this.reload(true).then(() => wx.stopPullDownRefresh());
+    },
+
+    async reload(quiet = false) {
+      const id = this.data.returnId;
+      const res = quiet ? await api.get(id).catch(() => null) : await loadInto(this, () => api.get(id));
+      if (!res) return;
+      this.show(res.return);
+      if (!titles[res.return.orderId]) {
+        // Goods titles come from the shop's order (best effort: the after-sale holds line ids only).
+        const order = await getOrder(res.return.orderId).catch(() => null);
+        if (order) {
+          titles[order.orderId] = Object.fromEntries(order.lines.map((l) => [l.lineId, l.title]));
+          this.show(res.return);
+        }
+      }
+    },
+
+    show(r: ReturnView) {
+      this.setData({ view: detailView(r, { titles: titles[r.orderId] }), deadline: r.deadline ?? '', appealing: false });
+      this.startTicker();
+    },
+
+    startTicker() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+      if (!this.data.deadline) return;
+      ticker = setInterval(() => {
+        const cd = countdown(this.data.deadline);
+        if (cd) this.setData({ 'view.countdownText': cd.text, 'view.countdownTone': cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '' });
+      }, 30_000);
+    },
+
+    onPreviewEvidence(e: WechatMiniprogram.TouchEvent) {
+      const url = String(e.currentTarget.dataset.url ?? '');
+      const urls = (this.data.view?.evidence ?? []).filter((x) => x.kind !== 'VIDEO' && x.url).map((x) => x.url);
+      if (url) wx.previewImage({ urls, current: url });
+    },
+
+    onCopy(e: WechatMiniprogram.TouchEvent) {
+      wx.setClipboardData({ data: String(e.currentTarget.dataset.text ?? '') });
+    },
+
+    // ---------------------------------------------------------------- actions
+
+    onAction(e: WechatMiniprogram.TouchEvent) {
+      const name = String(e.currentTarget.dataset.name);
+      const id = this.data.returnId;
+      switch (name) {
+        case 'modify':
+          wx.navigateTo({ url: `/pages/apply/index?returnId=${id}` });
+          return;
+        case 'submitLogistics':
+        case 'correctLogistics':
+          wx.navigateTo({ url: `/pages/logistics/index?returnId=${id}` });
+          return;
+        case 'appeal':
+          this.setData({ appealing: true });
+          return;
+        case 'cancel':
+          this.confirmCancel();
+          return;
+      }
+    },
+
+    confirmCancel() {
+      if (this.data.busy) return;
+      wx.showModal({
+        title: '撤销售后申请',
+        content: '撤销后本次申请将关闭，如仍有问题可重新申请。确定撤销吗？',
+        confirmText: '撤销',
+        confirmColor: '#fa5151',
+        success: async (res) => {
+          if (!res.confirm) return;
+          this.setData({ busy: true });
+          try {
+            const { return: r } = await api.cancel(this.data.returnId);
+            toast('已撤销', 'success');
+            this.show(r);
+          } catch {
+            /* toast shown */
+          } finally {
+            this.setData({ busy: false });
+          }
+        },
+      });
+    },
+
+    onAppealText(e: WechatMiniprogram.Input) {
+      this.setData({ appealText: e.detail.value });
+    },
+
+    async onAppealEvidence() {
+      const added = await chooseAndUpload(9 - this.data.appealEvidence.length, ['image']);
+      if (added.length) this.setData({ appealEvidence: [...this.data.appealEvidence, ...added] });
+    },
+
+    onAppealCancel() {
+      this.setData({ appealing: false });
+    },
+
+    async onAppealSubmit() {
+      if (this.data.busy) return;
+      const description = this.data.appealText.trim();
+      if (!description) {
+        toast('请填写申诉说明');
+        return;
+      }
+      this.setData({ busy: true });
+      try {
+        const ev = this.data.appealEvidence.map((x) => x.fileID);
+        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) });
+        toast('已申请平台介入', 'success');
+        this.setData({ appealText: '', appealEvidence: [] });
+        this.show(r);
+      } catch {
+        /* toast shown */
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+  },
+});

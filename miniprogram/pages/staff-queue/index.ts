@@ -1,0 +1,84 @@
+/**
+ * 售后工作台 (staff): queryReturns list scope merchant, filtered by status,
+ * soonest deadline first; overdue and due-today rows highlighted. A caller
+ * without a staff role gets FORBIDDEN from the function: the 无权限 state.
+ */
+import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
+import { countdown, shopTime, statusTone, yuan } from '../../utils/format';
+import { REASONS, RETURN_TYPE_LABELS, STATUSES } from '../../shared/contract';
+
+const FILTERS = [
+  { status: '', label: '全部待办' },
+  ...(['PENDING_REVIEW', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({ status: s, label: STATUSES[s].label })),
+];
+
+export function queueRow(s: ReturnSummary, now = Date.now()) {
+  const cd = s.deadline ? countdown(s.deadline, now) : null;
+  return {
+    returnId: s.returnId,
+    orderId: s.orderId,
+    statusLabel: s.statusLabel,
+    tone: statusTone(s.status),
+    title: `${RETURN_TYPE_LABELS[s.type as keyof typeof RETURN_TYPE_LABELS] ?? s.type} · ${REASONS[s.reason as keyof typeof REASONS]?.label ?? s.reason}`,
+    refundText: yuan(s.refundAmount),
+    countText: `${s.lines.reduce((n, l) => n + l.quantity, 0)} 件`,
+    phrase: s.nextActor?.phrase ?? '',
+    deadlineText: s.deadline ? `截止 ${shopTime(s.deadline)}` : '无处理期限',
+    countdownText: cd?.text ?? '',
+    overdue: !!s.overdue,
+    dueToday: !!s.dueToday && !s.overdue,
+  };
+}
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    filters: FILTERS,
+    status: '',
+    items: [] as ReturnType<typeof queueRow>[],
+    counts: { overdue: 0, today: 0 },
+    nextCursor: null as string | null,
+  },
+
+  methods: {
+    onLoad(options: Record<string, string | undefined>) {
+      this.setData({ status: options.status ?? '' });
+      this.reload();
+    },
+
+    onShow() {
+      if (this.data.items.length) this.reload(true);
+    },
+
+    onPullDownRefresh() {
+      this.reload().then(() => wx.stopPullDownRefresh());
+    },
+
+    async reload(quiet = false) {
+      const q = { scope: 'merchant' as const, limit: 50, ...(this.data.status ? { status: this.data.status } : {}) };
+      const res = quiet ? await api.list(q).catch(() => null) : await loadInto(this, () => api.list(q), (r) => !r.items.length);
+      if (!res) return;
+      const now = Date.now();
+      const items = res.items.map((s) => queueRow(s, now));
+      this.setData({ items, nextCursor: res.nextCursor, counts: { overdue: items.filter((i) => i.overdue).length, today: items.filter((i) => i.dueToday).length } });
+    },
+
+    async onReachBottom() {
+      if (!this.data.nextCursor) return;
+      const q = { scope: 'merchant' as const, limit: 50, cursor: this.data.nextCursor, ...(this.data.status ? { status: this.data.status } : {}) };
+      const res = await api.list(q).catch(() => null);
+      if (res) this.setData({ items: [...this.data.items, ...res.items.map((s) => queueRow(s))], nextCursor: res.nextCursor });
+    },
+
+    onFilter(e: WechatMiniprogram.TouchEvent) {
+      const status = String(e.currentTarget.dataset.status ?? '');
+      if (status === this.data.status) return;
+      this.setData({ status });
+      this.reload();
+    },
+
+    onOpen(e: WechatMiniprogram.TouchEvent) {
+      wx.navigateTo({ url: `/pages/staff-review/index?returnId=${e.currentTarget.dataset.id}` });
+    },
+  },
+});

@@ -1,0 +1,18 @@
+/**
+ * What the mini-program shares with the functions, bundled by
+ * scripts/miniprogram/build-contract.mjs into miniprogram/shared/contract.js
+ * (pages cannot import files outside miniprogramRoot). Pure data and the zod
+ * input schemas, so the pages validate forms with the very rules and Chinese
+ * messages the functions apply.
+ */
+export { REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../cloudfunctions/core/policy/reasons';
+export { STATUSES, ALL_STATUSES, OPEN_STATUSES } from '../../cloudfunctions/core/machine/statuses';
+export { ACTION_LABELS } from '../../cloudfunctions/core/machine/transitions';
+export { CARRIER_FORMATS, checkTrackingNo } from '../../cloudfunctions/core/policy/logistics';
+export { CARRIERS, selfShipSchema, pickupSchema } from '../../cloudfunctions/core/schemas/submitLogistics';
+export { returnAddressSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, approveSchema } from '../../cloudfunctions/core/schemas/reviewReturn';
+export { applyNewReturnSchema, modifyReturnSchema, appealReturnSchema, previewReturnSchema } from '../../cloudfunctions/core/schemas/applyReturn';
+export { markOfflineSchema } from '../../cloudfunctions/core/schemas/executeRefund';
+export { validateInput } from '../../cloudfunctions/core/schemas/issues';
+export { REQUEST_ID_RE, MAX_DESCRIPTION, MAX_EVIDENCE } from '../../cloudfunctions/core/schemas/common';
+export type { ReasonCode, ReturnStatus, ReturnType, Role, FreightPayer } from '../../cloudfunctions/core/policy/types';
