@@ -1,0 +1,220 @@
+/**
+ * Races through the real functions (several worker processes per function):
+ * idempotent applies, one open after-sale per line, one winner between two
+ * merchant decisions, and the order's ledger staying in step with the
+ * after-sales whoever wins.
+ */
+import { startEmulator, rid, jpeg, DEMO, type Harness } from '../support/emulator';
+
+const DAY = 86_400_000;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startEmulator();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const buyer: { openid: string } = { openid: DEMO.buyer };
+const merchant: { openid: string } = { openid: DEMO.merchant };
+
+async function seedOrder(id: string, quantity = 3) {
+  const now = await h.now();
+  await h.seed({
+    orders: [
+      {
+        _id: id,
+        buyerOpenid: DEMO.buyer,
+        status: 'RECEIVED',
+        paidAt: new Date(now - 4 * DAY).toISOString(),
+        shippedAt: new Date(now - 3 * DAY).toISOString(),
+        receivedAt: new Date(now - 1 * DAY).toISOString(),
+        shippingFee: 0,
+        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 3000 * quantity, paidAt: new Date(now - 4 * DAY).toISOString(), kind: 'FULL' }],
+        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title: '测试商品', quantity, unitPrice: 3000, paidAmount: 3000 * quantity }],
+      },
+    ],
+  });
+}
+
+async function returnsOf(orderId: string): Promise<any[]> {
+  return (await h.db('returns')).filter((r: any) => r.orderId === orderId);
+}
+async function orderDoc(id: string) {
+  return (await h.db('orders')).find((o: any) => o._id === id);
+}
+
+/** The order's ledger agrees with the stored after-sales. */
+async function expectLedgerInStep(orderId: string) {
+  const order = await orderDoc(orderId);
+  const rets = await returnsOf(orderId);
+  expect(Object.keys(order.afterSaleReturns ?? {}).sort()).toEqual(rets.map((r) => r._id).sort());
+  for (const r of rets) {
+    expect(order.afterSaleReturns[r._id]).toMatchObject({ status: r.status, attempts: r.attempts, lines: r.lines });
+  }
+  const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
+  expect(open.length).toBeLessThanOrEqual(1);
+  if (open.length) expect(order.afterSale.L1).toMatchObject({ returnId: open[0]._id, status: open[0].status });
+}
+
+function applyEvent(orderId: string, requestId: string, quantity = 1) {
+  return { action: 'apply', requestId, orderId, type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity }] };
+}
+
+describe('apply races', () => {
+  it('50 parallel identical applies (same requestId) → exactly one after-sale, every answer carries its returnId', async () => {
+    await seedOrder('C-SAME');
+    const requestId = rid('same');
+    const answers = await Promise.all(Array.from({ length: 50 }, () => h.call('applyReturn', applyEvent('C-SAME', requestId), buyer)));
+    const failed = answers.filter((a) => !a.ok);
+    expect(failed).toEqual([]);
+    const ids = new Set(answers.map((a) => a.data.return.returnId));
+    expect(ids.size).toBe(1);
+    const rets = await returnsOf('C-SAME');
+    expect(rets).toHaveLength(1);
+    expect(rets[0]._id).toBe([...ids][0]);
+    expect(rets[0].timeline).toHaveLength(1);
+    expect(answers.every((a) => a.data.return.status === 'PENDING_REVIEW' && a.data.return.amounts.total === 3000)).toBe(true);
+    await expectLedgerInStep('C-SAME');
+  });
+
+  it('20 parallel applies with different requestIds on the same line → exactly one after-sale; the others RETURN_ALREADY_OPEN or CONFLICT', async () => {
+    await seedOrder('C-DIFF');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.call('applyReturn', applyEvent('C-DIFF', rid(`diff${i}`)), buyer)));
+    const won = answers.filter((a) => a.ok);
+    expect(won).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.ok)) {
+      expect(['RETURN_ALREADY_OPEN', 'CONFLICT']).toContain(a.error.code);
+      expect(a.error.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+    const rets = await returnsOf('C-DIFF');
+    expect(rets.map((r) => r._id)).toEqual([won[0].data.return.returnId]);
+    await expectLedgerInStep('C-DIFF');
+  });
+
+  it('20 parallel applies for all units of a line → one after-sale; the others RETURN_ALREADY_OPEN or CONFLICT (never NOT_ELIGIBLE)', async () => {
+    await seedOrder('C-ALL', 2);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.call('applyReturn', applyEvent('C-ALL', rid(`all${i}`), 2), buyer)));
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.ok)) expect(['RETURN_ALREADY_OPEN', 'CONFLICT']).toContain(a.error.code);
+    expect(await returnsOf('C-ALL')).toHaveLength(1);
+    await expectLedgerInStep('C-ALL');
+  });
+
+  it('two requests on different lines of one order both succeed (the ledger claim retries a lost race)', async () => {
+    const now = await h.now();
+    await h.seed({
+      orders: [
+        {
+          _id: 'C-TWO',
+          buyerOpenid: DEMO.buyer,
+          status: 'PAID',
+          paidAt: new Date(now - DAY).toISOString(),
+          shippingFee: 0,
+          payments: [{ outTradeNo: 'TC-TWO', channel: 'WECHAT_PAY', amount: 6000, paidAt: new Date(now - DAY).toISOString(), kind: 'FULL' }],
+          lines: [
+            { lineId: 'L1', skuId: 'A', title: '甲', quantity: 1, unitPrice: 3000, paidAmount: 3000 },
+            { lineId: 'L2', skuId: 'B', title: '乙', quantity: 1, unitPrice: 3000, paidAmount: 3000 },
+          ],
+        },
+      ],
+    });
+    const [a, b] = await Promise.all([
+      h.call('applyReturn', { action: 'apply', requestId: rid('l1'), orderId: 'C-TWO', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer),
+      h.call('applyReturn', { action: 'apply', requestId: rid('l2'), orderId: 'C-TWO', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, buyer),
+    ]);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    const rets = await returnsOf('C-TWO');
+    expect(rets).toHaveLength(2);
+    const order = await orderDoc('C-TWO');
+    expect(order.afterSale.L1.returnId).toBe(a.data.return.returnId);
+    expect(order.afterSale.L2.returnId).toBe(b.data.return.returnId);
+  });
+});
+
+describe('merchant decisions at the same moment', () => {
+  it.each([1, 2, 3, 4, 5])('approve and reject together (round %i) → exactly one wins, the other CONFLICT or INVALID_STATE, one review event', async (round) => {
+    const orderId = `C-REV${round}`;
+    await seedOrder(orderId);
+    const applied = await h.call('applyReturn', { ...applyEvent(orderId, rid('apply')), type: 'RETURN_REFUND' }, buyer);
+    const returnId = applied.data.return.returnId;
+    const [approve, reject] = await Promise.all([
+      h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, merchant),
+      h.call('reviewReturn', { action: 'reject', requestId: rid('reject'), returnId, reason: '不符合退货条件' }, merchant),
+    ]);
+    const results = [approve, reject];
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const loser = results.find((r) => !r.ok);
+    expect(['CONFLICT', 'INVALID_STATE']).toContain(loser.error.code);
+    if (loser.error.code === 'CONFLICT') expect(loser.error.message).toBe('售后单刚刚被其他操作更新，请刷新后重试');
+    const [doc] = await returnsOf(orderId);
+    const reviews = doc.timeline.filter((e: any) => e.action === 'approve' || e.action === 'reject');
+    expect(reviews).toHaveLength(1);
+    expect(doc.status).toBe(approve.ok ? 'AWAITING_SHIPMENT' : 'REJECTED');
+    expect(doc.version).toBe(2);
+    await expectLedgerInStep(orderId);
+  });
+});
+
+describe('buyer and merchant at the same moment', () => {
+  it.each([1, 2, 3])('modify vs approve (round %i): one wins, the ledger follows the after-sale', async (round) => {
+    const orderId = `C-MA${round}`;
+    await seedOrder(orderId);
+    const applied = await h.call('applyReturn', applyEvent(orderId, rid('apply')), buyer);
+    const returnId = applied.data.return.returnId;
+    const [modify, approve] = await Promise.all([
+      h.call('applyReturn', { action: 'modify', requestId: rid('modify'), returnId, lines: [{ lineId: 'L1', quantity: 2 }] }, buyer),
+      h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, merchant),
+    ]);
+    for (const r of [modify, approve]) if (!r.ok) expect(['CONFLICT', 'INVALID_STATE']).toContain(r.error.code);
+    expect(modify.ok || approve.ok).toBe(true);
+    const [doc] = await returnsOf(orderId);
+    if (approve.ok) expect(['REFUNDING', 'REFUNDED']).toContain(doc.status);
+    if (modify.ok && !approve.ok) expect(doc).toMatchObject({ status: 'PENDING_REVIEW', lines: [{ lineId: 'L1', quantity: 2, amount: 6000 }] });
+    // whatever happened, the amount refunded is the amount of the units the stored after-sale holds
+    if (approve.ok) {
+      const refunds = (await h.db('refunds')).filter((r: any) => r.returnId === returnId);
+      expect(refunds.reduce((s: number, r: any) => s + r.refundFee, 0)).toBe(doc.amounts.total);
+    }
+    await expectLedgerInStep(orderId);
+  });
+
+  it.each([1, 2, 3])('cancel vs approve (round %i): one wins, the ledger follows', async (round) => {
+    const orderId = `C-CA${round}`;
+    await seedOrder(orderId);
+    const applied = await h.call('applyReturn', { ...applyEvent(orderId, rid('apply')), type: 'RETURN_REFUND' }, buyer);
+    const returnId = applied.data.return.returnId;
+    const [cancel, approve] = await Promise.all([
+      h.call('applyReturn', { action: 'cancel', requestId: rid('cancel'), returnId }, buyer),
+      h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, merchant),
+    ]);
+    const [doc] = await returnsOf(orderId);
+    // cancel is allowed in AWAITING_SHIPMENT too: both may succeed one after the other
+    if (cancel.ok) expect(doc.status).toBe('CANCELLED');
+    else {
+      expect(['CONFLICT', 'INVALID_STATE']).toContain(cancel.error.code);
+      expect(doc.status).toBe('AWAITING_SHIPMENT');
+    }
+    if (!approve.ok) expect(['CONFLICT', 'INVALID_STATE']).toContain(approve.error.code);
+    expect(doc.timeline.filter((e: any) => e.action === 'cancel')).toHaveLength(cancel.ok ? 1 : 0);
+    expect(doc.timeline.filter((e: any) => e.action === 'approve')).toHaveLength(approve.ok ? 1 : 0);
+    await expectLedgerInStep(orderId);
+  });
+
+  it('parallel evidence uploads: nothing acknowledged is lost, nothing attached twice', async () => {
+    await seedOrder('C-EV');
+    const applied = await h.call('applyReturn', applyEvent('C-EV', rid('apply')), buyer);
+    const returnId = applied.data.return.returnId;
+    const files = await Promise.all(Array.from({ length: 6 }, (_, i) => h.upload(`evidence/${DEMO.buyer}/race-${i}.jpg`, jpeg(1000 + i))));
+    const answers = await Promise.all(files.map((fileID) => h.call('uploadEvidence', { requestId: rid('ev'), returnId, files: [{ fileID, kind: 'PHOTO' }] }, buyer)));
+    for (const a of answers) if (!a.ok) expect(a.error.code).toBe('CONFLICT');
+    const [doc] = await returnsOf('C-EV');
+    const attached = doc.evidence.map((e: any) => e.fileID);
+    expect(new Set(attached).size).toBe(attached.length);
+    const acknowledged = files.filter((_, i) => answers[i].ok);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(1);
+    expect(attached.sort()).toEqual(acknowledged.sort());
+    expect(doc.timeline.filter((e: any) => e.action === 'addEvidence')).toHaveLength(acknowledged.length);
+  });
+});
