@@ -1,0 +1,158 @@
+/**
+ * Page test support (jsdom environment): the real pages under miniprogram/
+ * rendered by miniprogram-simulate (official WXML compiler), a wx shim whose
+ * wx.cloud reaches the emulator child process, and small DOM helpers.
+ *
+ * Pitfalls handled here (docs: design/miniprogram.md): a page path is loaded
+ * once per test file (ids cached); events and wx callbacks are asynchronous
+ * (settle() waits for the shim's HTTP requests and a few ticks); hidden /
+ * value / src are read from toJSON(); a console.error (e.g. a throw inside an
+ * event handler, which simulate only logs) fails the test.
+ */
+import path from 'node:path';
+import { createWxShim, installWxGlobals, type WxShim } from '../../../scripts/miniprogram/wx-shim';
+import { startChildEmulator, type ChildEmulator } from './emulator';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const simulate = require('miniprogram-simulate');
+
+export const MP_ROOT = path.resolve(__dirname, '..', '..', '..', 'miniprogram');
+
+export { DEMO, DEMO_RETURN_ADDRESS } from '../../../scripts/emulator/demo';
+
+const ids: Record<string, string> = {};
+
+export interface Page {
+  comp: any;
+  instance: any;
+  data: any;
+  /** Text of the first element matching the selector ('' when none). */
+  text(selector: string): string;
+  texts(selector: string): string[];
+  exists(selector: string): boolean;
+  tap(selector: string, index?: number): Promise<void>;
+  input(selector: string, value: string, index?: number): Promise<void>;
+  change(selector: string, value: unknown, index?: number): Promise<void>;
+  json(): any;
+  /** Call a lifecycle / method of the page (onShow, onUnload...). */
+  run(method: string, ...args: unknown[]): Promise<any>;
+  detach(): void;
+}
+
+export interface PageEnv {
+  emu: ChildEmulator;
+  shim: WxShim;
+  as(openid: string): void;
+  open(page: string, options?: Record<string, string>): Promise<Page>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+  errors: unknown[][];
+}
+
+export async function setupPages(): Promise<PageEnv> {
+  const emu = await startChildEmulator();
+  const shim = createWxShim(emu.url);
+  installWxGlobals(globalThis, shim);
+  // The api module: fast retries and no preview debounce in tests.
+  const { config } = require(path.join(MP_ROOT, 'config'));
+  config.mode = 'cloud';
+  config.retryDelaysMs = [20, 20];
+  config.previewDebounceMs = 0;
+
+  const errors: unknown[][] = [];
+  const origError = console.error;
+  console.error = (...args: unknown[]) => {
+    errors.push(args);
+    origError(...args);
+  };
+  const opened: any[] = [];
+
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await shim.idle();
+      await simulate.sleep(0);
+    }
+  };
+
+  const env: PageEnv = {
+    emu,
+    shim,
+    errors,
+    as(openid) {
+      shim.openid = openid;
+    },
+    async open(page, options = {}) {
+      const p = path.join(MP_ROOT, 'pages', page, 'index');
+      ids[p] ??= simulate.load(p, { rootPath: MP_ROOT });
+      const comp = simulate.render(ids[p]);
+      const parent = document.createElement('parent-wrapper');
+      comp.attach(parent);
+      opened.push(comp);
+      comp.instance.onLoad?.(options);
+      await settle();
+      return wrap(comp, settle);
+    },
+    settle,
+    async close() {
+      for (const c of opened) {
+        try {
+          c.instance.onUnload?.();
+          c.detach();
+        } catch {
+          /* already gone */
+        }
+      }
+      console.error = origError;
+      await emu.close();
+    },
+  };
+  return env;
+}
+
+function textOf(node: any): string {
+  if (node === null || node === undefined) return '';
+  if (typeof node === 'string') return node;
+  return (node.children ?? []).map(textOf).join('');
+}
+
+function wrap(comp: any, settle: () => Promise<void>): Page {
+  const all = (sel: string) => comp.querySelectorAll(sel) as any[];
+  const nth = (sel: string, i = 0) => {
+    const el = all(sel)[i];
+    if (!el) throw new Error(`no element ${sel}[${i}]`);
+    return el;
+  };
+  return {
+    comp,
+    instance: comp.instance,
+    get data() {
+      return comp.data;
+    },
+    text: (sel) => (all(sel)[0]?.dom?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    texts: (sel) => all(sel).map((e) => (e.dom?.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    exists: (sel) => all(sel).length > 0,
+    async tap(sel, i = 0) {
+      nth(sel, i).dispatchEvent('tap');
+      await settle();
+    },
+    async input(sel, value, i = 0) {
+      nth(sel, i).dispatchEvent('input', { detail: { value } });
+      await settle();
+    },
+    async change(sel, value, i = 0) {
+      nth(sel, i).dispatchEvent('change', { detail: { value } });
+      await settle();
+    },
+    json: () => comp.toJSON(),
+    async run(method, ...args) {
+      const r = await comp.instance[method](...args);
+      await settle();
+      return r;
+    },
+    detach() {
+      comp.detach();
+    },
+  };
+}
+
+export { textOf };
