@@ -125,8 +125,9 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       const until = Date.now() + timeoutMs;
       let quiet = 0;
       while (quiet < 5) {
-        await new Promise((r) => setTimeout(r, inflight ? 5 : 1));
-        quiet = inflight ? 0 : quiet + 1;
+        await new Promise((r) => setTimeout(r, inflight ? 5 : 2));
+        // busy while a request is under way or a modal loading indicator is shown (api calls, retries)
+        quiet = inflight || shim.loading ? 0 : quiet + 1;
         if (Date.now() > until) throw new Error(`wx shim: ${inflight} request(s) still under way after ${timeoutMs} ms`);
       }
     },

@@ -56,7 +56,7 @@ export async function setupPages(): Promise<PageEnv> {
   // The api module: fast retries and no preview debounce in tests.
   const { config } = require(path.join(MP_ROOT, 'config'));
   config.mode = 'cloud';
-  config.retryDelaysMs = [20, 20];
+  config.retryDelaysMs = [5, 5];
   config.previewDebounceMs = 0;
 
   const errors: unknown[][] = [];
