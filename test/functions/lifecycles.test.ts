@@ -382,11 +382,19 @@ describe('deadlines applied by the sweep', () => {
     expect(await refundsOf(unshipped.returnId)).toHaveLength(0);
   });
 
-  it('merchant does not confirm receipt within 10 days → auto-receive → REFUNDING → REFUNDED', async () => {
+  it('merchant does not confirm receipt within 10 days → auto-receive → REFUNDING → REFUNDED (a postage claim within room is reimbursed as at a confirmation)', async () => {
     const { orderId, outTradeNo } = await seedOrder();
     const ret = await apply(orderId, 'RETURN_REFUND');
     await review({ action: 'approve', returnId: ret.returnId });
     await ship(ret.returnId);
+    // Seller-side, self-shipped, postage claimed; room from a buyer-side return that made the outbound fee unrefundable.
+    const withPostage = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 3000 });
+    const before = await apply(withPostage.orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
+    await review({ action: 'approve', returnId: before.returnId });
+    await flush();
+    const claimed = await apply(withPostage.orderId, 'RETURN_REFUND', { reason: 'WRONG_ITEM', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await photo()] });
+    await review({ action: 'approve', returnId: claimed.returnId });
+    await ship(claimed.returnId, { postage: 1200 });
 
     await advance(10 * DAY - HOUR);
     await sweep();
@@ -402,5 +410,11 @@ describe('deadlines applied by the sweep', () => {
     const done = await doc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(actions(done)).toEqual(['apply', 'approve', 'submitLogistics', 'autoReceive', 'refundSucceeded']);
+
+    const auto = await doc(claimed.returnId);
+    expect(auto.status).toBe('REFUNDED');
+    expect(auto.timeline.find((e: any) => e.action === 'autoReceive')).toBeTruthy();
+    expect(auto.amounts).toMatchObject({ items: 10000, postage: 1200, total: 11200 });
+    expect((await refundsOf(claimed.returnId)).map((r: any) => r.refundFee)).toEqual([11200]);
   });
 });

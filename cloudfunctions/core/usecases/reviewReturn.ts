@@ -86,8 +86,10 @@ function precheck(ret: ReturnDoc, acting: Acting, action: ReviewReturnInput['act
 /**
  * The amount refunded: the computed maximum (plus the reviewed postage claim
  * for seller-side self-shipped returns), optionally lowered for RETURN_REFUND.
+ * Also used by the sweep's autoReceive: the merchant's silence confirms the
+ * receipt, and the capped claim goes back as it would at a confirmation.
  */
-async function refundAmountFields(ret: ReturnDoc, requested: number | undefined, reason: string | undefined, settings: ShopSettings): Promise<Record<string, unknown>> {
+export async function refundAmountFields(ret: ReturnDoc, requested: number | undefined, reason: string | undefined, settings: ShopSettings): Promise<Record<string, unknown>> {
   let amounts = ret.amounts;
   const claimed = ret.logistics?.postage;
   const fields: Record<string, unknown> = {};

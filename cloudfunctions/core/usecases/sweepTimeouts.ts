@@ -20,7 +20,7 @@ import { nextReminderAt } from '../machine/deadlines';
 import { reminderRecipient, statusLabel } from '../machine/statuses';
 import type { ActionName } from '../machine/transitions';
 import { formatShopTime, toDate } from '../policy/time';
-import { afterMove } from './reviewReturn';
+import { afterMove, refundAmountFields } from './reviewReturn';
 
 const DEFAULT_BUDGET_MS = 45_000;
 const DEFAULT_BATCH = 50;
@@ -74,13 +74,15 @@ async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, 
   for (const ret of due.slice(0, batch)) {
     if (!budgetLeft()) return { ...report, left: true };
     try {
+      const action = ret.deadlineAction as ActionName;
       const { ret: moved } = await transition({
         ret,
         actor: actorOpenid ? { role: 'SYSTEM', openid: actorOpenid } : { role: 'SYSTEM' },
-        action: ret.deadlineAction as ActionName,
+        action,
         now,
         settings,
         payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
+        ...(action === 'autoReceive' ? { extra: await refundAmountFields(ret, undefined, undefined, settings) } : {}),
       });
       await afterMove(moved, now, settings);
       report.done++;
