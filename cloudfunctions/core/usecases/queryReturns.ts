@@ -46,31 +46,46 @@ async function get(input: GetReturnInput, caller: Caller, now: Date, settings: S
 }
 
 /**
- * Opaque page cursor: base64url of "<offset>" (mine) or "<segment>:<offset>"
- * (merchant queue: segment "d" = after-sales with a deadline, soonest first;
- * then "n" = those without one).
+ * Opaque page cursor (base64url JSON): where the previous page ended, by the
+ * sort key of its last item (keyset paging), so that after-sales created,
+ * handled or moved between two page loads neither repeat nor hide others.
+ * - mine: `{ c: createdAt ms, i: _id }` (newest first);
+ * - merchant queue: `{ s: 'd', d: deadline ms, i: _id }` while in the part
+ *   with a deadline (soonest first), then `{ s: 'n', c: createdAt ms, i: _id }`
+ *   for those without one (newest first); `{ s: 'n' }` starts that part.
  */
 interface Cursor {
-  segment: 'd' | 'n';
-  offset: number;
+  s?: 'd' | 'n';
+  d?: number;
+  c?: number;
+  i?: string;
 }
 
 function badCursor(): AppError {
   return new AppError('INVALID_ARGUMENT', '分页游标 cursor 无效', { issues: [{ path: 'cursor', message: '分页游标 cursor 无效' }] });
 }
 
-function decodeCursor(cursor: string | undefined): Cursor {
-  if (!cursor) return { segment: 'd', offset: 0 };
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^(?:([dn]):)?(\d{1,15})$/.exec(text);
-  if (!m) throw badCursor();
-  const offset = Number(m[2]);
-  if (!Number.isSafeInteger(offset)) throw badCursor();
-  return { segment: (m[1] as 'd' | 'n' | undefined) ?? 'd', offset };
+function decodeCursor(cursor: string | undefined): Cursor | null {
+  if (!cursor) return null;
+  let v: any;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  const isMs = (x: unknown) => x === undefined || (typeof x === 'number' && Number.isSafeInteger(x));
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badCursor();
+  if (v.s !== undefined && v.s !== 'd' && v.s !== 'n') throw badCursor();
+  if (!isMs(v.d) || !isMs(v.c) || (v.i !== undefined && (typeof v.i !== 'string' || v.i.length > 64))) throw badCursor();
+  return { s: v.s, d: v.d, c: v.c, i: v.i };
 }
 
-function encodeCursor(c: Cursor, withSegment: boolean): string {
-  return Buffer.from(withSegment ? `${c.segment}:${c.offset}` : String(c.offset), 'utf8').toString('base64url');
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function ms(d: Date | null | undefined): number {
+  return d ? d.getTime() : 0;
 }
 
 function summary(ret: ReturnDoc, now: Date) {
@@ -100,38 +115,62 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
   const openid = requireOpenid(caller);
   const cursor = decodeCursor(input.cursor);
   const _ = command();
-  const query: Record<string, unknown> = input.status ? { status: input.status } : input.scope === 'merchant' ? { status: _.in(OPEN_STATUSES as string[]) } : {};
+  const base: Record<string, unknown> = input.status ? { status: input.status } : input.scope === 'merchant' ? { status: _.in(OPEN_STATUSES as string[]) } : {};
   void settings;
+  const read = async (parts: Record<string, unknown>[], orderBy: [string, 'asc' | 'desc'][], limit: number) =>
+    (await findMany<ReturnDoc>(C.returns, parts.length > 1 ? _.and(parts) : parts[0], { orderBy, limit, fields: LIST_FIELDS })).map(normaliseReturn);
+
   if (input.scope === 'mine') {
-    query.buyerOpenid = openid;
-    const rows = (await findMany<ReturnDoc>(C.returns, query, { orderBy: [['createdAt', 'desc'], ['_id', 'desc']], skip: cursor.offset, limit: input.limit + 1, fields: LIST_FIELDS })).map(normaliseReturn);
-    const more = rows.length > input.limit;
+    const parts: Record<string, unknown>[] = [{ ...base, buyerOpenid: openid }];
+    if (cursor?.c !== undefined && cursor.i) {
+      const at = new Date(cursor.c);
+      parts.push(_.or([{ createdAt: _.lt(at) }, { createdAt: at, _id: _.lt(cursor.i) }]));
+    }
+    const rows = await read(parts, [['createdAt', 'desc'], ['_id', 'desc']], input.limit + 1);
+    const page = rows.slice(0, input.limit);
+    const last = page[page.length - 1];
     return ok({
-      items: rows.slice(0, input.limit).map((r) => summary(r, now)),
-      nextCursor: more ? encodeCursor({ segment: 'd', offset: cursor.offset + input.limit }, false) : null,
+      items: page.map((r) => summary(r, now)),
+      nextCursor: rows.length > input.limit ? encodeCursor({ c: ms(last.createdAt), i: last._id }) : null,
     });
   }
+
   const staff = await loadStaff(openid);
   if (!staff || !staff.roles.some((r) => r === 'MERCHANT' || r === 'ARBITER' || r === 'ADMIN')) throw new AppError('FORBIDDEN', '您没有查看商家售后的权限');
   // Work queue: soonest deadline first, then those without a deadline (DISPUTED, REFUNDING, REFUND_FAILED), newest first.
-  // Two segments read in turn (the database sorts null before any date), so every page continues the same order.
+  // Two parts read in turn (the database sorts null before any date), so every page continues the same order.
   const page: ReturnDoc[] = [];
   let next: Cursor | null = null;
-  let at: Cursor = cursor;
-  if (at.segment === 'd') {
-    const rows = (await findMany<ReturnDoc>(C.returns, { ...query, deadline: _.neq(null) }, { orderBy: [['deadline', 'asc'], ['createdAt', 'desc'], ['_id', 'asc']], skip: at.offset, limit: input.limit + 1, fields: LIST_FIELDS })).map(normaliseReturn);
+  if (!cursor || cursor.s !== 'n') {
+    const parts: Record<string, unknown>[] = [{ ...base, deadline: _.neq(null) }];
+    if (cursor?.d !== undefined && cursor.i) {
+      const at = new Date(cursor.d);
+      parts.push(_.or([{ deadline: _.gt(at) }, { deadline: at, _id: _.gt(cursor.i) }]));
+    }
+    const rows = await read(parts, [['deadline', 'asc'], ['_id', 'asc']], input.limit + 1);
     page.push(...rows.slice(0, input.limit));
-    if (rows.length > input.limit) next = { segment: 'd', offset: at.offset + input.limit };
-    else at = { segment: 'n', offset: 0 };
+    if (rows.length > input.limit) {
+      const last = page[page.length - 1];
+      next = { s: 'd', d: ms(last.deadline), i: last._id };
+    }
   }
-  if (!next && page.length <= input.limit && at.segment === 'n') {
+  if (!next) {
     const room = input.limit - page.length;
-    const rows = (await findMany<ReturnDoc>(C.returns, { ...query, deadline: null }, { orderBy: [['createdAt', 'desc'], ['_id', 'asc']], skip: at.offset, limit: room + 1, fields: LIST_FIELDS })).map(normaliseReturn);
-    page.push(...rows.slice(0, room));
-    if (rows.length > room) next = { segment: 'n', offset: at.offset + room };
+    const parts: Record<string, unknown>[] = [{ ...base, deadline: null }];
+    if (cursor?.s === 'n' && cursor.c !== undefined && cursor.i) {
+      const at = new Date(cursor.c);
+      parts.push(_.or([{ createdAt: _.lt(at) }, { createdAt: at, _id: _.gt(cursor.i) }]));
+    }
+    const rows = await read(parts, [['createdAt', 'desc'], ['_id', 'asc']], room + 1);
+    const taken = rows.slice(0, room);
+    page.push(...taken);
+    if (rows.length > room) {
+      const last = taken[taken.length - 1];
+      next = last ? { s: 'n', c: ms(last.createdAt), i: last._id } : cursor?.s === 'n' ? cursor : { s: 'n' };
+    }
   }
   return ok({
     items: page.map((r) => summary(r, now)),
-    nextCursor: next ? encodeCursor(next, true) : null,
+    nextCursor: next ? encodeCursor(next) : null,
   });
 }
