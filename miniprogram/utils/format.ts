@@ -2,6 +2,17 @@
 
 const SHOP_OFFSET_MS = 8 * 3_600_000;
 
+/**
+ * The client's clock for countdowns. offsetMs stays 0 in the app; tests and
+ * the screenshot script align it with the local emulator's virtual clock.
+ */
+export const clock = {
+  offsetMs: 0,
+  now(): number {
+    return Date.now() + clock.offsetMs;
+  },
+};
+
 export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined || !Number.isFinite(fen)) return '—';
   const neg = fen < 0;
@@ -57,7 +68,7 @@ export interface Countdown {
 }
 
 /** "剩余 1 天 3 小时 20 分" / "已超时 2 小时". */
-export function countdown(deadline: string | number | Date | null | undefined, now: number = Date.now()): Countdown | null {
+export function countdown(deadline: string | number | Date | null | undefined, now: number = clock.now()): Countdown | null {
   const d = toDate(deadline);
   if (!d) return null;
   let ms = d.getTime() - now;

@@ -6,7 +6,7 @@
  * Options: returnId.
  */
 import { api, INITIAL_STATE, loadInto, newRequestId, toast } from '../../utils/api';
-import { parseYuan, shopDay, shopIso } from '../../utils/format';
+import { parseYuan, shopDay, shopIso, clock } from '../../utils/format';
 import { CARRIERS, CARRIER_FORMATS, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
 
 const CARRIER_OPTIONS = CARRIERS.map((code) => ({ code, name: CARRIER_FORMATS[code].name, example: CARRIER_FORMATS[code].example }));
@@ -20,7 +20,7 @@ const SLOTS = [
 ];
 
 /** The next 3 shop days (today included). */
-function pickupDays(now = Date.now()): { day: string; label: string }[] {
+function pickupDays(now = clock.now()): { day: string; label: string }[] {
   const names = ['今天', '明天', '后天'];
   return [0, 1, 2].map((i) => {
     const day = shopDay(now + i * 86_400_000);

@@ -1,9 +1,9 @@
 /** 我的售后: the buyer's after-sales (queryReturns list, scope mine), newest first, paged. */
 import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
-import { countdown, shopTime, statusTone, yuan } from '../../utils/format';
+import { countdown, shopTime, statusTone, yuan, clock } from '../../utils/format';
 import { RETURN_TYPE_LABELS, REASONS } from '../../shared/contract';
 
-export function summaryRow(s: ReturnSummary, now = Date.now()) {
+export function summaryRow(s: ReturnSummary, now = clock.now()) {
   const cd = s.deadline ? countdown(s.deadline, now) : null;
   return {
     returnId: s.returnId,

@@ -4,7 +4,7 @@
  * without a staff role gets FORBIDDEN from the function: the 无权限 state.
  */
 import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
-import { countdown, shopTime, statusTone, yuan } from '../../utils/format';
+import { countdown, shopTime, statusTone, yuan, clock } from '../../utils/format';
 import { REASONS, RETURN_TYPE_LABELS, STATUSES } from '../../shared/contract';
 
 const FILTERS = [
@@ -12,7 +12,7 @@ const FILTERS = [
   ...(['PENDING_REVIEW', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({ status: s, label: STATUSES[s].label })),
 ];
 
-export function queueRow(s: ReturnSummary, now = Date.now()) {
+export function queueRow(s: ReturnSummary, now = clock.now()) {
   const cd = s.deadline ? countdown(s.deadline, now) : null;
   return {
     returnId: s.returnId,
@@ -58,7 +58,7 @@ Component({
       const q = { scope: 'merchant' as const, limit: 50, ...(this.data.status ? { status: this.data.status } : {}) };
       const res = quiet ? await api.list(q).catch(() => null) : await loadInto(this, () => api.list(q), (r) => !r.items.length);
       if (!res) return;
-      const now = Date.now();
+      const now = clock.now();
       const items = res.items.map((s) => queueRow(s, now));
       this.setData({ items, nextCursor: res.nextCursor, counts: { overdue: items.filter((i) => i.overdue).length, today: items.filter((i) => i.dueToday).length } });
     },

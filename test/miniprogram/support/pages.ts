@@ -45,6 +45,8 @@ export interface PageEnv {
   as(openid: string): void;
   open(page: string, options?: Record<string, string>): Promise<Page>;
   settle(): Promise<void>;
+  /** Align the pages' countdown clock with the emulator's virtual clock. */
+  syncClock(): Promise<void>;
   close(): Promise<void>;
   errors: unknown[][];
 }
@@ -93,6 +95,10 @@ export async function setupPages(): Promise<PageEnv> {
       return wrap(comp, settle);
     },
     settle,
+    async syncClock() {
+      const { clock } = require(path.join(MP_ROOT, 'utils', 'format'));
+      clock.offsetMs = (await emu.now()) - Date.now();
+    },
     async close() {
       for (const c of opened) {
         try {
