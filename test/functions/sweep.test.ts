@@ -105,6 +105,30 @@ async function messages(returnId: string, templateId?: string) {
 
 const DEADLINE_ACTIONS = ['autoApprove', 'closeUnshipped', 'autoReceive', 'closeAppealWindow'];
 
+/** `n` after-sales in PENDING_REVIEW whose review deadline passed `ageMs` ago (copies of a real one, fresh _ids). */
+async function seedExpired(n: number, type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'RETURN_REFUND', ageMs = MINUTE): Promise<string[]> {
+  const original = await doc(await apply(type));
+  const now = await h.now();
+  const ids: string[] = [];
+  const docs = Array.from({ length: n }, (_, i) => {
+    const id = `R20990101${String(700000 + orderSeq * 1000 + i).padStart(12, '0')}`;
+    ids.push(id);
+    return {
+      ...original,
+      _id: id,
+      applyKey: `expired-${id}`,
+      deadline: iso(now - ageMs - i * 1000),
+      statusEnteredAt: iso(now - 48 * HOUR - ageMs - i * 1000),
+      createdAt: iso(now - 48 * HOUR - ageMs - i * 1000),
+      updatedAt: iso(now - 48 * HOUR - ageMs - i * 1000),
+      nextReminderAt: null,
+      timeline: original.timeline.map((e: any) => ({ ...e, at: iso(now - 48 * HOUR - ageMs - i * 1000) })),
+    };
+  });
+  await h.seed({ returns: docs });
+  return ids;
+}
+
 // ------------------------------------------------------------------ who may run it
 
 describe('who may run the sweep', () => {
@@ -127,30 +151,6 @@ describe('who may run the sweep', () => {
 // ------------------------------------------------------------------ batch and budget
 
 describe('batches and budget', () => {
-  /** `n` after-sales in PENDING_REVIEW whose review deadline passed a minute ago (copies of a real one). */
-  async function seedExpired(n: number): Promise<string[]> {
-    const original = await doc(await apply('RETURN_REFUND'));
-    const now = await h.now();
-    const ids: string[] = [];
-    const docs = Array.from({ length: n }, (_, i) => {
-      const id = `R20990101${String(700000 + orderSeq * 1000 + i).padStart(12, '0')}`;
-      ids.push(id);
-      return {
-        ...original,
-        _id: id,
-        applyKey: `expired-${id}`,
-        deadline: iso(now - MINUTE - i * 1000),
-        statusEnteredAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
-        createdAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
-        updatedAt: iso(now - 48 * HOUR - MINUTE - i * 1000),
-        nextReminderAt: null,
-        timeline: original.timeline.map((e: any) => ({ ...e, at: iso(now - 48 * HOUR - MINUTE - i * 1000) })),
-      };
-    });
-    await h.seed({ returns: docs });
-    return ids;
-  }
-
   it('30 expired after-sales with batch 10 → left: true, later runs finish them, each deadline applied once', async () => {
     const ids = await seedExpired(30);
     const first = await adminSweep({ batch: 10 });
@@ -294,6 +294,43 @@ describe('reminders before deadlines', () => {
   });
 });
 
+describe('daily reminders (no deadline)', () => {
+  it('DISPUTED: the arbiter (and admin) reminded once a day; REFUND_FAILED: the merchant (and admin) once a day', async () => {
+    const disputed = await apply('REFUND_ONLY');
+    await review({ action: 'reject', returnId: disputed, reason: '不支持' });
+    expect((await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: disputed, description: '请平台处理' }, { openid: DEMO.buyer })).ok).toBe(true);
+    const failed = await apply('REFUND_ONLY');
+    await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
+    expect((await review({ action: 'approve', returnId: failed })).data.return.status).toBe('REFUND_FAILED');
+    const REMINDER = 'TPL_AFTERSALE_REMINDER';
+
+    await advance(DAY - HOUR);
+    await sweep();
+    expect(await messages(disputed, REMINDER)).toHaveLength(0);
+    expect(await messages(failed, REMINDER)).toHaveLength(0);
+
+    await advance(2 * HOUR);
+    await sweep();
+    await sweep();
+    const toArbiter = await messages(disputed, REMINDER);
+    expect(toArbiter.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.arbiter].sort());
+    expect(toArbiter[0].data.data.phrase2.value).toBe('平台介入中');
+    expect(toArbiter[0].data.data.thing3.value).toBe('「平台介入中」待处理');
+    const toMerchant = await messages(failed, REMINDER);
+    expect(toMerchant.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.merchant].sort());
+
+    await advance(DAY);
+    await sweep();
+    await sweep();
+    expect(await messages(disputed, REMINDER)).toHaveLength(4);
+    expect(await messages(failed, REMINDER)).toHaveLength(4);
+
+    // Settle both so that later tests see nothing of them.
+    expect((await h.call('reviewReturn', { action: 'decide', requestId: rid(), returnId: disputed, decision: 'MERCHANT' }, { openid: DEMO.arbiter })).ok).toBe(true);
+    expect((await h.call('executeRefund', { action: 'markOffline', requestId: rid(), returnId: failed, note: '已线下退款' }, { openid: DEMO.merchant })).ok).toBe(true);
+  });
+});
+
 // ------------------------------------------------------------------ overlapping runs
 
 describe('overlapping sweeps', () => {
@@ -363,4 +400,45 @@ describe('orphan refunds', () => {
     expect((await doc(returnId)).status).toBe('REFUNDED');
     expect((await h.db('locks')).filter((l: any) => l._id === `refund-plan:${orderId}`)).toHaveLength(0);
   }, 60_000);
+});
+
+// ------------------------------------------------------------------ a deadline that cannot be applied
+
+describe('a deadline that cannot be applied', () => {
+  it('never holds the head of the queue: parked with its reason, the items behind it are applied, retried later', async () => {
+    const settings = (await h.db('settings')).find((d: any) => d._id === 'shop');
+    const { defaultReturnAddress, ...withoutAddress } = settings;
+    expect(defaultReturnAddress).toBeTruthy();
+    await h.seed({ settings: [withoutAddress] });
+    await advance(2 * MINUTE); // settings are cached for a minute
+
+    // Three RETURN_REFUND after-sales that cannot be auto-approved (no address), due first,
+    // and one REFUND_ONLY behind them.
+    const blocked = await seedExpired(3, 'RETURN_REFUND', 10 * MINUTE);
+    const [behind] = await seedExpired(1, 'REFUND_ONLY', MINUTE);
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await adminSweep({ batch: 2 }));
+    expect((await doc(behind)).timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
+    expect(['REFUNDING', 'REFUNDED']).toContain((await doc(behind)).status);
+    for (const id of blocked) {
+      const d = await doc(id);
+      expect(d.status).toBe('PENDING_REVIEW');
+      expect(d.deadlineError).toMatchObject({ code: 'RETURN_ADDRESS_REQUIRED' });
+      expect(d.deadlineError.message).toContain('默认退货地址');
+    }
+    // Parked items are not tried again on every run.
+    expect(runs.at(-1)!.deadlines).toMatchObject({ done: 0, skipped: 0, left: false });
+
+    // With the address configured again, they are applied after the retry delay.
+    await h.seed({ settings: [settings] });
+    await advance(61 * MINUTE);
+    await adminSweep();
+    for (const id of blocked) {
+      const d = await doc(id);
+      expect(d.status).toBe('AWAITING_SHIPMENT');
+      expect(d.returnAddress).toEqual(defaultReturnAddress);
+    }
+    await h.flush();
+    await quiet();
+  });
 });

@@ -67,9 +67,19 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   });
 }
 
+/** A deadline that cannot be applied (e.g. no default return address for autoApprove) is tried again after this. */
+const DEADLINE_RETRY_MS = 3_600_000;
+
 async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean, actorOpenid?: string): Promise<StepReport> {
   const _ = command();
-  const due = (await findMany<ReturnDoc>(C.returns, { status: _.in(DEADLINE_STATUSES), deadline: _.lte(now) }, { orderBy: [['deadline', 'asc']], limit: batch + 1 })).map(normaliseReturn);
+  // Parked items (deadlineRetryAt in the future) are left out: they must not hold the head of the queue.
+  const due = (
+    await findMany<ReturnDoc>(
+      C.returns,
+      { status: _.in(DEADLINE_STATUSES), deadline: _.lte(now), deadlineRetryAt: _.or(_.exists(false), _.eq(null), _.lte(now)) },
+      { orderBy: [['deadline', 'asc']], limit: batch + 1 },
+    )
+  ).map(normaliseReturn);
   const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
   for (const ret of due.slice(0, batch)) {
     if (!budgetLeft()) return { ...report, left: true };
@@ -87,10 +97,18 @@ async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, 
       await afterMove(moved, now, settings);
       report.done++;
     } catch (err) {
-      // CONFLICT: another run or a person acted first. INVALID_STATE etc.: nothing to apply.
+      // CONFLICT: another run or a person acted first. Anything else (e.g. no return
+      // address for autoApprove): park it for an hour, with the reason, so that
+      // it neither blocks the items behind it nor is retried on every run.
       report.skipped++;
-      if ((err as { code?: string })?.code !== 'CONFLICT') {
-        console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+      const code = (err as { code?: string })?.code;
+      if (code !== 'CONFLICT') {
+        const message = String((err as Error)?.message ?? err);
+        console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: message }));
+        await cas(C.returns, { _id: ret._id, version: ret.version }, {
+          deadlineRetryAt: new Date(now.getTime() + DEADLINE_RETRY_MS),
+          deadlineError: { code: (err as { details?: { refusal?: string } })?.details?.refusal ?? code ?? 'INTERNAL', message, at: now },
+        }).catch(() => undefined);
       }
     }
   }
