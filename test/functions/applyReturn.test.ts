@@ -295,6 +295,13 @@ describe('apply', () => {
     expect((await h.db('returns')).filter((r: any) => r.orderId === 'O1001')).toHaveLength(1);
   });
 
+  it('the same requestId reused for another order → the first call\'s result, nothing written', async () => {
+    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1002', type: 'REFUND_ONLY', reason: 'NOT_RECEIVED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
+    expect(res.ok).toBe(true);
+    expect(res.data.return).toMatchObject({ returnId: first.returnId, orderId: 'O1001', version: 1 });
+    expect((await orderDoc('O1002')).afterSaleReturns).toBeUndefined();
+  });
+
   it('the same requestId from another buyer is another request (refused on their side)', async () => {
     const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, other));
     expectError(res, 'NOT_FOUND', '订单不存在');

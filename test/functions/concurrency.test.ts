@@ -79,6 +79,24 @@ describe('apply races', () => {
     await expectLedgerInStep('C-SAME');
   });
 
+  it.each([1, 2, 3])('one requestId sent for two orders at once (round %i) → one after-sale, both answers carry it, the other order keeps no claim', async (round) => {
+    const a = `C-XA${round}`;
+    const b = `C-XB${round}`;
+    await seedOrder(a);
+    await seedOrder(b);
+    const requestId = rid('cross');
+    const answers = await Promise.all([a, b, a, b].map((orderId) => h.call('applyReturn', applyEvent(orderId, requestId), buyer)));
+    expect(answers.map((x) => x.ok)).toEqual([true, true, true, true]);
+    const ids = new Set(answers.map((x) => x.data.return.returnId));
+    expect(ids.size).toBe(1);
+    const rets = [...(await returnsOf(a)), ...(await returnsOf(b))];
+    expect(rets).toHaveLength(1);
+    await expectLedgerInStep(rets[0].orderId);
+    const otherOrder = await orderDoc(rets[0].orderId === a ? b : a);
+    expect(Object.keys(otherOrder.afterSaleReturns ?? {})).toEqual([]);
+    expect(Object.keys(otherOrder.afterSale ?? {})).toEqual([]);
+  });
+
   it('20 parallel applies with different requestIds on the same line → exactly one after-sale; the others RETURN_ALREADY_OPEN or CONFLICT', async () => {
     await seedOrder('C-DIFF');
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.call('applyReturn', applyEvent('C-DIFF', rid(`diff${i}`)), buyer)));

@@ -20,7 +20,7 @@ import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
+import { conflict, loadReturn, normaliseReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
 import { verifyEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import type { EvidenceItem, ReturnDoc } from '../app/model';
@@ -92,7 +92,7 @@ async function repairLedger(order: OrderDoc, refusals: Refusal[], now: Date): Pr
   const docs = await findMany<ReturnDoc>(C.returns, { _id: _.in(open.map((p) => p.returnId)) }, { limit: 100 });
   const fixes: Record<string, unknown> = {};
   for (const p of open) {
-    const doc = docs.find((d) => d._id === p.returnId);
+    const doc = docs.find((d) => d._id === p.returnId && d.orderId === order._id);
     if (doc && doc.status !== p.status) Object.assign(fixes, ledgerFields(doc));
     const stale = now.getTime() - new Date(p.createdAt).getTime() > 120_000;
     if (!doc && stale) {
@@ -129,6 +129,9 @@ function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: Evi
 
 async function apply(input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const applyKey = applyKeyOf(openid, input.requestId);
+  // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
+  const [earlier] = await findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 });
+  if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
   let order = await loadOwnOrder(input.orderId, openid);
   let verified: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
@@ -155,12 +158,30 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
     const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
     const claimed = await cas(C.orders, ledgerUnchanged(order), { ...ledgerFields(ret), afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
     if (claimed) {
-      await createIfAbsent(C.returns, ret);
+      if (!(await createIfAbsent(C.returns, ret))) {
+        // Created meanwhile by a call with the same requestId (maybe for another order): answer with it, release this claim.
+        const existing = await loadReturn(ret._id);
+        if (existing.orderId !== order._id || existing.applyKey !== applyKey) await releaseClaim(order, ret);
+        if (existing.applyKey !== applyKey) throw conflict();
+        return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
+      }
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
     order = await loadOwnOrder(input.orderId, openid);
   }
   throw conflict();
+}
+
+/** Undo the ledger claim of `ret` made on `order` (when its after-sale turned out to exist elsewhere). */
+async function releaseClaim(order: OrderDoc, ret: ReturnDoc): Promise<void> {
+  const _ = command();
+  const rev = (order.afterSaleRev ?? 0) + 1;
+  const data: Record<string, unknown> = { [`afterSaleReturns.${ret._id}`]: _.remove(), afterSaleRev: rev + 1 };
+  for (const l of ret.lines) {
+    const before = order.afterSale?.[l.lineId];
+    data[`afterSale.${l.lineId}`] = before ? _.set(before) : _.remove();
+  }
+  await cas(C.orders, { _id: order._id, afterSaleRev: rev }, data);
 }
 
 function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: ReturnType<typeof previewReturn>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
