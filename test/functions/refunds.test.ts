@@ -409,6 +409,32 @@ describe('amounts', () => {
     expect(sandboxOf(ret.returnId).map((r) => r.outRefundNo)).toEqual([inFlight._id]);
   });
 
+  it('a refund that no longer fits what the payment has left (data anomaly) → REFUND_FAILED with the reason, never sent, never retried forever', async () => {
+    const { orderId } = await seedOrder([9000]);
+    const ret = await apply(orderId);
+    // A second after-sale for the same units (e.g. written by an older version or by hand).
+    const original = await doc(ret.returnId);
+    const twinId = `R20990102${String(500000 + orderSeq).padStart(12, '0')}`;
+    await h.seed({ returns: [{ ...original, _id: twinId, applyKey: `twin-${twinId}` }] });
+    await approve(ret.returnId);
+    await h.flush();
+    await quiet();
+    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+
+    const twin = await approve(twinId);
+    expect(twin.status).toBe('REFUND_FAILED');
+    const d = await doc(twinId);
+    expect(d.timeline.at(-1)).toMatchObject({ action: 'refundFailed', actor: { role: 'SYSTEM' } });
+    expect(d.timeline.at(-1).note).toContain('超过订单可原路退回的余额');
+    expect(await refundsOf(twinId)).toHaveLength(0);
+    await advance(10 * MINUTE);
+    const report = await sweep();
+    expect(report.orphanRefunds.skipped).toBe(0);
+    expect(sandboxOf(twinId)).toHaveLength(0);
+    expect((await execute({ action: 'markOffline', returnId: twinId, note: '重复售后，已核对无需再退' })).ok).toBe(true);
+    await expectPaymentsNeverOverRefunded();
+  });
+
   it('Σ refunds per payment never exceed its amount across every test of this file', async () => {
     await expectPaymentsNeverOverRefunded();
   });

@@ -260,7 +260,16 @@ export interface SettleResult {
  */
 export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, opts: { submitDue?: boolean } = {}): Promise<SettleResult> {
   if (ret.status !== 'REFUNDING') return { ret, refunds: [] };
-  let records = await planRefunds(ret, now);
+  let records: RefundDoc[];
+  try {
+    records = await planRefunds(ret, now);
+  } catch (err) {
+    // More than the payments still have: no attempt can ever succeed. Hand it to
+    // the merchant (REFUND_FAILED, offline refund) instead of retrying forever.
+    if (!(err instanceof AppError) || err.code !== 'REFUND_LIMIT') throw err;
+    const note = `退款金额超过订单可原路退回的余额，请核对后线下退款并登记`;
+    return { ret: (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret, refunds: [] };
+  }
   const out: RefundDoc[] = [];
   for (const ref of records) {
     let r = ref;
