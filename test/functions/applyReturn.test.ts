@@ -534,6 +534,25 @@ describe('modify', () => {
     expect(l2.ok).toBe(true);
   });
 
+  it('moving the request to another line updates the order summary of both lines', async () => {
+    await seedOrder('S-MOV');
+    const earlier = await apply({ orderId: 'S-MOV', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
+    const c = await h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: earlier.data.return.returnId }, buyer);
+    expect(c.ok).toBe(true);
+    const a = await apply({ orderId: 'S-MOV', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
+    const id = a.data.return.returnId;
+    const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: id, lines: [{ lineId: 'L2', quantity: 1 }] }, buyer);
+    expect(m.ok).toBe(true);
+    expect(m.data.return.lines).toEqual([{ lineId: 'L2', quantity: 1, amount: 3000 }]);
+    const order = await orderDoc('S-MOV');
+    expect(order.afterSale.L2).toMatchObject({ returnId: id, status: 'PENDING_REVIEW' });
+    // L1 is no longer in this after-sale: its summary goes back to the latest one that holds it
+    expect(order.afterSale.L1).toMatchObject({ returnId: earlier.data.return.returnId, status: 'CANCELLED' });
+    const again = await apply({ orderId: 'S-MOV', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
+    expect(again.ok).toBe(true);
+    expect((await orderDoc('S-MOV')).afterSale.L1).toMatchObject({ returnId: again.data.return.returnId, status: 'PENDING_REVIEW' });
+  });
+
   it('modify outside PENDING_REVIEW / REJECTED → INVALID_STATE, nothing written', async () => {
     await seedOrder('S-MOD2');
     const a = await apply({ orderId: 'S-MOD2', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });

@@ -64,6 +64,25 @@ export function ledgerFields(ret: ReturnDoc, status: ReturnStatus = ret.status):
 }
 
 /**
+ * Per-line summaries of lines `returnId` no longer holds (a modify moved it to
+ * other lines): each goes back to the latest other after-sale of that line, or
+ * is removed when there is none.
+ */
+export function releasedLineFields(order: OrderDoc, returnId: string, previous: { lineId: string }[], kept: { lineId: string }[]): Record<string, unknown> {
+  const _ = command();
+  const keep = new Set(kept.map((l) => l.lineId));
+  const data: Record<string, unknown> = {};
+  for (const { lineId } of previous) {
+    if (keep.has(lineId)) continue;
+    const latest = priorReturns(order)
+      .filter((p) => p.returnId !== returnId && p.lines.some((l) => l.lineId === lineId))
+      .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())[0];
+    data[`afterSale.${lineId}`] = latest ? _.set({ returnId: latest.returnId, status: latest.status, version: latest.version }) : _.remove();
+  }
+  return data;
+}
+
+/**
  * After a transition of `ret` (already stored): mirror its status into the
  * order. Monotonic: a late write of an older version changes nothing.
  */

@@ -19,7 +19,7 @@ import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, type OrderDoc } from '../app/ledger';
+import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, type OrderDoc } from '../app/ledger';
 import { conflict, loadReturn, normaliseReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
 import { verifyEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
@@ -263,6 +263,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   };
   // Claim the (possibly changed) lines in the ledger first, then move the after-sale.
   const claimed = await cas(C.orders, ledgerUnchanged(order), {
+    ...releasedLineFields(order, ret._id, ret.lines, res.lines),
     ...ledgerFields({ ...ret, ...changes, version: ret.version + 1 } as ReturnDoc, 'PENDING_REVIEW'),
     afterSaleRev: (order.afterSaleRev ?? 0) + 1,
   });
@@ -284,7 +285,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
     // The after-sale did not move: put its own entry back in the ledger.
     const fresh = await loadOwnOrder(ret.orderId, openid);
     const current = await loadReturn(ret._id);
-    await cas(C.orders, ledgerUnchanged(fresh), { ...ledgerFields(current), afterSaleRev: (fresh.afterSaleRev ?? 0) + 1 });
+    await cas(C.orders, ledgerUnchanged(fresh), { ...releasedLineFields(fresh, ret._id, res.lines, current.lines), ...ledgerFields(current), afterSaleRev: (fresh.afterSaleRev ?? 0) + 1 });
     throw err;
   }
 }
