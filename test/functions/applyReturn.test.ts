@@ -222,6 +222,45 @@ describe('preview (no writes)', () => {
     ]);
   });
 
+  it('the other refusals: cancelled / unpaid order, quality window closed, payment window closed', async () => {
+    const now = await h.now();
+    const base = (id: string, extra: Record<string, unknown>) => ({
+      _id: id,
+      buyerOpenid: DEMO.buyer,
+      shippingFee: 0,
+      payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 1000, paidAt: new Date(now - 3 * DAY).toISOString() }],
+      lines: [{ lineId: 'L1', skuId: 'X', title: '某商品', quantity: 1, unitPrice: 1000, paidAmount: 1000 }],
+      paidAt: new Date(now - 3 * DAY).toISOString(),
+      ...extra,
+    });
+    await h.seed({
+      orders: [
+        base('S-PV-CANCELLED', { status: 'CANCELLED' }),
+        base('S-PV-UNPAID', { status: 'CREATED' }),
+        base('S-PV-OLD', { status: 'RECEIVED', shippedAt: new Date(now - 21 * DAY).toISOString(), receivedAt: new Date(now - 20 * DAY).toISOString() }),
+        base('S-PV-YEAR', {
+          status: 'COMPLETED',
+          paidAt: new Date(now - 400 * DAY).toISOString(),
+          payments: [{ outTradeNo: 'TS-PV-YEAR', channel: 'WECHAT_PAY', amount: 1000, paidAt: new Date(now - 400 * DAY).toISOString() }],
+          shippedAt: new Date(now - 399 * DAY).toISOString(),
+        }),
+      ],
+    });
+    const req = { type: 'REFUND_ONLY', lines: [{ lineId: 'L1', quantity: 1 }] };
+    const cancelled = await preview({ ...req, orderId: 'S-PV-CANCELLED', reason: 'NO_LONGER_WANTED' });
+    expect(cancelled.data.refusals).toEqual([{ code: 'ORDER_CANCELLED', message: '该订单已取消，无法申请售后' }]);
+    const unpaid = await preview({ ...req, orderId: 'S-PV-UNPAID', reason: 'NO_LONGER_WANTED' });
+    expect(unpaid.data.refusals).toEqual([{ code: 'ORDER_NOT_PAID', message: '该订单尚未付款，暂时无法申请售后' }]);
+    const old = await preview({ ...req, orderId: 'S-PV-OLD', reason: 'QUALITY_ISSUE', evidence: ['cloud://env.bucket/evidence/o_demo_buyer/x.jpg'] });
+    expect(old.data.refusals.map((r: any) => r.code)).toEqual(['QUALITY_WINDOW_CLOSED']);
+    expect(old.data.refusals[0].message).toMatch(/^本订单签收后15天内的质量问题售后期已于\d{4}-\d{2}-\d{2} 23:59结束，如有疑问请联系商家协商处理$/);
+    const year = await preview({ ...req, orderId: 'S-PV-YEAR', reason: 'NOT_RECEIVED' });
+    expect(year.data.refusals.map((r: any) => r.code)).toEqual(['PAYMENT_WINDOW_CLOSED']);
+    expect(year.data.refusals[0].message).toMatch(/^该订单付款已超过365天，原路退款的期限已于.+结束，无法再通过原支付方式退款，请联系商家协商处理$/);
+    const applied = await writesNothing(() => apply({ ...req, orderId: 'S-PV-YEAR', reason: 'NOT_RECEIVED' }));
+    expectError(applied, 'NOT_ELIGIBLE', year.data.refusals[0].message);
+  });
+
   it("another buyer's order and an unknown order → NOT_FOUND", async () => {
     const res = await writesNothing(() => preview({ orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
     expectError(res, 'NOT_FOUND', '订单不存在');
