@@ -192,6 +192,50 @@ describe('unknown outcome (SYSTEMERROR)', () => {
   });
 });
 
+describe('never accepted, again and again', () => {
+  async function untilFailed(returnId: string, stepMs: number) {
+    for (let i = 0; i < 40 && (await doc(returnId)).status === 'REFUNDING'; i++) {
+      await advance(stepMs);
+      await sweep();
+    }
+  }
+
+  it('an unreadable refusal every time (UNKNOWN → query: no such refund → resubmit): after 8 submits the merchant takes over; a retry then succeeds with the same number', async () => {
+    const { orderId } = await seedOrder([5100]);
+    const ret = await apply(orderId);
+    await h.pay({ refund: Array.from({ length: 8 }, () => ({ errCode: 'SOMETHING_NEW', errCodeDes: '暂时无法处理' })) });
+    await approve(ret.returnId);
+    await untilFailed(ret.returnId, 2 * MINUTE);
+    const d = await doc(ret.returnId);
+    expect(d.status).toBe('REFUND_FAILED');
+    const [ref] = await refundsOf(ret.returnId);
+    expect(ref).toMatchObject({ status: 'FAILED', tries: 8 });
+    expect(ref.lastError.message).toContain('已自动重试 8 次');
+    expect(d.timeline.at(-1).note).toContain('已自动重试 8 次');
+    expect(sandboxOf(ret.returnId)).toHaveLength(0);
+
+    expect((await execute({ action: 'retry', returnId: ret.returnId })).ok).toBe(true);
+    await h.flush();
+    await quiet();
+    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await refundsOf(ret.returnId)).map((r: any) => [r._id, r.status])).toEqual([[ref._id, 'SUCCESS']]);
+  });
+
+  it('a communication failure every time (RETRY with backoff): after 8 submits the merchant takes over', async () => {
+    const { orderId } = await seedOrder([5200]);
+    const ret = await apply(orderId);
+    await h.pay({ refund: Array.from({ length: 8 }, () => ({ returnCode: 'FAIL', returnMsg: 'SYSTEM BUSY' })) });
+    await approve(ret.returnId);
+    await untilFailed(ret.returnId, 61 * MINUTE);
+    expect((await doc(ret.returnId)).status).toBe('REFUND_FAILED');
+    const [ref] = await refundsOf(ret.returnId);
+    expect(ref).toMatchObject({ status: 'FAILED', tries: 8 });
+    expect(ref.history.filter((e: any) => String(e.event).startsWith('SUBMIT:RETRY'))).toHaveLength(8);
+    expect(sandboxOf(ret.returnId)).toHaveLength(0);
+    expect((await execute({ action: 'markOffline', returnId: ret.returnId, note: '已线下退款' })).ok).toBe(true);
+  });
+});
+
 // ------------------------------------------------------------------ definite failures: the merchant acts
 
 describe('definite failures', () => {

@@ -22,6 +22,13 @@ import { transition } from './returns';
 import type { ShopSettings } from './settings';
 
 const MINUTE = 60_000;
+/**
+ * Automatic submissions of one record that the platform never accepted
+ * (transient errors, unknown outcomes the query showed were not applied).
+ * After this many the record is FAILED and the after-sale goes to the merchant
+ * (REFUND_FAILED: retry or offline refund) instead of looping unseen.
+ */
+export const MAX_AUTO_SUBMITS = 8;
 /** Records the sweep looks at (not final). */
 export const OPEN_REFUND_STATUSES: RefundStatus[] = ['CREATED', 'PROCESSING', 'UNKNOWN'];
 
@@ -201,7 +208,7 @@ export async function submit(ref: RefundDoc, now: Date, settings: ShopSettings):
       next = { status: 'UNKNOWN', tries, nextCheckAt: new Date(now.getTime() + MINUTE) };
       break;
     case 'RETRY':
-      next = { status: 'CREATED', tries, nextCheckAt: new Date(now.getTime() + retryBackoff(tries)) };
+      next = tries >= MAX_AUTO_SUBMITS ? { status: 'FAILED', tries, nextCheckAt: null } : { status: 'CREATED', tries, nextCheckAt: new Date(now.getTime() + retryBackoff(tries)) };
       break;
     case 'CLOSED':
       next = { status: 'CLOSED', tries, nextCheckAt: null };
@@ -209,7 +216,7 @@ export async function submit(ref: RefundDoc, now: Date, settings: ShopSettings):
     default:
       next = { status: 'FAILED', tries, nextCheckAt: null };
   }
-  if (lastError) next.lastError = lastError;
+  if (lastError) next.lastError = next.status === 'FAILED' && c.outcome === 'RETRY' ? { ...lastError, message: gaveUpMessage(lastError.message) } : lastError;
   const raw = resp instanceof Error ? { error: resp.message } : resp;
   return (await store(ref, next, `SUBMIT:${c.outcome}${c.code ? ':' + c.code : ''}`, raw, now)) ?? ref;
 }
@@ -236,13 +243,20 @@ export async function applyQuery(ref: RefundDoc, q: QueryClassification, now: Da
       next = { status: 'PROCESSING', nextCheckAt: new Date(now.getTime() + settings.policy.refundQueryAfterMinutes * MINUTE) };
       break;
     case 'NOT_FOUND':
-      // Never accepted by the platform: resubmitting the same number is safe.
-      next = { status: 'CREATED', nextCheckAt: now };
+      // Never accepted by the platform: resubmitting the same number is safe — up to MAX_AUTO_SUBMITS.
+      next =
+        tries >= MAX_AUTO_SUBMITS
+          ? { status: 'FAILED', nextCheckAt: null, lastError: { code: ref.lastError?.code ?? 'NOT_ACCEPTED', message: gaveUpMessage(ref.lastError?.message), at: now } }
+          : { status: 'CREATED', nextCheckAt: now };
       break;
     default:
       next = { status: ref.status === 'CREATED' ? 'UNKNOWN' : ref.status, nextCheckAt: new Date(now.getTime() + retryBackoff(tries + 1)) };
   }
   return (await store(ref, next, `${via}:${q.status}`, q, now)) ?? ref;
+}
+
+function gaveUpMessage(last?: string): string {
+  return `已自动重试 ${MAX_AUTO_SUBMITS} 次，支付平台仍未受理退款${last ? `（${last}）` : ''}，请重新发起或线下退款`;
 }
 
 // ------------------------------------------------------------------ settle
