@@ -30,6 +30,8 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     reasonLabel: r.reasonLabel,
     description: r.description ?? '',
     refundText: yuan(r.refundAmount),
+    refundLabel: r.status === 'REFUNDED' ? '已退款' : r.status === 'CLOSED' || r.status === 'CANCELLED' ? '申请退款金额' : '退款金额',
+    refundStrong: !(r.status === 'CLOSED' || r.status === 'CANCELLED'),
     itemsText: yuan(r.amounts?.items),
     shippingText: r.amounts?.shipping ? yuan(r.amounts.shipping) : '',
     postageText: r.amounts?.postage ? yuan(r.amounts.postage) : '',

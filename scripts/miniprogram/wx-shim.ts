@@ -53,6 +53,8 @@ export interface FunctionCallRecord {
   openid: string;
   /** Set when the shim dropped this call's answer (simulated network failure). */
   dropped?: 'before' | 'after';
+  /** HTTP status and error of a failed call (the function threw or timed out). */
+  error?: { status: number; body: any };
 }
 
 export interface MediaFile {
@@ -162,7 +164,11 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
             return done(o, false, { errMsg: 'cloud.callFunction:fail request:fail timeout' });
           }
           if (res.status === 200) done(o, true, { result: res.body, errMsg: 'cloud.callFunction:ok', requestID: 'shim' });
-          else done(o, false, { errMsg: `cloud.callFunction:fail ${res.body?.errCode ?? res.status} ${res.body?.errMsg ?? ''}` });
+          else {
+            rec.error = { status: res.status, body: res.body };
+            if (process.env.MP_SHIM_DEBUG) process.stderr.write(`wx shim: ${o.name} failed: HTTP ${res.status} ${JSON.stringify(res.body)}\n`);
+            done(o, false, { errMsg: `cloud.callFunction:fail ${res.body?.errCode ?? res.status} ${res.body?.errMsg ?? ''}` });
+          }
         })().catch((e) => done(o, false, { errMsg: `cloud.callFunction:fail ${e?.message ?? e}` })),
       );
       if (!o?.success && !o?.fail) return p;
