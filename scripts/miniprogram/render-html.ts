@@ -30,7 +30,7 @@ export function wxssToCss(wxss: string): string {
 const PLACEHOLDER =
   'data:image/svg+xml;utf8,' +
   encodeURIComponent(
-    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" viewBox="0 0 120 120"><rect width="120" height="120" fill="#e9e9e9"/><path d="M28 84l20-24 14 16 10-12 20 20z" fill="#c8c8c8"/><circle cx="80" cy="42" r="9" fill="#c8c8c8"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" viewBox="0 0 120 120"><rect width="120" height="120" fill="#dedede"/><path d="M28 84l20-24 14 16 10-12 20 20z" fill="#b0b0b0"/><circle cx="80" cy="42" r="9" fill="#b0b0b0"/></svg>',
   );
 
 function attr(n: JsonNode, name: string): string | undefined {

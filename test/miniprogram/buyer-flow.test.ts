@@ -51,6 +51,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
     await page.input('.description-input', '尺寸不合适');
     await page.tap('.submit-btn');
     const applies = env.shim.calls.filter((c) => c.data.action === 'apply');
+    expect(applies.map((c) => c.error ?? null)).toEqual([null]);
     expect(applies).toHaveLength(1);
     expect(applies[0].data).toMatchObject({ orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L2', quantity: 1 }], description: '尺寸不合适' });
     expect(applies[0].data.requestId).toMatch(/^[0-9A-Za-z_-]{8,64}$/);
