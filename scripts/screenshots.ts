@@ -116,7 +116,7 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   const M = DEMO.merchant;
   const apply = async (orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}) =>
     (await must(h, 'applyReturn', { action: 'apply', requestId: rid(), orderId, type, reason, lines, ...extra }, B)).return.returnId as string;
-  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid = M) => must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
+  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid: string = M) => must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
   const address = { name: '示例小店售后部', phone: '13800000000', address: '上海市浦东新区示例路 88 号 3 楼 售后仓' };
 
   const ids: Record<string, string> = {};

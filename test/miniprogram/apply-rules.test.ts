@@ -13,7 +13,8 @@ import { Buffer } from 'node:buffer';
 import { setupPages, DEMO, MP_ROOT, type PageEnv } from './support/pages';
 
 let env: PageEnv;
-let api: typeof import('../../miniprogram/utils/api');
+// The api module as the pages load it (typed by the mini-program's own tsconfig, not this one).
+let api: any;
 beforeAll(async () => {
   env = await setupPages();
   api = require(path.join(MP_ROOT, 'utils', 'api'));
