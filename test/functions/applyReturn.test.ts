@@ -74,10 +74,30 @@ async function seedOrder(id: string, opts: { receivedDaysAgo?: number; lines?: a
   });
 }
 
-/** Moves the emulator clock and waits for the timer triggers it fired (the sweep) to finish. */
+/** Moves the emulator clock and waits for what it set off (the sweep, refund notifications) to finish. */
 async function advance(ms: number): Promise<void> {
   await h.advance(ms);
+  await settle();
+}
+
+/** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
+async function settle(): Promise<void> {
   await h.emu.timers.idle();
+  await h.emu.pay.idle();
+  await h.flush();
+  await h.emu.timers.idle();
+}
+
+/**
+ * Moves the clock just past `deadlineMs` in two steps, the last one a few
+ * seconds long: the sweep (fired when the clock passes a 5-minute slot) then
+ * usually has not applied the default outcome yet, so the refusal of the
+ * waited-on party itself is what the test sees.
+ */
+async function advanceJustPast(deadlineMs: number): Promise<void> {
+  const now = await h.now();
+  if (deadlineMs - 3000 > now) await advance(deadlineMs - 3000 - now);
+  await advance(5000);
 }
 
 async function orderDoc(id: string) {
@@ -683,7 +703,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
 
   it('after the appeal window → refused (INVALID_STATE), nothing written', async () => {
     const ret = await rejected('S-APP3');
-    await advance(7 * DAY + 60_000);
+    await advanceJustPast(Date.parse(ret.deadline));
     // The sweep (fired by the clock move) may already have closed it; either way the buyer is refused.
     const status = (await returnDoc(ret.returnId)).status;
     expect(['REJECTED', 'CLOSED']).toContain(status);

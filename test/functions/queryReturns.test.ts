@@ -43,6 +43,14 @@ function expectError(res: any, code: string, message?: string) {
 }
 async function advance(ms: number): Promise<void> {
   await h.advance(ms);
+  await settle();
+}
+
+/** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
+async function settle(): Promise<void> {
+  await h.emu.timers.idle();
+  await h.emu.pay.idle();
+  await h.flush();
   await h.emu.timers.idle();
 }
 const get = (returnId: string, who: { openid: string }) => h.call('queryReturns', { action: 'get', returnId }, who);
@@ -251,7 +259,7 @@ describe('list merchant', () => {
     const at10 = shanghaiMidnight + DAY + 10 * HOUR;
     const res = await fetch(`${h.url}/_local/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: new Date(at10).toISOString() }) });
     expect(res.status).toBe(200);
-    await h.emu.timers.idle();
+    await settle();
     const today = shanghaiMidnight + DAY;
     const doc = (id: string, status: string, deadline: number | null, buyerOpenid: string = DEMO.buyer) => ({
       _id: id,
