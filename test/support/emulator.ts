@@ -50,14 +50,18 @@ async function json(res: Response): Promise<any> {
   }
 }
 
-export async function startEmulator(opts: { seedDemo?: boolean } = {}): Promise<Harness> {
+/**
+ * `autoTimers` (default false): timer triggers fire only when a test fires them
+ * (h.trigger), never behind its back when it moves the clock.
+ */
+export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boolean } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-test-'));
   const emu = await createEmulator({
     port: 0,
     dataDir,
     functionsDir: path.join(ROOT, 'build', 'cloudfunctions'),
     reset: true,
-    timers: { tickMs: 3_600_000 } as any,
+    timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });

@@ -50,6 +50,12 @@ export interface TimersOptions {
   keepFirings?: number;
   /** Log a line per firing. */
   echo?: boolean;
+  /**
+   * Fire due slots by themselves, when the clock moves and in real time
+   * (default true). Tests that drive time by hand turn it off and fire with
+   * POST /_local/triggers/<name>, so no sweep runs behind their back.
+   */
+  auto?: boolean;
 }
 
 export interface Timers {
@@ -168,8 +174,9 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
   const runCheck = () => {
     check().catch((e) => process.stderr.write(`[timers] check failed: ${e?.stack ?? e}\n`));
   };
-  const unsubscribe = emu.clock.onChange(runCheck);
-  const ticker = setInterval(runCheck, opts.tickMs ?? 1000);
+  const auto = opts.auto !== false;
+  const unsubscribe = auto ? emu.clock.onChange(runCheck) : () => undefined;
+  const ticker = setInterval(auto ? runCheck : () => undefined, opts.tickMs ?? 1000);
   ticker.unref();
 
   emu.registerRoute('POST', '/_local/triggers/:name', async (_req, body, params): Promise<HttpResult> => {
