@@ -1,4 +1,4 @@
-import { submitLogisticsSchema, CARRIERS } from '../../cloudfunctions/core/schemas';
+import { submitLogisticsSchema, selfShipSchema, CARRIERS } from '../../cloudfunctions/core/schemas';
 import { FILE, RET, RID, USER_INFO, ok, rejectsAt } from './helpers';
 
 const selfShip = { mode: 'SELF_SHIP', requestId: RID, returnId: RET, carrier: 'SF', trackingNo: 'SF1234567890123', postage: 1200 };
@@ -30,7 +30,8 @@ describe('submitLogistics schema', () => {
     ['carrier', { carrier: 'DHL' }],
     ['carrier', { carrier: undefined }],
     ['trackingNo', { trackingNo: '' }],
-    ['trackingNo', { trackingNo: '12 34 56 78' }],
+    ['trackingNo', { trackingNo: '12 34' }],
+    ['trackingNo', { trackingNo: 'SF12345678_90' }],
     ['trackingNo', { trackingNo: 'x'.repeat(41) }],
     ['postage', { postage: -1 }],
     ['postage', { postage: 12.5 }],
@@ -66,5 +67,12 @@ describe('submitLogistics schema', () => {
     rejectsAt(submitLogisticsSchema, { ...pickup, mode: 'SELF_SHIP' }, 'carrier');
     expect(rejectsAt(submitLogisticsSchema, { ...selfShip, mode: 'POST' }, 'mode').message).toContain('寄回方式');
     rejectsAt(submitLogisticsSchema, { ...selfShip, mode: undefined }, 'mode');
+  });
+});
+
+describe('submitLogistics schema: tracking numbers as printed', () => {
+  it('accepts spaces and dashes copied from a receipt (the carrier check normalises them)', () => {
+    const r = selfShipSchema.safeParse({ mode: 'SELF_SHIP', requestId: 'req_0001-abc', returnId: 'R202603010001', carrier: 'SF', trackingNo: ' SF 1234-5678-90123 ' });
+    expect(r.success).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import { evidenceFiles, fen, isoDateTime, phone, requestId, returnId, fieldError
 export const CARRIERS = ['SF', 'JD', 'YTO', 'ZTO', 'STO', 'YUNDA', 'EMS', 'JTSD', 'DBL', 'OTHER'] as const;
 export type Carrier = (typeof CARRIERS)[number];
 
-export const TRACKING_NO_RE = /^[0-9A-Za-z-]{6,40}$/;
+/** 6–40 letters and digits once the spaces and dashes people copy from receipts are removed. */
+export const TRACKING_NO_RE = /^[0-9A-Za-z]{6,40}$/;
 
 export const selfShipSchema = z.object({
   mode: z.literal('SELF_SHIP'),
@@ -15,7 +16,8 @@ export const selfShipSchema = z.object({
   trackingNo: z
     .string({ error: (iss) => (iss.input === undefined ? '请填写快递单号' : '快递单号格式不正确') })
     .trim()
-    .regex(TRACKING_NO_RE, { error: '快递单号格式不正确（6–40 位字母、数字或 -）' }),
+    .max(80, { error: '快递单号格式不正确（6–40 位字母或数字）' })
+    .refine((v) => TRACKING_NO_RE.test(v.replace(/[\s-]/g, '')), { error: '快递单号格式不正确（6–40 位字母或数字）' }),
   /** Postage the buyer paid (fen); reimbursed only for seller-side reasons, capped. */
   postage: fen.optional(),
   /** Courier receipt etc. (optional; also possible through uploadEvidence, kind WAYBILL). */
