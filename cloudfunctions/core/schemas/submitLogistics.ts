@@ -5,8 +5,12 @@ import { evidenceFiles, fen, isoDateTime, phone, requestId, returnId, fieldError
 export const CARRIERS = ['SF', 'JD', 'YTO', 'ZTO', 'STO', 'YUNDA', 'EMS', 'JTSD', 'DBL', 'OTHER'] as const;
 export type Carrier = (typeof CARRIERS)[number];
 
-/** 6–40 letters and digits once the spaces and dashes people copy from receipts are removed. */
-export const TRACKING_NO_RE = /^[0-9A-Za-z]{6,40}$/;
+/**
+ * Letters, digits, and the spaces and dashes people copy from receipts. The
+ * format of each carrier (policy/logistics.ts) is checked by the function and
+ * answered with LOGISTICS_INVALID.
+ */
+export const TRACKING_NO_RE = /^[0-9A-Za-z][0-9A-Za-z -]{0,79}$/;
 
 export const selfShipSchema = z.object({
   mode: z.literal('SELF_SHIP'),
@@ -16,8 +20,7 @@ export const selfShipSchema = z.object({
   trackingNo: z
     .string({ error: (iss) => (iss.input === undefined ? '请填写快递单号' : '快递单号格式不正确') })
     .trim()
-    .max(80, { error: '快递单号格式不正确（6–40 位字母或数字）' })
-    .refine((v) => TRACKING_NO_RE.test(v.replace(/[\s-]/g, '')), { error: '快递单号格式不正确（6–40 位字母或数字）' }),
+    .regex(TRACKING_NO_RE, { error: '快递单号只能包含字母、数字（可带空格或 -）' }),
   /** Postage the buyer paid (fen); reimbursed only for seller-side reasons, capped. */
   postage: fen.optional(),
   /** Courier receipt etc. (optional; also possible through uploadEvidence, kind WAYBILL). */
