@@ -229,7 +229,7 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(thirty.data.return.logistics).toMatchObject({ trackingNo: 'Z'.repeat(30), corrections: 2 });
     expect(thirty.data.return.deadline).toBe(ret.deadline);
     const invalid = await writesNothing(() => selfShip(ret.returnId, { carrier: 'OTHER', trackingNo: 'ABC12' }));
-    expectError(invalid, 'INVALID_ARGUMENT');
+    expectError(invalid, 'LOGISTICS_INVALID');
     ret = thirty.data.return;
   });
 
