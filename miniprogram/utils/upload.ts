@@ -6,7 +6,7 @@
  */
 import { config } from '../config';
 import { ApiError, toast } from './api';
-import { getOpenid } from './session';
+import { ensureOpenid } from './session';
 
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
 
@@ -53,9 +53,9 @@ function uploadLocal(cloudPath: string, filePath: string): Promise<string> {
   });
 }
 
-export function uploadOne(filePath: string, kind: 'PHOTO' | 'VIDEO'): Promise<string> {
-  const openid = getOpenid();
-  if (!openid) return Promise.reject(new ApiError('UNAUTHENTICATED', '请先登录后再上传凭证'));
+export async function uploadOne(filePath: string, kind: 'PHOTO' | 'VIDEO'): Promise<string> {
+  const openid = await ensureOpenid().catch(() => '');
+  if (!openid) throw new ApiError('UNAUTHENTICATED', '请先登录后再上传凭证');
   const rand = Math.floor(Math.random() * 36 ** 6).toString(36);
   const cloudPath = `evidence/${openid}/${Date.now()}-${rand}.${extOf(filePath, kind === 'VIDEO' ? 'mp4' : 'jpg')}`;
   return config.mode === 'local' ? uploadLocal(cloudPath, filePath) : uploadCloud(cloudPath, filePath);

@@ -340,3 +340,16 @@ describe('list merchant', () => {
     expect((await list({ scope: 'merchant' }, admin)).ok).toBe(true);
   });
 });
+
+describe('queryReturns whoami', () => {
+  it('answers the caller from getWXContext, with staff roles', async () => {
+    const buyer = await h.call('queryReturns', { action: 'whoami', userInfo: { openId: 'forged' } }, { openid: DEMO.buyer });
+    expect(buyer).toEqual({ ok: true, data: { openid: DEMO.buyer, roles: [], name: null } });
+    const merchant = await h.call('queryReturns', { action: 'whoami' }, { openid: DEMO.merchant });
+    expect(merchant.data).toMatchObject({ openid: DEMO.merchant, roles: ['MERCHANT'] });
+  });
+  it('needs an OPENID and a mini-program caller', async () => {
+    expect((await h.call('queryReturns', { action: 'whoami' })).error.code).toBe('UNAUTHENTICATED');
+    expect((await h.call('queryReturns', { action: 'whoami' }, { openid: DEMO.buyer, source: 'wx_trigger' })).error.code).toBe('FORBIDDEN');
+  });
+});

@@ -17,8 +17,11 @@ export const listReturnsSchema = z.object({
     .default(20),
 });
 
-export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema], {
-  error: '操作 action 无效（get / list）',
+/** Who the caller is: openid and staff roles (pages use it for the evidence folder and to show staff entries). */
+export const whoamiSchema = z.object({ action: z.literal('whoami') });
+
+export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema], {
+  error: '操作 action 无效（get / list / whoami）',
 });
 
 export type QueryReturnsInput = z.infer<typeof queryReturnsSchema>;

@@ -23,6 +23,7 @@ export async function queryReturns(event: Record<string, unknown>, caller: Calle
   const input = parseInput(queryReturnsSchema, event);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
+  if (input.action === 'whoami') return whoami(caller);
   return input.action === 'get' ? get(input, caller, now, settings) : list(input, caller, now, settings);
 }
 
@@ -173,4 +174,12 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
     items: page.map((r) => summary(r, now)),
     nextCursor: next ? encodeCursor(next) : null,
   });
+}
+
+/** The caller as the server sees it: openid (from getWXContext) and staff roles. */
+async function whoami(caller: Caller): Promise<Envelope> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const staff = await loadStaff(openid);
+  return ok({ openid, roles: staff?.roles ?? [], name: staff?.name ?? null });
 }
