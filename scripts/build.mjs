@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { zodEnglishOnly } from './esbuild-zod.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
@@ -29,24 +30,6 @@ async function functionDirs(srcRoot) {
     .sort();
 }
 
-/**
- * zod's namespace re-exports every translation (~260 KiB) though only the
- * default English one is used (our messages are written in Chinese on the
- * schemas): resolve the locales index to English alone.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
-      if (!/[\\/]zod[\\/]/.test(args.importer)) return undefined;
-      return { path: 'zod-locales-en', namespace: 'zod-locales' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(path.join(root, 'node_modules/zod/v4/locales/en.js'))};`,
-      resolveDir: root,
-    }));
-  },
-};
 
 async function bundleOne(srcRoot, outRoot, name) {
   const srcDir = path.join(srcRoot, name);
@@ -65,7 +48,7 @@ async function bundleOne(srcRoot, outRoot, name) {
     sourcesContent: false,
     external: ['wx-server-sdk'],
     legalComments: 'none',
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly(root)],
     logLevel: 'warning',
   });
   const configPath = path.join(srcDir, 'config.json');
