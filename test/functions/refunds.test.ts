@@ -172,6 +172,46 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
   });
 
+  it('the refund call times out (the platform did apply it) → UNKNOWN, never a second number; the sweep query confirms it', async () => {
+    const { orderId } = await seedOrder([13000]);
+    const ret = await apply(orderId);
+    // Held past the SDK's request timeout: the function sees an error, not an answer.
+    await h.pay({ refund: [{ timeout: true, holdMs: 12_000 }], callback: [{ status: 'NONE', outcome: 'SUCCESS' }] });
+    const view = await approve(ret.returnId);
+    expect(view.status).toBe('REFUNDING');
+    const [ref] = await refundsOf(ret.returnId);
+    expect(ref).toMatchObject({ status: 'UNKNOWN', tries: 1 });
+    expect(ref.lastError.message).toContain('退款结果未知');
+    expect(sandboxOf(ret.returnId)).toHaveLength(1);
+
+    await advance(2 * MINUTE);
+    await sweep();
+    await h.flush();
+    await quiet();
+    const after = await refundsOf(ret.returnId);
+    expect(after.map((r: any) => [r._id, r.status])).toEqual([[ref._id, 'SUCCESS']]);
+    expect(events(after[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^SUBMIT:UNKNOWN/), expect.stringMatching(/^(SWEEP|CALLBACK):/)]));
+    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect(sandboxOf(ret.returnId)).toHaveLength(1);
+  }, 60_000);
+
+  it('the refund call hangs while the platform already notifies success → the confirmed notification wins the race; one number, REFUNDED once', async () => {
+    const { orderId } = await seedOrder([14000]);
+    const ret = await apply(orderId);
+    await h.pay({ refund: [{ timeout: true, holdMs: 12_000 }], callback: [{ status: 'SUCCESS', delayMs: 1000 }] });
+    await approve(ret.returnId);
+    await advance(2 * MINUTE);
+    await sweep();
+    await h.flush();
+    await quiet();
+    const records = await refundsOf(ret.returnId);
+    expect(records.map((r: any) => r.status)).toEqual(['SUCCESS']);
+    const d = await doc(ret.returnId);
+    expect(d.status).toBe('REFUNDED');
+    expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
+    expect(sandboxOf(ret.returnId)).toHaveLength(1);
+  }, 60_000);
+
   it('FREQUENCY_LIMITED → kept CREATED with backoff, resubmitted by the sweep with the same number', async () => {
     const { orderId } = await seedOrder([12000]);
     const ret = await apply(orderId);
