@@ -17,6 +17,9 @@ import type { RefundDoc } from '../app/model';
 import { tellBuyer } from './common';
 
 export const ACK = { errcode: 0, errmsg: 'OK' };
+/** Outcomes the platform reported (a FAILED / OFFLINE record is still confirmed by a query: the platform may have refunded after all). */
+const FINAL = ['SUCCESS', 'CLOSED', 'ABNORMAL'];
+const isFinal = (r: Pick<RefundDoc, 'status'>) => FINAL.includes(r.status);
 const AGAIN = (why: string) => ({ errcode: 1, errmsg: why });
 
 function log(fields: Record<string, unknown>): void {
@@ -42,8 +45,7 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
   if (note.refundFee !== undefined && note.refundFee !== ref.refundFee) {
     log({ outcome: 'warning', why: 'notified amount differs from the stored refund', outRefundNo: ref._id, notified: note.refundFee, stored: ref.refundFee });
   }
-  const final = ref.status === 'SUCCESS' || ref.status === 'CLOSED' || ref.status === 'ABNORMAL';
-  if (!final) {
+  if (!isFinal(ref)) {
     const q = await queryRefund(ref, settings);
     if (q.status === 'UNKNOWN' || q.status === 'PROCESSING') {
       log({ outcome: 'retry', why: `query says ${q.status}`, outRefundNo: ref._id });
@@ -54,6 +56,17 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
       return ACK;
     }
     ref = await applyQuery(ref, q, now, settings, 'CALLBACK');
+    if (!isFinal(ref)) {
+      // Lost the compare-and-set to another writer (the sweep, a submit that just
+      // returned): acknowledge only once the final outcome is stored, by anyone.
+      const fresh = await findById<RefundDoc>(C.refunds, ref._id);
+      const again = fresh ? { ...fresh, nextCheckAt: fresh.nextCheckAt ? new Date(fresh.nextCheckAt) : null } : null;
+      ref = again && !isFinal(again) ? await applyQuery(again, q, now, settings, 'CALLBACK') : (again ?? ref);
+      if (!isFinal(ref)) {
+        log({ outcome: 'retry', why: 'outcome not stored (concurrent change)', outRefundNo: ref._id });
+        return AGAIN('refund outcome not stored yet');
+      }
+    }
   }
   // Complete the after-sale (REFUNDED / REFUND_FAILED) — retried on a lost race.
   for (let i = 0; i < 3; i++) {
