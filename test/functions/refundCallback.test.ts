@@ -235,7 +235,35 @@ describe('refundCallback', () => {
     const d = await doc(returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
+    expect(d.timeline.find((e: any) => e.action === 'refundSucceeded').note).toBe('退款成功，款项已原路退回');
     // No notification was ever delivered for it.
     expect(h.emu.pay.refunds().find((r) => r.outRefundNo === outRefundNo)!.notify.history).toHaveLength(0);
+  });
+  it('a refund the platform keeps PROCESSING is asked about less and less often (half its age, at most every 2 h)', async () => {
+    const { returnId, outRefundNo } = await refunding({ status: 'NONE', outcome: 'SUCCESS', delayMs: 2 * DAY });
+    const queries = async () => (await refund(outRefundNo)).history.filter((e: any) => e.event === 'SWEEP:PROCESSING').length;
+    await h.advance(6 * MINUTE);
+    await quiet();
+    expect((await h.trigger('sweepTimeouts')).ok).toBe(true);
+    await quiet();
+    expect(await queries()).toBe(1);
+    // Three hours later: due again; the next check is then half the age (≈ 1.5 h) away.
+    await h.advance(3 * 60 * MINUTE);
+    await quiet();
+    expect((await h.trigger('sweepTimeouts')).ok).toBe(true);
+    await quiet();
+    const ref = await refund(outRefundNo);
+    expect(ref.status).toBe('PROCESSING');
+    expect(await queries()).toBe(2);
+    const wait = new Date(ref.nextCheckAt.$date ?? ref.nextCheckAt).getTime() - (await h.now());
+    expect(wait).toBeGreaterThan(80 * MINUTE);
+    expect(wait).toBeLessThanOrEqual(95 * MINUTE);
+    // An hour on, it is not due: the sweep leaves it alone.
+    await h.advance(60 * MINUTE);
+    await quiet();
+    expect((await h.trigger('sweepTimeouts')).ok).toBe(true);
+    await quiet();
+    expect(await queries()).toBe(2);
+    expect((await doc(returnId)).status).toBe('REFUNDING');
   });
 });

@@ -7,6 +7,7 @@ import {
   mapRefundStatus,
   readRefundNotification,
   retryBackoff,
+  processingRecheck,
 } from '../../cloudfunctions/core/machine/refundClassify';
 
 /** What wx-server-sdk returns: snake → camel, then errCode overwritten with 0. */
@@ -399,5 +400,22 @@ describe('retryBackoff', () => {
 
   it('the arrival hint', () => {
     expect(REFUND_ARRIVAL_HINT).toBe('通常1-3个工作日到账');
+  });
+});
+
+describe('processingRecheck', () => {
+  const MIN = 60_000;
+  it('the policy interval while the refund is young, then half its age, capped at 2 h', () => {
+    expect(processingRecheck(0, 5)).toBe(5 * MIN);
+    expect(processingRecheck(8 * MIN, 5)).toBe(5 * MIN);
+    expect(processingRecheck(30 * MIN, 5)).toBe(15 * MIN);
+    expect(processingRecheck(3 * 60 * MIN, 5)).toBe(90 * MIN);
+    expect(processingRecheck(3 * 24 * 60 * MIN, 5)).toBe(120 * MIN);
+  });
+  it('a longer policy interval is the floor; bad inputs fall back to it', () => {
+    expect(processingRecheck(30 * MIN, 20)).toBe(20 * MIN);
+    expect(processingRecheck(Number.NaN, 5)).toBe(5 * MIN);
+    expect(processingRecheck(-10 * MIN, 5)).toBe(5 * MIN);
+    expect(processingRecheck(10 * MIN, 0)).toBe(5 * MIN);
   });
 });

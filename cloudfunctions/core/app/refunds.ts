@@ -15,7 +15,7 @@ import { cas, command, createIfAbsent, findById, findMany, removeById, updateWhe
 import { C } from '../data/collections';
 import { paymentBalances, splitAcrossPayments, RefundSplitError } from '../policy/amounts';
 import { toDate } from '../policy/time';
-import { classifyRefundQuery, classifyRefundSubmit, retryBackoff, type QueryClassification } from '../machine/refundClassify';
+import { classifyRefundQuery, classifyRefundSubmit, processingRecheck, retryBackoff, type QueryClassification } from '../machine/refundClassify';
 import type { RefundDoc, RefundStatus, ReturnDoc } from './model';
 import { normaliseOrder } from './ledger';
 import { transition } from './returns';
@@ -240,7 +240,7 @@ export async function applyQuery(ref: RefundDoc, q: QueryClassification, now: Da
       next = { status: 'CLOSED', nextCheckAt: null, lastError: { code: 'REFUNDCLOSE', message: q.message, at: now } };
       break;
     case 'PROCESSING':
-      next = { status: 'PROCESSING', nextCheckAt: new Date(now.getTime() + settings.policy.refundQueryAfterMinutes * MINUTE) };
+      next = { status: 'PROCESSING', nextCheckAt: new Date(now.getTime() + processingRecheck(now.getTime() - new Date(ref.createdAt).getTime(), settings.policy.refundQueryAfterMinutes)) };
       break;
     case 'NOT_FOUND':
       // Never accepted by the platform: resubmitting the same number is safe — up to MAX_AUTO_SUBMITS.
@@ -308,7 +308,7 @@ export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, 
     return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret;
   }
   if (succeeded >= target && live.every((r) => r.status === 'SUCCESS')) {
-    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundSucceeded', now, settings, payload: { note: '款项已原路退回' } })).ret;
+    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundSucceeded', now, settings })).ret;
   }
   return ret;
 }

@@ -473,3 +473,18 @@ export function retryBackoff(tries: number): number {
   if (n > 7) return RETRY_CAP_MS;
   return Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (n - 1));
 }
+
+export const PROCESSING_RECHECK_CAP_MS = 2 * 3_600_000;
+
+/**
+ * Wait before the next query of a refund the platform accepted (PROCESSING):
+ * the policy's interval at first, then half the record's age (a refund that
+ * has been processing for a day is asked about every 2 hours, not every few
+ * minutes), never more than 2 hours: bank-card refunds take days, and the
+ * callback usually arrives first anyway.
+ */
+export function processingRecheck(ageMs: number, policyMinutes: number): number {
+  const floor = Math.max(1, policyMinutes) * 60_000;
+  const age = Number.isFinite(ageMs) ? Math.max(0, ageMs) : 0;
+  return Math.min(PROCESSING_RECHECK_CAP_MS, Math.max(floor, Math.floor(age / 2)));
+}
