@@ -236,6 +236,20 @@ describe('subscribe messages', () => {
     expect(await messages(returnId)).toHaveLength(1);
   });
 
+  it('a configuration error (40037 invalid template id) is given up at once with the reason, not retried', async () => {
+    const returnId = await apply('REFUND_ONLY');
+    await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 40037, errMsg: 'invalid template_id' }] });
+    expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
+    await advance(30 * MINUTE);
+    const run = await sweep();
+    expect(run.notifications.retried).toBe(0);
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    expect(note).toMatchObject({ status: 'GAVE_UP', tries: 1, nextAttemptAt: null });
+    expect(note.lastError).toContain('40037');
+    expect(note.lastError).toContain('settings.templates');
+    expect(await messages(returnId)).toHaveLength(1);
+  });
+
   it('a message failing every time is given up after MAX tries (6), not retried forever', async () => {
     const returnId = await apply('REFUND_ONLY');
     await scriptOpenApi({ 'subscribeMessage.send': Array.from({ length: 6 }, () => ({ errCode: -1, errMsg: 'system error' })) });

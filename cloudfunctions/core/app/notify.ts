@@ -1,8 +1,9 @@
 /**
  * Subscribe messages through an outbox. Each message is sent at once and its
  * outcome recorded in `notifications` (one write): SENT, SKIPPED (no template
- * configured), REFUSED (the user gave no consent: never retried) or FAILED
- * (retried by the sweep with backoff until MAX_NOTIFY_TRIES).
+ * configured), REFUSED (the user gave no consent: never retried), FAILED
+ * (retried by the sweep with backoff until MAX_NOTIFY_TRIES, then GAVE_UP) or
+ * GAVE_UP at once when the shop's template configuration is wrong.
  */
 import { sdk } from '../runtime/shell';
 import { cas, command, createIfAbsent, findMany } from '../data/db';
@@ -18,6 +19,23 @@ export type NoticeStatus = 'SENT' | 'SKIPPED' | 'REFUSED' | 'FAILED' | 'GAVE_UP'
 export const MAX_NOTIFY_TRIES = 6;
 /** errcodes meaning "this user cannot receive it" (no consent, blocked): retrying will not help. */
 const PERMANENT_ERRCODES = new Set([43101, 43107, 40003]);
+/**
+ * errcodes meaning the shop's configuration is wrong (template id, template
+ * data, page path): the same request would fail again, so it is given up at
+ * once with the reason for the shop developer, instead of being retried.
+ */
+const CONFIG_ERRCODES: Readonly<Record<number, string>> = Object.freeze({
+  40037: '模板 ID 无效，请检查 settings.templates',
+  47003: '模板参数不正确，请检查模板字段与 templateData 是否一致',
+  41030: '跳转页面路径不存在或未发布',
+});
+
+function failure(code: number, msg: string): { status: NoticeStatus; error: string } {
+  const text = `${Number.isNaN(code) ? '' : code} ${msg}`.trim();
+  if (PERMANENT_ERRCODES.has(code)) return { status: 'REFUSED', error: text };
+  if (CONFIG_ERRCODES[code]) return { status: 'GAVE_UP', error: `${text}（${CONFIG_ERRCODES[code]}）` };
+  return { status: 'FAILED', error: text };
+}
 
 export interface NotificationDoc {
   _id: string;
@@ -64,11 +82,10 @@ async function send(doc: Pick<NotificationDoc, 'touser' | 'templateId' | 'page' 
     });
     const code = Number(res?.errCode ?? res?.errcode ?? 0);
     if (code === 0) return { status: 'SENT' };
-    return { status: PERMANENT_ERRCODES.has(code) ? 'REFUSED' : 'FAILED', error: `${code} ${res?.errMsg ?? ''}`.trim() };
+    return failure(code, String(res?.errMsg ?? ''));
   } catch (err) {
     const e = err as { errCode?: number; errMsg?: string; message?: string };
-    const code = Number(e?.errCode);
-    return { status: PERMANENT_ERRCODES.has(code) ? 'REFUSED' : 'FAILED', error: `${e?.errCode ?? ''} ${e?.errMsg ?? e?.message ?? err}`.trim() };
+    return failure(Number(e?.errCode), String(e?.errMsg ?? e?.message ?? err));
   }
 }
 
