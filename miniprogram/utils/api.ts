@@ -353,6 +353,9 @@ export interface ReturnView {
   decision: { decision: 'BUYER' | 'MERCHANT'; note?: string; at?: string } | null;
   advice?: string;
   refundHint: string | null;
+  postageOffline?: number;
+  /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */
+  notices?: string[];
   refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
   timeline: TimelineEvent[];
   allowedActions: string[];

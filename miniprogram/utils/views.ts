@@ -58,6 +58,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
         }
       : null,
     advice: r.advice ?? '',
+    notices: r.notices ?? [],
     evidence: r.evidence.map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '', byText: e.by?.role === 'BUYER' && buyerActions ? '我' : ACTOR_TEXT[e.by?.role] ?? '' })),
     timeline: r.timeline
       .slice()

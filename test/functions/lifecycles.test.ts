@@ -310,6 +310,8 @@ describe('amounts', () => {
     const confirmed = await review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(confirmed.amounts).toMatchObject({ postage: 800, total: 10800 });
     expect((await doc(ret.returnId)).postageOffline).toBe(700);
+    expect((await get(ret.returnId)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的金额，将由商家线下补偿']);
+    expect((await get(ret.returnId, DEMO.merchant)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的余额，请线下补偿买家']);
     await flush();
     const onPayment = (await h.db('refunds')).filter((r: any) => r.outTradeNo === outTradeNo).reduce((s: number, r: any) => s + r.refundFee, 0);
     expect(onPayment).toBe(paid);

@@ -359,3 +359,48 @@ describe('other states', () => {
     else expectError(res, 'INVALID_STATE', '当前状态不能填写退货物流');
   });
 });
+
+describe('correcting a PICKUP', () => {
+  const bookedFor = async (returnId: string) => (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && String(c.data.order_id).startsWith(`${returnId}-v`));
+  const cancelsFor = async (returnId: string) => (await h.outbox()).filter((c: any) => c.api === 'logistics.cancelOrder' && String(c.data.order_id).startsWith(`${returnId}-v`));
+
+  it('switching to self-shipping cancels the courier booking with the carrier, and says so on the timeline', async () => {
+    await seedOrder('S-PKC1');
+    const a = await awaitingShipment('S-PKC1');
+    const booked = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer);
+    expect(booked.ok).toBe(true);
+    const waybill = booked.data.return.logistics.waybillId;
+    const res = await selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' });
+    expect(res.ok).toBe(true);
+    const [cancel] = await cancelsFor(a.returnId);
+    expect(cancel).toMatchObject({ function: 'submitLogistics', result: { errCode: 0 } });
+    expect(cancel.data).toMatchObject({ order_id: `${a.returnId}-v${a.version}`, waybill_id: waybill, openid: DEMO.buyer, delivery_id: 'SF' });
+    expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'correctLogistics' });
+    expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）已取消`);
+    const r = await stored(a.returnId);
+    expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', trackingNo: 'SF1234567890123', corrections: 1 });
+    expect(r.logistics.staleBooking).toBeUndefined();
+  });
+
+  it('a new pickup slot books again and cancels the old booking; a failed cancellation is kept for staff', async () => {
+    await seedOrder('S-PKC2');
+    const a = await awaitingShipment('S-PKC2');
+    const first = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer);
+    const oldWaybill = first.data.return.logistics.waybillId;
+    await scriptOpenApi({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: 'order can not be cancelled' }] });
+    const later = { ...PICKUP, slotStart: '2030-01-02T09:00:00+08:00', slotEnd: '2030-01-02T11:00:00+08:00' };
+    const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: later }, buyer);
+    expect(res.ok).toBe(true);
+    expect(await bookedFor(a.returnId)).toHaveLength(2);
+    const newWaybill = res.data.return.logistics.waybillId;
+    expect(newWaybill).not.toBe(oldWaybill);
+    const [cancel] = await cancelsFor(a.returnId);
+    expect(cancel.data).toMatchObject({ waybill_id: oldWaybill });
+    const r = await stored(a.returnId);
+    expect(r.logistics).toMatchObject({ mode: 'PICKUP', waybillId: newWaybill, corrections: 1, staleBooking: { waybillId: oldWaybill } });
+    expect(r.logistics.staleBooking.error).toContain('9300506');
+    expect(res.data.return.logistics.staleBooking).toMatchObject({ waybillId: oldWaybill });
+    const staff = await h.call('queryReturns', { action: 'get', returnId: a.returnId }, merchant);
+    expect(staff.data.return.notices).toEqual([expect.stringContaining(`原上门取件预约（运单号 ${oldWaybill}）未能自动取消`)]);
+  });
+});

@@ -446,6 +446,12 @@ describe('a deadline that cannot be applied', () => {
       expect(d.deadlineError).toMatchObject({ code: 'RETURN_ADDRESS_REQUIRED' });
       expect(d.deadlineError.message).toContain('默认退货地址');
     }
+    // Staff see why it was not applied; the buyer sees nothing of it.
+    const staffView = await h.call('queryReturns', { action: 'get', returnId: blocked[0] }, { openid: DEMO.merchant });
+    expect(staffView.data.return.notices).toHaveLength(1);
+    expect(staffView.data.return.notices[0]).toMatch(/^到期自动处理未能执行：.*默认退货地址.*，系统将于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 重试；也可以现在手动处理$/);
+    const buyerView = await h.call('queryReturns', { action: 'get', returnId: blocked[0] }, { openid: DEMO.buyer });
+    expect(buyerView.data.return.notices).toEqual([]);
     // Parked items are not tried again on every run.
     expect(runs.at(-1)!.deadlines).toMatchObject({ done: 0, skipped: 0, left: false });
 
@@ -458,6 +464,8 @@ describe('a deadline that cannot be applied', () => {
       expect(d.status).toBe('AWAITING_SHIPMENT');
       expect(d.returnAddress).toEqual(defaultReturnAddress);
     }
+    // Applied: the old error is no longer shown.
+    expect((await h.call('queryReturns', { action: 'get', returnId: blocked[0] }, { openid: DEMO.merchant })).data.return.notices).toEqual([]);
     await h.flush();
     await quiet();
   });

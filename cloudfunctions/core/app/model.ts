@@ -36,6 +36,10 @@ export interface Logistics {
   carrier?: string;
   trackingNo?: string;
   waybillId?: string;
+  /** PICKUP: the order id the booking was made under (logistics.addOrder / cancelOrder). */
+  bookingId?: string;
+  /** A replaced PICKUP booking that could not be cancelled with the carrier: staff must cancel it. */
+  staleBooking?: { waybillId: string; bookingId: string; error: string; at: Date };
   pickup?: { name: string; phone: string; address: string; slotStart: Date; slotEnd: Date };
   postage?: number;
   submittedAt: Date;
@@ -70,6 +74,11 @@ export interface ReturnDoc {
   applyKey: string;
   rejectReason?: string;
   decision?: { by: string; decision: 'BUYER' | 'MERCHANT'; note?: string; at: Date };
+  /** The reviewed postage claim (fen) that the refund could not carry: the merchant pays it offline. */
+  postageOffline?: number;
+  /** The sweep could not apply the deadline (parked until deadlineRetryAt). */
+  deadlineRetryAt?: Date | null;
+  deadlineError?: { code: string; message: string; at: Date };
   timeline: TimelineEntry[];
   createdAt: Date;
   updatedAt: Date;

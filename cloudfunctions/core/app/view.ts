@@ -32,6 +32,35 @@ function actionLabel(action: string): string {
   return ACTION_LABELS[action as ActionName] ?? EXTRA_ACTION_LABELS[action] ?? action;
 }
 
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+/**
+ * What needs a person's attention, in Chinese: a postage claim paid offline,
+ * and for staff a deadline the sweep could not apply or a courier booking
+ * that could not be cancelled.
+ */
+export function attentionNotes(ret: ReturnDoc, role: Role, now: Date): string[] {
+  const staff = role === 'MERCHANT' || role === 'ARBITER' || role === 'ADMIN';
+  const notes: string[] = [];
+  if (ret.postageOffline && ret.postageOffline > 0) {
+    notes.push(
+      staff
+        ? `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的余额，请线下补偿买家`
+        : `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的金额，将由商家线下补偿`,
+    );
+  }
+  if (!staff) return notes;
+  const err = ret.deadlineError;
+  const overdue = ret.deadline && new Date(ret.deadline).getTime() <= now.getTime();
+  if (err && overdue && new Date(err.at).getTime() >= new Date(ret.updatedAt).getTime()) {
+    const retry = ret.deadlineRetryAt ? `，系统将于 ${formatShopTime(ret.deadlineRetryAt)} 重试` : '';
+    notes.push(`到期自动处理未能执行：${err.message}${retry}；也可以现在手动处理`);
+  }
+  const stale = ret.logistics?.staleBooking;
+  if (stale) notes.push(`原上门取件预约（运单号 ${stale.waybillId}）未能自动取消（${stale.error}），请联系快递公司取消`);
+  return notes;
+}
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
@@ -63,6 +92,8 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     decision: ret.decision ?? null,
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
     refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? '款项已原路退回' : null,
+    postageOffline: ret.postageOffline ?? 0,
+    notices: attentionNotes(ret, opts.role, opts.now),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
     timeline: ret.timeline.map((e) => ({

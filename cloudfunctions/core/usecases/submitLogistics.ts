@@ -16,6 +16,8 @@ import type { Logistics, ReturnDoc } from '../app/model';
 import { checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
 import { reasonSide } from '../policy/reasons';
 import { buyerOwning, tellBuyer } from './common';
+import { cas } from '../data/db';
+import { C } from '../data/collections';
 
 export async function submitLogistics(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(submitLogisticsSchema, event);
@@ -29,18 +31,47 @@ export async function submitLogistics(event: Record<string, unknown>, caller: Ca
   const correcting = ret.status === 'IN_TRANSIT';
   const { logistics, note, evidence } = input.mode === 'SELF_SHIP' ? await selfShip(input, ret, openid, now, settings) : await pickup(input, ret, now, settings);
   if (correcting) logistics.corrections = (ret.logistics?.corrections ?? 0) + 1;
-  const { ret: stored } = await transition({
+  const replaced = correcting ? replacedBooking(ret.logistics, logistics) : null;
+  let { ret: stored } = await transition({
     ret,
     actor: { role: 'BUYER', openid },
     action: correcting ? 'correctLogistics' : 'submitLogistics',
     now,
     settings,
     requestId: input.requestId,
-    payload: { note, evidence: evidence.map((e) => e.fileID) },
+    payload: { note: replaced ? `${note}；原上门取件预约（运单号 ${replaced.waybillId}）已取消` : note, evidence: evidence.map((e) => e.fileID) },
     extra: { logistics, ...(evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {}) },
   });
+  if (replaced) stored = await cancelBooking(stored, replaced, now);
   await tellBuyer(stored, now, settings, openid);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+/** The courier booking a correction replaces (a PICKUP whose waybill changes), if any. */
+function replacedBooking(before: Logistics | undefined, after: Logistics): { waybillId: string; bookingId: string } | null {
+  if (before?.mode !== 'PICKUP' || !before.waybillId || !before.bookingId) return null;
+  if (after.mode === 'PICKUP' && after.waybillId === before.waybillId) return null;
+  return { waybillId: before.waybillId, bookingId: before.bookingId };
+}
+
+/**
+ * Cancel the replaced booking with the carrier, after the correction is stored
+ * (a correction that lost its compare-and-set cancels nothing). A failure is
+ * kept on the after-sale (`logistics.staleBooking`) for staff to cancel by hand.
+ */
+async function cancelBooking(ret: ReturnDoc, old: { waybillId: string; bookingId: string }, now: Date): Promise<ReturnDoc> {
+  let error = '';
+  try {
+    const res: any = await (sdk() as any).openapi.logistics.cancelOrder({ orderId: old.bookingId, openid: ret.buyerOpenid, deliveryId: 'SF', waybillId: old.waybillId });
+    if (Number(res?.errCode ?? res?.errcode ?? 0) !== 0) error = `${res?.errCode ?? res?.errcode} ${res?.errMsg ?? res?.errmsg ?? ''}`.trim();
+  } catch (err) {
+    error = `${(err as any)?.errCode ?? ''} ${(err as any)?.errMsg ?? (err as Error)?.message ?? err}`.trim();
+  }
+  if (!error) return ret;
+  console.error(JSON.stringify({ level: 'warn', msg: 'replaced pickup booking not cancelled', returnId: ret._id, waybillId: old.waybillId, error }));
+  const staleBooking = { ...old, error, at: now };
+  const marked = await cas(C.returns, { _id: ret._id, version: ret.version }, { 'logistics.staleBooking': staleBooking });
+  return marked && ret.logistics ? { ...ret, logistics: { ...ret.logistics, staleBooking } } : ret;
 }
 
 async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP' }>, ret: ReturnDoc, openid: string, now: Date, settings: ShopSettings) {
@@ -72,11 +103,12 @@ async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP'
 async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, ret: ReturnDoc, now: Date, settings: ShopSettings) {
   const to = (ret.returnAddress ?? settings.defaultReturnAddress) as { name?: string; phone?: string; address?: string } | undefined;
   if (!to?.address) throw new AppError('LOGISTICS_INVALID', '商家尚未提供退货地址，暂不能预约上门取件');
+  const bookingId = `${ret._id}-v${ret.version}`;
   let res: any;
   try {
     res = await (sdk() as any).openapi.logistics.addOrder({
       addSource: 0,
-      orderId: `${ret._id}-v${ret.version}`,
+      orderId: bookingId,
       openid: ret.buyerOpenid,
       deliveryId: 'SF',
       bizId: 'SF_CASH',
@@ -99,6 +131,7 @@ async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, 
     mode: 'PICKUP',
     carrier: 'SF',
     waybillId: String(waybillId),
+    bookingId,
     trackingNo: String(waybillId),
     pickup: { name: input.pickup.name, phone: input.pickup.phone, address: input.pickup.address, slotStart: new Date(input.pickup.slotStart), slotEnd: new Date(input.pickup.slotEnd) },
     submittedAt: now,
