@@ -54,12 +54,12 @@ export function dataOf(res: any): any {
 }
 
 /** The collections writesNothing() compares. */
-export const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
+const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
 
 const DAY = 86_400_000;
 
-/** How seeded dates are written: ISO strings, or EJSON `{ $date }` (stored as dates). */
-export const isoString = (ms: number): unknown => new Date(ms).toISOString();
+const isoString = (ms: number): unknown => new Date(ms).toISOString();
+/** Seeded dates as EJSON `{ $date }` (stored as dates rather than ISO strings). */
 export const ejsonDate = (ms: number): unknown => ({ $date: new Date(ms).toISOString() });
 
 export interface OrderSpec {
@@ -70,7 +70,7 @@ export interface OrderSpec {
   buyerOpenid?: string;
   /** Days before the emulator's now: paid, and for a RECEIVED order shipped and received. */
   daysAgo: { paid: number; shipped?: number; received?: number };
-  /** Default isoString. */
+  /** How dates are written; default ISO strings (see ejsonDate). */
   date?: (ms: number) => unknown;
   /** Default 0. */
   shippingFee?: number;
@@ -86,14 +86,16 @@ export function orderFixture(now: number, spec: OrderSpec): Record<string, unkno
   const date = spec.date ?? isoString;
   const status = spec.status ?? 'RECEIVED';
   const shippingFee = spec.shippingFee ?? 0;
-  const paidAt = date(now - spec.daysAgo.paid * DAY);
+  const { paid, shipped, received } = spec.daysAgo;
+  if (status === 'RECEIVED' && (shipped === undefined || received === undefined)) throw new Error(`order ${spec._id}: a RECEIVED order needs daysAgo.shipped and daysAgo.received`);
+  const paidAt = date(now - paid * DAY);
   const amount = spec.lines.reduce((s, l) => s + l.paidAmount, 0) + shippingFee;
   return {
     _id: spec._id,
     buyerOpenid: spec.buyerOpenid ?? DEMO.buyer,
     status,
     paidAt,
-    ...(status === 'RECEIVED' ? { shippedAt: date(now - spec.daysAgo.shipped! * DAY), receivedAt: date(now - spec.daysAgo.received! * DAY) } : {}),
+    ...(status === 'RECEIVED' ? { shippedAt: date(now - shipped! * DAY), receivedAt: date(now - received! * DAY) } : {}),
     shippingFee,
     payments: spec.payments ?? [{ outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' }],
     lines: spec.lines,
@@ -141,7 +143,6 @@ export function fx(h: Harness) {
   }
 
   return {
-    snapshot,
     settle,
     quiet,
     advance,
