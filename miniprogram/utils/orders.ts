@@ -97,6 +97,18 @@ export async function getOrder(orderId: string): Promise<Order> {
   return toOrder(doc);
 }
 
+/**
+ * Goods titles of an order's lines, kept in `cache` under the order id (an
+ * after-sale holds line ids only). Best effort: false when the order could
+ * not be read, and the cache is left as it was.
+ */
+export async function cacheLineTitles(cache: Record<string, Record<string, string>>, orderId: string): Promise<boolean> {
+  const order = await getOrder(orderId).catch(() => null);
+  if (!order) return false;
+  cache[order.orderId] = Object.fromEntries(order.lines.map((l) => [l.lineId, l.title]));
+  return true;
+}
+
 /** Lines passed in page options (URL-encoded JSON array), if any. */
 export function linesFromOptions(raw: string | undefined): OrderLine[] | null {
   if (!raw) return null;

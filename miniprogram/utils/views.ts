@@ -1,7 +1,7 @@
 /** View models of an after-sale for the pages (from the function's view, cloudfunctions/core/app/view.ts). */
-import type { ReturnView } from './api';
+import type { ReturnSummary, ReturnView } from './api';
 import { countdown, shopTime, statusTone, yuan } from './format';
-import { ACTION_LABELS, CARRIER_FORMATS } from '../shared/contract';
+import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
 
 /** Buyer actions, in the order of the action bar (left to right). */
 const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
@@ -79,3 +79,31 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
 
 export type DetailView = ReturnType<typeof detailView>;
 
+/** 仅退款 / 退货退款 for a return type (the code itself when unknown). */
+export function typeLabel(type: string): string {
+  return RETURN_TYPE_LABELS[type as keyof typeof RETURN_TYPE_LABELS] ?? type;
+}
+
+/** The Chinese label of a reason code (the code itself when unknown). */
+export function reasonLabel(reason: string): string {
+  return REASONS[reason as keyof typeof REASONS]?.label ?? reason;
+}
+
+/** Units asked for, over all lines of an after-sale. */
+export function unitCount(s: ReturnSummary): number {
+  return s.lines.reduce((n, l) => n + l.quantity, 0);
+}
+
+/** The fields every after-sale list row has (我的售后, 售后工作台), from a queryReturns list item. */
+export function summaryFields(s: ReturnSummary) {
+  return {
+    returnId: s.returnId,
+    orderId: s.orderId,
+    statusLabel: s.statusLabel,
+    tone: statusTone(s.status),
+    phrase: s.nextActor?.phrase ?? '',
+    refundText: yuan(s.refundAmount),
+    overdue: !!s.overdue,
+    dueToday: !!s.dueToday && !s.overdue,
+  };
+}

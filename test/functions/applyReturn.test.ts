@@ -4,37 +4,15 @@
  * refusal, with the codes and Chinese messages of api.md / domain.md, and
  * proof (database snapshots) that refused calls write nothing.
  */
-import { startEmulator, rid, jpeg, mp4, DEMO, type Harness } from '../support/emulator';
+import { rid, jpeg, mp4, DEMO } from '../support/emulator';
+import { useEmulator, fx, expectError, buyer, otherBuyer, merchant } from '../support/functions';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function snapshot(): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
-  return out;
-}
-
-/** Runs `fn` and asserts that the database is exactly as before. */
-async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const out = await fn();
-  expect(await snapshot()).toEqual(before);
-  return out;
-}
-
-const buyer: { openid: string } = { openid: DEMO.buyer };
-const other = { openid: DEMO.otherBuyer };
-const merchant = { openid: DEMO.merchant };
+const h = useEmulator();
+const f = fx(h);
+const { writesNothing, advance, advanceJustPast, orderDoc, returnDoc } = f;
 
 function apply(fields: Record<string, unknown>, who = buyer) {
   return h.call('applyReturn', { action: 'apply', requestId: rid('apply'), ...fields }, who);
@@ -49,74 +27,22 @@ function shanghaiYmd(ms: number): string {
 
 /** A received order of the demo buyer (fresh _id), dates relative to the emulator clock. */
 async function seedOrder(id: string, opts: { receivedDaysAgo?: number; lines?: any[]; shippingFee?: number; buyerOpenid?: string } = {}) {
-  const now = await h.now();
-  const lines = opts.lines ?? [
-    { lineId: 'L1', skuId: `SKU-${id}-1`, title: '测试商品甲', quantity: 2, unitPrice: 5000, paidAmount: 9000 },
-    { lineId: 'L2', skuId: `SKU-${id}-2`, title: '测试商品乙', quantity: 1, unitPrice: 3000, paidAmount: 3000 },
-  ];
-  const shippingFee = opts.shippingFee ?? 0;
-  const total = lines.reduce((s: number, l: any) => s + l.paidAmount, 0) + shippingFee;
   const days = opts.receivedDaysAgo ?? 1;
-  await h.seed({
-    orders: [
-      {
-        _id: id,
-        buyerOpenid: opts.buyerOpenid ?? DEMO.buyer,
-        status: 'RECEIVED',
-        paidAt: new Date(now - (days + 3) * DAY).toISOString(),
-        shippedAt: new Date(now - (days + 2) * DAY).toISOString(),
-        receivedAt: new Date(now - days * DAY).toISOString(),
-        shippingFee,
-        payments: [{ outTradeNo: `T${id}`, transactionId: `4200${id}`, channel: 'WECHAT_PAY', amount: total, paidAt: new Date(now - (days + 3) * DAY).toISOString(), kind: 'FULL' }],
-        lines,
-      },
+  await f.seedOrder({
+    _id: id,
+    buyerOpenid: opts.buyerOpenid,
+    daysAgo: { paid: days + 3, shipped: days + 2, received: days },
+    shippingFee: opts.shippingFee,
+    transactionId: `4200${id}`,
+    lines: opts.lines ?? [
+      { lineId: 'L1', skuId: `SKU-${id}-1`, title: '测试商品甲', quantity: 2, unitPrice: 5000, paidAmount: 9000 },
+      { lineId: 'L2', skuId: `SKU-${id}-2`, title: '测试商品乙', quantity: 1, unitPrice: 3000, paidAmount: 3000 },
     ],
   });
 }
 
-/** Moves the emulator clock and waits for what it set off (the sweep, refund notifications) to finish. */
-async function advance(ms: number): Promise<void> {
-  await h.advance(ms);
-  await settle();
-}
-
-/** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
-async function settle(): Promise<void> {
-  await h.emu.timers.idle();
-  await h.emu.pay.idle();
-  await h.flush();
-  await h.emu.timers.idle();
-}
-
-/**
- * Moves the clock just past `deadlineMs` in two steps, the last one a few
- * seconds long: the sweep (fired when the clock passes a 5-minute slot) then
- * usually has not applied the default outcome yet, so the refusal of the
- * waited-on party itself is what the test sees.
- */
-async function advanceJustPast(deadlineMs: number): Promise<void> {
-  const now = await h.now();
-  if (deadlineMs - 3000 > now) await advance(deadlineMs - 3000 - now);
-  await advance(5000);
-}
-
-async function orderDoc(id: string) {
-  return (await h.db('orders')).find((o: any) => o._id === id);
-}
-async function returnDoc(id: string) {
-  return (await h.db('returns')).find((r: any) => r._id === id);
-}
-
 async function upload(openid: string, name: string, content: Buffer): Promise<string> {
   return h.upload(`evidence/${openid}/${name}`, content);
-}
-
-function expectError(res: any, code: string, message?: string | RegExp) {
-  expect(res.ok).toBe(false);
-  expect(res.error.code).toBe(code);
-  if (typeof message === 'string') expect(res.error.message).toBe(message);
-  else if (message) expect(res.error.message).toMatch(message);
-  expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
 }
 
 function refusalCodes(res: any): string[] {
@@ -285,7 +211,7 @@ describe('preview (no writes)', () => {
     const res = await writesNothing(() => preview({ orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
     expectError(res, 'NOT_FOUND', '订单不存在');
     expect(res.error.details).toBeUndefined();
-    expectError(await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, other), 'NOT_FOUND', '订单不存在');
+    expectError(await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer), 'NOT_FOUND', '订单不存在');
     expectError(await preview({ orderId: 'NOPE', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }), 'NOT_FOUND', '订单不存在');
   });
 
@@ -362,7 +288,7 @@ describe('apply', () => {
   });
 
   it('the same requestId from another buyer is another request (refused on their side)', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, other));
+    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, otherBuyer));
     expectError(res, 'NOT_FOUND', '订单不存在');
   });
 
@@ -556,7 +482,7 @@ describe('modify', () => {
     expectError(tooMany, 'NOT_ELIGIBLE', '「测试商品甲」最多还可申请2件，请调整数量');
     const seller = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED' }, buyer));
     expectError(seller, 'NOT_ELIGIBLE', '售后原因为“破损”时，请至少上传1张照片作为凭证');
-    const foreign = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'OTHER' }, other));
+    const foreign = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'OTHER' }, otherBuyer));
     expectError(foreign, 'NOT_FOUND', '售后单不存在');
     const unknown = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: 'R20200101000000000001', reason: 'OTHER' }, buyer));
     expectError(unknown, 'NOT_FOUND', '售后单不存在');
@@ -629,7 +555,7 @@ describe('cancel', () => {
     await seedOrder('S-CAN');
     const a = await apply({ orderId: 'S-CAN', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
     const id = a.data.return.returnId;
-    const foreign = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: id }, other));
+    const foreign = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: id }, otherBuyer));
     expectError(foreign, 'NOT_FOUND', '售后单不存在');
     const requestId = rid('cancel');
     const c = await h.call('applyReturn', { action: 'cancel', requestId, returnId: id }, buyer);

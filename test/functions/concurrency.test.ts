@@ -4,45 +4,18 @@
  * merchant decisions, and the order's ledger staying in step with the
  * after-sales whoever wins.
  */
-import { startEmulator, rid, jpeg, DEMO, type Harness } from '../support/emulator';
+import { rid, jpeg, DEMO } from '../support/emulator';
+import { useEmulator, fx, buyer, merchant } from '../support/functions';
 
 const DAY = 86_400_000;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const { orderDoc, seedOneLineOrder } = fx(h);
 
-const buyer: { openid: string } = { openid: DEMO.buyer };
-const merchant: { openid: string } = { openid: DEMO.merchant };
-
-async function seedOrder(id: string, quantity = 3) {
-  const now = await h.now();
-  await h.seed({
-    orders: [
-      {
-        _id: id,
-        buyerOpenid: DEMO.buyer,
-        status: 'RECEIVED',
-        paidAt: new Date(now - 4 * DAY).toISOString(),
-        shippedAt: new Date(now - 3 * DAY).toISOString(),
-        receivedAt: new Date(now - 1 * DAY).toISOString(),
-        shippingFee: 0,
-        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 3000 * quantity, paidAt: new Date(now - 4 * DAY).toISOString(), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title: '测试商品', quantity, unitPrice: 3000, paidAmount: 3000 * quantity }],
-      },
-    ],
-  });
-}
+const seedOrder = (id: string, quantity = 3) => seedOneLineOrder(id, quantity, 3000);
 
 async function returnsOf(orderId: string): Promise<any[]> {
   return (await h.db('returns')).filter((r: any) => r.orderId === orderId);
-}
-async function orderDoc(id: string) {
-  return (await h.db('orders')).find((o: any) => o._id === id);
 }
 
 /** The order's ledger agrees with the stored after-sales. */

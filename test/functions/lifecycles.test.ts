@@ -4,19 +4,16 @@
  * clock only moves forward: tests without clock moves come first, then the
  * 48 h, 7 d and 10 d deadlines, each on after-sales made just before.
  */
-import { startEmulator, rid, jpeg, DEMO, DEMO_RETURN_ADDRESS, type Harness } from '../support/emulator';
+import { rid, DEMO, DEMO_RETURN_ADDRESS } from '../support/emulator';
+import { useEmulator, fx, dataOf } from '../support/functions';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-let h: Harness;
 
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const f = fx(h);
+const { quiet, advanceQuietly, sweep, apply, returnDoc, refundsOf, getReturn, photo } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -33,87 +30,25 @@ interface LineSpec {
 }
 
 async function seedOrder(opts: { status?: 'PAID' | 'RECEIVED'; lines?: LineSpec[]; shippingFee?: number } = {}): Promise<{ orderId: string; outTradeNo: string; paid: number }> {
-  const now = await h.now();
   const orderId = `OLC${++orderSeq}${Date.now().toString(36)}`;
-  const status = opts.status ?? 'RECEIVED';
   const lines = opts.lines ?? [{ lineId: 'L1', quantity: 1, paidAmount: 20000 }];
-  const shippingFee = opts.shippingFee ?? 0;
-  const paid = lines.reduce((s, l) => s + l.paidAmount, 0) + shippingFee;
-  const outTradeNo = `T${orderId}`;
-  await h.seed({
-    orders: [
-      {
-        _id: orderId,
-        buyerOpenid: DEMO.buyer,
-        status,
-        paidAt: iso(now - 3 * DAY),
-        ...(status === 'RECEIVED' ? { shippedAt: iso(now - 2 * DAY), receivedAt: iso(now - DAY) } : {}),
-        shippingFee,
-        payments: [{ outTradeNo, channel: 'WECHAT_PAY', amount: paid, paidAt: iso(now - 3 * DAY), kind: 'FULL' }],
-        lines: lines.map((l) => ({ ...l, skuId: `SKU-${l.lineId}`, title: `商品${l.lineId}`, unitPrice: Math.floor(l.paidAmount / l.quantity) })),
-      },
-    ],
+  await f.seedOrder({
+    _id: orderId,
+    status: opts.status,
+    daysAgo: { paid: 3, shipped: 2, received: 1 },
+    shippingFee: opts.shippingFee,
+    lines: lines.map((l) => ({ ...l, skuId: `SKU-${l.lineId}`, title: `商品${l.lineId}`, unitPrice: Math.floor(l.paidAmount / l.quantity) })),
   });
-  return { orderId, outTradeNo, paid };
-}
-
-async function apply(orderId: string, type: 'REFUND_ONLY' | 'RETURN_REFUND', opts: { reason?: string; lines?: { lineId: string; quantity: number }[]; evidence?: string[] } = {}) {
-  const res = await h.call('applyReturn', {
-    action: 'apply',
-    requestId: rid('apply'),
-    orderId,
-    type,
-    reason: opts.reason ?? 'NO_LONGER_WANTED',
-    lines: opts.lines ?? [{ lineId: 'L1', quantity: 1 }],
-    ...(opts.evidence ? { evidence: opts.evidence } : {}),
-  }, { openid: DEMO.buyer });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return as { returnId: string; amounts: { items: number; shipping: number; total: number } };
+  return { orderId, outTradeNo: `T${orderId}`, paid: lines.reduce((s, l) => s + l.paidAmount, 0) + (opts.shippingFee ?? 0) };
 }
 
 async function review(event: Record<string, unknown>, openid: string = DEMO.merchant) {
-  const res = await h.call('reviewReturn', { requestId: rid('review'), ...event }, { openid });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return;
+  return dataOf(await f.review(event, openid)).return;
 }
 
 async function ship(returnId: string, extra: Record<string, unknown> = {}) {
   const res = await h.call('submitLogistics', { requestId: rid('ship'), returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123', ...extra }, { openid: DEMO.buyer });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return;
-}
-
-async function doc(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-
-async function refundsOf(returnId: string) {
-  return (await h.db('refunds')).filter((r: any) => r.returnId === returnId).sort((a: any, b: any) => (a._id < b._id ? -1 : 1));
-}
-
-async function get(returnId: string, openid: string = DEMO.buyer) {
-  const res = await h.call('queryReturns', { action: 'get', returnId }, { openid });
-  expect(res.ok).toBe(true);
-  return res.data.return;
-}
-
-async function quiet() {
-  for (let i = 0; i < 3; i++) {
-    await h.emu.timers.idle();
-    await h.emu.pay.idle();
-  }
-}
-
-async function advance(ms: number) {
-  await h.advance(ms);
-  await quiet();
-}
-
-async function sweep() {
-  const res = await h.trigger('sweepTimeouts');
-  expect(res.ok).toBe(true);
-  await quiet();
-  return res.data;
+  return dataOf(res).return;
 }
 
 async function flush() {
@@ -125,10 +60,6 @@ function actions(d: any): string[] {
   return d.timeline.map((e: any) => e.action);
 }
 
-async function photo(openid: string = DEMO.buyer): Promise<string> {
-  return h.upload(`evidence/${openid}/${rid('img')}.jpg`, jpeg(), 'image/jpeg');
-}
-
 // ------------------------------------------------------------------ returns
 
 describe('return and refund', () => {
@@ -136,12 +67,12 @@ describe('return and refund', () => {
     const { orderId, outTradeNo } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 2, paidAmount: 19900 }] });
     const ret = await apply(orderId, 'RETURN_REFUND', { lines: [{ lineId: 'L1', quantity: 1 }] });
     expect(ret.amounts.total).toBe(9950);
-    expect((await get(ret.returnId)).nextActor).toMatchObject({ role: 'MERCHANT' });
+    expect((await getReturn(ret.returnId)).nextActor).toMatchObject({ role: 'MERCHANT' });
 
     expect((await review({ action: 'approve', returnId: ret.returnId })).status).toBe('AWAITING_SHIPMENT');
     const inTransit = await ship(ret.returnId);
     expect(inTransit).toMatchObject({ status: 'IN_TRANSIT', statusLabel: '待商家收货', logistics: { mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' } });
-    const merchantView = await get(ret.returnId, DEMO.merchant);
+    const merchantView = await getReturn(ret.returnId, DEMO.merchant);
     expect(merchantView.allowedActions).toEqual(expect.arrayContaining(['confirmReceipt', 'refuseReceipt']));
 
     expect((await review({ action: 'confirmReceipt', returnId: ret.returnId })).status).toBe('REFUNDING');
@@ -149,7 +80,7 @@ describe('return and refund', () => {
     expect(ref).toMatchObject({ outTradeNo, refundFee: 9950, status: 'PROCESSING' });
 
     await flush();
-    const done = await get(ret.returnId);
+    const done = await getReturn(ret.returnId);
     expect(done).toMatchObject({ status: 'REFUNDED', statusLabel: '退款成功', refundHint: '款项已原路退回', deadline: null, allowedActions: [] });
     expect(done.timeline.map((e: any) => e.action)).toEqual(['apply', 'approve', 'submitLogistics', 'confirmReceipt', 'refundSucceeded']);
     expect(done.timeline.map((e: any) => e.actor.role)).toEqual(['BUYER', 'MERCHANT', 'BUYER', 'MERCHANT', 'SYSTEM']);
@@ -186,7 +117,7 @@ describe('return and refund', () => {
 
     expect((await review({ action: 'confirmReceipt', returnId: ret.returnId })).status).toBe('REFUNDING');
     await flush();
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUNDED');
     // Pickup is free to the buyer: nothing but the goods is refunded.
     expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([20000]);
@@ -213,7 +144,7 @@ describe('reject → appeal → decide', () => {
     await ship(ret.returnId);
     await review({ action: 'confirmReceipt', returnId: ret.returnId });
     await flush();
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUNDED');
     expect(actions(d)).toEqual(['apply', 'reject', 'appeal', 'decide', 'submitLogistics', 'confirmReceipt', 'refundSucceeded']);
     expect(d.timeline[3].actor).toEqual({ role: 'ARBITER', openid: DEMO.arbiter });
@@ -229,20 +160,20 @@ describe('reject → appeal → decide', () => {
     const decided = await review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER' }, DEMO.arbiter);
     expect(decided.status).toBe('REFUNDING');
     await flush();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
   });
 
   it('decided for the merchant: CLOSED, with the complaint advice for the buyer, and no refund', async () => {
     const ret = await disputedAfterReject('REFUND_ONLY');
     const decided = await review({ action: 'decide', returnId: ret.returnId, decision: 'MERCHANT', reason: '商家已按约定发货' }, DEMO.arbiter);
     expect(decided.status).toBe('CLOSED');
-    const view = await get(ret.returnId);
+    const view = await getReturn(ret.returnId);
     expect(view.advice).toMatch(/小程序交易投诉/);
     expect(view.advice).toMatch(/12315/);
     expect(view.decision).toMatchObject({ decision: 'MERCHANT', note: '商家已按约定发货' });
-    expect(actions(await doc(ret.returnId))).toEqual(['apply', 'reject', 'appeal', 'decide']);
+    expect(actions(await returnDoc(ret.returnId))).toEqual(['apply', 'reject', 'appeal', 'decide']);
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
-    const { orderId } = await doc(ret.returnId);
+    const { orderId } = await returnDoc(ret.returnId);
     const order = (await h.db('orders')).find((o: any) => o._id === orderId);
     expect(order.afterSale.L1.status).toBe('CLOSED');
   });
@@ -263,7 +194,7 @@ describe('amounts', () => {
     expect(records.reduce((s: number, r: any) => s + r.refundFee, 0)).toBe(99900);
     expect(new Set(records.map((r: any) => r._id)).size).toBe(2);
     await flush();
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.refundIds.sort()).toEqual(records.map((r: any) => r._id).sort());
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
@@ -279,11 +210,11 @@ describe('amounts', () => {
     await ship(first.returnId);
     await review({ action: 'confirmReceipt', returnId: first.returnId });
     await flush();
-    expect((await doc(first.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(first.returnId)).status).toBe('REFUNDED');
 
     const ret = await apply(orderId, 'RETURN_REFUND', { reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await photo()] });
     expect(ret.amounts).toMatchObject({ items: 10000, shipping: 0, total: 10000 });
-    expect((await get(ret.returnId)).freightPayer).toBe('SELLER');
+    expect((await getReturn(ret.returnId)).freightPayer).toBe('SELLER');
     await review({ action: 'approve', returnId: ret.returnId });
     const shipped = await ship(ret.returnId, { postage: 2600, evidence: [await photo()] });
     expect(shipped.logistics.postage).toBe(2600);
@@ -293,7 +224,7 @@ describe('amounts', () => {
     expect(confirmed.refundAmount).toBe(12000);
     expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([12000]);
     await flush();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     const onPayment = (await h.db('refunds')).filter((r: any) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED').reduce((s: number, r: any) => s + r.refundFee, 0);
     expect(onPayment).toBe(5000 + 12000);
     expect(onPayment).toBeLessThanOrEqual(paid);
@@ -309,13 +240,13 @@ describe('amounts', () => {
     await ship(ret.returnId, { postage: 1500 });
     const confirmed = await review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(confirmed.amounts).toMatchObject({ postage: 800, total: 10800 });
-    expect((await doc(ret.returnId)).postageOffline).toBe(700);
-    expect((await get(ret.returnId)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的金额，将由商家线下补偿']);
-    expect((await get(ret.returnId, DEMO.merchant)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的余额，请线下补偿买家']);
+    expect((await returnDoc(ret.returnId)).postageOffline).toBe(700);
+    expect((await getReturn(ret.returnId)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的金额，将由商家线下补偿']);
+    expect((await getReturn(ret.returnId, DEMO.merchant)).notices).toEqual(['退货运费中 7.00 元超出可原路退回的余额，请线下补偿买家']);
     await flush();
     const onPayment = (await h.db('refunds')).filter((r: any) => r.outTradeNo === outTradeNo).reduce((s: number, r: any) => s + r.refundFee, 0);
     expect(onPayment).toBe(paid);
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
   });
 });
 
@@ -326,14 +257,14 @@ describe('deadlines applied by the sweep', () => {
     const refundOnly = await apply((await seedOrder({ status: 'PAID' })).orderId, 'REFUND_ONLY');
     const withGoods = await apply((await seedOrder()).orderId, 'RETURN_REFUND');
 
-    await advance(47 * HOUR);
+    await advanceQuietly(47 * HOUR);
     await sweep();
-    expect((await doc(refundOnly.returnId)).status).toBe('PENDING_REVIEW');
-    expect((await doc(withGoods.returnId)).status).toBe('PENDING_REVIEW');
+    expect((await returnDoc(refundOnly.returnId)).status).toBe('PENDING_REVIEW');
+    expect((await returnDoc(withGoods.returnId)).status).toBe('PENDING_REVIEW');
 
-    await advance(HOUR + MINUTE);
+    await advanceQuietly(HOUR + MINUTE);
     await sweep();
-    const a = await doc(refundOnly.returnId);
+    const a = await returnDoc(refundOnly.returnId);
     expect(['REFUNDING', 'REFUNDED']).toContain(a.status);
     expect(a.timeline[1]).toMatchObject({ action: 'autoApprove', from: 'PENDING_REVIEW', to: 'REFUNDING', actor: { role: 'SYSTEM' } });
     expect(a.timeline[1].actor.openid).toBeUndefined();
@@ -341,18 +272,18 @@ describe('deadlines applied by the sweep', () => {
     expect(a.timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
     expect((await refundsOf(refundOnly.returnId)).map((r: any) => r.refundFee)).toEqual([refundOnly.amounts.total]);
 
-    const b = await doc(withGoods.returnId);
+    const b = await returnDoc(withGoods.returnId);
     expect(b.status).toBe('AWAITING_SHIPMENT');
     expect(b.returnAddress).toEqual(DEMO_RETURN_ADDRESS);
     expect(b.timeline[1]).toMatchObject({ action: 'autoApprove', to: 'AWAITING_SHIPMENT', actor: { role: 'SYSTEM' } });
-    const view = await get(withGoods.returnId);
+    const view = await getReturn(withGoods.returnId);
     expect(view.timeline[1]).toMatchObject({ actionLabel: '超时自动同意', actor: { role: 'SYSTEM' } });
 
     // The merchant can no longer reject the auto-approved one.
     const late = await h.call('reviewReturn', { action: 'reject', requestId: rid(), returnId: withGoods.returnId, reason: '太晚了' }, { openid: DEMO.merchant });
     expect(late).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     await flush();
-    expect((await doc(refundOnly.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(refundOnly.returnId)).status).toBe('REFUNDED');
   });
 
   it('buyer does not ship within 7 days → CLOSED; a rejected one not appealed within 7 days → CLOSED', async () => {
@@ -361,18 +292,18 @@ describe('deadlines applied by the sweep', () => {
     const rejected = await apply((await seedOrder({ status: 'PAID' })).orderId, 'REFUND_ONLY');
     await review({ action: 'reject', returnId: rejected.returnId, reason: '不支持' });
 
-    await advance(7 * DAY - HOUR);
+    await advanceQuietly(7 * DAY - HOUR);
     await sweep();
-    expect((await doc(unshipped.returnId)).status).toBe('AWAITING_SHIPMENT');
-    expect((await doc(rejected.returnId)).status).toBe('REJECTED');
+    expect((await returnDoc(unshipped.returnId)).status).toBe('AWAITING_SHIPMENT');
+    expect((await returnDoc(rejected.returnId)).status).toBe('REJECTED');
 
-    await advance(HOUR + MINUTE);
+    await advanceQuietly(HOUR + MINUTE);
     await sweep();
-    const a = await doc(unshipped.returnId);
+    const a = await returnDoc(unshipped.returnId);
     expect(a.status).toBe('CLOSED');
     expect(a.timeline.at(-1)).toMatchObject({ action: 'closeUnshipped', from: 'AWAITING_SHIPMENT', to: 'CLOSED', actor: { role: 'SYSTEM' } });
     expect(a.deadline).toBeNull();
-    const b = await doc(rejected.returnId);
+    const b = await returnDoc(rejected.returnId);
     expect(b.status).toBe('CLOSED');
     expect(b.timeline.at(-1)).toMatchObject({ action: 'closeAppealWindow', from: 'REJECTED', to: 'CLOSED', actor: { role: 'SYSTEM' } });
 
@@ -398,22 +329,22 @@ describe('deadlines applied by the sweep', () => {
     await review({ action: 'approve', returnId: claimed.returnId });
     await ship(claimed.returnId, { postage: 1200 });
 
-    await advance(10 * DAY - HOUR);
+    await advanceQuietly(10 * DAY - HOUR);
     await sweep();
-    expect((await doc(ret.returnId)).status).toBe('IN_TRANSIT');
+    expect((await returnDoc(ret.returnId)).status).toBe('IN_TRANSIT');
 
-    await advance(HOUR + MINUTE);
+    await advanceQuietly(HOUR + MINUTE);
     await sweep();
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(['REFUNDING', 'REFUNDED']).toContain(d.status);
     expect(d.timeline.find((e: any) => e.action === 'autoReceive')).toMatchObject({ from: 'IN_TRANSIT', to: 'REFUNDING', actor: { role: 'SYSTEM' } });
     expect((await refundsOf(ret.returnId)).map((r: any) => [r.outTradeNo, r.refundFee])).toEqual([[outTradeNo, 20000]]);
     await flush();
-    const done = await doc(ret.returnId);
+    const done = await returnDoc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(actions(done)).toEqual(['apply', 'approve', 'submitLogistics', 'autoReceive', 'refundSucceeded']);
 
-    const auto = await doc(claimed.returnId);
+    const auto = await returnDoc(claimed.returnId);
     expect(auto.status).toBe('REFUNDED');
     expect(auto.timeline.find((e: any) => e.action === 'autoReceive')).toBeTruthy();
     expect(auto.amounts).toMatchObject({ items: 10000, postage: 1200, total: 11200 });

@@ -4,55 +4,15 @@
  * (`mine`: only own, paged by cursor; `merchant`: staff only, the work queue
  * sorted by deadline with overdue / due-today flags).
  */
-import { startEmulator, rid, jpeg, mp4, DEMO, type Harness } from '../support/emulator';
+import { rid, jpeg, mp4, DEMO } from '../support/emulator';
+import { useEmulator, fx, expectError, buyer, otherBuyer, merchant, arbiter, admin } from '../support/functions';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const { writesNothing, advance, settle } = fx(h);
 
-const buyer: { openid: string } = { openid: DEMO.buyer };
-const other: { openid: string } = { openid: DEMO.otherBuyer };
-const merchant: { openid: string } = { openid: DEMO.merchant };
-const arbiter: { openid: string } = { openid: DEMO.arbiter };
-const admin: { openid: string } = { openid: DEMO.admin };
-
-async function snapshot(): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
-  return out;
-}
-async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const out = await fn();
-  expect(await snapshot()).toEqual(before);
-  return out;
-}
-function expectError(res: any, code: string, message?: string) {
-  expect(res.ok).toBe(false);
-  expect(res.error.code).toBe(code);
-  if (message !== undefined) expect(res.error.message).toBe(message);
-  expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
-}
-async function advance(ms: number): Promise<void> {
-  await h.advance(ms);
-  await settle();
-}
-
-/** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
-async function settle(): Promise<void> {
-  await h.emu.timers.idle();
-  await h.emu.pay.idle();
-  await h.flush();
-  await h.emu.timers.idle();
-}
 const get = (returnId: string, who: { openid: string }) => h.call('queryReturns', { action: 'get', returnId }, who);
 const list = (fields: Record<string, unknown>, who: { openid: string }) => h.call('queryReturns', { action: 'list', ...fields }, who);
 
@@ -91,7 +51,7 @@ beforeAll(async () => {
   mine.push(await apply('O1002', { type: 'RETURN_REFUND', lines: [{ lineId: 'L1', quantity: 1 }] }));
   mine.push(await apply('O1006', { reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [photo] }));
   mine.push(await apply('O1001', { lines: [{ lineId: 'L2', quantity: 1 }] }));
-  theirs = await apply('O2001', { lines: [{ lineId: 'L1', quantity: 1 }] }, other);
+  theirs = await apply('O2001', { lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer);
 });
 
 describe('get', () => {
@@ -133,7 +93,7 @@ describe('get', () => {
   });
 
   it('another buyer → NOT_FOUND; unknown id → NOT_FOUND; no OPENID → UNAUTHENTICATED; bad input → INVALID_ARGUMENT', async () => {
-    const res = await get(mine[0].returnId, other);
+    const res = await get(mine[0].returnId, otherBuyer);
     expectError(res, 'NOT_FOUND', '售后单不存在');
     expect(res.error.details).toBeUndefined();
     expectError(await get(theirs.returnId, buyer), 'NOT_FOUND', '售后单不存在');
@@ -199,7 +159,7 @@ describe('list mine', () => {
     expect(whole.data.items.map((i: any) => i.returnId)).toEqual(ownIds);
     expect(whole.data.nextCursor).toBeNull();
 
-    const theirsList = await list({ scope: 'mine' }, other);
+    const theirsList = await list({ scope: 'mine' }, otherBuyer);
     expect(theirsList.data.items.map((i: any) => i.returnId)).toEqual([theirs.returnId]);
   });
 
@@ -248,7 +208,7 @@ describe('list merchant', () => {
   it('staff only: a buyer → FORBIDDEN', async () => {
     const res = await writesNothing(() => list({ scope: 'merchant' }, buyer));
     expectError(res, 'FORBIDDEN', '您没有查看商家售后的权限');
-    expectError(await list({ scope: 'merchant' }, other), 'FORBIDDEN', '您没有查看商家售后的权限');
+    expectError(await list({ scope: 'merchant' }, otherBuyer), 'FORBIDDEN', '您没有查看商家售后的权限');
     expectError(await h.call('queryReturns', { action: 'list', scope: 'merchant' }), 'UNAUTHENTICATED');
   });
 

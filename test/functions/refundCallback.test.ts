@@ -4,19 +4,16 @@
  * and notifications sent by anyone else. The payload is never trusted alone:
  * only a queryRefund that confirms it marks a refund SUCCESS.
  */
-import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator, fx, ejsonDate } from '../support/functions';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 const ACK = { errcode: 0, errmsg: 'OK' };
-let h: Harness;
 
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const f = fx(h);
+const { quiet, apply, approve, returnDoc } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -24,23 +21,15 @@ afterEach(async () => {
 // ------------------------------------------------------------------ helpers
 
 let orderSeq = 0;
-const iso = (ms: number) => ({ $date: new Date(ms).toISOString() });
 
 async function seedOrder(amount = 20000): Promise<string> {
-  const now = await h.now();
   const orderId = `ORC${++orderSeq}${Date.now().toString(36)}`;
-  await h.seed({
-    orders: [
-      {
-        _id: orderId,
-        buyerOpenid: DEMO.buyer,
-        status: 'PAID',
-        paidAt: iso(now - DAY),
-        shippingFee: 0,
-        payments: [{ outTradeNo: `T${orderId}`, channel: 'WECHAT_PAY', amount, paidAt: iso(now - DAY), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: 'SKU-CB', title: '测试商品', quantity: 1, unitPrice: amount, paidAmount: amount }],
-      },
-    ],
+  await f.seedOrder({
+    _id: orderId,
+    status: 'PAID',
+    daysAgo: { paid: 1 },
+    date: ejsonDate,
+    lines: [{ lineId: 'L1', skuId: 'SKU-CB', title: '测试商品', quantity: 1, unitPrice: amount, paidAmount: amount }],
   });
   return orderId;
 }
@@ -48,30 +37,16 @@ async function seedOrder(amount = 20000): Promise<string> {
 /** apply + approve: an after-sale in REFUNDING with its refund accepted by the platform. */
 async function refunding(callback?: Record<string, unknown>): Promise<{ returnId: string; outRefundNo: string; orderId: string; amount: number }> {
   const orderId = await seedOrder();
-  const applied = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
-  if (!applied.ok) throw new Error(`call failed: ${JSON.stringify(applied.error)}`);
-  const returnId = applied.data.return.returnId;
+  const { returnId } = await apply(orderId, 'REFUND_ONLY', { reason: 'WRONG_ORDER' });
   if (callback) await h.pay({ callback: [callback] });
-  const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, { openid: DEMO.merchant });
-  expect(approved.data.return.status).toBe('REFUNDING');
+  expect((await approve(returnId)).status).toBe('REFUNDING');
   const [ref] = (await h.db('refunds')).filter((r: any) => r.returnId === returnId);
   expect(ref.status).toBe('PROCESSING');
   return { returnId, outRefundNo: ref._id, orderId, amount: ref.refundFee };
 }
 
-async function doc(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-
 async function refund(outRefundNo: string) {
   return (await h.db('refunds')).find((r: any) => r._id === outRefundNo);
-}
-
-async function quiet() {
-  for (let i = 0; i < 3; i++) {
-    await h.emu.timers.idle();
-    await h.emu.pay.idle();
-  }
 }
 
 /** What the platform would send for this refund (camelCase, as cloudPay delivers it). */
@@ -117,7 +92,7 @@ describe('refundCallback', () => {
     expect(deliveries.filter((d: any) => d.duplicate)).toHaveLength(20);
     for (const d of deliveries) expect(d.result).toEqual(ACK);
 
-    const d = await doc(returnId);
+    const d = await returnDoc(returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     expect(d.timeline.at(-1)).toMatchObject({ action: 'refundSucceeded', from: 'REFUNDING', to: 'REFUNDED', actor: { role: 'SYSTEM' } });
@@ -136,7 +111,7 @@ describe('refundCallback', () => {
     const note = notification(outRefundNo, amount);
     const answers = await Promise.all(Array.from({ length: 20 }, () => h.call('refundCallback', note, { source: 'wx_paycallback' })));
     for (const a of answers) expect(a).toEqual(ACK);
-    const d = await doc(returnId);
+    const d = await returnDoc(returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     expect((await refund(outRefundNo)).history.filter((e: any) => e.event === 'CALLBACK:SUCCESS')).toHaveLength(1);
@@ -152,7 +127,7 @@ describe('refundCallback', () => {
       expect(res.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '仅接受微信支付的退款通知' } });
     }
     expect(await state()).toEqual(before);
-    expect((await doc(returnId)).status).toBe('REFUNDING');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDING');
     expect((await refund(outRefundNo)).status).toBe('PROCESSING');
   });
 
@@ -172,7 +147,7 @@ describe('refundCallback', () => {
     expect(res.errcode).not.toBe(0);
     expect(await state()).toEqual(before);
     expect((await refund(outRefundNo)).status).toBe('PROCESSING');
-    expect((await doc(returnId)).status).toBe('REFUNDING');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDING');
   });
 
   it('a notification whose query fails (platform error) → non-zero errcode (delivered again later), nothing marked', async () => {
@@ -187,7 +162,7 @@ describe('refundCallback', () => {
     // The next delivery is confirmed by the query.
     const again = await h.call('refundCallback', notification(outRefundNo, amount), { source: 'wx_paycallback' });
     expect(again).toEqual(ACK);
-    expect((await doc(returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDED');
   });
 
   it('a SUCCESS notification for a refund the platform closed → the query wins: CLOSED, REFUND_FAILED, never REFUNDED', async () => {
@@ -197,7 +172,7 @@ describe('refundCallback', () => {
     const res = await h.call('refundCallback', notification(outRefundNo, amount, 'SUCCESS'), { source: 'wx_paycallback' });
     expect(res).toEqual(ACK);
     expect((await refund(outRefundNo)).status).toBe('CLOSED');
-    const d = await doc(returnId);
+    const d = await returnDoc(returnId);
     expect(d.status).toBe('REFUND_FAILED');
     expect(d.timeline.some((e: any) => e.action === 'refundSucceeded')).toBe(false);
     // Close the case for the following tests.
@@ -210,7 +185,7 @@ describe('refundCallback', () => {
     await quiet();
     const res = await h.call('refundCallback', { return_code: 'SUCCESS', out_refund_no: outRefundNo, refund_fee: String(amount), refund_status: 'SUCCESS' }, { source: 'wx_paycallback' });
     expect(res).toEqual(ACK);
-    expect((await doc(returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDED');
   });
 
   it('a notification never delivered (callback NONE) → the sweep reconciles by queryRefund after refundQueryAfterMinutes → REFUNDED', async () => {
@@ -222,7 +197,7 @@ describe('refundCallback', () => {
     expect(early.ok).toBe(true);
     await quiet();
     expect((await refund(outRefundNo)).status).toBe('PROCESSING');
-    expect((await doc(returnId)).status).toBe('REFUNDING');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDING');
 
     await h.advance(4 * MINUTE);
     await quiet();
@@ -232,7 +207,7 @@ describe('refundCallback', () => {
     const ref = await refund(outRefundNo);
     expect(ref.status).toBe('SUCCESS');
     expect(ref.history.map((e: any) => e.event)).toContain('SWEEP:SUCCESS');
-    const d = await doc(returnId);
+    const d = await returnDoc(returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     expect(d.timeline.find((e: any) => e.action === 'refundSucceeded').note).toBe('退款成功，款项已原路退回');
@@ -264,6 +239,6 @@ describe('refundCallback', () => {
     expect((await h.trigger('sweepTimeouts')).ok).toBe(true);
     await quiet();
     expect(await queries()).toBe(2);
-    expect((await doc(returnId)).status).toBe('REFUNDING');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDING');
   });
 });

@@ -6,23 +6,19 @@
  * Tests run in order on one emulator; each leaves its refunds final, so no
  * scripted answer is consumed by a later test.
  */
-import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator, fx, orderFixture, ejsonDate } from '../support/functions';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-let h: Harness;
 
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const f = fx(h);
+const { quiet, advanceQuietly, sweep, approve, returnDoc, refundsOf } = f;
 
 // ------------------------------------------------------------------ helpers
 
 let orderSeq = 0;
-const iso = (ms: number) => ({ $date: new Date(ms).toISOString() });
 
 /** A fresh PAID order (refund only) with one or more payments. */
 async function seedOrder(payments: number[] = [20000], opts: { quantity?: number } = {}): Promise<{ orderId: string; outTradeNos: string[] }> {
@@ -31,68 +27,29 @@ async function seedOrder(payments: number[] = [20000], opts: { quantity?: number
   const total = payments.reduce((s, p) => s + p, 0);
   const quantity = opts.quantity ?? 1;
   const outTradeNos = payments.map((_, i) => `T${orderId}${String.fromCharCode(65 + i)}`);
-  await h.seed({
-    orders: [
-      {
-        _id: orderId,
-        buyerOpenid: DEMO.buyer,
-        status: 'PAID',
-        paidAt: iso(now - DAY),
-        shippingFee: 0,
-        payments: payments.map((amount, i) => ({ outTradeNo: outTradeNos[i], channel: 'WECHAT_PAY', amount, paidAt: iso(now - DAY - (payments.length - i) * 1000), kind: payments.length > 1 ? (i === 0 ? 'DEPOSIT' : 'BALANCE') : 'FULL' })),
-        lines: [{ lineId: 'L1', skuId: 'SKU-RF', title: '测试商品', quantity, unitPrice: Math.floor(total / quantity), paidAmount: total }],
-      },
-    ],
+  const order = orderFixture(now, {
+    _id: orderId,
+    status: 'PAID',
+    daysAgo: { paid: 1 },
+    date: ejsonDate,
+    payments: payments.map((amount, i) => ({ outTradeNo: outTradeNos[i], channel: 'WECHAT_PAY', amount, paidAt: ejsonDate(now - DAY - (payments.length - i) * 1000), kind: payments.length > 1 ? (i === 0 ? 'DEPOSIT' : 'BALANCE') : 'FULL' })),
+    lines: [{ lineId: 'L1', skuId: 'SKU-RF', title: '测试商品', quantity, unitPrice: Math.floor(total / quantity), paidAmount: total }],
   });
+  await h.seed({ orders: [order] });
   return { orderId, outTradeNos };
 }
 
-async function apply(orderId: string, quantity = 1) {
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity }] }, { openid: DEMO.buyer });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return as { returnId: string; amounts: { total: number } };
-}
-
-async function approve(returnId: string) {
-  const res = await h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, { openid: DEMO.merchant });
-  expect(res.ok).toBe(true);
-  return res.data.return;
+/** The buyer applies for a refund only of `quantity` units of L1 (WRONG_ORDER). */
+function apply(orderId: string, quantity = 1) {
+  return f.apply(orderId, 'REFUND_ONLY', { reason: 'WRONG_ORDER', quantity });
 }
 
 function execute(event: Record<string, unknown>, openid: string = DEMO.merchant, source?: string) {
   return h.call('executeRefund', { requestId: rid('exec'), ...event }, { openid, ...(source ? { source } : {}) });
 }
 
-async function doc(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-
-async function refundsOf(returnId: string) {
-  return (await h.db('refunds')).filter((r: any) => r.returnId === returnId).sort((a: any, b: any) => (a._id < b._id ? -1 : 1));
-}
-
 function sandboxOf(returnId: string) {
   return h.emu.pay.refunds().filter((r) => r.outRefundNo.startsWith(returnId));
-}
-
-/** Wait for what clock moves started in the background (timer firings, notification deliveries). */
-async function quiet() {
-  for (let i = 0; i < 3; i++) {
-    await h.emu.timers.idle();
-    await h.emu.pay.idle();
-  }
-}
-
-async function sweep() {
-  const res = await h.trigger('sweepTimeouts');
-  expect(res.ok).toBe(true);
-  await quiet();
-  return res.data;
-}
-
-async function advance(ms: number) {
-  await h.advance(ms);
-  await quiet();
 }
 
 function events(ref: any): string[] {
@@ -135,7 +92,7 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     expect(await refundsOf(ret.returnId)).toHaveLength(1);
 
     // Not before the check is due; then the query says "no such refund", then the same number is resubmitted.
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     await sweep();
     const after = await refundsOf(ret.returnId);
@@ -146,9 +103,9 @@ describe('unknown outcome (SYSTEMERROR)', () => {
 
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     expect((await refundsOf(ret.returnId)).map((r: any) => [r._id, r.status])).toEqual([[outRefundNo, 'SUCCESS']]);
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.refundIds).toEqual([outRefundNo]);
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
   });
@@ -162,13 +119,13 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     expect(ref.status).toBe('UNKNOWN');
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
 
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     const after = await refundsOf(ret.returnId);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ _id: ref._id, status: 'SUCCESS' });
     expect(events(after[0])).toContain('SWEEP:SUCCESS');
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
   });
 
@@ -184,14 +141,14 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     expect(ref.lastError.message).toContain('退款结果未知');
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
 
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     await h.flush();
     await quiet();
     const after = await refundsOf(ret.returnId);
     expect(after.map((r: any) => [r._id, r.status])).toEqual([[ref._id, 'SUCCESS']]);
     expect(events(after[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^SUBMIT:UNKNOWN/), expect.stringMatching(/^(SWEEP|CALLBACK):/)]));
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
   }, 60_000);
 
@@ -200,13 +157,13 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     const ret = await apply(orderId);
     await h.pay({ refund: [{ timeout: true, holdMs: 12_000 }], callback: [{ status: 'SUCCESS', delayMs: 1000 }] });
     await approve(ret.returnId);
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     await h.flush();
     await quiet();
     const records = await refundsOf(ret.returnId);
     expect(records.map((r: any) => r.status)).toEqual(['SUCCESS']);
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
@@ -219,23 +176,23 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     await approve(ret.returnId);
     const [ref] = await refundsOf(ret.returnId);
     expect(ref).toMatchObject({ status: 'CREATED', tries: 1, lastError: { code: 'FREQUENCY_LIMITED' } });
-    expect((await doc(ret.returnId)).status).toBe('REFUNDING');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDING');
 
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     const after = await refundsOf(ret.returnId);
     expect(after.map((r: any) => [r._id, r.tries])).toEqual([[ref._id, 2]]);
     expect(['PROCESSING', 'SUCCESS']).toContain(after[0].status);
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
   });
 });
 
 describe('never accepted, again and again', () => {
   async function untilFailed(returnId: string, stepMs: number) {
-    for (let i = 0; i < 40 && (await doc(returnId)).status === 'REFUNDING'; i++) {
-      await advance(stepMs);
+    for (let i = 0; i < 40 && (await returnDoc(returnId)).status === 'REFUNDING'; i++) {
+      await advanceQuietly(stepMs);
       await sweep();
     }
   }
@@ -246,7 +203,7 @@ describe('never accepted, again and again', () => {
     await h.pay({ refund: Array.from({ length: 8 }, () => ({ errCode: 'SOMETHING_NEW', errCodeDes: '暂时无法处理' })) });
     await approve(ret.returnId);
     await untilFailed(ret.returnId, 2 * MINUTE);
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUND_FAILED');
     const [ref] = await refundsOf(ret.returnId);
     expect(ref).toMatchObject({ status: 'FAILED', tries: 8 });
@@ -257,7 +214,7 @@ describe('never accepted, again and again', () => {
     expect((await execute({ action: 'retry', returnId: ret.returnId })).ok).toBe(true);
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     expect((await refundsOf(ret.returnId)).map((r: any) => [r._id, r.status])).toEqual([[ref._id, 'SUCCESS']]);
   });
 
@@ -267,7 +224,7 @@ describe('never accepted, again and again', () => {
     await h.pay({ refund: Array.from({ length: 8 }, () => ({ returnCode: 'FAIL', returnMsg: 'SYSTEM BUSY' })) });
     await approve(ret.returnId);
     await untilFailed(ret.returnId, 61 * MINUTE);
-    expect((await doc(ret.returnId)).status).toBe('REFUND_FAILED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUND_FAILED');
     const [ref] = await refundsOf(ret.returnId);
     expect(ref).toMatchObject({ status: 'FAILED', tries: 8 });
     expect(ref.history.filter((e: any) => String(e.event).startsWith('SUBMIT:RETRY'))).toHaveLength(8);
@@ -290,7 +247,7 @@ describe('definite failures', () => {
     const [ref] = await refundsOf(ret.returnId);
     expect(ref).toMatchObject({ status: 'FAILED', lastError: { code: 'NOTENOUGH' } });
     expect(ref.lastError.message).toContain('余额不足');
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.timeline.at(-1)).toMatchObject({ action: 'refundFailed', from: 'REFUNDING', to: 'REFUND_FAILED', actor: { role: 'SYSTEM' } });
     expect(d.timeline.at(-1).note).toContain('余额不足');
 
@@ -308,7 +265,7 @@ describe('definite failures', () => {
 
     await h.flush();
     await quiet();
-    const done = await doc(ret.returnId);
+    const done = await returnDoc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(done.timeline.map((e: any) => e.action)).toEqual(['apply', 'approve', 'refundFailed', 'retryRefund', 'refundSucceeded']);
     expect(done.refundIds).toEqual([ref._id]);
@@ -327,19 +284,19 @@ describe('definite failures', () => {
 
     const [ref] = await refundsOf(ret.returnId);
     expect(ref).toMatchObject({ status: 'ABNORMAL', lastError: { code: 'CHANGE' } });
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUND_FAILED');
 
     // No note: refused, nothing written.
     const noNote = await execute({ action: 'markOffline', returnId: ret.returnId });
     expect(noNote).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect(noNote.error.details.issues).toEqual([expect.objectContaining({ path: 'note', message: '请填写线下退款说明' })]);
-    expect((await doc(ret.returnId)).version).toBe(d.version);
+    expect((await returnDoc(ret.returnId)).version).toBe(d.version);
 
     const offline = await execute({ action: 'markOffline', returnId: ret.returnId, note: '买家银行卡已注销，已通过银行转账退回 88 元，流水号 BK20240101' });
     expect(offline.ok).toBe(true);
     expect(offline.data.return).toMatchObject({ status: 'REFUNDED', statusLabel: '退款成功' });
-    const done = await doc(ret.returnId);
+    const done = await returnDoc(ret.returnId);
     expect(done.offlineRefund).toMatchObject({ by: DEMO.merchant, amount: 8800 });
     expect(done.offlineRefund.note).toContain('银行转账');
     expect(done.timeline.at(-1)).toMatchObject({ action: 'markOffline', from: 'REFUND_FAILED', to: 'REFUNDED', actor: { role: 'MERCHANT' } });
@@ -357,7 +314,7 @@ describe('definite failures', () => {
     await quiet();
     const [closed] = await refundsOf(ret.returnId);
     expect(closed).toMatchObject({ status: 'CLOSED', lastError: { code: 'REFUNDCLOSE' } });
-    expect((await doc(ret.returnId)).status).toBe('REFUND_FAILED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUND_FAILED');
 
     const retried = await execute({ action: 'retry', returnId: ret.returnId });
     expect(retried.ok).toBe(true);
@@ -369,7 +326,7 @@ describe('definite failures', () => {
 
     await h.flush();
     await quiet();
-    const done = await doc(ret.returnId);
+    const done = await returnDoc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(done.refundIds).toEqual([closed._id, fresh._id]);
     expect((await refundsOf(ret.returnId)).map((r: any) => r.status).sort()).toEqual(['CLOSED', 'SUCCESS']);
@@ -389,7 +346,7 @@ describe('definite failures', () => {
     const first = await h.call('executeRefund', { action: 'retry', requestId, returnId: ret.returnId }, { openid: DEMO.merchant });
     const second = await h.call('executeRefund', { action: 'retry', requestId, returnId: ret.returnId }, { openid: DEMO.merchant });
     expect(first.ok && second.ok).toBe(true);
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.timeline.filter((e: any) => e.action === 'retryRefund')).toHaveLength(1);
     expect((await refundsOf(ret.returnId))).toHaveLength(1);
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
@@ -398,7 +355,7 @@ describe('definite failures', () => {
     expect(offline).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
   });
 });
 
@@ -421,7 +378,7 @@ describe('amounts', () => {
       expect(records.reduce((s: number, x: any) => s + x.refundFee, 0)).toBe(r.amounts.total);
       expect(new Set(records.map((x: any) => x.outTradeNo)).size).toBe(records.length);
       for (const x of records) expect(outTradeNos).toContain(x.outTradeNo);
-      expect((await doc(r.returnId)).status).toBe('REFUNDED');
+      expect((await returnDoc(r.returnId)).status).toBe('REFUNDED');
     }
     const all = [...(await refundsOf(first.returnId)), ...(await refundsOf(second.returnId))];
     expect(all.reduce((s: number, x: any) => s + x.refundFee, 0)).toBe(99900);
@@ -443,7 +400,7 @@ describe('amounts', () => {
     expect(records.map((r: any) => r.status).sort()).toEqual(['FAILED', 'PROCESSING']);
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUND_FAILED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUND_FAILED');
 
     expect((await execute({ action: 'retry', returnId: ret.returnId })).ok).toBe(true);
     await h.flush();
@@ -451,7 +408,7 @@ describe('amounts', () => {
     const after = await refundsOf(ret.returnId);
     expect(after.map((r: any) => [r._id, r.status])).toEqual(records.map((r: any) => [r._id, 'SUCCESS']));
     expect(sandboxOf(ret.returnId)).toHaveLength(2);
-    const d = await doc(ret.returnId);
+    const d = await returnDoc(ret.returnId);
     expect(d.status).toBe('REFUNDED');
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     await expectPaymentsNeverOverRefunded();
@@ -467,28 +424,28 @@ describe('amounts', () => {
     const inFlight = records.find((r: any) => r.status === 'PROCESSING');
     expect(failed && inFlight).toBeTruthy();
 
-    const before = await doc(ret.returnId);
+    const before = await returnDoc(ret.returnId);
     const early = await execute({ action: 'markOffline', returnId: ret.returnId, note: '线下补退' });
     expect(early).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     expect(early.error.message).toContain('处理中');
-    expect((await doc(ret.returnId)).version).toBe(before.version);
+    expect((await returnDoc(ret.returnId)).version).toBe(before.version);
 
     // The in-flight share succeeds (no notification: the sweep queries it).
-    await advance(6 * MINUTE);
+    await advanceQuietly(6 * MINUTE);
     await sweep();
     expect((await refundsOf(ret.returnId)).find((r: any) => r._id === inFlight._id).status).toBe('SUCCESS');
-    expect((await doc(ret.returnId)).status).toBe('REFUND_FAILED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUND_FAILED');
 
     const offline = await execute({ action: 'markOffline', returnId: ret.returnId, note: '余额不足的部分已通过银行转账退回' });
     expect(offline.ok).toBe(true);
-    const done = await doc(ret.returnId);
+    const done = await returnDoc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(done.offlineRefund.amount).toBe(failed.refundFee);
     const after = await refundsOf(ret.returnId);
     expect(after.find((r: any) => r._id === failed._id).status).toBe('OFFLINE');
     expect(after.find((r: any) => r._id === inFlight._id).status).toBe('SUCCESS');
     // A later sweep sends nothing more.
-    await advance(10 * MINUTE);
+    await advanceQuietly(10 * MINUTE);
     await sweep();
     expect(sandboxOf(ret.returnId).map((r) => r.outRefundNo)).toEqual([inFlight._id]);
   });
@@ -497,21 +454,21 @@ describe('amounts', () => {
     const { orderId } = await seedOrder([9000]);
     const ret = await apply(orderId);
     // A second after-sale for the same units (e.g. written by an older version or by hand).
-    const original = await doc(ret.returnId);
+    const original = await returnDoc(ret.returnId);
     const twinId = `R20990102${String(500000 + orderSeq).padStart(12, '0')}`;
     await h.seed({ returns: [{ ...original, _id: twinId, applyKey: `twin-${twinId}` }] });
     await approve(ret.returnId);
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
 
     const twin = await approve(twinId);
     expect(twin.status).toBe('REFUND_FAILED');
-    const d = await doc(twinId);
+    const d = await returnDoc(twinId);
     expect(d.timeline.at(-1)).toMatchObject({ action: 'refundFailed', actor: { role: 'SYSTEM' } });
     expect(d.timeline.at(-1).note).toContain('超过订单可原路退回的余额');
     expect(await refundsOf(twinId)).toHaveLength(0);
-    await advance(10 * MINUTE);
+    await advanceQuietly(10 * MINUTE);
     const report = await sweep();
     expect(report.orphanRefunds.skipped).toBe(0);
     expect(sandboxOf(twinId)).toHaveLength(0);
@@ -532,7 +489,7 @@ describe('who may call executeRefund', () => {
     const ret = await apply(orderId);
     await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
     await approve(ret.returnId);
-    const before = await doc(ret.returnId);
+    const before = await returnDoc(ret.returnId);
     expect(before.status).toBe('REFUND_FAILED');
     for (const event of [{ action: 'retry', returnId: ret.returnId }, { action: 'markOffline', returnId: ret.returnId, note: '我自己说退了' }]) {
       const res = await execute(event, DEMO.buyer);
@@ -540,7 +497,7 @@ describe('who may call executeRefund', () => {
     }
     const arbiter = await execute({ action: 'retry', returnId: ret.returnId }, DEMO.arbiter);
     expect(arbiter).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    const after = await doc(ret.returnId);
+    const after = await returnDoc(ret.returnId);
     expect(after.version).toBe(before.version);
     expect(after.status).toBe('REFUND_FAILED');
     expect((await refundsOf(ret.returnId)).map((r: any) => r.status)).toEqual(['FAILED']);
@@ -563,7 +520,7 @@ describe('who may call executeRefund', () => {
     expect(admin.ok).toBe(true);
     expect(admin.data.refunds).toEqual([]);
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
-    expect((await doc(ret.returnId)).status).toBe('PENDING_REVIEW');
+    expect((await returnDoc(ret.returnId)).status).toBe('PENDING_REVIEW');
 
     await approve(ret.returnId);
     const fromTimer = await h.call('executeRefund', { action: 'submit', returnId: ret.returnId }, { source: 'wx_trigger' });
@@ -573,6 +530,6 @@ describe('who may call executeRefund', () => {
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
     await h.flush();
     await quiet();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
   });
 });

@@ -4,88 +4,38 @@
  * arbiter's decide, with roles, states, amounts and idempotency. Every test
  * seeds its own order (fresh _id, dates relative to the emulator clock).
  */
-import { startEmulator, rid, jpeg, DEMO, DEMO_RETURN_ADDRESS, type Harness } from '../support/emulator';
+import { rid, DEMO, DEMO_RETURN_ADDRESS } from '../support/emulator';
+import { useEmulator, fx, ejsonDate } from '../support/functions';
 
 const DAY = 86_400_000;
-let h: Harness;
 
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const f = fx(h);
+const { apply, review, returnDoc, refundsOf, getReturn, photo } = f;
 
 // ------------------------------------------------------------------ helpers
 
 let orderSeq = 0;
-const iso = (ms: number) => ({ $date: new Date(ms).toISOString() });
 
 /** A fresh order of DEMO.buyer: 'PAID' (refund only) or 'RECEIVED' yesterday (returns). */
 async function seedOrder(opts: { status?: 'PAID' | 'RECEIVED'; quantity?: number; paidAmount?: number; shippingFee?: number } = {}): Promise<string> {
-  const now = await h.now();
   const id = `ORV${++orderSeq}${Date.now().toString(36)}`;
-  const status = opts.status ?? 'RECEIVED';
   const quantity = opts.quantity ?? 2;
   const paidAmount = opts.paidAmount ?? 20000;
-  const shippingFee = opts.shippingFee ?? 0;
-  await h.seed({
-    orders: [
-      {
-        _id: id,
-        buyerOpenid: DEMO.buyer,
-        status,
-        paidAt: iso(now - 3 * DAY),
-        ...(status === 'RECEIVED' ? { shippedAt: iso(now - 2 * DAY), receivedAt: iso(now - DAY) } : {}),
-        shippingFee,
-        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: paidAmount + shippingFee, paidAt: iso(now - 3 * DAY), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: 'SKU-RV', title: '测试商品', quantity, unitPrice: paidAmount / quantity, paidAmount }],
-      },
-    ],
+  await f.seedOrder({
+    _id: id,
+    status: opts.status,
+    daysAgo: { paid: 3, shipped: 2, received: 1 },
+    date: ejsonDate,
+    shippingFee: opts.shippingFee,
+    lines: [{ lineId: 'L1', skuId: 'SKU-RV', title: '测试商品', quantity, unitPrice: paidAmount / quantity, paidAmount }],
   });
   return id;
 }
 
-async function apply(orderId: string, type: 'REFUND_ONLY' | 'RETURN_REFUND', opts: { reason?: string; quantity?: number; evidence?: string[] } = {}) {
-  const res = await h.call('applyReturn', {
-    action: 'apply',
-    requestId: rid('apply'),
-    orderId,
-    type,
-    reason: opts.reason ?? 'NO_LONGER_WANTED',
-    lines: [{ lineId: 'L1', quantity: opts.quantity ?? 1 }],
-    ...(opts.evidence ? { evidence: opts.evidence } : {}),
-  }, { openid: DEMO.buyer });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return as { returnId: string; status: string; amounts: { total: number } };
-}
-
-function review(event: Record<string, unknown>, openid: string = DEMO.merchant) {
-  return h.call('reviewReturn', { requestId: rid('review'), ...event }, { openid });
-}
-
-async function doc(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-
-async function refundsOf(returnId: string) {
-  return (await h.db('refunds')).filter((r: any) => r.returnId === returnId);
-}
-
-async function get(returnId: string, openid: string = DEMO.buyer) {
-  const res = await h.call('queryReturns', { action: 'get', returnId }, { openid });
-  expect(res.ok).toBe(true);
-  return res.data.return;
-}
-
-/** Upload an evidence photo into `evidence/<openid>/`. */
-async function photo(openid: string): Promise<string> {
-  return h.upload(`evidence/${openid}/${rid('img')}.jpg`, jpeg(), 'image/jpeg');
-}
-
 /** Snapshot of everything a refused call must leave untouched. */
 async function snapshot(returnId: string) {
-  const d = await doc(returnId);
+  const d = await returnDoc(returnId);
   return { version: d.version, status: d.status, timeline: d.timeline.length, refunds: (await refundsOf(returnId)).length, approvedAmount: d.approvedAmount, evidence: d.evidence.length };
 }
 
@@ -144,7 +94,7 @@ describe('approve', () => {
     const sandbox = h.emu.pay.refunds().find((r) => r.outRefundNo === refunds[0]._id);
     expect(sandbox).toMatchObject({ outTradeNo: `T${orderId}`, refundFee: 10000, functionName: 'refundCallback' });
 
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.timeline.map((e: any) => [e.action, e.from, e.to, e.actor.role])).toEqual([
       ['apply', null, 'PENDING_REVIEW', 'BUYER'],
       ['approve', 'PENDING_REVIEW', 'REFUNDING', 'MERCHANT'],
@@ -167,12 +117,12 @@ describe('approve', () => {
     const res = await review({ action: 'approve', returnId: ret.returnId, returnAddress: address });
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ status: 'AWAITING_SHIPMENT', statusLabel: '待买家寄回', returnAddress: address, deadlineAction: 'closeUnshipped' });
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     const approvedAt = new Date(stored.timeline[1].at).getTime();
     expect(new Date(stored.deadline).getTime() - approvedAt).toBe(7 * DAY);
     expect(stored.returnAddress).toEqual(address);
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
-    const buyerView = await get(ret.returnId);
+    const buyerView = await getReturn(ret.returnId);
     expect(buyerView.allowedActions).toEqual(expect.arrayContaining(['submitLogistics', 'cancel']));
   });
 
@@ -181,7 +131,7 @@ describe('approve', () => {
     const ret = await apply(orderId, 'RETURN_REFUND');
     const res = await review({ action: 'approve', returnId: ret.returnId });
     expect(res.data.return).toMatchObject({ status: 'AWAITING_SHIPMENT', returnAddress: DEMO_RETURN_ADDRESS });
-    expect((await doc(ret.returnId)).returnAddress).toEqual(DEMO_RETURN_ADDRESS);
+    expect((await returnDoc(ret.returnId)).returnAddress).toEqual(DEMO_RETURN_ADDRESS);
   });
 
   it('an invalid return address is refused before anything is written', async () => {
@@ -209,13 +159,13 @@ describe('reject', () => {
     const res = await review({ action: 'reject', returnId: ret.returnId, reason: '商品已打包出库，请收货后申请退货' });
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ status: 'REJECTED', statusLabel: '商家已拒绝', rejectReason: '商品已打包出库，请收货后申请退货', deadlineAction: 'closeAppealWindow' });
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     const ev = stored.timeline[1];
     expect(ev).toMatchObject({ action: 'reject', from: 'PENDING_REVIEW', to: 'REJECTED', actor: { role: 'MERCHANT', openid: DEMO.merchant } });
     expect(ev.note).toContain('商品已打包出库');
     expect(new Date(stored.deadline).getTime() - new Date(ev.at).getTime()).toBe(7 * DAY);
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
-    const buyerView = await get(ret.returnId);
+    const buyerView = await getReturn(ret.returnId);
     expect(buyerView.allowedActions).toEqual(expect.arrayContaining(['modify', 'appeal', 'cancel']));
   });
 });
@@ -229,7 +179,7 @@ describe('confirmReceipt', () => {
     const res = await review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 15000, reason: '一件商品包装缺失，扣除 50 元' });
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ status: 'REFUNDING', approvedAmount: 15000, refundAmount: 15000 });
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.approvedAmount).toBe(15000);
     expect(stored.adjustReason).toBe('一件商品包装缺失，扣除 50 元');
     expect(stored.timeline.at(-1)).toMatchObject({ action: 'confirmReceipt', from: 'IN_TRANSIT', to: 'REFUNDING' });
@@ -239,7 +189,7 @@ describe('confirmReceipt', () => {
     expect(refunds[0].status).toBe('PROCESSING');
 
     await h.flush();
-    expect((await doc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     const order = (await h.db('orders')).find((o: any) => o._id === stored.orderId);
     expect(order.afterSaleReturns[ret.returnId]).toMatchObject({ status: 'REFUNDED', refundTotal: 15000 });
   });
@@ -280,7 +230,7 @@ describe('refuseReceipt', () => {
     const res = await review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '退回商品已被使用，影响二次销售', evidence: [file] });
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ status: 'REJECTED', rejectReason: '退回商品已被使用，影响二次销售' });
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.timeline.at(-1)).toMatchObject({ action: 'refuseReceipt', from: 'IN_TRANSIT', to: 'REJECTED', evidence: [file], actor: { role: 'MERCHANT' } });
     expect(stored.evidence).toEqual(expect.arrayContaining([expect.objectContaining({ fileID: file, by: expect.objectContaining({ role: 'MERCHANT' }) })]));
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
@@ -295,7 +245,7 @@ describe('decide (arbiter on DISPUTED)', () => {
     const res = await review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', reason: '商家未能证明已发货' }, DEMO.arbiter);
     expect(res.ok).toBe(true);
     expect(res.data.return.status).toBe('REFUNDING');
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.decision).toMatchObject({ by: DEMO.arbiter, decision: 'BUYER', note: '商家未能证明已发货' });
     expect(stored.timeline.at(-1)).toMatchObject({ action: 'decide', from: 'DISPUTED', to: 'REFUNDING', actor: { role: 'ARBITER', openid: DEMO.arbiter } });
     expect(stored.timeline.at(-1).note).toContain('平台裁决：支持买家');
@@ -314,7 +264,7 @@ describe('decide (arbiter on DISPUTED)', () => {
     const res = await review({ action: 'decide', returnId: ret.returnId, decision: 'MERCHANT', reason: '商家已提供发货凭证' }, DEMO.arbiter);
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ status: 'CLOSED', statusLabel: '已关闭', deadline: null });
-    const view = await get(ret.returnId, DEMO.buyer);
+    const view = await getReturn(ret.returnId, DEMO.buyer);
     expect(view.status).toBe('CLOSED');
     expect(view.advice).toContain('小程序交易投诉');
     expect(view.advice).toContain('12315');
@@ -354,7 +304,7 @@ describe('roles and sources', () => {
     const ret = await apply(orderId, 'REFUND_ONLY');
     const res = await review({ action: 'reject', returnId: ret.returnId, reason: '管理员代为处理' }, DEMO.admin);
     expect(res.data.return.status).toBe('REJECTED');
-    expect((await doc(ret.returnId)).timeline.at(-1).actor).toEqual({ role: 'ADMIN', openid: DEMO.admin });
+    expect((await returnDoc(ret.returnId)).timeline.at(-1).actor).toEqual({ role: 'ADMIN', openid: DEMO.admin });
   });
 
   it('no OPENID → UNAUTHENTICATED; a non-client SOURCE → FORBIDDEN', async () => {
@@ -400,7 +350,7 @@ describe('states and idempotency', () => {
     expect(second.ok).toBe(true);
     expect(second.data.return.status).toBe(first.data.return.status);
     expect(second.data.return.version).toBe(first.data.return.version);
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.timeline.filter((e: any) => e.action === 'approve')).toHaveLength(1);
     expect(await refundsOf(ret.returnId)).toHaveLength(1);
   });
@@ -414,7 +364,7 @@ describe('states and idempotency', () => {
       if (!a.ok) expect(a.error.code).toBe('CONFLICT');
     }
     expect(answers.some((a) => a.ok)).toBe(true);
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.status).toBe('REJECTED');
     expect(stored.timeline.filter((e: any) => e.action === 'reject')).toHaveLength(1);
     expect(stored.version).toBe(2);
@@ -427,7 +377,7 @@ describe('states and idempotency', () => {
     expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
     const loser = a.ok ? b : a;
     expect(['CONFLICT', 'INVALID_STATE']).toContain(loser.error.code);
-    const stored = await doc(ret.returnId);
+    const stored = await returnDoc(ret.returnId);
     expect(stored.timeline).toHaveLength(2);
     expect((await refundsOf(ret.returnId)).length).toBe(stored.status === 'REFUNDING' ? 1 : 0);
   });

@@ -1,12 +1,7 @@
-import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator } from '../support/functions';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
 
 describe('refund-only before shipping, end to end through the built functions', () => {
   it('apply → approve → refund accepted → notification → REFUNDED, with the money back on the original payment', async () => {

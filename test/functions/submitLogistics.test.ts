@@ -4,95 +4,19 @@
  * booked through logistics.addOrder (PICKUP); corrections while IN_TRANSIT are
  * on the timeline and keep the deadline; refusals write nothing.
  */
-import { startEmulator, rid, jpeg, DEMO, DEMO_RETURN_ADDRESS, type Harness } from '../support/emulator';
+import { rid, jpeg, DEMO, DEMO_RETURN_ADDRESS } from '../support/emulator';
+import { useEmulator, fx, expectError, buyer, otherBuyer, merchant } from '../support/functions';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useEmulator();
+const { writesNothing, advance, advanceJustPast, returnDoc, approve, scriptOpenApi, seedOneLineOrder } = fx(h);
 
-const buyer: { openid: string } = { openid: DEMO.buyer };
-const other: { openid: string } = { openid: DEMO.otherBuyer };
-const merchant: { openid: string } = { openid: DEMO.merchant };
-
-async function snapshot(): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
-  return out;
-}
-async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const out = await fn();
-  expect(await snapshot()).toEqual(before);
-  return out;
-}
-function expectError(res: any, code: string, message?: string) {
-  expect(res.ok).toBe(false);
-  expect(res.error.code).toBe(code);
-  if (message !== undefined) expect(res.error.message).toBe(message);
-  expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
-}
-async function stored(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-async function advance(ms: number): Promise<void> {
-  await h.advance(ms);
-  await settle();
-}
-
-/** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
-async function settle(): Promise<void> {
-  await h.emu.timers.idle();
-  await h.emu.pay.idle();
-  await h.flush();
-  await h.emu.timers.idle();
-}
-
-/**
- * Moves the clock just past `deadlineMs` in two steps, the last one a few
- * seconds long: the sweep (fired when the clock passes a 5-minute slot) then
- * usually has not applied the default outcome yet, so the refusal of the
- * waited-on party itself is what the test sees.
- */
-async function advanceJustPast(deadlineMs: number): Promise<void> {
-  const now = await h.now();
-  if (deadlineMs - 3000 > now) await advance(deadlineMs - 3000 - now);
-  await advance(5000);
-}
-
-async function seedOrder(id: string) {
-  const now = await h.now();
-  await h.seed({
-    orders: [
-      {
-        _id: id,
-        buyerOpenid: DEMO.buyer,
-        status: 'RECEIVED',
-        paidAt: new Date(now - 4 * DAY).toISOString(),
-        shippedAt: new Date(now - 3 * DAY).toISOString(),
-        receivedAt: new Date(now - 1 * DAY).toISOString(),
-        shippingFee: 0,
-        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 20000, paidAt: new Date(now - 4 * DAY).toISOString(), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title: '测试商品', quantity: 1, unitPrice: 20000, paidAmount: 20000 }],
-      },
-    ],
-  });
-}
+const seedOrder = (id: string) => seedOneLineOrder(id, 1, 20000);
 
 async function applyFor(orderId: string, fields: Record<string, unknown> = {}): Promise<any> {
   const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }], ...fields }, buyer);
-  expect(res.ok).toBe(true);
-  return res.data.return;
-}
-async function approve(returnId: string): Promise<any> {
-  const res = await h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId }, merchant);
   expect(res.ok).toBe(true);
   return res.data.return;
 }
@@ -114,11 +38,6 @@ const PICKUP = {
   slotStart: '2030-01-01T10:00:00+08:00',
   slotEnd: '2030-01-01T12:00:00+08:00',
 };
-
-async function scriptOpenApi(script: Record<string, unknown>) {
-  const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(script) });
-  expect(res.status).toBe(200);
-}
 
 describe('SELF_SHIP (O1002, buyer-side reason)', () => {
   let ret: any;
@@ -143,7 +62,7 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(slots.error.details.issues).toEqual([{ path: 'pickup.slotEnd', message: '预约取件结束时间必须晚于开始时间' }]);
 
     expectError(await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: '' }), 'UNAUTHENTICATED');
-    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, other)), 'NOT_FOUND', '售后单不存在');
+    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, otherBuyer)), 'NOT_FOUND', '售后单不存在');
     expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, merchant)), 'NOT_FOUND', '售后单不存在');
   });
 
@@ -193,7 +112,7 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(Date.parse(r.deadline)).toBeLessThanOrEqual(after + 10 * DAY);
     expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', actionLabel: '填写退货物流', from: 'AWAITING_SHIPMENT', to: 'IN_TRANSIT', note: '顺丰速运 SF1234567890123', actor: { role: 'BUYER' } });
     expect(r.allowedActions).toEqual(['correctLogistics']);
-    const doc = await stored(ret.returnId);
+    const doc = await returnDoc(ret.returnId);
     expect(doc).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' } });
     expect(doc.timeline.at(-1)).toMatchObject({ requestId, actor: { role: 'BUYER', openid: DEMO.buyer } });
     const order = (await h.db('orders')).find((o: any) => o._id === 'O1002');
@@ -220,8 +139,8 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(r.deadline).toBe(ret.deadline);
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'OTHER', trackingNo: 'ABC123', corrections: 1 });
     expect(r.timeline.at(-1)).toMatchObject({ action: 'correctLogistics', actionLabel: '修改物流信息', from: 'IN_TRANSIT', to: 'IN_TRANSIT', note: '买家修改了物流信息；其他快递 ABC123' });
-    const doc = await stored(ret.returnId);
-    expect(doc.deadline).toBe((await stored(ret.returnId)).deadline);
+    const doc = await returnDoc(ret.returnId);
+    expect(doc.deadline).toBe((await returnDoc(ret.returnId)).deadline);
     expect(Date.parse(doc.deadline)).toBe(Date.parse(ret.deadline));
 
     const thirty = await selfShip(ret.returnId, { carrier: 'OTHER', trackingNo: 'Z'.repeat(30) });
@@ -311,7 +230,7 @@ describe('PICKUP', () => {
     expect(r).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'PICKUP', carrier: 'SF', waybillId: waybill, trackingNo: waybill, pickup: { name: PICKUP.name, phone: PICKUP.phone, address: PICKUP.address } } });
     expect(Date.parse(r.logistics.pickup.slotStart)).toBe(Date.parse(PICKUP.slotStart));
     expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', note: `已预约上门取件，运单号 ${waybill}` });
-    expect((await stored(ret.returnId)).logistics).toMatchObject({ mode: 'PICKUP', waybillId: waybill });
+    expect((await returnDoc(ret.returnId)).logistics).toMatchObject({ mode: 'PICKUP', waybillId: waybill });
   });
 
   it('the approved after-sale needs a return address for a pickup (seller-side, approved with an explicit address)', async () => {
@@ -352,7 +271,7 @@ describe('other states', () => {
     const a = await awaitingShipment('S-LATE');
     expect(Date.parse(a.deadline) - Date.parse(a.updatedAt)).toBe(7 * DAY);
     await advanceJustPast(Date.parse(a.deadline));
-    const status = (await stored(a.returnId)).status;
+    const status = (await returnDoc(a.returnId)).status;
     expect(['AWAITING_SHIPMENT', 'CLOSED']).toContain(status);
     const res = await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }));
     if (status === 'AWAITING_SHIPMENT') expectError(res, 'INVALID_STATE', '寄回期限已过，售后将被关闭');
@@ -377,7 +296,7 @@ describe('correcting a PICKUP', () => {
     expect(cancel.data).toMatchObject({ order_id: `${a.returnId}-v${a.version}`, waybill_id: waybill, openid: DEMO.buyer, delivery_id: 'SF' });
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'correctLogistics' });
     expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）已取消`);
-    const r = await stored(a.returnId);
+    const r = await returnDoc(a.returnId);
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', trackingNo: 'SF1234567890123', corrections: 1 });
     expect(r.logistics.staleBooking).toBeUndefined();
   });
@@ -396,7 +315,7 @@ describe('correcting a PICKUP', () => {
     expect(newWaybill).not.toBe(oldWaybill);
     const [cancel] = await cancelsFor(a.returnId);
     expect(cancel.data).toMatchObject({ waybill_id: oldWaybill });
-    const r = await stored(a.returnId);
+    const r = await returnDoc(a.returnId);
     expect(r.logistics).toMatchObject({ mode: 'PICKUP', waybillId: newWaybill, corrections: 1, staleBooking: { waybillId: oldWaybill } });
     expect(r.logistics.staleBooking.error).toContain('9300506');
     expect(res.data.return.logistics.staleBooking).toMatchObject({ waybillId: oldWaybill });

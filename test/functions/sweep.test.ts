@@ -7,21 +7,18 @@
  * passes a 5-minute cron slot also fires the trigger by itself (as the cloud
  * would); tests wait for it (quiet()) and assert only outcomes.
  */
-import { startEmulator, rid, DEMO, type Harness } from '../support/emulator';
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator, fx } from '../support/functions';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-let h: Harness;
 
-beforeAll(async () => {
-  // As on the cloud: a clock move past a 5-minute slot fires the timer by itself
-  // (the overlapping-runs test counts on it); tests wait for those runs (quiet()).
-  h = await startEmulator({ autoTimers: true });
-});
-afterAll(async () => {
-  await h?.close();
-});
+// As on the cloud: a clock move past a 5-minute slot fires the timer by itself
+// (the overlapping-runs test counts on it); tests wait for those runs (quiet()).
+const h = useEmulator({ autoTimers: true });
+const f = fx(h);
+const { quiet, advanceQuietly, sweep, review, returnDoc, scriptOpenApi } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -32,58 +29,19 @@ let orderSeq = 0;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function seedOrder(status: 'PAID' | 'RECEIVED' = 'PAID', amount = 10000): Promise<string> {
-  const now = await h.now();
   const orderId = `OSW${++orderSeq}${Date.now().toString(36)}`;
-  await h.seed({
-    orders: [
-      {
-        _id: orderId,
-        buyerOpenid: DEMO.buyer,
-        status,
-        paidAt: iso(now - 2 * DAY),
-        ...(status === 'RECEIVED' ? { shippedAt: iso(now - 2 * DAY), receivedAt: iso(now - DAY) } : {}),
-        shippingFee: 0,
-        payments: [{ outTradeNo: `T${orderId}`, channel: 'WECHAT_PAY', amount, paidAt: iso(now - 2 * DAY), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: 'SKU-SW', title: '测试商品', quantity: 1, unitPrice: amount, paidAmount: amount }],
-      },
-    ],
+  await f.seedOrder({
+    _id: orderId,
+    status,
+    daysAgo: { paid: 2, shipped: 2, received: 1 },
+    lines: [{ lineId: 'L1', skuId: 'SKU-SW', title: '测试商品', quantity: 1, unitPrice: amount, paidAmount: amount }],
   });
   return orderId;
 }
 
 async function apply(type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'REFUND_ONLY'): Promise<string> {
   const orderId = await seedOrder(type === 'REFUND_ONLY' ? 'PAID' : 'RECEIVED');
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type, reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
-  if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
-  return res.data.return.returnId;
-}
-
-function review(event: Record<string, unknown>) {
-  return h.call('reviewReturn', { requestId: rid('review'), ...event }, { openid: DEMO.merchant });
-}
-
-async function doc(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
-}
-
-async function quiet() {
-  for (let i = 0; i < 3; i++) {
-    await h.emu.timers.idle();
-    await h.emu.pay.idle();
-  }
-}
-
-async function advance(ms: number) {
-  await h.advance(ms);
-  await quiet();
-}
-
-/** The timer trigger, as the cloud fires it (SOURCE wx_trigger). */
-async function sweep() {
-  const res = await h.trigger('sweepTimeouts');
-  expect(res.ok).toBe(true);
-  await quiet();
-  return res.data;
+  return (await f.apply(orderId, type)).returnId;
 }
 
 /** An ADMIN running it by hand from the mini-program. */
@@ -94,10 +52,6 @@ async function adminSweep(event: Record<string, unknown> = {}) {
   return res.data;
 }
 
-async function scriptOpenApi(body: Record<string, unknown>) {
-  const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-}
 
 /** subscribeMessage.send calls about one after-sale (optionally one template). */
 async function messages(returnId: string, templateId?: string) {
@@ -110,7 +64,7 @@ const DEADLINE_ACTIONS = ['autoApprove', 'closeUnshipped', 'autoReceive', 'close
 
 /** `n` after-sales in PENDING_REVIEW whose review deadline passed `ageMs` ago (copies of a real one, fresh _ids). */
 async function seedExpired(n: number, type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'RETURN_REFUND', ageMs = MINUTE): Promise<string[]> {
-  const original = await doc(await apply(type));
+  const original = await returnDoc(await apply(type));
   const now = await h.now();
   const ids: string[] = [];
   const docs = Array.from({ length: n }, (_, i) => {
@@ -188,7 +142,7 @@ describe('batches and budget', () => {
     expect(res.left).toBe(true);
     expect(res.deadlines.done).toBeLessThan(3);
     await adminSweep();
-    for (const id of ids) expect((await doc(id)).status).toBe('AWAITING_SHIPMENT');
+    for (const id of ids) expect((await returnDoc(id)).status).toBe('AWAITING_SHIPMENT');
   });
 });
 
@@ -211,7 +165,7 @@ describe('subscribe messages', () => {
     expect(early.notifications.retried).toBe(0);
     expect((await notes())[0].status).toBe('FAILED');
 
-    await advance(2 * MINUTE);
+    await advanceQuietly(2 * MINUTE);
     await sweep();
     [note] = await notes();
     expect(note).toMatchObject({ status: 'SENT', tries: 2 });
@@ -220,7 +174,7 @@ describe('subscribe messages', () => {
     expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `pages/return-detail/index?id=${returnId}` });
 
     // Sent: never again.
-    await advance(10 * MINUTE);
+    await advanceQuietly(10 * MINUTE);
     await sweep();
     expect(await messages(returnId, 'TPL_AFTERSALE_STATUS')).toHaveLength(2);
   });
@@ -229,7 +183,7 @@ describe('subscribe messages', () => {
     const returnId = await apply('REFUND_ONLY');
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 43101, errMsg: 'user refuse to accept the msg' }] });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
-    await advance(30 * MINUTE);
+    await advanceQuietly(30 * MINUTE);
     await sweep();
     const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
     expect(note).toMatchObject({ status: 'REFUSED', tries: 1 });
@@ -240,7 +194,7 @@ describe('subscribe messages', () => {
     const returnId = await apply('REFUND_ONLY');
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 40037, errMsg: 'invalid template_id' }] });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
-    await advance(30 * MINUTE);
+    await advanceQuietly(30 * MINUTE);
     const run = await sweep();
     expect(run.notifications.retried).toBe(0);
     const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
@@ -255,7 +209,7 @@ describe('subscribe messages', () => {
     await scriptOpenApi({ 'subscribeMessage.send': Array.from({ length: 6 }, () => ({ errCode: -1, errMsg: 'system error' })) });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
     for (let i = 0; i < 7; i++) {
-      await advance(70 * MINUTE);
+      await advanceQuietly(70 * MINUTE);
       await sweep();
     }
     const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
@@ -273,11 +227,11 @@ describe('reminders before deadlines', () => {
     expect((await review({ action: 'approve', returnId: toShip })).data.return.status).toBe('AWAITING_SHIPMENT');
     const REMINDER = 'TPL_AFTERSALE_REMINDER';
 
-    await advance(23 * HOUR);
+    await advanceQuietly(23 * HOUR);
     await sweep();
     expect(await messages(pending, REMINDER)).toHaveLength(0);
 
-    await advance(2 * HOUR); // 25 h: the review deadline (48 h) is less than 24 h away
+    await advanceQuietly(2 * HOUR); // 25 h: the review deadline (48 h) is less than 24 h away
     await sweep();
     const toStaff = await messages(pending, REMINDER);
     expect(toStaff.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.merchant].sort());
@@ -292,12 +246,12 @@ describe('reminders before deadlines', () => {
     await sweep();
     await sweep();
     expect(await messages(pending, REMINDER)).toHaveLength(2);
-    const stored = await doc(pending);
+    const stored = await returnDoc(pending);
     expect(stored.nextReminderAt).toBeNull();
     expect(stored.lastReminderAt).toBeTruthy();
 
     // 6 days + 1 h after the approval: the buyer is reminded to ship, once.
-    await advance(5 * DAY);
+    await advanceQuietly(5 * DAY);
     await sweep();
     await sweep();
     const toBuyer = await messages(toShip, REMINDER);
@@ -321,12 +275,12 @@ describe('daily reminders (no deadline)', () => {
     expect((await review({ action: 'approve', returnId: failed })).data.return.status).toBe('REFUND_FAILED');
     const REMINDER = 'TPL_AFTERSALE_REMINDER';
 
-    await advance(DAY - HOUR);
+    await advanceQuietly(DAY - HOUR);
     await sweep();
     expect(await messages(disputed, REMINDER)).toHaveLength(0);
     expect(await messages(failed, REMINDER)).toHaveLength(0);
 
-    await advance(2 * HOUR);
+    await advanceQuietly(2 * HOUR);
     await sweep();
     await sweep();
     const toArbiter = await messages(disputed, REMINDER);
@@ -336,7 +290,7 @@ describe('daily reminders (no deadline)', () => {
     const toMerchant = await messages(failed, REMINDER);
     expect(toMerchant.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.merchant].sort());
 
-    await advance(DAY);
+    await advanceQuietly(DAY);
     await sweep();
     await sweep();
     expect(await messages(disputed, REMINDER)).toHaveLength(4);
@@ -363,7 +317,7 @@ describe('overlapping sweeps', () => {
     for (const r of manual) expect(r.ok).toBe(true);
 
     for (const id of ids) {
-      const d = await doc(id);
+      const d = await returnDoc(id);
       expect(d.timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
       expect(d.timeline.find((e: any) => e.action === 'autoApprove').actor).toEqual({ role: 'SYSTEM' });
       expect(['REFUNDING', 'REFUNDED']).toContain(d.status);
@@ -394,7 +348,7 @@ describe('overlapping sweeps', () => {
 describe('orphan refunds', () => {
   it('REFUNDING with no refund record (the approving invocation could not plan it) → submitted by the sweep → REFUNDED', async () => {
     const returnId = await apply('REFUND_ONLY');
-    const { orderId } = await doc(returnId);
+    const { orderId } = await returnDoc(returnId);
     const now = await h.now();
     // Another invocation holds the order's refund-planning lock (and then dies): approve cannot plan.
     await h.seed({ locks: [{ _id: `refund-plan:${orderId}`, token: 'dead-invocation', expiresAt: iso(now + 2 * MINUTE) }] });
@@ -402,22 +356,22 @@ describe('orphan refunds', () => {
     expect(approved.ok).toBe(true);
     expect(approved.data.return.status).toBe('REFUNDING');
     expect((await h.db('refunds')).filter((r: any) => r.returnId === returnId)).toHaveLength(0);
-    expect((await doc(returnId)).refundIds).toEqual([]);
+    expect((await returnDoc(returnId)).refundIds).toEqual([]);
 
     // Too early for an orphan (and the lock still held): nothing.
     await sweep();
     expect((await h.db('refunds')).filter((r: any) => r.returnId === returnId)).toHaveLength(0);
 
-    await advance(3 * MINUTE);
+    await advanceQuietly(3 * MINUTE);
     const res = await sweep();
     expect(res.orphanRefunds.done + (await h.db('refunds')).filter((r: any) => r.returnId === returnId).length).toBeGreaterThanOrEqual(1);
     const refunds = (await h.db('refunds')).filter((r: any) => r.returnId === returnId);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ refundFee: 10000, outTradeNo: `T${orderId}` });
-    expect((await doc(returnId)).refundIds).toEqual([refunds[0]._id]);
+    expect((await returnDoc(returnId)).refundIds).toEqual([refunds[0]._id]);
     await h.flush();
     await quiet();
-    expect((await doc(returnId)).status).toBe('REFUNDED');
+    expect((await returnDoc(returnId)).status).toBe('REFUNDED');
     expect((await h.db('locks')).filter((l: any) => l._id === `refund-plan:${orderId}`)).toHaveLength(0);
   }, 60_000);
 });
@@ -430,7 +384,7 @@ describe('a deadline that cannot be applied', () => {
     const { defaultReturnAddress, ...withoutAddress } = settings;
     expect(defaultReturnAddress).toBeTruthy();
     await h.seed({ settings: [withoutAddress] });
-    await advance(2 * MINUTE); // settings are cached for a minute
+    await advanceQuietly(2 * MINUTE); // settings are cached for a minute
 
     // Three RETURN_REFUND after-sales that cannot be auto-approved (no address), due first,
     // and one REFUND_ONLY behind them.
@@ -438,10 +392,10 @@ describe('a deadline that cannot be applied', () => {
     const [behind] = await seedExpired(1, 'REFUND_ONLY', MINUTE);
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await adminSweep({ batch: 2 }));
-    expect((await doc(behind)).timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
-    expect(['REFUNDING', 'REFUNDED']).toContain((await doc(behind)).status);
+    expect((await returnDoc(behind)).timeline.filter((e: any) => e.action === 'autoApprove')).toHaveLength(1);
+    expect(['REFUNDING', 'REFUNDED']).toContain((await returnDoc(behind)).status);
     for (const id of blocked) {
-      const d = await doc(id);
+      const d = await returnDoc(id);
       expect(d.status).toBe('PENDING_REVIEW');
       expect(d.deadlineError).toMatchObject({ code: 'RETURN_ADDRESS_REQUIRED' });
       expect(d.deadlineError.message).toContain('默认退货地址');
@@ -457,10 +411,10 @@ describe('a deadline that cannot be applied', () => {
 
     // With the address configured again, they are applied after the retry delay.
     await h.seed({ settings: [settings] });
-    await advance(61 * MINUTE);
+    await advanceQuietly(61 * MINUTE);
     await adminSweep();
     for (const id of blocked) {
-      const d = await doc(id);
+      const d = await returnDoc(id);
       expect(d.status).toBe('AWAITING_SHIPMENT');
       expect(d.returnAddress).toEqual(defaultReturnAddress);
     }

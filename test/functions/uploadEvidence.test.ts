@@ -4,60 +4,13 @@
  * emulator's scripted openapi), the timeline event, and that refused calls
  * write nothing.
  */
-import { startEmulator, rid, jpeg, mp4, DEMO, type Harness } from '../support/emulator';
+import { rid, jpeg, mp4, DEMO } from '../support/emulator';
+import { useEmulator, fx, expectError, buyer, otherBuyer, merchant, arbiter } from '../support/functions';
 
-const DAY = 86_400_000;
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
+const h = useEmulator();
+const { writesNothing, returnDoc, scriptOpenApi, seedOneLineOrder } = fx(h);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startEmulator();
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-const buyer: { openid: string } = { openid: DEMO.buyer };
-const other: { openid: string } = { openid: DEMO.otherBuyer };
-const merchant: { openid: string } = { openid: DEMO.merchant };
-const arbiter: { openid: string } = { openid: DEMO.arbiter };
-
-async function snapshot(): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
-  return out;
-}
-async function writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot();
-  const out = await fn();
-  expect(await snapshot()).toEqual(before);
-  return out;
-}
-function expectError(res: any, code: string, message?: string) {
-  expect(res.ok).toBe(false);
-  expect(res.error.code).toBe(code);
-  if (message !== undefined) expect(res.error.message).toBe(message);
-  expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
-}
-
-async function seedOrder(id: string) {
-  const now = await h.now();
-  await h.seed({
-    orders: [
-      {
-        _id: id,
-        buyerOpenid: DEMO.buyer,
-        status: 'RECEIVED',
-        paidAt: new Date(now - 4 * DAY).toISOString(),
-        shippedAt: new Date(now - 3 * DAY).toISOString(),
-        receivedAt: new Date(now - 1 * DAY).toISOString(),
-        shippingFee: 0,
-        payments: [{ outTradeNo: `T${id}`, channel: 'WECHAT_PAY', amount: 12000, paidAt: new Date(now - 4 * DAY).toISOString(), kind: 'FULL' }],
-        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title: '测试商品', quantity: 2, unitPrice: 6000, paidAmount: 12000 }],
-      },
-    ],
-  });
-}
+const seedOrder = (id: string) => seedOneLineOrder(id, 2, 6000);
 
 async function openReturn(orderId: string): Promise<any> {
   await seedOrder(orderId);
@@ -74,15 +27,6 @@ async function file(openid: string, content: Buffer = jpeg(), ext = 'jpg'): Prom
 
 function upload(returnId: string, files: { fileID: string; kind: string }[], who = buyer, requestId = rid('ue')) {
   return h.call('uploadEvidence', { requestId, returnId, files }, who);
-}
-
-async function scriptOpenApi(script: Record<string, unknown>) {
-  const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(script) });
-  expect(res.status).toBe(200);
-}
-
-async function stored(returnId: string) {
-  return (await h.db('returns')).find((r: any) => r._id === returnId);
 }
 
 describe('uploadEvidence', () => {
@@ -109,7 +53,7 @@ describe('uploadEvidence', () => {
     const photo = await file(DEMO.buyer, jpeg(3000));
     const video = await file(DEMO.buyer, mp4(5000), 'mp4');
     const requestId = rid('ue-first');
-    const before = await stored(ret.returnId);
+    const before = await returnDoc(ret.returnId);
     const res = await upload(ret.returnId, [{ fileID: photo, kind: 'PHOTO' }, { fileID: video, kind: 'VIDEO' }], buyer, requestId);
     expect(res.ok).toBe(true);
     const view = res.data.return;
@@ -123,7 +67,7 @@ describe('uploadEvidence', () => {
     const last = view.timeline.at(-1);
     expect(last).toMatchObject({ action: 'addEvidence', actionLabel: '补充凭证', from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', note: '补充凭证 2 个', evidence: [photo, video], actor: { role: 'BUYER' } });
 
-    const doc = await stored(ret.returnId);
+    const doc = await returnDoc(ret.returnId);
     expect(doc.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([[photo, 'PHOTO'], [video, 'VIDEO']]);
     expect(doc.timeline.at(-1)).toMatchObject({ action: 'addEvidence', requestId, actor: { role: 'BUYER', openid: DEMO.buyer } });
     expect(doc.status).toBe('PENDING_REVIEW');
@@ -178,10 +122,10 @@ describe('uploadEvidence', () => {
 
   it('another buyer → NOT_FOUND (nothing leaks), even with their own file', async () => {
     const theirs = await file(DEMO.otherBuyer);
-    const res = await writesNothing(() => upload(ret.returnId, [{ fileID: theirs, kind: 'PHOTO' }], other));
+    const res = await writesNothing(() => upload(ret.returnId, [{ fileID: theirs, kind: 'PHOTO' }], otherBuyer));
     expectError(res, 'NOT_FOUND', '售后单不存在');
     expect(res.error.details).toBeUndefined();
-    const unknown = await writesNothing(() => upload('R20200101123456789012', [{ fileID: theirs, kind: 'PHOTO' }], other));
+    const unknown = await writesNothing(() => upload('R20200101123456789012', [{ fileID: theirs, kind: 'PHOTO' }], otherBuyer));
     expectError(unknown, 'NOT_FOUND', '售后单不存在');
   });
 
@@ -256,7 +200,7 @@ describe('uploadEvidence', () => {
     // a file already attached is still fine (nothing to add)
     const same = await writesNothing(() => upload(ret.returnId, [{ fileID: fill[0].fileID, kind: 'PHOTO' }]));
     expect(same.ok).toBe(true);
-    expect((await stored(ret.returnId)).evidence).toHaveLength(9);
+    expect((await returnDoc(ret.returnId)).evidence).toHaveLength(9);
   });
 
   it('a terminal after-sale → INVALID_STATE, nothing written', async () => {

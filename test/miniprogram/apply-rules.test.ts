@@ -10,22 +10,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Buffer } from 'node:buffer';
-import { setupPages, DEMO, MP_ROOT, type PageEnv } from './support/pages';
+import { usePages, DEMO, MP_ROOT } from './support/pages';
 
-let env: PageEnv;
 // The api module as the pages load it (typed by the mini-program's own tsconfig, not this one).
 let api: any;
-beforeAll(async () => {
-  env = await setupPages();
+const env = usePages({ afterEachTest: () => api.resetApiState() });
+beforeAll(() => {
   api = require(path.join(MP_ROOT, 'utils', 'api'));
-}, 90_000);
-afterAll(async () => {
-  await env?.close();
-});
-afterEach(() => {
-  expect(env.errors).toEqual([]);
-  env.shim.reset();
-  api.resetApiState();
 });
 
 const applyCalls = () => env.shim.calls.filter((c) => c.name === 'applyReturn' && c.data.action === 'apply');

@@ -6,19 +6,9 @@
  * approve on the staff page → the buyer's detail 待买家寄回 with the logistics
  * action → logistics submit → 待商家收货.
  */
-import { setupPages, DEMO, type PageEnv } from './support/pages';
+import { usePages, DEMO } from './support/pages';
 
-let env: PageEnv;
-beforeAll(async () => {
-  env = await setupPages();
-}, 90_000);
-afterAll(async () => {
-  await env?.close();
-});
-afterEach(() => {
-  expect(env.errors).toEqual([]);
-  env.shim.reset();
-});
+const env = usePages();
 
 const returnIdFromNav = () => {
   const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('/pages/return-detail/index'));

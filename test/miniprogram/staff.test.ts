@@ -7,19 +7,9 @@
  * why, and the advice; a refund failure recorded as an offline refund; a
  * receipt confirmed with a lower amount.
  */
-import { setupPages, DEMO, type PageEnv } from './support/pages';
+import { usePages, DEMO } from './support/pages';
 
-let env: PageEnv;
-beforeAll(async () => {
-  env = await setupPages();
-}, 90_000);
-afterAll(async () => {
-  await env?.close();
-});
-afterEach(() => {
-  expect(env.errors).toEqual([]);
-  env.shim.reset();
-});
+const env = usePages();
 
 let n = 0;
 const rid = () => `staff-test-${Date.now().toString(36)}-${++n}`;

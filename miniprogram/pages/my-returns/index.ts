@@ -1,24 +1,17 @@
 /** 我的售后: the buyer's after-sales (queryReturns list, scope mine), newest first, paged. */
 import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
-import { countdown, shopTime, statusTone, yuan, clock } from '../../utils/format';
-import { RETURN_TYPE_LABELS, REASONS } from '../../shared/contract';
+import { countdown, shopTime, clock } from '../../utils/format';
+import { reasonLabel, summaryFields, typeLabel, unitCount } from '../../utils/views';
 
 export function summaryRow(s: ReturnSummary, now = clock.now()) {
   const cd = s.deadline ? countdown(s.deadline, now) : null;
   return {
-    returnId: s.returnId,
-    orderId: s.orderId,
-    statusLabel: s.statusLabel,
-    tone: statusTone(s.status),
-    typeLabel: RETURN_TYPE_LABELS[s.type as keyof typeof RETURN_TYPE_LABELS] ?? s.type,
-    reasonLabel: REASONS[s.reason as keyof typeof REASONS]?.label ?? s.reason,
-    phrase: s.nextActor?.phrase ?? '',
-    countText: `共 ${s.lines.reduce((n, l) => n + l.quantity, 0)} 件`,
-    refundText: yuan(s.refundAmount),
+    ...summaryFields(s),
+    typeLabel: typeLabel(s.type),
+    reasonLabel: reasonLabel(s.reason),
+    countText: `共 ${unitCount(s)} 件`,
     createdText: shopTime(s.createdAt),
     deadlineText: cd ? cd.text : '',
-    overdue: !!s.overdue,
-    dueToday: !!s.dueToday && !s.overdue,
   };
 }
 

@@ -11,7 +11,7 @@ import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../util
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
 import { detailView, type DetailView } from '../../utils/views';
-import { getOrder } from '../../utils/orders';
+import { cacheLineTitles } from '../../utils/orders';
 import { MAX_DESCRIPTION } from '../../shared/contract';
 
 let ticker: ReturnType<typeof setInterval> | null = null;
@@ -62,14 +62,8 @@ Component({
       const res = quiet ? await api.get(id).catch(() => null) : await loadInto(this, () => api.get(id));
       if (!res) return;
       this.show(res.return);
-      if (!titles[res.return.orderId]) {
-        // Goods titles come from the shop's order (best effort: the after-sale holds line ids only).
-        const order = await getOrder(res.return.orderId).catch(() => null);
-        if (order) {
-          titles[order.orderId] = Object.fromEntries(order.lines.map((l) => [l.lineId, l.title]));
-          this.show(res.return);
-        }
-      }
+      // Goods titles come from the shop's order (best effort: the after-sale holds line ids only).
+      if (!titles[res.return.orderId] && (await cacheLineTitles(titles, res.return.orderId))) this.show(res.return);
     },
 
     show(r: ReturnView) {

@@ -4,8 +4,9 @@
  * without a staff role gets FORBIDDEN from the function: the 无权限 state.
  */
 import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
-import { countdown, shopTime, statusTone, yuan, clock } from '../../utils/format';
-import { REASONS, RETURN_TYPE_LABELS, STATUSES } from '../../shared/contract';
+import { countdown, shopTime, clock } from '../../utils/format';
+import { reasonLabel, summaryFields, typeLabel, unitCount } from '../../utils/views';
+import { STATUSES } from '../../shared/contract';
 
 const FILTERS = [
   { status: '', label: '全部待办' },
@@ -15,18 +16,11 @@ const FILTERS = [
 export function queueRow(s: ReturnSummary, now = clock.now()) {
   const cd = s.deadline ? countdown(s.deadline, now) : null;
   return {
-    returnId: s.returnId,
-    orderId: s.orderId,
-    statusLabel: s.statusLabel,
-    tone: statusTone(s.status),
-    title: `${RETURN_TYPE_LABELS[s.type as keyof typeof RETURN_TYPE_LABELS] ?? s.type} · ${REASONS[s.reason as keyof typeof REASONS]?.label ?? s.reason}`,
-    refundText: yuan(s.refundAmount),
-    countText: `${s.lines.reduce((n, l) => n + l.quantity, 0)} 件`,
-    phrase: s.nextActor?.phrase ?? '',
+    ...summaryFields(s),
+    title: `${typeLabel(s.type)} · ${reasonLabel(s.reason)}`,
+    countText: `${unitCount(s)} 件`,
     deadlineText: s.deadline ? `截止 ${shopTime(s.deadline)}` : '无处理期限',
     countdownText: cd?.text ?? '',
-    overdue: !!s.overdue,
-    dueToday: !!s.dueToday && !s.overdue,
   };
 }
 

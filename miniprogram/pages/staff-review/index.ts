@@ -11,7 +11,7 @@
 import { api, INITIAL_STATE, loadInto, requestSubscribe, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
-import { getOrder } from '../../utils/orders';
+import { cacheLineTitles } from '../../utils/orders';
 import { detailView, type DetailView } from '../../utils/views';
 import { ACTION_LABELS, returnAddressSchema, validateInput } from '../../shared/contract';
 
@@ -77,13 +77,7 @@ Component({
       const res = quiet ? await load().catch(() => null) : await loadInto(this, load);
       if (!res) return;
       this.show(res.return);
-      if (!titles[res.return.orderId]) {
-        const order = await getOrder(res.return.orderId).catch(() => null);
-        if (order) {
-          titles[order.orderId] = Object.fromEntries(order.lines.map((l) => [l.lineId, l.title]));
-          this.show(res.return);
-        }
-      }
+      if (!titles[res.return.orderId] && (await cacheLineTitles(titles, res.return.orderId))) this.show(res.return);
     },
 
     show(r: ReturnView) {

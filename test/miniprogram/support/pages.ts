@@ -115,6 +115,34 @@ export async function setupPages(): Promise<PageEnv> {
   return env;
 }
 
+/**
+ * One page environment for the test file: set up before its tests (90 s: the
+ * emulator child process starts), closed after them. After each test: no
+ * console.error was logged, then the shim's records are cleared and
+ * `afterEachTest` runs. The env returned forwards to the one set up, so it can
+ * be held in a module-level const and used in tests and hooks.
+ */
+export function usePages(opts: { afterEachTest?: () => void } = {}): PageEnv {
+  let current: PageEnv | undefined;
+  beforeAll(async () => {
+    current = await setupPages();
+  }, 90_000);
+  afterAll(async () => {
+    await current?.close();
+  });
+  afterEach(() => {
+    expect(current!.errors).toEqual([]);
+    current!.shim.reset();
+    opts.afterEachTest?.();
+  });
+  return new Proxy({} as PageEnv, {
+    get(_, key) {
+      if (!current) throw new Error(`pages not set up: env.${String(key)} used outside a test or hook`);
+      return (current as any)[key];
+    },
+  });
+}
+
 function textOf(node: any): string {
   if (node === null || node === undefined) return '';
   if (typeof node === 'string') return node;
