@@ -1,0 +1,111 @@
+/**
+ * npm run compile:mp — the offline packaging check of the mini-program:
+ * miniprogram-ci's node API compiles the package as WeChat devtools would
+ * (TypeScript through useCompilerPlugins, WXML, WXSS, JSON) with a throwaway
+ * key and `touristappid`, and the result is checked: every page of app.json
+ * has its .js/.json/.wxml/.wxss, app.js/app.json/sitemap.json are there, the
+ * main package stays under its size limit.
+ *
+ * Offline: the project attributes are given locally (`attr`, no signature
+ * request), and the loopback-only guard (net-guard.cjs, also in forked
+ * children) refuses the one call miniprogram-ci still tries — its extension
+ * whitelist from servicewechat.com — so that it uses its built-in list.
+ *
+ * Usage: npm run compile:mp [-- --project DIR] [-- --json]
+ */
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+
+const GUARD = path.join(__dirname, 'net-guard.cjs');
+/** Main package limit (MaxCodeSize of the default project attributes: 2 MB). */
+export const MAX_MAIN_PACKAGE_BYTES = 2 * 1024 * 1024;
+
+export interface CompileReport {
+  ok: boolean;
+  problems: string[];
+  files: number;
+  bytes: number;
+  pages: string[];
+  refusedHosts: string[];
+  ms: number;
+}
+
+function projectConfig(root: string): { miniprogramRoot?: string; setting?: { useCompilerPlugins?: string[] } } {
+  return JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8'));
+}
+
+/** Compile `root` (a folder with project.config.json) and check the result. */
+export async function compileMiniprogram(root: string): Promise<CompileReport> {
+  const started = Date.now();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'mp-compile-'));
+  const guardLog = path.join(work, 'refused.log');
+  process.env.NET_GUARD_LOG = guardLog;
+  if (!(process.env.NODE_OPTIONS ?? '').includes(GUARD)) {
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(GUARD)}`.trim();
+  }
+  createRequire(__filename)(GUARD);
+
+  const problems: string[] = [];
+  const keyPath = path.join(work, 'private.key');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  writeFileSync(keyPath, privateKey.export({ type: 'pkcs1', format: 'pem' }));
+
+  const ci = createRequire(__filename)('miniprogram-ci');
+  const config = projectConfig(root);
+  if (!config.setting?.useCompilerPlugins?.includes('typescript')) problems.push('project.config.json: setting.useCompilerPlugins 缺少 "typescript"，.ts 页面不会被编译');
+  const mpRoot = path.join(root, config.miniprogramRoot ?? '');
+  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as { pages: string[]; sitemapLocation?: string };
+
+  let result: Record<string, unknown> = {};
+  try {
+    const project = new ci.Project({
+      appid: 'touristappid',
+      type: 'miniProgram',
+      projectPath: root,
+      privateKeyPath: keyPath,
+      attr: async () => ({ ...ci.DefaultProjectAttr }),
+      ignores: ['node_modules/**/*', 'build/**/*', 'test/**/*', 'scripts/**/*', 'docs/**/*', 'bench/**/*', '.data/**/*', 'cloudfunctions/**/*'],
+    });
+    result = (await ci.getCompiledResult({ project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined }, path.join(work, 'compiled.zip'))) ?? {};
+  } catch (err) {
+    problems.push(`编译失败：${String((err as Error)?.message ?? err).split('\n')[0]}`);
+  }
+
+  const names = Object.keys(result).map((n) => n.replace(/^\.\//, ''));
+  const have = new Set(names);
+  const bytes = Object.values(result).reduce<number>((s, v) => s + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0), 0);
+  if (names.length) {
+    for (const f of ['app.js', 'app.json', appJson.sitemapLocation ?? 'sitemap.json']) if (!have.has(f)) problems.push(`缺少 ${f}`);
+    for (const page of appJson.pages) {
+      for (const ext of ['.js', '.json', '.wxml', '.wxss']) if (!have.has(page + ext)) problems.push(`页面 ${page} 缺少编译产物 ${page}${ext}`);
+    }
+    if (bytes > MAX_MAIN_PACKAGE_BYTES) problems.push(`主包 ${bytes} 字节，超过 ${MAX_MAIN_PACKAGE_BYTES} 字节上限`);
+  }
+  const refusedHosts = existsSync(guardLog) ? [...new Set(readFileSync(guardLog, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[1]))] : [];
+  rmSync(work, { recursive: true, force: true });
+  return { ok: problems.length === 0, problems, files: names.length, bytes, pages: appJson.pages, refusedHosts, ms: Date.now() - started };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--project');
+  const root = path.resolve(at >= 0 ? args[at + 1] : path.join(__dirname, '..', '..'));
+  compileMiniprogram(root).then(
+    (report) => {
+      if (args.includes('--json')) process.stdout.write(JSON.stringify(report) + '\n');
+      else {
+        console.log(`${report.ok ? 'ok' : 'FAILED'}: ${report.files} files, ${(report.bytes / 1024).toFixed(1)} KiB, ${report.pages.length} pages, ${report.ms} ms`);
+        for (const p of report.problems) console.log(`  - ${p}`);
+        if (report.refusedHosts.length) console.log(`  (offline: refused ${report.refusedHosts.join(', ')})`);
+      }
+      process.exit(report.ok ? 0 : 1);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The offline packaging check (`npm run compile:mp`): miniprogram-ci's node
+ * API compiles the package as WeChat devtools would, with nothing sent to
+ * WeChat (the loopback-only guard refuses what miniprogram-ci still tries).
+ * Run in a child process so that the guard stays out of jest. A broken copy
+ * of the package (a page file missing, the TypeScript plugin missing) fails.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { CompileReport } from '../../scripts/miniprogram/compile';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+
+type Report = CompileReport;
+
+async function compile(project: string): Promise<Report> {
+  const res = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/miniprogram/compile.ts'), '--project', project, '--json'], {
+    cwd: ROOT,
+    maxBuffer: 32 * 1024 * 1024,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  const line = res.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as Report;
+  } catch {
+    throw new Error(`no report from compile.ts:\n${res.stdout}\n${res.stderr}`);
+  }
+}
+
+/** A copy of the package (project.config.json + miniprogram/), with node_modules linked. */
+function copyProject(change: (dir: string) => void): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-copy-'));
+  cpSync(path.join(ROOT, 'miniprogram'), path.join(dir, 'miniprogram'), { recursive: true });
+  cpSync(path.join(ROOT, 'project.config.json'), path.join(dir, 'project.config.json'));
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  change(dir);
+  return dir;
+}
+
+describe('offline compile with miniprogram-ci', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('compiles every page of app.json (TypeScript through the compiler plugin) under the main-package limit, offline', async () => {
+    const report = await compile(ROOT);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.pages).toHaveLength(7);
+    expect(report.files).toBeGreaterThanOrEqual(7 * 4 + 3);
+    expect(report.bytes).toBeGreaterThan(0);
+    expect(report.bytes).toBeLessThan(2 * 1024 * 1024);
+    // Whatever it tried to reach, it reached nothing but loopback.
+    for (const host of report.refusedHosts) expect(host).not.toMatch(/^(127\.|localhost|::1)/);
+  }, 180_000);
+
+  it('a page file missing from the package → fails, naming the file', async () => {
+    const dir = copyProject((d) => unlinkSync(path.join(d, 'miniprogram/pages/logistics/index.wxml')));
+    made.push(dir);
+    const report = await compile(dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toContain('pages/logistics/index.wxml');
+  }, 120_000);
+
+  it('without useCompilerPlugins ["typescript"] → fails: the .ts pages are not compiled', async () => {
+    const dir = copyProject((d) => {
+      const file = path.join(d, 'project.config.json');
+      const cfg = JSON.parse(readFileSync(file, 'utf8'));
+      delete cfg.setting.useCompilerPlugins;
+      writeFileSync(file, JSON.stringify(cfg));
+    });
+    made.push(dir);
+    const report = await compile(dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/useCompilerPlugins/);
+    expect(report.problems.join('\n')).toMatch(/pages\/[a-z-]+\/index\.js/);
+  }, 120_000);
+});
