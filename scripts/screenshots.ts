@@ -93,6 +93,7 @@ function extraOrders(nowMs: number) {
     order('O3006', 'RECEIVED', [{ lineId: 'L1', title: '羊毛混纺大衣 驼色 M', quantity: 1, paidAmount: 69900 }]),
     order('O3007', 'PAID', [{ lineId: 'L1', title: '电动牙刷 声波款', quantity: 1, paidAmount: 15900 }]),
     order('O3008', 'RECEIVED', [{ lineId: 'L1', title: '儿童学习桌椅套装', quantity: 1, paidAmount: 89900 }]),
+    order('O3009', 'RECEIVED', [{ lineId: 'L1', title: '空气净化器', quantity: 1, paidAmount: 129900 }]),
   ];
 }
 
@@ -144,6 +145,14 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   ids.disputed = await apply('O3008', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], { description: '桌面颜色和图片差别很大', evidence: [await photo(h, B)] });
   await review(ids.disputed, 'reject', { reason: '颜色受显示器影响，属正常色差' });
   await must(h, 'applyReturn', { action: 'appeal', requestId: rid(), returnId: ids.disputed, description: '色差明显超出正常范围，附对比照片', evidence: [await photo(h, B)] }, B);
+
+  // A pickup re-booked for another slot whose first booking the carrier would not cancel.
+  ids.rebooked = await apply('O3009', 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }], { description: '噪音比预期大' });
+  await review(ids.rebooked, 'approve', { returnAddress: address });
+  const pickup = { name: '王小明', phone: '13900000000', address: '上海市徐汇区示例路 1 号 2 室', slotStart: '2030-01-01T09:00:00+08:00', slotEnd: '2030-01-01T11:00:00+08:00' };
+  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup }, B);
+  await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: '快递员已揽收，无法取消' }] }) });
+  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: '2030-01-02T14:00:00+08:00', slotEnd: '2030-01-02T16:00:00+08:00' } }, B);
 
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();
@@ -333,6 +342,7 @@ async function main() {
           await settle();
         },
       },
+      { name: 'staff-review-attention', page: 'staff-review', as: DEMO.merchant, options: { returnId: ids.rebooked } },
       {
         name: 'staff-review-decide',
         page: 'staff-review',

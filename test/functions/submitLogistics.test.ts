@@ -295,7 +295,7 @@ describe('correcting a PICKUP', () => {
     expect(cancel).toMatchObject({ function: 'submitLogistics', result: { errCode: 0 } });
     expect(cancel.data).toMatchObject({ order_id: `${a.returnId}-v${a.version}`, waybill_id: waybill, openid: DEMO.buyer, delivery_id: 'SF' });
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'correctLogistics' });
-    expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）已取消`);
+    expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）作废`);
     const r = await returnDoc(a.returnId);
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', trackingNo: 'SF1234567890123', corrections: 1 });
     expect(r.logistics.staleBooking).toBeUndefined();
@@ -321,5 +321,8 @@ describe('correcting a PICKUP', () => {
     expect(res.data.return.logistics.staleBooking).toMatchObject({ waybillId: oldWaybill });
     const staff = await h.call('queryReturns', { action: 'get', returnId: a.returnId }, merchant);
     expect(staff.data.return.notices).toEqual([expect.stringContaining(`原上门取件预约（运单号 ${oldWaybill}）未能自动取消`)]);
+    expect(staff.data.return.notices[0]).toContain('请联系快递公司取消');
+    const own = await h.call('queryReturns', { action: 'get', returnId: a.returnId }, buyer);
+    expect(own.data.return.notices).toEqual([`原上门取件预约（运单号 ${oldWaybill}）未能自动取消，如快递员按原预约上门，请告知已改约`]);
   });
 });

@@ -163,3 +163,21 @@ describe('refund failures and receipts', () => {
     expect(page.text('.refund-amount')).toBe('¥899.00');
   });
 });
+
+describe('what needs attention', () => {
+  it('a postage claim the refund could not carry: staff are told to pay it offline, the buyer that it will be paid offline', async () => {
+    const returnId = await apply('O1001', 'REFUND_ONLY', 'WRONG_ORDER', [{ lineId: 'L2', quantity: 1 }]);
+    env.as(DEMO.merchant);
+    const before = await env.open('staff-review', { returnId });
+    expect(before.comp.querySelectorAll('.attention-box')).toHaveLength(0);
+
+    const doc = (await env.emu.db('returns')).find((r: any) => r._id === returnId);
+    await env.emu.seed({ returns: [{ ...doc, postageOffline: 700 }] });
+    const staff = await env.open('staff-review', { returnId });
+    expect(staff.texts('.attention-item')).toEqual(['退货运费中 7.00 元超出可原路退回的余额，请线下补偿买家']);
+
+    env.as(DEMO.buyer);
+    const buyer = await env.open('return-detail', { returnId });
+    expect(buyer.texts('.attention-item')).toEqual(['退货运费中 7.00 元超出可原路退回的金额，将由商家线下补偿']);
+  });
+});

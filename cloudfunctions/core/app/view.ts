@@ -49,14 +49,17 @@ export function attentionNotes(ret: ReturnDoc, role: Role, now: Date): string[] 
         : `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的金额，将由商家线下补偿`,
     );
   }
-  if (!staff) return notes;
+  const stale = ret.logistics?.staleBooking;
+  if (!staff) {
+    if (stale) notes.push(`原上门取件预约（运单号 ${stale.waybillId}）未能自动取消，如快递员按原预约上门，请告知已改约`);
+    return notes;
+  }
   const err = ret.deadlineError;
   const overdue = ret.deadline && new Date(ret.deadline).getTime() <= now.getTime();
   if (err && overdue && new Date(err.at).getTime() >= new Date(ret.updatedAt).getTime()) {
     const retry = ret.deadlineRetryAt ? `，系统将于 ${formatShopTime(ret.deadlineRetryAt)} 重试` : '';
     notes.push(`到期自动处理未能执行：${err.message}${retry}；也可以现在手动处理`);
   }
-  const stale = ret.logistics?.staleBooking;
   if (stale) notes.push(`原上门取件预约（运单号 ${stale.waybillId}）未能自动取消（${stale.error}），请联系快递公司取消`);
   return notes;
 }

@@ -39,7 +39,7 @@ export async function submitLogistics(event: Record<string, unknown>, caller: Ca
     now,
     settings,
     requestId: input.requestId,
-    payload: { note: replaced ? `${note}；原上门取件预约（运单号 ${replaced.waybillId}）已取消` : note, evidence: evidence.map((e) => e.fileID) },
+    payload: { note: replaced ? `${note}；原上门取件预约（运单号 ${replaced.waybillId}）作废` : note, evidence: evidence.map((e) => e.fileID) },
     extra: { logistics, ...(evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {}) },
   });
   if (replaced) stored = await cancelBooking(stored, replaced, now);
