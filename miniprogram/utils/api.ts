@@ -19,23 +19,13 @@
  *   forbidden state helpers (loadInto).
  */
 import { config } from '../config';
+import type { ErrorCode as ServerErrorCode } from '../shared/contract';
 
 export type FunctionName = 'applyReturn' | 'uploadEvidence' | 'submitLogistics' | 'reviewReturn' | 'executeRefund' | 'queryReturns';
 
+/** The functions' error codes (api.md), plus the client's own. */
 export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'NOT_ELIGIBLE'
-  | 'RETURN_ALREADY_OPEN'
-  | 'INVALID_STATE'
-  | 'CONFLICT'
-  | 'EVIDENCE_INVALID'
-  | 'LOGISTICS_INVALID'
-  | 'REFUND_LIMIT'
-  | 'PAYMENT_UNAVAILABLE'
-  | 'INTERNAL'
+  | ServerErrorCode
   /** Client side: no answer after the retries. */
   | 'NETWORK';
 

@@ -16,3 +16,4 @@ export { markOfflineSchema } from '../../cloudfunctions/core/schemas/executeRefu
 export { validateInput } from '../../cloudfunctions/core/schemas/issues';
 export { REQUEST_ID_RE, MAX_DESCRIPTION, MAX_EVIDENCE } from '../../cloudfunctions/core/schemas/common';
 export type { ReasonCode, ReturnStatus, ReturnType, Role, FreightPayer } from '../../cloudfunctions/core/policy/types';
+export type { ErrorCode } from '../../cloudfunctions/core/runtime/envelope';
