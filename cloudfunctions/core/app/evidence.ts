@@ -69,6 +69,27 @@ async function imageIsSafe(buf: Buffer, contentType: string): Promise<'ok' | 'un
 }
 
 /**
+ * The files a call attaches: verified as `uploader`'s (see verifyEvidence),
+ * those already on `attachedTo` skipped; `attachedTo` null for a new after-sale.
+ */
+export function attachEvidence(
+  fileIDs: readonly string[] | undefined,
+  uploader: { role: Role; openid: string },
+  attachedTo: { evidence: EvidenceItem[] } | null,
+  settings: ShopSettings,
+  now: Date,
+  kind?: EvidenceKind,
+): Promise<EvidenceItem[]> {
+  return verifyEvidence({
+    files: (fileIDs ?? []).map((fileID) => (kind ? { fileID, kind } : { fileID })),
+    uploader,
+    alreadyAttached: attachedTo ? attachedTo.evidence.map((e) => e.fileID) : [],
+    settings,
+    now,
+  });
+}
+
+/**
  * Verify files uploaded by `uploader` and return the evidence items to store.
  * `already` = fileIDs already attached (not attached twice, not counted twice).
  * Throws EVIDENCE_INVALID listing every problem; writes nothing.

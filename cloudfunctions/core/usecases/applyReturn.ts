@@ -21,7 +21,7 @@ import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, type OrderDoc } from '../app/ledger';
 import { conflict, loadReturn, normaliseReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
-import { verifyEvidence } from '../app/evidence';
+import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import type { EvidenceItem, ReturnDoc } from '../app/model';
 
@@ -146,13 +146,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
     }
     if (!res.eligible || !res.amounts) refuse(res.refusals);
 
-    verified ??= await verifyEvidence({
-      files: (input.evidence ?? []).map((fileID) => ({ fileID })),
-      uploader: { role: 'BUYER', openid },
-      alreadyAttached: [],
-      settings,
-      now,
-    });
+    verified ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
     requirePhotoForSellerReason(input.reason, verified);
 
     const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
@@ -215,7 +209,7 @@ async function replayApply(returnId: string, order: OrderDoc, input: ApplyNewRet
   const created = new Date(entry.createdAt);
   const ctx = context(order, openid, input, input.evidence?.length ?? 0, created, settings, returnId);
   const res = previewReturn(ctx);
-  const evidence = await verifyEvidence({ files: (input.evidence ?? []).map((fileID) => ({ fileID })), uploader: { role: 'BUYER', openid }, alreadyAttached: [], settings, now });
+  const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, { ...res, lines: entry.lines }, evidence, created, settings), _id: returnId };
   await createIfAbsent(C.returns, ret);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
@@ -240,13 +234,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   if (!allowed.ok) throw new AppError(API_ERROR_FOR[allowed.code] as ErrorCode, allowed.message, { refusal: allowed.code });
   const order = await loadOwnOrder(ret.orderId, openid);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
-  const added = await verifyEvidence({
-    files: (input.evidence ?? []).map((fileID) => ({ fileID })),
-    uploader: { role: 'BUYER', openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
-    settings,
-    now,
-  });
+  const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
   const evidence = [...ret.evidence, ...added];
   const res = previewReturn(context(order, openid, next, evidence.length, now, settings, ret._id));
   if (!res.eligible || !res.amounts) refuse(res.refusals);
@@ -302,13 +290,7 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
-  const added = await verifyEvidence({
-    files: (input.evidence ?? []).map((fileID) => ({ fileID })),
-    uploader: { role: 'BUYER', openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
-    settings,
-    now,
-  });
+  const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
   const { ret: stored } = await transition({
     ret,
     actor: { role: 'BUYER', openid },

@@ -9,7 +9,7 @@ import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope
 import type { Caller } from '../runtime/shell';
 import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
 import { loadSettings } from '../app/settings';
-import { verifyEvidence } from '../app/evidence';
+import { attachEvidence } from '../app/evidence';
 import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
 import { applyTransition, API_ERROR_FOR } from '../machine/apply';
 import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
@@ -59,13 +59,7 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   const refused = applyTransition({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
   if (!refused.ok) throw new AppError(API_ERROR_FOR[refused.code] as ErrorCode, refused.message, { refusal: refused.code });
   const plan = await offlinePlan(ret);
-  const evidence = await verifyEvidence({
-    files: (input.evidence ?? []).map((fileID) => ({ fileID })),
-    uploader: { role: acting.role, openid: acting.openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
-    settings,
-    now,
-  });
+  const evidence = await attachEvidence(input.evidence, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const { ret: moved } = await transition({
     ret,
     actor: { role: acting.role, openid: acting.openid },

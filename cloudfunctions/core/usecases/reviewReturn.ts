@@ -10,7 +10,7 @@ import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { verifyEvidence } from '../app/evidence';
+import { attachEvidence } from '../app/evidence';
 import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
 import { applyTransition, API_ERROR_FOR } from '../machine/apply';
 import type { TransitionPayload } from '../machine/transitions';
@@ -50,13 +50,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   // answers INVALID_STATE & co. before any file is downloaded or checked.
   precheck(ret, acting, input.action, now, settings, payload);
 
-  const evidence = await verifyEvidence({
-    files: evidenceIn.map((fileID) => ({ fileID })),
-    uploader: { role: acting.role, openid: acting.openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
-    settings,
-    now,
-  });
+  const evidence = await attachEvidence(evidenceIn, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const extra: Record<string, unknown> = evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {};
   if (input.action === 'reject' || input.action === 'refuseReceipt') extra.rejectReason = input.reason ?? input.note ?? '验货未通过';
   if (input.action === 'confirmReceipt' || (input.action === 'decide' && input.decision === 'BUYER')) {

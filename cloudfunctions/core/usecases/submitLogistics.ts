@@ -9,7 +9,7 @@ import { AppError, ok, type Envelope } from '../runtime/envelope';
 import { sdk, type Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { verifyEvidence } from '../app/evidence';
+import { attachEvidence } from '../app/evidence';
 import { priorEvent, transition } from '../app/returns';
 import { returnView } from '../app/view';
 import type { Logistics, ReturnDoc } from '../app/model';
@@ -81,13 +81,7 @@ async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP'
   if (input.postage !== undefined && !sellerPays) {
     throw new AppError('LOGISTICS_INVALID', '因个人原因退货，运费由买家承担，无需填写运费', { field: 'postage' });
   }
-  const evidence = await verifyEvidence({
-    files: (input.evidence ?? []).map((fileID) => ({ fileID, kind: 'WAYBILL' as const })),
-    uploader: { role: 'BUYER', openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
-    settings,
-    now,
-  });
+  const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now, 'WAYBILL');
   const logistics: Logistics = {
     mode: 'SELF_SHIP',
     carrier: input.carrier,
