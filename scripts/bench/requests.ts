@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // its settings cache), the second is measured.
   const scenario = async () => {
     rec('applyReturn preview', await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
-    const a = rec('applyReturn apply', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }), 'order read, ledger CAS, insert');
+    const a = rec('applyReturn apply', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }), 'same-requestId lookup and order read (side by side), ledger CAS, insert');
     const rid = a.return.returnId;
     rec('applyReturn modify', await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, description: '改一下说明' }), 'return + order read, ledger CAS, return CAS');
     rec('reviewReturn approve (RETURN_REFUND)', await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: id(), returnId: rid }), 'staff + return read, CAS, order summary, message outbox');

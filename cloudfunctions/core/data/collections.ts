@@ -18,6 +18,7 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
   returns: [
     { name: 'status_deadline', keys: { status: 1, deadline: 1 } },
     { name: 'buyer_created', keys: { buyerOpenid: 1, createdAt: -1 } },
+    { name: 'buyer_applyKey', keys: { buyerOpenid: 1, applyKey: 1 } },
     { name: 'order', keys: { orderId: 1 } },
     { name: 'reminder', keys: { nextReminderAt: 1 } },
   ],

@@ -130,9 +130,13 @@ function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: Evi
 async function apply(input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
-  const [earlier] = await findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 });
+  // Looked up side by side with the order read (two requests, one round trip of latency).
+  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid)]);
+  if (earlierRead.status === 'rejected') throw earlierRead.reason;
+  const [earlier] = earlierRead.value;
   if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
-  let order = await loadOwnOrder(input.orderId, openid);
+  if (orderRead.status === 'rejected') throw orderRead.reason;
+  let order = orderRead.value;
   let verified: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
     const mine = priorReturns(order).find((p) => p.applyKey === applyKey);
