@@ -344,6 +344,8 @@ export interface ReturnView {
   advice?: string;
   refundHint: string | null;
   postageOffline?: number;
+  /** markOffline: the part the merchant refunded outside the platform (refundHint says it in words). */
+  offlineRefund?: { amount: number; note: string; at: string } | null;
   /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */
   notices?: string[];
   refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];

@@ -14,7 +14,7 @@ const MINUTE = 60_000;
 
 const h = useEmulator();
 const f = fx(h);
-const { quiet, advanceQuietly, sweep, approve, returnDoc, refundsOf } = f;
+const { quiet, advanceQuietly, sweep, approve, returnDoc, refundsOf, getReturn } = f;
 
 // ------------------------------------------------------------------ helpers
 
@@ -295,7 +295,14 @@ describe('definite failures', () => {
 
     const offline = await execute({ action: 'markOffline', returnId: ret.returnId, note: '买家银行卡已注销，已通过银行转账退回 88 元，流水号 BK20240101' });
     expect(offline.ok).toBe(true);
-    expect(offline.data.return).toMatchObject({ status: 'REFUNDED', statusLabel: '退款成功' });
+    expect(offline.data.return).toMatchObject({ status: 'REFUNDED', statusLabel: '退款成功', offlineRefund: { amount: 8800 } });
+    // The buyer is told the money came back outside the platform, not 原路退回.
+    expect(offline.data.return.refundHint).toBe('商家已线下退款 88.00 元（买家银行卡已注销，已通过银行转账退回 88 元，流水号 BK20240101）');
+    const buyerView = await getReturn(ret.returnId, DEMO.buyer);
+    expect(buyerView.refundHint).toBe(offline.data.return.refundHint);
+    const told = (await h.db('notifications')).filter((n: any) => n.returnId === ret.returnId && n.touser === DEMO.buyer);
+    expect(told.at(-1).data.thing3.value).toBe('退款成功，商家已线下退款');
+    expect(told.map((n: any) => n.data.thing3.value)).not.toContain('退款成功，款项已原路退回');
     const done = await returnDoc(ret.returnId);
     expect(done.offlineRefund).toMatchObject({ by: DEMO.merchant, amount: 8800 });
     expect(done.offlineRefund.note).toContain('银行转账');
@@ -441,6 +448,8 @@ describe('amounts', () => {
     const done = await returnDoc(ret.returnId);
     expect(done.status).toBe('REFUNDED');
     expect(done.offlineRefund.amount).toBe(failed.refundFee);
+    const online = done.amounts.total - failed.refundFee;
+    expect(offline.data.return.refundHint).toBe(`已原路退回 ${(online / 100).toFixed(2)} 元；商家已线下退款 ${(failed.refundFee / 100).toFixed(2)} 元（余额不足的部分已通过银行转账退回）`);
     const after = await refundsOf(ret.returnId);
     expect(after.find((r: any) => r._id === failed._id).status).toBe('OFFLINE');
     expect(after.find((r: any) => r._id === inFlight._id).status).toBe('SUCCESS');

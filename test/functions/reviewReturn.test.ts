@@ -224,6 +224,28 @@ describe('refuseReceipt', () => {
     await expectRefused(ret.returnId, () => review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '商品已使用', evidence: [buyers] }), 'EVIDENCE_INVALID');
   });
 
+  it('a buyer photo already attached to the after-sale is not the merchant\'s evidence', async () => {
+    const buyers = await photo(DEMO.buyer);
+    const ret = await returnInTransit({ evidence: [buyers] });
+    expect((await returnDoc(ret.returnId)).evidence.map((e: any) => e.fileID)).toEqual([buyers]);
+    const res = await expectRefused(ret.returnId, () => review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '商品已使用', evidence: [buyers] }), 'EVIDENCE_INVALID');
+    expect(res.error.details.problems).toEqual([{ fileID: buyers, code: 'WRONG_FOLDER', message: '凭证文件须由本人上传到 evidence/ 目录' }]);
+  });
+
+  it('nine buyer files do not use up the room for the merchant\'s inspection evidence', async () => {
+    const ret = await returnInTransit();
+    const nine: { fileID: string; kind: string }[] = [];
+    for (let i = 0; i < 9; i++) nine.push({ fileID: await photo(DEMO.buyer), kind: 'PHOTO' });
+    const filled = await h.call('uploadEvidence', { requestId: rid('fill'), returnId: ret.returnId, files: nine }, { openid: DEMO.buyer });
+    expect(filled.data.return.evidence).toHaveLength(9);
+    const file = await photo(DEMO.merchant);
+    const res = await review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '退回商品已被使用', evidence: [file] });
+    expect(res.data.return.status).toBe('REJECTED');
+    const stored = await returnDoc(ret.returnId);
+    expect(stored.evidence).toHaveLength(10);
+    expect(stored.evidence.at(-1)).toMatchObject({ fileID: file, by: { role: 'MERCHANT', openid: DEMO.merchant } });
+  });
+
   it('with inspection evidence → REJECTED, the evidence on the timeline and in the after-sale', async () => {
     const ret = await returnInTransit();
     const file = await photo(DEMO.merchant);

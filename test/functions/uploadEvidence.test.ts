@@ -181,26 +181,36 @@ describe('uploadEvidence', () => {
     ret = okNow.data.return;
   });
 
-  it('at most 9 files per after-sale: the 10th → EVIDENCE_INVALID (TOO_MANY), nothing written', async () => {
-    const have = ret.evidence.length;
+  it('at most 9 files per side: the buyer\'s 10th → EVIDENCE_INVALID (TOO_MANY), nothing written; staff keep their own room', async () => {
+    const buyerFiles = () => ret.evidence.filter((e: any) => e.by.role === 'BUYER').length;
+    const have = buyerFiles();
     expect(have).toBeLessThan(9);
+    expect(ret.evidence.length).toBeGreaterThan(have); // staff files from the test above
     const fill: { fileID: string; kind: string }[] = [];
     for (let i = have; i < 9; i++) fill.push({ fileID: await file(DEMO.buyer), kind: 'PHOTO' });
     const tenth = await file(DEMO.buyer);
     const over = await writesNothing(() => upload(ret.returnId, [...fill, { fileID: tenth, kind: 'PHOTO' }]));
-    expectError(over, 'EVIDENCE_INVALID', '每个售后单最多上传 9 个凭证');
+    const message = `买家在每个售后单最多上传 9 个凭证，已上传 ${have} 个`;
+    expectError(over, 'EVIDENCE_INVALID', message);
     expect(over.error.details.problems.every((p: any) => p.code === 'TOO_MANY')).toBe(true);
 
     const full = await upload(ret.returnId, fill);
     expect(full.ok).toBe(true);
-    expect(full.data.return.evidence).toHaveLength(9);
+    ret = full.data.return;
+    expect(buyerFiles()).toBe(9);
     const more = await writesNothing(() => upload(ret.returnId, [{ fileID: tenth, kind: 'PHOTO' }]));
-    expectError(more, 'EVIDENCE_INVALID', '每个售后单最多上传 9 个凭证');
-    expect(more.error.details.problems).toEqual([{ fileID: tenth, code: 'TOO_MANY', message: '每个售后单最多上传 9 个凭证' }]);
+    const fullMessage = '买家在每个售后单最多上传 9 个凭证，已上传 9 个';
+    expectError(more, 'EVIDENCE_INVALID', fullMessage);
+    expect(more.error.details.problems).toEqual([{ fileID: tenth, code: 'TOO_MANY', message: fullMessage }]);
     // a file already attached is still fine (nothing to add)
     const same = await writesNothing(() => upload(ret.returnId, [{ fileID: fill[0].fileID, kind: 'PHOTO' }]));
     expect(same.ok).toBe(true);
-    expect((await returnDoc(ret.returnId)).evidence).toHaveLength(9);
+    // the merchant still has room of their own
+    const staffFile = await file(DEMO.merchant);
+    const byStaff = await upload(ret.returnId, [{ fileID: staffFile, kind: 'PHOTO' }], merchant);
+    expect(byStaff.ok).toBe(true);
+    expect(byStaff.data.return.evidence.at(-1)).toMatchObject({ fileID: staffFile, by: { role: 'MERCHANT' } });
+    ret = byStaff.data.return;
   });
 
   it('a terminal after-sale → INVALID_STATE, nothing written', async () => {

@@ -83,26 +83,32 @@ export function attachEvidence(
   return verifyEvidence({
     files: (fileIDs ?? []).map((fileID) => (kind ? { fileID, kind } : { fileID })),
     uploader,
-    alreadyAttached: attachedTo ? attachedTo.evidence.map((e) => e.fileID) : [],
+    attached: attachedTo ? attachedTo.evidence : [],
     settings,
     now,
   });
 }
 
+const isBuyer = (role: Role) => role === 'BUYER';
+
 /**
  * Verify files uploaded by `uploader` and return the evidence items to store.
- * `already` = fileIDs already attached (not attached twice, not counted twice).
- * Throws EVIDENCE_INVALID listing every problem; writes nothing.
+ * A file the same uploader already attached is neither attached nor counted
+ * twice; a file attached by someone else is checked as any other (so it fails
+ * the folder check: nobody can present another party's file as their own).
+ * The count limit holds per side: the buyer's files never use up the room
+ * staff need for their own evidence (refuseReceipt requires it), and the
+ * reverse. Throws EVIDENCE_INVALID listing every problem; writes nothing.
  */
 export async function verifyEvidence(opts: {
   files: { fileID: string; kind?: EvidenceKind }[];
   uploader: { role: Role; openid: string };
-  alreadyAttached: string[];
+  attached: readonly EvidenceItem[];
   settings: ShopSettings;
   now: Date;
 }): Promise<EvidenceItem[]> {
   const { settings, uploader, now } = opts;
-  const seen = new Set(opts.alreadyAttached);
+  const seen = new Set(opts.attached.filter((e) => e.by.openid === uploader.openid).map((e) => e.fileID));
   const fresh: { fileID: string; kind?: EvidenceKind }[] = [];
   for (const f of opts.files) {
     if (seen.has(f.fileID)) continue;
@@ -111,9 +117,11 @@ export async function verifyEvidence(opts: {
   }
   const problems: EvidenceProblem[] = [];
   const max = settings.policy.maxEvidencePerReturn;
-  if (opts.alreadyAttached.length + fresh.length > max) {
-    throw new AppError('EVIDENCE_INVALID', `每个售后单最多上传 ${max} 个凭证`, {
-      problems: fresh.map((f) => ({ fileID: f.fileID, code: 'TOO_MANY', message: `每个售后单最多上传 ${max} 个凭证` })),
+  const sameSide = opts.attached.filter((e) => isBuyer(e.by.role) === isBuyer(uploader.role)).length;
+  if (sameSide + fresh.length > max) {
+    const message = `${isBuyer(uploader.role) ? '买家' : '商家和平台'}在每个售后单最多上传 ${max} 个凭证，已上传 ${sameSide} 个`;
+    throw new AppError('EVIDENCE_INVALID', message, {
+      problems: fresh.map((f) => ({ fileID: f.fileID, code: 'TOO_MANY', message })),
     });
   }
   const items: EvidenceItem[] = [];

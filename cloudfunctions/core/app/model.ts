@@ -76,6 +76,8 @@ export interface ReturnDoc {
   decision?: { by: string; decision: 'BUYER' | 'MERCHANT'; note?: string; at: Date };
   /** The reviewed postage claim (fen) that the refund could not carry: the merchant pays it offline. */
   postageOffline?: number;
+  /** markOffline: what the merchant refunded outside the platform (fen) and how. */
+  offlineRefund?: { note: string; by: string; at: Date; amount: number };
   /** The sweep could not apply the deadline (parked until deadlineRetryAt). */
   deadlineRetryAt?: Date | null;
   deadlineError?: { code: string; message: string; at: Date };

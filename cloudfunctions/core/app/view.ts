@@ -64,6 +64,18 @@ export function attentionNotes(ret: ReturnDoc, role: Role, now: Date): string[] 
   return notes;
 }
 
+/**
+ * How the money of a REFUNDED after-sale reached the buyer: through the
+ * original payment, or (markOffline) partly or wholly outside the platform.
+ */
+export function refundedHint(ret: ReturnDoc): string {
+  const off = ret.offlineRefund;
+  if (!off || off.amount <= 0) return '款项已原路退回';
+  const online = Math.max(0, refundTarget(ret) - off.amount);
+  const how = `商家已线下退款 ${yuan(off.amount)} 元（${off.note}）`;
+  return online > 0 ? `已原路退回 ${yuan(online)} 元；${how}` : how;
+}
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
@@ -94,8 +106,9 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     rejectReason: ret.rejectReason ?? null,
     decision: ret.decision ?? null,
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
-    refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? '款项已原路退回' : null,
+    refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? refundedHint(ret) : null,
     postageOffline: ret.postageOffline ?? 0,
+    offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),

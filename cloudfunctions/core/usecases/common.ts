@@ -58,7 +58,7 @@ const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
 /** Tell the buyer about a status change made by someone else. Never fails the call. */
 export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
   if (actorOpenid === ret.buyerOpenid) return;
-  const hint = BUYER_HINTS[ret.status];
+  const hint = ret.status === 'REFUNDED' && ret.offlineRefund ? '退款成功，商家已线下退款' : BUYER_HINTS[ret.status];
   if (!hint) return;
   try {
     await notify({ key: `${ret._id}:v${ret.version}:status`, kind: 'statusChanged', ret, touser: ret.buyerOpenid, hint, now, settings });

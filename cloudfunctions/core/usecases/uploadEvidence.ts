@@ -23,7 +23,7 @@ export async function uploadEvidence(event: Record<string, unknown>, caller: Cal
   const items = await verifyEvidence({
     files: input.files,
     uploader: { role: acting.role, openid: acting.openid },
-    alreadyAttached: ret.evidence.map((e) => e.fileID),
+    attached: ret.evidence,
     settings,
     now,
   });
