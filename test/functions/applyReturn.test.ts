@@ -88,7 +88,7 @@ describe('identity and input', () => {
 
   it('event.userInfo is tolerated and never used for identity', async () => {
     const res = await h.call('applyReturn', { action: 'preview', orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }], userInfo: { appId: 'wx123', openId: DEMO.otherBuyer } }, buyer);
-    expectError(res, 'NOT_FOUND', '订单不存在');
+    expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
     const mine = await h.call('applyReturn', { action: 'preview', orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }], userInfo: { appId: 'wx123', openId: DEMO.otherBuyer } }, buyer);
     expect(mine.ok).toBe(true);
     expect(mine.data.eligible).toBe(true);
@@ -207,11 +207,11 @@ describe('preview (no writes)', () => {
     expectError(applied, 'NOT_ELIGIBLE', year.data.refusals[0].message);
   });
 
-  it("another buyer's order and an unknown order → NOT_FOUND", async () => {
+  it("another buyer's order → FORBIDDEN; an unknown order → NOT_FOUND", async () => {
     const res = await writesNothing(() => preview({ orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
-    expectError(res, 'NOT_FOUND', '订单不存在');
+    expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
     expect(res.error.details).toBeUndefined();
-    expectError(await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer), 'NOT_FOUND', '订单不存在');
+    expectError(await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer), 'FORBIDDEN', '这不是您的订单，不能申请售后');
     expectError(await preview({ orderId: 'NOPE', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }), 'NOT_FOUND', '订单不存在');
   });
 
@@ -289,7 +289,7 @@ describe('apply', () => {
 
   it('the same requestId from another buyer is another request (refused on their side)', async () => {
     const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, otherBuyer));
-    expectError(res, 'NOT_FOUND', '订单不存在');
+    expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
   });
 
   it('a second apply on the same line while one is open → RETURN_ALREADY_OPEN, nothing written', async () => {
@@ -308,7 +308,7 @@ describe('apply', () => {
     expect(refusalCodes(res)).toEqual(['QUANTITY_EXCEEDED', 'NO_REASON_WINDOW_CLOSED']);
     expect(res.error.message).toBe(res.error.details.refusals[0].message);
     const other_ = await writesNothing(() => apply({ orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
-    expectError(other_, 'NOT_FOUND', '订单不存在');
+    expectError(other_, 'FORBIDDEN', '这不是您的订单，不能申请售后');
   });
 });
 
@@ -483,7 +483,7 @@ describe('modify', () => {
     const seller = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED' }, buyer));
     expectError(seller, 'NOT_ELIGIBLE', '售后原因为“破损”时，请至少上传1张照片作为凭证');
     const foreign = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'OTHER' }, otherBuyer));
-    expectError(foreign, 'NOT_FOUND', '售后单不存在');
+    expectError(foreign, 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
     const unknown = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: 'R20200101000000000001', reason: 'OTHER' }, buyer));
     expectError(unknown, 'NOT_FOUND', '售后单不存在');
   });
@@ -556,7 +556,7 @@ describe('cancel', () => {
     const a = await apply({ orderId: 'S-CAN', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
     const id = a.data.return.returnId;
     const foreign = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: id }, otherBuyer));
-    expectError(foreign, 'NOT_FOUND', '售后单不存在');
+    expectError(foreign, 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
     const requestId = rid('cancel');
     const c = await h.call('applyReturn', { action: 'cancel', requestId, returnId: id }, buyer);
     expect(c.ok).toBe(true);

@@ -92,11 +92,11 @@ describe('get', () => {
     }
   });
 
-  it('another buyer → NOT_FOUND; unknown id → NOT_FOUND; no OPENID → UNAUTHENTICATED; bad input → INVALID_ARGUMENT', async () => {
+  it('another buyer → FORBIDDEN (no data); unknown id → NOT_FOUND; no OPENID → UNAUTHENTICATED; bad input → INVALID_ARGUMENT', async () => {
     const res = await get(mine[0].returnId, otherBuyer);
-    expectError(res, 'NOT_FOUND', '售后单不存在');
+    expectError(res, 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
     expect(res.error.details).toBeUndefined();
-    expectError(await get(theirs.returnId, buyer), 'NOT_FOUND', '售后单不存在');
+    expectError(await get(theirs.returnId, buyer), 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
     expectError(await get('R20200101000000000000', buyer), 'NOT_FOUND', '售后单不存在');
     expectError(await h.call('queryReturns', { action: 'get', returnId: mine[0].returnId }), 'UNAUTHENTICATED', '请在小程序内登录后再操作');
     const bad = await h.call('queryReturns', { action: 'get', returnId: 'nope' }, buyer);

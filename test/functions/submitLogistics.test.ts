@@ -48,7 +48,7 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expectError(res, 'INVALID_STATE', '当前状态不能填写退货物流');
   });
 
-  it('input and identity: INVALID_ARGUMENT with paths, UNAUTHENTICATED, another buyer / staff → NOT_FOUND', async () => {
+  it('input and identity: INVALID_ARGUMENT with paths, UNAUTHENTICATED, another buyer / staff → FORBIDDEN', async () => {
     const bad = await writesNothing(() => h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: ret.returnId, carrier: 'UPS', trackingNo: '单号', postage: -1 }, buyer));
     expectError(bad, 'INVALID_ARGUMENT', '请求参数不正确');
     expect(bad.error.details.issues.map((i: any) => i.path).sort()).toEqual(['carrier', 'postage', 'trackingNo']);
@@ -62,8 +62,8 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(slots.error.details.issues).toEqual([{ path: 'pickup.slotEnd', message: '预约取件结束时间必须晚于开始时间' }]);
 
     expectError(await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: '' }), 'UNAUTHENTICATED');
-    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, otherBuyer)), 'NOT_FOUND', '售后单不存在');
-    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, merchant)), 'NOT_FOUND', '售后单不存在');
+    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, otherBuyer)), 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
+    expectError(await writesNothing(() => selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, merchant)), 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
   });
 
   it('approved by the merchant → AWAITING_SHIPMENT with the return address', async () => {

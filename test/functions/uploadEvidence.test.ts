@@ -120,10 +120,10 @@ describe('uploadEvidence', () => {
     ret = byArbiter.data.return;
   });
 
-  it('another buyer → NOT_FOUND (nothing leaks), even with their own file', async () => {
+  it('another buyer → FORBIDDEN (no data), even with their own file', async () => {
     const theirs = await file(DEMO.otherBuyer);
     const res = await writesNothing(() => upload(ret.returnId, [{ fileID: theirs, kind: 'PHOTO' }], otherBuyer));
-    expectError(res, 'NOT_FOUND', '售后单不存在');
+    expectError(res, 'FORBIDDEN', '这不是您的售后单，无权查看或操作');
     expect(res.error.details).toBeUndefined();
     const unknown = await writesNothing(() => upload('R20200101123456789012', [{ fileID: theirs, kind: 'PHOTO' }], otherBuyer));
     expectError(unknown, 'NOT_FOUND', '售后单不存在');

@@ -60,12 +60,12 @@ describe('preview refusals before submitting', () => {
     expect(page.text('.refusal')).toMatch(/^· 智利车厘子 2斤：该商品属于.*不支持七天无理由退货/);
   });
 
-  it('someone else’s order: 订单不存在', async () => {
+  it('someone else’s order: refused as not theirs', async () => {
     env.as(DEMO.buyer);
     const page = await env.open('apply', { orderId: 'O1001', lineId: 'L1' });
     env.as(DEMO.otherBuyer);
     await page.change('.reason-picker', '0');
-    expect(page.text('.refusal')).toBe('· 订单不存在');
+    expect(page.text('.refusal')).toBe('· 这不是您的订单，不能申请售后');
   });
 });
 

@@ -21,7 +21,7 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
 
 /** A buyer sees and acts only on their own after-sales; others get NOT_FOUND (nothing leaks). */
 export function requireOwner(ret: ReturnDoc, openid: string): void {
-  if (ret.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '售后单不存在');
+  if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
 }
 
 export function normaliseReturn(ret: ReturnDoc): ReturnDoc {

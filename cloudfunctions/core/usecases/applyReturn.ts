@@ -49,7 +49,8 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
 
 async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> {
   const raw = await findById(C.orders, orderId);
-  if (!raw || raw.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '订单不存在');
+  if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
+  if (raw.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
   return normaliseOrder(raw);
 }
 

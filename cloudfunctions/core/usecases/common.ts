@@ -23,7 +23,7 @@ export async function buyerOrStaff(caller: Caller, returnId: string, staffRoles:
   if (ret.buyerOpenid === openid) return { ret, acting: { openid, role: 'BUYER', staff: null } };
   const staff = await loadStaff(openid);
   const role = staffRoles.find((r) => hasRole(staff, r));
-  if (!role) throw new AppError('NOT_FOUND', '售后单不存在');
+  if (!role) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
   return { ret, acting: { openid, role, staff } };
 }
 
