@@ -196,11 +196,12 @@ describe('confirmReceipt', () => {
 
   it('a refundAmount above the computed maximum is refused (nothing written); a lowered one without a reason too', async () => {
     const ret = await returnInTransit();
-    const res = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 20001, reason: '多退一分' }), 'INVALID_ARGUMENT', /不能超过可退金额 200\.00 元/);
-    expect(res.error.details).toMatchObject({ maximum: 20000 });
+    const res = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 20001, reason: '多退一分' }), 'REFUND_LIMIT', /不能超过可退金额 200\.00 元/);
+    expect(res.error.details).toMatchObject({ maximum: 20000, refusal: 'AMOUNT_ABOVE_MAXIMUM', issues: [{ path: 'refundAmount', message: res.error.message }] });
     const noReason = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 100 }), 'INVALID_ARGUMENT');
     expect(noReason.error.details.issues).toEqual([expect.objectContaining({ path: 'reason', message: '调整退款金额时请填写原因' })]);
-    await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 0, reason: '零' }), 'INVALID_ARGUMENT');
+    const zero = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 0, reason: '零' }), 'INVALID_ARGUMENT');
+    expect(zero.error.details.issues).toEqual([expect.objectContaining({ path: 'refundAmount' })]);
     // Still confirmable with the full amount afterwards.
     const ok = await review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(ok.data.return).toMatchObject({ status: 'REFUNDING', approvedAmount: null, refundAmount: 20000 });
@@ -209,7 +210,8 @@ describe('confirmReceipt', () => {
 
   it('a REFUND_ONLY amount is never adjusted (decide for the buyer with another amount is refused)', async () => {
     const ret = await disputed('REFUND_ONLY');
-    await expectRefused(ret.returnId, () => review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 1, reason: '少退' }, DEMO.arbiter), 'INVALID_ARGUMENT', /不可调整/);
+    const notAdjustable = await expectRefused(ret.returnId, () => review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 1, reason: '少退' }, DEMO.arbiter), 'INVALID_ARGUMENT', /不可调整/);
+    expect(notAdjustable.error.details.issues).toEqual([{ path: 'refundAmount', message: '仅退款的退款金额不可调整' }]);
   });
 });
 

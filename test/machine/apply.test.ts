@@ -1,5 +1,5 @@
 import type { ReturnStatus, ReturnType, Role } from '../../cloudfunctions/core/policy/types';
-import { allowedActions, applyTransition, API_ERROR_FOR, type TransitionInput } from '../../cloudfunctions/core/machine/apply';
+import { allowedActions, applyTransition, API_ERROR_FOR, REFUSAL_FIELD, refusalError, type TransitionInput } from '../../cloudfunctions/core/machine/apply';
 import { ACTION_NAMES, GUARD_CODES, TRANSITIONS, type ActionName, type CurrentReturn, type TransitionPayload } from '../../cloudfunctions/core/machine/transitions';
 import { ALL_STATUSES, TERMINAL_STATUSES } from '../../cloudfunctions/core/machine/statuses';
 import { ADDRESS, DAY, DEFAULT_ADDRESS, HOUR, NOW, ROLES, TYPES, at, currentIn, goodPayload, policy } from './helpers';
@@ -268,6 +268,19 @@ describe('applyTransition: guards', () => {
     expect(API_ERROR_FOR.FORBIDDEN).toBe('FORBIDDEN');
     expect(API_ERROR_FOR.APPEAL_WINDOW_CLOSED).toBe('INVALID_STATE');
     expect(API_ERROR_FOR.REASON_REQUIRED).toBe('INVALID_ARGUMENT');
+  });
+
+  it('a refusal that answers INVALID_ARGUMENT names its field in details.issues; state refusals do not', () => {
+    for (const c of Object.values(GUARD_CODES)) {
+      if (API_ERROR_FOR[c] === 'INVALID_ARGUMENT') expect(REFUSAL_FIELD[c]).toMatch(/^[a-zA-Z]+$/);
+    }
+    expect(refusalError('RETURN_ADDRESS_REQUIRED', '请填写退货地址')).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: '请填写退货地址',
+      details: { refusal: 'RETURN_ADDRESS_REQUIRED', issues: [{ path: 'returnAddress', message: '请填写退货地址' }] },
+    });
+    expect(refusalError('DEADLINE_PASSED', '已超过处理期限')).toEqual({ code: 'INVALID_STATE', message: '已超过处理期限', details: { refusal: 'DEADLINE_PASSED' } });
+    expect(refusalError('FORBIDDEN', '无权')).toEqual({ code: 'FORBIDDEN', message: '无权', details: { refusal: 'FORBIDDEN' } });
   });
 });
 

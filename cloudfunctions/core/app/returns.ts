@@ -3,7 +3,7 @@
  * then a single compare-and-set on (id, status, version) stores the new
  * fields and the timeline event together; the order's ledger mirrors it.
  */
-import { applyTransition, API_ERROR_FOR, type TimelineEvent } from '../machine/apply';
+import { applyTransition, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
 import type { ActionName, Actor, CurrentReturn, TransitionPayload } from '../machine/transitions';
 import { AppError, type ErrorCode } from '../runtime/envelope';
 import { cas, command, findById } from '../data/db';
@@ -20,6 +20,12 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
 }
 
 /** A buyer sees and acts only on their own after-sales; others get NOT_FOUND (nothing leaks). */
+/** The AppError of a refusal by the transition table. */
+export function refused(result: { code: TransitionErrorCode; message: string }): AppError {
+  const e = refusalError(result.code, result.message);
+  return new AppError(e.code as ErrorCode, e.message, e.details);
+}
+
 export function requireOwner(ret: ReturnDoc, openid: string): void {
   if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
 }
@@ -86,7 +92,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
     payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...(req.payload ?? {}) },
   });
   if (!result.ok) {
-    throw new AppError(API_ERROR_FOR[result.code] as ErrorCode, result.message, { refusal: result.code });
+    throw refused(result);
   }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();

@@ -79,6 +79,21 @@ export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Obje
   DECISION_REQUIRED: 'INVALID_ARGUMENT',
 });
 
+/** The input field a refusal that answers INVALID_ARGUMENT is about (for details.issues). */
+export const REFUSAL_FIELD: Readonly<Partial<Record<TransitionErrorCode, string>>> = Object.freeze({
+  RETURN_ADDRESS_REQUIRED: 'returnAddress',
+  REASON_REQUIRED: 'reason',
+  NOTE_REQUIRED: 'note',
+  DECISION_REQUIRED: 'decision',
+  EVIDENCE_REQUIRED: 'evidence',
+});
+
+/** The api.md error of a refusal: its code, and details with the refusal and, for input, `issues`. */
+export function refusalError(code: TransitionErrorCode, message: string): { code: string; message: string; details: Record<string, unknown> } {
+  const field = REFUSAL_FIELD[code];
+  return { code: API_ERROR_FOR[code], message, details: { refusal: code, ...(field ? { issues: [{ path: field, message }] } : {}) } };
+}
+
 const TYPE_LABEL: Record<ReturnType, string> = { REFUND_ONLY: '仅退款', RETURN_REFUND: '退货退款' };
 
 function invalidState(status: ReturnStatus | null): { ok: false; code: 'INVALID_STATE'; message: string } {

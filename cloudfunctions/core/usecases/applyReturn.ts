@@ -6,21 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import { applyReturnSchema, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
-import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { previewReturn } from '../policy/preview';
 import { shopDateCompact } from '../policy/time';
 import { freightPayer, REASONS } from '../policy/reasons';
-import { API_ERROR_FOR, applyTransition } from '../machine/apply';
+import { applyTransition } from '../machine/apply';
 import { isTerminal } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, normaliseReturn, priorEvent, requireOwner, toCurrent, transition } from '../app/returns';
+import { conflict, loadReturn, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import type { EvidenceItem, ReturnDoc } from '../app/model';
@@ -236,7 +236,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   if (again) return again;
   // The status must allow a modification before the ledger is touched (a refused modify writes nothing).
   const allowed = applyTransition({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy });
-  if (!allowed.ok) throw new AppError(API_ERROR_FOR[allowed.code] as ErrorCode, allowed.message, { refusal: allowed.code });
+  if (!allowed.ok) throw refused(allowed);
   const order = await loadOwnOrder(ret.orderId, openid);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);

@@ -5,13 +5,13 @@
  * after-sale's pending refunds (other functions, the sweep, or an ADMIN).
  */
 import { executeRefundSchema } from '../schemas';
-import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
 import { loadSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
-import { applyTransition, API_ERROR_FOR } from '../machine/apply';
+import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
+import { applyTransition } from '../machine/apply';
 import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
 import { returnView } from '../app/view';
 import { staffActing, tellBuyer } from './common';
@@ -56,8 +56,8 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   }
 
   // markOffline (the machine refuses it outside REFUND_FAILED; checked first, before anything is read)
-  const refused = applyTransition({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
-  if (!refused.ok) throw new AppError(API_ERROR_FOR[refused.code] as ErrorCode, refused.message, { refusal: refused.code });
+  const refusal = applyTransition({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
+  if (!refusal.ok) throw refused(refusal);
   const plan = await offlinePlan(ret);
   const evidence = await attachEvidence(input.evidence, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const { ret: moved } = await transition({

@@ -4,15 +4,15 @@
  * invocation (if this invocation dies, the sweep submits it).
  */
 import { reviewReturnSchema, type ReviewReturnInput } from '../schemas';
-import { AppError, ok, type Envelope, type ErrorCode } from '../runtime/envelope';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, toCurrent, transition } from '../app/returns';
-import { applyTransition, API_ERROR_FOR } from '../machine/apply';
+import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
+import { applyTransition } from '../machine/apply';
 import type { TransitionPayload } from '../machine/transitions';
 import { normaliseOrder, priorReturns } from '../app/ledger';
 import { settle } from '../app/refunds';
@@ -74,7 +74,7 @@ function precheck(ret: ReturnDoc, acting: Acting, action: ReviewReturnInput['act
     policy: settings.policy,
     payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...payload },
   });
-  if (!result.ok) throw new AppError(API_ERROR_FOR[result.code] as ErrorCode, result.message, { refusal: result.code });
+  if (!result.ok) throw refused(result);
 }
 
 /**
@@ -99,7 +99,11 @@ export async function refundAmountFields(ret: ReturnDoc, requested: number | und
     if (postage < capped) fields.postageOffline = capped - postage;
   }
   const adjusted = adjustRefundAmount(ret.type, amounts.total, requested);
-  if (!adjusted.ok) throw new AppError('INVALID_ARGUMENT', adjusted.message, { refusal: adjusted.code, maximum: amounts.total });
+  if (!adjusted.ok) {
+    // Above the maximum is the refund limit; the other refusals are input errors.
+    const code = adjusted.code === 'AMOUNT_ABOVE_MAXIMUM' ? 'REFUND_LIMIT' : 'INVALID_ARGUMENT';
+    throw new AppError(code, adjusted.message, { refusal: adjusted.code, maximum: amounts.total, issues: [{ path: 'refundAmount', message: adjusted.message }] });
+  }
   if (adjusted.lowered) {
     fields.approvedAmount = adjusted.amount;
     fields.adjustReason = reason ?? '';
