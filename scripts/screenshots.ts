@@ -25,6 +25,7 @@ const MP_ROOT = path.join(ROOT, 'miniprogram');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 // ------------------------------------------------------------------ a DOM for miniprogram-simulate
 
@@ -149,10 +150,13 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   // A pickup re-booked for another slot whose first booking the carrier would not cancel.
   ids.rebooked = await apply('O3009', 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }], { description: '噪音比预期大' });
   await review(ids.rebooked, 'approve', { returnAddress: address });
-  const pickup = { name: '王小明', phone: '13900000000', address: '上海市徐汇区示例路 1 号 2 室', slotStart: '2030-01-01T09:00:00+08:00', slotEnd: '2030-01-01T11:00:00+08:00' };
+  // Tomorrow 09:00–11:00 Shanghai (01:00 UTC) on the emulator clock, then the day after 14:00–16:00.
+  const tomorrow = Math.floor((await h.now()) / DAY) * DAY + DAY;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const pickup = { name: '王小明', phone: '13900000000', address: '上海市徐汇区示例路 1 号 2 室', slotStart: at(tomorrow + HOUR), slotEnd: at(tomorrow + 3 * HOUR) };
   await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup }, B);
   await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: '快递员已揽收，无法取消' }] }) });
-  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: '2030-01-02T14:00:00+08:00', slotEnd: '2030-01-02T16:00:00+08:00' } }, B);
+  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: at(tomorrow + DAY + 6 * HOUR), slotEnd: at(tomorrow + DAY + 8 * HOUR) } }, B);
 
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();

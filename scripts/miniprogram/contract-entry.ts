@@ -8,7 +8,7 @@
 export { REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../cloudfunctions/core/policy/reasons';
 export { STATUSES, ALL_STATUSES, OPEN_STATUSES } from '../../cloudfunctions/core/machine/statuses';
 export { ACTION_LABELS } from '../../cloudfunctions/core/machine/transitions';
-export { CARRIER_FORMATS, checkTrackingNo } from '../../cloudfunctions/core/policy/logistics';
+export { CARRIER_FORMATS, checkPickupSlot, checkTrackingNo } from '../../cloudfunctions/core/policy/logistics';
 export { CARRIERS, selfShipSchema, pickupSchema } from '../../cloudfunctions/core/schemas/submitLogistics';
 export { returnAddressSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, approveSchema } from '../../cloudfunctions/core/schemas/reviewReturn';
 export { applyNewReturnSchema, modifyReturnSchema, appealReturnSchema, previewReturnSchema } from '../../cloudfunctions/core/schemas/applyReturn';

@@ -35,9 +35,17 @@ const PICKUP = {
   name: '张三',
   phone: '13912345678',
   address: '北京市朝阳区示例街道 1 号院 2 单元 301',
-  slotStart: '2030-01-01T10:00:00+08:00',
-  slotEnd: '2030-01-01T12:00:00+08:00',
+  slotStart: '',
+  slotEnd: '',
 };
+const iso = (ms: number) => new Date(ms).toISOString();
+const hourBefore = (at: string) => iso(Date.parse(at) - HOUR);
+/** Tomorrow 10:00–12:00 Shanghai on the emulator clock (moved by some tests). */
+beforeEach(async () => {
+  const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
+  PICKUP.slotStart = iso(start);
+  PICKUP.slotEnd = iso(start + 2 * HOUR);
+});
 
 describe('SELF_SHIP (O1002, buyer-side reason)', () => {
   let ret: any;
@@ -55,10 +63,10 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     const mode = await h.call('submitLogistics', { mode: 'BIKE', requestId: rid(), returnId: ret.returnId }, buyer);
     expectError(mode, 'INVALID_ARGUMENT');
     expect(mode.error.details.issues[0]).toMatchObject({ path: 'mode' });
-    const pickup = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, phone: '12345', slotEnd: '2030-01-01T09:00:00+08:00' } }, buyer);
+    const pickup = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, phone: '12345', slotEnd: hourBefore(PICKUP.slotStart) } }, buyer);
     expectError(pickup, 'INVALID_ARGUMENT');
     expect(pickup.error.details.issues.map((i: any) => i.path).sort()).toEqual(['pickup.phone', 'pickup.slotEnd']);
-    const slots = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotEnd: '2030-01-01T09:00:00+08:00' } }, buyer);
+    const slots = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotEnd: hourBefore(PICKUP.slotStart) } }, buyer);
     expect(slots.error.details.issues).toEqual([{ path: 'pickup.slotEnd', message: '预约取件结束时间必须晚于开始时间' }]);
 
     expectError(await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: '' }), 'UNAUTHENTICATED');
@@ -210,6 +218,17 @@ describe('PICKUP', () => {
     expectError(res, 'LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回');
   });
 
+  it('a slot already over, or more than 7 days ahead → LOGISTICS_INVALID before any booking, nothing written', async () => {
+    const now = await h.now();
+    const before = (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder').length;
+    const past = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now - 3 * HOUR), slotEnd: iso(now - HOUR) } }, buyer));
+    expectError(past, 'LOGISTICS_INVALID', '所选取件时间段已过或即将结束，请选择稍后的时间段');
+    expect(past.error.details).toMatchObject({ field: 'pickup.slotStart' });
+    const far = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now + 8 * DAY), slotEnd: iso(now + 8 * DAY + 2 * HOUR) } }, buyer));
+    expectError(far, 'LOGISTICS_INVALID', '只能预约 7 天内的上门取件时间');
+    expect((await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder')).toHaveLength(before);
+  });
+
   it('books a courier through logistics.addOrder and stores the waybill → IN_TRANSIT', async () => {
     const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pickup'), returnId: ret.returnId, pickup: PICKUP }, buyer);
     expect(res.ok).toBe(true);
@@ -307,7 +326,7 @@ describe('correcting a PICKUP', () => {
     const first = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer);
     const oldWaybill = first.data.return.logistics.waybillId;
     await scriptOpenApi({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: 'order can not be cancelled' }] });
-    const later = { ...PICKUP, slotStart: '2030-01-02T09:00:00+08:00', slotEnd: '2030-01-02T11:00:00+08:00' };
+    const later = { ...PICKUP, slotStart: iso(Date.parse(PICKUP.slotStart) + DAY), slotEnd: iso(Date.parse(PICKUP.slotEnd) + DAY) };
     const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: later }, buyer);
     expect(res.ok).toBe(true);
     expect(await bookedFor(a.returnId)).toHaveLength(2);

@@ -114,6 +114,33 @@ describe('return & refund, buyer and staff pages end to end', () => {
     expect(detail.texts('.tl-title')).toEqual(['填写退货物流待买家寄回 → 待商家收货', '同意售后待商家处理 → 待买家寄回', '申请售后待商家处理']);
   });
 
+  it('logistics: a pickup slot already over is refused on the page, before anything is sent', async () => {
+    env.as(DEMO.buyer);
+    const path = require('node:path');
+    const { clock } = require(path.join(__dirname, '../../miniprogram/utils/format'));
+    // The page's clock at 18:30 Shanghai today (10:30 UTC).
+    const today = new Date();
+    clock.offsetMs = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 10, 30) - Date.now();
+    try {
+      const page = await env.open('logistics', { returnId });
+      await page.tap('.mode-pickup');
+      await page.input('.pickup-name', '王小明');
+      await page.input('.pickup-phone', '13800138000');
+      await page.input('.pickup-address', '北京市朝阳区示例街道 100 号 5 单元 501');
+      await page.change('.day-picker', '0'); // today
+      await page.change('.slot-picker', '4'); // 17:00-19:00: less than an hour left
+      await page.tap('.submit-btn');
+      expect(page.text('.field-error')).toBe('所选取件时间段已过或即将结束，请选择稍后的时间段');
+      await page.change('.slot-picker', '0'); // 09:00-11:00: over
+      expect(page.exists('.field-error')).toBe(false);
+      await page.tap('.submit-btn');
+      expect(page.text('.field-error')).toBe('所选取件时间段已过或即将结束，请选择稍后的时间段');
+      expect(env.shim.calls.filter((c) => c.name === 'submitLogistics')).toHaveLength(0);
+    } finally {
+      await env.syncClock();
+    }
+  });
+
   it('my after-sales lists it with its Chinese status', async () => {
     env.as(DEMO.buyer);
     const page = await env.open('my-returns');

@@ -33,3 +33,16 @@ export function checkTrackingNo(carrier: string, raw: string): { ok: true; track
   }
   return { ok: true, trackingNo };
 }
+
+/** A pickup slot must end at least this long after booking (the courier needs time to come). */
+export const PICKUP_MIN_LEAD_MS = 60 * 60 * 1000;
+/** How far ahead a pickup may be booked. */
+export const PICKUP_MAX_AHEAD_DAYS = 7;
+
+/** A pickup slot (epoch ms) bookable at `now`, or a Chinese refusal. */
+export function checkPickupSlot(slot: { start: number; end: number }, now: number): { ok: true } | { ok: false; message: string } {
+  if (!(slot.end > slot.start)) return { ok: false, message: '预约取件结束时间必须晚于开始时间' };
+  if (slot.end < now + PICKUP_MIN_LEAD_MS) return { ok: false, message: '所选取件时间段已过或即将结束，请选择稍后的时间段' };
+  if (slot.start > now + PICKUP_MAX_AHEAD_DAYS * 86_400_000) return { ok: false, message: `只能预约 ${PICKUP_MAX_AHEAD_DAYS} 天内的上门取件时间` };
+  return { ok: true };
+}

@@ -13,7 +13,7 @@ import { attachEvidence } from '../app/evidence';
 import { priorEvent, transition } from '../app/returns';
 import { returnView } from '../app/view';
 import type { Logistics, ReturnDoc } from '../app/model';
-import { checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
+import { checkPickupSlot, checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
 import { reasonSide } from '../policy/reasons';
 import { buyerOwning, tellBuyer } from './common';
 import { cas } from '../data/db';
@@ -95,6 +95,8 @@ async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP'
 }
 
 async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, ret: ReturnDoc, now: Date, settings: ShopSettings) {
+  const slot = checkPickupSlot({ start: Date.parse(input.pickup.slotStart), end: Date.parse(input.pickup.slotEnd) }, now.getTime());
+  if (!slot.ok) throw new AppError('LOGISTICS_INVALID', slot.message, { field: 'pickup.slotStart' });
   const to = (ret.returnAddress ?? settings.defaultReturnAddress) as { name?: string; phone?: string; address?: string } | undefined;
   if (!to?.address) throw new AppError('LOGISTICS_INVALID', '商家尚未提供退货地址，暂不能预约上门取件');
   const bookingId = `${ret._id}-v${ret.version}`;

@@ -7,7 +7,7 @@
  */
 import { api, INITIAL_STATE, loadInto, newRequestId, toast } from '../../utils/api';
 import { parseYuan, shopDay, shopIso, clock } from '../../utils/format';
-import { CARRIERS, CARRIER_FORMATS, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
+import { CARRIERS, CARRIER_FORMATS, checkPickupSlot, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
 
 const CARRIER_OPTIONS = CARRIERS.map((code) => ({ code, name: CARRIER_FORMATS[code].name, example: CARRIER_FORMATS[code].example }));
 
@@ -95,11 +95,11 @@ Component({
     },
 
     onDay(e: WechatMiniprogram.PickerChange) {
-      this.setData({ dayIndex: Number(e.detail.value) });
+      this.setData({ dayIndex: Number(e.detail.value), 'errors.slot': '' });
     },
 
     onSlot(e: WechatMiniprogram.PickerChange) {
-      this.setData({ slotIndex: Number(e.detail.value) });
+      this.setData({ slotIndex: Number(e.detail.value), 'errors.slot': '' });
     },
 
     /** The event to send, or null with the field errors shown. */
@@ -129,6 +129,8 @@ Component({
           returnId: d.returnId,
           pickup: { name: d.pickupName.trim(), phone: d.pickupPhone.trim(), address: d.pickupAddress.trim(), slotStart: shopIso(day, slot.start), slotEnd: shopIso(day, slot.end) },
         };
+        const bookable = checkPickupSlot({ start: Date.parse(event.pickup.slotStart), end: Date.parse(event.pickup.slotEnd) }, clock.now());
+        if (!bookable.ok) errors.slot = bookable.message;
       }
       const schema = d.mode === 'SELF_SHIP' ? selfShipSchema : pickupSchema;
       const checked = validateInput(schema, { ...event, requestId: newRequestId() });
