@@ -488,6 +488,17 @@ describe('modify', () => {
     expectError(unknown, 'NOT_FOUND', '售后单不存在');
   });
 
+  it('a modification that changes nothing is refused and uses up no attempt', async () => {
+    const empty = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId }, buyer));
+    expectError(empty, 'INVALID_ARGUMENT');
+    expect(empty.error.details.issues).toEqual([{ path: '', message: '请至少修改一项：售后原因、问题描述、商品数量或凭证' }]);
+    const same = await writesNothing(() =>
+      h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: ret.reason, description: ret.description, lines: [...ret.lines].reverse().map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })) }, buyer),
+    );
+    expectError(same, 'INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交');
+    expect((await h.db('returns')).find((r: any) => r._id === ret.returnId).attempts).toBe(ret.attempts);
+  });
+
   it('a seller-side reason with a photo is accepted', async () => {
     const photo = await upload(DEMO.buyer, 'mod-damage.jpg', jpeg());
     const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED', evidence: [photo] }, buyer);

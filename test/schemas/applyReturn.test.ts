@@ -58,7 +58,9 @@ describe('applyReturn schema', () => {
   });
 
   test('modify: returnId + optional fields', () => {
-    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET })).toEqual({ action: 'modify', requestId: RID, returnId: RET });
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, description: '补充说明' })).toEqual({ action: 'modify', requestId: RID, returnId: RET, description: '补充说明' });
+    // a modification counts toward the attempts limit: one with nothing in it is refused
+    expect(rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET }, '').message).toBe('请至少修改一项：售后原因、问题描述、商品数量或凭证');
     expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 2 }], evidence: [FILE] })).toMatchObject({ reason: 'DAMAGED' });
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: 'R1' }, 'returnId');
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, lines: [] }, 'lines');
@@ -66,7 +68,7 @@ describe('applyReturn schema', () => {
   });
 
   test('modify does not accept type / orderId changes (dropped)', () => {
-    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, type: 'REFUND_ONLY', orderId: 'O2' })).toEqual({ action: 'modify', requestId: RID, returnId: RET });
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'OTHER', type: 'REFUND_ONLY', orderId: 'O2' })).toEqual({ action: 'modify', requestId: RID, returnId: RET, reason: 'OTHER' });
   });
 
   test('cancel', () => {

@@ -230,6 +230,20 @@ function replayed(ret: ReturnDoc, openid: string, requestId: string, now: Date, 
   return priorEvent(ret, openid, requestId) ? ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) }) : null;
 }
 
+/** A modification that would leave the after-sale as it is (and still use up an attempt) is refused. */
+function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: number): void {
+  const sameLines = (a: readonly { lineId: string; quantity: number }[], b: readonly { lineId: string; quantity: number }[]) =>
+    a.length === b.length && a.every((l) => b.some((m) => m.lineId === l.lineId && m.quantity === l.quantity));
+  const changed =
+    (input.reason !== undefined && input.reason !== ret.reason) ||
+    (input.description !== undefined && input.description !== (ret.description ?? '')) ||
+    (input.lines !== undefined && !sameLines(input.lines, ret.lines)) ||
+    newFiles > 0;
+  if (!changed) {
+    throw new AppError('INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交', { issues: [{ path: '', message: '修改内容与原申请相同，请至少修改一项后再提交' }] });
+  }
+}
+
 async function modify(input: ModifyReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
@@ -241,6 +255,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
   const evidence = [...ret.evidence, ...added];
+  requireSomeChange(ret, input, added.length);
   const res = previewReturn(context(order, openid, next, evidence.length, now, settings, ret._id));
   if (!res.eligible || !res.amounts) refuse(res.refusals);
   requirePhotoForSellerReason(next.reason, evidence);
