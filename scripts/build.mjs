@@ -31,9 +31,16 @@ async function functionDirs(srcRoot) {
 }
 
 
+/**
+ * Builds into a staging folder beside the artifact, then moves each file over
+ * its old copy with a rename (atomic on one file system): an emulator or a
+ * test run reading build/ meanwhile, even during another build, never finds a
+ * function's file missing or half-written.
+ */
 async function bundleOne(srcRoot, outRoot, name) {
   const srcDir = path.join(srcRoot, name);
-  const outDir = path.join(outRoot, name);
+  const finalDir = path.join(outRoot, name);
+  const outDir = path.join(outRoot, `.staging-${process.pid}-${name}`);
   await fs.rm(outDir, { recursive: true, force: true });
   await fs.mkdir(outDir, { recursive: true });
   await build({
@@ -63,6 +70,12 @@ async function bundleOne(srcRoot, outRoot, name) {
   };
   await fs.writeFile(path.join(outDir, 'package.json'), JSON.stringify(artifactPkg, null, 2) + '\n');
   const { size } = await fs.stat(path.join(outDir, 'index.js'));
+  await fs.mkdir(finalDir, { recursive: true });
+  const files = await fs.readdir(outDir);
+  // index.js last: whoever sees the new bundle also finds its new map and config.
+  files.sort((a, b) => (a === 'index.js') - (b === 'index.js') || a.localeCompare(b));
+  for (const f of files) await fs.rename(path.join(outDir, f), path.join(finalDir, f));
+  await fs.rm(outDir, { recursive: true, force: true });
   return { name, size };
 }
 

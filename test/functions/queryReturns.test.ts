@@ -78,6 +78,7 @@ describe('get', () => {
     });
     expect(r.deadlineText).toMatch(/^请在 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 前处理$/);
     expect(r.allowedActions.sort()).toEqual(['cancel', 'modify']);
+    expect(r.actions.map((a: any) => [a.name, a.function, a.action]).sort()).toEqual([['cancel', 'applyReturn', 'cancel'], ['modify', 'applyReturn', 'modify']]);
     expect(r.timeline).toEqual([expect.objectContaining({ action: 'apply', actionLabel: '申请售后', from: null, fromLabel: null, to: 'PENDING_REVIEW', toLabel: '待商家处理', actor: { role: 'BUYER' }, evidence: [photo, video] })]);
     expect(r.timeline[0].actor.openid).toBeUndefined();
     expect(r.refunds).toBeUndefined();
@@ -111,6 +112,10 @@ describe('get', () => {
     const m = await writesNothing(() => get(mine[0].returnId, merchant));
     expect(m.ok).toBe(true);
     expect(m.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
+    expect(m.data.return.actions).toEqual([
+      { name: 'approve', label: '同意售后', function: 'reviewReturn', action: 'approve' },
+      { name: 'reject', label: '拒绝售后', function: 'reviewReturn', action: 'reject' },
+    ]);
     expect(m.data.return.buyerOpenid).toBe(DEMO.buyer);
     expect(m.data.return.evidence.every((e: any) => typeof e.tempFileURL === 'string')).toBe(true);
     const a = await get(mine[0].returnId, arbiter);

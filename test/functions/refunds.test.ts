@@ -254,6 +254,11 @@ describe('definite failures', () => {
     // The merchant's detail shows the refund and its error, and offers retry / markOffline.
     const merchantView = (await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, { openid: DEMO.merchant })).data.return;
     expect(merchantView.allowedActions).toEqual(expect.arrayContaining(['retryRefund', 'markOffline']));
+    // each action says which call takes it: the table's retryRefund is executeRefund { action: 'retry' }
+    expect(merchantView.actions).toEqual(expect.arrayContaining([
+      { name: 'retryRefund', label: '重新发起退款', function: 'executeRefund', action: 'retry' },
+      { name: 'markOffline', label: '登记线下退款', function: 'executeRefund', action: 'markOffline' },
+    ]));
     expect(merchantView.refunds).toEqual([expect.objectContaining({ outRefundNo: ref._id, status: 'FAILED', lastError: expect.stringContaining('余额不足') })]);
 
     const retried = await execute({ action: 'retry', returnId: ret.returnId, note: '已充值' });

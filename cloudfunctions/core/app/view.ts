@@ -76,6 +76,22 @@ export function refundedHint(ret: ReturnDoc): string {
   return online > 0 ? `已原路退回 ${yuan(online)} 元；${how}` : how;
 }
 
+/** Which function and event carry each action a person may take (the transition table names them). */
+export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; action?: string }>>> = Object.freeze({
+  modify: { function: 'applyReturn', action: 'modify' },
+  cancel: { function: 'applyReturn', action: 'cancel' },
+  appeal: { function: 'applyReturn', action: 'appeal' },
+  submitLogistics: { function: 'submitLogistics' },
+  correctLogistics: { function: 'submitLogistics' },
+  approve: { function: 'reviewReturn', action: 'approve' },
+  reject: { function: 'reviewReturn', action: 'reject' },
+  confirmReceipt: { function: 'reviewReturn', action: 'confirmReceipt' },
+  refuseReceipt: { function: 'reviewReturn', action: 'refuseReceipt' },
+  decide: { function: 'reviewReturn', action: 'decide' },
+  retryRefund: { function: 'executeRefund', action: 'retry' },
+  markOffline: { function: 'executeRefund', action: 'markOffline' },
+});
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
@@ -125,6 +141,8 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       ...(e.evidence ? { evidence: e.evidence } : {}),
     })),
     allowedActions: actions,
+    /** The same actions with their Chinese label and the call that takes each. */
+    actions: actions.flatMap((a) => (CALL_FOR[a] ? [{ name: a, label: ACTION_LABELS[a], ...CALL_FOR[a] }] : [])),
     attempts: ret.attempts,
     version: ret.version,
     createdAt: ret.createdAt,

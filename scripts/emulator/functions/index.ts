@@ -108,7 +108,7 @@ export function installFunctions(emu: Emulator, opts: FunctionsOptions = {}): Fu
     list() {
       if (!existsSync(emu.functionsDir)) return [];
       return readdirSync(emu.functionsDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(path.join(emu.functionsDir, d.name, 'index.js')))
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(path.join(emu.functionsDir, d.name, 'index.js')))
         .map((d) => d.name)
         .sort();
     },

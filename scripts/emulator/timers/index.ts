@@ -93,7 +93,7 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     const dir = emu.functionsDir;
     const names = existsSync(dir)
       ? readdirSync(dir, { withFileTypes: true })
-          .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'index.js')))
+          .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(path.join(dir, d.name, 'index.js')))
           .map((d) => d.name)
       : [];
     for (const fn of names.sort()) {

@@ -31,6 +31,14 @@ describe('rule 4a: one open after-sale per line', () => {
     expect(r[0].message).toContain(open.returnId);
   });
 
+  it('a REJECTED one points the buyer to modifying it or appealing, not to waiting', () => {
+    const rejected = makePriorReturn({ status: 'REJECTED', lines: [['L1', 1]] });
+    const [r] = checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [rejected] }));
+    expect(r.message).toBe(`该商品的售后申请（${rejected.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`);
+    const pending = makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1]] });
+    expect(checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [pending] }))[0].message).toContain('请等待处理完成后再申请');
+  });
+
   it.each<ReturnStatus>(['REFUNDED', 'CANCELLED', 'CLOSED'])('accepts a line whose after-sale is %s', (status) => {
     const done = makePriorReturn({ status, lines: [['L1', 1]] });
     expect(checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [done] }))).toEqual([]);

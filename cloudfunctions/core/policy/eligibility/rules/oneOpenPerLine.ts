@@ -1,6 +1,8 @@
 /**
  * Rule 4a: one open (non-terminal) after-sale per line at a time. The
  * after-sale being modified (ctx.excludeReturnId) does not block itself.
+ * A REJECTED one is still open (the buyer may modify and resubmit it, or
+ * appeal, until the appeal window closes): a new application is pointed there.
  */
 import type { PriorReturn, Refusal } from '../../types';
 import {
@@ -28,7 +30,9 @@ export function checkOneOpenPerLine(ctx: EligibilityContext): Refusal[] {
       out.push(
         refusal(
           C.RETURN_ALREADY_OPEN,
-          `该商品已有进行中的售后申请（${open.returnId}），请等待处理完成后再申请，或修改原申请`,
+          open.status === 'REJECTED'
+            ? `该商品的售后申请（${open.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`
+            : `该商品已有进行中的售后申请（${open.returnId}），请等待处理完成后再申请，或修改原申请`,
           lineId,
         ),
       );
