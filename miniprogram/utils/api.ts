@@ -344,6 +344,10 @@ export interface ReturnView {
   advice?: string;
   refundHint: string | null;
   postageOffline?: number;
+  /** IN_TRANSIT, self-shipped with a postage claim: confirmReceipt's maximum is refundAmount + reimbursable. */
+  postageClaim?: { declared: number; reimbursable: number } | null;
+  /** Each allowed action with its label and the call that takes it. */
+  actions?: { name: string; label: string; function: string; action?: string }[];
   /** markOffline: the part the merchant refunded outside the platform (refundHint says it in words). */
   offlineRefund?: { amount: number; note: string; at: string } | null;
   /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */

@@ -218,10 +218,12 @@ describe('amounts', () => {
     await review({ action: 'approve', returnId: ret.returnId });
     const shipped = await ship(ret.returnId, { postage: 2600, evidence: [await photo()] });
     expect(shipped.logistics.postage).toBe(2600);
+    expect(shipped.postageClaim).toEqual({ declared: 2600, reimbursable: 2000 }); // capped; the merchant's confirm maximum is refundAmount + 2000
     const confirmed = await review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(confirmed.status).toBe('REFUNDING');
     expect(confirmed.amounts).toMatchObject({ items: 10000, shipping: 0, postage: 2000, total: 12000 });
     expect(confirmed.refundAmount).toBe(12000);
+    expect(confirmed.postageClaim).toBeNull();
     expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([12000]);
     await flush();
     expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');

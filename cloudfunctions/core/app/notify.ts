@@ -53,8 +53,9 @@ export interface NotificationDoc {
   updatedAt: Date;
 }
 
-export function detailPage(returnId: string): string {
-  return `pages/return-detail/index?id=${returnId}`;
+/** The page a message opens: the buyer's detail, or the staff review page for staff. */
+export function detailPage(returnId: string, forStaff = false): string {
+  return `pages/${forStaff ? 'staff-review' : 'return-detail'}/index?returnId=${returnId}`;
 }
 
 function clip(text: string, max: number): string {
@@ -105,7 +106,7 @@ export async function notify(opts: {
     returnId: opts.ret._id,
     touser: opts.touser,
     templateId,
-    page: detailPage(opts.ret._id),
+    page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid),
     data: templateData(opts.ret, opts.hint, opts.now),
   };
   const outcome = await send(base);

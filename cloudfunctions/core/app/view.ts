@@ -9,6 +9,7 @@ import type { Policy, Role } from '../policy/types';
 import type { ReturnDoc } from './model';
 import { toCurrent } from './returns';
 import { refundTarget } from './refunds';
+import { reimbursedPostage } from '../policy/amounts/postage';
 
 export interface ViewOptions {
   role: Role;
@@ -124,6 +125,15 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
     refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? refundedHint(ret) : null,
     postageOffline: ret.postageOffline ?? 0,
+    /**
+     * The buyer's return-postage claim (self-shipped, seller-side reason) while
+     * the merchant has not confirmed receipt yet: confirmReceipt adds up to
+     * `reimbursable` to the refund, so its maximum is refundAmount + reimbursable.
+     */
+    postageClaim:
+      ret.status === 'IN_TRANSIT' && ret.logistics?.mode === 'SELF_SHIP' && ret.logistics.postage
+        ? { declared: ret.logistics.postage, reimbursable: reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }) }
+        : null,
     offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
     refundIds: ret.refundIds,
