@@ -443,6 +443,62 @@ describe('partial returns of one line sum exactly to what was paid (O1003 L1: 3 
 
 // ---------------------------------------------------------------- modify
 
+describe('orders written in api.md\'s shape (an afterSale summary, no ledger)', () => {
+  const extReturn = (id: string, orderId: string, status: string, lineId: string, quantity: number, amount: number) => ({
+    _id: id,
+    orderId,
+    buyerOpenid: DEMO.buyer,
+    type: 'RETURN_REFUND',
+    reason: 'NO_LONGER_WANTED',
+    status,
+    lines: [{ lineId, quantity, amount }],
+    amounts: { items: amount, shipping: 0, total: amount },
+    attempts: 1,
+    version: 1,
+    evidence: [],
+    refundIds: [],
+    timeline: [],
+    createdAt: new Date(Date.now() - DAY).toISOString(),
+    updatedAt: new Date(Date.now() - DAY).toISOString(),
+  });
+
+  it('after-sales named only by the summary are counted: an open one blocks its line, a refunded one used up its units', async () => {
+    await seedOrder('S-EXT1');
+    const order = await orderDoc('S-EXT1');
+    await h.seed({
+      orders: [{ ...order, afterSale: { L1: { returnId: 'R20260101000000000001', status: 'PENDING_REVIEW' }, L2: { returnId: 'R20260101000000000002', status: 'REFUNDED' } } }],
+      returns: [extReturn('R20260101000000000001', 'S-EXT1', 'PENDING_REVIEW', 'L1', 1, 4500)],
+    });
+    const l1 = await preview({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
+    expect(l1.data.eligible).toBe(false);
+    expect(l1.data.refusals).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'RETURN_ALREADY_OPEN', lineId: 'L1', message: expect.stringContaining('R20260101000000000001') })]));
+    // not in `returns` at all: counted as holding the whole line in the summary's status (REFUNDED: nothing left)
+    const l2 = await preview({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L2', quantity: 1 }] });
+    expect(l2.data.refusals.map((r: any) => r.code)).toEqual(['QUANTITY_EXCEEDED']);
+    const res = await writesNothing(() => apply({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
+    expectError(res, 'RETURN_ALREADY_OPEN');
+    // its first transition through these functions writes it into the ledger in whole
+    const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: 'R20260101000000000001' }, merchant);
+    expect(approved.data.return.status).toBe('AWAITING_SHIPMENT');
+    const after = await orderDoc('S-EXT1');
+    expect(after.afterSaleReturns.R20260101000000000001).toMatchObject({ status: 'AWAITING_SHIPMENT', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }] });
+    expect(after.afterSale.L1).toMatchObject({ returnId: 'R20260101000000000001', status: 'AWAITING_SHIPMENT' });
+  });
+
+  it('a closed one frees the line; the new after-sale joins the ledger beside the summary', async () => {
+    await seedOrder('S-EXT2');
+    const order = await orderDoc('S-EXT2');
+    await h.seed({
+      orders: [{ ...order, afterSale: { L1: { returnId: 'R20260101000000000003', status: 'CANCELLED' } } }],
+      returns: [extReturn('R20260101000000000003', 'S-EXT2', 'CANCELLED', 'L1', 2, 9000)],
+    });
+    const res = await apply({ orderId: 'S-EXT2', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
+    expect(res.ok).toBe(true);
+    const after = await orderDoc('S-EXT2');
+    expect(after.afterSale.L1).toMatchObject({ returnId: res.data.return.returnId, status: 'PENDING_REVIEW' });
+  });
+});
+
 describe('modify', () => {
   let ret: any;
 

@@ -19,7 +19,7 @@ import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, type OrderDoc } from '../app/ledger';
+import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, withUnledgered, type OrderDoc } from '../app/ledger';
 import { conflict, loadReturn, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
@@ -51,7 +51,7 @@ async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> 
   const raw = await findById(C.orders, orderId);
   if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
   if (raw.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
-  return normaliseOrder(raw);
+  return withUnledgered(normaliseOrder(raw));
 }
 
 function context(order: OrderDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
