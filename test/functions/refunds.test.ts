@@ -528,7 +528,10 @@ describe('who may call executeRefund', () => {
       expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '无权调用此功能' } });
     }
     const anonymous = await h.call('executeRefund', { action: 'submit', returnId: ret.returnId });
-    expect(anonymous).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(anonymous).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    // a server-side caller (SOURCE scf: a function or the server SDK, no client in the chain) may
+    const server = await h.call('executeRefund', { action: 'submit', returnId: ret.returnId }, { source: 'scf' });
+    expect(server.ok).toBe(true);
     // Not REFUNDING yet: an admin submit changes nothing.
     const admin = await execute({ action: 'submit', returnId: ret.returnId }, DEMO.admin);
     expect(admin.ok).toBe(true);

@@ -89,11 +89,12 @@ async function seedExpired(n: number, type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'R
 // ------------------------------------------------------------------ who may run it
 
 describe('who may run the sweep', () => {
-  it('a buyer, a merchant, an anonymous client, or an ADMIN through another SOURCE → FORBIDDEN', async () => {
-    for (const opts of [{ openid: DEMO.buyer }, { openid: DEMO.merchant }, { openid: DEMO.arbiter }, {}, { openid: DEMO.admin, source: 'wx_http' }]) {
+  it('a buyer, a merchant, or an ADMIN through another SOURCE → FORBIDDEN; a client without OPENID → UNAUTHENTICATED', async () => {
+    for (const opts of [{ openid: DEMO.buyer }, { openid: DEMO.merchant }, { openid: DEMO.arbiter }, { openid: DEMO.admin, source: 'wx_http' }]) {
       const res = await h.call('sweepTimeouts', {}, opts);
       expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '仅定时任务或管理员可以执行' } });
     }
+    expect(await h.call('sweepTimeouts', {}, {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('the timer and an ADMIN may; bad input is refused with INVALID_ARGUMENT', async () => {

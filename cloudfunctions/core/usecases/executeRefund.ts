@@ -7,7 +7,7 @@
 import { executeRefundSchema } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
+import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid } from '../app/guards';
 import { loadSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
 import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
@@ -16,10 +16,10 @@ import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds
 import { returnView } from '../app/view';
 import { staffActing, tellBuyer } from './common';
 
-/** Server-side callers: another function (SOURCE chain ends in scf) or the timer. */
+/** Server-side callers: another function or a server SDK (SOURCE `scf`, or a chain ending in it) or the timer. */
 function fromServer(caller: Caller): boolean {
   const chain = caller.source.split(',');
-  return caller.origin === 'wx_trigger' || (chain.length > 1 && chain[chain.length - 1] === 'scf');
+  return caller.origin === 'wx_trigger' || chain[chain.length - 1] === 'scf';
 }
 
 export async function executeRefund(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
@@ -29,7 +29,8 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
 
   if (input.action === 'submit') {
     if (!fromServer(caller)) {
-      if (!CLIENT_ORIGINS.includes(caller.origin as any) || !caller.openid || !hasRole(await loadStaff(caller.openid), 'ADMIN')) {
+      if (!CLIENT_ORIGINS.includes(caller.origin as any)) throw new AppError('FORBIDDEN', '无权调用此功能');
+      if (!hasRole(await loadStaff(requireOpenid(caller)), 'ADMIN')) {
         throw new AppError('FORBIDDEN', '无权调用此功能');
       }
     }

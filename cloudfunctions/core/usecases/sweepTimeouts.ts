@@ -10,7 +10,7 @@ import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { cas, command, findMany } from '../data/db';
 import { C } from '../data/collections';
-import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput } from '../app/guards';
+import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
 import { applyQuery, complete, queryRefund, refundsOfOrder, settle, submit } from '../app/refunds';
@@ -38,9 +38,9 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   const input = parseInput(sweepTimeoutsSchema, event);
   let actorOpenid: string | undefined;
   if (caller.origin !== 'wx_trigger') {
-    const admin = CLIENT_ORIGINS.includes(caller.origin as any) && caller.openid ? await loadStaff(caller.openid) : null;
-    if (!hasRole(admin, 'ADMIN')) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
-    actorOpenid = caller.openid;
+    if (!CLIENT_ORIGINS.includes(caller.origin as any)) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
+    actorOpenid = requireOpenid(caller);
+    if (!hasRole(await loadStaff(actorOpenid), 'ADMIN')) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
   }
   const started = Date.now();
   const budget = input.budgetMs ?? DEFAULT_BUDGET_MS;
