@@ -546,8 +546,7 @@ describe('modify', () => {
 
   it('a modification that changes nothing is refused and uses up no attempt', async () => {
     const empty = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId }, buyer));
-    expectError(empty, 'INVALID_ARGUMENT');
-    expect(empty.error.details.issues).toEqual([{ path: '', message: '请至少修改一项：售后原因、问题描述、商品数量或凭证' }]);
+    expectError(empty, 'INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交');
     const same = await writesNothing(() =>
       h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: ret.reason, description: ret.description, lines: [...ret.lines].reverse().map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })) }, buyer),
     );
@@ -692,6 +691,39 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     expect(m.ok).toBe(true);
     expect(m.data.return).toMatchObject({ status: 'PENDING_REVIEW', attempts: 2 });
     expect((await orderDoc('S-APP2')).afterSale.L1.status).toBe('PENDING_REVIEW');
+  });
+
+  it('a rejected application may be resubmitted unchanged (a modify with nothing but the id)', async () => {
+    const ret = await rejected('S-APP4');
+    const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId }, buyer);
+    expect(m.ok).toBe(true);
+    expect(m.data.return).toMatchObject({ status: 'PENDING_REVIEW', attempts: 2, description: ret.description });
+  });
+
+  it('re-applying for the lines of a rejected application withdraws it and creates the new one', async () => {
+    const ret = await rejected('S-APP5');
+    const req = { orderId: 'S-APP5', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] };
+    const p = await preview(req);
+    expect(p.data).toMatchObject({ eligible: true, supersedes: [ret.returnId] });
+    const again = await apply(req);
+    expect(again.ok).toBe(true);
+    const fresh = again.data.return;
+    expect(fresh.returnId).not.toBe(ret.returnId);
+    expect(fresh).toMatchObject({ status: 'PENDING_REVIEW', reason: 'WRONG_ORDER' });
+    const old = await returnDoc(ret.returnId);
+    expect(old.status).toBe('CANCELLED');
+    expect(old.timeline.at(-1)).toMatchObject({ action: 'cancel', from: 'REJECTED', to: 'CANCELLED', note: '买家就相同商品重新申请售后，原申请撤销' });
+    const order = await orderDoc('S-APP5');
+    expect(order.afterSale.L1).toMatchObject({ returnId: fresh.returnId, status: 'PENDING_REVIEW' });
+    expect(order.afterSaleReturns[ret.returnId].status).toBe('CANCELLED');
+  });
+
+  it('while the arbiter decides (DISPUTED) the buyer cannot cancel', async () => {
+    const ret = await rejected('S-APP6');
+    const disputed = await h.call('applyReturn', { action: 'appeal', requestId: rid(), returnId: ret.returnId, description: '包装完好' }, buyer);
+    expect(disputed.data.return.allowedActions).toEqual([]);
+    const res = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, buyer));
+    expectError(res, 'INVALID_STATE', '当前状态（平台介入中）不能执行此操作');
   });
 
   it('after the appeal window → refused (INVALID_STATE), nothing written', async () => {

@@ -258,6 +258,13 @@ describe('refuseReceipt', () => {
     expect(stored.timeline.at(-1)).toMatchObject({ action: 'refuseReceipt', from: 'IN_TRANSIT', to: 'REJECTED', evidence: [file], actor: { role: 'MERCHANT' } });
     expect(stored.evidence).toEqual(expect.arrayContaining([expect.objectContaining({ fileID: file, by: expect.objectContaining({ role: 'MERCHANT' }) })]));
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
+    // The goods are with the merchant: the buyer can modify or appeal, not withdraw it or start over beside it.
+    expect((await getReturn(ret.returnId)).allowedActions.sort()).toEqual(['appeal', 'modify']);
+    const cancel = await expectRefused(ret.returnId, () => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.buyer }), 'INVALID_STATE', /不能撤销申请/);
+    expect(cancel.error.details).toMatchObject({ refusal: 'GOODS_SENT' });
+    const again = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: stored.orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
+    expect(again).toMatchObject({ ok: false, error: { code: 'RETURN_ALREADY_OPEN' } });
+    expect(again.error.message).toContain('已被商家拒绝');
   });
 });
 

@@ -70,11 +70,17 @@ describe('applyTransition: INVALID_STATE', () => {
     });
   });
 
-  it('buyer cannot cancel once the goods are on the way or later', () => {
-    for (const s of ['IN_TRANSIT', 'REFUNDING', 'REFUND_FAILED'] as ReturnStatus[]) {
+  it('buyer cannot cancel once the goods are on the way or later, nor while the arbiter decides', () => {
+    for (const s of ['IN_TRANSIT', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED'] as ReturnStatus[]) {
       const r = act(s, RR, 'BUYER', 'cancel');
       expect(!r.ok && r.code).toBe('INVALID_STATE');
     }
+  });
+
+  it('a REJECTED after-sale whose goods were sent back (receipt refused) cannot be cancelled', () => {
+    expect(act('REJECTED', RR, 'BUYER', 'cancel').ok).toBe(true);
+    const sent = act('REJECTED', RR, 'BUYER', 'cancel', { current: { hasLogistics: true } });
+    expect(sent).toEqual({ ok: false, code: 'GOODS_SENT', message: '商品已寄回商家，不能撤销申请；如有异议可申请平台介入' });
   });
 
   it('apply on an existing after-sale, and any other action before one exists', () => {
@@ -354,7 +360,7 @@ describe('applyTransition: patch', () => {
     for (const [s, role, action, type] of [
       ['REFUNDING', 'SYSTEM', 'refundSucceeded', RO],
       ['REJECTED', 'SYSTEM', 'closeAppealWindow', RR],
-      ['DISPUTED', 'BUYER', 'cancel', RR],
+      ['REJECTED', 'BUYER', 'cancel', RR],
       ['REFUND_FAILED', 'MERCHANT', 'markOffline', RR],
     ] as [ReturnStatus, Role, ActionName, ReturnType][]) {
       const r = act(s, type, role, action);
@@ -468,7 +474,7 @@ describe('allowedActions', () => {
     ['IN_TRANSIT', RR, 'MERCHANT', ['confirmReceipt', 'refuseReceipt']],
     ['REJECTED', RO, 'BUYER', ['modify', 'cancel', 'appeal']],
     ['REJECTED', RO, 'MERCHANT', []],
-    ['DISPUTED', RR, 'BUYER', ['cancel']],
+    ['DISPUTED', RR, 'BUYER', []],
     ['DISPUTED', RR, 'ARBITER', ['decide']],
     ['DISPUTED', RR, 'ADMIN', ['decide']],
     ['DISPUTED', RR, 'MERCHANT', []],

@@ -49,7 +49,7 @@ const EXPECTED: Expectation[] = [
   // buyer
   ...E([NEW], ['BUYER'], 'apply', BOTH, 'PENDING_REVIEW'),
   ...E(['PENDING_REVIEW', 'REJECTED'], ['BUYER'], 'modify', BOTH, 'PENDING_REVIEW'),
-  ...E(['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED', 'DISPUTED'], ['BUYER'], 'cancel', BOTH, 'CANCELLED'),
+  ...E(['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], ['BUYER'], 'cancel', BOTH, 'CANCELLED'),
   ...E(['AWAITING_SHIPMENT'], ['BUYER'], 'submitLogistics', RR, 'IN_TRANSIT'),
   ...E(['IN_TRANSIT'], ['BUYER'], 'correctLogistics', RR, 'IN_TRANSIT'),
   ...E(['REJECTED'], ['BUYER'], 'appeal', BOTH, 'DISPUTED'),

@@ -59,8 +59,8 @@ describe('applyReturn schema', () => {
 
   test('modify: returnId + optional fields', () => {
     expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, description: '补充说明' })).toEqual({ action: 'modify', requestId: RID, returnId: RET, description: '补充说明' });
-    // a modification counts toward the attempts limit: one with nothing in it is refused
-    expect(rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET }, '').message).toBe('请至少修改一项：售后原因、问题描述、商品数量或凭证');
+    // nothing but the id: resubmits a REJECTED one unchanged (the use case refuses it for PENDING_REVIEW)
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET })).toEqual({ action: 'modify', requestId: RID, returnId: RET });
     expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 2 }], evidence: [FILE] })).toMatchObject({ reason: 'DAMAGED' });
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: 'R1' }, 'returnId');
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, lines: [] }, 'lines');

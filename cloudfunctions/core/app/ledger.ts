@@ -30,7 +30,7 @@ export function priorReturns(order: OrderDoc): LedgerEntry[] {
   return Object.values(order.afterSaleReturns ?? {});
 }
 
-export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'amounts' | 'approvedAmount'>): LedgerEntry {
+export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'amounts' | 'approvedAmount' | 'logistics'>): LedgerEntry {
   return {
     returnId: ret._id,
     status: ret.status,
@@ -40,6 +40,7 @@ export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 're
     attempts: ret.attempts,
     shippingRefunded: ret.amounts?.shipping ?? 0,
     refundTotal: typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts?.total ?? 0,
+    shipped: !!ret.logistics,
     version: ret.version,
     applyKey: ret.applyKey,
     createdAt: ret.createdAt,

@@ -77,6 +77,7 @@ export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Obje
   EVIDENCE_REQUIRED: 'EVIDENCE_INVALID',
   NOTE_REQUIRED: 'INVALID_ARGUMENT',
   DECISION_REQUIRED: 'INVALID_ARGUMENT',
+  GOODS_SENT: 'INVALID_STATE',
 });
 
 /** The input field a refusal that answers INVALID_ARGUMENT is about (for details.issues). */

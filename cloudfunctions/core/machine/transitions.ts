@@ -10,7 +10,8 @@
  *   SYSTEM: an ADMIN who runs the sweep by hand acts as SYSTEM (the sweep
  *   passes role SYSTEM, with the admin's openid in the timeline).
  * - cancel is allowed "before IN_TRANSIT": PENDING_REVIEW, AWAITING_SHIPMENT,
- *   REJECTED and DISPUTED (withdrawing an appeal). Not IN_TRANSIT and later.
+ *   and REJECTED while the goods were never sent back (GOODS_SENT otherwise).
+ *   Not IN_TRANSIT, DISPUTED (the arbiter decides) and later.
  * - Deadlines are binding for the party that was waited on: once a deadline
  *   has passed, the waited-on party can no longer take the action that would
  *   avoid the default outcome (merchant reject after the review deadline,
@@ -152,6 +153,7 @@ export const GUARD_CODES = Object.freeze({
   EVIDENCE_REQUIRED: 'EVIDENCE_REQUIRED',
   NOTE_REQUIRED: 'NOTE_REQUIRED',
   DECISION_REQUIRED: 'DECISION_REQUIRED',
+  GOODS_SENT: 'GOODS_SENT',
 } as const);
 export type GuardCode = (typeof GUARD_CODES)[keyof typeof GUARD_CODES];
 
@@ -260,7 +262,10 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     from: 'REJECTED', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW',
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '修改期限已过，售后将被关闭'),
   },
-  { from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED', 'DISPUTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED' },
+  {
+    from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED',
+    guard: (ctx) => (ctx.current.status === 'REJECTED' && ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请平台介入') : null),
+  },
   {
     from: 'AWAITING_SHIPMENT', roles: BUYER, action: 'submitLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),

@@ -5,6 +5,7 @@
  * the buyer may still apply. Pure.
  */
 import { checkEligibility } from './eligibility';
+import { supersededReturns } from './eligibility/rules/oneOpenPerLine';
 import type { EligibilityContext } from './eligibility/context';
 import { computeReturnAmounts } from './amounts';
 import { freightPayer } from './reasons';
@@ -22,6 +23,8 @@ export interface PreviewResult {
   deadline: Date | null;
   /** Until when this request could still be made (earliest applicable window). */
   windowEndsAt: Date | null;
+  /** REJECTED after-sales of these lines that applying withdraws (see supersededReturns). */
+  supersedes: string[];
 }
 
 export function previewReturn(ctx: EligibilityContext): PreviewResult {
@@ -43,5 +46,6 @@ export function previewReturn(ctx: EligibilityContext): PreviewResult {
     freightPayer: freightPayer(ctx.reason),
     deadline: verdict.eligible ? addHours(ctx.now, ctx.policy.merchantReviewHours) : null,
     windowEndsAt: verdict.windowEndsAt,
+    supersedes: verdict.eligible ? supersededReturns(ctx) : [],
   };
 }

@@ -135,6 +135,12 @@ export interface PriorReturn {
   refundTotal?: number;
   /** Whether the outbound shipping fee is part of it. */
   shippingRefunded?: number;
+  /**
+   * The buyer sent goods back for it (logistics recorded). A REJECTED
+   * after-sale with `shipped === false` is superseded by a new application
+   * for its lines (withdrawn when the new one is made, domain.md "re-apply").
+   */
+  shipped?: boolean;
 }
 
 export interface Refusal {

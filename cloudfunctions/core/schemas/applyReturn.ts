@@ -25,11 +25,6 @@ export const modifyReturnSchema = z.object({
   description: description.optional(),
   lines: requestedLines.optional(),
   evidence: evidenceFiles.optional(),
-}).superRefine((m, ctx) => {
-  // A modification counts toward the attempts limit: one that changes nothing is refused before any read.
-  if (m.reason === undefined && m.description === undefined && m.lines === undefined && m.evidence === undefined) {
-    ctx.addIssue({ code: 'custom', path: [], message: '请至少修改一项：售后原因、问题描述、商品数量或凭证' });
-  }
 });
 
 export const cancelReturnSchema = z.object({ action: z.literal('cancel'), requestId, returnId });

@@ -153,6 +153,12 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
 
     verified ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
     requirePhotoForSellerReason(input.reason, verified);
+    if (res.supersedes.length) {
+      // Re-applying for lines of a rejected after-sale (goods never sent): withdraw it first, then claim anew.
+      await withdrawSuperseded(res.supersedes, openid, now, settings);
+      order = await loadOwnOrder(input.orderId, openid);
+      continue;
+    }
 
     const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
     const claimed = await cas(C.orders, ledgerUnchanged(order), { ...ledgerFields(ret), afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
@@ -169,6 +175,27 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
     order = await loadOwnOrder(input.orderId, openid);
   }
   throw conflict();
+}
+
+/**
+ * Withdraw (cancel) the buyer's REJECTED after-sales a new application
+ * replaces. One that moved meanwhile is left alone (the caller re-reads the
+ * order and decides again); one whose goods were sent after all still blocks.
+ */
+async function withdrawSuperseded(returnIds: string[], openid: string, now: Date, settings: ShopSettings): Promise<void> {
+  for (const id of returnIds) {
+    const ret = await loadReturn(id);
+    if (ret.buyerOpenid !== openid || ret.status !== 'REJECTED') continue;
+    try {
+      await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, payload: { note: '买家就相同商品重新申请售后，原申请撤销' } });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CONFLICT') continue;
+      if (err instanceof AppError && err.code === 'INVALID_STATE') {
+        throw new AppError('RETURN_ALREADY_OPEN', `该商品的售后申请（${id}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`, { refusals: [{ code: 'RETURN_ALREADY_OPEN', message: err.message }] });
+      }
+      throw err;
+    }
+  }
 }
 
 /** Undo the ledger claim of `ret` made on `order` (when its after-sale turned out to exist elsewhere). */
@@ -255,7 +282,8 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
   const evidence = [...ret.evidence, ...added];
-  requireSomeChange(ret, input, added.length);
+  // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
+  if (ret.status === 'PENDING_REVIEW') requireSomeChange(ret, input, added.length);
   const res = previewReturn(context(order, openid, next, evidence.length, now, settings, ret._id));
   if (!res.eligible || !res.amounts) refuse(res.refusals);
   requirePhotoForSellerReason(next.reason, evidence);

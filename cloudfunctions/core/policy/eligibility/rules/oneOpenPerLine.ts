@@ -1,8 +1,9 @@
 /**
  * Rule 4a: one open (non-terminal) after-sale per line at a time. The
  * after-sale being modified (ctx.excludeReturnId) does not block itself.
- * A REJECTED one is still open (the buyer may modify and resubmit it, or
- * appeal, until the appeal window closes): a new application is pointed there.
+ * A REJECTED one whose goods were never sent is replaced by a new application
+ * (supersededReturns); one whose goods were sent back and refused still holds
+ * the line (the buyer may modify and resubmit it, or appeal).
  */
 import type { PriorReturn, Refusal } from '../../types';
 import {
@@ -15,11 +16,31 @@ import {
   type EligibilityContext,
 } from '../context';
 
-/** The open after-sale (other than the one being modified) holding the line, if any. */
+/** A REJECTED after-sale whose goods never left the buyer: a new application replaces it. */
+export function isSupersedable(r: PriorReturn): boolean {
+  return r.status === 'REJECTED' && r.shipped === false;
+}
+
+/** The open after-sale (other than the one being modified) holding the line, if any; one a new application supersedes does not count. */
 export function openReturnForLine(ctx: EligibilityContext, lineId: string): PriorReturn | undefined {
   return priorReturns(ctx).find(
-    (r) => isOpenReturn(r.status) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId),
+    (r) => isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId),
   );
+}
+
+/**
+ * The REJECTED after-sales (never shipped) holding requested lines: applying
+ * anew withdraws them first (domain.md: in REJECTED the buyer may modify,
+ * re-apply or appeal), so a line never has two open after-sales.
+ */
+export function supersededReturns(ctx: EligibilityContext): string[] {
+  const ids = new Set<string>();
+  for (const lineId of uniqueRequestedLineIds(ctx)) {
+    for (const r of priorReturns(ctx)) {
+      if (isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId)) ids.add(r.returnId);
+    }
+  }
+  return [...ids];
 }
 
 export function checkOneOpenPerLine(ctx: EligibilityContext): Refusal[] {
