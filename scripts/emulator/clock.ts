@@ -14,10 +14,12 @@ export class VirtualClock {
     return this.offsetMs;
   }
 
-  /** Move to an absolute instant (ms since epoch). Never moves backwards. */
+  /**
+   * Move to an absolute instant (ms since epoch), forwards or back (api.md:
+   * `{ now }` pins a scenario's date). Data written "later" stays as it is.
+   */
   set(nowMs: number): number {
-    const delta = nowMs - this.now();
-    if (delta > 0) this.offsetMs += delta;
+    this.offsetMs += nowMs - this.now();
     this.emit();
     return this.now();
   }

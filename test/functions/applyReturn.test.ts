@@ -682,6 +682,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     expect(res.data.return.timeline.map((e: any) => e.action)).toEqual(['apply', 'reject', 'appeal']);
     expect(res.data.return.timeline[2]).toMatchObject({ from: 'REJECTED', to: 'DISPUTED', note: '买家申请平台介入；包装完好，未拆封', evidence: [photo] });
     expect(res.data.return.evidence.map((e: any) => e.fileID)).toEqual([photo]);
+    expect(res.data.return.appeal).toMatchObject({ description: '包装完好，未拆封' });
     expect((await orderDoc('S-APP1')).afterSale.L1.status).toBe('DISPUTED');
   });
 

@@ -78,6 +78,7 @@ describe('get', () => {
     });
     expect(r.deadlineText).toMatch(/^请在 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 前处理$/);
     expect(r.allowedActions.sort()).toEqual(['cancel', 'modify']);
+    expect(r._id).toBe(r.returnId); // the stored document's id too (api.md: returns { _id: returnId, … })
     expect(r.actions.map((a: any) => [a.name, a.function, a.action]).sort()).toEqual([['cancel', 'applyReturn', 'cancel'], ['modify', 'applyReturn', 'modify']]);
     expect(r.timeline).toEqual([expect.objectContaining({ action: 'apply', actionLabel: '申请售后', from: null, fromLabel: null, to: 'PENDING_REVIEW', toLabel: '待商家处理', actor: { role: 'BUYER' }, evidence: [photo, video] })]);
     expect(r.timeline[0].actor.openid).toBeUndefined();

@@ -178,7 +178,7 @@ describe('confirmReceipt', () => {
     expect(ret.amounts.total).toBe(20000);
     const res = await review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 15000, reason: '一件商品包装缺失，扣除 50 元' });
     expect(res.ok).toBe(true);
-    expect(res.data.return).toMatchObject({ status: 'REFUNDING', approvedAmount: 15000, refundAmount: 15000 });
+    expect(res.data.return).toMatchObject({ status: 'REFUNDING', approvedAmount: 15000, refundAmount: 15000, adjustReason: '一件商品包装缺失，扣除 50 元' }); // the buyer sees why
     const stored = await returnDoc(ret.returnId);
     expect(stored.approvedAmount).toBe(15000);
     expect(stored.adjustReason).toBe('一件商品包装缺失，扣除 50 元');

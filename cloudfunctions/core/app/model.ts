@@ -74,6 +74,8 @@ export interface ReturnDoc {
   applyKey: string;
   rejectReason?: string;
   decision?: { by: string; decision: 'BUYER' | 'MERCHANT'; note?: string; at: Date };
+  /** The buyer's appeal (REJECTED → DISPUTED). */
+  appeal?: { description: string; at: Date };
   /** The reviewed postage claim (fen) that the refund could not carry: the merchant pays it offline. */
   postageOffline?: number;
   /** markOffline: what the merchant refunded outside the platform (fen) and how. */

@@ -98,6 +98,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
   const lost = ret.status === 'CLOSED' && ret.decision?.decision === 'MERCHANT';
   return {
+    _id: ret._id,
     returnId: ret._id,
     orderId: ret.orderId,
     buyerOpenid: ret.buyerOpenid,
@@ -109,6 +110,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     lines: ret.lines,
     amounts: ret.amounts,
     approvedAmount: ret.approvedAmount ?? null,
+    adjustReason: ret.adjustReason ?? null,
     refundAmount: refundTarget(ret),
     freightPayer: ret.freightPayer,
     status: ret.status,
@@ -122,6 +124,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     returnAddress: ret.returnAddress ?? null,
     rejectReason: ret.rejectReason ?? null,
     decision: ret.decision ?? null,
+    appeal: ret.appeal ?? null,
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
     refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? refundedHint(ret) : null,
     postageOffline: ret.postageOffline ?? 0,

@@ -14,7 +14,7 @@
  * - DELETE /_local/db/<collection> → drops it
  * - POST /_local/storage `{ cloudPath, contentBase64, contentType? }` → `{ fileID, size, contentType, tempFileURL }`
  * - GET /_local/storage → `{ files: [...] }`
- * - GET /_local/clock, POST /_local/clock `{ advanceMs }` | `{ now }` (ISO or ms; never backwards) → `{ now, nowMs, offsetMs }`
+ * - GET /_local/clock, POST /_local/clock `{ advanceMs }` | `{ now }` (ISO or ms; `now` may also move it back) → `{ now, nowMs, offsetMs }`
  * - GET /_local/stats → `{ invocations, summary }`; POST|DELETE /_local/stats/reset, DELETE /_local/stats
  * - GET /_local/health → `{ ok: true, ... }`
  */
@@ -160,9 +160,6 @@ export function localRoutes(ctx: LocalRoutesContext): LocalRoute[] {
       const v = input.now;
       const target = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
       if (!Number.isFinite(target)) throw badRequest('now must be an ISO date-time string or ms since epoch');
-      if (target < clock.now() - 1000) {
-        throw badRequest(`the clock never moves backwards: now is ${new Date(clock.now()).toISOString()}`);
-      }
       clock.set(target);
     }
     return { status: 200, json: clockState() };

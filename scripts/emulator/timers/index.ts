@@ -148,6 +148,7 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     const now = emu.clock.now();
     const started: Promise<unknown>[] = [];
     for (const t of list) {
+      if (now < t.checkedUntil) t.checkedUntil = now; // the clock was set back: schedule from there
       const due = nextCronTime(t.schedule, t.checkedUntil);
       t.checkedUntil = Math.max(t.checkedUntil, now);
       if (due !== null && due <= now) started.push(run(t, due, false));

@@ -51,6 +51,22 @@ describe('timer triggers', () => {
     expect(timers.firings().filter((f) => f.function === 'ticker' && !f.manual).length).toBe(before + 1);
   });
 
+  test('after the clock is set back, the next slot from there fires', async () => {
+    const timers = h.timers!;
+    await timers.idle();
+    const ticks = () => timers.firings().filter((f) => f.function === 'ticker' && !f.manual);
+    const before = ticks().length;
+    const back = h.emu.clock.now() - 3 * 24 * HOUR;
+    await h.post('/_local/clock', { now: back });
+    await timers.idle();
+    expect(ticks().length).toBe(before); // going back fires nothing
+    const slot = nextCronTime('0 0 * * * * *', h.emu.clock.now())!;
+    await h.post('/_local/clock', { advanceMs: slot - h.emu.clock.now() + 1000 });
+    await timers.idle();
+    expect(ticks().length).toBe(before + 1);
+    expect(ticks().at(-1)!.slot).toBe(new Date(slot).toISOString());
+  });
+
   test('POST /_local/triggers/<name> fires now and returns the result; 404 without a trigger', async () => {
     const r = await h.post('/_local/triggers/ticker');
     expect(r.status).toBe(200);
