@@ -5,8 +5,10 @@
  *   Cloud Development environment `envId` ('' = the default environment).
  * mode 'local' — the same api module calls the local emulator (`npm start`)
  *   over HTTP: POST <baseUrl>/functions/<name> with header x-wx-openid, and
- *   uploads through POST <baseUrl>/_local/storage. In the devtools, turn off
- *   the domain check (详情 → 本地设置 → 不校验合法域名).
+ *   uploads through POST <baseUrl>/_local/storage. project.config.json sets
+ *   setting.urlCheck false, so the devtools do not check the request domain
+ *   (详情 → 本地设置 → 不校验合法域名). Development only: a real device needs
+ *   the request domain list (cloud mode uses wx.cloud and needs none).
  */
 export type ApiMode = 'cloud' | 'local';
 

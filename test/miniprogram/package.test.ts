@@ -22,6 +22,12 @@ describe('mini-program package', () => {
     expect(cfg.setting.useCompilerPlugins).toEqual(['typescript']);
   });
 
+  it('project.config.json: no request-domain check in the devtools, so local mode reaches http://127.0.0.1:3000', () => {
+    const cfg = JSON.parse(readFileSync(path.join(ROOT, 'project.config.json'), 'utf8'));
+    expect(cfg.setting.urlCheck).toBe(false);
+    expect(readFileSync(path.join(MP, 'config.ts'), 'utf8')).toMatch(/baseUrl: 'http:\/\/127\.0\.0\.1:3000'/);
+  });
+
   it('app.json: every page exists with its four files and is written with Component()', () => {
     expect(appJson.style).toBe('v2');
     expect(appJson.pages).toEqual(
