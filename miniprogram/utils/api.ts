@@ -260,12 +260,20 @@ export interface PageState {
   loading: boolean;
   /** Inline error text (load failed). */
   error: string;
-  /** The caller lacks the role (FORBIDDEN): show the 无权限 state. */
+  /** Not the caller's (FORBIDDEN: another buyer's after-sale or order, or no staff role): show the 无权限 state. */
   forbidden: boolean;
+  /** The server's Chinese reason for FORBIDDEN (e.g. 「这不是您的售后单，无权查看或操作」). */
+  forbiddenText: string;
   empty: boolean;
 }
 
-export const INITIAL_STATE: PageState = Object.freeze({ loading: true, error: '', forbidden: false, empty: false }) as PageState;
+export const INITIAL_STATE: PageState = Object.freeze({ loading: true, error: '', forbidden: false, forbiddenText: '', empty: false }) as PageState;
+
+/** The page state after a failed read: FORBIDDEN → the 无权限 state with the server's reason, anything else → the inline error. */
+export function failedState(e: unknown): PageState {
+  const forbidden = e instanceof ApiError && e.code === 'FORBIDDEN';
+  return { loading: false, error: forbidden ? '' : errorText(e), forbidden, forbiddenText: forbidden ? (e as ApiError).message || ERROR_TEXT.FORBIDDEN : '', empty: false };
+}
 
 type SetDataTarget = { setData(data: Record<string, any>, cb?: () => void): void };
 
@@ -274,14 +282,13 @@ type SetDataTarget = { setData(data: Record<string, any>, cb?: () => void): void
  * Resolves with the data, or null when it failed (the page shows the state).
  */
 export async function loadInto<T>(page: SetDataTarget, fn: () => Promise<T>, isEmpty: (v: T) => boolean = () => false): Promise<T | null> {
-  page.setData({ state: { loading: true, error: '', forbidden: false, empty: false } });
+  page.setData({ state: { ...INITIAL_STATE } });
   try {
     const v = await fn();
-    page.setData({ state: { loading: false, error: '', forbidden: false, empty: isEmpty(v) } });
+    page.setData({ state: { ...INITIAL_STATE, loading: false, empty: isEmpty(v) } });
     return v;
   } catch (e) {
-    const forbidden = e instanceof ApiError && e.code === 'FORBIDDEN';
-    page.setData({ state: { loading: false, error: forbidden ? '' : errorText(e), forbidden, empty: false } });
+    page.setData({ state: failedState(e) });
     return null;
   }
 }

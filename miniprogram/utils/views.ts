@@ -1,7 +1,7 @@
 /** View models of an after-sale for the pages (from the function's view, cloudfunctions/core/app/view.ts). */
 import type { ReturnSummary, ReturnView } from './api';
 import { countdown, shopTime, statusTone, yuan } from './format';
-import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
+import { ACTION_LABELS, CARRIER_FORMATS, MAX_EVIDENCE, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
 
 /** Buyer actions, in the order of the action bar (left to right). */
 const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
@@ -106,4 +106,27 @@ export function summaryFields(s: ReturnSummary) {
     overdue: !!s.overdue,
     dueToday: !!s.dueToday && !s.overdue,
   };
+}
+
+/**
+ * The after-sale a page opens: `returnId`, or `id` (links of older subscribe
+ * messages); returnId wins when both are given.
+ */
+export function returnIdOf(options: Record<string, string | undefined>): string {
+  return options.returnId || options.id || '';
+}
+
+/** The buyer's own files already attached to the after-sale (their side of the per-side limit). */
+export function buyerFiles(r: ReturnView): { fileID: string; kind: string; url: string }[] {
+  return r.evidence.filter((e) => e.by?.role === 'BUYER').map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '' }));
+}
+
+/** How many more files the buyer may add: MAX_EVIDENCE per side, less those attached and those picked. */
+export function evidenceRoom(attached: number, picked: number): number {
+  return Math.max(0, MAX_EVIDENCE - attached - picked);
+}
+
+/** The most a receipt confirmation (or a decision for the buyer) may refund: the refund amount plus the reimbursable postage claim. */
+export function maxRefundOf(r: ReturnView): number {
+  return r.refundAmount + (r.postageClaim?.reimbursable ?? 0);
 }

@@ -7,23 +7,13 @@
  * why, and the advice; a refund failure recorded as an offline refund; a
  * receipt confirmed with a lower amount.
  */
-import { usePages, DEMO } from './support/pages';
+import { usePages, submitWith, DEMO } from './support/pages';
+import { apply as applyAs, atTenInShanghai, rid, setDeadline as moveDeadline } from './support/returns';
 
 const env = usePages();
 
-let n = 0;
-const rid = () => `staff-test-${Date.now().toString(36)}-${++n}`;
-
-async function apply(orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[]) {
-  const res = await env.emu.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type, reason, lines }, DEMO.buyer);
-  if (!res.ok) throw new Error(JSON.stringify(res.error));
-  return res.data.return.returnId as string;
-}
-
-async function setDeadline(returnId: string, deadline: Date) {
-  const doc = (await env.emu.db('returns')).find((r: any) => r._id === returnId);
-  await env.emu.seed({ returns: [{ ...doc, deadline: deadline.toISOString() }] });
-}
+const apply = (orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[]) => applyAs(env, orderId, type, reason, lines);
+const setDeadline = (returnId: string, deadline: Date) => moveDeadline(env, returnId, deadline);
 
 describe('work queue', () => {
   let overdue = '';
@@ -31,13 +21,8 @@ describe('work queue', () => {
   let later = '';
 
   beforeAll(async () => {
-    // A fixed shop time of day: the next 10:00 in Shanghai (the clock only moves forward).
-    const now = await env.emu.now();
-    const sh = new Date(now + 8 * 3_600_000);
-    let target = Date.UTC(sh.getUTCFullYear(), sh.getUTCMonth(), sh.getUTCDate(), 10) - 8 * 3_600_000;
-    if (target <= now) target += 86_400_000;
-    await env.emu.advance(target - now);
-    await env.syncClock();
+    // A fixed shop time of day: the next 10:00 in Shanghai.
+    const target = await atTenInShanghai(env);
     overdue = await apply('O1003', 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }]);
     today = await apply('O1003', 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L2', quantity: 1 }]);
     later = await apply('O1002', 'REFUND_ONLY', 'NOT_RECEIVED', [{ lineId: 'L1', quantity: 1 }]);
@@ -150,12 +135,8 @@ describe('refund failures and receipts', () => {
     await page.run('reload');
     expect(page.text('.sh-status')).toBe('待商家收货');
     expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt']);
-    await page.input('.amount-input', '99999');
-    await page.tap('.submit-btn');
-    expect(page.text('.form-error')).toBe('退款金额不能超过 ¥999.00');
-    await page.input('.amount-input', '899');
-    await page.tap('.submit-btn');
-    expect(page.text('.form-error')).toBe('调整退款金额时请填写原因');
+    expect(await submitWith(page, '.amount-input', '99999')).toBe('退款金额不能超过 ¥999.00');
+    expect(await submitWith(page, '.amount-input', '899')).toBe('调整退款金额时请填写原因');
     await page.input('.adjust-reason', '外包装破损，扣除 100 元');
     await page.tap('.submit-btn');
     expect(env.shim.calls.find((c) => c.data.action === 'confirmReceipt')?.data).toMatchObject({ refundAmount: 89900, reason: '外包装破损，扣除 100 元' });

@@ -2,17 +2,19 @@
  * 处理售后 (staff): the after-sale as the merchant / arbiter sees it, and a
  * form for each action the server allows this caller (`allowedActions`):
  * approve (with a return address), reject (reason + evidence), confirm
- * receipt (optionally a lower amount with a reason), refuse receipt
+ * receipt (optionally a lower amount with a reason; the maximum includes the
+ * buyer's reimbursable postage claim, shown in the form), refuse receipt
  * (evidence), refund failures (retry / record an offline refund through
- * executeRefund), and the arbiter's decision on a dispute. Non-staff callers
- * get FORBIDDEN from queryReturns: the 无权限 state.
- * Options: returnId.
+ * executeRefund), and the arbiter's decision on a dispute (for the buyer on
+ * a RETURN_REFUND, optionally a lower amount under the same rules). Non-staff
+ * callers get FORBIDDEN from queryReturns: the 无权限 state.
+ * Options: returnId (or id, from older subscribe messages).
  */
 import { api, INITIAL_STATE, loadInto, requestSubscribe, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
-import { detailView, type DetailView } from '../../utils/views';
+import { detailView, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
 import { ACTION_LABELS, returnAddressSchema, validateInput } from '../../shared/contract';
 
 const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'retryRefund', 'markOffline', 'decide'] as const;
@@ -40,6 +42,8 @@ Component({
     type: '',
     maxRefund: 0,
     maxRefundText: '',
+    /** IN_TRANSIT with a postage claim: what the buyer declared and what may be reimbursed (part of maxRefund). */
+    postageClaim: null as null | { declaredText: string; reimbursableText: string },
     refunds: [] as { outRefundNo: string; feeText: string; statusText: string }[],
     actions: [] as { name: StaffAction; label: string }[],
     current: '' as StaffAction | '',
@@ -59,7 +63,7 @@ Component({
   methods: {
     onLoad(options: Record<string, string | undefined>) {
       staffChecked = false;
-      this.setData({ returnId: options.returnId ?? '' });
+      this.setData({ returnId: returnIdOf(options) });
       this.reload();
     },
 
@@ -86,8 +90,9 @@ Component({
       this.setData({
         view: detailView(r, { buyerActions: false, titles: titles[r.orderId] }),
         type: r.type,
-        maxRefund: r.refundAmount,
-        maxRefundText: yuan(r.refundAmount),
+        maxRefund: maxRefundOf(r),
+        maxRefundText: yuan(maxRefundOf(r)),
+        postageClaim: r.postageClaim ? { declaredText: yuan(r.postageClaim.declared), reimbursableText: yuan(r.postageClaim.reimbursable) } : null,
         refunds: (r.refunds ?? []).map((f) => ({ outRefundNo: f.outRefundNo, feeText: yuan(f.refundFee), statusText: REFUND_STATUS_TEXT[f.status] ?? f.status })),
         actions,
         current: keep ? this.data.current : actions[0]?.name ?? '',
@@ -101,6 +106,10 @@ Component({
 
     onField(e: WechatMiniprogram.Input) {
       this.setData({ [String(e.currentTarget.dataset.field)]: e.detail.value, error: '' });
+    },
+
+    onCopy(e: WechatMiniprogram.TouchEvent) {
+      wx.setClipboardData({ data: String(e.currentTarget.dataset.text ?? '') });
     },
 
     onDecision(e: WechatMiniprogram.TouchEvent) {
@@ -132,6 +141,22 @@ Component({
       return checked.ok ? { ok: true, value: a } : { ok: false, message: checked.error.details.issues[0]?.message ?? '退货地址不正确' };
     },
 
+    /**
+     * The refund amount of confirmReceipt / decide: empty or the maximum → no
+     * adjustment ({}); lower → { refundAmount } in fen, with a reason required;
+     * not a positive amount of at most 2 decimals, or above the maximum → refused.
+     */
+    refundAmountField(): { ok: true; value: { refundAmount?: number } } | { ok: false; message: string } {
+      const d = this.data;
+      if (!d.amount.trim()) return { ok: true, value: {} };
+      const fen = parseYuan(d.amount);
+      if (fen === null || fen <= 0) return { ok: false, message: '退款金额格式不正确（例如 12.50）' };
+      if (fen > d.maxRefund) return { ok: false, message: `退款金额不能超过 ${d.maxRefundText}` };
+      if (fen === d.maxRefund) return { ok: true, value: {} };
+      if (!d.reason.trim()) return { ok: false, message: '调整退款金额时请填写原因' };
+      return { ok: true, value: { refundAmount: fen } };
+    },
+
     /** [function, event] for the current action, or null (error shown). */
     build(): [string, Record<string, any>] | null {
       const d = this.data;
@@ -147,12 +172,9 @@ Component({
           if (!d.reason.trim()) return this.fail('请填写拒绝原因');
           return ['reviewReturn', { action: 'reject', returnId, reason: d.reason.trim(), ...(evidence.length ? { evidence } : {}) }];
         case 'confirmReceipt': {
-          if (!d.amount.trim()) return ['reviewReturn', { action: 'confirmReceipt', returnId, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}) }];
-          const fen = parseYuan(d.amount);
-          if (fen === null || fen <= 0) return this.fail('退款金额格式不正确（例如 12.50）');
-          if (fen > d.maxRefund) return this.fail(`退款金额不能超过 ${d.maxRefundText}`);
-          if (fen < d.maxRefund && !d.reason.trim()) return this.fail('调整退款金额时请填写原因');
-          return ['reviewReturn', { action: 'confirmReceipt', returnId, ...(fen !== d.maxRefund ? { refundAmount: fen } : {}), ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
+          const amount = this.refundAmountField();
+          if (!amount.ok) return this.fail(amount.message);
+          return ['reviewReturn', { action: 'confirmReceipt', returnId, ...amount.value, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
         }
         case 'refuseReceipt':
           if (!evidence.length) return this.fail('拒绝收货需要上传验货凭证');
@@ -165,7 +187,10 @@ Component({
         case 'decide': {
           if (!d.decision) return this.fail('请选择裁决结果');
           if (d.decision === 'MERCHANT' && !d.reason.trim()) return this.fail('裁决支持商家时请写明理由，买家会看到');
-          return ['reviewReturn', { action: 'decide', returnId, decision: d.decision, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
+          // For the buyer on a RETURN_REFUND the arbiter may lower the amount (REFUND_ONLY: never adjustable).
+          const amount = d.decision === 'BUYER' && d.type === 'RETURN_REFUND' ? this.refundAmountField() : ({ ok: true, value: {} } as const);
+          if (!amount.ok) return this.fail(amount.message);
+          return ['reviewReturn', { action: 'decide', returnId, decision: d.decision, ...amount.value, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
         }
         default:
           return null;

@@ -190,3 +190,10 @@ function wrap(comp: any, settle: () => Promise<void>): Page {
 }
 
 export { textOf };
+
+/** Type `value` into `field`, tap the form's submit button: the form's error text ('' when none). */
+export async function submitWith(page: Page, field: string, value: string): Promise<string> {
+  await page.input(field, value);
+  await page.tap('.submit-btn');
+  return page.text('.form-error');
+}

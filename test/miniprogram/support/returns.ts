@@ -1,0 +1,75 @@
+/**
+ * After-sales made for page tests straight through the functions (as the
+ * buyer / staff would), evidence files in the emulator's storage, and
+ * deadlines moved for the overdue / due-today highlights.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Buffer } from 'node:buffer';
+import { DEMO, type PageEnv } from './pages';
+
+let n = 0;
+/** A fresh requestId. */
+export const rid = (): string => `mp-test-${Date.now().toString(36)}-${++n}`;
+
+/**
+ * The bytes of a small JPEG (what the evidence checks accept): JPEG magic and
+ * padding, as test/support/emulator.ts's jpeg(), which cannot be loaded in
+ * the jsdom environment (it brings the whole emulator).
+ */
+export function jpegBytes(size = 4096): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(size - 4, 0x11)]);
+}
+
+/** A JPEG on disk, as wx.chooseMedia hands one to the page (env.shim.nextMedia). */
+export function tmpJpeg(): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-media-')), 'photo.jpg');
+  writeFileSync(file, jpegBytes());
+  return file;
+}
+
+/** `count` picked photos for env.shim.nextMedia. */
+export function pickedPhotos(count: number) {
+  return Array.from({ length: count }, () => ({ tempFilePath: tmpJpeg(), size: 4096, fileType: 'image' as const }));
+}
+
+/** A photo already in the caller's evidence folder: its fileID. */
+export function uploadPhoto(env: PageEnv, openid: string = DEMO.buyer): Promise<string> {
+  return env.emu.upload(`evidence/${openid}/${Date.now()}-${++n}.jpg`, jpegBytes());
+}
+
+/** Call a function as `openid` with a fresh requestId; its data, or the test fails with the refusal. */
+export async function must(env: PageEnv, name: string, event: Record<string, unknown>, openid: string): Promise<any> {
+  const res = await env.emu.call(name, { requestId: rid(), ...event }, openid);
+  if (!res.ok) throw new Error(`${name} ${JSON.stringify(event)}: ${JSON.stringify(res.error)}`);
+  return res.data;
+}
+
+/** The buyer applies; the returnId. */
+export async function apply(env: PageEnv, orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}): Promise<string> {
+  return (await must(env, 'applyReturn', { action: 'apply', orderId, type, reason, lines, ...extra }, DEMO.buyer)).return.returnId;
+}
+
+/** Move an after-sale's deadline (seeded over the stored document). */
+export async function setDeadline(env: PageEnv, returnId: string, deadline: Date): Promise<void> {
+  const doc = (await env.emu.db('returns')).find((r: any) => r._id === returnId);
+  await env.emu.seed({ returns: [{ ...doc, deadline: deadline.toISOString() }] });
+}
+
+/** Move the emulator clock to the next 10:00 in Shanghai (it only moves forward) and align the pages' clock; that instant in ms. */
+export async function atTenInShanghai(env: PageEnv): Promise<number> {
+  const now = await env.emu.now();
+  const sh = new Date(now + 8 * 3_600_000);
+  let target = Date.UTC(sh.getUTCFullYear(), sh.getUTCMonth(), sh.getUTCDate(), 10) - 8 * 3_600_000;
+  if (target <= now) target += 86_400_000;
+  await env.emu.advance(target - now);
+  await env.syncClock();
+  return target;
+}
+
+/** A rejected after-sale the buyer appealed: DISPUTED. */
+export async function dispute(env: PageEnv, returnId: string): Promise<void> {
+  await must(env, 'reviewReturn', { action: 'reject', returnId, reason: '商品已使用，影响二次销售' }, DEMO.merchant);
+  await must(env, 'applyReturn', { action: 'appeal', returnId, description: '只是试用了一下，商品完好' }, DEMO.buyer);
+}
