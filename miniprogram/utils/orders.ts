@@ -86,8 +86,11 @@ async function fromCloud(orderId: string): Promise<any> {
     const res: any = await wx.cloud.database().collection('orders').doc(orderId).get();
     return res?.data ?? null;
   } catch (err: any) {
-    if (/not exist|cannot find|not found/i.test(String(err?.errMsg ?? err))) return null;
-    throw new ApiError('NETWORK', String(err?.errMsg ?? err));
+    const msg = String(err?.errMsg ?? err);
+    if (/not exist|cannot find|not found/i.test(msg)) return null;
+    // The security rule lets a buyer read only their own orders.
+    if (/permission denied|-502003/i.test(msg)) throw new ApiError('FORBIDDEN', '这不是您的订单，不能申请售后');
+    throw new ApiError('NETWORK', msg);
   }
 }
 

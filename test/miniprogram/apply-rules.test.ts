@@ -6,11 +6,9 @@
  * requestId after a network failure, evidence upload under evidence/<openid>/,
  * the local (HTTP) mode, and the staff pages refusing a buyer.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Buffer } from 'node:buffer';
 import { usePages, DEMO, MP_ROOT } from './support/pages';
+import { tmpJpeg } from './support/returns';
 
 // The api module as the pages load it (typed by the mini-program's own tsconfig, not this one).
 let api: any;
@@ -20,18 +18,6 @@ beforeAll(() => {
 });
 
 const applyCalls = () => env.shim.calls.filter((c) => c.name === 'applyReturn' && c.data.action === 'apply');
-
-function tmpJpeg(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-media-'));
-  const file = path.join(dir, 'photo.jpg');
-  const b = Buffer.alloc(4096, 0x11);
-  b[0] = 0xff;
-  b[1] = 0xd8;
-  b[2] = 0xff;
-  b[3] = 0xe0;
-  writeFileSync(file, b);
-  return file;
-}
 
 describe('preview refusals before submitting', () => {
   it('no-reason window closed (received 8 days ago): the Chinese reason, no submit', async () => {
@@ -60,12 +46,15 @@ describe('preview refusals before submitting', () => {
     expect(page.text('.refusal')).toMatch(/^· 智利车厘子 2斤：该商品属于.*不支持七天无理由退货/);
   });
 
-  it('someone else’s order: refused as not theirs', async () => {
+  it('someone else’s order: the 无法申请售后 state with the server’s reason, no form and no submit', async () => {
     env.as(DEMO.buyer);
     const page = await env.open('apply', { orderId: 'O1001', lineId: 'L1' });
     env.as(DEMO.otherBuyer);
     await page.change('.reason-picker', '0');
-    expect(page.text('.refusal')).toBe('· 这不是您的订单，不能申请售后');
+    expect(page.text('.forbidden .state-title')).toBe('无法申请售后');
+    expect(page.text('.forbidden-text')).toBe('这不是您的订单，不能申请售后');
+    expect(page.exists('.reason-picker')).toBe(false);
+    expect(page.exists('.submit-btn')).toBe(false);
   });
 });
 

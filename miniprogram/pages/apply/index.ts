@@ -3,12 +3,18 @@
  * description, photo/video evidence, and a LIVE preview from applyReturn
  * `preview` (eligible or the Chinese refusal reasons, refund amount, who pays
  * return shipping, the merchant's deadline) before anything is submitted.
+ * A preview that could not be run (network, system busy) is not a refusal:
+ * a neutral notice with 重试. Modifying shows the buyer's files already
+ * attached (read-only): they count for a reason that needs a photo and for
+ * the room left (9 per side). Another buyer's order or after-sale: the 无权限
+ * state with the server's reason, no form.
  * Options: orderId (+ lineId to preselect a line), or returnId to modify.
  */
-import { api, ApiError, INITIAL_STATE, loadInto, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
+import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
 import { getOrder, type Order } from '../../utils/orders';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { shopTime, yuan } from '../../utils/format';
+import { buyerFiles, evidenceRoom } from '../../utils/views';
 import { config } from '../../config';
 import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
 
@@ -23,6 +29,8 @@ interface LineRow {
 
 interface PreviewView {
   loading: boolean;
+  /** The preview could not be run (network, system busy): not a refusal; 重试 runs it again. */
+  failed: string;
   eligible: boolean;
   refusals: { code: string; message: string; lineTitle: string }[];
   totalText: string;
@@ -39,6 +47,9 @@ const TYPE_OPTIONS = [
 ];
 
 const REASON_OPTIONS = REASON_CODES.map((code) => ({ code, label: REASONS[code].label, photo: REASONS[code].evidenceRequired }));
+
+/** Errors of the preview that are answers about the request (shown as refusals); any other is a failure to check (重试). */
+const REFUSAL_CODES = new Set<string>(['INVALID_ARGUMENT', 'NOT_ELIGIBLE', 'NOT_FOUND', 'RETURN_ALREADY_OPEN']);
 
 let previewTimer: ReturnType<typeof setTimeout> | null = null;
 let previewSeq = 0;
@@ -61,7 +72,10 @@ Component({
     description: '',
     maxDescription: MAX_DESCRIPTION,
     evidence: [] as Uploaded[],
+    /** Modify: the buyer's files already attached (shown read-only, counted for the photo rule and the limit). */
+    existingEvidence: [] as { fileID: string; kind: string; url: string }[],
     maxEvidence: MAX_EVIDENCE,
+    evidenceRoom: MAX_EVIDENCE,
     preview: null as PreviewView | null,
     previewHint: '请选择售后原因，查看是否符合售后条件和可退金额',
     canSubmit: false,
@@ -108,7 +122,10 @@ Component({
       if (!loaded) return;
       const { ret, order } = loaded as { ret: ReturnView; order: Order };
       const reasonIndex = REASON_OPTIONS.findIndex((r) => r.code === ret.reason);
+      const existingEvidence = buyerFiles(ret);
       this.setData({
+        existingEvidence,
+        evidenceRoom: evidenceRoom(existingEvidence.length, this.data.evidence.length),
         orderId: ret.orderId,
         orderStatusText: orderStatusText(order),
         type: ret.type,
@@ -170,19 +187,25 @@ Component({
       this.setData({ description: e.detail.value });
     },
 
-    async onAddEvidence() {
-      const added = await chooseAndUpload(MAX_EVIDENCE - this.data.evidence.length);
-      if (!added.length) return;
-      this.setData({ evidence: [...this.data.evidence, ...added] });
+    setEvidence(evidence: Uploaded[]) {
+      this.setData({ evidence, evidenceRoom: evidenceRoom(this.data.existingEvidence.length, evidence.length) });
       this.refreshPreview(true);
     },
 
+    async onAddEvidence() {
+      const added = await chooseAndUpload(evidenceRoom(this.data.existingEvidence.length, this.data.evidence.length));
+      if (added.length) this.setEvidence([...this.data.evidence, ...added]);
+    },
+
     onRemoveEvidence(e: WechatMiniprogram.TouchEvent) {
-      const i = Number(e.currentTarget.dataset.index);
       const evidence = this.data.evidence.slice();
-      evidence.splice(i, 1);
-      this.setData({ evidence });
-      this.refreshPreview(true);
+      evidence.splice(Number(e.currentTarget.dataset.index), 1);
+      this.setEvidence(evidence);
+    },
+
+    /** At least one photo among the files attached before and those picked now. */
+    hasPhoto(): boolean {
+      return [...this.data.existingEvidence, ...this.data.evidence].some((x) => x.kind === 'PHOTO');
     },
 
     onPreviewImage(e: WechatMiniprogram.TouchEvent) {
@@ -234,15 +257,26 @@ Component({
         this.showPreview(p);
       } catch (e) {
         if (seq !== previewSeq) return;
-        const message = e instanceof ApiError ? (e.code === 'INVALID_ARGUMENT' ? e.details?.issues?.[0]?.message ?? e.message : e.message) : '暂时无法检查售后条件';
-        this.setData({ preview: { ...emptyPreview(), eligible: false, refusals: [{ code: 'ERROR', message, lineTitle: '' }] }, canSubmit: false });
+        if (e instanceof ApiError && e.code === 'FORBIDDEN') {
+          this.setData({ state: failedState(e), canSubmit: false });
+        } else if (e instanceof ApiError && REFUSAL_CODES.has(e.code)) {
+          this.setData({ preview: { ...emptyPreview(), refusals: [{ code: e.code, message: errorText(e), lineTitle: '' }] }, canSubmit: false });
+        } else {
+          // No answer, or the system was busy: nothing was decided about eligibility.
+          this.setData({ preview: { ...emptyPreview(), failed: errorText(e) }, canSubmit: false });
+        }
       }
+    },
+
+    onRetryPreview() {
+      this.refreshPreview(true);
     },
 
     showPreview(p: PreviewData) {
       const titleOf = (lineId?: string) => this.data.lines.find((l) => l.lineId === lineId)?.title ?? '';
       const view: PreviewView = {
         loading: false,
+        failed: '',
         eligible: p.eligible,
         refusals: p.refusals.map((r) => ({ code: r.code, message: r.message, lineTitle: titleOf(r.lineId) })),
         totalText: p.amounts ? yuan(p.amounts.total) : '',
@@ -260,11 +294,11 @@ Component({
     async onSubmit() {
       if (this.data.submitting) return;
       if (!this.data.canSubmit) {
-        toast(this.data.preview?.refusals?.[0]?.message ?? this.data.previewHint);
+        toast(this.data.preview?.failed || this.data.preview?.refusals?.[0]?.message || this.data.previewHint);
         return;
       }
       const input = this.input();
-      if (this.data.photoRequired && !this.data.evidence.some((x) => x.kind === 'PHOTO')) {
+      if (this.data.photoRequired && !this.hasPhoto()) {
         toast(`「${this.data.reasonLabel}」需要上传至少一张照片`);
         return;
       }
@@ -293,7 +327,7 @@ Component({
 });
 
 function emptyPreview(): PreviewView {
-  return { loading: false, eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '' };
+  return { loading: false, failed: '', eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '' };
 }
 
 function orderStatusText(order: Order): string {

@@ -1,7 +1,12 @@
-/** 我的售后: the buyer's after-sales (queryReturns list, scope mine), newest first, paged. */
+/**
+ * 我的售后: the buyer's after-sales (queryReturns list, scope mine), newest
+ * first, paged. A caller with a staff role (queryReturns whoami) also gets the
+ * 售后工作台 entry; buyers never see it.
+ */
 import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
 import { countdown, shopTime, clock } from '../../utils/format';
 import { reasonLabel, summaryFields, typeLabel, unitCount } from '../../utils/views';
+import { whoami } from '../../utils/session';
 
 export function summaryRow(s: ReturnSummary, now = clock.now()) {
   const cd = s.deadline ? countdown(s.deadline, now) : null;
@@ -21,11 +26,29 @@ Component({
     items: [] as ReturnType<typeof summaryRow>[],
     nextCursor: null as string | null,
     loadingMore: false,
+    /** The caller has a staff role: show the 售后工作台 entry. */
+    staff: false,
   },
 
   methods: {
     onLoad() {
       this.reload();
+      this.checkStaff();
+    },
+
+    /** 重新加载 after a failed load (a tap handler of its own: the tap event is not reload's `quiet`). */
+    onRetry() {
+      this.reload();
+      this.checkStaff();
+    },
+
+    async checkStaff() {
+      const me = await whoami().catch(() => null);
+      if (me) this.setData({ staff: me.roles.length > 0 });
+    },
+
+    onStaffEntry() {
+      wx.navigateTo({ url: '/pages/staff-queue/index' });
     },
 
     onShow() {

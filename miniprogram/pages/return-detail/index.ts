@@ -5,14 +5,17 @@
  * `allowedActions` (modify, cancel, submit / correct logistics, appeal).
  * When a dispute was decided against the buyer: what was decided, why, and
  * the server's `advice` (小程序交易投诉, 12315).
- * Options: returnId.
+ * The appeal form survives a quiet reload (onShow after the photo picker):
+ * what was typed and picked stays. Another buyer's after-sale: the 无权查看
+ * state with the server's reason, no actions.
+ * Options: returnId (or id, from older subscribe messages).
  */
 import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
-import { detailView, type DetailView } from '../../utils/views';
+import { buyerFiles, detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
 import { cacheLineTitles } from '../../utils/orders';
-import { MAX_DESCRIPTION } from '../../shared/contract';
+import { MAX_DESCRIPTION, MAX_EVIDENCE } from '../../shared/contract';
 
 let ticker: ReturnType<typeof setInterval> | null = null;
 const titles: Record<string, Record<string, string>> = {};
@@ -26,7 +29,11 @@ Component({
     appealing: false,
     appealText: '',
     appealEvidence: [] as Uploaded[],
+    /** The buyer's files already attached (their side of the limit of 9). */
+    buyerFileCount: 0,
+    appealRoom: 0,
     maxDescription: MAX_DESCRIPTION,
+    maxEvidence: MAX_EVIDENCE,
     busy: false,
   },
 
@@ -39,7 +46,7 @@ Component({
 
   methods: {
     onLoad(options: Record<string, string | undefined>) {
-      this.setData({ returnId: options.returnId ?? '' });
+      this.setData({ returnId: returnIdOf(options) });
       this.reload();
     },
 
@@ -66,8 +73,16 @@ Component({
       if (!titles[res.return.orderId] && (await cacheLineTitles(titles, res.return.orderId))) this.show(res.return);
     },
 
+    /** Show the after-sale; an open appeal form stays open (with its text and photos) while the server still allows the appeal. */
     show(r: ReturnView) {
-      this.setData({ view: detailView(r, { titles: titles[r.orderId] }), deadline: r.deadline ?? '', appealing: false });
+      const buyerFileCount = buyerFiles(r).length;
+      this.setData({
+        view: detailView(r, { titles: titles[r.orderId] }),
+        deadline: r.deadline ?? '',
+        appealing: this.data.appealing && r.allowedActions.includes('appeal'),
+        buyerFileCount,
+        appealRoom: evidenceRoom(buyerFileCount, this.data.appealEvidence.length),
+      });
       this.startTicker();
     },
 
@@ -140,9 +155,19 @@ Component({
       this.setData({ appealText: e.detail.value });
     },
 
+    setAppealEvidence(appealEvidence: Uploaded[]) {
+      this.setData({ appealEvidence, appealRoom: evidenceRoom(this.data.buyerFileCount, appealEvidence.length) });
+    },
+
     async onAppealEvidence() {
-      const added = await chooseAndUpload(9 - this.data.appealEvidence.length, ['image']);
-      if (added.length) this.setData({ appealEvidence: [...this.data.appealEvidence, ...added] });
+      const added = await chooseAndUpload(evidenceRoom(this.data.buyerFileCount, this.data.appealEvidence.length), ['image']);
+      if (added.length) this.setAppealEvidence([...this.data.appealEvidence, ...added]);
+    },
+
+    onAppealRemove(e: WechatMiniprogram.TouchEvent) {
+      const appealEvidence = this.data.appealEvidence.slice();
+      appealEvidence.splice(Number(e.currentTarget.dataset.index), 1);
+      this.setAppealEvidence(appealEvidence);
     },
 
     onAppealCancel() {
@@ -161,7 +186,8 @@ Component({
         const ev = this.data.appealEvidence.map((x) => x.fileID);
         const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) });
         toast('已申请平台介入', 'success');
-        this.setData({ appealText: '', appealEvidence: [] });
+        this.setData({ appealing: false, appealText: '' });
+        this.setAppealEvidence([]);
         this.show(r);
       } catch {
         /* toast shown */
