@@ -208,6 +208,8 @@ async function main() {
     config.previewDebounceMs = 0;
     config.retryDelaysMs = [50, 50];
     const { clock } = require(path.join(MP_ROOT, 'utils', 'format'));
+    const { resetSession } = require(path.join(MP_ROOT, 'utils', 'session'));
+    const { resetApiState } = require(path.join(MP_ROOT, 'utils', 'api'));
     clock.offsetMs = (await h.now()) - Date.now();
     const settle = async () => {
       for (let i = 0; i < 3; i++) {
@@ -269,10 +271,39 @@ async function main() {
           await settle();
         },
       },
+      {
+        name: 'buyer-apply-preview-offline',
+        page: 'apply',
+        as: DEMO.buyer,
+        options: { orderId: 'O1001', lineId: 'L1' },
+        act: async ({ comp, settle, shim }) => {
+          shim.failures = ['before', 'before', 'before'];
+          pick(comp, '.reason-picker', '0');
+          // the call and its two retries, config.retryDelaysMs apart
+          await new Promise((r) => setTimeout(r, 400));
+          await settle();
+        },
+      },
+      { name: 'buyer-apply-modify', page: 'apply', as: DEMO.buyer, options: { returnId: ids.pending } },
       { name: 'buyer-detail-pending-review', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.pending } },
+      { name: 'buyer-detail-forbidden', page: 'return-detail', as: DEMO.otherBuyer, options: { returnId: ids.pending } },
       { name: 'buyer-detail-awaiting-shipment', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.awaiting } },
       { name: 'buyer-detail-in-transit', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.inTransit } },
       { name: 'buyer-detail-rejected', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.rejected } },
+      {
+        name: 'buyer-detail-appeal',
+        page: 'return-detail',
+        as: DEMO.buyer,
+        options: { returnId: ids.rejected },
+        act: async ({ comp, settle, shim }) => {
+          tap(comp, '.action-appeal');
+          await settle();
+          input(comp, '.appeal-input', '吊牌没有拆，只是拆开了外包装看了一下，附照片');
+          shim.nextMedia = [{ tempFilePath: mediaFile, size: 4096, fileType: 'image' }];
+          tap(comp, '.appeal-add');
+          await settle();
+        },
+      },
       { name: 'buyer-detail-disputed', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.disputed } },
       { name: 'buyer-detail-refunded', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.refunded } },
       { name: 'buyer-detail-dispute-lost', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.lost } },
@@ -303,6 +334,7 @@ async function main() {
         },
       },
       { name: 'buyer-my-returns', page: 'my-returns', as: DEMO.buyer },
+      { name: 'staff-my-returns-entry', page: 'my-returns', as: DEMO.merchant },
       { name: 'staff-queue', page: 'staff-queue', as: DEMO.merchant },
       { name: 'staff-queue-forbidden', page: 'staff-queue', as: DEMO.buyer },
       {
@@ -367,6 +399,8 @@ async function main() {
     for (const s of shots) {
       if (filter && !s.name.includes(filter)) continue;
       shim.reset();
+      resetSession(); // whoami is asked once per app run: each shot is a new caller
+      resetApiState();
       shim.openid = s.as;
       const p = path.join(MP_ROOT, 'pages', s.page, 'index');
       loaded[p] ??= simulate.load(p, { rootPath: MP_ROOT });
