@@ -189,6 +189,38 @@ describe('unknown outcome (SYSTEMERROR)', () => {
   });
 });
 
+describe('the platform rule: refunds of one payment at least a minute apart', () => {
+  it('a second partial refund within the minute is limited (FREQUENCY_LIMITED), kept with its number and sent by the sweep later; the two sum to what was paid', async () => {
+    await h.pay({ config: { minIntervalMs: MINUTE } });
+    try {
+      const { orderId } = await seedOrder([12000], { quantity: 2 });
+      const first = await apply(orderId, 1);
+      await approve(first.returnId);
+      await h.flush(); // the platform's notification: the first is REFUNDED, its line free again
+      await quiet();
+      expect((await returnDoc(first.returnId)).status).toBe('REFUNDED');
+      const second = await apply(orderId, 1);
+      await approve(second.returnId);
+      const [limited] = await refundsOf(second.returnId);
+      expect(limited).toMatchObject({ status: 'CREATED', tries: 1, lastError: { code: 'FREQUENCY_LIMITED' } });
+      expect((await returnDoc(second.returnId)).status).toBe('REFUNDING');
+
+      await advanceQuietly(2 * MINUTE);
+      await sweep();
+      await h.flush();
+      await quiet();
+      const again = await refundsOf(second.returnId);
+      expect(again.map((r: any) => [r._id, r.status])).toEqual([[limited._id, 'SUCCESS']]);
+      expect((await returnDoc(first.returnId)).status).toBe('REFUNDED');
+      expect((await returnDoc(second.returnId)).status).toBe('REFUNDED');
+      const paidBack = [...(await refundsOf(first.returnId)), ...again].reduce((sum: number, r: any) => sum + r.refundFee, 0);
+      expect(paidBack).toBe(12000);
+    } finally {
+      await h.pay({ config: { minIntervalMs: 0 } });
+    }
+  });
+});
+
 describe('never accepted, again and again', () => {
   async function untilFailed(returnId: string, stepMs: number) {
     for (let i = 0; i < 40 && (await returnDoc(returnId)).status === 'REFUNDING'; i++) {

@@ -349,7 +349,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     }
     if (config.minIntervalMs > 0) {
       const last = Math.max(0, ...ofPayment.map((r) => r.createdAt));
-      if (now - last < config.minIntervalMs) return { ok: false, code: 'FREQUENCY_LIMITED', des: '同一笔支付的部分退款需间隔1分钟' };
+      if (now - last < config.minIntervalMs) return { ok: false, code: 'FREQUENCY_LIMITED', des: '频率限制：同一笔支付的两次退款需间隔1分钟' };
     }
 
     const plan = scripts.callback.shift() ?? callbackDefault;
