@@ -121,9 +121,14 @@ export function buyerFiles(r: ReturnView): { fileID: string; kind: string; url: 
   return r.evidence.filter((e) => e.by?.role === 'BUYER').map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '' }));
 }
 
-/** How many more files the buyer may add: MAX_EVIDENCE per side, less those attached and those picked. */
-export function evidenceRoom(attached: number, picked: number): number {
-  return Math.max(0, MAX_EVIDENCE - attached - picked);
+/** Room left on the caller's side of the evidence limit (the server's count, from the shop's settings). */
+export function sideRoomOf(r: ReturnView): number {
+  return r.evidenceRoom ?? Math.max(0, MAX_EVIDENCE - buyerFiles(r).length);
+}
+
+/** How many more files may be picked: the side's room less those already picked. */
+export function evidenceRoom(sideRoom: number, picked: number): number {
+  return Math.max(0, sideRoom - picked);
 }
 
 /** The most a receipt confirmation (or a decision for the buyer) may refund: the refund amount plus the reimbursable postage claim. */

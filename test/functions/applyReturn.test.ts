@@ -554,12 +554,20 @@ describe('modify', () => {
     expect((await h.db('returns')).find((r: any) => r._id === ret.returnId).attempts).toBe(ret.attempts);
   });
 
+  it('a staff photo on the after-sale is not the buyer\'s evidence for a seller-side reason', async () => {
+    const staffPhoto = await upload(DEMO.merchant, 'mod-staff.jpg', jpeg());
+    expect((await h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: staffPhoto, kind: 'PHOTO' }] }, merchant)).ok).toBe(true);
+    const res = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED' }, buyer));
+    expectError(res, 'NOT_ELIGIBLE', '售后原因为“破损”时，请至少上传1张照片作为凭证');
+    ret = (await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, buyer)).data.return;
+  });
+
   it('a seller-side reason with a photo is accepted', async () => {
     const photo = await upload(DEMO.buyer, 'mod-damage.jpg', jpeg());
     const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED', evidence: [photo] }, buyer);
     expect(m.ok).toBe(true);
     expect(m.data.return).toMatchObject({ reason: 'DAMAGED', freightPayer: 'SELLER', attempts: 3 });
-    expect(m.data.return.evidence.map((e: any) => e.fileID)).toEqual([photo]);
+    expect(m.data.return.evidence.filter((e: any) => e.by.role === 'BUYER').map((e: any) => e.fileID)).toEqual([photo]);
     expect(m.data.return.timeline.at(-1)).toMatchObject({ action: 'modify', evidence: [photo] });
     ret = m.data.return;
   });

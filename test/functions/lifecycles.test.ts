@@ -232,6 +232,27 @@ describe('amounts', () => {
     expect(onPayment).toBeLessThanOrEqual(paid);
   });
 
+  it('postage without enough room, a lowered amount: the maximum counts the offline part, and the lowering comes out of it first', async () => {
+    const { orderId } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 800 });
+    const first = await apply(orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
+    await review({ action: 'approve', returnId: first.returnId });
+    await flush();
+    const ret = await apply(orderId, 'RETURN_REFUND', { reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await photo()] });
+    await review({ action: 'approve', returnId: ret.returnId });
+    const shipped = await ship(ret.returnId, { postage: 1500 });
+    expect(shipped.postageClaim).toEqual({ declared: 1500, reimbursable: 1500 });
+    // 10000 + 1500 at most: 800 of the postage fits the payment, 700 is paid offline
+    const over = await h.call('reviewReturn', { action: 'confirmReceipt', requestId: rid(), returnId: ret.returnId, refundAmount: 11501, reason: '多一分' }, { openid: DEMO.merchant });
+    expect(over).toMatchObject({ ok: false, error: { code: 'REFUND_LIMIT', message: '退款金额不能超过可退金额 115.00 元', details: { maximum: 11500 } } });
+    const confirmed = await review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 11200, reason: '运费按实际票据 12 元补偿' });
+    expect(confirmed.refundAmount).toBe(10800); // the payment's part is whole
+    const stored = await returnDoc(ret.returnId);
+    expect(stored.postageOffline).toBe(400); // 1200 of postage: 800 through the payment, 400 offline
+    expect(stored.approvedAmount).toBeUndefined();
+    expect(stored.adjustReason).toBe('运费按实际票据 12 元补偿');
+    expect((await getReturn(ret.returnId)).notices).toEqual(['退货运费中 4.00 元超出可原路退回的金额，将由商家线下补偿']);
+  });
+
   it('postage without enough room: only the room goes back through the payment, the rest is recorded for an offline settlement', async () => {
     const { orderId, outTradeNo, paid } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 800 });
     const first = await apply(orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });

@@ -198,6 +198,9 @@ describe('uploadEvidence', () => {
     expect(full.ok).toBe(true);
     ret = full.data.return;
     expect(buyerFiles()).toBe(9);
+    expect(ret.evidenceRoom).toBe(0); // the buyer's side is full
+    const staffView = await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, merchant);
+    expect(staffView.data.return.evidenceRoom).toBe(9 - ret.evidence.filter((e: any) => e.by.role !== 'BUYER').length);
     const more = await writesNothing(() => upload(ret.returnId, [{ fileID: tenth, kind: 'PHOTO' }]));
     const fullMessage = '买家在每个售后单最多上传 9 个凭证，已上传 9 个';
     expectError(more, 'EVIDENCE_INVALID', fullMessage);

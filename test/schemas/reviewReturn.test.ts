@@ -42,7 +42,9 @@ describe('reviewReturn schema', () => {
   test('decide needs BUYER | MERCHANT', () => {
     expect(ok(reviewReturnSchema, { ...base, action: 'decide', decision: 'BUYER' })).toMatchObject({ decision: 'BUYER' });
     expect(ok(reviewReturnSchema, { ...base, action: 'decide', decision: 'MERCHANT', note: '证据不足' })).toMatchObject({ decision: 'MERCHANT' });
-    expect(ok(reviewReturnSchema, { ...base, action: 'decide', decision: 'BUYER', refundAmount: 100 })).toMatchObject({ refundAmount: 100 });
+    expect(ok(reviewReturnSchema, { ...base, action: 'decide', decision: 'BUYER', refundAmount: 100, reason: '部分商品有使用痕迹' })).toMatchObject({ refundAmount: 100 });
+    // a lowered amount needs its reason, as at confirmReceipt
+    expect(rejectsAt(reviewReturnSchema, { ...base, action: 'decide', decision: 'BUYER', refundAmount: 100 }, 'reason').message).toBe('调整退款金额时请填写原因');
     rejectsAt(reviewReturnSchema, { ...base, action: 'decide' }, 'decision');
     rejectsAt(reviewReturnSchema, { ...base, action: 'decide', decision: 'BOTH' }, 'decision');
     rejectsAt(reviewReturnSchema, { ...base, action: 'decide', decision: 'BUYER', refundAmount: 0 }, 'refundAmount');

@@ -130,15 +130,19 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     postageOffline: ret.postageOffline ?? 0,
     /**
      * The buyer's return-postage claim (self-shipped, seller-side reason) while
-     * the merchant has not confirmed receipt yet: confirmReceipt adds up to
-     * `reimbursable` to the refund, so its maximum is refundAmount + reimbursable.
+     * nobody has confirmed receipt yet (IN_TRANSIT, or DISPUTED after a refused
+     * receipt): confirmReceipt / decide add up to `reimbursable` — through the
+     * payment as far as it has room, the rest paid offline — so the amount the
+     * merchant or arbiter may grant is at most refundAmount + reimbursable.
      */
     postageClaim:
-      ret.status === 'IN_TRANSIT' && ret.logistics?.mode === 'SELF_SHIP' && ret.logistics.postage
+      (ret.status === 'IN_TRANSIT' || ret.status === 'DISPUTED') && ret.logistics?.mode === 'SELF_SHIP' && ret.logistics.postage
         ? { declared: ret.logistics.postage, reimbursable: reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }) }
         : null,
     offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
+    /** How many more evidence files the caller's side (buyer / staff) may attach. */
+    evidenceRoom: Math.max(0, opts.policy.maxEvidencePerReturn - ret.evidence.filter((e) => (e.by.role === 'BUYER') === (opts.role === 'BUYER')).length),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
     timeline: ret.timeline.map((e) => ({

@@ -43,7 +43,13 @@ export const rejectSchema = z.object({
   evidence: evidenceFiles.optional(),
 });
 
-/** A refundAmount (lowering a RETURN_REFUND) must come with a reason (or note). */
+/** A refundAmount (lowering a RETURN_REFUND) must come with a reason (or note): confirmReceipt and decide. */
+function reasonForAmount(v: { refundAmount?: number; reason?: string; note?: string }, ctx: z.RefinementCtx): void {
+  if (v.refundAmount !== undefined && !v.reason && !v.note) {
+    ctx.addIssue({ code: 'custom', path: ['reason'], message: '调整退款金额时请填写原因' });
+  }
+}
+
 export const confirmReceiptSchema = z
   .object({
     action: z.literal('confirmReceipt'),
@@ -56,11 +62,7 @@ export const confirmReceiptSchema = z
     refundAmount: refundAmount.optional(),
     evidence: evidenceFiles.optional(),
   })
-  .superRefine((v, ctx) => {
-    if (v.refundAmount !== undefined && !v.reason && !v.note) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: '调整退款金额时请填写原因' });
-    }
-  });
+  .superRefine(reasonForAmount);
 
 export const refuseReceiptSchema = z.object({
   action: z.literal('refuseReceipt'),
@@ -87,7 +89,7 @@ export const decideSchema = z.object({
     .optional(),
   refundAmount: refundAmount.optional(),
   evidence: evidenceFiles.optional(),
-});
+}).superRefine(reasonForAmount);
 
 export const reviewReturnSchema = z.discriminatedUnion(
   'action',

@@ -122,8 +122,9 @@ export function returnIdFor(applyKey: string, now: Date): string {
   return `R${shopDateCompact(now)}${digits}`;
 }
 
+/** A seller-side reason needs a photo of the buyer's own (staff files do not count as the buyer's evidence). */
 function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: EvidenceItem[]): void {
-  if (REASONS[reason].evidenceRequired && !evidence.some((e) => e.kind === 'PHOTO')) {
+  if (REASONS[reason].evidenceRequired && !evidence.some((e) => e.kind === 'PHOTO' && e.by.role === 'BUYER')) {
     throw new AppError('EVIDENCE_INVALID', `「${REASONS[reason].label}」需要上传至少一张照片凭证`);
   }
 }
@@ -284,7 +285,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const evidence = [...ret.evidence, ...added];
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
   if (ret.status === 'PENDING_REVIEW') requireSomeChange(ret, input, added.length);
-  const res = previewReturn(context(order, openid, next, evidence.length, now, settings, ret._id));
+  const res = previewReturn(context(order, openid, next, evidence.filter((e) => e.by.role === 'BUYER').length, now, settings, ret._id));
   if (!res.eligible || !res.amounts) refuse(res.refusals);
   requirePhotoForSellerReason(next.reason, evidence);
 

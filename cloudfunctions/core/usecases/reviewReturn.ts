@@ -98,14 +98,20 @@ export async function refundAmountFields(ret: ReturnDoc, requested: number | und
     fields.amounts = amounts;
     if (postage < capped) fields.postageOffline = capped - postage;
   }
-  const adjusted = adjustRefundAmount(ret.type, amounts.total, requested);
+  // The maximum the merchant may grant: what goes back through the payment plus the postage the payment cannot carry (paid offline).
+  const offline = typeof fields.postageOffline === 'number' ? fields.postageOffline : 0;
+  const maximum = amounts.total + offline;
+  const adjusted = adjustRefundAmount(ret.type, maximum, requested);
   if (!adjusted.ok) {
     // Above the maximum is the refund limit; the other refusals are input errors.
     const code = adjusted.code === 'AMOUNT_ABOVE_MAXIMUM' ? 'REFUND_LIMIT' : 'INVALID_ARGUMENT';
-    throw new AppError(code, adjusted.message, { refusal: adjusted.code, maximum: amounts.total, issues: [{ path: 'refundAmount', message: adjusted.message }] });
+    throw new AppError(code, adjusted.message, { refusal: adjusted.code, maximum, issues: [{ path: 'refundAmount', message: adjusted.message }] });
   }
   if (adjusted.lowered) {
-    fields.approvedAmount = adjusted.amount;
+    // A lowered amount comes out of the offline part first, then out of the refund through the payment.
+    const online = Math.min(adjusted.amount, amounts.total);
+    if (online < amounts.total) fields.approvedAmount = online;
+    if (offline) fields.postageOffline = adjusted.amount - online;
     fields.adjustReason = reason ?? '';
   }
   return fields;

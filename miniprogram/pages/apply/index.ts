@@ -14,7 +14,7 @@ import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, request
 import { getOrder, type Order } from '../../utils/orders';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { shopTime, yuan } from '../../utils/format';
-import { buyerFiles, evidenceRoom } from '../../utils/views';
+import { buyerFiles, evidenceRoom, sideRoomOf } from '../../utils/views';
 import { config } from '../../config';
 import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
 
@@ -75,6 +75,8 @@ Component({
     /** Modify: the buyer's files already attached (shown read-only, counted for the photo rule and the limit). */
     existingEvidence: [] as { fileID: string; kind: string; url: string }[],
     maxEvidence: MAX_EVIDENCE,
+    /** Room on the buyer's side of the evidence limit (the server's, once an after-sale is loaded). */
+    sideRoom: MAX_EVIDENCE,
     evidenceRoom: MAX_EVIDENCE,
     preview: null as PreviewView | null,
     previewHint: '请选择售后原因，查看是否符合售后条件和可退金额',
@@ -125,7 +127,8 @@ Component({
       const existingEvidence = buyerFiles(ret);
       this.setData({
         existingEvidence,
-        evidenceRoom: evidenceRoom(existingEvidence.length, this.data.evidence.length),
+        sideRoom: sideRoomOf(ret),
+        evidenceRoom: evidenceRoom(sideRoomOf(ret), this.data.evidence.length),
         orderId: ret.orderId,
         orderStatusText: orderStatusText(order),
         type: ret.type,
@@ -188,12 +191,12 @@ Component({
     },
 
     setEvidence(evidence: Uploaded[]) {
-      this.setData({ evidence, evidenceRoom: evidenceRoom(this.data.existingEvidence.length, evidence.length) });
+      this.setData({ evidence, evidenceRoom: evidenceRoom(this.data.sideRoom, evidence.length) });
       this.refreshPreview(true);
     },
 
     async onAddEvidence() {
-      const added = await chooseAndUpload(evidenceRoom(this.data.existingEvidence.length, this.data.evidence.length));
+      const added = await chooseAndUpload(evidenceRoom(this.data.sideRoom, this.data.evidence.length));
       if (added.length) this.setEvidence([...this.data.evidence, ...added]);
     },
 

@@ -13,7 +13,7 @@
 import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
-import { buyerFiles, detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
+import { detailView, evidenceRoom, returnIdOf, sideRoomOf, type DetailView } from '../../utils/views';
 import { cacheLineTitles } from '../../utils/orders';
 import { MAX_DESCRIPTION, MAX_EVIDENCE } from '../../shared/contract';
 
@@ -30,7 +30,7 @@ Component({
     appealText: '',
     appealEvidence: [] as Uploaded[],
     /** The buyer's files already attached (their side of the limit of 9). */
-    buyerFileCount: 0,
+    sideRoom: 0,
     appealRoom: 0,
     maxDescription: MAX_DESCRIPTION,
     maxEvidence: MAX_EVIDENCE,
@@ -75,13 +75,13 @@ Component({
 
     /** Show the after-sale; an open appeal form stays open (with its text and photos) while the server still allows the appeal. */
     show(r: ReturnView) {
-      const buyerFileCount = buyerFiles(r).length;
+      const sideRoom = sideRoomOf(r);
       this.setData({
         view: detailView(r, { titles: titles[r.orderId] }),
         deadline: r.deadline ?? '',
         appealing: this.data.appealing && r.allowedActions.includes('appeal'),
-        buyerFileCount,
-        appealRoom: evidenceRoom(buyerFileCount, this.data.appealEvidence.length),
+        sideRoom,
+        appealRoom: evidenceRoom(sideRoom, this.data.appealEvidence.length),
       });
       this.startTicker();
     },
@@ -156,11 +156,11 @@ Component({
     },
 
     setAppealEvidence(appealEvidence: Uploaded[]) {
-      this.setData({ appealEvidence, appealRoom: evidenceRoom(this.data.buyerFileCount, appealEvidence.length) });
+      this.setData({ appealEvidence, appealRoom: evidenceRoom(this.data.sideRoom, appealEvidence.length) });
     },
 
     async onAppealEvidence() {
-      const added = await chooseAndUpload(evidenceRoom(this.data.buyerFileCount, this.data.appealEvidence.length), ['image']);
+      const added = await chooseAndUpload(evidenceRoom(this.data.sideRoom, this.data.appealEvidence.length), ['image']);
       if (added.length) this.setAppealEvidence([...this.data.appealEvidence, ...added]);
     },
 

@@ -14,7 +14,7 @@ import { api, INITIAL_STATE, loadInto, requestSubscribe, toast, type ReturnView 
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
-import { detailView, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
+import { detailView, evidenceRoom, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
 import { ACTION_LABELS, returnAddressSchema, validateInput } from '../../shared/contract';
 
 const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'retryRefund', 'markOffline', 'decide'] as const;
@@ -40,6 +40,8 @@ Component({
     returnId: '',
     view: null as DetailView | null,
     type: '',
+    /** Room on the staff side of the evidence limit (from the server's view). */
+    sideRoom: 0,
     maxRefund: 0,
     maxRefundText: '',
     /** IN_TRANSIT with a postage claim: what the buyer declared and what may be reimbursed (part of maxRefund). */
@@ -90,6 +92,7 @@ Component({
       this.setData({
         view: detailView(r, { buyerActions: false, titles: titles[r.orderId] }),
         type: r.type,
+        sideRoom: r.evidenceRoom ?? 9,
         maxRefund: maxRefundOf(r),
         maxRefundText: yuan(maxRefundOf(r)),
         postageClaim: r.postageClaim ? { declaredText: yuan(r.postageClaim.declared), reimbursableText: yuan(r.postageClaim.reimbursable) } : null,
@@ -117,7 +120,7 @@ Component({
     },
 
     async onAddEvidence() {
-      const added = await chooseAndUpload(9 - this.data.evidence.length, ['image', 'video']);
+      const added = await chooseAndUpload(evidenceRoom(this.data.sideRoom, this.data.evidence.length), ['image', 'video']);
       if (added.length) this.setData({ evidence: [...this.data.evidence, ...added] });
     },
 
