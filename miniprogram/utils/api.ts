@@ -309,6 +309,8 @@ export interface PreviewData {
   freightPayer: 'BUYER' | 'SELLER';
   deadline: string | null;
   windowEndsAt: string | null;
+  /** Rejected after-sales of these lines that applying withdraws. */
+  supersedes?: string[];
 }
 
 export interface TimelineEvent {

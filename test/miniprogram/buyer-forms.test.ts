@@ -159,6 +159,24 @@ describe('the appeal form', () => {
   });
 });
 
+describe('apply again after a rejection', () => {
+  it('the preview says the rejected after-sale will be withdrawn; submitting replaces it', async () => {
+    const rejected = await apply(env, 'O1001', 'REFUND_ONLY', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }]);
+    await must(env, 'reviewReturn', { action: 'reject', returnId: rejected, reason: '订单已发货，请收货后申请退货' }, DEMO.merchant);
+    env.as(DEMO.buyer);
+    const page = await env.open('apply', { orderId: 'O1001', lineId: 'L1' });
+    await page.change('.reason-picker', String(page.data.reasonLabels.indexOf('不想要了')));
+    expect(page.text('.preview-ok')).toContain('符合售后条件');
+    expect(page.text('.preview-supersedes')).toBe(`提交后，已被拒绝的原申请（${rejected}）将自动撤销`);
+    await page.tap('.submit-btn');
+    const sent = env.shim.calls.filter((c) => c.data.action === 'apply');
+    expect(sent.map((c) => c.error ?? null)).toEqual([null]);
+    const stored = await env.emu.db('returns');
+    expect(stored.find((r: any) => r._id === rejected).status).toBe('CANCELLED');
+    expect(stored.filter((r: any) => r.orderId === 'O1001' && r.status === 'PENDING_REVIEW' && r.lines.some((l: any) => l.lineId === 'L1'))).toHaveLength(1);
+  });
+});
+
 describe('apply: a preview that could not run', () => {
   it('no answer: a neutral notice with 重试, not 不符合; 重试 runs the preview again', async () => {
     env.as(DEMO.buyer);

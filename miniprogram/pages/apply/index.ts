@@ -39,6 +39,8 @@ interface PreviewView {
   freightText: string;
   deadlineText: string;
   windowText: string;
+  /** Re-applying after a rejection: the rejected after-sale this one replaces. */
+  supersedesText: string;
 }
 
 const TYPE_OPTIONS = [
@@ -288,6 +290,7 @@ Component({
         freightText: p.freightPayer === 'SELLER' ? '商家承担（上门取件免费，自行寄回可申请运费补偿）' : '买家承担',
         deadlineText: p.deadline ? `商家需在 ${shopTime(p.deadline)} 前处理，超时将自动同意` : '',
         windowText: p.windowEndsAt ? `本次申请可在 ${shopTime(p.windowEndsAt)} 前提交` : '',
+        supersedesText: p.supersedes?.length ? `提交后，已被拒绝的原申请（${p.supersedes.join('、')}）将自动撤销` : '',
       };
       this.setData({ preview: view, canSubmit: p.eligible });
     },
@@ -330,7 +333,7 @@ Component({
 });
 
 function emptyPreview(): PreviewView {
-  return { loading: false, failed: '', eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '' };
+  return { loading: false, failed: '', eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '', supersedesText: '' };
 }
 
 function orderStatusText(order: Order): string {

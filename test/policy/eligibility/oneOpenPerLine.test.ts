@@ -1,6 +1,7 @@
 import {
   checkOneOpenPerLine,
   openReturnForLine,
+  supersededReturns,
 } from '../../../cloudfunctions/core/policy/eligibility/rules/oneOpenPerLine';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { ReturnStatus } from '../../../cloudfunctions/core/policy/types';
@@ -29,6 +30,14 @@ describe('rule 4a: one open after-sale per line', () => {
     expect(pairs(r)).toEqual([[C.RETURN_ALREADY_OPEN, 'L1']]);
     expect(r[0].message).toMatch(CHINESE);
     expect(r[0].message).toContain(open.returnId);
+  });
+
+  it('a REJECTED one whose goods were never sent does not block: it is listed to be superseded', () => {
+    const unsent = makePriorReturn({ status: 'REJECTED', shipped: false, lines: [['L1', 1]] });
+    const ctx = makeEligibilityContext({ priorReturns: [unsent] });
+    expect(checkOneOpenPerLine(ctx)).toEqual([]);
+    expect(supersededReturns(ctx)).toEqual([unsent.returnId]);
+    expect(supersededReturns(makeEligibilityContext({ priorReturns: [unsent], lines: [{ lineId: 'L2', quantity: 1 }] }))).toEqual([]);
   });
 
   it('a REJECTED one points the buyer to modifying it or appealing, not to waiting', () => {

@@ -9,6 +9,15 @@ import { CHINESE, makeEligibilityContext, makePriorReturn } from '../fixtures';
 const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, x.lineId]);
 
 describe('rule 3: quantity per line', () => {
+  it('a REJECTED after-sale whose goods were never sent does not hold its units (a new application replaces it); one whose goods were sent does', () => {
+    const unsent = makePriorReturn({ status: 'REJECTED', shipped: false, lines: [['L1', 1]] });
+    expect(availableUnits(makeEligibilityContext({ priorReturns: [unsent] }), 'L1')).toBe(2);
+    const sent = makePriorReturn({ status: 'REJECTED', shipped: true, lines: [['L1', 1]] });
+    expect(availableUnits(makeEligibilityContext({ priorReturns: [sent] }), 'L1')).toBe(1);
+    const unknown = makePriorReturn({ status: 'REJECTED', lines: [['L1', 1]] }); // older ledger entries: held
+    expect(availableUnits(makeEligibilityContext({ priorReturns: [unknown] }), 'L1')).toBe(1);
+  });
+
   it('accepts 1..purchased units of existing lines', () => {
     const ctx = makeEligibilityContext({ lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }] });
     expect(checkQuantity(ctx)).toEqual([]);

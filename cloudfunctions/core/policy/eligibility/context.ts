@@ -81,6 +81,11 @@ export function isOpenReturn(status: ReturnStatus): boolean {
   return !TERMINAL_RETURN_STATUSES.has(status);
 }
 
+/** A REJECTED after-sale whose goods never left the buyer: a new application for its lines replaces it (withdraws it first). */
+export function isSupersedable(r: PriorReturn): boolean {
+  return r.status === 'REJECTED' && r.shipped === false;
+}
+
 /** The reason's table entry, or undefined when the code is not a known reason. */
 export function reasonInfo(code: unknown): ReasonInfo | undefined {
   if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(REASONS, code)) return undefined;

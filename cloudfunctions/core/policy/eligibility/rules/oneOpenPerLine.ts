@@ -9,17 +9,13 @@ import type { PriorReturn, Refusal } from '../../types';
 import {
   ELIGIBILITY_CODES as C,
   isOpenReturn,
+  isSupersedable,
   priorReturns,
   refusal,
   returnContainsLine,
   uniqueRequestedLineIds,
   type EligibilityContext,
 } from '../context';
-
-/** A REJECTED after-sale whose goods never left the buyer: a new application replaces it. */
-export function isSupersedable(r: PriorReturn): boolean {
-  return r.status === 'REJECTED' && r.shipped === false;
-}
 
 /** The open after-sale (other than the one being modified) holding the line, if any; one a new application supersedes does not count. */
 export function openReturnForLine(ctx: EligibilityContext, lineId: string): PriorReturn | undefined {

@@ -1,13 +1,15 @@
 /**
  * Rule 3: per requested line, 1 ≤ quantity ≤ purchased − (units in REFUNDED
  * after-sales + units in open after-sales). The after-sale being modified does
- * not count against itself. An empty request and duplicate lineIds are refused.
+ * not count against itself, nor does a REJECTED one a new application replaces
+ * (isSupersedable). An empty request and duplicate lineIds are refused.
  */
 import type { Refusal } from '../../types';
 import {
   ELIGIBILITY_CODES as C,
   findOrderLine,
   isOpenReturn,
+  isSupersedable,
   priorReturns,
   refusal,
   requestedLines,
@@ -20,7 +22,7 @@ export function unitsTaken(ctx: EligibilityContext, lineId: string): number {
   let taken = 0;
   for (const r of priorReturns(ctx)) {
     if (r.status === 'REFUNDED') taken += unitsInReturn(r, lineId);
-    else if (isOpenReturn(r.status) && r.returnId !== ctx.excludeReturnId) taken += unitsInReturn(r, lineId);
+    else if (isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId) taken += unitsInReturn(r, lineId);
   }
   return taken;
 }
