@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createEmulator } from './emulator';
 import { demoSeed, DEMO } from './emulator/demo';
 import { C } from '../cloudfunctions/core/data/collections';
+import { formatShopTime } from '../cloudfunctions/core/policy/time';
 
 const root = path.resolve(__dirname, '..');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2044, 0x11)]);
@@ -57,9 +58,9 @@ async function main(): Promise<void> {
   const delivered = await post(url, '/_local/pay/flush', {});
   step('微信支付退款通知 refundCallback', `${(delivered.data ?? []).length} 条通知已送达`);
   r = (await call('queryReturns', DEMO.buyer, { action: 'get', returnId: r.returnId })).return;
-  step('买家查看 get', `${r.statusLabel}：${r.refundHint ?? ''}`);
-  console.log('\n时间线 timeline:');
-  for (const e of r.timeline) console.log(`  ${new Date(e.at).toISOString()}  ${e.actionLabel.padEnd(8, '　')} ${e.fromLabel ?? '—'} → ${e.toLabel}${e.note ? `  ${e.note}` : ''}`);
+  step('买家查看 get', [`${r.statusLabel}：${r.refundHint ?? ''}`, ...(r.notices ?? []).map((n: string) => `请注意：${n}`)].join('\n  '));
+  console.log('\n时间线 timeline（北京时间）:');
+  for (const e of r.timeline) console.log(`  ${formatShopTime(new Date(e.at))}  ${e.actionLabel.padEnd(8, '　')} ${e.fromLabel ?? '—'} → ${e.toLabel}${e.note ? `  ${e.note}` : ''}`);
   await close();
 }
 
