@@ -209,3 +209,52 @@ describe('buyer and merchant at the same moment', () => {
     expect(doc.timeline.filter((e: any) => e.action === 'addEvidence')).toHaveLength(acknowledged.length);
   });
 });
+
+describe('the same request sent several times at once (double taps, retries): every copy gets the first one\'s answer', () => {
+  /** Every worker of the function warm, so the copies really run side by side. */
+  const warm = (fn: string, who: { openid: string }) => Promise.all(Array.from({ length: 3 }, () => h.call(fn, {}, who)));
+
+  async function open(orderId: string, type = 'REFUND_ONLY'): Promise<string> {
+    await seedOrder(orderId);
+    const applied = await h.call('applyReturn', { ...applyEvent(orderId, rid('apply')), type }, buyer);
+    return applied.data.return.returnId;
+  }
+
+  it('reject ×5 → one transition, five identical answers', async () => {
+    const returnId = await open('C-DUP-REJ');
+    const event = { action: 'reject', requestId: rid('dup'), returnId, reason: '重复点击' };
+    await warm('reviewReturn', merchant);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('reviewReturn', event, merchant)));
+    expect(answers.map((a) => (a.ok ? a.data.return.status : a.error.code))).toEqual(Array(5).fill('REJECTED'));
+    const [doc] = await returnsOf('C-DUP-REJ');
+    expect(doc.timeline.filter((e: any) => e.action === 'reject')).toHaveLength(1);
+    expect(doc.version).toBe(2);
+  });
+
+  it('modify ×5 → one modification, one attempt counted, five identical answers', async () => {
+    const returnId = await open('C-DUP-MOD');
+    const event = { action: 'modify', requestId: rid('dup'), returnId, description: '补充说明' };
+    await warm('applyReturn', buyer);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('applyReturn', event, buyer)));
+    expect(answers.map((a) => (a.ok ? a.data.return.attempts : a.error.code))).toEqual(Array(5).fill(2));
+    const [doc] = await returnsOf('C-DUP-MOD');
+    expect(doc.timeline.filter((e: any) => e.action === 'modify')).toHaveLength(1);
+    expect(doc.attempts).toBe(2);
+    await expectLedgerInStep('C-DUP-MOD');
+  });
+
+  it('the same evidence upload ×5 → attached once, five answers that show it', async () => {
+    const returnId = await open('C-DUP-EV');
+    const fileID = await h.upload(`evidence/${DEMO.buyer}/dup.jpg`, jpeg(1500));
+    const event = { requestId: rid('dup'), returnId, files: [{ fileID, kind: 'PHOTO' }] };
+    await warm('uploadEvidence', buyer);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('uploadEvidence', event, buyer)));
+    for (const a of answers) {
+      expect(a.ok).toBe(true);
+      expect(a.data.return.evidence.map((e: any) => e.fileID)).toEqual([fileID]);
+    }
+    const [doc] = await returnsOf('C-DUP-EV');
+    expect(doc.evidence).toHaveLength(1);
+    expect(doc.timeline.filter((e: any) => e.action === 'addEvidence')).toHaveLength(1);
+  });
+});

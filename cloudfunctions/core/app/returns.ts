@@ -5,13 +5,15 @@
  */
 import { applyTransition, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
 import type { ActionName, Actor, CurrentReturn, TransitionPayload } from '../machine/transitions';
-import { AppError, type ErrorCode } from '../runtime/envelope';
+import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
 import { cas, command, findById } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { ReturnDoc, TimelineEntry } from './model';
 import { mirrorToOrder } from './ledger';
 import type { ShopSettings } from './settings';
+import { returnView } from './view';
+import type { Role } from '../policy/types';
 
 export async function loadReturn(returnId: string): Promise<ReturnDoc> {
   const ret = await findById<ReturnDoc>(C.returns, returnId);
@@ -81,6 +83,18 @@ export function conflict(): AppError {
 }
 
 /** Decide with the machine, then store with one compare-and-set. Returns the stored after-sale. */
+/**
+ * A compare-and-set lost: CONFLICT — unless the winner was this very request
+ * sent twice at once (same caller and requestId on the timeline), which is
+ * answered as the winner did.
+ */
+export async function lostRace(returnId: string, actor: { role: Role; openid?: string }, requestId: string | undefined, now: Date, settings: ShopSettings): Promise<Error> {
+  if (!requestId) return conflict();
+  const fresh = await loadReturn(returnId);
+  if (!priorEvent(fresh, actor.openid, requestId)) return conflict();
+  return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
+}
+
 export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry }> {
   const { ret, actor, action, now, settings } = req;
   const result = applyTransition({
@@ -98,7 +112,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   const _ = command();
   const data = { ...replaceObjects({ ...result.patch, ...(req.extra ?? {}) }), timeline: _.push([event]) };
   const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, data);
-  if (!won) throw conflict();
+  if (!won) throw await lostRace(ret._id, actor, req.requestId, now, settings);
   const stored = { ...ret, ...result.patch, ...(req.extra ?? {}), timeline: [...ret.timeline, event] } as ReturnDoc;
   if (!req.skipMirror) await mirrorToOrder(stored);
   return { ret: stored, event };

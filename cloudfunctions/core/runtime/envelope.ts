@@ -42,3 +42,16 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/**
+ * Thrown to end a use case early with an answer already made: a concurrent
+ * call with the same (caller, requestId) won the race, so this one answers
+ * what that one did instead of CONFLICT (api.md: a repeated call returns the
+ * first call's result). The shell returns `envelope`.
+ */
+export class Answered extends Error {
+  constructor(readonly envelope: Envelope) {
+    super('answered by an earlier call with the same requestId');
+    this.name = 'Answered';
+  }
+}

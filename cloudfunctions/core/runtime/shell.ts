@@ -4,7 +4,7 @@
  * return an envelope, log one JSON line per invocation.
  */
 import * as cloud from 'wx-server-sdk';
-import { AppError, fail, type Envelope } from './envelope';
+import { Answered, AppError, fail, type Envelope } from './envelope';
 
 let initialised = false;
 /**
@@ -54,7 +54,9 @@ export function defineFunction(name: string, run: UseCase) {
       caller = readCaller();
       result = await run(event ?? {}, caller);
     } catch (err) {
-      if (err instanceof AppError) {
+      if (err instanceof Answered) {
+        result = err.envelope;
+      } else if (err instanceof AppError) {
         result = fail(err.code, err.message, err.details);
       } else {
         console.error(JSON.stringify({ fn: name, level: 'error', error: String((err as Error)?.stack ?? err) }));

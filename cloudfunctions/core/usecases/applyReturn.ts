@@ -20,7 +20,7 @@ import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, withUnledgered, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
+import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import type { EvidenceItem, ReturnDoc } from '../app/model';
@@ -258,6 +258,20 @@ function replayed(ret: ReturnDoc, openid: string, requestId: string, now: Date, 
   return priorEvent(ret, openid, requestId) ? ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) }) : null;
 }
 
+/**
+ * The ledger moved under a modify: if that was this very request sent twice at
+ * once, the twin claimed the ledger and is about to move the after-sale — wait
+ * briefly for its timeline event and answer as it did; otherwise CONFLICT.
+ */
+async function lostLedgerRace(returnId: string, openid: string, requestId: string, now: Date, settings: ShopSettings): Promise<Error> {
+  for (let i = 0; i < 5; i++) {
+    const outcome = await lostRace(returnId, { role: 'BUYER', openid }, requestId, now, settings);
+    if (!(outcome instanceof AppError)) return outcome;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return conflict();
+}
+
 /** A modification that would leave the after-sale as it is (and still use up an attempt) is refused. */
 function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: number): void {
   const sameLines = (a: readonly { lineId: string; quantity: number }[], b: readonly { lineId: string; quantity: number }[]) =>
@@ -304,7 +318,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
     ...ledgerFields({ ...ret, ...changes, version: ret.version + 1 } as ReturnDoc, 'PENDING_REVIEW'),
     afterSaleRev: (order.afterSaleRev ?? 0) + 1,
   });
-  if (!claimed) throw conflict();
+  if (!claimed) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
   try {
     const { ret: stored } = await transition({
       ret,

@@ -7,7 +7,7 @@ import { C } from '../data/collections';
 import { parseInput } from '../app/guards';
 import { loadSettings } from '../app/settings';
 import { verifyEvidence } from '../app/evidence';
-import { conflict, priorEvent } from '../app/returns';
+import { lostRace, priorEvent } from '../app/returns';
 import { returnView } from '../app/view';
 import type { TimelineEntry } from '../app/model';
 import { buyerOrStaff, requireOpen } from './common';
@@ -45,6 +45,6 @@ export async function uploadEvidence(event: Record<string, unknown>, caller: Cal
     version: ret.version + 1,
     updatedAt: now,
   });
-  if (!won) throw conflict();
+  if (!won) throw await lostRace(ret._id, acting, input.requestId, now, settings);
   return view({ ...ret, evidence: [...ret.evidence, ...items], timeline: [...ret.timeline, event_], version: ret.version + 1, updatedAt: now });
 }
