@@ -60,6 +60,9 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
   const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as { pages: string[]; sitemapLocation?: string };
 
   let result: Record<string, unknown> = {};
+  // miniprogram-ci leaves cache folders in the working directory: work in the temp folder.
+  const cwd = process.cwd();
+  process.chdir(work);
   try {
     const project = new ci.Project({
       appid: 'touristappid',
@@ -72,6 +75,8 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
     result = (await ci.getCompiledResult({ project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined }, path.join(work, 'compiled.zip'))) ?? {};
   } catch (err) {
     problems.push(`编译失败：${String((err as Error)?.message ?? err).split('\n')[0]}`);
+  } finally {
+    process.chdir(cwd);
   }
 
   const names = Object.keys(result).map((n) => n.replace(/^\.\//, ''));

@@ -21,12 +21,13 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
   return normaliseReturn(ret);
 }
 
-/** A buyer sees and acts only on their own after-sales; others get NOT_FOUND (nothing leaks). */
 /** The AppError of a refusal by the transition table. */
 export function refused(result: { code: TransitionErrorCode; message: string }): AppError {
   const e = refusalError(result.code, result.message);
   return new AppError(e.code as ErrorCode, e.message, e.details);
 }
+
+/** A buyer sees and acts only on their own after-sales; another's answers FORBIDDEN, with no data. */
 
 export function requireOwner(ret: ReturnDoc, openid: string): void {
   if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
