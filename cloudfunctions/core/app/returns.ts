@@ -28,7 +28,6 @@ export function refused(result: { code: TransitionErrorCode; message: string }):
 }
 
 /** A buyer sees and acts only on their own after-sales; another's answers FORBIDDEN, with no data. */
-
 export function requireOwner(ret: ReturnDoc, openid: string): void {
   if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
 }
