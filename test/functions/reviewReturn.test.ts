@@ -297,6 +297,9 @@ describe('decide (arbiter on DISPUTED)', () => {
     expect(res.data.return).toMatchObject({ status: 'CLOSED', statusLabel: '已关闭', deadline: null });
     const view = await getReturn(ret.returnId, DEMO.buyer);
     expect(view.status).toBe('CLOSED');
+    // what was decided and why, not who (staff openids stay with staff)
+    expect(view.decision).toEqual({ decision: 'MERCHANT', note: '商家已提供发货凭证', at: expect.any(String) });
+    expect((await getReturn(ret.returnId, DEMO.merchant)).decision).toMatchObject({ by: DEMO.arbiter });
     expect(view.advice).toContain('小程序交易投诉');
     expect(view.advice).toContain('12315');
     expect(view.allowedActions).toEqual([]);

@@ -105,6 +105,9 @@ describe('uploadEvidence', () => {
     const res = await upload(ret.returnId, [{ fileID: mine, kind: 'PHOTO' }], merchant);
     expect(res.ok).toBe(true);
     expect(res.data.return.evidence.at(-1)).toMatchObject({ fileID: mine, by: { role: 'MERCHANT', openid: DEMO.merchant } });
+    // the buyer sees that staff attached it, not which staff member
+    const buyerSees = (await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, buyer)).data.return;
+    expect(buyerSees.evidence.find((e: any) => e.fileID === mine).by).toEqual({ role: 'MERCHANT' });
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'addEvidence', actor: { role: 'MERCHANT' } });
     expect(res.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
 

@@ -119,11 +119,16 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     deadline: ret.deadline ?? null,
     deadlineAction: ret.deadlineAction ?? null,
     deadlineText: ret.deadline ? `请在 ${formatShopTime(ret.deadline)} 前处理` : null,
-    evidence: ret.evidence.map((e) => ({ ...e, ...(opts.tempUrls?.[e.fileID] ? { tempFileURL: opts.tempUrls[e.fileID] } : {}) })),
+    // Buyers see who attached a file and who decided by role only: staff openids stay with staff.
+    evidence: ret.evidence.map((e) => ({
+      ...e,
+      by: opts.role === 'BUYER' && e.by.role !== 'BUYER' ? { role: e.by.role } : e.by,
+      ...(opts.tempUrls?.[e.fileID] ? { tempFileURL: opts.tempUrls[e.fileID] } : {}),
+    })),
     logistics: ret.logistics ?? null,
     returnAddress: ret.returnAddress ?? null,
     rejectReason: ret.rejectReason ?? null,
-    decision: ret.decision ?? null,
+    decision: ret.decision ? (opts.role === 'BUYER' ? { decision: ret.decision.decision, ...(ret.decision.note ? { note: ret.decision.note } : {}), at: ret.decision.at } : ret.decision) : null,
     appeal: ret.appeal ?? null,
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
     refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? refundedHint(ret) : null,
