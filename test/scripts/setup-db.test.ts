@@ -37,6 +37,16 @@ afterAll(async () => {
 });
 
 describe('scripts/setup-db.ts', () => {
+  it('before it runs, a function says what to do instead of 系统繁忙', async () => {
+    const res = await fetch(`${emu.url}/functions/queryReturns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-wx-openid': 'o_demo_buyer' },
+      body: JSON.stringify({ action: 'list', scope: 'mine' }),
+    });
+    const body = await res.json();
+    expect(body).toEqual({ ok: false, error: { code: 'INTERNAL', message: '数据库集合尚未创建，请管理员先运行 npm run setup-db', details: { cause: 'DATABASE_COLLECTION_NOT_EXIST' } } });
+  }, 60_000);
+
   it('creates every collection and declares every index on an empty emulator; a second run finds them all', async () => {
     expect(await emu.db.collections()).toEqual([]);
     const first = await setupDb(['--emulator', emu.url]);

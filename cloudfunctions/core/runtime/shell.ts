@@ -60,7 +60,11 @@ export function defineFunction(name: string, run: UseCase) {
         result = fail(err.code, err.message, err.details);
       } else {
         console.error(JSON.stringify({ fn: name, level: 'error', error: String((err as Error)?.stack ?? err) }));
-        result = fail('INTERNAL', '系统繁忙，请稍后再试');
+        // A setup mistake, not a passing fault: say what to do (the SDK reports a missing collection as -502005).
+        const missingCollection = Number((err as any)?.errCode) === -502005 || /COLLECTION_NOT_EXIST/.test(String((err as any)?.errMsg ?? (err as Error)?.message ?? ''));
+        result = missingCollection
+          ? fail('INTERNAL', '数据库集合尚未创建，请管理员先运行 npm run setup-db', { cause: 'DATABASE_COLLECTION_NOT_EXIST' })
+          : fail('INTERNAL', '系统繁忙，请稍后再试');
       }
     }
     console.log(
