@@ -258,3 +258,29 @@ describe('the same request sent several times at once (double taps, retries): ev
     expect(doc.timeline.filter((e: any) => e.action === 'addEvidence')).toHaveLength(1);
   });
 });
+
+describe('a pickup booked twice at once', () => {
+  it('one booking at the carrier (the same order id), one transition, every copy answers with the waybill', async () => {
+    await seedOrder('C-DUP-PK');
+    const applied = await h.call('applyReturn', { ...applyEvent('C-DUP-PK', rid('apply')), type: 'RETURN_REFUND' }, buyer);
+    const returnId = applied.data.return.returnId;
+    expect((await h.call('reviewReturn', { action: 'approve', requestId: rid('ok'), returnId }, merchant)).data.return.status).toBe('AWAITING_SHIPMENT');
+    const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * 3_600_000;
+    const event = {
+      mode: 'PICKUP',
+      requestId: rid('dup'),
+      returnId,
+      pickup: { name: '王小明', phone: '13800138000', address: '北京市朝阳区示例街道 100 号 5 单元 501', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 7_200_000).toISOString() },
+    };
+    await Promise.all(Array.from({ length: 3 }, () => h.call('submitLogistics', {}, buyer)));
+    const answers = await Promise.all(Array.from({ length: 4 }, () => h.call('submitLogistics', event, buyer)));
+    const waybills = answers.map((a) => (a.ok ? a.data.return.logistics.waybillId : a.error.code));
+    expect(new Set(waybills).size).toBe(1);
+    expect(waybills[0]).toMatch(/^SF\d+$/);
+    const [doc] = await returnsOf('C-DUP-PK');
+    expect(doc.status).toBe('IN_TRANSIT');
+    expect(doc.timeline.filter((e: any) => e.action === 'submitLogistics')).toHaveLength(1);
+    const bookings = new Set((await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && String(c.data.order_id).startsWith(`${returnId}-v`)).map((c: any) => c.result.waybillId));
+    expect([...bookings]).toEqual([waybills[0]]);
+  });
+});

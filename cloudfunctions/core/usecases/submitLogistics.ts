@@ -10,7 +10,7 @@ import { sdk, type Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { priorEvent, transition } from '../app/returns';
+import { lostRace, priorEvent, transition } from '../app/returns';
 import { returnView } from '../app/view';
 import type { Logistics, ReturnDoc } from '../app/model';
 import { checkPickupSlot, checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
@@ -29,7 +29,11 @@ export async function submitLogistics(event: Record<string, unknown>, caller: Ca
     throw new AppError('INVALID_STATE', '当前状态不能填写退货物流');
   }
   const correcting = ret.status === 'IN_TRANSIT';
-  const { logistics, note, evidence } = input.mode === 'SELF_SHIP' ? await selfShip(input, ret, openid, now, settings) : await pickup(input, ret, now, settings);
+  const { logistics, note, evidence } = input.mode === 'SELF_SHIP' ? await selfShip(input, ret, openid, now, settings) : await pickup(input, ret, now, settings).catch(async (err) => {
+    // The carrier may refuse a second booking with the same order id: a copy of this request sent at once then answers as its twin did.
+    const twin = await lostRace(ret._id, { role: 'BUYER', openid }, input.requestId, now, settings);
+    throw twin instanceof AppError ? err : twin;
+  });
   if (correcting) logistics.corrections = (ret.logistics?.corrections ?? 0) + 1;
   const replaced = correcting ? replacedBooking(ret.logistics, logistics) : null;
   let { ret: stored } = await transition({
