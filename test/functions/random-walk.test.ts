@@ -1,0 +1,182 @@
+/**
+ * Random walks through the real functions (fast-check, a fixed seed): a buyer,
+ * a merchant and an arbiter act on one order in any order — apply, modify,
+ * cancel, re-apply after a rejection, approve, reject, ship, confirm (maybe a
+ * lower amount), refuse receipt, appeal, decide, refund notifications,
+ * payment faults (SYSTEMERROR, NOTENOUGH, FREQUENCY_LIMITED; CHANGE and
+ * REFUNDCLOSE outcomes), retry, offline refunds, time passing with the sweep. After every step the invariants the product
+ * promises must hold, whatever was refused on the way:
+ * - every answer is an envelope; never INTERNAL; a refusal writes nothing;
+ * - at most one open after-sale per order line;
+ * - units refunded or held never exceed what was bought, per line;
+ * - Σ refunds per payment never exceed what it paid;
+ * - the order's ledger and per-line summary agree with the stored after-sales.
+ */
+import fc from 'fast-check';
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator, fx, ejsonDate, buyer, merchant, arbiter } from '../support/functions';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const TERMINAL = ['REFUNDED', 'CANCELLED', 'CLOSED'];
+const LINES = [
+  { lineId: 'L1', skuId: 'SKU-W1', title: '随机商品甲', quantity: 3, unitPrice: 3000, paidAmount: 8000 },
+  { lineId: 'L2', skuId: 'SKU-W2', title: '随机商品乙', quantity: 1, unitPrice: 4500, paidAmount: 4500 },
+];
+
+const h = useEmulator();
+const f = fx(h);
+
+type Step =
+  | { kind: 'apply'; line: number; quantity: number; type: 'REFUND_ONLY' | 'RETURN_REFUND'; reason: 'NO_LONGER_WANTED' | 'QUALITY_ISSUE' }
+  | { kind: 'modify'; pick: number; quantity: number }
+  | { kind: 'cancel' | 'approve' | 'reject' | 'ship' | 'refuse' | 'appeal' | 'decideBuyer' | 'decideMerchant'; pick: number }
+  | { kind: 'confirm'; pick: number; lower: boolean }
+  | { kind: 'flush' }
+  | { kind: 'fault'; code: 'SYSTEMERROR' | 'NOTENOUGH' | 'FREQUENCY_LIMITED' }
+  | { kind: 'callback'; status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE' }
+  | { kind: 'retry' | 'offline'; pick: number }
+  | { kind: 'time'; hours: number };
+
+const pick = fc.nat();
+const act = (kind: 'cancel' | 'approve' | 'reject' | 'ship' | 'refuse' | 'appeal' | 'decideBuyer' | 'decideMerchant') => fc.record({ kind: fc.constant(kind), pick });
+/** Weighted so that walks go deep (shipping, receipt, disputes, refunds), not only refusals. */
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('apply' as const), line: fc.integer({ min: 0, max: 1 }), quantity: fc.integer({ min: 1, max: 3 }), type: fc.constantFrom('REFUND_ONLY' as const, 'RETURN_REFUND' as const), reason: fc.constantFrom('NO_LONGER_WANTED' as const, 'QUALITY_ISSUE' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('modify' as const), pick, quantity: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: act('cancel') },
+  { weight: 4, arbitrary: act('approve') },
+  { weight: 2, arbitrary: act('reject') },
+  { weight: 4, arbitrary: act('ship') },
+  { weight: 1, arbitrary: act('refuse') },
+  { weight: 2, arbitrary: act('appeal') },
+  { weight: 1, arbitrary: act('decideBuyer') },
+  { weight: 1, arbitrary: act('decideMerchant') },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick, lower: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'flush' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fault' as const), code: fc.constantFrom('SYSTEMERROR' as const, 'NOTENOUGH' as const, 'FREQUENCY_LIMITED' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('callback' as const), status: fc.constantFrom('SUCCESS' as const, 'CHANGE' as const, 'REFUNDCLOSE' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('retry' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('offline' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), hours: fc.constantFrom(1, 30, 80, 200) }) },
+);
+
+let walk = 0;
+
+/** Everything a call may write (the outbox records of the emulator aside). */
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const c of ['returns', 'orders', 'refunds', 'notifications', 'locks']) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
+  return out;
+}
+
+async function returnsOf(orderId: string): Promise<any[]> {
+  return (await h.db('returns')).filter((r: any) => r.orderId === orderId).sort((a: any, b: any) => String(a.createdAt).localeCompare(String(b.createdAt)));
+}
+
+async function run(orderId: string, step: Step): Promise<any> {
+  const rets = await returnsOf(orderId);
+  // Act on an open after-sale when there is one (a refusal on a closed one teaches little).
+  const open = rets.filter((r) => !TERMINAL.includes(r.status));
+  const pool = open.length ? open : rets;
+  const target = 'pick' in step && pool.length ? pool[step.pick % pool.length] : undefined;
+  const returnId = target?._id ?? 'R20200101000000000000';
+  switch (step.kind) {
+    case 'apply': {
+      const evidence = step.reason === 'QUALITY_ISSUE' ? [await f.photo(DEMO.buyer)] : [];
+      return h.call('applyReturn', { action: 'apply', requestId: rid('w'), orderId, type: step.type, reason: step.reason, lines: [{ lineId: LINES[step.line].lineId, quantity: step.quantity }], evidence }, buyer);
+    }
+    case 'modify':
+      return h.call('applyReturn', { action: 'modify', requestId: rid('w'), returnId, lines: [{ lineId: target?.lines?.[0]?.lineId ?? 'L1', quantity: step.quantity }] }, buyer);
+    case 'cancel':
+      return h.call('applyReturn', { action: 'cancel', requestId: rid('w'), returnId }, buyer);
+    case 'appeal':
+      return h.call('applyReturn', { action: 'appeal', requestId: rid('w'), returnId, description: '不同意商家的处理' }, buyer);
+    case 'approve':
+      return h.call('reviewReturn', { action: 'approve', requestId: rid('w'), returnId }, merchant);
+    case 'reject':
+      return h.call('reviewReturn', { action: 'reject', requestId: rid('w'), returnId, reason: '随机拒绝' }, merchant);
+    case 'refuse':
+      return h.call('reviewReturn', { action: 'refuseReceipt', requestId: rid('w'), returnId, reason: '验货不通过', evidence: [await f.photo(DEMO.merchant)] }, merchant);
+    case 'confirm': {
+      const lower = step.lower && target ? Math.max(1, Math.floor((target.amounts?.total ?? 2) / 2)) : undefined;
+      return h.call('reviewReturn', { action: 'confirmReceipt', requestId: rid('w'), returnId, ...(lower ? { refundAmount: lower, reason: '部分扣款' } : {}) }, merchant);
+    }
+    case 'decideBuyer':
+      return h.call('reviewReturn', { action: 'decide', requestId: rid('w'), returnId, decision: 'BUYER' }, arbiter);
+    case 'decideMerchant':
+      return h.call('reviewReturn', { action: 'decide', requestId: rid('w'), returnId, decision: 'MERCHANT', reason: '证据不足' }, arbiter);
+    case 'ship':
+      return h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid('w'), returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer);
+    case 'fault':
+      await h.pay({ refund: [{ errCode: step.code }] });
+      return null;
+    case 'callback':
+      await h.pay({ callback: { status: step.status } });
+      return null;
+    case 'retry':
+      return h.call('executeRefund', { action: 'retry', requestId: rid('w'), returnId }, merchant);
+    case 'offline':
+      return h.call('executeRefund', { action: 'markOffline', requestId: rid('w'), returnId, note: '已通过银行转账退回' }, merchant);
+    case 'flush':
+      await h.flush();
+      await f.quiet();
+      return null;
+    case 'time':
+      await f.advance(step.hours * HOUR);
+      return null;
+  }
+}
+
+async function checkInvariants(orderId: string, outTradeNo: string, paid: number, answer: any, step: Step) {
+  const where = `after ${JSON.stringify(step)}`;
+  if (answer) {
+    expect(typeof answer.ok).toBe('boolean');
+    if (!answer.ok) {
+      expect([where, answer.error.code]).not.toEqual([where, 'INTERNAL']);
+      expect(answer.error.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+  }
+  const rets = await returnsOf(orderId);
+  for (const line of LINES) {
+    const holding = rets.filter((r) => r.lines.some((l: any) => l.lineId === line.lineId));
+    const open = holding.filter((r) => !TERMINAL.includes(r.status));
+    expect([where, line.lineId, open.map((r) => r._id)]).toEqual([where, line.lineId, open.slice(0, 1).map((r) => r._id)]);
+    const units = holding
+      .filter((r) => r.status === 'REFUNDED' || !TERMINAL.includes(r.status))
+      .reduce((s, r) => s + r.lines.filter((l: any) => l.lineId === line.lineId).reduce((u: number, l: any) => u + l.quantity, 0), 0);
+    expect(units).toBeLessThanOrEqual(line.quantity);
+  }
+  const refunds = (await h.db('refunds')).filter((r: any) => r.outTradeNo === outTradeNo);
+  const committed = refunds.filter((r: any) => r.status !== 'CLOSED' && r.status !== 'OFFLINE');
+  expect(committed.reduce((s: number, r: any) => s + r.refundFee, 0)).toBeLessThanOrEqual(paid);
+  const order = (await h.db('orders')).find((o: any) => o._id === orderId);
+  for (const r of rets) {
+    expect([where, r._id, order.afterSaleReturns?.[r._id]?.status]).toEqual([where, r._id, r.status]);
+  }
+  for (const line of LINES) {
+    const open = rets.find((r) => !TERMINAL.includes(r.status) && r.lines.some((l: any) => l.lineId === line.lineId));
+    if (open) expect([where, order.afterSale?.[line.lineId]?.returnId]).toEqual([where, open._id]);
+  }
+}
+
+describe('random walks of buyer, merchant and arbiter on one order', () => {
+  it('keep every invariant after every step (15 walks of 16 steps, fixed seed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 16, maxLength: 16 }), async (steps) => {
+        const orderId = `W${++walk}${Date.now().toString(36)}`;
+        await f.seedOrder({ _id: orderId, daysAgo: { paid: 3, shipped: 2, received: 1 }, date: ejsonDate, lines: LINES });
+        const outTradeNo = `T${orderId}`;
+        const paid = LINES.reduce((s, l) => s + l.paidAmount, 0);
+        for (const step of steps) {
+          const before = await snapshot();
+          const answer = await run(orderId, step);
+          // a refused call writes nothing at all
+          if (answer && !answer.ok) expect([JSON.stringify(step), answer.error.code, await snapshot()]).toEqual([JSON.stringify(step), answer.error.code, before]);
+          await checkInvariants(orderId, outTradeNo, paid, answer, step);
+        }
+      }),
+      { numRuns: 15, seed: 20261130, endOnFailure: true },
+    );
+  }, 240_000);
+});
