@@ -11,6 +11,7 @@
  * - units refunded or held never exceed what was bought, per line;
  * - Σ refunds per payment never exceed what it paid;
  * - the order's ledger and per-line summary agree with the stored after-sales.
+ * The same holds when random pairs of steps run at the same moment.
  */
 import fc from 'fast-check';
 import { rid, DEMO } from '../support/emulator';
@@ -177,6 +178,25 @@ describe('random walks of buyer, merchant and arbiter on one order', () => {
         }
       }),
       { numRuns: 15, seed: 20261130, endOnFailure: true },
+    );
+  }, 240_000);
+});
+
+describe('random pairs of steps at the same moment', () => {
+  it('races keep the same invariants (10 walks of 8 pairs, fixed seed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(stepArb, stepArb), { minLength: 8, maxLength: 8 }), async (pairs) => {
+        const orderId = `WP${++walk}${Date.now().toString(36)}`;
+        await f.seedOrder({ _id: orderId, daysAgo: { paid: 3, shipped: 2, received: 1 }, date: ejsonDate, lines: LINES });
+        const paid = LINES.reduce((s, l) => s + l.paidAmount, 0);
+        for (const [a, b] of pairs) {
+          const [ra, rb] = await Promise.all([run(orderId, a), run(orderId, b)]);
+          await f.quiet();
+          await checkInvariants(orderId, `T${orderId}`, paid, ra, a);
+          await checkInvariants(orderId, `T${orderId}`, paid, rb, b);
+        }
+      }),
+      { numRuns: 10, seed: 20261201, endOnFailure: true },
     );
   }, 240_000);
 });
