@@ -384,6 +384,8 @@ export interface ReturnSummary {
   dueToday: boolean;
   lines: { lineId: string; quantity: number; amount: number }[];
   refundAmount: number;
+  /** Rejected before the goods were sent: applying again for its lines replaces it. */
+  reapplicable?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -714,6 +714,8 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const req = { orderId: 'S-APP5', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] };
     const p = await preview(req);
     expect(p.data).toMatchObject({ eligible: true, supersedes: [ret.returnId] });
+    const mine = (await h.call('queryReturns', { action: 'list', scope: 'mine' }, buyer)).data.items;
+    expect(mine.find((r: any) => r.returnId === ret.returnId)).toMatchObject({ status: 'REJECTED', reapplicable: true });
     const again = await apply(req);
     expect(again.ok).toBe(true);
     const fresh = again.data.return;

@@ -265,6 +265,8 @@ describe('refuseReceipt', () => {
     const again = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: stored.orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
     expect(again).toMatchObject({ ok: false, error: { code: 'RETURN_ALREADY_OPEN' } });
     expect(again.error.message).toContain('已被商家拒绝');
+    const mine = (await h.call('queryReturns', { action: 'list', scope: 'mine' }, { openid: DEMO.buyer })).data.items;
+    expect(mine.find((r: any) => r.returnId === ret.returnId)).toMatchObject({ status: 'REJECTED', reapplicable: false });
   });
 });
 

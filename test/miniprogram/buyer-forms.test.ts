@@ -164,6 +164,11 @@ describe('apply again after a rejection', () => {
     const rejected = await apply(env, 'O1001', 'REFUND_ONLY', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }]);
     await must(env, 'reviewReturn', { action: 'reject', returnId: rejected, reason: '订单已发货，请收货后申请退货' }, DEMO.merchant);
     env.as(DEMO.buyer);
+    const order = await env.open('order-detail', { orderId: 'O1001' });
+    expect(order.text('.line-L1 .line-status-label')).toBe('售后：商家已拒绝');
+    expect(order.text('.line-L1 .apply-btn')).toBe('重新申请');
+    await order.tap('.line-L1 .apply-btn');
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: '/pages/apply/index?orderId=O1001&lineId=L1' });
     const page = await env.open('apply', { orderId: 'O1001', lineId: 'L1' });
     await page.change('.reason-picker', String(page.data.reasonLabels.indexOf('不想要了')));
     expect(page.text('.preview-ok')).toContain('符合售后条件');

@@ -104,6 +104,8 @@ function summary(ret: ReturnDoc, now: Date) {
     dueToday: !!deadline && shopDate(deadline) === shopDate(now),
     lines: ret.lines,
     refundAmount: refundTarget(ret),
+    /** Rejected before the goods were sent: a new application for its lines replaces it. */
+    reapplicable: ret.status === 'REJECTED' && !ret.logistics,
     createdAt: ret.createdAt,
     updatedAt: ret.updatedAt,
   };

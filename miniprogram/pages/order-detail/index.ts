@@ -45,7 +45,8 @@ export function lineRows(lines: OrderLine[], returns: ReturnSummary[]) {
       meta: `× ${l.quantity}${returned ? ` · 已退 ${returned} 件` : ''}`,
       priceText: yuan(l.paidAmount),
       afterSale: current ? { returnId: current.returnId, statusLabel: current.statusLabel, tone: statusTone(current.status), phrase: current.nextActor?.phrase ?? '' } : null,
-      canApply: !open && returned < l.quantity,
+      canApply: (!open || !!current?.reapplicable) && returned < l.quantity,
+      applyText: open && current?.reapplicable ? '重新申请' : '申请售后',
     };
   });
 }
