@@ -1,6 +1,7 @@
 /**
  * Random walks through the real functions (fast-check, a fixed seed): a buyer,
- * a merchant and an arbiter act on one order in any order — apply, modify,
+ * a merchant and an arbiter act on one order (one payment, or a presale's
+ * deposit + balance) in any order — apply, modify,
  * cancel, re-apply after a rejection, approve, reject, ship, confirm (maybe a
  * lower amount), refuse receipt, appeal, decide, refund notifications,
  * payment faults (SYSTEMERROR, NOTENOUGH, FREQUENCY_LIMITED; CHANGE and
@@ -9,7 +10,8 @@
  * - every answer is an envelope; never INTERNAL; a refusal writes nothing;
  * - at most one open after-sale per order line;
  * - units refunded or held never exceed what was bought, per line;
- * - Σ refunds per payment never exceed what it paid;
+ * - Σ refunds per payment never exceed what it paid; a REFUNDED after-sale got
+ *   exactly its amount (through the payment, plus any recorded offline part);
  * - the order's ledger and per-line summary agree with the stored after-sales.
  * The same holds when random pairs of steps run at the same moment.
  */
@@ -63,6 +65,21 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 let walk = 0;
+
+/** A fresh order: one full payment, or a presale paid as deposit + balance (refunds split across both). */
+async function seedWalkOrder(prefix: string, presale: boolean): Promise<{ orderId: string; payments: { outTradeNo: string; amount: number }[] }> {
+  const orderId = `${prefix}${++walk}${Date.now().toString(36)}`;
+  const total = LINES.reduce((s, l) => s + l.paidAmount, 0);
+  const now = await h.now();
+  const payments = presale
+    ? [
+        { outTradeNo: `T${orderId}A`, channel: 'WECHAT_PAY', amount: 3000, paidAt: ejsonDate(now - 5 * DAY), kind: 'DEPOSIT' },
+        { outTradeNo: `T${orderId}B`, channel: 'WECHAT_PAY', amount: total - 3000, paidAt: ejsonDate(now - 3 * DAY), kind: 'BALANCE' },
+      ]
+    : [{ outTradeNo: `T${orderId}`, channel: 'WECHAT_PAY', amount: total, paidAt: ejsonDate(now - 3 * DAY), kind: 'FULL' }];
+  await f.seedOrder({ _id: orderId, daysAgo: { paid: 3, shipped: 2, received: 1 }, date: ejsonDate, lines: LINES, payments });
+  return { orderId, payments };
+}
 
 /** Everything a call may write (the outbox records of the emulator aside). */
 async function snapshot(): Promise<Record<string, unknown[]>> {
@@ -129,7 +146,7 @@ async function run(orderId: string, step: Step): Promise<any> {
   }
 }
 
-async function checkInvariants(orderId: string, outTradeNo: string, paid: number, answer: any, step: Step) {
+async function checkInvariants(orderId: string, payments: { outTradeNo: string; amount: number }[], answer: any, step: Step) {
   const where = `after ${JSON.stringify(step)}`;
   if (answer) {
     expect(typeof answer.ok).toBe('boolean');
@@ -148,9 +165,17 @@ async function checkInvariants(orderId: string, outTradeNo: string, paid: number
       .reduce((s, r) => s + r.lines.filter((l: any) => l.lineId === line.lineId).reduce((u: number, l: any) => u + l.quantity, 0), 0);
     expect(units).toBeLessThanOrEqual(line.quantity);
   }
-  const refunds = (await h.db('refunds')).filter((r: any) => r.outTradeNo === outTradeNo);
-  const committed = refunds.filter((r: any) => r.status !== 'CLOSED' && r.status !== 'OFFLINE');
-  expect(committed.reduce((s: number, r: any) => s + r.refundFee, 0)).toBeLessThanOrEqual(paid);
+  const refunds = await h.db('refunds');
+  for (const p of payments) {
+    const committed = refunds.filter((r: any) => r.outTradeNo === p.outTradeNo && r.status !== 'CLOSED' && r.status !== 'OFFLINE');
+    expect([where, p.outTradeNo, committed.reduce((s: number, r: any) => s + r.refundFee, 0) <= p.amount]).toEqual([where, p.outTradeNo, true]);
+  }
+  // a REFUNDED after-sale got exactly its amount: through the payment, plus what the merchant recorded offline
+  for (const r of rets.filter((x) => x.status === 'REFUNDED')) {
+    const online = refunds.filter((x: any) => x.returnId === r._id && x.status === 'SUCCESS').reduce((sum: number, x: any) => sum + x.refundFee, 0);
+    const target = typeof r.approvedAmount === 'number' ? r.approvedAmount : r.amounts.total;
+    expect([where, r._id, online + (r.offlineRefund?.amount ?? 0)]).toEqual([where, r._id, target]);
+  }
   const order = (await h.db('orders')).find((o: any) => o._id === orderId);
   for (const r of rets) {
     expect([where, r._id, order.afterSaleReturns?.[r._id]?.status]).toEqual([where, r._id, r.status]);
@@ -164,17 +189,14 @@ async function checkInvariants(orderId: string, outTradeNo: string, paid: number
 describe('random walks of buyer, merchant and arbiter on one order', () => {
   it('keep every invariant after every step (15 walks of 16 steps, fixed seed)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 16, maxLength: 16 }), async (steps) => {
-        const orderId = `W${++walk}${Date.now().toString(36)}`;
-        await f.seedOrder({ _id: orderId, daysAgo: { paid: 3, shipped: 2, received: 1 }, date: ejsonDate, lines: LINES });
-        const outTradeNo = `T${orderId}`;
-        const paid = LINES.reduce((s, l) => s + l.paidAmount, 0);
+      fc.asyncProperty(fc.boolean(), fc.array(stepArb, { minLength: 16, maxLength: 16 }), async (presale, steps) => {
+        const { orderId, payments } = await seedWalkOrder('W', presale);
         for (const step of steps) {
           const before = await snapshot();
           const answer = await run(orderId, step);
           // a refused call writes nothing at all
           if (answer && !answer.ok) expect([JSON.stringify(step), answer.error.code, await snapshot()]).toEqual([JSON.stringify(step), answer.error.code, before]);
-          await checkInvariants(orderId, outTradeNo, paid, answer, step);
+          await checkInvariants(orderId, payments, answer, step);
         }
       }),
       { numRuns: 15, seed: 20261130, endOnFailure: true },
@@ -185,15 +207,13 @@ describe('random walks of buyer, merchant and arbiter on one order', () => {
 describe('random pairs of steps at the same moment', () => {
   it('races keep the same invariants (10 walks of 8 pairs, fixed seed)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(stepArb, stepArb), { minLength: 8, maxLength: 8 }), async (pairs) => {
-        const orderId = `WP${++walk}${Date.now().toString(36)}`;
-        await f.seedOrder({ _id: orderId, daysAgo: { paid: 3, shipped: 2, received: 1 }, date: ejsonDate, lines: LINES });
-        const paid = LINES.reduce((s, l) => s + l.paidAmount, 0);
+      fc.asyncProperty(fc.boolean(), fc.array(fc.tuple(stepArb, stepArb), { minLength: 8, maxLength: 8 }), async (presale, pairs) => {
+        const { orderId, payments } = await seedWalkOrder('WP', presale);
         for (const [a, b] of pairs) {
           const [ra, rb] = await Promise.all([run(orderId, a), run(orderId, b)]);
           await f.quiet();
-          await checkInvariants(orderId, `T${orderId}`, paid, ra, a);
-          await checkInvariants(orderId, `T${orderId}`, paid, rb, b);
+          await checkInvariants(orderId, payments, ra, a);
+          await checkInvariants(orderId, payments, rb, b);
         }
       }),
       { numRuns: 10, seed: 20261201, endOnFailure: true },
