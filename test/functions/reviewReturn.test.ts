@@ -343,6 +343,17 @@ describe('roles and sources', () => {
     expect((await returnDoc(ret.returnId)).timeline.at(-1).actor).toEqual({ role: 'ADMIN', openid: DEMO.admin });
   });
 
+  it('staff never decide on their own after-sale (a merchant who bought something); another staff member may', async () => {
+    const orderId = `ORV-OWN${Date.now().toString(36)}`;
+    await f.seedOrder({ _id: orderId, buyerOpenid: DEMO.merchant, status: 'PAID', daysAgo: { paid: 1 }, date: ejsonDate, lines: [{ lineId: 'L1', skuId: 'SKU-OWN', title: '员工自购', quantity: 1, unitPrice: 9000, paidAmount: 9000 }] });
+    const mine = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.merchant });
+    const returnId = mine.data.return.returnId;
+    const self = await expectRefused(returnId, () => review({ action: 'approve', returnId }, DEMO.merchant), 'FORBIDDEN');
+    expect(self.error.message).toBe('不能处理自己申请的售后，请由其他工作人员处理');
+    const byAdmin = await review({ action: 'approve', returnId }, DEMO.admin);
+    expect(byAdmin.data.return.status).toBe('REFUNDING');
+  });
+
   it('no OPENID → UNAUTHENTICATED; a non-client SOURCE → FORBIDDEN', async () => {
     const orderId = await seedOrder({ status: 'PAID' });
     const ret = await apply(orderId, 'REFUND_ONLY');

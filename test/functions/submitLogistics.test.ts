@@ -320,6 +320,16 @@ describe('correcting a PICKUP', () => {
     expect(r.logistics.staleBooking).toBeUndefined();
   });
 
+  it('a seller-side pickup switched to self-shipping claims no postage (the courier may have collected at the merchant\'s cost)', async () => {
+    await seedOrder('S-PKC3');
+    const photo = await h.upload(`evidence/${DEMO.buyer}/pkc3.jpg`, jpeg());
+    const a = await awaitingShipment('S-PKC3', { reason: 'QUALITY_ISSUE', evidence: [photo] });
+    expect((await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer)).ok).toBe(true);
+    const res = await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123', postage: 1500 }));
+    expectError(res, 'LOGISTICS_INVALID', '已预约商家承担运费的上门取件，改为自行寄回时不能再申请运费补偿');
+    expect((await selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' })).ok).toBe(true);
+  });
+
   it('a new pickup slot books again and cancels the old booking; a failed cancellation is kept for staff', async () => {
     await seedOrder('S-PKC2');
     const a = await awaitingShipment('S-PKC2');

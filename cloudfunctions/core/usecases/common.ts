@@ -27,6 +27,11 @@ export async function buyerOrStaff(caller: Caller, returnId: string, staffRoles:
   return { ret, acting: { openid, role, staff } };
 }
 
+/** Staff never decide on their own after-sales (a merchant who is also the buyer). */
+export function requireNotOwnReturn(ret: ReturnDoc, acting: Acting): void {
+  if (ret.buyerOpenid === acting.openid) throw new AppError('FORBIDDEN', '不能处理自己申请的售后，请由其他工作人员处理');
+}
+
 /** Staff caller from the mini-program with the first of `preferred` roles they hold. */
 export async function staffActing(caller: Caller, preferred: StaffRole[]): Promise<Acting> {
   requireOrigin(caller, CLIENT_ORIGINS);

@@ -14,7 +14,7 @@ import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/r
 import { applyTransition } from '../machine/apply';
 import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
 import { returnView } from '../app/view';
-import { staffActing, tellBuyer } from './common';
+import { requireNotOwnReturn, staffActing, tellBuyer } from './common';
 
 /** Server-side callers: another function or a server SDK (SOURCE `scf`, or a chain ending in it) or the timer. */
 function fromServer(caller: Caller): boolean {
@@ -41,6 +41,7 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
 
   const acting = await staffActing(caller, ['MERCHANT', 'ADMIN']);
   const ret = await loadReturn(input.returnId);
+  requireNotOwnReturn(ret, acting);
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
 
   if (input.action === 'retry') {

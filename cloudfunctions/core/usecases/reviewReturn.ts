@@ -20,7 +20,7 @@ import { returnView } from '../app/view';
 import type { ReturnDoc } from '../app/model';
 import { adjustRefundAmount, addPostage, postageRoom, reimbursedPostage } from '../policy/amounts';
 import type { StaffRole } from '../policy/types';
-import { staffActing, tellBuyer, type Acting } from './common';
+import { requireNotOwnReturn, staffActing, tellBuyer, type Acting } from './common';
 
 const ROLES_FOR: Record<ReviewReturnInput['action'], StaffRole[]> = {
   approve: ['MERCHANT', 'ADMIN'],
@@ -34,6 +34,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   const input = parseInput(reviewReturnSchema, event);
   const acting = await staffActing(caller, ROLES_FOR[input.action]);
   const ret = await loadReturn(input.returnId);
+  requireNotOwnReturn(ret, acting);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });

@@ -85,6 +85,10 @@ async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP'
   if (input.postage !== undefined && !sellerPays) {
     throw new AppError('LOGISTICS_INVALID', '因个人原因退货，运费由买家承担，无需填写运费', { field: 'postage' });
   }
+  if (input.postage !== undefined && ret.logistics?.mode === 'PICKUP') {
+    // The courier may already have collected the goods at the merchant's cost: a later switch to self-shipping claims no postage.
+    throw new AppError('LOGISTICS_INVALID', '已预约商家承担运费的上门取件，改为自行寄回时不能再申请运费补偿', { field: 'postage' });
+  }
   const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now, 'WAYBILL');
   const logistics: Logistics = {
     mode: 'SELF_SHIP',
