@@ -4,6 +4,7 @@
  * refusal, with the codes and Chinese messages of api.md / domain.md, and
  * proof (database snapshots) that refused calls write nothing.
  */
+import { createHash } from 'node:crypto';
 import { rid, jpeg, mp4, DEMO } from '../support/emulator';
 import { useEmulator, fx, expectError, buyer, otherBuyer, merchant } from '../support/functions';
 
@@ -496,6 +497,28 @@ describe('orders written in api.md\'s shape (an afterSale summary, no ledger)', 
     expect(res.ok).toBe(true);
     const after = await orderDoc('S-EXT2');
     expect(after.afterSale.L1).toMatchObject({ returnId: res.data.return.returnId, status: 'PENDING_REVIEW' });
+  });
+});
+
+describe('an apply that died after claiming its lines, repeated', () => {
+  const applyKey = (requestId: string) => createHash('sha256').update(`${DEMO.buyer}\u0000${requestId}`).digest('hex');
+
+  it('is rebuilt from what was claimed; a repeat asking for something else is refused and writes nothing', async () => {
+    await seedOrder('S-DIED');
+    const requestId = rid('died');
+    const returnId = 'R20260101000000000099';
+    const order = await orderDoc('S-DIED');
+    const claim = { returnId, status: 'PENDING_REVIEW', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }], attempts: 1, shippingRefunded: 0, refundTotal: 4500, shipped: false, version: 1, applyKey: applyKey(requestId), createdAt: new Date(Date.now() - 60_000).toISOString() };
+    await h.seed({ orders: [{ ...order, afterSaleRev: 1, afterSaleReturns: { [returnId]: claim }, afterSale: { L1: { returnId, status: 'PENDING_REVIEW', version: 1 } } }] });
+
+    const other = await writesNothing(() => apply({ requestId, orderId: 'S-DIED', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }));
+    expectError(other, 'INVALID_ARGUMENT', '该请求编号已用于另一份售后申请，请刷新页面后重新提交');
+    expect(other.error.details.issues).toEqual([{ path: 'requestId', message: '该请求编号已用于另一份售后申请，请刷新页面后重新提交' }]);
+
+    const same = await apply({ requestId, orderId: 'S-DIED', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
+    expect(same.ok).toBe(true);
+    expect(same.data.return).toMatchObject({ returnId, type: 'RETURN_REFUND', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }], amounts: { items: 4500, shipping: 0, total: 4500 }, status: 'PENDING_REVIEW' });
+    expect((await returnDoc(returnId)).amounts.total).toBe(4500);
   });
 });
 

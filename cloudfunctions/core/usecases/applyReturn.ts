@@ -211,7 +211,7 @@ async function releaseClaim(order: OrderDoc, ret: ReturnDoc): Promise<void> {
   await cas(C.orders, { _id: order._id, afterSaleRev: rev }, data);
 }
 
-function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: ReturnType<typeof previewReturn>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
+function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
   const t = applyTransition({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
   if (!t.ok) throw new AppError('INTERNAL', t.message);
   return {
@@ -238,12 +238,20 @@ function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string
 async function replayApply(returnId: string, order: OrderDoc, input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const existing = await findById<ReturnDoc>(C.returns, returnId);
   if (existing) return ok({ return: returnView(await loadReturn(returnId), { role: 'BUYER', now, policy: settings.policy }) });
+  // The first call claimed the lines and died before storing the after-sale: rebuild it from that claim — what
+  // was checked then — never from this call's input, which must ask for the same thing.
   const entry = priorReturns(order).find((p) => p.returnId === returnId)!;
+  if (entry.type !== input.type || entry.reason !== input.reason || !sameLines(entry.lines, input.lines)) {
+    const message = '该请求编号已用于另一份售后申请，请刷新页面后重新提交';
+    throw new AppError('INVALID_ARGUMENT', message, { issues: [{ path: 'requestId', message }] });
+  }
   const created = new Date(entry.createdAt);
-  const ctx = context(order, openid, input, input.evidence?.length ?? 0, created, settings, returnId);
-  const res = previewReturn(ctx);
   const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
-  const ret = { ...draftReturn(input, order, openid, entry.applyKey, { ...res, lines: entry.lines }, evidence, created, settings), _id: returnId };
+  requirePhotoForSellerReason(entry.reason, evidence);
+  const items = entry.lines.reduce((sum, l) => sum + l.amount, 0);
+  const shipping = entry.shippingRefunded ?? 0;
+  const claimed = { lines: entry.lines, amounts: { items, shipping, total: items + shipping } };
+  const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
   await createIfAbsent(C.returns, ret);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
@@ -272,10 +280,13 @@ async function lostLedgerRace(returnId: string, openid: string, requestId: strin
   return conflict();
 }
 
+/** The same lines and quantities, in any order. */
+function sameLines(a: readonly { lineId: string; quantity: number }[], b: readonly { lineId: string; quantity: number }[]): boolean {
+  return a.length === b.length && a.every((l) => b.some((m) => m.lineId === l.lineId && m.quantity === l.quantity));
+}
+
 /** A modification that would leave the after-sale as it is (and still use up an attempt) is refused. */
 function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: number): void {
-  const sameLines = (a: readonly { lineId: string; quantity: number }[], b: readonly { lineId: string; quantity: number }[]) =>
-    a.length === b.length && a.every((l) => b.some((m) => m.lineId === l.lineId && m.quantity === l.quantity));
   const changed =
     (input.reason !== undefined && input.reason !== ret.reason) ||
     (input.description !== undefined && input.description !== (ret.description ?? '')) ||
