@@ -4,6 +4,7 @@
  * emulator's scripted openapi), the timeline event, and that refused calls
  * write nothing.
  */
+import { createHash } from 'node:crypto';
 import { rid, jpeg, mp4, DEMO } from '../support/emulator';
 import { useEmulator, fx, expectError, buyer, otherBuyer, merchant, arbiter } from '../support/functions';
 
@@ -106,8 +107,12 @@ describe('uploadEvidence', () => {
     expect(res.ok).toBe(true);
     expect(res.data.return.evidence.at(-1)).toMatchObject({ fileID: mine, by: { role: 'MERCHANT', openid: DEMO.merchant } });
     // the buyer sees that staff attached it, not which staff member
+    // (and under the functions' copy: the original path names the staff member's openid)
     const buyerSees = (await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, buyer)).data.return;
-    expect(buyerSees.evidence.find((e: any) => e.fileID === mine).by).toEqual({ role: 'MERCHANT' });
+    const seen = buyerSees.evidence.find((e: any) => e.by.role === 'MERCHANT');
+    expect(seen.by).toEqual({ role: 'MERCHANT' });
+    expect(seen.fileID).toMatch(/\/evidence-locked\/[0-9a-f]{64}\.jpg$/);
+    expect(JSON.stringify(buyerSees)).not.toContain(DEMO.merchant);
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'addEvidence', actor: { role: 'MERCHANT' } });
     expect(res.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
 
@@ -217,6 +222,23 @@ describe('uploadEvidence', () => {
     expect(byStaff.ok).toBe(true);
     expect(byStaff.data.return.evidence.at(-1)).toMatchObject({ fileID: staffFile, by: { role: 'MERCHANT' } });
     ret = byStaff.data.return;
+  });
+
+  it('what was checked is what is shown later: overwriting or deleting the uploaded file changes nothing', async () => {
+    const r = await openReturn('S-UE4');
+    const path = `evidence/${DEMO.buyer}/swap.jpg`;
+    const original = jpeg(2500);
+    const fileID = await h.upload(path, original);
+    const res = await upload(r.returnId, [{ fileID, kind: 'PHOTO' }]);
+    expect(res.ok).toBe(true);
+    const stored = (await returnDoc(r.returnId)).evidence[0];
+    expect(stored).toMatchObject({ fileID, sha256: createHash('sha256').update(original).digest('hex') });
+    expect(stored.lockedFileID).toMatch(/\/evidence-locked\/[0-9a-f]{64}\.jpg$/);
+
+    await h.upload(path, Buffer.from('<html><script>alert(1)</script></html>')); // the buyer overwrites it afterwards
+    const view = (await h.call('queryReturns', { action: 'get', returnId: r.returnId }, merchant)).data.return;
+    const served = Buffer.from(await (await fetch(view.evidence[0].tempFileURL)).arrayBuffer());
+    expect(served.equals(original)).toBe(true);
   });
 
   it('a terminal after-sale → INVALID_STATE, nothing written', async () => {

@@ -4,6 +4,7 @@
  * (checked from its first bytes, not from its name), is within the size
  * limit, and passes the content check for images.
  */
+import { createHash } from 'node:crypto';
 import { sdk } from '../runtime/shell';
 import { AppError } from '../runtime/envelope';
 import type { Role } from '../policy/types';
@@ -52,6 +53,31 @@ async function download(fileID: string): Promise<Buffer | null> {
     const res: any = await (sdk() as any).downloadFile({ fileID });
     const content = res?.fileContent;
     return Buffer.isBuffer(content) ? content : content ? Buffer.from(content) : null;
+  } catch {
+    return null;
+  }
+}
+
+const EXTENSIONS: Readonly<Record<string, string>> = Object.freeze({
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/heic': 'heic',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+});
+
+/**
+ * Keep the functions' own copy of checked bytes: the uploader could otherwise
+ * overwrite or delete their file after the check (a damage photo swapped after
+ * review). Content-addressed, so the same bytes are stored once. Null on failure.
+ */
+async function lockCopy(buf: Buffer, contentType: string): Promise<{ fileID: string; sha256: string } | null> {
+  const sha256 = createHash('sha256').update(buf).digest('hex');
+  try {
+    const res: any = await (sdk() as any).uploadFile({ cloudPath: `evidence-locked/${sha256}.${EXTENSIONS[contentType] ?? 'bin'}`, fileContent: buf });
+    return res?.fileID ? { fileID: String(res.fileID), sha256 } : null;
   } catch {
     return null;
   }
@@ -158,7 +184,21 @@ export async function verifyEvidence(opts: {
         continue;
       }
     }
-    items.push({ fileID: f.fileID, kind: f.kind ?? (type.media === 'video' ? 'VIDEO' : 'PHOTO'), by: { role: uploader.role, openid: uploader.openid }, at: now, size: buf.length, contentType: type.contentType });
+    const locked = await lockCopy(buf, type.contentType);
+    if (!locked) {
+      problems.push({ fileID: f.fileID, code: 'CHECK_FAILED', message: '凭证保存失败，请稍后重试' });
+      continue;
+    }
+    items.push({
+      fileID: f.fileID,
+      kind: f.kind ?? (type.media === 'video' ? 'VIDEO' : 'PHOTO'),
+      by: { role: uploader.role, openid: uploader.openid },
+      at: now,
+      size: buf.length,
+      contentType: type.contentType,
+      lockedFileID: locked.fileID,
+      sha256: locked.sha256,
+    });
   }
   if (problems.length) {
     throw new AppError('EVIDENCE_INVALID', problems[0].message, { problems });

@@ -17,6 +17,12 @@ export interface EvidenceItem {
   at: Date;
   size?: number;
   contentType?: string;
+  /**
+   * The functions' own copy of the checked bytes (evidence-locked/<sha256>.<ext>),
+   * which no client can overwrite or delete: what is shown and judged later.
+   */
+  lockedFileID?: string;
+  sha256?: string;
 }
 
 export interface TimelineEntry {

@@ -94,6 +94,9 @@ export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; a
 });
 
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
+  // Buyers see staff files under the functions' copy: the original path names the staff member's openid.
+  const staffCopy = new Map(opts.role === 'BUYER' ? ret.evidence.filter((e) => e.by.role !== 'BUYER' && e.lockedFileID).map((e) => [e.fileID, e.lockedFileID as string]) : []);
+  const shown = (fileID: string) => staffCopy.get(fileID) ?? fileID;
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
   const lost = ret.status === 'CLOSED' && ret.decision?.decision === 'MERCHANT';
@@ -122,6 +125,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     // Buyers see who attached a file and who decided by role only: staff openids stay with staff.
     evidence: ret.evidence.map((e) => ({
       ...e,
+      fileID: shown(e.fileID),
       by: opts.role === 'BUYER' && e.by.role !== 'BUYER' ? { role: e.by.role } : e.by,
       ...(opts.tempUrls?.[e.fileID] ? { tempFileURL: opts.tempUrls[e.fileID] } : {}),
     })),
@@ -160,7 +164,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       to: e.to,
       toLabel: statusLabel(e.to),
       ...(e.note ? { note: e.note } : {}),
-      ...(e.evidence ? { evidence: e.evidence } : {}),
+      ...(e.evidence ? { evidence: e.evidence.map(shown) } : {}),
     })),
     allowedActions: actions,
     /** The same actions with their Chinese label and the call that takes each. */

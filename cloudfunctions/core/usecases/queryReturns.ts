@@ -41,7 +41,9 @@ async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
 
 async function get(input: GetReturnInput, caller: Caller, now: Date, settings: ShopSettings): Promise<Envelope> {
   const { ret, acting } = await buyerOrStaff(caller, input.returnId, ['MERCHANT', 'ARBITER', 'ADMIN']);
-  const urls = await tempUrls(ret.evidence.map((e) => e.fileID));
+  // Served from the functions' own copy (what was checked), keyed by the fileID the after-sale lists.
+  const byCopy = await tempUrls(ret.evidence.map((e) => e.lockedFileID ?? e.fileID));
+  const urls = Object.fromEntries(ret.evidence.flatMap((e) => (byCopy[e.lockedFileID ?? e.fileID] ? [[e.fileID, byCopy[e.lockedFileID ?? e.fileID]]] : [])));
   const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;
   return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds }) });
 }
