@@ -82,7 +82,6 @@ export function conflict(): AppError {
   return new AppError('CONFLICT', '售后单刚刚被其他操作更新，请刷新后重试');
 }
 
-/** Decide with the machine, then store with one compare-and-set. Returns the stored after-sale. */
 /**
  * A compare-and-set lost: CONFLICT — unless the winner was this very request
  * sent twice at once (same caller and requestId on the timeline), which is
@@ -95,6 +94,7 @@ export async function lostRace(returnId: string, actor: { role: Role; openid?: s
   return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
 }
 
+/** Decide with the machine, then store with one compare-and-set. Returns the stored after-sale. */
 export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry }> {
   const { ret, actor, action, now, settings } = req;
   const result = applyTransition({
