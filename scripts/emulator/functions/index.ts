@@ -17,6 +17,15 @@ import type { Emulator, HttpResult } from '../types';
 import { sdkEnv as coreSdkEnv } from '../core';
 import { ERR, FunctionPool, functionConfig, type Identity, type InvocationContext, type InvocationOutcome, type PoolOptions } from './pool';
 
+/** The built functions in `dir` (folders with an index.js; the build's hidden staging folders left out), sorted. */
+export function builtFunctionNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(path.join(dir, d.name, 'index.js')))
+    .map((d) => d.name)
+    .sort();
+}
+
 export { ERR, identityEnv, type Identity, type InvocationContext, type InvocationOutcome, type WorkerInfo } from './pool';
 
 export const DEFAULT_APPID = 'wx00000000emulator';
@@ -105,13 +114,7 @@ export function installFunctions(emu: Emulator, opts: FunctionsOptions = {}): Fu
       return out.value;
     },
     current: (workerId) => (workerId ? pool.current(workerId) : undefined),
-    list() {
-      if (!existsSync(emu.functionsDir)) return [];
-      return readdirSync(emu.functionsDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(path.join(emu.functionsDir, d.name, 'index.js')))
-        .map((d) => d.name)
-        .sort();
-    },
+    list: () => builtFunctionNames(emu.functionsDir),
     close: () => pool.close(),
   };
   runtimes.set(emu, runtime);

@@ -12,10 +12,8 @@
  *                                   (200 value | 500 { errCode, errMsg } | 404 when it has no timer trigger)
  *     GET  /_local/triggers          { data: [{ function, trigger, cron, next }], firings: [Firing] }
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Emulator, HttpResult } from '../types';
-import { invokeDetailed, type InvocationOutcome } from '../functions';
+import { builtFunctionNames, invokeDetailed, type InvocationOutcome } from '../functions';
 import { functionConfig } from '../functions/pool';
 import { nextCronTime, parseCron, type CronSchedule } from './cron';
 
@@ -91,12 +89,7 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     const previous = new Map(list.map((t) => [`${t.function}/${t.trigger}/${t.cron}`, t.checkedUntil]));
     const next: TimerTrigger[] = [];
     const dir = emu.functionsDir;
-    const names = existsSync(dir)
-      ? readdirSync(dir, { withFileTypes: true })
-          .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(path.join(dir, d.name, 'index.js')))
-          .map((d) => d.name)
-      : [];
-    for (const fn of names.sort()) {
+    for (const fn of builtFunctionNames(dir)) {
       const triggers = functionConfig(dir, fn).triggers;
       if (!Array.isArray(triggers)) continue;
       for (const t of triggers) {
