@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { sdk } from '../runtime/shell';
 import { AppError } from '../runtime/envelope';
 import type { Role } from '../policy/types';
-import type { EvidenceItem } from './model';
+import { evidenceOfSide, type EvidenceItem } from './model';
 import type { ShopSettings } from './settings';
 
 export type EvidenceKind = EvidenceItem['kind'];
@@ -115,8 +115,6 @@ export function attachEvidence(
   });
 }
 
-const isBuyer = (role: Role) => role === 'BUYER';
-
 /**
  * Verify files uploaded by `uploader` and return the evidence items to store.
  * A file the same uploader already attached is neither attached nor counted
@@ -143,9 +141,9 @@ export async function verifyEvidence(opts: {
   }
   const problems: EvidenceProblem[] = [];
   const max = settings.policy.maxEvidencePerReturn;
-  const sameSide = opts.attached.filter((e) => isBuyer(e.by.role) === isBuyer(uploader.role)).length;
+  const sameSide = evidenceOfSide(opts.attached, uploader.role).length;
   if (sameSide + fresh.length > max) {
-    const message = `${isBuyer(uploader.role) ? '买家' : '商家和平台'}在每个售后单最多上传 ${max} 个凭证，已上传 ${sameSide} 个`;
+    const message = `${uploader.role === 'BUYER' ? '买家' : '商家和平台'}在每个售后单最多上传 ${max} 个凭证，已上传 ${sameSide} 个`;
     throw new AppError('EVIDENCE_INVALID', message, {
       problems: fresh.map((f) => ({ fileID: f.fileID, code: 'TOO_MANY', message })),
     });

@@ -25,6 +25,12 @@ export interface EvidenceItem {
   sha256?: string;
 }
 
+/** The files of `role`'s side — the buyer, or staff (merchant, arbiter, admin): each side has its own evidence limit. */
+export function evidenceOfSide(evidence: readonly EvidenceItem[], role: Role): EvidenceItem[] {
+  const buyer = role === 'BUYER';
+  return evidence.filter((e) => (e.by.role === 'BUYER') === buyer);
+}
+
 export interface TimelineEntry {
   at: Date;
   actor: { role: Role; openid?: string };

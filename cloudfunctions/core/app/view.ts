@@ -6,7 +6,7 @@ import { REFUND_ARRIVAL_HINT } from '../machine/refundClassify';
 import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
 import { formatShopTime } from '../policy/time';
 import type { Policy, Role } from '../policy/types';
-import type { ReturnDoc } from './model';
+import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from './model';
 import { toCurrent } from './returns';
 import { refundTarget } from './refunds';
 import { reimbursedPostage } from '../policy/amounts/postage';
@@ -15,7 +15,7 @@ export interface ViewOptions {
   role: Role;
   now: Date;
   policy: Policy;
-  /** fileID → temporary URL (queryReturns get). */
+  /** servedFileID → temporary URL (queryReturns get). */
   tempUrls?: Record<string, string>;
   refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
 }
@@ -93,9 +93,12 @@ export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; a
   markOffline: { function: 'executeRefund', action: 'markOffline' },
 });
 
+/** The file shown for an evidence item: the functions' checked copy when there is one. */
+export const servedFileID = (e: EvidenceItem): string => e.lockedFileID ?? e.fileID;
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   // Buyers see staff files under the functions' copy: the original path names the staff member's openid.
-  const staffCopy = new Map(opts.role === 'BUYER' ? ret.evidence.filter((e) => e.by.role !== 'BUYER' && e.lockedFileID).map((e) => [e.fileID, e.lockedFileID as string]) : []);
+  const staffCopy = new Map(opts.role === 'BUYER' ? ret.evidence.filter((e) => e.by.role !== 'BUYER').map((e) => [e.fileID, servedFileID(e)]) : []);
   const shown = (fileID: string) => staffCopy.get(fileID) ?? fileID;
   const info = STATUSES[ret.status];
   const actions = allowedActions(toCurrent(ret), opts.role, opts.now, opts.policy) as ActionName[];
@@ -127,7 +130,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       ...e,
       fileID: shown(e.fileID),
       by: opts.role === 'BUYER' && e.by.role !== 'BUYER' ? { role: e.by.role } : e.by,
-      ...(opts.tempUrls?.[e.fileID] ? { tempFileURL: opts.tempUrls[e.fileID] } : {}),
+      ...(opts.tempUrls?.[servedFileID(e)] ? { tempFileURL: opts.tempUrls[servedFileID(e)] } : {}),
     })),
     logistics: ret.logistics ?? null,
     returnAddress: ret.returnAddress ?? null,
@@ -151,7 +154,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
     /** How many more evidence files the caller's side (buyer / staff) may attach. */
-    evidenceRoom: Math.max(0, opts.policy.maxEvidencePerReturn - ret.evidence.filter((e) => (e.by.role === 'BUYER') === (opts.role === 'BUYER')).length),
+    evidenceRoom: Math.max(0, opts.policy.maxEvidencePerReturn - evidenceOfSide(ret.evidence, opts.role).length),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
     timeline: ret.timeline.map((e) => ({

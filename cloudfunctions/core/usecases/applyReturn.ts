@@ -23,7 +23,7 @@ import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLi
 import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
-import type { EvidenceItem, ReturnDoc } from '../app/model';
+import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
 const CLAIM_TRIES = 3;
 
@@ -124,7 +124,7 @@ export function returnIdFor(applyKey: string, now: Date): string {
 
 /** A seller-side reason needs a photo of the buyer's own (staff files do not count as the buyer's evidence). */
 function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: EvidenceItem[]): void {
-  if (REASONS[reason].evidenceRequired && !evidence.some((e) => e.kind === 'PHOTO' && e.by.role === 'BUYER')) {
+  if (REASONS[reason].evidenceRequired && !evidenceOfSide(evidence, 'BUYER').some((e) => e.kind === 'PHOTO')) {
     throw new AppError('EVIDENCE_INVALID', `「${REASONS[reason].label}」需要上传至少一张照片凭证`);
   }
 }
@@ -310,7 +310,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const evidence = [...ret.evidence, ...added];
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
   if (ret.status === 'PENDING_REVIEW') requireSomeChange(ret, input, added.length);
-  const res = previewReturn(context(order, openid, next, evidence.filter((e) => e.by.role === 'BUYER').length, now, settings, ret._id));
+  const res = previewReturn(context(order, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id));
   if (!res.eligible || !res.amounts) refuse(res.refusals);
   requirePhotoForSellerReason(next.reason, evidence);
 

@@ -12,7 +12,7 @@ import { CLIENT_ORIGINS, loadStaff, parseInput, requireOpenid, requireOrigin } f
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn } from '../app/returns';
 import { refundsOfOrder, refundTarget } from '../app/refunds';
-import { returnView } from '../app/view';
+import { returnView, servedFileID } from '../app/view';
 import type { ReturnDoc } from '../app/model';
 import { OPEN_STATUSES, STATUSES } from '../machine/statuses';
 import { shopDate } from '../policy/time';
@@ -41,9 +41,8 @@ async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
 
 async function get(input: GetReturnInput, caller: Caller, now: Date, settings: ShopSettings): Promise<Envelope> {
   const { ret, acting } = await buyerOrStaff(caller, input.returnId, ['MERCHANT', 'ARBITER', 'ADMIN']);
-  // Served from the functions' own copy (what was checked), keyed by the fileID the after-sale lists.
-  const byCopy = await tempUrls(ret.evidence.map((e) => e.lockedFileID ?? e.fileID));
-  const urls = Object.fromEntries(ret.evidence.flatMap((e) => (byCopy[e.lockedFileID ?? e.fileID] ? [[e.fileID, byCopy[e.lockedFileID ?? e.fileID]]] : [])));
+  // Served from the functions' own copy (what was checked).
+  const urls = await tempUrls(ret.evidence.map(servedFileID));
   const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;
   return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds }) });
 }
