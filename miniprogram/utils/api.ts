@@ -354,7 +354,7 @@ export interface ReturnView {
   refundHint: string | null;
   postageOffline?: number;
   /** How many more evidence files the caller's side (buyer / staff) may attach (the shop's limit). */
-  evidenceRoom?: number;
+  evidenceRoom: number;
   /** IN_TRANSIT, self-shipped with a postage claim: confirmReceipt's maximum is refundAmount + reimbursable. */
   postageClaim?: { declared: number; reimbursable: number } | null;
   /** Each allowed action with its label and the call that takes it. */

@@ -1,7 +1,7 @@
 /** View models of an after-sale for the pages (from the function's view, cloudfunctions/core/app/view.ts). */
 import type { ReturnSummary, ReturnView } from './api';
 import { countdown, shopTime, statusTone, yuan } from './format';
-import { ACTION_LABELS, CARRIER_FORMATS, MAX_EVIDENCE, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
+import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
 
 /** Buyer actions, in the order of the action bar (left to right). */
 const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
@@ -119,11 +119,6 @@ export function returnIdOf(options: Record<string, string | undefined>): string 
 /** The buyer's own files already attached to the after-sale (their side of the per-side limit). */
 export function buyerFiles(r: ReturnView): { fileID: string; kind: string; url: string }[] {
   return r.evidence.filter((e) => e.by?.role === 'BUYER').map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '' }));
-}
-
-/** Room left on the caller's side of the evidence limit (the server's count, from the shop's settings). */
-export function sideRoomOf(r: ReturnView): number {
-  return r.evidenceRoom ?? Math.max(0, MAX_EVIDENCE - buyerFiles(r).length);
 }
 
 /** How many more files may be picked: the side's room less those already picked. */

@@ -14,7 +14,7 @@ import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, request
 import { getOrder, type Order } from '../../utils/orders';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { shopTime, yuan } from '../../utils/format';
-import { buyerFiles, evidenceRoom, sideRoomOf } from '../../utils/views';
+import { buyerFiles, evidenceRoom } from '../../utils/views';
 import { config } from '../../config';
 import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
 
@@ -129,8 +129,8 @@ Component({
       const existingEvidence = buyerFiles(ret);
       this.setData({
         existingEvidence,
-        sideRoom: sideRoomOf(ret),
-        evidenceRoom: evidenceRoom(sideRoomOf(ret), this.data.evidence.length),
+        sideRoom: ret.evidenceRoom,
+        evidenceRoom: evidenceRoom(ret.evidenceRoom, this.data.evidence.length),
         orderId: ret.orderId,
         orderStatusText: orderStatusText(order),
         type: ret.type,

@@ -13,7 +13,7 @@
 import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
-import { detailView, evidenceRoom, returnIdOf, sideRoomOf, type DetailView } from '../../utils/views';
+import { detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
 import { cacheLineTitles } from '../../utils/orders';
 import { MAX_DESCRIPTION, MAX_EVIDENCE } from '../../shared/contract';
 
@@ -29,7 +29,7 @@ Component({
     appealing: false,
     appealText: '',
     appealEvidence: [] as Uploaded[],
-    /** The buyer's files already attached (their side of the limit of 9). */
+    /** Room left on the buyer's side of the evidence limit (the server's count). */
     sideRoom: 0,
     appealRoom: 0,
     maxDescription: MAX_DESCRIPTION,
@@ -75,7 +75,7 @@ Component({
 
     /** Show the after-sale; an open appeal form stays open (with its text and photos) while the server still allows the appeal. */
     show(r: ReturnView) {
-      const sideRoom = sideRoomOf(r);
+      const sideRoom = r.evidenceRoom;
       this.setData({
         view: detailView(r, { titles: titles[r.orderId] }),
         deadline: r.deadline ?? '',

@@ -92,7 +92,7 @@ Component({
       this.setData({
         view: detailView(r, { buyerActions: false, titles: titles[r.orderId] }),
         type: r.type,
-        sideRoom: r.evidenceRoom ?? 9,
+        sideRoom: r.evidenceRoom,
         maxRefund: maxRefundOf(r),
         maxRefundText: yuan(maxRefundOf(r)),
         postageClaim: r.postageClaim ? { declaredText: yuan(r.postageClaim.declared), reimbursableText: yuan(r.postageClaim.reimbursable) } : null,
