@@ -7,6 +7,8 @@ export const C = {
   settings: 'settings',
   /** Subscribe-message outbox, retried by the sweep. */
   notifications: 'notifications',
+  /** The product's own after-sale ledger: one document per order (_id = orderId), compare-and-set on `rev`. */
+  ledgers: 'ledgers',
   /** Short-lived mutexes (create-if-absent by _id, with an expiry). */
   locks: 'locks',
 } as const;
@@ -30,5 +32,6 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
   orders: [{ name: 'buyer', keys: { buyerOpenid: 1 } }],
   staff: [],
   settings: [],
+  ledgers: [],
   locks: [],
 };

@@ -6,7 +6,8 @@
  */
 import { submitLogisticsSchema, type SubmitLogisticsInput } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
-import { sdk, type Caller } from '../runtime/shell';
+import type { Caller } from '../runtime/shell';
+import { bookPickup, cancelPickup } from '../app/pickup';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
@@ -64,13 +65,7 @@ function replacedBooking(before: Logistics | undefined, after: Logistics): { way
  * kept on the after-sale (`logistics.staleBooking`) for staff to cancel by hand.
  */
 async function cancelBooking(ret: ReturnDoc, old: { waybillId: string; bookingId: string }, now: Date): Promise<ReturnDoc> {
-  let error = '';
-  try {
-    const res: any = await (sdk() as any).openapi.logistics.cancelOrder({ orderId: old.bookingId, openid: ret.buyerOpenid, deliveryId: 'SF', waybillId: old.waybillId });
-    if (Number(res?.errCode ?? res?.errcode ?? 0) !== 0) error = `${res?.errCode ?? res?.errcode} ${res?.errMsg ?? res?.errmsg ?? ''}`.trim();
-  } catch (err) {
-    error = `${(err as any)?.errCode ?? ''} ${(err as any)?.errMsg ?? (err as Error)?.message ?? err}`.trim();
-  }
+  const error = await cancelPickup(ret.buyerOpenid, old);
   if (!error) return ret;
   console.error(JSON.stringify({ level: 'warn', msg: 'replaced pickup booking not cancelled', returnId: ret._id, waybillId: old.waybillId, error }));
   const staleBooking = { ...old, error, at: now };
@@ -105,40 +100,6 @@ async function selfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP'
 async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, ret: ReturnDoc, now: Date, settings: ShopSettings) {
   const slot = checkPickupSlot({ start: Date.parse(input.pickup.slotStart), end: Date.parse(input.pickup.slotEnd) }, now.getTime());
   if (!slot.ok) throw new AppError('LOGISTICS_INVALID', slot.message, { field: 'pickup.slotStart' });
-  const to = (ret.returnAddress ?? settings.defaultReturnAddress) as { name?: string; phone?: string; address?: string } | undefined;
-  if (!to?.address) throw new AppError('LOGISTICS_INVALID', '商家尚未提供退货地址，暂不能预约上门取件');
-  const bookingId = `${ret._id}-v${ret.version}`;
-  let res: any;
-  try {
-    res = await (sdk() as any).openapi.logistics.addOrder({
-      addSource: 0,
-      orderId: bookingId,
-      openid: ret.buyerOpenid,
-      deliveryId: 'SF',
-      bizId: 'SF_CASH',
-      sender: { name: input.pickup.name, mobile: input.pickup.phone, address: input.pickup.address },
-      receiver: { name: to.name ?? '商家', mobile: to.phone ?? '', address: to.address },
-      cargo: { count: ret.lines.reduce((s, l) => s + l.quantity, 0), weight: 1, spaceX: 30, spaceY: 20, spaceZ: 10, detailList: ret.lines.map((l) => ({ name: l.lineId, count: l.quantity })) },
-      shop: { goodsName: `售后退货 ${ret._id}`, goodsCount: ret.lines.length },
-      insured: { useInsured: 0, insuredValue: 0 },
-      service: { serviceType: 0, serviceName: '标准快递' },
-      expectTime: Math.floor(Date.parse(input.pickup.slotStart) / 1000),
-    });
-  } catch (err) {
-    throw new AppError('LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回', { error: String((err as any)?.errMsg ?? err) });
-  }
-  const waybillId = res?.waybillId ?? res?.waybill_id;
-  if (!waybillId || Number(res?.errCode ?? 0) !== 0) {
-    throw new AppError('LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回', { errCode: res?.errCode, errMsg: res?.errMsg });
-  }
-  const logistics: Logistics = {
-    mode: 'PICKUP',
-    carrier: 'SF',
-    waybillId: String(waybillId),
-    bookingId,
-    trackingNo: String(waybillId),
-    pickup: { name: input.pickup.name, phone: input.pickup.phone, address: input.pickup.address, slotStart: new Date(input.pickup.slotStart), slotEnd: new Date(input.pickup.slotEnd) },
-    submittedAt: now,
-  };
-  return { logistics, note: `已预约上门取件，运单号 ${waybillId}`, evidence: [] as never[] };
+  const logistics = await bookPickup(input, ret, now, settings);
+  return { logistics, note: `已预约上门取件，运单号 ${logistics.waybillId}`, evidence: [] as never[] };
 }
