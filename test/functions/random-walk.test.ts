@@ -176,9 +176,10 @@ async function checkInvariants(orderId: string, payments: { outTradeNo: string; 
     const target = typeof r.approvedAmount === 'number' ? r.approvedAmount : r.amounts.total;
     expect([where, r._id, online + (r.offlineRefund?.amount ?? 0)]).toEqual([where, r._id, target]);
   }
+  const ledger = (await h.db('ledgers')).find((o: any) => o._id === orderId);
   const order = (await h.db('orders')).find((o: any) => o._id === orderId);
   for (const r of rets) {
-    expect([where, r._id, order.afterSaleReturns?.[r._id]?.status]).toEqual([where, r._id, r.status]);
+    expect([where, r._id, ledger?.entries?.[r._id]?.status]).toEqual([where, r._id, r.status]);
   }
   for (const line of LINES) {
     const open = rets.find((r) => !TERMINAL.includes(r.status) && r.lines.some((l: any) => l.lineId === line.lineId));

@@ -190,8 +190,8 @@ describe('confirmReceipt', () => {
 
     await h.flush();
     expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
-    const order = (await h.db('orders')).find((o: any) => o._id === stored.orderId);
-    expect(order.afterSaleReturns[ret.returnId]).toMatchObject({ status: 'REFUNDED', refundTotal: 15000 });
+    const ledger = (await h.db('ledgers')).find((o: any) => o._id === stored.orderId);
+    expect(ledger.entries[ret.returnId]).toMatchObject({ status: 'REFUNDED', refundPlan: { target: 15000 } });
   });
 
   it('a refundAmount above the computed maximum is refused (nothing written); a lowered one without a reason too', async () => {

@@ -160,6 +160,12 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     ret = thirty.data.return;
   });
 
+  it('a shop may allow more logistics corrections (policy maxLogisticsCorrections; read within a minute)', async () => {
+    const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
+    await h.seed({ settings: [{ ...shop, policy: { ...(shop.policy ?? {}), maxLogisticsCorrections: 50 } }] });
+    await advance(61_000);
+  });
+
   it.each([
     ['SF', 'SF1234567890123'],
     ['JD', 'JDVA12345678901'],
@@ -314,7 +320,7 @@ describe('correcting a PICKUP', () => {
     expect(cancel).toMatchObject({ function: 'submitLogistics', result: { errCode: 0 } });
     expect(cancel.data).toMatchObject({ order_id: `${a.returnId}-v${a.version}`, waybill_id: waybill, openid: DEMO.buyer, delivery_id: 'SF' });
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'correctLogistics' });
-    expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）作废`);
+    expect(res.data.return.timeline.at(-1).note).toContain(`原上门取件预约（运单号 ${waybill}）已取消`);
     const r = await returnDoc(a.returnId);
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', trackingNo: 'SF1234567890123', corrections: 1 });
     expect(r.logistics.staleBooking).toBeUndefined();
@@ -326,32 +332,30 @@ describe('correcting a PICKUP', () => {
     const a = await awaitingShipment('S-PKC3', { reason: 'QUALITY_ISSUE', evidence: [photo] });
     expect((await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer)).ok).toBe(true);
     const res = await writesNothing(() => selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123', postage: 1500 }));
-    expectError(res, 'LOGISTICS_INVALID', '已预约商家承担运费的上门取件，改为自行寄回时不能再申请运费补偿');
+    expectError(res, 'LOGISTICS_INVALID', '本售后已预约过商家承担运费的上门取件，改为自行寄回时不能再申请运费补偿');
     expect((await selfShip(a.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' })).ok).toBe(true);
   });
 
-  it('a new pickup slot books again and cancels the old booking; a failed cancellation is kept for staff', async () => {
+  it('a new pickup slot cancels the old booking first, then books; a booking the carrier will not cancel stops the correction (nothing written, nothing booked)', async () => {
     await seedOrder('S-PKC2');
     const a = await awaitingShipment('S-PKC2');
     const first = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: PICKUP }, buyer);
     const oldWaybill = first.data.return.logistics.waybillId;
     await scriptOpenApi({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: 'order can not be cancelled' }] });
     const later = { ...PICKUP, slotStart: iso(Date.parse(PICKUP.slotStart) + DAY), slotEnd: iso(Date.parse(PICKUP.slotEnd) + DAY) };
+    const refused = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: later }, buyer));
+    expectError(refused, 'LOGISTICS_INVALID', `原上门取件预约（运单号 ${oldWaybill}）未能取消，快递员可能已取件，暂不能修改物流信息`);
+    expect(await bookedFor(a.returnId)).toHaveLength(1);
+
     const res = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup: later }, buyer);
     expect(res.ok).toBe(true);
-    expect(await bookedFor(a.returnId)).toHaveLength(2);
     const newWaybill = res.data.return.logistics.waybillId;
     expect(newWaybill).not.toBe(oldWaybill);
-    const [cancel] = await cancelsFor(a.returnId);
-    expect(cancel.data).toMatchObject({ waybill_id: oldWaybill });
+    // The outbox in call order: the old booking's cancellation comes before the new booking.
+    const calls = (await h.outbox()).filter((c: any) => String(c.data?.order_id ?? '').startsWith(`${a.returnId}-v`)).map((c: any) => [c.api, c.result?.errCode ?? 0]);
+    expect(calls).toEqual([['logistics.addOrder', 0], ['logistics.cancelOrder', 9300506], ['logistics.cancelOrder', 0], ['logistics.addOrder', 0]]);
     const r = await returnDoc(a.returnId);
-    expect(r.logistics).toMatchObject({ mode: 'PICKUP', waybillId: newWaybill, corrections: 1, staleBooking: { waybillId: oldWaybill } });
-    expect(r.logistics.staleBooking.error).toContain('9300506');
-    expect(res.data.return.logistics.staleBooking).toMatchObject({ waybillId: oldWaybill });
-    const staff = await h.call('queryReturns', { action: 'get', returnId: a.returnId }, merchant);
-    expect(staff.data.return.notices).toEqual([expect.stringContaining(`原上门取件预约（运单号 ${oldWaybill}）未能自动取消`)]);
-    expect(staff.data.return.notices[0]).toContain('请联系快递公司取消');
-    const own = await h.call('queryReturns', { action: 'get', returnId: a.returnId }, buyer);
-    expect(own.data.return.notices).toEqual([`原上门取件预约（运单号 ${oldWaybill}）未能自动取消，如快递员按原预约上门，请告知已改约`]);
+    expect(r.logistics).toMatchObject({ mode: 'PICKUP', waybillId: newWaybill, corrections: 1 });
+    expect(r.logistics.staleBooking).toBeUndefined();
   });
 });

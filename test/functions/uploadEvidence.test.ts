@@ -225,7 +225,7 @@ describe('uploadEvidence', () => {
   });
 
   it('what was checked is what is shown later: overwriting or deleting the uploaded file changes nothing', async () => {
-    const r = await openReturn('S-UE4');
+    const r = await openReturn('S-UE9');
     const path = `evidence/${DEMO.buyer}/swap.jpg`;
     const original = jpeg(2500);
     const fileID = await h.upload(path, original);

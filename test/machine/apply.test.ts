@@ -2,7 +2,7 @@ import type { ReturnStatus, ReturnType, Role } from '../../cloudfunctions/core/p
 import { allowedActions, applyTransition, API_ERROR_FOR, REFUSAL_FIELD, refusalError, type TransitionInput } from '../../cloudfunctions/core/machine/apply';
 import { ACTION_NAMES, GUARD_CODES, TRANSITIONS, type ActionName, type CurrentReturn, type TransitionPayload } from '../../cloudfunctions/core/machine/transitions';
 import { ALL_STATUSES, TERMINAL_STATUSES } from '../../cloudfunctions/core/machine/statuses';
-import { ADDRESS, DAY, DEFAULT_ADDRESS, HOUR, NOW, ROLES, TYPES, at, currentIn, goodPayload, policy } from './helpers';
+import { ADDRESS, DAY, DEFAULT_ADDRESS, HOUR, NOW, ROLES, TYPES, at, currentIn, goodPayload, policy, OWN_LEDGER } from './helpers';
 
 function act(
   status: ReturnStatus | null,
@@ -18,6 +18,7 @@ function act(
     now: opts.now ?? NOW,
     policy: opts.policy ?? policy,
     payload: opts.payload ?? goodPayload(action),
+    ledger: OWN_LEDGER,
   };
   return applyTransition(input);
 }
@@ -311,6 +312,7 @@ describe('applyTransition: patch', () => {
     });
     expect(r).toEqual({
       ok: true,
+      effects: ['mirrorLedger'],
       to: 'PENDING_REVIEW',
       patch: {
         status: 'PENDING_REVIEW',
@@ -517,7 +519,7 @@ describe('allowedActions', () => {
         const current: CurrentReturn = { ...cur(status, type, deadline), hasLogistics: false };
         const allowed = allowedActions(current, role, NOW, policy);
         for (const action of ACTION_NAMES) {
-          const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action) });
+          const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action), ledger: OWN_LEDGER });
           if (r.ok !== allowed.includes(action)) mismatches.push(`${status}|${type}|${role}|${action}|${deadline?.toISOString()}`);
         }
       }

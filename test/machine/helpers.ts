@@ -49,3 +49,13 @@ export function currentIn(
     ...extra,
   };
 }
+
+/** A ledger in which the after-sale being decided still holds its own units (appeal and decide read it). */
+export const OWN_LEDGER = {
+  self: 'R1',
+  lines: [{ lineId: 'L1', quantity: 2, title: '商品' }],
+  entries: [
+    { returnId: 'R1', status: 'REJECTED' as ReturnStatus, lines: [{ lineId: 'L1', quantity: 1 }] },
+    { returnId: 'R0', status: 'CANCELLED' as ReturnStatus, lines: [{ lineId: 'L1', quantity: 2 }] },
+  ],
+};

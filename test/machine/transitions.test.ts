@@ -13,7 +13,7 @@ import {
 } from '../../cloudfunctions/core/machine/transitions';
 import { applyTransition } from '../../cloudfunctions/core/machine/apply';
 import { ALL_STATUSES, STATUSES } from '../../cloudfunctions/core/machine/statuses';
-import { ADDRESS, NOW, ROLES, TYPES, currentIn, goodPayload, policy } from './helpers';
+import { ADDRESS, NOW, ROLES, TYPES, currentIn, goodPayload, policy, OWN_LEDGER } from './helpers';
 
 interface Expectation {
   from: FromStatus;
@@ -87,6 +87,7 @@ function run(e: Expectation) {
     now: NOW,
     policy,
     payload: { ...goodPayload(e.action), ...e.payload },
+    ledger: OWN_LEDGER,
   });
 }
 

@@ -54,7 +54,7 @@ export function dataOf(res: any): any {
 }
 
 /** The collections writesNothing() compares. */
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'notifications', 'locks'];
+const COLLECTIONS = ['returns', 'orders', 'refunds', 'ledgers', 'notifications', 'locks'];
 
 const DAY = 86_400_000;
 
@@ -189,6 +189,11 @@ export function fx(h: Harness) {
     /** The stored order. */
     async orderDoc(orderId: string) {
       return (await h.db('orders')).find((o: any) => o._id === orderId);
+    },
+
+    /** The entries of the order's after-sale ledger (the `ledgers` collection), by return id ({} when it has none yet). */
+    async ledgerOf(orderId: string): Promise<Record<string, any>> {
+      return (await h.db('ledgers')).find((l: any) => l._id === orderId)?.entries ?? {};
     },
 
     /** The after-sale's refund records, by out_refund_no. */

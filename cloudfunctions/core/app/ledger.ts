@@ -1,36 +1,60 @@
 /**
- * The order's after-sale ledger, kept on the order document so that one read
- * of the order is all that eligibility and amounts need:
- * - `afterSale[lineId] = { returnId, status, version }` — the summary api.md
- *   asks for (latest after-sale per line), for the shop's own order pages;
- * - `afterSaleReturns[returnId]` — every after-sale of the order as a
- *   PriorReturn (lines, amounts, status, attempts), the policy's input;
- * - `afterSaleRev` — compare-and-set counter of claims: apply and modify change
- *   which units are held, so they write the ledger only if it did not move.
- * Status-only updates after a transition are monotonic on the return's version.
+ * The after-sale ledger: the product's own record of what every after-sale of
+ * an order holds and what was settled for its refund. One document per order
+ * in the `ledgers` collection (only the functions write it; the shop's code
+ * never touches it, so replacing an order document cannot erase a refund):
+ *
+ *   { _id: orderId, rev, entries: { [returnId]: LedgerEntry } }
+ *
+ * - Claims (apply, modify, the refund settlement) are compare-and-sets on
+ *   `rev`: the decision was made on this ledger, and nothing moved since.
+ * - After a transition the entry's status is mirrored, monotonic on the
+ *   after-sale's version (and bumps `rev`, so a claim decided on the old
+ *   status loses its compare-and-set and decides again).
+ * - Keys are return ids (made by the product: `R` + digits); line ids only
+ *   ever appear as values, so any line id (dots, `$`, unicode) is safe.
+ * - The order's `afterSale[lineId]` summary (api.md) is a mirror for the
+ *   shop's own pages, written whole after the fact, never read for a decision.
+ * A ledger that does not exist yet is built from the `returns` collection (and
+ * from a first-release ledger kept on the order document), so existing data
+ * migrates itself on first use; `npm run migrate:ledger` does it for all orders.
  */
 import type { Order, PriorReturn, ReturnStatus } from '../policy/types';
+import type { RefundPlan } from '../policy/amounts/settle';
 import { toDate } from '../policy/time';
-import { command, database, findMany } from '../data/db';
+import { cas, command, createIfAbsent, database, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
+import { holdsUnits } from '../machine/statuses';
 import type { ReturnDoc } from './model';
 
 export interface LedgerEntry extends PriorReturn {
   version: number;
   applyKey: string;
   createdAt: Date;
+  /** What the refund was settled at (written with the transition that entered REFUNDING). */
+  refundPlan?: RefundPlan | null;
+  /** When a claim was written ahead of its after-sale (apply, modify, settlement): a claim whose after-sale never moved is voided after a while. */
+  claimedAt?: Date | null;
+}
+
+export interface LedgerDoc {
+  _id: string;
+  rev: number;
+  entries: Record<string, LedgerEntry>;
+  /** Not stored yet (built from the after-sales on this read): the first claim creates it. */
+  unsaved?: boolean;
 }
 
 export interface OrderDoc extends Order {
-  afterSaleRev?: number;
+  /** First release: the ledger on the order document (read once, to migrate). */
   afterSaleReturns?: Record<string, LedgerEntry>;
 }
 
-export function priorReturns(order: OrderDoc): LedgerEntry[] {
-  return Object.values(order.afterSaleReturns ?? {});
+export function entriesOf(ledger: LedgerDoc): LedgerEntry[] {
+  return Object.values(ledger.entries ?? {});
 }
 
-export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'amounts' | 'approvedAmount' | 'logistics'>): LedgerEntry {
+export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'logistics' | 'refundPlan' | 'goodsSentAt'>): LedgerEntry {
   return {
     returnId: ret._id,
     status: ret.status,
@@ -38,62 +62,132 @@ export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 're
     reason: ret.reason,
     lines: ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
     attempts: ret.attempts,
-    shippingRefunded: ret.amounts?.shipping ?? 0,
-    refundTotal: typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts?.total ?? 0,
-    shipped: !!ret.logistics,
+    shipped: !!ret.goodsSentAt || !!ret.logistics,
+    refundPlan: ret.refundPlan ?? null,
     version: ret.version,
     applyKey: ret.applyKey,
     createdAt: ret.createdAt,
   };
 }
 
-/** Match of the claims compare-and-set: the ledger did not move since it was read. */
-export function ledgerUnchanged(order: OrderDoc): Record<string, unknown> {
-  const _ = command();
-  return { _id: order._id, afterSaleRev: order.afterSaleRev ? order.afterSaleRev : _.exists(false) };
-}
-
-/** Fields that write one after-sale into the ledger and the per-line summary. */
-export function ledgerFields(ret: ReturnDoc, status: ReturnStatus = ret.status): Record<string, unknown> {
-  const _ = command();
-  const entry = { ...ledgerEntry(ret), status };
-  const data: Record<string, unknown> = { [`afterSaleReturns.${ret._id}`]: _.set(entry) };
-  for (const l of ret.lines) {
-    data[`afterSale.${l.lineId}`] = _.set({ returnId: ret._id, status, version: ret.version });
+function normaliseLedger(raw: Record<string, any>): LedgerDoc {
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [id, e] of Object.entries((raw.entries ?? {}) as Record<string, LedgerEntry>)) {
+    entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date, claimedAt: e.claimedAt ? toDate(e.claimedAt) ?? null : null };
   }
-  return data;
+  return { _id: raw._id, rev: Number(raw.rev) || 0, entries };
 }
 
 /**
- * Per-line summaries of lines `returnId` no longer holds (a modify moved it to
- * other lines): each goes back to the latest other after-sale of that line, or
- * is removed when there is none.
+ * The order's ledger. One that does not exist yet is built from the order's
+ * after-sales in memory (a read writes nothing); the first claim stores it.
  */
-export function releasedLineFields(order: OrderDoc, returnId: string, previous: { lineId: string }[], kept: { lineId: string }[]): Record<string, unknown> {
-  const _ = command();
-  const keep = new Set(kept.map((l) => l.lineId));
-  const data: Record<string, unknown> = {};
-  for (const { lineId } of previous) {
-    if (keep.has(lineId)) continue;
-    const latest = priorReturns(order)
-      .filter((p) => p.returnId !== returnId && p.lines.some((l) => l.lineId === lineId))
-      .sort((a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime())[0];
-    data[`afterSale.${lineId}`] = latest ? _.set({ returnId: latest.returnId, status: latest.status, version: latest.version }) : _.remove();
+export async function loadLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
+  const raw = await findById(C.ledgers, order._id);
+  if (raw) return normaliseLedger(raw);
+  return { ...(await buildLedger(order)), unsaved: true };
+}
+
+/** A ledger from the `returns` collection (the after-sales themselves) and a first-release ledger on the order document. */
+export async function buildLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
+  const returns = await findMany<ReturnDoc>(C.returns, { orderId: order._id }, { limit: 1000 });
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [id, e] of Object.entries(order.afterSaleReturns ?? {})) entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date };
+  for (const ret of returns) entries[ret._id] = ledgerEntry({ ...ret, createdAt: toDate(ret.createdAt) as Date });
+  // After-sales the order's summary names but nobody stored (written by the shop or a migration in api.md's
+  // shape): each holds the whole line in the summary's status, so nothing is refunded twice on a guess.
+  for (const [lineId, s] of Object.entries(order.afterSale ?? {})) {
+    if (!s?.returnId || entries[s.returnId]?.lines.some((l) => l.lineId === lineId)) continue;
+    const line = (order.lines ?? []).find((l) => l.lineId === lineId);
+    if (!line) continue;
+    const held = entries[s.returnId];
+    const lines = [...(held?.lines ?? []), { lineId, quantity: line.quantity, amount: line.paidAmount }];
+    entries[s.returnId] = { returnId: s.returnId, status: s.status ?? 'PENDING_REVIEW', type: 'RETURN_REFUND', reason: 'OTHER', lines, attempts: 1, version: 0, applyKey: '', createdAt: new Date(0) };
   }
-  return data;
+  return { _id: order._id, rev: 0, entries };
 }
 
 /**
- * After a transition of `ret` (already stored): mirror its status into the
- * order. Monotonic: a late write of an older version changes nothing.
+ * Compare-and-set of claims: write these entries (null removes one) if the
+ * ledger did not move since it was read. True when written.
  */
-export async function mirrorToOrder(ret: ReturnDoc): Promise<void> {
+export async function claim(ledger: LedgerDoc, changes: Record<string, LedgerEntry | null>): Promise<boolean> {
+  const _ = command();
+  let won: boolean;
+  if (ledger.unsaved) {
+    // The first claim stores the ledger built from the after-sales: created only if nobody stored one meanwhile.
+    const entries = { ...ledger.entries };
+    for (const [id, entry] of Object.entries(changes)) {
+      if (entry) entries[id] = entry;
+      else delete entries[id];
+    }
+    won = await createIfAbsent(C.ledgers, { _id: ledger._id, rev: ledger.rev + 1, entries, createdAt: new Date() });
+    if (won) delete ledger.unsaved;
+  } else {
+    const data: Record<string, unknown> = { rev: ledger.rev + 1 };
+    for (const [id, entry] of Object.entries(changes)) data[`entries.${id}`] = entry ? _.set(entry) : _.remove();
+    won = await cas(C.ledgers, { _id: ledger._id, rev: ledger.rev }, data);
+  }
+  if (won) {
+    ledger.rev += 1;
+    for (const [id, entry] of Object.entries(changes)) {
+      if (entry) ledger.entries[id] = entry;
+      else delete ledger.entries[id];
+    }
+  }
+  return won;
+}
+
+/**
+ * After a transition of `ret` (already stored): mirror it into the ledger,
+ * monotonic on its version (a late write of an older version changes nothing),
+ * then the order's summary.
+ */
+export async function mirrorReturn(ret: ReturnDoc): Promise<void> {
+  const _ = command();
+  const res = await database()
+    .collection(C.ledgers)
+    .where({ _id: ret.orderId, [`entries.${ret._id}.version`]: _.or(_.exists(false), _.lt(ret.version)) })
+    .update({ data: { [`entries.${ret._id}`]: _.set(ledgerEntry(ret)), rev: _.inc(1) } });
+  if (!res?.stats?.updated && !(await findById(C.ledgers, ret.orderId))) {
+    // No ledger yet (after-sales stored before this release): store the one the after-sales make now.
+    const order = await findById<OrderDoc>(C.orders, ret.orderId);
+    if (order) await createIfAbsent(C.ledgers, { ...(await buildLedger(order)), rev: 1, createdAt: new Date() });
+  }
+  await mirrorSummary(ret.orderId);
+}
+
+/** The per-line summary of api.md: the latest after-sale of each line. */
+export function summaryOf(ledger: LedgerDoc): Record<string, { returnId: string; status: ReturnStatus; version: number }> {
+  const out: Record<string, { returnId: string; status: ReturnStatus; version: number; at: number }> = {};
+  for (const e of entriesOf(ledger)) {
+    const at = new Date(e.createdAt).getTime() || 0;
+    for (const l of e.lines) {
+      const prev = out[l.lineId];
+      // The latest after-sale of the line; one that still holds its units wins over a withdrawn one.
+      const better = !prev || holdsUnits(e.status) > holdsUnits(prev.status) || (holdsUnits(e.status) === holdsUnits(prev.status) && at >= prev.at);
+      if (better) out[l.lineId] = { returnId: e.returnId, status: e.status, version: e.version, at };
+    }
+  }
+  const summary: Record<string, { returnId: string; status: ReturnStatus; version: number }> = {};
+  for (const [lineId, s] of Object.entries(out)) summary[lineId] = { returnId: s.returnId, status: s.status, version: s.version };
+  return summary;
+}
+
+/**
+ * Write the order's summary from the ledger as it is now. The whole object is
+ * set at once (`_.set`), so line ids are keys as given and never field paths.
+ * Monotonic on the ledger's rev.
+ */
+export async function mirrorSummary(orderId: string): Promise<void> {
+  const raw = await findById(C.ledgers, orderId);
+  if (!raw) return;
+  const ledger = normaliseLedger(raw);
   const _ = command();
   await database()
     .collection(C.orders)
-    // An after-sale the ledger does not list yet (see withUnledgered) is written in whole.
-    .where({ _id: ret.orderId, [`afterSaleReturns.${ret._id}.version`]: _.or(_.exists(false), _.lt(ret.version)) })
-    .update({ data: ledgerFields(ret) });
+    .where({ _id: orderId, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
+    .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleMirrorRev: ledger.rev } });
 }
 
 /** Dates inside a freshly read order come back as Date already; normalise defensively. */
@@ -105,44 +199,4 @@ export function normaliseOrder(raw: Record<string, any>): OrderDoc {
   order.payments = (order.payments ?? []).map((p) => ({ ...p, paidAt: toDate(p.paidAt) ?? order.paidAt }));
   order.lines = (order.lines ?? []).map((l) => (l.waiverConfirmedAt ? { ...l, waiverConfirmedAt: toDate(l.waiverConfirmedAt) } : l));
   return order;
-}
-
-/**
- * After-sales the per-line summary names but the ledger does not list (orders
- * written by the shop or a migration in api.md's shape: `afterSale[lineId] =
- * { returnId, status }` only). They are read from `returns` — one request, only
- * when there are such — and put into the ledger in memory, so eligibility and
- * amounts count them. One that cannot be found counts as holding the whole
- * line in the summary's status: nothing is refunded twice on a guess.
- */
-export async function withUnledgered(order: OrderDoc): Promise<OrderDoc> {
-  const known = order.afterSaleReturns ?? {};
-  const summary = (order as { afterSale?: Record<string, { returnId?: string; status?: ReturnStatus }> }).afterSale ?? {};
-  const missing = new Map<string, { lineId: string; status?: ReturnStatus }[]>();
-  for (const [lineId, s] of Object.entries(summary)) {
-    if (!s?.returnId || known[s.returnId]) continue;
-    missing.set(s.returnId, [...(missing.get(s.returnId) ?? []), { lineId, status: s.status }]);
-  }
-  if (!missing.size) return order;
-  const found = await findMany<ReturnDoc>(C.returns, { _id: command().in([...missing.keys()]), orderId: order._id }, { limit: missing.size });
-  const entries: Record<string, LedgerEntry> = { ...known };
-  for (const ret of found) entries[ret._id] = ledgerEntry({ ...ret, createdAt: toDate(ret.createdAt) as Date });
-  for (const [returnId, lines] of missing) {
-    if (entries[returnId]) continue;
-    const held = lines.map(({ lineId }) => order.lines.find((l) => l.lineId === lineId)).filter((l): l is NonNullable<typeof l> => !!l);
-    entries[returnId] = {
-      returnId,
-      status: lines[0].status ?? 'PENDING_REVIEW',
-      type: 'RETURN_REFUND',
-      reason: 'OTHER',
-      lines: held.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.paidAmount })),
-      attempts: 1,
-      refundTotal: held.reduce((sum, l) => sum + l.paidAmount, 0),
-      shippingRefunded: 0,
-      version: 0,
-      applyKey: '',
-      createdAt: new Date(0),
-    };
-  }
-  return { ...order, afterSaleReturns: entries };
 }

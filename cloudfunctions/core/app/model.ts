@@ -9,6 +9,10 @@ import type {
   Role,
 } from '../policy/types';
 import type { ReturnAddress } from './settings';
+import type { RefundPlan } from '../policy/amounts/settle';
+import type { RefundStatus } from '../machine/refundRecords';
+
+export type { RefundStatus } from '../machine/refundRecords';
 
 export interface EvidenceItem {
   fileID: string;
@@ -56,6 +60,8 @@ export interface Logistics {
   postage?: number;
   submittedAt: Date;
   corrections?: number;
+  /** PICKUP: the booking was cancelled with the carrier (a correction that then did not go through). */
+  cancelledAt?: Date;
 }
 
 export interface ReturnDoc {
@@ -74,11 +80,21 @@ export interface ReturnDoc {
   lastReminderAt?: Date | null;
   amounts: ReturnAmounts;
   approvedAmount?: number;
+  /** An amount the arbiter granted (decide for the buyer) before the goods came back: the settlement's requested amount. */
+  grantedAmount?: number;
   adjustReason?: string;
   freightPayer: FreightPayer;
   evidence: EvidenceItem[];
   logistics?: Logistics;
+  /** When goods were first sent back in this after-sale (sticky: logistics belong to these lines, and it can no longer be cancelled). */
+  goodsSentAt?: Date | null;
+  /** When a courier pickup (paid by the merchant) was first booked in this after-sale (sticky: no postage claim afterwards). */
+  pickupBookedAt?: Date | null;
   returnAddress?: ReturnAddress;
+  /** The refund as settled when it was planned (the transition that entered REFUNDING), from the ledger. */
+  refundPlan?: RefundPlan | null;
+  /** The last-line money guard stopped the refund: no pay call was made (REFUND_FAILED for the merchant). */
+  refundBlock?: { code: 'LEDGER_GUARD'; message: string; at: Date } | null;
   refundIds: string[];
   /** applications + modifications counted for the attempts limit. */
   attempts: number;
@@ -100,7 +116,6 @@ export interface ReturnDoc {
   updatedAt: Date;
 }
 
-export type RefundStatus = 'CREATED' | 'PROCESSING' | 'UNKNOWN' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | 'FAILED' | 'OFFLINE';
 
 export interface RefundDoc {
   _id: string; // outRefundNo
@@ -118,4 +133,10 @@ export interface RefundDoc {
   updatedAt: Date;
   successTime?: string;
   refundId?: string;
+}
+
+/** What goes back through the payment: the settled plan's target, else (before settlement) the estimate. */
+export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts' | 'refundPlan'>): number {
+  if (ret.refundPlan) return ret.refundPlan.target;
+  return typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts.total;
 }

@@ -10,7 +10,7 @@ import { cas, command, createIfAbsent, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { formatShopTime } from '../policy/time';
 import { statusLabel } from '../machine/statuses';
-import { retryBackoff } from '../machine/refundClassify';
+import { retryBackoff } from './pay/classify';
 import type { ReturnDoc } from './model';
 import type { ShopSettings } from './settings';
 

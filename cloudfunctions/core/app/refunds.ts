@@ -9,17 +9,21 @@
  * - Money always goes back through the payment it came from: the only thing a
  *   record names is the original out_trade_no.
  */
-import { sdk } from '../runtime/shell';
 import { AppError } from '../runtime/envelope';
 import { cas, command, createIfAbsent, findById, findMany, removeById, updateWhere } from '../data/db';
 import { C } from '../data/collections';
-import { paymentBalances, splitAcrossPayments, RefundSplitError } from '../policy/amounts';
+import { checkMoney, paymentBalances, splitAcrossPayments, RefundSplitError, type GuardViolation } from '../policy/amounts';
 import { toDate } from '../policy/time';
-import { classifyRefundQuery, classifyRefundSubmit, processingRecheck, retryBackoff, type QueryClassification } from '../machine/refundClassify';
-import type { RefundDoc, RefundStatus, ReturnDoc } from './model';
+import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type QueryClassification } from './pay';
+import { canMove, isInFlight, isLive, needsMerchant, type RefundStatus } from '../machine/refundRecords';
+import { refundRunning } from '../machine/statuses';
+import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { normaliseOrder } from './ledger';
-import { transition } from './returns';
+import { transition, settlePlanOf } from './returns';
 import type { ShopSettings } from './settings';
+
+export { refundTarget } from './model';
+export { OPEN_REFUND_STATUSES } from '../machine/refundRecords';
 
 const MINUTE = 60_000;
 /**
@@ -29,12 +33,6 @@ const MINUTE = 60_000;
  * (REFUND_FAILED: retry or offline refund) instead of looping unseen.
  */
 export const MAX_AUTO_SUBMITS = 8;
-/** Records the sweep looks at (not final). */
-export const OPEN_REFUND_STATUSES: RefundStatus[] = ['CREATED', 'PROCESSING', 'UNKNOWN'];
-
-export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts'>): number {
-  return typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts.total;
-}
 
 function normaliseRefund(r: RefundDoc): RefundDoc {
   r.nextCheckAt = toDate(r.nextCheckAt) ?? null;
@@ -54,10 +52,6 @@ function nonce(): string {
   return s;
 }
 
-function envId(): string | undefined {
-  const ctx = sdk().getWXContext() as Record<string, string | undefined>;
-  return ctx.ENV || process.env.TCB_ENV || undefined;
-}
 
 // ------------------------------------------------------------------ lock
 
@@ -100,7 +94,8 @@ async function withOrderLock<T>(orderId: string, now: Date, fn: () => Promise<T>
  * shares split across the order's payments by what each still has refundable.
  * Returns all of the return's records.
  */
-export async function planRefunds(ret: ReturnDoc, now: Date): Promise<RefundDoc[]> {
+export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<RefundDoc[]> {
+  if (!ret.refundPlan) Object.assign(ret, await settlePlanOf(ret, now, settings));
   const target = refundTarget(ret);
   const first = await refundsOfOrder(ret.orderId);
   const mineFirst = first.filter((r) => r.returnId === ret._id);
@@ -150,41 +145,23 @@ export async function planRefunds(ret: ReturnDoc, now: Date): Promise<RefundDoc[
 }
 
 function covered(records: RefundDoc[]): number {
-  return records.filter((r) => r.status !== 'CLOSED').reduce((s, r) => s + r.refundFee, 0);
+  return records.filter((r) => isLive(r.status)).reduce((s, r) => s + r.refundFee, 0);
 }
 
 // ------------------------------------------------------------------ platform calls
 
-async function callRefund(ref: RefundDoc, settings: ShopSettings): Promise<unknown> {
-  try {
-    return await (sdk() as any).cloudPay.refund({
-      functionName: settings.pay.callbackFunction,
-      envId: envId(),
-      sub_mch_id: settings.pay.subMchId,
-      nonce_str: nonce(),
-      out_trade_no: ref.outTradeNo,
-      out_refund_no: ref._id,
-      total_fee: ref.totalFee,
-      refund_fee: ref.refundFee,
-      refund_desc: `售后退款 ${ref.returnId}`,
-    });
-  } catch (err) {
-    return err instanceof Error ? err : new Error(String((err as any)?.errMsg ?? err));
-  }
-}
-
 export async function queryRefund(ref: Pick<RefundDoc, '_id'>, settings: ShopSettings): Promise<QueryClassification> {
-  let resp: unknown;
-  try {
-    resp = await (sdk() as any).cloudPay.queryRefund({ sub_mch_id: settings.pay.subMchId, nonce_str: nonce(), out_refund_no: ref._id });
-  } catch (err) {
-    resp = err instanceof Error ? err : new Error(String((err as any)?.errMsg ?? err));
-  }
-  return classifyRefundQuery(resp, ref._id);
+  return queryRefundCall(ref._id, settings);
 }
 
 /** Store a record's new status, claimed by a compare-and-set on (status, tries). */
 async function store(ref: RefundDoc, next: Partial<RefundDoc>, event: string, raw: unknown, now: Date): Promise<RefundDoc | null> {
+  const to = (next.status ?? ref.status) as RefundStatus;
+  if (!canMove(ref.status, to)) {
+    // The refund-record table (machine/refundRecords.ts) has no such move: nothing is written.
+    console.error(JSON.stringify({ level: 'error', msg: 'refund record move refused by the table', outRefundNo: ref._id, from: ref.status, to, event }));
+    return null;
+  }
   const _ = command();
   const data = { ...next, updatedAt: now, history: _.push([{ at: now, event, raw: raw === undefined ? null : JSON.parse(JSON.stringify(raw ?? null)) }]) };
   const won = await cas(C.refunds, { _id: ref._id, status: ref.status, tries: ref.tries }, data);
@@ -193,10 +170,9 @@ async function store(ref: RefundDoc, next: Partial<RefundDoc>, event: string, ra
 }
 
 /** Send one record (CREATED) to the platform and store the classified answer. */
-export async function submit(ref: RefundDoc, now: Date, settings: ShopSettings): Promise<RefundDoc> {
+async function submit(ref: RefundDoc, now: Date, settings: ShopSettings): Promise<RefundDoc> {
   const policyMinutes = settings.policy.refundQueryAfterMinutes;
-  const resp = await callRefund(ref, settings);
-  const c = classifyRefundSubmit(resp);
+  const { classified: c, raw } = await refundCall({ outRefundNo: ref._id, outTradeNo: ref.outTradeNo, totalFee: ref.totalFee, refundFee: ref.refundFee, returnId: ref.returnId }, settings);
   const tries = ref.tries + 1;
   const lastError = c.outcome === 'PROCESSING' ? undefined : { code: c.code, message: c.message, at: now };
   let next: Partial<RefundDoc>;
@@ -217,7 +193,6 @@ export async function submit(ref: RefundDoc, now: Date, settings: ShopSettings):
       next = { status: 'FAILED', tries, nextCheckAt: null };
   }
   if (lastError) next.lastError = next.status === 'FAILED' && c.outcome === 'RETRY' ? { ...lastError, message: gaveUpMessage(lastError.message) } : lastError;
-  const raw = resp instanceof Error ? { error: resp.message } : resp;
   return (await store(ref, next, `SUBMIT:${c.outcome}${c.code ? ':' + c.code : ''}`, raw, now)) ?? ref;
 }
 
@@ -259,6 +234,71 @@ function gaveUpMessage(last?: string): string {
   return `已自动重试 ${MAX_AUTO_SUBMITS} 次，支付平台仍未受理退款${last ? `（${last}）` : ''}，请重新发起或线下退款`;
 }
 
+// ------------------------------------------------------------------ the money guard
+
+export interface GuardOutcome {
+  ok: boolean;
+  violations: GuardViolation[];
+}
+
+/**
+ * The last line before any pay call (policy/amounts/guard.ts): the order, the
+ * settled plans stored on its after-sales and every refund record of the
+ * order — not the ledger, not the path that led here.
+ */
+export async function guardOrder(orderId: string): Promise<GuardOutcome> {
+  const [rawOrder, returns, refunds] = await Promise.all([
+    findById(C.orders, orderId),
+    findMany<ReturnDoc>(C.returns, { orderId }, { limit: 1000 }),
+    refundsOfOrder(orderId),
+  ]);
+  if (!rawOrder) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
+  const order = normaliseOrder(rawOrder);
+  const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) })) });
+  return { ok: violations.length === 0, violations };
+}
+
+/**
+ * The guard said no: no pay call. The after-sale's unsent records are marked
+ * FAILED (LEDGER_GUARD) so nothing retries them, the after-sale goes to the
+ * merchant (REFUND_FAILED with `refundBlock`), and one error line is logged.
+ */
+async function blockRefund(ret: ReturnDoc, violations: GuardViolation[], now: Date, settings: ShopSettings): Promise<ReturnDoc> {
+  const message = `退款超出订单可退范围，已拦截，未发起退款：${violations.map((v) => v.message).join('；')}`;
+  console.error(JSON.stringify({ level: 'error', msg: 'LEDGER_GUARD: refund stopped before the pay call', returnId: ret._id, orderId: ret.orderId, violations }));
+  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id && r.status === 'CREATED');
+  for (const r of records) await store(r, { status: 'FAILED', nextCheckAt: null, lastError: { code: 'LEDGER_GUARD', message, at: now } }, 'LEDGER_GUARD', violations, now);
+  if (!refundRunning(ret.status)) return ret;
+  const { ret: moved } = await transition({
+    ret,
+    actor: { role: 'SYSTEM' },
+    action: 'refundFailed',
+    now,
+    settings,
+    payload: { note: message },
+    extra: { refundBlock: { code: 'LEDGER_GUARD', message, at: now } },
+  });
+  return moved;
+}
+
+/** Submit one record after the guard passed for its order (checked once per batch by the caller, or here). */
+export async function guardedSubmit(ref: RefundDoc, now: Date, settings: ShopSettings, checked?: GuardOutcome): Promise<{ ref: RefundDoc; blocked?: GuardViolation[] }> {
+  const verdict = checked ?? (await guardOrder(ref.orderId));
+  if (!verdict.ok) {
+    const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
+    if (ret) await blockRefund(normaliseRet(ret), verdict.violations, now, settings);
+    return { ref, blocked: verdict.violations };
+  }
+  return { ref: await submit(ref, now, settings) };
+}
+
+function normaliseRet(ret: ReturnDoc): ReturnDoc {
+  ret.timeline = ret.timeline ?? [];
+  ret.refundIds = ret.refundIds ?? [];
+  ret.evidence = ret.evidence ?? [];
+  return ret;
+}
+
 // ------------------------------------------------------------------ settle
 
 export interface SettleResult {
@@ -267,16 +307,17 @@ export interface SettleResult {
 }
 
 /**
- * Drive a REFUNDING after-sale as far as it can go now: plan the records,
- * submit the ones never sent (or due for a retry), query unknown ones, and
- * complete the after-sale when every record succeeded (REFUNDED) or one was
- * definitively refused or closed (REFUND_FAILED).
+ * Drive a REFUNDING after-sale as far as it can go now: plan the records (from
+ * the settled plan), pass the money guard, submit the ones never sent (or due
+ * for a retry), query unknown ones, and complete the after-sale when every
+ * record succeeded (REFUNDED) or one cannot succeed without the merchant
+ * (REFUND_FAILED).
  */
 export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, opts: { submitDue?: boolean } = {}): Promise<SettleResult> {
-  if (ret.status !== 'REFUNDING') return { ret, refunds: [] };
+  if (!refundRunning(ret.status)) return { ret, refunds: [] };
   let records: RefundDoc[];
   try {
-    records = await planRefunds(ret, now);
+    records = await planRefunds(ret, now, settings);
   } catch (err) {
     // More than the payments still have: no attempt can ever succeed. Hand it to
     // the merchant (REFUND_FAILED, offline refund) instead of retrying forever.
@@ -284,12 +325,21 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
     const note = `退款金额超过订单可原路退回的余额，请核对后线下退款并登记`;
     return { ret: (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret, refunds: [] };
   }
+  const sending = (r: RefundDoc) => r.status === 'CREATED' && (!r.nextCheckAt || r.nextCheckAt.getTime() <= now.getTime() || r.tries === 0 || opts.submitDue);
+  let verdict: GuardOutcome | undefined;
+  if (records.some(sending)) {
+    verdict = await guardOrder(ret.orderId);
+    if (!verdict.ok) {
+      const blocked = await blockRefund(ret, verdict.violations, now, settings);
+      return { ret: blocked, refunds: (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id) };
+    }
+  }
   const out: RefundDoc[] = [];
   for (const ref of records) {
     let r = ref;
     const due = !r.nextCheckAt || r.nextCheckAt.getTime() <= now.getTime();
     if (r.status === 'UNKNOWN' && due) r = await applyQuery(r, await queryRefund(r, settings), now, settings, 'QUERY');
-    if (r.status === 'CREATED' && (due || r.tries === 0 || opts.submitDue)) r = await submit(r, now, settings);
+    if (sending(r)) r = (await guardedSubmit(r, now, settings, verdict)).ref;
     out.push(r);
   }
   records = out;
@@ -298,11 +348,11 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
 
 /** REFUNDING → REFUNDED when all records succeeded; → REFUND_FAILED when one cannot succeed without the merchant. */
 export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, settings: ShopSettings): Promise<ReturnDoc> {
-  if (ret.status !== 'REFUNDING') return ret;
+  if (!refundRunning(ret.status)) return ret;
   const target = refundTarget(ret);
-  const live = records.filter((r) => r.status !== 'CLOSED');
+  const live = records.filter((r) => isLive(r.status));
   const succeeded = live.filter((r) => r.status === 'SUCCESS').reduce((s, r) => s + r.refundFee, 0);
-  const broken = records.find((r) => r.status === 'FAILED' || r.status === 'ABNORMAL') ?? (covered(records) < target ? records.find((r) => r.status === 'CLOSED') : undefined);
+  const broken = records.find((r) => needsMerchant(r.status)) ?? (covered(records) < target ? records.find((r) => !isLive(r.status)) : undefined);
   if (broken) {
     const note = broken.lastError?.message ?? '退款未能完成';
     return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret;
@@ -313,13 +363,11 @@ export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, 
   return ret;
 }
 
-/** Merchant retry: failed/abnormal records go back to CREATED (same number); closed shares get new numbers at planning. */
+/** Merchant retry: records that need the merchant go back to CREATED (same number); closed shares get new numbers at planning. */
 export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
   const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
   for (const r of records) {
-    if (r.status === 'FAILED' || r.status === 'ABNORMAL') {
-      await store(r, { status: 'CREATED', nextCheckAt: now }, 'RETRY_BY_MERCHANT', null, now);
-    }
+    if (needsMerchant(r.status)) await store(r, { status: 'CREATED', nextCheckAt: now }, 'RETRY_BY_MERCHANT', null, now);
   }
 }
 
@@ -330,7 +378,7 @@ export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
  */
 export async function offlinePlan(ret: ReturnDoc): Promise<{ amount: number; records: RefundDoc[] }> {
   const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
-  if (records.some((r) => r.status === 'PROCESSING' || r.status === 'UNKNOWN')) {
+  if (records.some((r) => isInFlight(r.status))) {
     throw new AppError('INVALID_STATE', '仍有退款在支付平台处理中，请等待结果后再登记线下退款', { refusal: 'REFUND_IN_FLIGHT' });
   }
   const succeeded = records.filter((r) => r.status === 'SUCCESS').reduce((s, r) => s + r.refundFee, 0);
@@ -340,8 +388,6 @@ export async function offlinePlan(ret: ReturnDoc): Promise<{ amount: number; rec
 /** After markOffline: the records never completed online are closed as OFFLINE, so no sweep sends them later. */
 export async function closeOffline(records: RefundDoc[], now: Date): Promise<void> {
   for (const r of records) {
-    if (r.status === 'CREATED' || r.status === 'FAILED' || r.status === 'ABNORMAL') {
-      await store(r, { status: 'OFFLINE', nextCheckAt: null }, 'OFFLINE_BY_MERCHANT', null, now);
-    }
+    if (canMove(r.status, 'OFFLINE') && !isInFlight(r.status)) await store(r, { status: 'OFFLINE', nextCheckAt: null }, 'OFFLINE_BY_MERCHANT', null, now);
   }
 }

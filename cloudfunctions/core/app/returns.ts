@@ -3,14 +3,15 @@
  * then a single compare-and-set on (id, status, version) stores the new
  * fields and the timeline event together; the order's ledger mirrors it.
  */
-import { applyTransition, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
-import type { ActionName, Actor, CurrentReturn, TransitionPayload } from '../machine/transitions';
+import { decide, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
+import { needsLedger, type ActionName, type Actor, type CurrentReturn, type LedgerView, type TransitionPayload } from '../machine/transitions';
 import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
 import { cas, command, findById } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { ReturnDoc, TimelineEntry } from './model';
-import { mirrorToOrder } from './ledger';
+import { claim, ledgerEntry, loadLedger, mirrorReturn, normaliseOrder, type LedgerDoc, type OrderDoc } from './ledger';
+import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import type { ShopSettings } from './settings';
 import { returnView } from './view';
 import type { Role } from '../policy/types';
@@ -53,7 +54,8 @@ export function toCurrent(ret: ReturnDoc): CurrentReturn {
     deadlineAction: ret.deadlineAction,
     enteredAt: toDate((ret as any).statusEnteredAt) ?? null,
     lastReminderAt: ret.lastReminderAt ?? null,
-    hasLogistics: !!ret.logistics,
+    hasLogistics: !!ret.goodsSentAt || !!ret.logistics,
+    corrections: ret.logistics?.corrections ?? 0,
     returnAddress: (ret.returnAddress as any) ?? null,
   };
 }
@@ -74,8 +76,10 @@ export interface TransitionRequest {
   requestId?: string;
   /** More fields stored in the same compare-and-set (logistics, approvedAmount, ...). */
   extra?: Record<string, unknown>;
-  /** Skip mirroring into the order (the caller writes the ledger itself). */
+  /** Skip mirroring into the ledger (the caller claimed the ledger itself: modify). */
   skipMirror?: boolean;
+  /** Entering REFUNDING: the amount the merchant grants (undefined = the settled maximum) and why it was lowered. */
+  refund?: { requested?: number; reason?: string };
 }
 
 export function conflict(): AppError {
@@ -94,28 +98,152 @@ export async function lostRace(returnId: string, actor: { role: Role; openid?: s
   return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
 }
 
-/** Decide with the machine, then store with one compare-and-set. Returns the stored after-sale. */
+export async function loadOrder(orderId: string): Promise<OrderDoc> {
+  const raw = await findById(C.orders, orderId);
+  if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
+  return normaliseOrder(raw);
+}
+
+/** What the machine reads of the ledger (rows with a ledgerGuard). */
+export function ledgerView(ledger: LedgerDoc, order: OrderDoc, self: string): LedgerView {
+  return {
+    self,
+    lines: order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, title: l.title })),
+    entries: Object.values(ledger.entries).map((e) => ({ returnId: e.returnId, status: e.status, lines: e.lines })),
+  };
+}
+
+/** The after-sale's fields that carry a settled refund (the plan, and the amounts the pages show). */
+export function moneyFields(plan: RefundPlan, reason?: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    refundPlan: plan,
+    amounts: { items: plan.items, shipping: plan.shipping, postage: plan.postage, total: plan.total },
+  };
+  if (plan.target < plan.total) fields.approvedAmount = plan.target;
+  if (plan.offline > 0) fields.postageOffline = plan.offline;
+  if (plan.lowered) fields.adjustReason = reason ?? '';
+  return fields;
+}
+
+/** The AppError of a settlement the ledger refuses. */
+function settleRefused(r: { code: string; message: string; maximum?: number }): AppError {
+  if (r.code === 'UNITS_TAKEN' || r.code === 'LINE_NOT_FOUND') return new AppError('INVALID_STATE', r.message, { refusal: 'UNITS_TAKEN' });
+  const code = r.code === 'AMOUNT_ABOVE_MAXIMUM' ? 'REFUND_LIMIT' : 'INVALID_ARGUMENT';
+  return new AppError(code, r.message, { refusal: r.code, maximum: r.maximum, issues: [{ path: 'refundAmount', message: r.message }] });
+}
+
+/**
+ * Settle `ret`'s refund from the ledger as it is now (pure: policy/amounts/settle.ts).
+ * `fields` are what the after-sale will carry.
+ */
+export function settleFrom(ret: ReturnDoc, ledger: LedgerDoc, order: OrderDoc, now: Date, settings: ShopSettings, refund: TransitionRequest['refund'] = {}): Record<string, unknown> {
+  const settled = settleRefund({
+    order,
+    entries: Object.values(ledger.entries),
+    self: { returnId: ret._id, type: ret.type, reason: ret.reason, lines: ret.lines, logistics: ret.logistics ?? null, pickupEver: !!ret.pickupBookedAt },
+    requested: refund.requested,
+    policy: settings.policy,
+    now,
+  });
+  if (!settled.ok) throw settleRefused(settled);
+  return moneyFields(settled.plan, refund.reason);
+}
+
+/** The settled maximum `ret` would get now (the amount a merchant may grant at most), without claiming anything. */
+export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<number> {
+  const order = await loadOrder(ret.orderId);
+  const fields = settleFrom(ret, await loadLedger(order), order, now, settings);
+  const plan = fields.refundPlan as RefundPlan;
+  return plan.total + plan.offline;
+}
+
+const CLAIM_TRIES = 3;
+
+/**
+ * Claim the settled refund in the ledger (compare-and-set on its rev), before
+ * the after-sale moves: the amounts are decided on the ledger as it is at this
+ * moment, and a concurrent settlement of another after-sale of the order makes
+ * this one decide again. Answers the fields and an undo for a lost commit.
+ */
+async function claimSettlement(ret: ReturnDoc, to: ReturnDoc['status'], version: number, extra: Record<string, unknown>, now: Date, settings: ShopSettings, refund: TransitionRequest['refund']): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
+  for (let i = 0; i < CLAIM_TRIES; i++) {
+    const order = await loadOrder(ret.orderId);
+    const ledger = await loadLedger(order);
+    const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
+    const previous = ledger.entries[ret._id] ?? null;
+    const entry = { ...ledgerEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc), claimedAt: now };
+    if (await claim(ledger, { [ret._id]: entry })) {
+      const undo = async () => {
+        const fresh = await loadLedger(order);
+        if (fresh.entries[ret._id]?.version === entry.version) await claim(fresh, { [ret._id]: previous });
+      };
+      return { fields, undo };
+    }
+  }
+  throw conflict();
+}
+
+/**
+ * decide → plan → commit. The machine decides (with the order's ledger when
+ * the row reads it); a transition that enters REFUNDING settles the refund
+ * from the ledger and claims it there; then one compare-and-set on (id,
+ * status, version) stores the new fields and the timeline event together (the
+ * only write of an after-sale's status); the ledger and the order's summary
+ * mirror it. Nothing outside the document happens before the machine said yes.
+ */
 export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry }> {
   const { ret, actor, action, now, settings } = req;
-  const result = applyTransition({
+  let ledger: LedgerView | undefined;
+  if (needsLedger(ret.status, actor.role, action, ret.type)) {
+    const order = await loadOrder(ret.orderId);
+    ledger = ledgerView(await loadLedger(order), order, ret._id);
+  }
+  const result = decide({
     current: toCurrent(ret),
     actor,
     action,
     now,
     policy: settings.policy,
     payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...(req.payload ?? {}) },
+    ledger,
   });
   if (!result.ok) {
     throw refused(result);
   }
+  let extra = { ...(req.extra ?? {}) };
+  let undo: (() => Promise<void>) | null = null;
+  if (result.effects.includes('settleRefund')) {
+    const settled = await claimSettlement(ret, result.to, ret.version + 1, extra, now, settings, req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund);
+    extra = { ...extra, ...settled.fields };
+    undo = settled.undo;
+  }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();
-  const data = { ...replaceObjects({ ...result.patch, ...(req.extra ?? {}) }), timeline: _.push([event]) };
+  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]) };
   const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, data);
-  if (!won) throw await lostRace(ret._id, actor, req.requestId, now, settings);
-  const stored = { ...ret, ...result.patch, ...(req.extra ?? {}), timeline: [...ret.timeline, event] } as ReturnDoc;
-  if (!req.skipMirror) await mirrorToOrder(stored);
+  if (!won) {
+    if (undo) await undo().catch(() => undefined);
+    throw await lostRace(ret._id, actor, req.requestId, now, settings);
+  }
+  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event] } as ReturnDoc;
+  if (!req.skipMirror) await mirrorReturn(stored);
   return { ret: stored, event };
+}
+
+/**
+ * A REFUNDING after-sale without a settled plan (entered REFUNDING before this
+ * release): settle it now from the ledger, claim it there and store the plan.
+ */
+export async function settlePlanOf(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<Record<string, unknown>> {
+  let fields: Record<string, unknown>;
+  try {
+    ({ fields } = await claimSettlement(ret, ret.status, ret.version, {}, now, settings, { requested: typeof ret.approvedAmount === 'number' && ret.approvedAmount < ret.amounts.total ? ret.approvedAmount : undefined, reason: ret.adjustReason }));
+  } catch (err) {
+    if (err instanceof AppError && err.code !== 'CONFLICT') throw new AppError('REFUND_LIMIT', err.message, err.details);
+    throw err;
+  }
+  await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, replaceObjects(fields));
+  return fields;
 }
 
 /**

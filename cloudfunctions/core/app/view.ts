@@ -2,13 +2,13 @@
 import { allowedActions } from '../machine/apply';
 import { ACTION_LABELS, type ActionName } from '../machine/transitions';
 import { STATUSES, statusLabel } from '../machine/statuses';
-import { REFUND_ARRIVAL_HINT } from '../machine/refundClassify';
+import { REFUND_ARRIVAL_HINT } from './pay/classify';
 import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
 import { formatShopTime } from '../policy/time';
 import type { Policy, Role } from '../policy/types';
-import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from './model';
+import { evidenceOfSide, refundTarget, type EvidenceItem, type ReturnDoc } from './model';
 import { toCurrent } from './returns';
-import { refundTarget } from './refunds';
+
 import { reimbursedPostage } from '../policy/amounts/postage';
 
 export interface ViewOptions {

@@ -14,6 +14,7 @@ import {
   type Actor,
   type CurrentReturn,
   type GuardCode,
+  type LedgerView,
   type ReturnAddress,
   type TransitionContext,
   type TransitionPayload,
@@ -48,8 +49,19 @@ export interface TransitionPatch {
 
 export type TransitionErrorCode = 'INVALID_STATE' | 'FORBIDDEN' | GuardCode;
 
+/**
+ * What the shell does around the commit of a plan, read from the table:
+ * - settleRefund: before the commit, settle the refund's amounts from the
+ *   ledger and claim them there (entering a refund-bound status);
+ * - submitRefund: after the commit, submit the planned refund (entering the
+ *   status where the system acts: REFUNDING);
+ * - mirrorLedger: after the commit, mirror the new status into the ledger;
+ * - notifyBuyer: after the commit, tell the buyer (someone else acted).
+ */
+export type Effect = 'settleRefund' | 'submitRefund' | 'mirrorLedger' | 'notifyBuyer';
+
 export type TransitionResult =
-  | { ok: true; to: ReturnStatus; patch: TransitionPatch; event: TimelineEvent }
+  | { ok: true; to: ReturnStatus; patch: TransitionPatch; event: TimelineEvent; effects: Effect[] }
   | { ok: false; code: TransitionErrorCode; message: string };
 
 export interface TransitionInput {
@@ -59,6 +71,12 @@ export interface TransitionInput {
   now: Date;
   policy: Policy;
   payload?: TransitionPayload;
+  /**
+   * The order's ledger: required by rows with a ledgerGuard (appeal, decide).
+   * 'later': a precheck before reading anything; the shell decides again with
+   * the ledger before it commits (app/returns.ts transition).
+   */
+  ledger?: LedgerView | 'later';
 }
 
 /**
@@ -78,6 +96,8 @@ export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Obje
   NOTE_REQUIRED: 'INVALID_ARGUMENT',
   DECISION_REQUIRED: 'INVALID_ARGUMENT',
   GOODS_SENT: 'INVALID_STATE',
+  UNITS_TAKEN: 'INVALID_STATE',
+  CORRECTIONS_EXHAUSTED: 'INVALID_STATE',
 });
 
 /** The input field a refusal that answers INVALID_ARGUMENT is about (for details.issues). */
@@ -122,7 +142,7 @@ function rowsFor(role: Role, action: ActionName): TransitionRow[] {
  *   accept nothing) or not for this after-sale type;
  * - guard codes (GUARD_CODES): the row exists but its condition fails.
  */
-export function applyTransition(input: TransitionInput): TransitionResult {
+export function decide(input: TransitionInput): TransitionResult {
   const { current, actor, action, now, policy } = input;
   const payload = input.payload ?? {};
   const rows = rowsFor(actor.role, action);
@@ -140,8 +160,9 @@ export function applyTransition(input: TransitionInput): TransitionResult {
     return { ok: false, code: 'INVALID_STATE', message: `${TYPE_LABEL[current.type] ?? current.type}的售后不能执行此操作` };
   }
 
-  const ctx: TransitionContext = { current, actor, action, now, policy, payload };
-  const refusal = row.guard?.(ctx) ?? row.requires?.(ctx) ?? null;
+  const later = input.ledger === 'later';
+  const ctx: TransitionContext = { current, actor, action, now, policy, payload, ledger: later ? undefined : (input.ledger as LedgerView | undefined) };
+  const refusal = row.guard?.(ctx) ?? (later ? null : row.ledgerGuard?.(ctx)) ?? row.requires?.(ctx) ?? null;
   if (refusal) return { ok: false, code: refusal.code as GuardCode, message: refusal.message };
 
   const to = typeof row.to === 'function' ? row.to(ctx) : row.to;
@@ -199,8 +220,16 @@ export function applyTransition(input: TransitionInput): TransitionResult {
   const evidence = (payload.evidence ?? []).filter((e) => typeof e === 'string' && e.length > 0);
   if (evidence.length) event.evidence = evidence;
 
-  return { ok: true, to, patch, event };
+  const effects: Effect[] = [];
+  if (STATUSES[to].refundBound && !(status && STATUSES[status].refundBound)) effects.push('settleRefund');
+  if (STATUSES[to].refundBound && STATUSES[to].next.role === 'SYSTEM') effects.push('submitRefund');
+  effects.push('mirrorLedger');
+  if (actor.role !== 'BUYER') effects.push('notifyBuyer');
+  return { ok: true, to, patch, event, effects };
 }
+
+/** The first release's name of `decide`. */
+export const applyTransition = decide;
 
 /**
  * What `role` may do now on `current` (buttons of the detail view): rows of
@@ -214,6 +243,7 @@ export function allowedActions(
   now: Date,
   policy: Policy,
   payload: TransitionPayload = {},
+  ledger?: LedgerView,
 ): ActionName[] {
   const status = current.status ?? null;
   if (status && STATUSES[status]?.terminal) return [];
@@ -222,8 +252,10 @@ export function allowedActions(
   for (const row of TRANSITIONS) {
     if (!row.roles.includes(role) || !fromList(row).includes(fromKey)) continue;
     if (row.types && !row.types.includes(current.type)) continue;
-    const ctx: TransitionContext = { current, actor: { role }, action: row.action, now, policy, payload };
+    const ctx: TransitionContext = { current, actor: { role }, action: row.action, now, policy, payload, ledger };
     if (row.guard?.(ctx)) continue;
+    // Ledger conditions are checked when a ledger was given (the view of one after-sale is read without it).
+    if (ledger && row.ledgerGuard?.(ctx)) continue;
     if (!out.includes(row.action)) out.push(row.action);
   }
   return out;

@@ -19,28 +19,48 @@ export interface StatusInfo {
   terminal: boolean;
   /** Counts as "an open after-sale" of its lines (= not terminal). */
   open: boolean;
+  /** The after-sale holds its units: no other after-sale may take them (all but CANCELLED / CLOSED; REJECTED included). */
+  holdsUnits: boolean;
+  /** Money is owed or paid for it: its refund was planned (REFUNDING, REFUND_FAILED, REFUNDED). */
+  refundBound: boolean;
+  /** A new application for its lines withdraws it (buyer's cancel), when the table still lets the buyer cancel it. */
+  withdrawnByReapply: boolean;
 }
 
-function info(status: ReturnStatus, label: string, role: Role | null, phrase: string, terminal: boolean): StatusInfo {
-  return Object.freeze({ status, label, next: Object.freeze({ role, phrase }), terminal, open: !terminal });
+type Money = 'holds' | 'releases' | 'refund';
+
+function info(status: ReturnStatus, label: string, role: Role | null, phrase: string, terminal: boolean, money: Money, withdrawnByReapply = false): StatusInfo {
+  return Object.freeze({ status, label, next: Object.freeze({ role, phrase }), terminal, open: !terminal, holdsUnits: money !== 'releases', refundBound: money === 'refund', withdrawnByReapply });
 }
 
 export const STATUSES: Readonly<Record<ReturnStatus, StatusInfo>> = Object.freeze({
-  PENDING_REVIEW: info('PENDING_REVIEW', '待商家处理', 'MERCHANT', '等待商家处理', false),
-  AWAITING_SHIPMENT: info('AWAITING_SHIPMENT', '待买家寄回', 'BUYER', '等待买家寄回商品', false),
-  IN_TRANSIT: info('IN_TRANSIT', '待商家收货', 'MERCHANT', '等待商家确认收货', false),
-  REJECTED: info('REJECTED', '商家已拒绝', 'BUYER', '等待买家修改申请或申诉', false),
-  DISPUTED: info('DISPUTED', '平台介入中', 'ARBITER', '等待平台裁决', false),
-  REFUNDING: info('REFUNDING', '退款中', 'SYSTEM', '退款处理中，等待到账', false),
-  REFUND_FAILED: info('REFUND_FAILED', '退款异常', 'MERCHANT', '等待商家处理退款异常', false),
-  REFUNDED: info('REFUNDED', '退款成功', null, '售后已完成', true),
-  CANCELLED: info('CANCELLED', '已撤销', null, '买家已撤销申请', true),
-  CLOSED: info('CLOSED', '已关闭', null, '售后已关闭', true),
+  PENDING_REVIEW: info('PENDING_REVIEW', '待商家处理', 'MERCHANT', '等待商家处理', false, 'holds'),
+  AWAITING_SHIPMENT: info('AWAITING_SHIPMENT', '待买家寄回', 'BUYER', '等待买家寄回商品', false, 'holds'),
+  IN_TRANSIT: info('IN_TRANSIT', '待商家收货', 'MERCHANT', '等待商家确认收货', false, 'holds'),
+  REJECTED: info('REJECTED', '商家已拒绝', 'BUYER', '等待买家修改申请或申诉', false, 'holds', true),
+  DISPUTED: info('DISPUTED', '平台介入中', 'ARBITER', '等待平台裁决', false, 'holds'),
+  REFUNDING: info('REFUNDING', '退款中', 'SYSTEM', '退款处理中，等待到账', false, 'refund'),
+  REFUND_FAILED: info('REFUND_FAILED', '退款异常', 'MERCHANT', '等待商家处理退款异常', false, 'refund'),
+  REFUNDED: info('REFUNDED', '退款成功', null, '售后已完成', true, 'refund'),
+  CANCELLED: info('CANCELLED', '已撤销', null, '买家已撤销申请', true, 'releases'),
+  CLOSED: info('CLOSED', '已关闭', null, '售后已关闭', true, 'releases'),
 });
 
 export const ALL_STATUSES = Object.keys(STATUSES) as ReturnStatus[];
 export const TERMINAL_STATUSES: readonly ReturnStatus[] = ALL_STATUSES.filter((s) => STATUSES[s].terminal);
 export const OPEN_STATUSES: readonly ReturnStatus[] = ALL_STATUSES.filter((s) => STATUSES[s].open);
+/** Statuses whose after-sales were refunded or are being refunded. */
+export const REFUND_BOUND_STATUSES: readonly ReturnStatus[] = ALL_STATUSES.filter((s) => STATUSES[s].refundBound);
+
+/** Does an after-sale in `status` hold its units (see StatusInfo.holdsUnits)? */
+export function holdsUnits(status: ReturnStatus): boolean {
+  return STATUSES[status]?.holdsUnits ?? true;
+}
+
+/** Was the refund of an after-sale in `status` planned (money owed or paid)? */
+export function isRefundBound(status: ReturnStatus): boolean {
+  return STATUSES[status]?.refundBound ?? false;
+}
 
 /** Label of the pseudo-status before an after-sale exists. */
 export const NEW_LABEL = '未申请';
@@ -66,4 +86,10 @@ export function isOpen(status: ReturnStatus): boolean {
 export function reminderRecipient(status: ReturnStatus): Role | null {
   const role = STATUSES[status].next.role;
   return role === 'SYSTEM' ? null : role;
+}
+
+/** The refund runs and the system acts next (REFUNDING): records are planned, submitted and reconciled. */
+export function refundRunning(status: ReturnStatus): boolean {
+  const info = STATUSES[status];
+  return !!info && info.refundBound && info.next.role === 'SYSTEM';
 }

@@ -29,6 +29,7 @@
  */
 import type { Policy, Refusal, ReturnStatus, ReturnType, Role } from '../policy/types';
 import { deadlineFor } from './deadlines';
+import { STATUSES } from './statuses';
 
 export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal';
 export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline';
@@ -91,6 +92,8 @@ export interface TransitionPayload {
   /** The shop's default return address (settings): used when none is given, and by autoApprove. */
   defaultReturnAddress?: ReturnAddress | null;
   decision?: Decision;
+  /** modify: the request changes the lines or quantities. */
+  linesChanged?: boolean;
 }
 
 /** What the machine needs to know of the stored after-sale. */
@@ -105,9 +108,23 @@ export interface CurrentReturn {
   /** When the current status was entered (stored as `statusEnteredAt`). */
   enteredAt?: Date | null;
   lastReminderAt?: Date | null;
-  /** The buyer has sent the goods back (logistics recorded). */
+  /** The buyer has sent the goods back in this after-sale, at any time (sticky: whatever happened after). */
   hasLogistics?: boolean;
+  /** Logistics corrections made so far. */
+  corrections?: number;
   returnAddress?: ReturnAddress | null;
+}
+
+/**
+ * What the machine needs of the order's ledger to decide actions that change
+ * what an after-sale covers (appeal, decide for the buyer): the order's lines
+ * and every after-sale of the order with its status and lines.
+ */
+export interface LedgerView {
+  /** The after-sale being decided. */
+  self: string;
+  lines: readonly { lineId: string; quantity: number; title?: string }[];
+  entries: readonly { returnId: string; status: ReturnStatus; lines: readonly { lineId: string; quantity: number }[] }[];
 }
 
 export interface Actor {
@@ -122,6 +139,8 @@ export interface TransitionContext {
   now: Date;
   policy: Policy;
   payload: TransitionPayload;
+  /** The order's ledger, given when the row needs it (row.ledger). */
+  ledger?: LedgerView;
 }
 
 export type Guard = (ctx: TransitionContext) => Refusal | null;
@@ -141,6 +160,8 @@ export interface TransitionRow {
   note?: string | ((ctx: TransitionContext) => string | undefined);
   /** Self-loop that keeps the current deadline (correctLogistics). */
   keepDeadline?: boolean;
+  /** Condition on the order's ledger: the caller must pass it (TransitionContext.ledger); checked after `guard`. */
+  ledgerGuard?: Guard;
 }
 
 /** Refusal codes of guards (besides INVALID_STATE and FORBIDDEN from apply.ts). */
@@ -154,6 +175,8 @@ export const GUARD_CODES = Object.freeze({
   NOTE_REQUIRED: 'NOTE_REQUIRED',
   DECISION_REQUIRED: 'DECISION_REQUIRED',
   GOODS_SENT: 'GOODS_SENT',
+  UNITS_TAKEN: 'UNITS_TAKEN',
+  CORRECTIONS_EXHAUSTED: 'CORRECTIONS_EXHAUSTED',
 } as const);
 export type GuardCode = (typeof GUARD_CODES)[keyof typeof GUARD_CODES];
 
@@ -217,6 +240,44 @@ const deadlineReached: Guard = (ctx) => {
     : null;
 };
 
+/** Once goods were sent in an after-sale it can never be withdrawn, whatever happened after (a modify, a refused receipt). */
+const goodsNotSent: Guard = (ctx) =>
+  ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请平台介入') : null;
+
+/** Logistics belong to the lines that were sent: after sending, the lines and quantities stay as they are. */
+const linesFixedOnceSent: Guard = (ctx) =>
+  ctx.payload.linesChanged && ctx.current.hasLogistics
+    ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄出，不能再修改售后商品或数量；如需为其他商品申请，请另行申请售后')
+    : null;
+
+const correctionsLeft: Guard = (ctx) =>
+  (ctx.current.corrections ?? 0) >= ctx.policy.maxLogisticsCorrections
+    ? refuse(GUARD_CODES.CORRECTIONS_EXHAUSTED, `物流信息最多可修改 ${ctx.policy.maxLogisticsCorrections} 次，如需再次修改请联系商家`)
+    : null;
+
+/**
+ * The units of this after-sale are still its own: no other after-sale of the
+ * order that holds its units (machine/statuses holdsUnits) took them meanwhile.
+ * Without the ledger the row cannot be decided: refused.
+ */
+export const unitsStillOwn: Guard = (ctx) => {
+  const ledger = ctx.ledger;
+  if (!ledger) return refuse(GUARD_CODES.UNITS_TAKEN, '无法核对该售后的商品数量，请稍后重试');
+  const self = ledger.entries.find((e) => e.returnId === ledger.self);
+  for (const own of self?.lines ?? []) {
+    const line = ledger.lines.find((l) => l.lineId === own.lineId);
+    let held = own.quantity;
+    for (const e of ledger.entries) {
+      if (e.returnId === ledger.self || !STATUSES[e.status]?.holdsUnits) continue;
+      for (const l of e.lines) if (l.lineId === own.lineId) held += l.quantity;
+    }
+    if (!line || held > line.quantity) {
+      return refuse(GUARD_CODES.UNITS_TAKEN, `「${line?.title ?? own.lineId}」已由其他售后申请处理，本售后不能再继续`);
+    }
+  }
+  return null;
+};
+
 const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean =>
   type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
 
@@ -257,26 +318,26 @@ const SYSTEM: Role[] = ['SYSTEM'];
 export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
   // buyer
   { from: NEW, roles: BUYER, action: 'apply', to: 'PENDING_REVIEW' },
-  { from: 'PENDING_REVIEW', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW' },
+  { from: 'PENDING_REVIEW', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW', requires: linesFixedOnceSent },
   {
     from: 'REJECTED', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW',
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '修改期限已过，售后将被关闭'),
+    requires: linesFixedOnceSent,
   },
-  {
-    from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED',
-    guard: (ctx) => (ctx.current.status === 'REJECTED' && ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请平台介入') : null),
-  },
+  { from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED', guard: goodsNotSent },
   {
     from: 'AWAITING_SHIPMENT', roles: BUYER, action: 'submitLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
   },
   {
     from: 'IN_TRANSIT', roles: BUYER, action: 'correctLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
+    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '商家收货期限已过，不能再修改物流信息'), correctionsLeft),
     keepDeadline: true, note: '买家修改了物流信息',
   },
   {
     from: 'REJECTED', roles: BUYER, action: 'appeal', to: 'DISPUTED',
     guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请平台介入'),
+    ledgerGuard: unitsStillOwn,
     note: '买家申请平台介入',
   },
 
@@ -312,6 +373,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
   // arbiter (and ADMIN)
   {
     from: 'DISPUTED', roles: ARBITER, action: 'decide', to: decidedTo,
+    ledgerGuard: (ctx) => (ctx.payload.decision === 'MERCHANT' ? null : unitsStillOwn(ctx)),
     requires: all(
       (ctx) =>
         ctx.payload.decision === 'BUYER' || ctx.payload.decision === 'MERCHANT'
@@ -344,6 +406,18 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
 
 export function fromList(row: TransitionRow): FromStatus[] {
   return Array.isArray(row.from) ? row.from : [row.from];
+}
+
+/** Does deciding (status, role, action, type) read the order's ledger? */
+export function needsLedger(status: ReturnStatus | null, role: Role, action: ActionName, type: ReturnType): boolean {
+  return !!findRow(status, role, action, type)?.ledgerGuard;
+}
+
+/** Roles that may perform `action` from some status (the table's rows; for the use cases' caller checks). */
+export function rolesFor(action: ActionName): Role[] {
+  const roles: Role[] = [];
+  for (const r of TRANSITIONS) if (r.action === action) for (const role of r.roles) if (!roles.includes(role)) roles.push(role);
+  return roles;
 }
 
 /** The row for (status, role, action, type), if any. */

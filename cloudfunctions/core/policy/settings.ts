@@ -10,6 +10,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   appealDays: 7,
   reminderLeadHours: 24,
   maxAttemptsPerLine: 5,
+  maxLogisticsCorrections: 3,
   maxEvidencePerReturn: 9,
   maxEvidenceBytes: 10 * 1024 * 1024,
   returnShippingCap: 2000,

@@ -92,6 +92,8 @@ export interface Policy {
   appealDays: number;
   reminderLeadHours: number;
   maxAttemptsPerLine: number;
+  /** Logistics corrections allowed per after-sale (each new pickup cancels the previous booking first). */
+  maxLogisticsCorrections: number;
   maxEvidencePerReturn: number;
   maxEvidenceBytes: number;
   returnShippingCap: number;

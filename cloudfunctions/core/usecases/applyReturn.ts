@@ -8,18 +8,18 @@ import { createHash } from 'node:crypto';
 import { applyReturnSchema, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
+import { command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { previewReturn } from '../policy/preview';
 import { shopDateCompact } from '../policy/time';
 import { freightPayer, REASONS } from '../policy/reasons';
-import { applyTransition } from '../machine/apply';
-import { isTerminal } from '../machine/statuses';
+import { decide } from '../machine/apply';
+import { holdsUnits, STATUSES } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLineFields, withUnledgered, type OrderDoc } from '../app/ledger';
+import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, normaliseOrder, type LedgerDoc, type OrderDoc } from '../app/ledger';
 import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
@@ -51,10 +51,10 @@ async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> 
   const raw = await findById(C.orders, orderId);
   if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
   if (raw.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
-  return withUnledgered(normaliseOrder(raw));
+  return normaliseOrder(raw);
 }
 
-function context(order: OrderDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
+function context(order: OrderDoc, ledger: LedgerDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
   return {
     order,
     callerOpenid: openid,
@@ -62,7 +62,7 @@ function context(order: OrderDoc, openid: string, req: { type: EligibilityContex
     reason: req.reason,
     lines: req.lines,
     evidenceCount,
-    priorReturns: priorReturns(order),
+    priorReturns: entriesOf(ledger),
     excludeReturnId,
     now,
     policy: settings.policy,
@@ -83,32 +83,36 @@ function refuse(refusals: Refusal[]): never {
   throw new AppError('NOT_ELIGIBLE', refusals[0]?.message ?? '不符合售后条件', { refusals });
 }
 
-/** The ledger may lag a transition (or hold a claim whose insert never happened): check the after-sales that block. */
-async function repairLedger(order: OrderDoc, refusals: Refusal[], now: Date): Promise<boolean> {
+/**
+ * The ledger may lag a transition (its mirror runs after the after-sale's
+ * commit), or hold a claim whose after-sale was never stored (the applying
+ * invocation died): check the after-sales that block against `returns`.
+ */
+async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): Promise<boolean> {
   const blocking = refusals.some((r) => r.code === 'RETURN_ALREADY_OPEN' || r.code === 'QUANTITY_EXCEEDED');
   if (!blocking) return false;
-  const open = priorReturns(order).filter((p) => !isTerminal(p.status));
-  if (!open.length) return false;
+  const held = entriesOf(ledger).filter((p) => holdsUnits(p.status));
+  if (!held.length) return false;
   const _ = command();
-  const docs = await findMany<ReturnDoc>(C.returns, { _id: _.in(open.map((p) => p.returnId)) }, { limit: 100 });
-  const fixes: Record<string, unknown> = {};
-  for (const p of open) {
-    const doc = docs.find((d) => d._id === p.returnId && d.orderId === order._id);
-    if (doc && doc.status !== p.status) Object.assign(fixes, ledgerFields(doc));
-    const stale = now.getTime() - new Date(p.createdAt).getTime() > 120_000;
-    if (!doc && stale) {
-      // A claim whose after-sale was never stored (the applying invocation died): void it.
-      fixes[`afterSaleReturns.${p.returnId}.status`] = 'CANCELLED';
-      for (const l of p.lines) fixes[`afterSale.${l.lineId}`] = _.set({ returnId: p.returnId, status: 'CANCELLED', version: p.version });
-    }
+  const docs = await findMany<ReturnDoc>(C.returns, { _id: _.in(held.map((p) => p.returnId)) }, { limit: 100 });
+  const fixes: Record<string, ReturnType<typeof ledgerEntry> | null> = {};
+  for (const p of held) {
+    const doc = docs.find((d) => d._id === p.returnId && d.orderId === ledger._id);
+    if (doc && (doc.status !== p.status || doc.version > p.version)) fixes[p.returnId] = ledgerEntry(normaliseReturn(doc));
+    // A claim whose after-sale was never stored (its applying invocation died): void it. Entries taken
+    // from the order's summary (no claim) are kept: nothing is refunded twice on a guess.
+    const stale = !!p.claimedAt && now.getTime() - new Date(p.claimedAt).getTime() > 120_000;
+    if (!doc && stale) fixes[p.returnId] = null;
   }
   if (!Object.keys(fixes).length) return false;
-  return cas(C.orders, ledgerUnchanged(order), { ...fixes, afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
+  const fixed = await claim(ledger, fixes);
+  if (fixed) await mirrorSummary(ledger._id);
+  return fixed;
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const order = await loadOwnOrder(input.orderId, openid);
-  const res = previewReturn(context(order, openid, input, input.evidence?.length ?? 0, now, settings));
+  const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings));
   return ok(res);
 }
 
@@ -138,16 +142,17 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
   const [earlier] = earlierRead.value;
   if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
   if (orderRead.status === 'rejected') throw orderRead.reason;
-  let order = orderRead.value;
+  const order = orderRead.value;
+  let ledger = await loadLedger(order);
   let verified: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
-    const mine = priorReturns(order).find((p) => p.applyKey === applyKey);
-    if (mine) return replayApply(mine.returnId, order, input, openid, now, settings);
+    const mine = entriesOf(ledger).find((p) => p.applyKey === applyKey);
+    if (mine) return replayApply(mine.returnId, order, ledger, input, openid, now, settings);
 
-    const ctx = context(order, openid, input, input.evidence?.length ?? 0, now, settings);
-    let res = previewReturn(ctx);
-    if (!res.eligible && attempt === 0 && (await repairLedger(order, res.refusals, now))) {
-      order = await loadOwnOrder(input.orderId, openid);
+    const ctx = context(order, ledger, openid, input, input.evidence?.length ?? 0, now, settings);
+    const res = previewReturn(ctx);
+    if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
+      ledger = await loadLedger(order);
       continue;
     }
     if (!res.eligible || !res.amounts) refuse(res.refusals);
@@ -157,23 +162,23 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
     if (res.supersedes.length) {
       // Re-applying for lines of a rejected after-sale (goods never sent): withdraw it first, then claim anew.
       await withdrawSuperseded(res.supersedes, openid, now, settings);
-      order = await loadOwnOrder(input.orderId, openid);
+      ledger = await loadLedger(order);
       continue;
     }
 
     const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
-    const claimed = await cas(C.orders, ledgerUnchanged(order), { ...ledgerFields(ret), afterSaleRev: (order.afterSaleRev ?? 0) + 1 });
-    if (claimed) {
+    if (await claim(ledger, { [ret._id]: { ...ledgerEntry(ret), claimedAt: now } })) {
       if (!(await createIfAbsent(C.returns, ret))) {
         // Created meanwhile by a call with the same requestId (maybe for another order): answer with it, release this claim.
         const existing = await loadReturn(ret._id);
-        if (existing.orderId !== order._id || existing.applyKey !== applyKey) await releaseClaim(order, ret);
+        if (existing.orderId !== order._id || existing.applyKey !== applyKey) await claim(ledger, { [ret._id]: null });
         if (existing.applyKey !== applyKey) throw conflict();
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
+      await mirrorSummary(order._id);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
-    order = await loadOwnOrder(input.orderId, openid);
+    ledger = await loadLedger(order);
   }
   throw conflict();
 }
@@ -186,7 +191,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
 async function withdrawSuperseded(returnIds: string[], openid: string, now: Date, settings: ShopSettings): Promise<void> {
   for (const id of returnIds) {
     const ret = await loadReturn(id);
-    if (ret.buyerOpenid !== openid || ret.status !== 'REJECTED') continue;
+    if (ret.buyerOpenid !== openid || !STATUSES[ret.status].withdrawnByReapply) continue;
     try {
       await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, payload: { note: '买家就相同商品重新申请售后，原申请撤销' } });
     } catch (err) {
@@ -199,20 +204,8 @@ async function withdrawSuperseded(returnIds: string[], openid: string, now: Date
   }
 }
 
-/** Undo the ledger claim of `ret` made on `order` (when its after-sale turned out to exist elsewhere). */
-async function releaseClaim(order: OrderDoc, ret: ReturnDoc): Promise<void> {
-  const _ = command();
-  const rev = (order.afterSaleRev ?? 0) + 1;
-  const data: Record<string, unknown> = { [`afterSaleReturns.${ret._id}`]: _.remove(), afterSaleRev: rev + 1 };
-  for (const l of ret.lines) {
-    const before = order.afterSale?.[l.lineId];
-    data[`afterSale.${l.lineId}`] = before ? _.set(before) : _.remove();
-  }
-  await cas(C.orders, { _id: order._id, afterSaleRev: rev }, data);
-}
-
 function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
-  const t = applyTransition({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
+  const t = decide({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
   if (!t.ok) throw new AppError('INTERNAL', t.message);
   return {
     _id: returnIdFor(applyKey, now),
@@ -235,12 +228,12 @@ function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string
 }
 
 /** The same (buyer, requestId) again: return what the first call created (re-creating the document if that call died after claiming). */
-async function replayApply(returnId: string, order: OrderDoc, input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc, input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const existing = await findById<ReturnDoc>(C.returns, returnId);
   if (existing) return ok({ return: returnView(await loadReturn(returnId), { role: 'BUYER', now, policy: settings.policy }) });
   // The first call claimed the lines and died before storing the after-sale: rebuild it from that claim — what
   // was checked then — never from this call's input, which must ask for the same thing.
-  const entry = priorReturns(order).find((p) => p.returnId === returnId)!;
+  const entry = entriesOf(ledger).find((p) => p.returnId === returnId)!;
   if (entry.type !== input.type || entry.reason !== input.reason || !sameLines(entry.lines, input.lines)) {
     const message = '该请求编号已用于另一份售后申请，请刷新页面后重新提交';
     throw new AppError('INVALID_ARGUMENT', message, { issues: [{ path: 'requestId', message }] });
@@ -249,10 +242,10 @@ async function replayApply(returnId: string, order: OrderDoc, input: ApplyNewRet
   const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
   requirePhotoForSellerReason(entry.reason, evidence);
   const items = entry.lines.reduce((sum, l) => sum + l.amount, 0);
-  const shipping = entry.shippingRefunded ?? 0;
-  const claimed = { lines: entry.lines, amounts: { items, shipping, total: items + shipping } };
+  const claimed = { lines: entry.lines, amounts: { items, shipping: 0, total: items } };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
   await createIfAbsent(C.returns, ret);
+  await mirrorSummary(order._id);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
@@ -301,55 +294,70 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
-  // The status must allow a modification before the ledger is touched (a refused modify writes nothing).
-  const allowed = applyTransition({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy });
+  const linesChanged = input.lines !== undefined && !sameLines(input.lines, ret.lines);
+  // The table decides first (status, deadline, lines fixed once goods were sent): a refused modify writes nothing.
+  const allowed = decide({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy, payload: { linesChanged } });
   if (!allowed.ok) throw refused(allowed);
   const order = await loadOwnOrder(ret.orderId, openid);
+  let ledger = await loadLedger(order);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
-  const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
-  const evidence = [...ret.evidence, ...added];
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
-  if (ret.status === 'PENDING_REVIEW') requireSomeChange(ret, input, added.length);
-  const res = previewReturn(context(order, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id));
-  if (!res.eligible || !res.amounts) refuse(res.refusals);
-  requirePhotoForSellerReason(next.reason, evidence);
-
-  const changes = {
-    reason: next.reason,
-    description: input.description ?? ret.description,
-    lines: res.lines,
-    amounts: res.amounts,
-    freightPayer: freightPayer(next.reason),
-    evidence,
-    attempts: ret.attempts + 1,
-  };
-  // Claim the (possibly changed) lines in the ledger first, then move the after-sale.
-  const claimed = await cas(C.orders, ledgerUnchanged(order), {
-    ...releasedLineFields(order, ret._id, ret.lines, res.lines),
-    ...ledgerFields({ ...ret, ...changes, version: ret.version + 1 } as ReturnDoc, 'PENDING_REVIEW'),
-    afterSaleRev: (order.afterSaleRev ?? 0) + 1,
-  });
-  if (!claimed) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
-  try {
-    const { ret: stored } = await transition({
-      ret,
-      actor: { role: 'BUYER', openid },
-      action: 'modify',
-      now,
-      settings,
-      requestId: input.requestId,
-      payload: { note: input.description, evidence: added.map((e) => e.fileID) },
-      extra: changes,
-      skipMirror: true,
-    });
-    return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
-  } catch (err) {
-    // The after-sale did not move: put its own entry back in the ledger.
-    const fresh = await loadOwnOrder(ret.orderId, openid);
-    const current = await loadReturn(ret._id);
-    await cas(C.orders, ledgerUnchanged(fresh), { ...releasedLineFields(fresh, ret._id, res.lines, current.lines), ...ledgerFields(current), afterSaleRev: (fresh.afterSaleRev ?? 0) + 1 });
-    throw err;
+  if (ret.status === allowed.to) requireSomeChange(ret, input, input.evidence?.length ?? 0);
+  let added: EvidenceItem[] | null = null;
+  for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
+    added ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
+    const evidence = [...ret.evidence, ...added];
+    const res = previewReturn(context(order, ledger, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id));
+    if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
+      ledger = await loadLedger(order);
+      continue;
+    }
+    if (!res.eligible || !res.amounts) refuse(res.refusals);
+    requirePhotoForSellerReason(next.reason, evidence);
+    if (res.supersedes.length) {
+      // Taking units a rejected after-sale holds (goods never sent) withdraws it, as apply does: a unit has one holder.
+      await withdrawSuperseded(res.supersedes, openid, now, settings);
+      ledger = await loadLedger(order);
+      continue;
+    }
+    const changes = {
+      reason: next.reason,
+      description: input.description ?? ret.description,
+      lines: res.lines,
+      amounts: res.amounts,
+      freightPayer: freightPayer(next.reason),
+      evidence,
+      attempts: ret.attempts + 1,
+    };
+    // Claim the (possibly changed) lines in the ledger first, then move the after-sale.
+    const entry = { ...ledgerEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc), claimedAt: now };
+    if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
+    try {
+      const { ret: stored } = await transition({
+        ret,
+        actor: { role: 'BUYER', openid },
+        action: 'modify',
+        now,
+        settings,
+        requestId: input.requestId,
+        payload: { note: input.description, evidence: added.map((e) => e.fileID), linesChanged },
+        extra: changes,
+        skipMirror: true,
+      });
+      await mirrorSummary(order._id);
+      return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+    } catch (err) {
+      // The after-sale did not move: put its own entry back in the ledger.
+      const current = await loadReturn(ret._id);
+      for (let i = 0; i < CLAIM_TRIES; i++) {
+        const fresh = await loadLedger(order);
+        if ((fresh.entries[ret._id]?.version ?? 0) > entry.version) break;
+        if (await claim(fresh, { [ret._id]: ledgerEntry(current) })) break;
+      }
+      throw err;
+    }
   }
+  throw conflict();
 }
 
 async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {

@@ -9,6 +9,11 @@ import { notify } from '../app/notify';
 import type { ShopSettings } from '../app/settings';
 import { isTerminal } from '../machine/statuses';
 
+/** The staff roles among `roles` (the table's rows for an action), in the order staff are matched. */
+export function staffRolesFor(roles: readonly Role[]): StaffRole[] {
+  return roles.filter((r): r is StaffRole => r === 'MERCHANT' || r === 'ARBITER' || r === 'ADMIN');
+}
+
 export interface Acting {
   openid: string;
   role: Role;

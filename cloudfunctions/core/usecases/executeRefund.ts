@@ -11,10 +11,11 @@ import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid, requireO
 import { loadSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
 import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
-import { applyTransition } from '../machine/apply';
+import { decide } from '../machine/apply';
+import { rolesFor } from '../machine/transitions';
 import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
 import { returnView } from '../app/view';
-import { requireNotOwnReturn, staffActing, tellBuyer } from './common';
+import { requireNotOwnReturn, staffActing, staffRolesFor, tellBuyer } from './common';
 
 /** Server-side callers: another function or a server SDK (SOURCE `scf`, or a chain ending in it) or the timer. */
 function fromServer(caller: Caller): boolean {
@@ -39,7 +40,7 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
     return ok({ return: returnView(after, { role: 'SYSTEM', now, policy: settings.policy }), refunds: refunds.map(publicRefund) });
   }
 
-  const acting = await staffActing(caller, ['MERCHANT', 'ADMIN']);
+  const acting = await staffActing(caller, staffRolesFor(rolesFor(input.action === 'retry' ? 'retryRefund' : 'markOffline')));
   const ret = await loadReturn(input.returnId);
   requireNotOwnReturn(ret, acting);
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
@@ -58,7 +59,7 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   }
 
   // markOffline (the machine refuses it outside REFUND_FAILED; checked first, before anything is read)
-  const refusal = applyTransition({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
+  const refusal = decide({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
   if (!refusal.ok) throw refused(refusal);
   const plan = await offlinePlan(ret);
   const evidence = await attachEvidence(input.evidence, { role: acting.role, openid: acting.openid }, ret, settings, now);

@@ -12,6 +12,7 @@ import { CLIENT_ORIGINS, loadStaff, parseInput, requireOpenid, requireOrigin } f
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn } from '../app/returns';
 import { refundsOfOrder, refundTarget } from '../app/refunds';
+import { supersedable } from '../machine/supersede';
 import { returnView, servedFileID } from '../app/view';
 import type { ReturnDoc } from '../app/model';
 import { OPEN_STATUSES, STATUSES } from '../machine/statuses';
@@ -106,7 +107,7 @@ function summary(ret: ReturnDoc, now: Date) {
     lines: ret.lines,
     refundAmount: refundTarget(ret),
     /** Rejected before the goods were sent: a new application for its lines replaces it. */
-    reapplicable: ret.status === 'REJECTED' && !ret.logistics,
+    reapplicable: supersedable({ status: ret.status, hasLogistics: !!ret.goodsSentAt || !!ret.logistics }),
     createdAt: ret.createdAt,
     updatedAt: ret.updatedAt,
   };

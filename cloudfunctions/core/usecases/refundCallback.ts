@@ -14,12 +14,13 @@ import { loadSettings } from '../app/settings';
 import { loadReturn } from '../app/returns';
 import { applyQuery, complete, queryRefund, refundsOfOrder } from '../app/refunds';
 import type { RefundDoc } from '../app/model';
+import { isReported } from '../machine/refundRecords';
+import { refundRunning } from '../machine/statuses';
 import { tellBuyer } from './common';
 
 export const ACK = { errcode: 0, errmsg: 'OK' };
-/** Outcomes the platform reported (a FAILED / OFFLINE record is still confirmed by a query: the platform may have refunded after all). */
-const FINAL = ['SUCCESS', 'CLOSED', 'ABNORMAL'];
-const isFinal = (r: Pick<RefundDoc, 'status'>) => FINAL.includes(r.status);
+/** Outcomes the platform reported (machine/refundRecords.ts; a FAILED / OFFLINE record is still confirmed by a query: the platform may have refunded after all). */
+const isFinal = (r: Pick<RefundDoc, 'status'>) => isReported(r.status);
 const AGAIN = (why: string) => ({ errcode: 1, errmsg: why });
 
 function log(fields: Record<string, unknown>): void {
@@ -71,7 +72,7 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
   // Complete the after-sale (REFUNDED / REFUND_FAILED) — retried on a lost race.
   for (let i = 0; i < 3; i++) {
     const ret = await loadReturn(ref.returnId);
-    if (ret.status !== 'REFUNDING') break;
+    if (!refundRunning(ret.status)) break;
     const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
     try {
       const after = await complete(ret, records, now, settings);

@@ -13,18 +13,22 @@ import { C } from '../data/collections';
 import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
-import { applyQuery, complete, queryRefund, refundsOfOrder, settle, submit } from '../app/refunds';
+import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
 import type { RefundDoc, ReturnDoc } from '../app/model';
-import { nextReminderAt } from '../machine/deadlines';
-import { reminderRecipient, statusLabel } from '../machine/statuses';
+import { DEADLINE_RULES, nextReminderAt } from '../machine/deadlines';
+import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
+import { OPEN_REFUND_STATUSES } from '../machine/refundRecords';
 import type { ActionName } from '../machine/transitions';
 import { formatShopTime, toDate } from '../policy/time';
-import { afterMove, refundAmountFields } from './reviewReturn';
+import { afterMove } from './reviewReturn';
 
 const DEFAULT_BUDGET_MS = 45_000;
 const DEFAULT_BATCH = 50;
-const DEADLINE_STATUSES = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED'];
+/** Statuses with a deadline and a default outcome (machine/deadlines.ts). */
+const DEADLINE_STATUSES = Object.keys(DEADLINE_RULES);
+/** Statuses in which the system drives the refund (REFUNDING). */
+const REFUND_RUNNING = ALL_STATUSES.filter(refundRunning);
 /** A REFUNDING after-sale with no refund record after this long lost its submitting invocation. */
 const ORPHAN_AFTER_MS = 60_000;
 
@@ -92,7 +96,6 @@ async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, 
         now,
         settings,
         payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
-        ...(action === 'autoReceive' ? { extra: await refundAmountFields(ret, undefined, undefined, settings) } : {}),
       });
       await afterMove(moved, now, settings);
       report.done++;
@@ -150,14 +153,14 @@ async function sendReminders(now: Date, settings: ShopSettings, batch: number, b
 
 async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
   const _ = command();
-  const due = await findMany<RefundDoc>(C.refunds, { status: _.in(['CREATED', 'PROCESSING', 'UNKNOWN']), nextCheckAt: _.lte(now) }, { orderBy: [['nextCheckAt', 'asc']], limit: batch + 1 });
+  const due = await findMany<RefundDoc>(C.refunds, { status: _.in([...OPEN_REFUND_STATUSES]), nextCheckAt: _.lte(now) }, { orderBy: [['nextCheckAt', 'asc']], limit: batch + 1 });
   const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
   const touched = new Set<string>();
   for (const raw of due.slice(0, batch)) {
     if (!budgetLeft()) return { ...report, left: true };
     const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
     try {
-      const after = ref.status === 'CREATED' ? await submit(ref, now, settings) : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
+      const after = ref.status === 'CREATED' ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
       if (after !== ref) report.done++;
       else report.skipped++;
       touched.add(ref.returnId);
@@ -170,7 +173,7 @@ async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number
   for (const returnId of touched) {
     try {
       const ret = await loadReturn(returnId);
-      if (ret.status !== 'REFUNDING') continue;
+      if (!refundRunning(ret.status)) continue;
       const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === returnId);
       const moved = await complete(ret, records, now, settings);
       if (moved !== ret) await afterMove(moved, now, settings);
@@ -184,7 +187,7 @@ async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number
 /** REFUNDING after-sales whose refund records were never created (the invocation that entered REFUNDING died). */
 async function submitOrphans(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
   const _ = command();
-  const orphans = (await findMany<ReturnDoc>(C.returns, { status: 'REFUNDING', 'refundIds.0': _.exists(false), updatedAt: _.lte(new Date(now.getTime() - ORPHAN_AFTER_MS)) }, { limit: batch + 1 })).map(normaliseReturn);
+  const orphans = (await findMany<ReturnDoc>(C.returns, { status: _.in(REFUND_RUNNING), 'refundIds.0': _.exists(false), updatedAt: _.lte(new Date(now.getTime() - ORPHAN_AFTER_MS)) }, { limit: batch + 1 })).map(normaliseReturn);
   const report: StepReport = { done: 0, skipped: 0, left: orphans.length > batch };
   for (const ret of orphans.slice(0, batch)) {
     if (!budgetLeft()) return { ...report, left: true };

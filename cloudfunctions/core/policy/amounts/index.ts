@@ -11,3 +11,7 @@ export { RefundSplitError, splitAcrossPayments, refundedPerPayment, paymentBalan
 export type { RefundSplitErrorCode, PaymentBalance, PaymentShare, RefundRecordLike } from './splitPayments';
 export { adjustRefundAmount, formatYuan } from './adjust';
 export type { AdjustErrorCode, AdjustResult } from './adjust';
+export { settleRefund, settledOthers } from './settle';
+export type { RefundPlan, SettleInput, SettleResult, SettledEntry } from './settle';
+export { checkMoney } from './guard';
+export type { GuardInput, GuardViolation } from './guard';

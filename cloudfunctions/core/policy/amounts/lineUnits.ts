@@ -6,9 +6,15 @@
  */
 import type { OrderLine, PriorReturn, ReturnLine, ReturnStatus } from '../types';
 import { AmountInputError, isNonNegativeInt } from './errors';
+import { ALL_STATUSES, STATUSES } from '../../machine/statuses';
 
-/** Statuses whose after-sales no longer hold (and will never refund) their units. */
-export const UNCOUNTED_STATUSES: readonly ReturnStatus[] = Object.freeze(['CANCELLED', 'CLOSED', 'REJECTED'] as ReturnStatus[]);
+/**
+ * Statuses whose after-sales the apply-time estimate leaves out: those that
+ * released their units (CANCELLED, CLOSED) and those a new application
+ * withdraws (REJECTED) — machine/statuses.ts. The refund itself is settled
+ * later from the ledger (settle.ts).
+ */
+export const UNCOUNTED_STATUSES: readonly ReturnStatus[] = Object.freeze(ALL_STATUSES.filter((s) => !STATUSES[s].holdsUnits || STATUSES[s].withdrawnByReapply));
 
 /**
  * The prior after-sales of an order whose units and amounts count: refunded,

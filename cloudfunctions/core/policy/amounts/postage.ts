@@ -8,6 +8,7 @@ import type { Order, Policy, PriorReturn, ReasonCode, ReturnAmounts, ReturnLine,
 import { reasonSide } from '../reasons';
 import { countedPriorReturns, lineAlready } from './lineUnits';
 import { isUnshipped } from './shippingFee';
+import { REFUND_BOUND_STATUSES } from '../../machine/statuses';
 
 export type LogisticsMode = 'SELF_SHIP' | 'PICKUP';
 
@@ -42,7 +43,7 @@ export interface PostageRoomInput {
   amounts: Pick<ReturnAmounts, 'items' | 'shipping'>;
 }
 
-const IRREVERSIBLE: readonly ReturnStatus[] = ['REFUNDING', 'REFUND_FAILED', 'REFUNDED'];
+const IRREVERSIBLE: readonly ReturnStatus[] = REFUND_BOUND_STATUSES;
 
 /**
  * How much postage can still go back through the original payments without

@@ -14,6 +14,8 @@ import type {
   ReturnType,
 } from '../types';
 import { REASONS, type ReasonInfo } from '../reasons';
+import { holdsUnits, isOpen } from '../../machine/statuses';
+import { supersedable } from '../../machine/supersede';
 
 export interface EligibilityContext {
   order: Order;
@@ -70,20 +72,23 @@ export function refusal(code: EligibilityCode, message: string, lineId?: string)
   return lineId === undefined ? { code, message } : { code, lineId, message };
 }
 
-/** Terminal after-sale statuses; every other status is "open". */
-export const TERMINAL_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set<ReturnStatus>([
-  'REFUNDED',
-  'CANCELLED',
-  'CLOSED',
-]);
-
+/** Open = not terminal (machine/statuses.ts). */
 export function isOpenReturn(status: ReturnStatus): boolean {
-  return !TERMINAL_RETURN_STATUSES.has(status);
+  return isOpen(status);
 }
 
-/** A REJECTED after-sale whose goods never left the buyer: a new application for its lines replaces it (withdraws it first). */
+/** Holds its units (machine/statuses.ts: all but CANCELLED / CLOSED; REFUNDED and REJECTED included). */
+export function holdsItsUnits(status: ReturnStatus): boolean {
+  return holdsUnits(status);
+}
+
+/**
+ * A new application for its lines withdraws it (machine/transitions.ts
+ * `isSupersedable`: a REJECTED after-sale the buyer can still cancel, i.e.
+ * whose goods were never sent).
+ */
 export function isSupersedable(r: PriorReturn): boolean {
-  return r.status === 'REJECTED' && r.shipped === false;
+  return supersedable({ status: r.status, hasLogistics: r.shipped !== false });
 }
 
 /** The reason's table entry, or undefined when the code is not a known reason. */

@@ -73,7 +73,6 @@ export function checkEligibility(ctx: EligibilityContext): EligibilityResult {
 
 export {
   ELIGIBILITY_CODES,
-  TERMINAL_RETURN_STATUSES,
   isOpenReturn,
   type EligibilityCode,
   type EligibilityContext,

@@ -6,6 +6,7 @@
  * the line (the buyer may modify and resubmit it, or appeal).
  */
 import type { PriorReturn, Refusal } from '../../types';
+import { STATUSES } from '../../../machine/statuses';
 import {
   ELIGIBILITY_CODES as C,
   isOpenReturn,
@@ -47,7 +48,7 @@ export function checkOneOpenPerLine(ctx: EligibilityContext): Refusal[] {
       out.push(
         refusal(
           C.RETURN_ALREADY_OPEN,
-          open.status === 'REJECTED'
+          STATUSES[open.status].withdrawnByReapply
             ? `该商品的售后申请（${open.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`
             : `该商品已有进行中的售后申请（${open.returnId}），请等待处理完成后再申请，或修改原申请`,
           lineId,

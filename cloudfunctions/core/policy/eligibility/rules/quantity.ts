@@ -1,14 +1,15 @@
 /**
- * Rule 3: per requested line, 1 ≤ quantity ≤ purchased − (units in REFUNDED
- * after-sales + units in open after-sales). The after-sale being modified does
+ * Rule 3: per requested line, 1 ≤ quantity ≤ purchased − units held by other
+ * after-sales (refunded, being refunded or open: everything but CANCELLED/CLOSED). The after-sale being modified does
  * not count against itself, nor does a REJECTED one a new application replaces
  * (isSupersedable). An empty request and duplicate lineIds are refused.
  */
 import type { Refusal } from '../../types';
+import { isRefundBound } from '../../../machine/statuses';
 import {
   ELIGIBILITY_CODES as C,
   findOrderLine,
-  isOpenReturn,
+  holdsItsUnits,
   isSupersedable,
   priorReturns,
   refusal,
@@ -21,8 +22,8 @@ import {
 export function unitsTaken(ctx: EligibilityContext, lineId: string): number {
   let taken = 0;
   for (const r of priorReturns(ctx)) {
-    if (r.status === 'REFUNDED') taken += unitsInReturn(r, lineId);
-    else if (isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId) taken += unitsInReturn(r, lineId);
+    // Refunded (or being refunded) units count whatever excludeReturnId says: money went out for them.
+    if (holdsItsUnits(r.status) && !isSupersedable(r) && (r.returnId !== ctx.excludeReturnId || isRefundBound(r.status))) taken += unitsInReturn(r, lineId);
   }
   return taken;
 }

@@ -8,7 +8,7 @@ import {
   readRefundNotification,
   retryBackoff,
   processingRecheck,
-} from '../../cloudfunctions/core/machine/refundClassify';
+} from '../../cloudfunctions/core/app/pay/classify';
 
 /** What wx-server-sdk returns: snake → camel, then errCode overwritten with 0. */
 const sdk = (body: Record<string, unknown>, api = 'refund') => ({ ...body, errCode: 0, errMsg: `cloudPay.${api}:ok` });
