@@ -171,6 +171,8 @@ async function claimSettlement(ret: ReturnDoc, to: ReturnDoc['status'], version:
     const ledger = await loadLedger(order);
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const previous = ledger.entries[ret._id] ?? null;
+    // The after-sale moved on since it was read (another transition claimed a newer version): lost race.
+    if ((previous?.version ?? 0) > ret.version) throw conflict();
     const entry = { ...ledgerEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc), claimedAt: now };
     if (await claim(ledger, { [ret._id]: entry })) {
       const undo = async () => {

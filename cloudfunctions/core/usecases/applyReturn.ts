@@ -329,7 +329,9 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
       evidence,
       attempts: ret.attempts + 1,
     };
-    // Claim the (possibly changed) lines in the ledger first, then move the after-sale.
+    // Claim the (possibly changed) lines in the ledger first, then move the after-sale — unless the
+    // after-sale already moved on (another transition claimed its entry at a newer version).
+    if ((ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     const entry = { ...ledgerEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc), claimedAt: now };
     if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     try {
@@ -354,6 +356,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
         if ((fresh.entries[ret._id]?.version ?? 0) > entry.version) break;
         if (await claim(fresh, { [ret._id]: ledgerEntry(current) })) break;
       }
+      await mirrorSummary(order._id);
       throw err;
     }
   }
