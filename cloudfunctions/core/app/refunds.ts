@@ -322,6 +322,9 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
     // More than the payments still have: no attempt can ever succeed. Hand it to
     // the merchant (REFUND_FAILED, offline refund) instead of retrying forever.
     if (!(err instanceof AppError) || err.code !== 'REFUND_LIMIT') throw err;
+    // The money guard says why, when it can (a plan above what was bought or paid).
+    const verdict = await guardOrder(ret.orderId);
+    if (!verdict.ok) return { ret: await blockRefund(ret, verdict.violations, now, settings), refunds: [] };
     const note = `退款金额超过订单可原路退回的余额，请核对后线下退款并登记`;
     return { ret: (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret, refunds: [] };
   }
