@@ -25,6 +25,7 @@ import { toDate } from '../policy/time';
 import { cas, command, createIfAbsent, database, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { holdsUnits } from '../machine/statuses';
+import { appliedStatus } from '../machine/transitions';
 import type { ReturnDoc } from './model';
 
 export interface LedgerEntry extends PriorReturn {
@@ -102,7 +103,7 @@ export async function buildLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturn
     if (!line) continue;
     const held = entries[s.returnId];
     const lines = [...(held?.lines ?? []), { lineId, quantity: line.quantity, amount: line.paidAmount }];
-    entries[s.returnId] = { returnId: s.returnId, status: s.status ?? 'PENDING_REVIEW', type: 'RETURN_REFUND', reason: 'OTHER', lines, attempts: 1, version: 0, applyKey: '', createdAt: new Date(0) };
+    entries[s.returnId] = { returnId: s.returnId, status: s.status ?? appliedStatus(), type: 'RETURN_REFUND', reason: 'OTHER', lines, attempts: 1, version: 0, applyKey: '', createdAt: new Date(0) };
   }
   return { _id: order._id, rev: 0, entries };
 }

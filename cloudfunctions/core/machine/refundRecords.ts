@@ -20,21 +20,24 @@ export interface RefundStatusInfo {
   reported: boolean;
   /** It cannot succeed without the merchant (REFUND_FAILED). */
   needsMerchant: boolean;
+  /** Stored and not sent to the platform yet: the next step is a submit (with its out_refund_no). */
+  unsent: boolean;
 }
 
 function info(label: string, flags: Partial<Omit<RefundStatusInfo, 'label'>>): RefundStatusInfo {
-  return Object.freeze({ label, live: true, open: false, inFlight: false, reported: false, needsMerchant: false, ...flags });
+  return Object.freeze({ label, live: true, open: false, inFlight: false, reported: false, needsMerchant: false, unsent: false, ...flags });
 }
 
 export const REFUND_STATUSES: Readonly<Record<RefundStatus, RefundStatusInfo>> = Object.freeze({
-  CREATED: info('待提交', { open: true }),
+  CREATED: info('待提交', { open: true, unsent: true }),
   PROCESSING: info('退款处理中', { open: true, inFlight: true }),
   UNKNOWN: info('结果待查询', { open: true, inFlight: true }),
   SUCCESS: info('退款成功', { reported: true }),
   CLOSED: info('退款关闭', { live: false, reported: true }),
   ABNORMAL: info('退款异常', { reported: true, needsMerchant: true }),
   FAILED: info('退款失败', { needsMerchant: true }),
-  OFFLINE: info('已线下退款', { live: false }),
+  // Kept live: the platform may still report it paid after all (a query confirms), so its share stays reserved.
+  OFFLINE: info('已线下退款', {}),
 });
 
 const ALL = Object.keys(REFUND_STATUSES) as RefundStatus[];
@@ -67,4 +70,5 @@ export function canMove(from: RefundStatus, to: RefundStatus): boolean {
 export const isLive = (s: RefundStatus): boolean => REFUND_STATUSES[s]?.live ?? true;
 export const isInFlight = (s: RefundStatus): boolean => REFUND_STATUSES[s]?.inFlight ?? false;
 export const isReported = (s: RefundStatus): boolean => REFUND_STATUSES[s]?.reported ?? false;
+export const isUnsent = (s: RefundStatus): boolean => REFUND_STATUSES[s]?.unsent ?? false;
 export const needsMerchant = (s: RefundStatus): boolean => REFUND_STATUSES[s]?.needsMerchant ?? false;

@@ -309,6 +309,8 @@ const decidedTo = (ctx: TransitionContext): ReturnStatus => {
 };
 
 const BUYER: Role[] = ['BUYER'];
+/** Staff roles (the shop's people); each row below names which of them may act. */
+export const STAFF_ROLES: readonly ('MERCHANT' | 'ARBITER' | 'ADMIN')[] = Object.freeze(['MERCHANT', 'ARBITER', 'ADMIN'] as const);
 const MERCHANT: Role[] = ['MERCHANT', 'ADMIN'];
 const ARBITER: Role[] = ['ARBITER', 'ADMIN'];
 const SYSTEM: Role[] = ['SYSTEM'];
@@ -406,6 +408,12 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
 
 export function fromList(row: TransitionRow): FromStatus[] {
   return Array.isArray(row.from) ? row.from : [row.from];
+}
+
+/** The status an application starts in (the `apply` row). */
+export function appliedStatus(): ReturnStatus {
+  const row = TRANSITIONS.find((r) => r.action === 'apply');
+  return typeof row?.to === 'string' ? row.to : 'PENDING_REVIEW';
 }
 
 /** Does deciding (status, role, action, type) read the order's ledger? */

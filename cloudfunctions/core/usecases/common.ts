@@ -7,7 +7,7 @@ import { loadReturn, requireOwner } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
 import { notify } from '../app/notify';
 import type { ShopSettings } from '../app/settings';
-import { isTerminal } from '../machine/statuses';
+import { isTerminal, STATUSES } from '../machine/statuses';
 
 /** The staff roles among `roles` (the table's rows for an action), in the order staff are matched. */
 export function staffRolesFor(roles: readonly Role[]): StaffRole[] {
@@ -68,7 +68,7 @@ const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
 /** Tell the buyer about a status change made by someone else. Never fails the call. */
 export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
   if (actorOpenid === ret.buyerOpenid) return;
-  const hint = ret.status === 'REFUNDED' && ret.offlineRefund ? '退款成功，商家已线下退款' : BUYER_HINTS[ret.status];
+  const hint = ret.offlineRefund && STATUSES[ret.status].terminal ? '退款成功，商家已线下退款' : BUYER_HINTS[ret.status];
   if (!hint) return;
   try {
     await notify({ key: `${ret._id}:v${ret.version}:status`, kind: 'statusChanged', ret, touser: ret.buyerOpenid, hint, now, settings });

@@ -3,6 +3,7 @@
  * deadline, amounts, evidence temp URLs, the caller's allowed actions) and
  * `list` (`mine` for buyers, `merchant` for staff; paged by a cursor).
  */
+import { STAFF_ROLES } from '../machine/transitions';
 import { queryReturnsSchema, type GetReturnInput, type ListReturnsInput } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import { sdk, type Caller } from '../runtime/shell';
@@ -41,7 +42,7 @@ async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
 }
 
 async function get(input: GetReturnInput, caller: Caller, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const { ret, acting } = await buyerOrStaff(caller, input.returnId, ['MERCHANT', 'ARBITER', 'ADMIN']);
+  const { ret, acting } = await buyerOrStaff(caller, input.returnId, [...STAFF_ROLES]);
   // Served from the functions' own copy (what was checked).
   const urls = await tempUrls(ret.evidence.map(servedFileID));
   const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;

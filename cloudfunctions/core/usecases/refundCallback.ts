@@ -13,6 +13,7 @@ import { C } from '../data/collections';
 import { loadSettings } from '../app/settings';
 import { loadReturn } from '../app/returns';
 import { applyQuery, complete, queryRefund, refundsOfOrder } from '../app/refunds';
+import { notConfirmed } from '../app/pay';
 import type { RefundDoc } from '../app/model';
 import { isReported } from '../machine/refundRecords';
 import { refundRunning } from '../machine/statuses';
@@ -48,7 +49,7 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
   }
   if (!isFinal(ref)) {
     const q = await queryRefund(ref, settings);
-    if (q.status === 'UNKNOWN' || q.status === 'PROCESSING') {
+    if (notConfirmed(q)) {
       log({ outcome: 'retry', why: `query says ${q.status}`, outRefundNo: ref._id });
       return AGAIN('refund status not confirmed yet');
     }

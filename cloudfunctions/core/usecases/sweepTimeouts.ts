@@ -18,7 +18,7 @@ import { notify, retryNotifications } from '../app/notify';
 import type { RefundDoc, ReturnDoc } from '../app/model';
 import { DEADLINE_RULES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
-import { OPEN_REFUND_STATUSES } from '../machine/refundRecords';
+import { isUnsent, OPEN_REFUND_STATUSES } from '../machine/refundRecords';
 import type { ActionName } from '../machine/transitions';
 import { formatShopTime, toDate } from '../policy/time';
 import { afterMove } from './reviewReturn';
@@ -160,7 +160,7 @@ async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number
     if (!budgetLeft()) return { ...report, left: true };
     const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
     try {
-      const after = ref.status === 'CREATED' ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
+      const after = isUnsent(ref.status) ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
       if (after !== ref) report.done++;
       else report.skipped++;
       touched.add(ref.returnId);

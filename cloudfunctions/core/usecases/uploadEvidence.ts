@@ -1,4 +1,5 @@
 /** uploadEvidence: attach files already uploaded under evidence/<caller openid>/ to an open after-sale. */
+import { STAFF_ROLES } from '../machine/transitions';
 import { uploadEvidenceSchema } from '../schemas';
 import { ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
@@ -14,7 +15,7 @@ import { buyerOrStaff, requireOpen } from './common';
 
 export async function uploadEvidence(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(uploadEvidenceSchema, event);
-  const { ret, acting } = await buyerOrStaff(caller, input.returnId, ['MERCHANT', 'ARBITER', 'ADMIN']);
+  const { ret, acting } = await buyerOrStaff(caller, input.returnId, [...STAFF_ROLES]);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
   const view = (r: typeof ret) => ok({ return: returnView(r, { role: acting.role, now, policy: settings.policy }) });

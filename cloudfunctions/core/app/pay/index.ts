@@ -68,3 +68,8 @@ export async function queryRefundCall(outRefundNo: string, settings: ShopSetting
   }
   return classifyRefundQuery(resp, outRefundNo);
 }
+
+/** The query could not confirm a final outcome yet (the platform is still working on it, or did not answer). */
+export function notConfirmed(q: QueryClassification): boolean {
+  return q.status === 'UNKNOWN' || q.status === 'PROCESSING';
+}

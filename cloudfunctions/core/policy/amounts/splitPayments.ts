@@ -5,6 +5,7 @@
  * remaining amount. Invariant, per payment: Σ non-closed refunds ≤ amount.
  */
 import type { Payment } from '../types';
+import { isLive, type RefundStatus } from '../../machine/refundRecords';
 
 export type RefundSplitErrorCode = 'REFUND_LIMIT' | 'AMOUNT_INVALID';
 
@@ -89,11 +90,11 @@ export interface RefundRecordLike {
   status: string;
 }
 
-/** Σ refundFee of the refunds that are not CLOSED, per outTradeNo. */
+/** Σ refundFee of the live refunds (machine/refundRecords.ts: all but CLOSED), per outTradeNo. */
 export function refundedPerPayment(refunds: readonly RefundRecordLike[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of refunds) {
-    if (r.status === 'CLOSED') continue;
+    if (!isLive(r.status as RefundStatus)) continue;
     out[r.outTradeNo] = (out[r.outTradeNo] ?? 0) + (Number.isFinite(r.refundFee) ? r.refundFee : 0);
   }
   return out;
