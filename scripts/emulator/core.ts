@@ -19,6 +19,7 @@ import { TransactionManager } from './db/transactions';
 import { localRoutes } from './http/local-routes';
 import { Router, type Method } from './http/router';
 import { startHttpServer, type HttpServer } from './http/server';
+import { registerScrubRoot } from './http/scrub';
 import { DbPersistence, type LoadReport } from './persist/log';
 import { createStats, type EmulatorStats } from './stats';
 import { FileStore } from './storage/files';
@@ -73,6 +74,8 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
   if (!/^[a-z0-9_-]{1,40}$/.test(envId)) throw new Error(`envId must match [a-z0-9_-]{1,40}: ${envId}`);
   const region = opts.region ?? 'ap-shanghai';
   const say = opts.log ?? ((m: string) => console.warn(m));
+  registerScrubRoot(dataDir, '<data>');
+  registerScrubRoot(functionsDir, '<functions>');
   const clock = opts.clock ?? new VirtualClock();
   const now = () => clock.now();
 

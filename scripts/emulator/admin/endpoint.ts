@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { DbError } from '../db/errors';
 import type { ActionHandler, AdminReply, AdminRequest, HttpResult, Stats } from '../types';
 import { boundaryOf, MultipartError, parseMultipart } from './multipart';
+import { scrubPaths } from '../http/scrub';
 
 /** JSON replies use exactly this type: wx-server-sdk only JSON-parses wx.openApi errors sent with it. */
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -98,6 +99,6 @@ export function adminHandler(opts: AdminEndpointOptions) {
       }
     }
     if (reply.kind === 'raw') return { status: 200, raw: { contentType: reply.contentType, body: reply.body } };
-    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(JSON.stringify(reply.body ?? null)) } };
+    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(scrubPaths(JSON.stringify(reply.body ?? null))) } };
   };
 }
