@@ -99,6 +99,9 @@ export function adminHandler(opts: AdminEndpointOptions) {
       }
     }
     if (reply.kind === 'raw') return { status: 200, raw: { contentType: reply.contentType, body: reply.body } };
-    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(scrubPaths(JSON.stringify(reply.body ?? null))) } };
+    // error answers carry no machine path; data answers (documents) are passed as stored
+    const text = JSON.stringify(reply.body ?? null);
+    const isError = !!(reply.body && typeof reply.body === 'object' && (reply.body as { code?: unknown }).code);
+    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(isError ? scrubPaths(text) : text) } };
   };
 }

@@ -27,15 +27,24 @@ export function registerScrubRoot(dir: string, placeholder: string): void {
   add(dir, placeholder);
 }
 
-/** Replaces every known absolute folder in `text` (longest first). */
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replaces every known absolute folder in `text` (longest first), only where
+ * it starts a path: `uploads/tmp/a.png` keeps its `/tmp`.
+ */
 export function scrubPaths(text: string): string {
   if (!text.includes('/') && !text.includes('\\')) return text;
   let out = text;
   const list = [...roots.entries()].sort((a, b) => b[0].length - a[0].length);
   for (const [abs, placeholder] of list) {
-    if (out.includes(abs)) out = out.split(abs).join(placeholder);
-    const escaped = JSON.stringify(abs).slice(1, -1); // as it appears inside JSON text (Windows backslashes)
-    if (escaped !== abs && out.includes(escaped)) out = out.split(escaped).join(placeholder);
+    for (const form of new Set([abs, JSON.stringify(abs).slice(1, -1)])) {
+      if (!out.includes(form)) continue;
+      const re = new RegExp(`(?<![\\w.~/\\-])${escapeRe(form)}(?=[/\\\\"'\\s),:;]|$)`, 'g');
+      out = out.replace(re, placeholder);
+    }
   }
   return out;
 }
