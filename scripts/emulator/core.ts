@@ -91,6 +91,14 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
     store.journal = (ops) => persistence!.append(ops, store);
   }
   const transactions = new TransactionManager(store);
+  // the clock offset lives with the database: a restart keeps stored deadlines where they were
+  let stopClockPersist: (() => void) | undefined;
+  if (persistence) {
+    const saved = persistence.loadClockOffset();
+    if (saved !== undefined) clock.restore(saved);
+    persistence.saveClockOffset(clock.offset());
+    stopClockPersist = clock.onChange(() => persistence!.saveClockOffset(clock.offset()));
+  }
 
   let url = '';
   const baseUrl = () => url;
@@ -169,6 +177,7 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
           }
         }
         await server.close();
+        stopClockPersist?.();
         persistence?.close(store);
         store.journal = undefined;
       })();
