@@ -74,6 +74,16 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
   const txnOf = (p: Record<string, any>): string | undefined =>
     typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined;
 
+  /** Inside a transaction only single documents by _id (doc()) and add() are allowed, as on the platform: no where(). */
+  const noWhereInTxn = (p: Record<string, any>, what: string): void => {
+    if (txnOf(p) && p.queryType !== 'DOC') {
+      throw new DbError(
+        'DATABASE_REQUEST_FAILED',
+        `[FailedOperation] ${what} with where() inside a transaction: 事务中不支持批量操作（where），只支持单记录操作（collection.doc, collection.add）`,
+      );
+    }
+  };
+
   const project = (docs: Doc[], projection: Doc | undefined): Doc[] => {
     if (!projection || Object.keys(projection).length === 0) return docs;
     try {
@@ -131,6 +141,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const name = collectionName(p);
       const query = queryOf(p);
       const projection = decode(p.projection, 'projection');
+      noWhereInTxn(p, 'get');
       const txn = txnOf(p);
       if (txn && p.queryType === 'DOC') {
         const doc = txns.get(txn, name, docIdOf(query));
@@ -151,6 +162,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
     'database.calculateDocument': async (req) => {
       const p = req.params;
       const name = collectionName(p);
+      noWhereInTxn(p, 'count');
       return ok({ total: store.count(name, queryOf(p)) });
     },
 
@@ -160,6 +172,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const query = queryOf(p);
       const merge = p.merge !== false;
       const upsert = p.upsert === true;
+      noWhereInTxn(p, 'update');
       const data = updateData(p, merge);
       if (!merge && isOperatorUpdate(data)) {
         throw new DbError('DATABASE_REQUEST_FAILED', '[FailedOperation] update operator complicit: a replacement document cannot contain $ operators');
@@ -179,12 +192,8 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const name = collectionName(p);
       const query = queryOf(p);
       const data = updateData(p, true);
-      const txn = txnOf(p);
-      if (txn && query && (typeof query._id === 'string' || typeof query._id === 'number') && Object.keys(query).length === 1) {
-        const r = txns.update(txn, name, query._id, data, { replace: false, upsert: false });
-        const doc = txns.get(txn, name, query._id);
-        return ok({ updated: r.updated, doc: doc ? encodeEJSON(doc) : null });
-      }
+      // updateAndReturn is a where() query: refused inside a transaction
+      noWhereInTxn({ ...p, queryType: 'WHERE' }, 'updateAndReturn');
       const r = store.update(name, query, data, { multi: false });
       let doc: Doc | undefined = r.docs[0];
       if (!doc && r.matched > 0) doc = store.find(name, query, { limit: 1 })[0];
@@ -195,6 +204,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const p = req.params;
       const name = collectionName(p);
       const query = queryOf(p);
+      noWhereInTxn(p, 'remove');
       const txn = txnOf(p);
       if (txn && p.queryType === 'DOC') {
         return ok({ deleted: txns.remove(txn, name, docIdOf(query)) });
