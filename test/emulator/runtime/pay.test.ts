@@ -280,6 +280,9 @@ describe('refund notifications', () => {
     const d = flushed.json.data.find((x: any) => x.outRefundNo === closedNo);
     expect(d.result.event.refundStatus).toBe('REFUNDCLOSE');
     expect(d.result.event.successTime).toBeUndefined();
+    // a refund notification has no attach (only payment notifications do): state must be found by out_refund_no
+    expect(Object.keys(d.result.event).filter((k) => /attach/i.test(k))).toEqual([]);
+    expect(d.result.source).toBe('wx_paycallback');
     expect((await queryRefund(closedNo)).result.refundStatus_0).toBe('REFUNDCLOSE');
     await nextMinute();
     const again = `RF${++seq}`;
