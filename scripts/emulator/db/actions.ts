@@ -19,6 +19,7 @@ import { Query } from 'mingo';
 import type { ActionHandler, AdminReply, AdminRequest } from '../types';
 import { clone, decodeEJSON, encodeEJSON, isPlainObject, normalize, type Doc } from './ejson';
 import { DbError } from './errors';
+import { MAX_NESTING_DEPTH, nestingDepth } from '../limits';
 import type { DocStore } from './store';
 import type { TransactionManager } from './transactions';
 import { isOperatorUpdate, toOperatorUpdate } from './update';
@@ -44,6 +45,17 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
   const decode = (v: unknown, what: string): any => {
     if (v === undefined || v === null || v === '') return undefined;
     if (typeof v === 'string') {
+      // measured before the (recursive) EJSON revival: a 5,000-deep value gets a clean answer, not a stack overflow
+      let plain: unknown;
+      try {
+        plain = JSON.parse(v);
+      } catch (e) {
+        throw new DbError('INVALID_PARAM', `${what} is not valid EJSON: ${(e as Error).message}`);
+      }
+      // + 4: room for update operators and EJSON type wrappers around a 100-level document
+      if (nestingDepth(plain, MAX_NESTING_DEPTH + 4) > MAX_NESTING_DEPTH + 4) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${what} is nested deeper than the maximum of ${MAX_NESTING_DEPTH} levels`);
+      }
       try {
         return decodeEJSON(v, now);
       } catch (e) {

@@ -76,6 +76,18 @@ describe('nesting depth and document size', () => {
     expect(viaUpdate.errMsg).toMatch(/maximum nesting depth of 100/);
   });
 
+  test('a 5,000-deep document, query or seed gets a clean refusal, not a stack overflow', async () => {
+    const deep = '{"a":'.repeat(5000) + '{}' + '}'.repeat(5000);
+    const admin = async (body: Record<string, unknown>) => (await fetch(`${emu.url}/admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const add = await admin({ action: 'database.insertDocument', collectionName: 'deep', data: [deep] });
+    expect(add).toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: '[FailedOperation] data is nested deeper than the maximum of 100 levels' });
+    const get = await admin({ action: 'database.getDocument', collectionName: 'deep', queryType: 'WHERE', query: deep });
+    expect(get.code).toBe('DATABASE_REQUEST_FAILED');
+    const seed = await fetch(`${emu.url}/_local/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"deep":[${deep}]}` });
+    expect(seed.status).toBe(400);
+    expect(JSON.stringify(await seed.json())).not.toMatch(/call stack/);
+  });
+
   test('a document over 16 MB is refused; nothing is written', async () => {
     const err = await sdkError(db.collection('size').add({ data: { _id: 'huge', blob: 'x'.repeat(16 * 1024 * 1024 + 10) } }));
     expect(err.errCode).toBe(-502001);
