@@ -34,6 +34,9 @@ export const REDELIVERY_SCHEDULE_MS = [
 
 export const MAX_REFUNDS_PER_PAYMENT = 50;
 
+/** Marks a refusal WeChat Pay gives as `return_code FAIL` (no result_code), e.g. refund_fee > total_fee. */
+const RETURN_FAIL = '__RETURN_FAIL__';
+
 export const ERR_DES: Record<string, string> = {
   SYSTEMERROR: '系统超时',
   BIZERR_NEED_RETRY: '退款业务流程错误，需要商户触发重试来解决',
@@ -316,6 +319,8 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     err_code_des: des ?? ERR_DES[code] ?? code,
   });
   const raw = (body: unknown): AdminReply => ({ kind: 'raw', contentType: 'text/plain; charset=utf-8', body: Buffer.from(JSON.stringify(body)) });
+  const refusal = (data: Record<string, any>, appid: string | undefined, code: string, des?: string) =>
+    code === RETURN_FAIL ? { return_code: 'FAIL', return_msg: des ?? 'FAIL' } : fail(data, appid, code, des);
 
   function refundBody(r: SandboxRefund, data: Record<string, any>, appid?: string) {
     return {
@@ -367,7 +372,11 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     if (!payment) return { ok: false, code: 'ORDERNOTEXIST', des: '订单不存在（沙箱的 orders 集合与已登记的支付中都没有这笔 out_trade_no）' };
     if (totalFee !== payment.amount) return { ok: false, code: 'PARAM_ERROR', des: `total_fee 与支付金额不一致（支付 ${payment.amount} 分）` };
     if (payment.paidAt !== undefined && now - payment.paidAt > 365 * 24 * 3600e3) return { ok: false, code: 'TRADE_OVERDUE' };
+    // a refund larger than the payment is refused at the communication level (return_code FAIL), as WeChat Pay answers it
+    if (refundFee > totalFee) return { ok: false, code: RETURN_FAIL, des: 'invalid refund_fee' };
     const ofPayment = Object.values(state.refunds).filter((r) => r.outTradeNo === payment.outTradeNo);
+    const live = ofPayment.filter((r) => r.finalStatus !== 'REFUNDCLOSE' || r.status === 'PROCESSING').reduce((s, r) => s + r.refundFee, 0);
+    if (live >= payment.amount) return { ok: false, code: 'ERROR', des: '订单已全额退款' };
     if (ofPayment.length >= MAX_REFUNDS_PER_PAYMENT) return { ok: false, code: 'ERROR', des: `退款次数超过限制：每笔支付最多 ${MAX_REFUNDS_PER_PAYMENT} 次部分退款` };
     const refunded = ofPayment.filter((r) => r.finalStatus !== 'REFUNDCLOSE' || r.status === 'PROCESSING').reduce((s, r) => s + r.refundFee, 0);
     if (refunded + refundFee > payment.amount) {
@@ -437,13 +446,13 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
       if (s.timeout) {
         await holdReply(s.holdMs ?? config.holdMs);
         if (s.errCode) return raw(fail(data, appid, s.errCode, s.errCodeDes));
-        return raw(applied && applied.ok ? refundBody(applied.refund, data, appid) : applied ? fail(data, appid, applied.code, applied.des) : fail(data, appid, 'SYSTEMERROR'));
+        return raw(applied && applied.ok ? refundBody(applied.refund, data, appid) : applied ? refusal(data, appid, applied.code, applied.des) : fail(data, appid, 'SYSTEMERROR'));
       }
       if (s.returnCode === 'FAIL') return raw({ return_code: 'FAIL', return_msg: s.returnMsg ?? 'SYSTEMERROR' });
       if (s.errCode) return raw(fail(data, appid, s.errCode, s.errCodeDes));
     }
     const r = await applyRefund(data, appid, now);
-    return raw(r.ok ? refundBody(r.refund, data, appid) : fail(data, appid, r.code, r.des));
+    return raw(r.ok ? refundBody(r.refund, data, appid) : refusal(data, appid, r.code, r.des));
   }
 
   async function queryRefundCall(data: Record<string, any>, appid: string | undefined): Promise<AdminReply> {

@@ -108,7 +108,19 @@ describe('refund rules', () => {
     await nextMinute();
     const over = await refund(refundData(trade, `RF${++seq}`, 1, 1000));
     expect(over.result.resultCode).toBe('FAIL');
+    expect(over.result.errCodeDes).toBe('订单已全额退款');
+  });
+
+  test('more than what is left → INVALID_REQUEST; a refund_fee above total_fee → return_code FAIL "invalid refund_fee"', async () => {
+    const trade = await paidOrder(1000);
+    expect((await refund(refundData(trade, `RF${++seq}`, 600, 1000))).result.resultCode).toBe('SUCCESS');
+    await nextMinute();
+    const over = await refund(refundData(trade, `RF${++seq}`, 500, 1000));
+    expect(over.result).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'FAIL' });
     expect(over.result.errCodeDes).toMatch(/超过可退金额/);
+    const tooBig = await refund(refundData(await paidOrder(300), `RF${++seq}`, 301, 300));
+    expect(tooBig.result).toMatchObject({ returnCode: 'FAIL', returnMsg: 'invalid refund_fee' });
+    expect(tooBig.result.resultCode).toBeUndefined();
   });
 
   test('at most 50 refunds per payment', async () => {
