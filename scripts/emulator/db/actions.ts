@@ -26,6 +26,8 @@ import { isOperatorUpdate, toOperatorUpdate } from './update';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
+/** aggregate() without .limit(): 20 documents (community reports; the reference says nothing). */
+export const AGGREGATE_DEFAULT_LIMIT = 20;
 
 export interface DbActionContext {
   store: DocStore;
@@ -234,7 +236,9 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
         const key = s.stageKey.startsWith('$') ? s.stageKey : `$${s.stageKey}`;
         return { [key]: decode(s.stageValue, `stage ${key}`) };
       });
-      const list = store.aggregate(name, pipeline);
+      // like the platform, a server-side aggregate without its own $limit returns 20 documents
+      const hasLimit = pipeline.some((st: Record<string, unknown>) => '$limit' in st);
+      const list = store.aggregate(name, hasLimit ? pipeline : [...pipeline, { $limit: AGGREGATE_DEFAULT_LIMIT }]);
       return ok({ list: list.map(encodeEJSON) });
     },
 

@@ -119,6 +119,16 @@ describe('transactions: single documents by _id and add, no where()', () => {
   });
 });
 
+describe('aggregate', () => {
+  test('without .limit() a server-side aggregate returns 20 documents; with one, up to it', async () => {
+    await db.createCollection('many');
+    await emu.db.insert('many', Array.from({ length: 45 }, (_x, i) => ({ _id: `m${String(i).padStart(2, '0')}`, i })));
+    expect((await db.collection('many').aggregate().match({ i: _.gte(0) }).end()).list).toHaveLength(20);
+    expect((await db.collection('many').aggregate().match({ i: _.gte(0) }).limit(40).end()).list).toHaveLength(40);
+    expect((await db.collection('many').aggregate().count('n').end()).list).toEqual([{ n: 45 }]);
+  });
+});
+
 describe('indexes per collection', () => {
   test(`${MAX_INDEXES_PER_COLLECTION} indexes besides _id are accepted, one more is refused (also through POST /_local/indexes)`, async () => {
     for (let i = 0; i < MAX_INDEXES_PER_COLLECTION; i++) await emu.db.ensureIndex('names', [`f${i}`], {});
