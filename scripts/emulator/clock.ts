@@ -24,6 +24,13 @@ export class VirtualClock {
     return this.now();
   }
 
+  /** Restores a persisted offset (startup); listeners are told, as for any move. */
+  restore(offsetMs: number): void {
+    if (!Number.isFinite(offsetMs)) return;
+    this.offsetMs = offsetMs;
+    this.emit();
+  }
+
   advance(ms: number): number {
     if (ms > 0) this.offsetMs += ms;
     this.emit();

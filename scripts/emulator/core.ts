@@ -19,6 +19,7 @@ import { TransactionManager } from './db/transactions';
 import { localRoutes } from './http/local-routes';
 import { Router, type Method } from './http/router';
 import { startHttpServer, type HttpServer } from './http/server';
+import { registerScrubRoot } from './http/scrub';
 import { DbPersistence, type LoadReport } from './persist/log';
 import { createStats, type EmulatorStats } from './stats';
 import { FileStore } from './storage/files';
@@ -73,6 +74,8 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
   if (!/^[a-z0-9_-]{1,40}$/.test(envId)) throw new Error(`envId must match [a-z0-9_-]{1,40}: ${envId}`);
   const region = opts.region ?? 'ap-shanghai';
   const say = opts.log ?? ((m: string) => console.warn(m));
+  registerScrubRoot(dataDir, '<data>');
+  registerScrubRoot(functionsDir, '<functions>');
   const clock = opts.clock ?? new VirtualClock();
   const now = () => clock.now();
 
@@ -88,6 +91,14 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
     store.journal = (ops) => persistence!.append(ops, store);
   }
   const transactions = new TransactionManager(store);
+  // the clock offset lives with the database: a restart keeps stored deadlines where they were
+  let stopClockPersist: (() => void) | undefined;
+  if (persistence) {
+    const saved = persistence.loadClockOffset();
+    if (saved !== undefined) clock.restore(saved);
+    persistence.saveClockOffset(clock.offset());
+    stopClockPersist = clock.onChange(() => persistence!.saveClockOffset(clock.offset()));
+  }
 
   let url = '';
   const baseUrl = () => url;
@@ -166,6 +177,7 @@ export async function createEmulatorCore(opts: CoreOptions): Promise<EmulatorCor
           }
         }
         await server.close();
+        stopClockPersist?.();
         persistence?.close(store);
         store.journal = undefined;
       })();

@@ -8,6 +8,7 @@ import { installFunctions, type FunctionsOptions, type FunctionsRuntime } from '
 import { installTimers, type Timers, type TimersOptions } from './timers';
 import { installOpenApi, type OpenApiEmulator } from './openapi';
 import { installPay, type PayOptions, type PaySandbox } from './pay';
+import { DbError } from './db/errors';
 
 export interface EmulatorOptions extends CoreOptions {
   functions?: FunctionsOptions;
@@ -37,12 +38,18 @@ export async function createEmulator(opts: EmulatorOptions): Promise<LocalEmulat
       return { status: 400, json: { errCode: 'INVALID_REQUEST', errMsg: 'body must be JSON' } };
     }
     let declared = 0;
-    for (const [coll, list] of Object.entries(spec)) {
-      await core.db.createCollection(coll);
-      for (const ix of Array.isArray(list) ? list : []) {
-        await core.db.ensureIndex(coll, Object.keys(ix.keys ?? {}), { unique: !!ix.unique });
-        declared++;
+    try {
+      for (const [coll, list] of Object.entries(spec)) {
+        await core.db.createCollection(coll);
+        for (const ix of Array.isArray(list) ? list : []) {
+          await core.db.ensureIndex(coll, Object.keys(ix.keys ?? {}), { unique: !!ix.unique });
+          declared++;
+        }
       }
+    } catch (e) {
+      // e.g. more than MAX_INDEXES_PER_COLLECTION on one collection, as the console refuses it
+      if (e instanceof DbError) return { status: 409, json: { errCode: e.code, errMsg: e.message, declared } };
+      throw e;
     }
     return { status: 200, json: { declared } };
   });

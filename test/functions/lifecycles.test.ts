@@ -211,6 +211,7 @@ describe('amounts', () => {
     await review({ action: 'confirmReceipt', returnId: first.returnId });
     await flush();
     expect((await returnDoc(first.returnId)).status).toBe('REFUNDED');
+    await advanceQuietly(MINUTE); // WeChat Pay: refunds of one payment at least a minute apart (the sandbox enforces it)
 
     const ret = await apply(orderId, 'RETURN_REFUND', { reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await photo()] });
     expect(ret.amounts).toMatchObject({ items: 10000, shipping: 0, total: 10000 });
@@ -258,6 +259,7 @@ describe('amounts', () => {
     const first = await apply(orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
     await review({ action: 'approve', returnId: first.returnId });
     await flush();
+    await advanceQuietly(MINUTE); // WeChat Pay: refunds of one payment at least a minute apart (the sandbox enforces it)
     const ret = await apply(orderId, 'RETURN_REFUND', { reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await photo()] });
     await review({ action: 'approve', returnId: ret.returnId });
     await ship(ret.returnId, { postage: 1500 });

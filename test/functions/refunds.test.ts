@@ -220,7 +220,7 @@ describe('the platform rule: refunds of one payment at least a minute apart', ()
       const paidBack = [...(await refundsOf(first.returnId)), ...again].reduce((sum: number, r: any) => sum + r.refundFee, 0);
       expect(paidBack).toBe(12000);
     } finally {
-      await h.pay({ config: { minIntervalMs: 0 } });
+      await h.pay({ config: { minIntervalMs: MINUTE } }); // back to the sandbox default
     }
   });
 });
@@ -364,6 +364,7 @@ describe('definite failures', () => {
     expect(closed).toMatchObject({ status: 'CLOSED', lastError: { code: 'REFUNDCLOSE' } });
     expect((await returnDoc(ret.returnId)).status).toBe('REFUND_FAILED');
 
+    await advanceQuietly(MINUTE); // WeChat Pay: a new refund of the payment at least a minute after the closed one
     const retried = await execute({ action: 'retry', returnId: ret.returnId });
     expect(retried.ok).toBe(true);
     const records = await refundsOf(ret.returnId);
@@ -416,7 +417,8 @@ describe('amounts', () => {
     await approve(first.returnId);
     await h.flush();
     await quiet();
-    // One open after-sale per line: the second once the first is refunded.
+    // One open after-sale per line: the second once the first is refunded (and a minute later: WeChat Pay spaces refunds of one payment).
+    await advanceQuietly(MINUTE);
     const second = await apply(orderId, 2);
     await approve(second.returnId);
     await h.flush();

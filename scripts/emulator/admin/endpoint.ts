@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { DbError } from '../db/errors';
 import type { ActionHandler, AdminReply, AdminRequest, HttpResult, Stats } from '../types';
 import { boundaryOf, MultipartError, parseMultipart } from './multipart';
+import { scrubPaths } from '../http/scrub';
 
 /** JSON replies use exactly this type: wx-server-sdk only JSON-parses wx.openApi errors sent with it. */
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -98,6 +99,9 @@ export function adminHandler(opts: AdminEndpointOptions) {
       }
     }
     if (reply.kind === 'raw') return { status: 200, raw: { contentType: reply.contentType, body: reply.body } };
-    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(JSON.stringify(reply.body ?? null)) } };
+    // error answers carry no machine path; data answers (documents) are passed as stored
+    const text = JSON.stringify(reply.body ?? null);
+    const isError = !!(reply.body && typeof reply.body === 'object' && (reply.body as { code?: unknown }).code);
+    return { status: 200, raw: { contentType: JSON_TYPE, body: Buffer.from(isError ? scrubPaths(text) : text) } };
   };
 }

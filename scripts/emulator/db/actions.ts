@@ -19,12 +19,15 @@ import { Query } from 'mingo';
 import type { ActionHandler, AdminReply, AdminRequest } from '../types';
 import { clone, decodeEJSON, encodeEJSON, isPlainObject, normalize, type Doc } from './ejson';
 import { DbError } from './errors';
+import { MAX_NESTING_DEPTH, nestingDepth } from '../limits';
 import type { DocStore } from './store';
 import type { TransactionManager } from './transactions';
 import { isOperatorUpdate, toOperatorUpdate } from './update';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
+/** aggregate() without .limit(): 20 documents (community reports; the reference says nothing). */
+export const AGGREGATE_DEFAULT_LIMIT = 20;
 
 export interface DbActionContext {
   store: DocStore;
@@ -44,6 +47,17 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
   const decode = (v: unknown, what: string): any => {
     if (v === undefined || v === null || v === '') return undefined;
     if (typeof v === 'string') {
+      // measured before the (recursive) EJSON revival: a 5,000-deep value gets a clean answer, not a stack overflow
+      let plain: unknown;
+      try {
+        plain = JSON.parse(v);
+      } catch (e) {
+        throw new DbError('INVALID_PARAM', `${what} is not valid EJSON: ${(e as Error).message}`);
+      }
+      // + 4: room for update operators and EJSON type wrappers around a 100-level document
+      if (nestingDepth(plain, MAX_NESTING_DEPTH + 4) > MAX_NESTING_DEPTH + 4) {
+        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${what} is nested deeper than the maximum of ${MAX_NESTING_DEPTH} levels`);
+      }
       try {
         return decodeEJSON(v, now);
       } catch (e) {
@@ -73,6 +87,16 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
 
   const txnOf = (p: Record<string, any>): string | undefined =>
     typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined;
+
+  /** Inside a transaction only single documents by _id (doc()) and add() are allowed, as on the platform: no where(). */
+  const noWhereInTxn = (p: Record<string, any>, what: string): void => {
+    if (txnOf(p) && p.queryType !== 'DOC') {
+      throw new DbError(
+        'DATABASE_REQUEST_FAILED',
+        `[FailedOperation] ${what} with where() inside a transaction: 事务中不支持批量操作（where），只支持单记录操作（collection.doc, collection.add）`,
+      );
+    }
+  };
 
   const project = (docs: Doc[], projection: Doc | undefined): Doc[] => {
     if (!projection || Object.keys(projection).length === 0) return docs;
@@ -131,6 +155,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const name = collectionName(p);
       const query = queryOf(p);
       const projection = decode(p.projection, 'projection');
+      noWhereInTxn(p, 'get');
       const txn = txnOf(p);
       if (txn && p.queryType === 'DOC') {
         const doc = txns.get(txn, name, docIdOf(query));
@@ -151,6 +176,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
     'database.calculateDocument': async (req) => {
       const p = req.params;
       const name = collectionName(p);
+      noWhereInTxn(p, 'count');
       return ok({ total: store.count(name, queryOf(p)) });
     },
 
@@ -160,6 +186,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const query = queryOf(p);
       const merge = p.merge !== false;
       const upsert = p.upsert === true;
+      noWhereInTxn(p, 'update');
       const data = updateData(p, merge);
       if (!merge && isOperatorUpdate(data)) {
         throw new DbError('DATABASE_REQUEST_FAILED', '[FailedOperation] update operator complicit: a replacement document cannot contain $ operators');
@@ -179,12 +206,8 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const name = collectionName(p);
       const query = queryOf(p);
       const data = updateData(p, true);
-      const txn = txnOf(p);
-      if (txn && query && (typeof query._id === 'string' || typeof query._id === 'number') && Object.keys(query).length === 1) {
-        const r = txns.update(txn, name, query._id, data, { replace: false, upsert: false });
-        const doc = txns.get(txn, name, query._id);
-        return ok({ updated: r.updated, doc: doc ? encodeEJSON(doc) : null });
-      }
+      // updateAndReturn is a where() query: refused inside a transaction
+      noWhereInTxn({ ...p, queryType: 'WHERE' }, 'updateAndReturn');
       const r = store.update(name, query, data, { multi: false });
       let doc: Doc | undefined = r.docs[0];
       if (!doc && r.matched > 0) doc = store.find(name, query, { limit: 1 })[0];
@@ -195,6 +218,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       const p = req.params;
       const name = collectionName(p);
       const query = queryOf(p);
+      noWhereInTxn(p, 'remove');
       const txn = txnOf(p);
       if (txn && p.queryType === 'DOC') {
         return ok({ deleted: txns.remove(txn, name, docIdOf(query)) });
@@ -212,7 +236,9 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
         const key = s.stageKey.startsWith('$') ? s.stageKey : `$${s.stageKey}`;
         return { [key]: decode(s.stageValue, `stage ${key}`) };
       });
-      const list = store.aggregate(name, pipeline);
+      // like the platform, a server-side aggregate without its own $limit returns 20 documents
+      const hasLimit = pipeline.some((st: Record<string, unknown>) => '$limit' in st);
+      const list = store.aggregate(name, hasLimit ? pipeline : [...pipeline, { $limit: AGGREGATE_DEFAULT_LIMIT }]);
       return ok({ list: list.map(encodeEJSON) });
     },
 

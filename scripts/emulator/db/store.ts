@@ -12,7 +12,8 @@ import { aggregate as mingoAggregate, Query, find as mingoFind } from 'mingo';
 import { EJSON } from 'bson';
 import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 import { collectionNotExist, DbError } from './errors';
-import { applyOperatorUpdate, applyReplacement, checkFieldNames, equalityFields, expandDotted } from './update';
+import { MAX_INDEXES_PER_COLLECTION } from '../limits';
+import { applyOperatorUpdate, applyReplacement, checkFieldNames, checkStorable, equalityFields, expandDotted } from './update';
 
 export type LogOp =
   | ['coll', string]
@@ -131,6 +132,12 @@ export class DocStore {
     const c = this.coll(name);
     const existing = c.indexes.find((i) => sameFields(i.fields, fields));
     if (existing && existing.unique === unique) return;
+    if (!existing && c.indexes.length >= MAX_INDEXES_PER_COLLECTION) {
+      throw new DbError(
+        'DATABASE_REQUEST_FAILED',
+        `[LimitExceeded] collection ${name} already has ${c.indexes.length} indexes besides _id; a collection may have at most ${MAX_INDEXES_PER_COLLECTION}`,
+      );
+    }
     const idx: IndexDef = { fields: [...fields], unique, map: new Map() };
     if (unique) {
       for (const [key, doc] of c.docs) {
@@ -433,6 +440,7 @@ export class DocStore {
 
   private commit(changes: Change[]): void {
     if (changes.length === 0) return;
+    for (const ch of changes) if (ch.next) checkStorable(ch.next);
     this.checkUnique(changes);
     const ops: LogOp[] = [];
     for (const ch of changes) {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { clone, type Doc } from './ejson';
 import { collectionNotExist, DbError } from './errors';
 import { dupId, idKey, newId, type DocStore } from './store';
-import { applyOperatorUpdate, applyReplacement, checkFieldNames } from './update';
+import { applyOperatorUpdate, applyReplacement, checkFieldNames, checkStorable } from './update';
 
 interface Touched {
   collection: string;
@@ -67,6 +67,7 @@ export class TransactionManager {
     }
     const r = opts.replace ? applyReplacement(t.view, data) : applyOperatorUpdate(t.view, data);
     if (!r.modified) return { updated: 0 };
+    checkStorable(r.doc);
     t.view = r.doc;
     t.written = true;
     return { updated: 1 };
@@ -82,6 +83,7 @@ export class TransactionManager {
 
   insert(txnId: string, collection: string, input: Doc): unknown {
     checkFieldNames(input);
+    checkStorable(input);
     const { _id: given, ...rest } = input;
     const id = given ?? newId();
     const t = this.touch(txnId, collection, id);

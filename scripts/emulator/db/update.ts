@@ -6,6 +6,8 @@
  */
 import { update as mingoUpdate } from 'mingo';
 import * as mingoUpdateOps from 'mingo/operators/update';
+import { calculateObjectSize } from 'bson';
+import { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH } from '../limits';
 import { DbError } from './errors';
 import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 
@@ -264,6 +266,40 @@ export function checkFieldNames(doc: Doc): void {
     if (k.startsWith('$')) {
       throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The dollar ($) prefixed field '${k}' is not valid for storage.`);
     }
+  }
+}
+
+/**
+ * What a stored document must be (MongoDB, which CloudBase's document
+ * database is; docs/platform-limits.md "Cloud database"): no field name,
+ * at any depth, may start with `$` or contain `.`; at most 100 levels of
+ * nesting (each object or array adds one); at most 16 MB as BSON. Walked
+ * without recursion so a pathological document cannot overflow the stack.
+ */
+export function checkStorable(doc: Doc): void {
+  const stack: [unknown, string, number][] = [[doc, '', 1]];
+  while (stack.length) {
+    const [v, at, depth] = stack.pop()!;
+    if (depth > MAX_NESTING_DEPTH) {
+      throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] cannot store the document: it exceeds the maximum nesting depth of ${MAX_NESTING_DEPTH} levels (at '${at}')`);
+    }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        if (x !== null && typeof x === 'object') stack.push([x, at ? `${at}.${i}` : String(i), depth + 1]);
+      });
+      continue;
+    }
+    if (!isPlainObject(v)) continue;
+    for (const [k, x] of Object.entries(v)) {
+      const full = at ? `${at}.${k}` : k;
+      if (k.startsWith('$')) throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The dollar ($) prefixed field '${k}' in '${full}' is not valid for storage.`);
+      if (k.includes('.')) throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The dotted field '${k}' in '${full}' is not valid for storage.`);
+      if (x !== null && typeof x === 'object') stack.push([x, full, depth + 1]);
+    }
+  }
+  const size = calculateObjectSize(doc);
+  if (size > MAX_DOCUMENT_BYTES) {
+    throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] object to insert too large: ${size} bytes as BSON, the maximum is ${MAX_DOCUMENT_BYTES} (16 MB)`);
   }
 }
 

@@ -5,6 +5,9 @@
  *     - admin action `functions.invokeFunction` (cloud.callFunction from a function:
  *       SOURCE chained `<caller>,scf`, the caller's OPENID/APPID/UNIONID passed on)
  *     - POST /functions/:name       body = event; x-wx-openid, x-wx-source (wx_client), x-wx-appid, x-wx-unionid
+ *       (refused before running, as on the platform: an unknown SOURCE or an event nested deeper than
+ *       100 levels → 400 errCode -501007; an event over 100 KB → 413 EXCEED_MAX_PAYLOAD_SIZE; a return
+ *       value over 6 MB → 500 errCode -504002)
  *     - GET  /_local/functions      the functions found and the live workers
  *     - GET  /_local/logs           recent invocations with their captured logs (?function=&id=&limit=)
  *   invoke(emu, name, event, opts)          → the function's return value (throws FunctionInvokeError)
@@ -146,6 +149,8 @@ export function installFunctions(emu: Emulator, opts: FunctionsOptions = {}): Fu
     // node-sdk 3.17.2 throws this as an Error (its throwOnCode switch is never turned off), so the
     // caller's callFunction rejects with errCode -1, errMsg 'callFunction:fail <message>', code <code>.
     const e = out.error!;
+    if (e.kind === 'invalid-request') return { kind: 'json', body: { code: 'INVALID_PARAM', message: e.errMsg, requestId } };
+    if (e.kind === 'event-too-large') return { kind: 'json', body: { code: 'EXCEED_MAX_PAYLOAD_SIZE', message: e.errMsg, requestId } };
     const code = e.kind === 'not-found' || e.kind === 'closed' ? 'FUNCTIONS_REQUEST_FAIL' : 'FUNCTIONS_EXECUTE_FAIL';
     const label = code === 'FUNCTIONS_REQUEST_FAIL' ? 'functions request fail' : 'functions execute fail';
     return { kind: 'json', body: { code, message: `errCode: ${e.errCode} ${label} | errMsg: ${e.errMsg}`, requestId } };
@@ -175,7 +180,8 @@ export function installFunctions(emu: Emulator, opts: FunctionsOptions = {}): Fu
     });
     if (out.ok) return { status: 200, json: out.value ?? null };
     const e = out.error!;
-    return { status: e.kind === 'not-found' ? 404 : 500, json: { errCode: e.errCode, errMsg: e.errMsg, requestId: out.id } };
+    const status = e.kind === 'not-found' ? 404 : e.kind === 'invalid-request' ? 400 : e.kind === 'event-too-large' ? 413 : 500;
+    return { status, json: { errCode: e.errCode, errMsg: e.errMsg, requestId: out.id } };
   });
 
   emu.registerRoute('GET', '/_local/functions', async () => ({

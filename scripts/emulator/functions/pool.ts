@@ -8,18 +8,33 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, InvocationRecord } from '../types';
+import { invalidSource, jsonBytes, MAX_EVENT_BYTES, MAX_NESTING_DEPTH, MAX_RESPONSE_BYTES, nestingDepth } from '../limits';
 
 const WORKER_DIR = typeof __dirname === 'string' ? __dirname : path.resolve('scripts/emulator/functions');
 export const WORKER_SCRIPT = path.join(WORKER_DIR, 'worker.cjs');
 
 /** Error codes the caller sees (wx-server-sdk TCB_ERR_CODE values, plus timeout). */
 export const ERR = {
+  INVALID_PARAM: -501007,
   FUNCTIONS_REQUEST_FAIL: -504001,
   FUNCTIONS_EXECUTE_FAIL: -504002,
   FUNCTIONS_TIMEOUT: -504003,
 } as const;
 
-export type FailureKind = 'not-found' | 'error' | 'timeout' | 'network-guard' | 'crash' | 'load-error' | 'closed';
+export type FailureKind =
+  | 'not-found'
+  | 'error'
+  | 'timeout'
+  | 'network-guard'
+  | 'crash'
+  | 'load-error'
+  | 'closed'
+  /** refused before the function ran: bad SOURCE, event nested too deep */
+  | 'invalid-request'
+  /** refused before the function ran: event over MAX_EVENT_BYTES */
+  | 'event-too-large'
+  /** the function ran, its return value is over MAX_RESPONSE_BYTES */
+  | 'response-too-large';
 
 export interface Identity {
   openid?: string;
@@ -209,14 +224,38 @@ export class FunctionPool {
       };
       if (this.closed) return this.settle(task, this.failure(task, 'closed', ERR.FUNCTIONS_REQUEST_FAIL, 'emulator is closing'));
       if (!this.exists(fn)) {
-        return this.settle(
-          task,
-          this.failure(task, 'not-found', ERR.FUNCTIONS_REQUEST_FAIL, `function not found: ${fn} (no ${path.join(this.emu.functionsDir, fn, 'index.js')}; run npm run build)`),
-        );
+        // no machine path in the answer: the caller only learns the name
+        return this.settle(task, this.failure(task, 'not-found', ERR.FUNCTIONS_REQUEST_FAIL, `function not found: ${fn} (not built: run npm run build)`));
       }
+      const refused = this.precheck(event, identity);
+      if (refused) return this.settle(task, this.failure(task, refused.kind, refused.errCode, refused.errMsg));
       this.queue.push(task);
       this.pump();
     });
+  }
+
+  /**
+   * What the platform refuses before a function runs (docs/platform-limits.md):
+   * an unknown SOURCE, an event nested deeper than MAX_NESTING_DEPTH (checked
+   * without recursion: a 5,000-deep event must not overflow the stack), an
+   * event over MAX_EVENT_BYTES.
+   */
+  private precheck(event: unknown, identity: Identity): { kind: FailureKind; errCode: number; errMsg: string } | undefined {
+    const badSource = invalidSource(identity.source);
+    if (badSource) return { kind: 'invalid-request', errCode: ERR.INVALID_PARAM, errMsg: `invalid parameters: ${badSource}` };
+    if (nestingDepth(event, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
+      return { kind: 'invalid-request', errCode: ERR.INVALID_PARAM, errMsg: `invalid parameters: the event is nested deeper than ${MAX_NESTING_DEPTH} levels` };
+    }
+    const bytes = jsonBytes(event);
+    if (bytes === undefined) return { kind: 'invalid-request', errCode: ERR.INVALID_PARAM, errMsg: 'invalid parameters: the event is not serializable JSON' };
+    if (bytes > MAX_EVENT_BYTES) {
+      return {
+        kind: 'event-too-large',
+        errCode: ERR.FUNCTIONS_REQUEST_FAIL,
+        errMsg: `EXCEED_MAX_PAYLOAD_SIZE: the event is ${bytes} bytes; a callFunction event may be at most ${MAX_EVENT_BYTES} bytes (put large data in cloud storage and pass its fileID)`,
+      };
+    }
+    return undefined;
   }
 
   /** Stops the idle workers (of one function, or all): the next invocation cold-starts. */
@@ -441,7 +480,13 @@ export class FunctionPool {
         const task = w.task;
         if (!task || task.id !== m.id) break;
         task.logs.push(...(m.logs ?? []));
-        if (m.ok) this.settle(task, this.success(task, m.value));
+        const size = m.ok ? jsonBytes(m.value) : 0;
+        if (m.ok && size !== undefined && size > MAX_RESPONSE_BYTES) {
+          this.settle(
+            task,
+            this.failure(task, 'response-too-large', ERR.FUNCTIONS_EXECUTE_FAIL, `the function's return value is ${size} bytes; a function may return at most ${MAX_RESPONSE_BYTES} bytes (6 MB)`),
+          );
+        } else if (m.ok) this.settle(task, this.success(task, m.value));
         else {
           const e = m.error ?? {};
           this.settle(task, this.failure(task, 'error', ERR.FUNCTIONS_EXECUTE_FAIL, `${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message ?? 'unknown error'}`, e.stack));

@@ -26,6 +26,7 @@ import type { EmulatorStats } from '../stats';
 import type { FileStore } from '../storage/files';
 import type { RouteHandler } from '../types';
 import { badRequest, HttpError, parseJsonBody } from './errors';
+import { MAX_NESTING_DEPTH, nestingDepth } from '../limits';
 import type { Method } from './router';
 
 export interface LocalRoutesContext {
@@ -63,6 +64,7 @@ export function localRoutes(ctx: LocalRoutesContext): LocalRoute[] {
       docs.forEach((d, i) => {
         if (!isPlainObject(d)) throw badRequest(`${coll}[${i}] must be an object`);
         let v: Doc;
+        if (nestingDepth(d, MAX_NESTING_DEPTH + 2) > MAX_NESTING_DEPTH + 2) throw badRequest(`${coll}[${i}] is nested deeper than the maximum of ${MAX_NESTING_DEPTH} levels`);
         try {
           v = reviveSeedValue(d, now);
         } catch (e) {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { HttpResult } from '../types';
 import { HttpError } from './errors';
 import { BadPathError, Router } from './router';
+import { scrubPaths } from './scrub';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -148,7 +149,7 @@ function drain(req: http.IncomingMessage) {
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body ?? null);
+  const text = scrubPaths(JSON.stringify(body ?? null));
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
@@ -157,6 +158,7 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 
 function send(res: http.ServerResponse, result: HttpResult): void {
   if (result.raw) {
+    // served byte for byte (files, protobuf); the admin wire scrubs its own JSON answers
     res.statusCode = result.status;
     res.setHeader('Content-Type', result.raw.contentType);
     res.setHeader('Content-Length', result.raw.body.length);

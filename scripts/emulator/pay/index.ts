@@ -20,11 +20,12 @@
  *     POST /_local/pay/flush        deliver every pending refund notification now → { data: [Delivery] }
  *     GET  /_local/pay              the sandbox state (refunds with their notification history)
  */
-import { promises as fs, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AdminReply, Emulator, HttpResult } from '../types';
 import { invokeDetailed } from '../functions';
 import { decodeApiOptions, partBytes } from '../openapi/proto';
+import { RecordLog, type RecordChange } from '../persist/records';
 
 /** Re-delivery intervals after a failed delivery (WeChat Pay: up to about two days). */
 export const REDELIVERY_SCHEDULE_MS = [
@@ -32,6 +33,9 @@ export const REDELIVERY_SCHEDULE_MS = [
 ];
 
 export const MAX_REFUNDS_PER_PAYMENT = 50;
+
+/** Marks a refusal WeChat Pay gives as `return_code FAIL` (no result_code), e.g. refund_fee > total_fee. */
+const RETURN_FAIL = '__RETURN_FAIL__';
 
 export const ERR_DES: Record<string, string> = {
   SYSTEMERROR: '系统超时',
@@ -130,7 +134,7 @@ export interface PayConfig {
   notifyDelayMs: number;
   /** How long a `timeout` script holds the reply (must exceed the SDK's request timeout to be seen as one). */
   holdMs: number;
-  /** Minimum gap between two refunds of one payment (0 = not enforced; WeChat asks for 1 minute). */
+  /** Minimum gap between two refunds of one payment, emulator clock (default 60 000: WeChat Pay's "同一笔订单多次退款的请求需相隔1分钟"; 0 turns it off). */
   minIntervalMs: number;
   /** Real-time tick for due notifications while running. */
   tickMs: number;
@@ -139,7 +143,7 @@ export interface PayConfig {
 export interface PayOptions extends Partial<PayConfig> {
   /** Start from an empty sandbox (ignore the persisted file). */
   reset?: boolean;
-  /** Persist state to <dataDir>/pay-sandbox.json (default true). */
+  /** Persist state under <dataDir>/pay (append-only log, as the database; default true). */
   persist?: boolean;
   mchId?: string;
 }
@@ -203,22 +207,38 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   const config: PayConfig = {
     notifyDelayMs: opts.notifyDelayMs ?? 5000,
     holdMs: opts.holdMs ?? 16000,
-    minIntervalMs: opts.minIntervalMs ?? 0,
+    minIntervalMs: opts.minIntervalMs ?? 60_000,
     tickMs: opts.tickMs ?? 1000,
   };
   const mchId = opts.mchId ?? '1900000109';
   const persist = opts.persist !== false;
-  const file = path.join(emu.dataDir, 'pay-sandbox.json');
+  // Same durability as the database: an append-only log written synchronously before any answer
+  // (persist/records.ts) under <dataDir>/pay; a kill -9 after an accepted refund keeps the refund.
+  const dir = path.join(emu.dataDir, 'pay');
+  const legacyFile = path.join(emu.dataDir, 'pay-sandbox.json');
+  const records = persist ? new RecordLog(dir, { log: (m) => process.stderr.write(`[pay] ${m}\n`) }) : undefined;
 
   let state: PersistedState = { version: 1, refunds: {}, payments: {}, seq: 0 };
-  if (persist && opts.reset) rmSync(file, { force: true });
-  if (persist && !opts.reset && existsSync(file)) {
-    try {
-      const loaded = JSON.parse(readFileSync(file, 'utf8'));
-      if (loaded && loaded.version === 1) state = { ...state, ...loaded };
-    } catch (e: any) {
-      process.stderr.write(`[pay] ignoring unreadable ${file}: ${e?.message}\n`);
+  if (records && opts.reset) {
+    records.wipe();
+    rmSync(legacyFile, { force: true });
+  }
+  if (records) {
+    const loaded = records.load();
+    for (const [k, v] of loaded.get('refund') ?? []) state.refunds[k] = v as SandboxRefund;
+    for (const [k, v] of loaded.get('payment') ?? []) state.payments[k] = v as Payment;
+    const seq = loaded.get('meta')?.get('seq');
+    if (typeof seq === 'number') state.seq = seq;
+    // an older emulator kept one JSON file: take it over once
+    if (!opts.reset && existsSync(legacyFile) && !loaded.size) {
+      try {
+        const old = JSON.parse(readFileSync(legacyFile, 'utf8'));
+        if (old && old.version === 1) state = { ...state, ...old };
+      } catch (e: any) {
+        process.stderr.write(`[pay] ignoring unreadable pay-sandbox.json: ${e?.message}\n`);
+      }
     }
+    rmSync(legacyFile, { force: true });
   }
 
   const scripts = { refund: [] as PayScript[], queryRefund: [] as PayScript[], callback: [] as CallbackPlan[] };
@@ -227,28 +247,37 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   const inFlight = new Map<string, Promise<Delivery[]>>();
   let closed = false;
 
-  // ------------------------------------------------------------ persistence (write, then rename)
-  let writing: Promise<void> | null = null;
-  let dirty = false;
+  // ------------------------------------------------------------ persistence (append-only, synchronous)
+  const written = new Map<string, string>();
+  /** Appends whatever changed since the last call (one log line), before the caller answers anyone. */
   const save = (): void => {
-    if (!persist) return;
-    dirty = true;
-    if (writing) return;
-    writing = (async () => {
-      while (dirty) {
-        dirty = false;
-        const tmp = `${file}.${process.pid}.tmp`;
-        try {
-          await fs.mkdir(path.dirname(file), { recursive: true });
-          await fs.writeFile(tmp, JSON.stringify(state, null, 1));
-          await fs.rename(tmp, file);
-        } catch (e: any) {
-          process.stderr.write(`[pay] could not persist the sandbox: ${e?.message}\n`);
-        }
-      }
-      writing = null;
-    })();
+    if (!records) return;
+    const changes: RecordChange[] = [];
+    const seen = new Set<string>();
+    const put = (kind: string, key: string, value: unknown) => {
+      const id = `${kind}\u0000${key}`;
+      seen.add(id);
+      const text = JSON.stringify(value);
+      if (written.get(id) === text) return;
+      written.set(id, text);
+      changes.push([kind, key, value]);
+    };
+    for (const [k, r] of Object.entries(state.refunds)) put('refund', k, r);
+    for (const [k, p] of Object.entries(state.payments)) put('payment', k, p);
+    put('meta', 'seq', state.seq);
+    for (const id of [...written.keys()]) {
+      if (seen.has(id)) continue;
+      written.delete(id);
+      const [kind, key] = id.split('\u0000');
+      changes.push([kind, key, null]);
+    }
+    try {
+      records.write(changes);
+    } catch (e: any) {
+      process.stderr.write(`[pay] could not persist the sandbox: ${e?.message}\n`);
+    }
   };
+  save();
 
   // ------------------------------------------------------------ payments
   async function findPayment(outTradeNo: string | undefined, transactionId: string | undefined): Promise<Payment | undefined> {
@@ -290,6 +319,8 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     err_code_des: des ?? ERR_DES[code] ?? code,
   });
   const raw = (body: unknown): AdminReply => ({ kind: 'raw', contentType: 'text/plain; charset=utf-8', body: Buffer.from(JSON.stringify(body)) });
+  const refusal = (data: Record<string, any>, appid: string | undefined, code: string, des?: string) =>
+    code === RETURN_FAIL ? { return_code: 'FAIL', return_msg: des ?? 'FAIL' } : fail(data, appid, code, des);
 
   function refundBody(r: SandboxRefund, data: Record<string, any>, appid?: string) {
     return {
@@ -341,7 +372,11 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     if (!payment) return { ok: false, code: 'ORDERNOTEXIST', des: '订单不存在（沙箱的 orders 集合与已登记的支付中都没有这笔 out_trade_no）' };
     if (totalFee !== payment.amount) return { ok: false, code: 'PARAM_ERROR', des: `total_fee 与支付金额不一致（支付 ${payment.amount} 分）` };
     if (payment.paidAt !== undefined && now - payment.paidAt > 365 * 24 * 3600e3) return { ok: false, code: 'TRADE_OVERDUE' };
+    // a refund larger than the payment is refused at the communication level (return_code FAIL), as WeChat Pay answers it
+    if (refundFee > totalFee) return { ok: false, code: RETURN_FAIL, des: 'invalid refund_fee' };
     const ofPayment = Object.values(state.refunds).filter((r) => r.outTradeNo === payment.outTradeNo);
+    const live = ofPayment.filter((r) => r.finalStatus !== 'REFUNDCLOSE' || r.status === 'PROCESSING').reduce((s, r) => s + r.refundFee, 0);
+    if (live >= payment.amount) return { ok: false, code: 'ERROR', des: '订单已全额退款' };
     if (ofPayment.length >= MAX_REFUNDS_PER_PAYMENT) return { ok: false, code: 'ERROR', des: `退款次数超过限制：每笔支付最多 ${MAX_REFUNDS_PER_PAYMENT} 次部分退款` };
     const refunded = ofPayment.filter((r) => r.finalStatus !== 'REFUNDCLOSE' || r.status === 'PROCESSING').reduce((s, r) => s + r.refundFee, 0);
     if (refunded + refundFee > payment.amount) {
@@ -411,13 +446,13 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
       if (s.timeout) {
         await holdReply(s.holdMs ?? config.holdMs);
         if (s.errCode) return raw(fail(data, appid, s.errCode, s.errCodeDes));
-        return raw(applied && applied.ok ? refundBody(applied.refund, data, appid) : applied ? fail(data, appid, applied.code, applied.des) : fail(data, appid, 'SYSTEMERROR'));
+        return raw(applied && applied.ok ? refundBody(applied.refund, data, appid) : applied ? refusal(data, appid, applied.code, applied.des) : fail(data, appid, 'SYSTEMERROR'));
       }
       if (s.returnCode === 'FAIL') return raw({ return_code: 'FAIL', return_msg: s.returnMsg ?? 'SYSTEMERROR' });
       if (s.errCode) return raw(fail(data, appid, s.errCode, s.errCodeDes));
     }
     const r = await applyRefund(data, appid, now);
-    return raw(r.ok ? refundBody(r.refund, data, appid) : fail(data, appid, r.code, r.des));
+    return raw(r.ok ? refundBody(r.refund, data, appid) : refusal(data, appid, r.code, r.des));
   }
 
   async function queryRefundCall(data: Record<string, any>, appid: string | undefined): Promise<AdminReply> {
@@ -675,7 +710,8 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     clearInterval(ticker);
     for (const h of [...held]) h.resolve();
     await Promise.all([...inFlight.values()].map((p) => p.catch(() => undefined)));
-    while (writing) await writing;
+    save();
+    records?.close();
   });
 
   return sandbox;

@@ -21,6 +21,8 @@ import { decodeRelaxed, encodeRelaxed } from '../db/ejson';
 import type { DocStore, LogOp } from '../db/store';
 
 const SNAPSHOT = 'snapshot.jsonl';
+/** The virtual clock's offset (ms), kept beside the database. */
+const CLOCK = 'clock.json';
 const HEADER_FORMAT = 'cloudbase-emulator-db';
 
 export interface PersistOptions {
@@ -47,6 +49,7 @@ export class DbPersistence {
   private readonly say: (msg: string) => void;
   private lockPath: string;
   private compacting = false;
+  private clockSaved: number | undefined;
 
   constructor(dataDir: string, opts: PersistOptions = {}) {
     this.dir = path.join(dataDir, 'db');
@@ -110,6 +113,30 @@ export class DbPersistence {
     // remove leftovers (old logs, temp files) and start a new generation
     this.compact(store);
     return report;
+  }
+
+  /** The virtual clock's offset saved with the database (undefined: none saved yet). */
+  loadClockOffset(): number | undefined {
+    try {
+      const v = JSON.parse(fs.readFileSync(path.join(this.dir, CLOCK), 'utf8'));
+      return typeof v?.offsetMs === 'number' && Number.isFinite(v.offsetMs) ? v.offsetMs : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Saves the clock offset: written whole to a temp file, then renamed over
+   * the old one (a kill at any point leaves one or the other, never half).
+   */
+  saveClockOffset(offsetMs: number): void {
+    if (this.fd === undefined) return;
+    if (offsetMs === this.clockSaved) return;
+    const file = path.join(this.dir, CLOCK);
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ offsetMs, savedAt: new Date().toISOString() }) + '\n');
+    fs.renameSync(tmp, file);
+    this.clockSaved = offsetMs;
   }
 
   append(ops: LogOp[], store: DocStore): void {

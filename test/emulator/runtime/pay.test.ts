@@ -53,6 +53,11 @@ function refundData(outTradeNo: string, outRefundNo: string, refundFee: number, 
   };
 }
 
+/** WeChat Pay wants refunds of one payment ≥ 1 minute apart (the sandbox enforces it by default): wait a virtual minute. */
+async function nextMinute(): Promise<void> {
+  await h.post('/_local/clock', { advanceMs: 60_000 });
+}
+
 const refund = (data: ReturnType<typeof refundData>): Promise<any> => invoke(h.emu, 'payer', { api: 'refund', data }, { source: 'wx_client,scf' });
 const queryRefund = (outRefundNo: string): Promise<any> =>
   invoke(h.emu, 'payer', { api: 'queryRefund', data: { sub_mch_id: '1900000109', nonce_str: 'q', out_refund_no: outRefundNo } });
@@ -98,20 +103,56 @@ describe('refund rules', () => {
   test('Σ refunds never exceed what was paid', async () => {
     const trade = await paidOrder(1000);
     expect((await refund(refundData(trade, `RF${++seq}`, 600, 1000))).result.resultCode).toBe('SUCCESS');
+    await nextMinute();
     expect((await refund(refundData(trade, `RF${++seq}`, 400, 1000))).result.resultCode).toBe('SUCCESS');
+    await nextMinute();
     const over = await refund(refundData(trade, `RF${++seq}`, 1, 1000));
     expect(over.result.resultCode).toBe('FAIL');
+    expect(over.result.errCodeDes).toBe('订单已全额退款');
+  });
+
+  test('more than what is left → INVALID_REQUEST; a refund_fee above total_fee → return_code FAIL "invalid refund_fee"', async () => {
+    const trade = await paidOrder(1000);
+    expect((await refund(refundData(trade, `RF${++seq}`, 600, 1000))).result.resultCode).toBe('SUCCESS');
+    await nextMinute();
+    const over = await refund(refundData(trade, `RF${++seq}`, 500, 1000));
+    expect(over.result).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'FAIL' });
     expect(over.result.errCodeDes).toMatch(/超过可退金额/);
+    const tooBig = await refund(refundData(await paidOrder(300), `RF${++seq}`, 301, 300));
+    expect(tooBig.result).toMatchObject({ returnCode: 'FAIL', returnMsg: 'invalid refund_fee' });
+    expect(tooBig.result.resultCode).toBeUndefined();
   });
 
   test('at most 50 refunds per payment', async () => {
     const trade = await paidOrder(100);
-    const calls = Array.from({ length: 51 }, (_, i) => ({ api: 'refund', data: refundData(trade, `RF50x${seq}x${i}`, 1, 100) }));
-    const out: any = await invoke(h.emu, 'payer', { calls });
-    const codes = out.results.map((x: any) => x.result.resultCode);
+    const results: any[] = [];
+    for (let i = 0; i < 51; i++) {
+      results.push(await refund(refundData(trade, `RF50x${seq}x${i}`, 1, 100)));
+      await nextMinute();
+    }
+    const codes = results.map((x: any) => x.result.resultCode);
     expect(codes.slice(0, 50).every((c: string) => c === 'SUCCESS')).toBe(true);
     expect(codes[50]).toBe('FAIL');
-    expect(out.results[50].result.errCodeDes).toMatch(/50/);
+    expect(results[50].result.errCodeDes).toMatch(/50/);
+  });
+
+  test('refunds of one payment ≥ 1 minute apart, on by default: FREQUENCY_LIMITED within the minute; the same number goes through after it', async () => {
+    const trade = await paidOrder(1000);
+    const first = `RF${++seq}`;
+    const second = `RF${++seq}`;
+    expect((await refund(refundData(trade, first, 100, 1000))).result.resultCode).toBe('SUCCESS');
+    // a retry of the same refund is not a new refund: answered as before
+    expect((await refund(refundData(trade, first, 100, 1000))).result.resultCode).toBe('SUCCESS');
+    await h.post('/_local/clock', { advanceMs: 59_000 });
+    const early = await refund(refundData(trade, second, 100, 1000));
+    expect(early.result).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'FAIL', errCode: 0 });
+    expect(early.result.errCodeDes).toMatch(/频率限制/);
+    expect(h.pay!.refunds().some((x) => x.outRefundNo === second)).toBe(false);
+    await h.post('/_local/clock', { advanceMs: 1_000 });
+    expect((await refund(refundData(trade, second, 100, 1000))).result.resultCode).toBe('SUCCESS');
+    // another payment is not held up
+    const other = await paidOrder(50);
+    expect((await refund(refundData(other, `RF${++seq}`, 50, 50))).result.resultCode).toBe('SUCCESS');
   });
 });
 
@@ -251,7 +292,11 @@ describe('refund notifications', () => {
     const d = flushed.json.data.find((x: any) => x.outRefundNo === closedNo);
     expect(d.result.event.refundStatus).toBe('REFUNDCLOSE');
     expect(d.result.event.successTime).toBeUndefined();
+    // a refund notification has no attach (only payment notifications do): state must be found by out_refund_no
+    expect(Object.keys(d.result.event).filter((k) => /attach/i.test(k))).toEqual([]);
+    expect(d.result.source).toBe('wx_paycallback');
     expect((await queryRefund(closedNo)).result.refundStatus_0).toBe('REFUNDCLOSE');
+    await nextMinute();
     const again = `RF${++seq}`;
     expect((await refund(refundData(trade, again, 300, 300))).result.resultCode).toBe('SUCCESS');
     await h.post('/_local/pay/flush');
@@ -272,7 +317,7 @@ describe('refund notifications', () => {
 });
 
 describe('persistence', () => {
-  test('the sandbox state survives a restart (JSON in dataDir, written then renamed)', async () => {
+  test('the sandbox state survives a restart (append-only log under <dataDir>/pay, as the database)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'emu-pay-persist-'));
     try {
       const first = await startHarness({ pay: { tickMs: 3600e3 }, dataDir: dir });
@@ -281,7 +326,7 @@ describe('persistence', () => {
       const r: any = await invoke(first.emu, 'payer', { api: 'refund', data: refundData(outTradeNo, 'RFPERSIST1', 700, 700) });
       expect(r.result.resultCode).toBe('SUCCESS');
       await first.close();
-      expect(existsSync(path.join(dir, 'pay-sandbox.json'))).toBe(true);
+      expect(existsSync(path.join(dir, 'pay', 'snapshot.jsonl'))).toBe(true);
 
       const second = await startHarness({ pay: { tickMs: 3600e3 }, dataDir: dir });
       try {
