@@ -57,6 +57,9 @@ async function returnsOfOrder(orderId: string): Promise<any[]> {
   return (await h.db('returns')).filter((r: any) => r.orderId === orderId);
 }
 
+/** The pay sandbox's refunds of this order's payment (every call the platform accepted or refused). */
+const payCalls = (orderId: string) => h.emu.pay.refunds().filter((r) => r.outTradeNo === `T${orderId}`).length;
+
 const bookings = async (returnId: string) => (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && String(c.data.order_id).startsWith(`${returnId}-v`));
 
 describe('1. a unit refunded twice (modify over a rejected after-sale, then appeal → decide)', () => {
@@ -117,6 +120,7 @@ describe('2. outbound shipping is settled when the refund is planned, not frozen
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE');
     const a = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 2 }], 'QUALITY_ISSUE');
     expect(dataOf(await review({ action: 'approve', returnId: a.returnId })).return.amounts.shipping).toBe(0);
+    await f.advanceQuietly(61_000); // refunds of one payment at least a minute apart (docs/platform-limits.md)
     expect(dataOf(await review({ action: 'approve', returnId: b.returnId })).return.amounts).toMatchObject({ items: 6000, shipping: 800, total: 6800 });
     expect((await refunded(a.returnId)) + (await refunded(b.returnId))).toBe(16800);
   });
@@ -196,13 +200,23 @@ describe('6. logistics corrections are bounded and nothing is booked before the 
 });
 
 describe('7. any line id is safe in the ledger and the summary', () => {
-  it.each([['SKU.9'], ['$L1'], ['商品·一']])('line id %s reads back exactly as afterSale[lineId]', async (lineId) => {
+  it.each([
+    ['SKU.9', 'SKU%2E9'],
+    ['$L1', '%24L1'],
+    ['50%.A', '50%25%2EA'],
+    ['商品·一', '商品·一'],
+  ])('line id %s: the summary under key %s (no field path is built from it), the exact id in afterSaleLines and the ledger', async (lineId, key) => {
     const orderId = await seedOrder([{ lineId, quantity: 1, paidAmount: 3000 }]);
     const a = await apply(orderId, 'REFUND_ONLY', [{ lineId, quantity: 1 }]);
     const order = await orderDoc(orderId);
-    expect(Object.keys(order.afterSale)).toEqual([lineId]);
-    expect(order.afterSale[lineId]).toEqual({ returnId: a.returnId, status: 'PENDING_REVIEW', version: 1 });
+    expect(Object.keys(order.afterSale)).toEqual([key]);
+    expect(order.afterSale[key]).toEqual({ returnId: a.returnId, status: 'PENDING_REVIEW', version: 1 });
+    expect(order.afterSaleLines).toEqual([{ lineId, returnId: a.returnId, status: 'PENDING_REVIEW', version: 1 }]);
     expect((await ledgerOf(orderId))[a.returnId].lines).toEqual([{ lineId, quantity: 1, amount: 3000 }]);
+    // …and the after-sale goes on to its refund with the same id.
+    expect(dataOf(await review({ action: 'approve', returnId: a.returnId })).return.status).toBe('REFUNDING');
+    expect(await refunded(a.returnId)).toBe(3000);
+    expect((await orderDoc(orderId)).afterSale[key].status).toBe('REFUNDED');
   });
 });
 
@@ -232,19 +246,19 @@ describe('the last-line guard', () => {
     await h.seed({ ledgers: [{ ...ledger, rev: ledger.rev + 1, entries: {} }] });
 
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 1 }]);
-    const paidBefore = h.emu.pay.refunds().length;
+    const paidBefore = payCalls(orderId);
     const approved = dataOf(await review({ action: 'approve', returnId: b.returnId })).return;
     expect(approved.status).toBe('REFUND_FAILED');
     const doc = await returnDoc(b.returnId);
     expect(doc.refundBlock).toMatchObject({ code: 'LEDGER_GUARD' });
     expect(doc.refundBlock.message).toContain('退款 2 件，超过购买的 1 件');
-    expect(h.emu.pay.refunds().length).toBe(paidBefore);
+    expect(payCalls(orderId)).toBe(paidBefore);
     expect(await refundsOf(b.returnId)).toEqual([]); // nothing the payment could carry: no record, no call
 
     // The merchant's retry meets the guard again: still no pay call.
     const retry = await h.call('executeRefund', { action: 'retry', requestId: rid('retry'), returnId: b.returnId }, merchant);
     expect(dataOf(retry).return.status).toBe('REFUND_FAILED');
-    expect(h.emu.pay.refunds().length).toBe(paidBefore);
+    expect(payCalls(orderId)).toBe(paidBefore);
     const total = (await h.db('refunds')).filter((r: any) => r.orderId === orderId && r.status === 'SUCCESS').reduce((s: number, r: any) => s + r.refundFee, 0);
     expect(total).toBe(9000);
     expect((await returnsOfOrder(orderId))).toHaveLength(2);
@@ -259,13 +273,13 @@ describe('the last-line guard', () => {
     await h.seed({ ledgers: [{ ...ledger, rev: ledger.rev + 1, entries: {} }] });
 
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 1 }]);
-    const paidBefore = h.emu.pay.refunds().length;
+    const paidBefore = payCalls(orderId);
     expect(dataOf(await review({ action: 'approve', returnId: b.returnId })).return.status).toBe('REFUND_FAILED');
     expect((await returnDoc(b.returnId)).refundBlock.message).toContain('「商品L1」退款 2 件，超过购买的 1 件');
     expect((await refundsOf(b.returnId)).map((r: any) => [r.status, r.lastError.code])).toEqual([['FAILED', 'LEDGER_GUARD']]);
-    expect(h.emu.pay.refunds().length).toBe(paidBefore);
+    expect(payCalls(orderId)).toBe(paidBefore);
     await f.advanceQuietly(30 * 60_000);
     await f.sweep();
-    expect(h.emu.pay.refunds().length).toBe(paidBefore);
+    expect(payCalls(orderId)).toBe(paidBefore);
   });
 });

@@ -158,6 +158,18 @@ export async function mirrorReturn(ret: ReturnDoc): Promise<void> {
   await mirrorSummary(ret.orderId);
 }
 
+/**
+ * The key of a line in the order's `afterSale` summary. The database refuses
+ * field names with a dot or a leading `$` (docs/platform-limits.md), so such a
+ * line id is stored percent-encoded (`SKU.9` → `SKU%2E9`, `$L1` → `%24L1`, and
+ * `%` itself as `%25`); every other id is its own key. `afterSaleLines` keeps
+ * the exact ids for any line.
+ */
+export function summaryKey(lineId: string): string {
+  if (!/[.%]|^\$/.test(lineId)) return lineId;
+  return lineId.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+}
+
 /** The per-line summary of api.md: the latest after-sale of each line. */
 export function summaryOf(ledger: LedgerDoc): Record<string, { returnId: string; status: ReturnStatus; version: number }> {
   const out: Record<string, { returnId: string; status: ReturnStatus; version: number; at: number }> = {};
@@ -171,8 +183,15 @@ export function summaryOf(ledger: LedgerDoc): Record<string, { returnId: string;
     }
   }
   const summary: Record<string, { returnId: string; status: ReturnStatus; version: number }> = {};
-  for (const [lineId, s] of Object.entries(out)) summary[lineId] = { returnId: s.returnId, status: s.status, version: s.version };
+  for (const [lineId, s] of Object.entries(out)) summary[summaryKey(lineId)] = { returnId: s.returnId, status: s.status, version: s.version };
   return summary;
+}
+
+/** The same summary as a list with the exact line ids (for line ids that are not plain field names). */
+export function summaryLines(ledger: LedgerDoc): { lineId: string; returnId: string; status: ReturnStatus; version: number }[] {
+  const byKey = summaryOf(ledger);
+  const ids = new Set(entriesOf(ledger).flatMap((e) => e.lines.map((l) => l.lineId)));
+  return [...ids].map((lineId) => ({ lineId, ...byKey[summaryKey(lineId)] }));
 }
 
 /**
@@ -188,7 +207,7 @@ export async function mirrorSummary(orderId: string): Promise<void> {
   await database()
     .collection(C.orders)
     .where({ _id: orderId, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
-    .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleMirrorRev: ledger.rev } });
+    .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleLines: _.set(summaryLines(ledger)), afterSaleMirrorRev: ledger.rev } });
 }
 
 /** Dates inside a freshly read order come back as Date already; normalise defensively. */
