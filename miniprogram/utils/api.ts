@@ -338,6 +338,9 @@ export interface ReturnView {
   amounts: { items: number; shipping: number; total: number; postage?: number };
   approvedAmount: number | null;
   refundAmount: number;
+  /** Settled when the refund was planned (else an estimate), and the sentence that says which. */
+  amountsSettled: boolean;
+  amountsNote: string;
   freightPayer: 'BUYER' | 'SELLER';
   status: string;
   statusLabel: string;

@@ -35,6 +35,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     itemsText: yuan(r.amounts?.items),
     shippingText: r.amounts?.shipping ? yuan(r.amounts.shipping) : '',
     postageText: r.amounts?.postage ? yuan(r.amounts.postage) : '',
+    amountsNote: r.amountsNote ?? '',
     adjusted: r.approvedAmount !== null && r.approvedAmount !== undefined && r.approvedAmount !== r.amounts?.total,
     freightText: r.freightPayer === 'SELLER' ? '商家承担' : '买家承担',
     refundHint: r.refundHint ?? '',

@@ -58,6 +58,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
     expect(page.text('.countdown-text')).toMatch(/^剩余 (1 天 2[0-3] 小时|2 天 0 小时)$/);
     expect(page.text('.deadline-text')).toMatch(/^截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(page.text('.refund-amount')).toBe('¥150.00');
+    expect(page.text('.amounts-note')).toBe('预估金额：运费与寄回运费补偿在退款时按订单实际情况核定');
     expect(page.texts('.tl-title')[0]).toContain('申请售后');
     expect(page.texts('.goods-title')).toEqual(['帆布托特包']);
     expect(page.texts('.action-btn').sort()).toEqual(['修改申请', '撤销申请'].sort());

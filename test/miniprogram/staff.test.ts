@@ -142,6 +142,7 @@ describe('refund failures and receipts', () => {
     expect(env.shim.calls.find((c) => c.data.action === 'confirmReceipt')?.data).toMatchObject({ refundAmount: 89900, reason: '外包装破损，扣除 100 元' });
     expect(page.text('.sh-status')).toBe('退款中');
     expect(page.text('.refund-amount')).toBe('¥899.00');
+    expect(page.text('.amounts-note')).toBe('退款金额已按订单实际退款情况核定');
   });
 });
 

@@ -136,7 +136,9 @@ export interface RefundDoc {
 }
 
 /** What goes back through the payment: the settled plan's target, else (before settlement) the estimate. */
-export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts' | 'refundPlan'>): number {
+export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts' | 'refundPlan' | 'grantedAmount'>): number {
   if (ret.refundPlan) return ret.refundPlan.target;
-  return typeof ret.approvedAmount === 'number' ? ret.approvedAmount : ret.amounts.total;
+  if (typeof ret.approvedAmount === 'number') return ret.approvedAmount;
+  // An amount the arbiter granted before the goods came back (settled at receipt, never above the settled maximum).
+  return typeof ret.grantedAmount === 'number' ? ret.grantedAmount : ret.amounts.total;
 }

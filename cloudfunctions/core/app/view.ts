@@ -118,6 +118,13 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     approvedAmount: ret.approvedAmount ?? null,
     adjustReason: ret.adjustReason ?? null,
     refundAmount: refundTarget(ret),
+    /**
+     * Amounts are an estimate until the refund is planned (entering REFUNDING):
+     * then they are settled from the order's ledger (shipping only with the
+     * refund that completes the order, postage only for a self-shipped return).
+     */
+    amountsSettled: !!ret.refundPlan,
+    amountsNote: ret.refundPlan ? '退款金额已按订单实际退款情况核定' : '预估金额：运费与寄回运费补偿在退款时按订单实际情况核定',
     freightPayer: ret.freightPayer,
     status: ret.status,
     statusLabel: info.label,
@@ -149,7 +156,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
      */
     postageClaim:
       (ret.status === 'IN_TRANSIT' || ret.status === 'DISPUTED') && ret.logistics?.mode === 'SELF_SHIP' && ret.logistics.postage
-        ? { declared: ret.logistics.postage, reimbursable: reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }) }
+        ? { declared: ret.logistics.postage, reimbursable: ret.pickupBookedAt ? 0 : reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }) }
         : null,
     offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
