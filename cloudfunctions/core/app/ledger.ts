@@ -91,7 +91,11 @@ export async function loadLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns
 
 /** A ledger from the `returns` collection (the after-sales themselves) and a first-release ledger on the order document. */
 export async function buildLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
-  const returns = await findMany<ReturnDoc>(C.returns, { orderId: order._id }, { limit: 1000 });
+  return ledgerFrom(order, await findMany<ReturnDoc>(C.returns, { orderId: order._id }, { limit: 1000 }));
+}
+
+/** The ledger an order's after-sales make (pure; also used by `npm run migrate:ledger`). */
+export function ledgerFrom(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>, returns: readonly ReturnDoc[]): LedgerDoc {
   const entries: Record<string, LedgerEntry> = {};
   for (const [id, e] of Object.entries(order.afterSaleReturns ?? {})) entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date };
   for (const ret of returns) entries[ret._id] = ledgerEntry({ ...ret, createdAt: toDate(ret.createdAt) as Date });
