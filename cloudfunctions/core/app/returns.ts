@@ -10,7 +10,8 @@ import { cas, command, findById } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { ReturnDoc, TimelineEntry } from './model';
-import { claim, ledgerEntry, loadLedger, mirrorReturn, normaliseOrder, type LedgerDoc, type OrderDoc } from './ledger';
+import { claim, ledgerEntry, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
+import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import type { ShopSettings } from './settings';
 import { returnView } from './view';
@@ -98,10 +99,11 @@ export async function lostRace(returnId: string, actor: { role: Role; openid?: s
   return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
 }
 
-export async function loadOrder(orderId: string): Promise<OrderDoc> {
+/** The order as the product sees it (through the shop's order adapter). */
+export async function loadOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderDoc> {
   const raw = await findById(C.orders, orderId);
   if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
-  return normaliseOrder(raw);
+  return readOrder(raw, settings.orderAdapter) as OrderDoc;
 }
 
 /** What the machine reads of the ledger (rows with a ledgerGuard). */
@@ -151,7 +153,7 @@ export function settleFrom(ret: ReturnDoc, ledger: LedgerDoc, order: OrderDoc, n
 
 /** The settled maximum `ret` would get now (the amount a merchant may grant at most), without claiming anything. */
 export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<number> {
-  const order = await loadOrder(ret.orderId);
+  const order = await loadOrder(ret.orderId, settings);
   const fields = settleFrom(ret, await loadLedger(order), order, now, settings);
   const plan = fields.refundPlan as RefundPlan;
   return plan.total + plan.offline;
@@ -167,7 +169,7 @@ const CLAIM_TRIES = 3;
  */
 async function claimSettlement(ret: ReturnDoc, to: ReturnDoc['status'], version: number, extra: Record<string, unknown>, now: Date, settings: ShopSettings, refund: TransitionRequest['refund']): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const order = await loadOrder(ret.orderId);
+    const order = await loadOrder(ret.orderId, settings);
     const ledger = await loadLedger(order);
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const previous = ledger.entries[ret._id] ?? null;
@@ -197,7 +199,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   const { ret, actor, action, now, settings } = req;
   let ledger: LedgerView | undefined;
   if (needsLedger(ret.status, actor.role, action, ret.type)) {
-    const order = await loadOrder(ret.orderId);
+    const order = await loadOrder(ret.orderId, settings);
     ledger = ledgerView(await loadLedger(order), order, ret._id);
   }
   const result = decide({

@@ -27,6 +27,8 @@ export interface ShopSettings {
   imageCheck: boolean;
   /** WeChat Pay through cloudPay: the sub-merchant id and the function that receives refund results. */
   pay: { subMchId: string; callbackFunction: string };
+  /** Which order adapter of cloudfunctions/shop/orderAdapter.ts reads the shop's orders (default `documented`). */
+  orderAdapter?: string;
 }
 
 let cached: { at: number; value: ShopSettings } | null = null;
@@ -38,6 +40,7 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     defaultReturnAddress: doc?.defaultReturnAddress,
     imageCheck: doc?.imageCheck !== false,
     pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
+    ...(typeof doc?.orderAdapter === 'string' ? { orderAdapter: doc.orderAdapter } : {}),
   };
 }
 

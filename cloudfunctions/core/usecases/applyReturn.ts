@@ -19,8 +19,8 @@ import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, normaliseOrder, type LedgerDoc, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
+import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
@@ -47,11 +47,10 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
   }
 }
 
-async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> {
-  const raw = await findById(C.orders, orderId);
-  if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
-  if (raw.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
-  return normaliseOrder(raw);
+async function loadOwnOrder(orderId: string, openid: string, settings: ShopSettings): Promise<OrderDoc> {
+  const order = await loadOrder(orderId, settings);
+  if (order.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
+  return order;
 }
 
 function context(order: OrderDoc, ledger: LedgerDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
@@ -111,7 +110,7 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const order = await loadOwnOrder(input.orderId, openid);
+  const order = await loadOwnOrder(input.orderId, openid, settings);
   const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings));
   return ok(res);
 }
@@ -137,7 +136,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
   // Looked up side by side with the order read (two requests, one round trip of latency).
-  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid)]);
+  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid, settings)]);
   if (earlierRead.status === 'rejected') throw earlierRead.reason;
   const [earlier] = earlierRead.value;
   if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
@@ -298,7 +297,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   // The table decides first (status, deadline, lines fixed once goods were sent): a refused modify writes nothing.
   const allowed = decide({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy, payload: { linesChanged } });
   if (!allowed.ok) throw refused(allowed);
-  const order = await loadOwnOrder(ret.orderId, openid);
+  const order = await loadOwnOrder(ret.orderId, openid, settings);
   let ledger = await loadLedger(order);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
