@@ -6,8 +6,10 @@
  * functions (test/support/emulator.ts), the pages are rendered by
  * miniprogram-simulate in a jsdom window with the wx shim of the page tests
  * (wx.cloud → the emulator over HTTP), each rendered toJSON() tree becomes
- * HTML with the WXSS (rpx → px), and playwright-core drives Debian's chromium
- * (apt-get install chromium fonts-noto-cjk) to shoot it at 375 px, scale 2.
+ * HTML with the WXSS (rpx → px), and playwright-core drives the headless
+ * Chromium that @sparticuz/chromium ships in the npm package, with the
+ * Noto Sans SC of @fontsource/noto-sans-sc (scripts/miniprogram/browser.ts:
+ * no system browser or font), to shoot it at 375 px, scale 2.
  *
  * Usage: npm run screenshots [-- name-filter]
  */
@@ -15,15 +17,15 @@ import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSDOM } from 'jsdom';
-import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startEmulator, DEMO, jpeg, type Harness } from '../test/support/emulator';
 import { createWxShim, installWxGlobals, type WxShim } from './miniprogram/wx-shim';
 import { pageHtml, type JsonNode } from './miniprogram/render-html';
+import { fontsLoaded, launchChromium, serveFonts } from './miniprogram/browser';
 
 const ROOT = path.resolve(__dirname, '..');
 const MP_ROOT = path.join(ROOT, 'miniprogram');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -189,10 +191,9 @@ interface Shot {
 
 async function main() {
   const filter = process.argv[2] ?? '';
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk`);
   mkdirSync(OUT, { recursive: true });
   const h = await startEmulator();
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  let browser: Browser | null = null;
   try {
     const scenario = await buildScenario(h);
     const ids = scenario.ids;
@@ -392,8 +393,9 @@ async function main() {
       },
     ];
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2 });
+    await serveFonts(ctx);
     const tab = await ctx.newPage();
     const written: string[] = [];
     for (const s of shots) {
@@ -416,6 +418,7 @@ async function main() {
       // The viewport grows to the whole page, so fixed bars (the action bar) sit at its bottom as on a phone.
       await tab.setViewportSize({ width: 375, height: 667 });
       await tab.setContent(html, { waitUntil: 'load' });
+      await fontsLoaded(tab);
       const height = await tab.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));
       await tab.setViewportSize({ width: 375, height: Math.max(667, Math.ceil(height)) });
       const file = path.join(OUT, `${s.name}.png`);
