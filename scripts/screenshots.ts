@@ -80,7 +80,9 @@ function extraOrders(nowMs: number) {
       ...(status !== 'PAID' ? { shippedAt: iso(nowMs - 3 * DAY) } : {}),
       ...(status === 'RECEIVED' ? { receivedAt: iso(nowMs - 1 * DAY) } : {}),
       shippingFee,
-      payments: [{ outTradeNo: `T${id.slice(1)}`, transactionId: `4200000${id.slice(1)}0000000000000000`, channel: 'WECHAT_PAY', amount: total, paidAt: iso(nowMs - 4 * DAY), kind: 'FULL' }],
+      payments: [
+        { outTradeNo: `T${id.slice(1)}`, transactionId: `4200000${id.slice(1)}0000000000000000`, channel: 'WECHAT_PAY', amount: total, paidAt: iso(nowMs - 4 * DAY), kind: 'FULL' },
+      ],
       lines: lines.map((l) => ({ ...l, skuId: `SKU-${id}-${l.lineId}`, unitPrice: Math.round(l.paidAmount / l.quantity) })),
     };
   };
@@ -120,7 +122,8 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   const M = DEMO.merchant;
   const apply = async (orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}) =>
     (await must(h, 'applyReturn', { action: 'apply', requestId: rid(), orderId, type, reason, lines, ...extra }, B)).return.returnId as string;
-  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid: string = M) => must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
+  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid: string = M) =>
+    must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
   const address = { name: '示例小店售后部', phone: '13800000000', address: '上海市浦东新区示例路 88 号 3 楼 售后仓' };
 
   const ids: Record<string, string> = {};
@@ -145,7 +148,10 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
   ids.failed = await apply('O3007', 'REFUND_ONLY', 'NOT_RECEIVED', [{ lineId: 'L1', quantity: 1 }]);
   await review(ids.failed, 'approve');
-  ids.disputed = await apply('O3008', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], { description: '桌面颜色和图片差别很大', evidence: [await photo(h, B)] });
+  ids.disputed = await apply('O3008', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], {
+    description: '桌面颜色和图片差别很大',
+    evidence: [await photo(h, B)],
+  });
   await review(ids.disputed, 'reject', { reason: '颜色受显示器影响，属正常色差' });
   await must(h, 'applyReturn', { action: 'appeal', requestId: rid(), returnId: ids.disputed, description: '色差明显超出正常范围，附对比照片', evidence: [await photo(h, B)] }, B);
 
@@ -157,8 +163,17 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   const at = (ms: number) => new Date(ms).toISOString();
   const pickup = { name: '王小明', phone: '13900000000', address: '上海市徐汇区示例路 1 号 2 室', slotStart: at(tomorrow + HOUR), slotEnd: at(tomorrow + 3 * HOUR) };
   await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup }, B);
-  await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: '快递员已揽收，无法取消' }] }) });
-  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: at(tomorrow + DAY + 6 * HOUR), slotEnd: at(tomorrow + DAY + 8 * HOUR) } }, B);
+  await fetch(`${h.url}/_local/openapi`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: '快递员已揽收，无法取消' }] }),
+  });
+  await must(
+    h,
+    'submitLogistics',
+    { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: at(tomorrow + DAY + 6 * HOUR), slotEnd: at(tomorrow + DAY + 8 * HOUR) } },
+    B,
+  );
 
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();

@@ -83,7 +83,11 @@ async function warm(calls: number) {
 
 async function cold(runs: number) {
   const dir = path.join(root, 'build/cloudfunctions');
-  const names = existsSync(dir) ? readdirSync(dir).filter((n) => existsSync(path.join(dir, n, 'index.js'))).sort() : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => existsSync(path.join(dir, n, 'index.js')))
+        .sort()
+    : [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'emu-bench-cold-'));
   const emu = await createEmulatorCore({ port: 0, dataDir, functionsDir: dir, persist: false, log: () => undefined });
   const functions = installFunctions(emu, {});
@@ -145,7 +149,9 @@ async function main() {
   console.log(`  inside worker p50 ${w.workerDurationMs.p50} ms; db requests per call ${w.dbRequestsPerCall.join(',')}`);
   console.log('cold start (fork + load bundle + first call), ms:');
   for (const [name, r] of Object.entries(coldResult) as [string, any][]) {
-    console.log(`  ${name.padEnd(18)} p50 ${String(r.cold.p50).padStart(7)}  max ${String(r.cold.max).padStart(7)}   warm ${String(r.warmSameEvent.p50).padStart(6)}   ${r.firstOutcome}`);
+    console.log(
+      `  ${name.padEnd(18)} p50 ${String(r.cold.p50).padStart(7)}  max ${String(r.cold.max).padStart(7)}   warm ${String(r.warmSameEvent.p50).padStart(6)}   ${r.firstOutcome}`,
+    );
   }
 }
 

@@ -26,7 +26,10 @@ export interface ManagerClient {
     updateCollection(name: string, info: { CreateIndexes: CreateIndex[] }): Promise<unknown>;
   };
   permission: {
-    describeResourcePermission(options: { resourceType: 'collection' | 'storage'; resources?: string[] }): Promise<{ Data: { PermissionList: { Resource?: string; Permission?: string; SecurityRule?: string }[] } }>;
+    describeResourcePermission(options: {
+      resourceType: 'collection' | 'storage';
+      resources?: string[];
+    }): Promise<{ Data: { PermissionList: { Resource?: string; Permission?: string; SecurityRule?: string }[] } }>;
     modifyResourcePermission(options: { resourceType: 'collection' | 'storage'; resource: string; permission: 'CUSTOM' | 'PRIVATE'; securityRule?: string }): Promise<unknown>;
   };
   /** Bootstrap documents (node-sdk): read one by id, write one whole. */
@@ -88,7 +91,9 @@ export class DeployError extends Error {
     override readonly cause: unknown,
     readonly hint: string,
   ) {
-    super(`${step} ${resource} failed: ${describe(cause)}\n  what to do / 处理办法: ${hint}\n  Run the same command again after fixing it: steps already done are skipped / 修复后重新运行即可，已完成的步骤会跳过`);
+    super(
+      `${step} ${resource} failed: ${describe(cause)}\n  what to do / 处理办法: ${hint}\n  Run the same command again after fixing it: steps already done are skipped / 修复后重新运行即可，已完成的步骤会跳过`,
+    );
   }
 }
 
@@ -100,18 +105,32 @@ function describe(err: unknown): string {
 /** What to do about an error, from its code (Tencent Cloud API error codes) or message. */
 export function hintFor(err: unknown, step: string): string {
   const text = `${(err as { code?: string })?.code ?? ''} ${(err as { message?: string })?.message ?? err}`;
-  if (/AuthFailure\.(SecretIdNotFound|SignatureFailure|InvalidSecretId)|SecretId|SignatureFailure/i.test(text)) return 'check TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY (and TENCENTCLOUD_SESSIONTOKEN for temporary keys) / 请检查 API 密钥';
+  if (/AuthFailure\.(SecretIdNotFound|SignatureFailure|InvalidSecretId)|SecretId|SignatureFailure/i.test(text))
+    return 'check TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY (and TENCENTCLOUD_SESSIONTOKEN for temporary keys) / 请检查 API 密钥';
   if (/TokenFailure|token/i.test(text) && /expire|invalid/i.test(text)) return 'the temporary key has expired: get a new TENCENTCLOUD_SESSIONTOKEN with its key / 临时密钥已过期';
-  if (/UnauthorizedOperation|AuthFailure\.Unauthorized|permission denied|CAM/i.test(text)) return 'this key may not manage Cloud Development: grant its CAM user the policy QcloudTCBFullAccess (or QcloudSCFFullAccess + QcloudTCBFullAccess) / 密钥无权限，请在访问管理为其授权 QcloudTCBFullAccess';
-  if (/ResourceNotFound\.Env|InvalidParameter.*Env|EnvId|env.*not.*exist|环境/i.test(text)) return 'check --env: it must be the environment id shown in 云开发控制台 (e.g. prod-1a2b3c), and the key must belong to the account that owns it / 请检查 --env 环境 ID';
-  if (/LimitExceeded|quota|配额/i.test(text)) return 'a quota of the environment is reached (functions, collections or indexes): raise it in the console or remove unused ones / 环境配额已满';
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network/i.test(text)) return 'the Tencent Cloud API could not be reached: check the network, then run again / 网络不可达，请稍后重试';
+  if (/UnauthorizedOperation|AuthFailure\.Unauthorized|permission denied|CAM/i.test(text))
+    return 'this key may not manage Cloud Development: grant its CAM user the policy QcloudTCBFullAccess (or QcloudSCFFullAccess + QcloudTCBFullAccess) / 密钥无权限，请在访问管理为其授权 QcloudTCBFullAccess';
+  if (/ResourceNotFound\.Env|InvalidParameter.*Env|EnvId|env.*not.*exist|环境/i.test(text))
+    return 'check --env: it must be the environment id shown in 云开发控制台 (e.g. prod-1a2b3c), and the key must belong to the account that owns it / 请检查 --env 环境 ID';
+  if (/LimitExceeded|quota|配额/i.test(text))
+    return 'a quota of the environment is reached (functions, collections or indexes): raise it in the console or remove unused ones / 环境配额已满';
+  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network/i.test(text))
+    return 'the Tencent Cloud API could not be reached: check the network, then run again / 网络不可达，请稍后重试';
   if (step === 'function') return 'see the function in 云开发控制台 → 云函数; if it is stuck in a failed state, delete it there and run again / 在控制台查看该云函数状态';
   return 'see the message above; nothing after this step was attempted / 请根据上面的错误信息处理';
 }
 
 export function functionSpec(f: FunctionPlan): FunctionSpec {
-  return { name: f.name, runtime: f.runtime, handler: f.handler, timeout: f.timeout, memorySize: f.memorySize, installDependency: true, envVariables: { ...f.envVariables }, triggers: f.triggers.map((t) => ({ ...t })) };
+  return {
+    name: f.name,
+    runtime: f.runtime,
+    handler: f.handler,
+    timeout: f.timeout,
+    memorySize: f.memorySize,
+    installDependency: true,
+    envVariables: { ...f.envVariables },
+    triggers: f.triggers.map((t) => ({ ...t })),
+  };
 }
 
 export function createIndexOf(ix: IndexPlan): CreateIndex {
@@ -120,7 +139,9 @@ export function createIndexOf(ix: IndexPlan): CreateIndex {
 
 const ruleString = (c: CollectionPlan) => JSON.stringify(c.rule);
 /** getFunctionDetail's "no such function" (SCF ResourceNotFound.Function / ResourceNotFound.FunctionName), nothing else. */
-const isNotFound = (err: unknown) => /^ResourceNotFound\.Function/.test((err as { code?: string })?.code ?? '') || /function\S*\s+not\s*(found|exist)|函数\S*\s*不存在/i.test((err as { message?: string })?.message ?? '');
+const isNotFound = (err: unknown) =>
+  /^ResourceNotFound\.Function/.test((err as { code?: string })?.code ?? '') ||
+  /function\S*\s+not\s*(found|exist)|函数\S*\s*不存在/i.test((err as { message?: string })?.message ?? '');
 
 async function step<T>(name: string, resource: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -144,11 +165,23 @@ async function deployFunction(client: ManagerClient, f: FunctionPlan, rootPath: 
   if (!detail) {
     await step('function', f.name, () => client.functions.createFunction({ func: spec, functionRootPath: rootPath, force: false }));
     const triggers = f.triggers.map((t) => `${t.name} "${t.config}"`).join(', ');
-    return [{ step: 'function', resource: f.name, did: 'created', detail: `created: ${f.runtime}, timeout ${f.timeout} s, memory ${f.memorySize} MB${triggers ? `, trigger ${triggers}` : ''}` }];
+    return [
+      {
+        step: 'function',
+        resource: f.name,
+        did: 'created',
+        detail: `created: ${f.runtime}, timeout ${f.timeout} s, memory ${f.memorySize} MB${triggers ? `, trigger ${triggers}` : ''}`,
+      },
+    ];
   }
   const results: StepResult[] = [];
   if (detail.Runtime && detail.Runtime !== f.runtime) {
-    results.push({ step: 'function', resource: f.name, did: 'manual', detail: `runtime is ${detail.Runtime}, the plan says ${f.runtime}: a runtime cannot be changed; delete the function in the console and run deploy again / 运行时无法修改，请在控制台删除该函数后重新部署` });
+    results.push({
+      step: 'function',
+      resource: f.name,
+      did: 'manual',
+      detail: `runtime is ${detail.Runtime}, the plan says ${f.runtime}: a runtime cannot be changed; delete the function in the console and run deploy again / 运行时无法修改，请在控制台删除该函数后重新部署`,
+    });
   }
   const vars = new Map((detail.Environment?.Variables ?? []).map((v) => [v.Key, v.Value]));
   const codeChanged = vars.get(CODE_DIGEST_VAR) !== f.codeSha256;
@@ -164,8 +197,17 @@ async function deployFunction(client: ManagerClient, f: FunctionPlan, rootPath: 
   const have = new Set((detail.Triggers ?? []).map((t) => `${t.TriggerName ?? t.Name}|${t.TriggerDesc ?? t.Config}`));
   const missing = f.triggers.filter((t) => !have.has(`${t.name}|${t.config}`));
   if (missing.length) await step('trigger', `${f.name}/${missing.map((t) => t.name).join(',')}`, () => client.functions.createFunctionTriggers(f.name, missing));
-  const did: string[] = [...(codeChanged ? ['code uploaded'] : []), ...configDiff.filter((d) => d !== 'code digest'), ...missing.map((t) => `trigger ${t.name} "${t.config}" created`)];
-  results.unshift({ step: 'function', resource: f.name, did: did.length ? 'updated' : 'unchanged', detail: did.length ? did.join(', ') : `unchanged (same code, timeout ${f.timeout} s, memory ${f.memorySize} MB)` });
+  const did: string[] = [
+    ...(codeChanged ? ['code uploaded'] : []),
+    ...configDiff.filter((d) => d !== 'code digest'),
+    ...missing.map((t) => `trigger ${t.name} "${t.config}" created`),
+  ];
+  results.unshift({
+    step: 'function',
+    resource: f.name,
+    did: did.length ? 'updated' : 'unchanged',
+    detail: did.length ? did.join(', ') : `unchanged (same code, timeout ${f.timeout} s, memory ${f.memorySize} MB)`,
+  });
   return results;
 }
 
@@ -176,8 +218,14 @@ async function deployCollection(client: ManagerClient, c: CollectionPlan): Promi
     const info = await step('indexes', c.name, () => client.database.describeCollection(c.name));
     const have = new Set((info.Indexes ?? []).map((ix) => ix.Name));
     const missing = c.indexes.filter((ix) => !have.has(ix.name));
-    if (missing.length) await step('indexes', `${c.name}: ${missing.map((m) => m.name).join(', ')}`, () => client.database.updateCollection(c.name, { CreateIndexes: missing.map(createIndexOf) }));
-    results.push({ step: 'indexes', resource: c.name, did: missing.length ? 'created' : 'unchanged', detail: missing.length ? `created ${missing.map((m) => m.name).join(', ')}` : `all ${c.indexes.length} present` });
+    if (missing.length)
+      await step('indexes', `${c.name}: ${missing.map((m) => m.name).join(', ')}`, () => client.database.updateCollection(c.name, { CreateIndexes: missing.map(createIndexOf) }));
+    results.push({
+      step: 'indexes',
+      resource: c.name,
+      did: missing.length ? 'created' : 'unchanged',
+      detail: missing.length ? `created ${missing.map((m) => m.name).join(', ')}` : `all ${c.indexes.length} present`,
+    });
   }
   return results;
 }
@@ -231,7 +279,12 @@ async function deployRules(client: ManagerClient, plan: DeployPlan): Promise<Ste
 }
 
 function manualRule(c: CollectionPlan, err: unknown): StepResult {
-  return { step: 'rule', resource: c.name, did: 'manual', detail: `the API refused (${describe(err)}): 云开发控制台 → 数据库 → ${c.name} → 数据权限 → 自定义安全规则: ${ruleString(c)}` };
+  return {
+    step: 'rule',
+    resource: c.name,
+    did: 'manual',
+    detail: `the API refused (${describe(err)}): 云开发控制台 → 数据库 → ${c.name} → 数据权限 → 自定义安全规则: ${ruleString(c)}`,
+  };
 }
 function manualStorage(err: unknown): StepResult {
   return { step: 'rule', resource: 'storage', did: 'manual', detail: `the API refused (${describe(err)}): 云开发控制台 → 存储 → 权限设置 → 仅创建者可读写` };

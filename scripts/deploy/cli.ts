@@ -74,7 +74,9 @@ export function realClient(envId: string, env: NodeJS.ProcessEnv): ManagerClient
   const CloudBase = req('@cloudbase/manager-node');
   const app = new CloudBase({ secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, token: env.TENCENTCLOUD_SESSIONTOKEN || undefined, envId });
   const tcb = req('@cloudbase/node-sdk');
-  const db = tcb.init({ env: envId, secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, sessionToken: env.TENCENTCLOUD_SESSIONTOKEN || undefined }).database();
+  const db = tcb
+    .init({ env: envId, secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, sessionToken: env.TENCENTCLOUD_SESSIONTOKEN || undefined })
+    .database();
   return {
     functions: app.functions,
     database: app.database,
@@ -169,15 +171,23 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
   }
   const missing = ['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].filter((k) => !deps.env[k]);
   if (missing.length) {
-    err(`missing ${missing.join(' and ')}: create an API key in 腾讯云控制台 → 访问管理 → API密钥管理 (a sub-user with QcloudTCBFullAccess), export it, and run again; or use --dry-run / 缺少 API 密钥环境变量 ${missing.join('、')}`);
+    err(
+      `missing ${missing.join(' and ')}: create an API key in 腾讯云控制台 → 访问管理 → API密钥管理 (a sub-user with QcloudTCBFullAccess), export it, and run again; or use --dry-run / 缺少 API 密钥环境变量 ${missing.join('、')}`,
+    );
     return 2;
   }
-  out(`Deploying to ${plan.envId}: ${size.functions} functions, ${size.triggers} triggers, ${size.collections} collections, ${size.indexes} indexes, ${size.rules} rules, ${size.documents} documents / 开始部署`);
+  out(
+    `Deploying to ${plan.envId}: ${size.functions} functions, ${size.triggers} triggers, ${size.collections} collections, ${size.indexes} indexes, ${size.rules} rules, ${size.documents} documents / 开始部署`,
+  );
   try {
     const client = deps.client ? deps.client(plan.envId) : realClient(plan.envId, deps.env);
     const report = await applyPlan(plan, client, deps.buildDir ?? BUILD_DIR, { overwriteSettings: args.overwriteSettings, log: out });
     out('');
-    out(report.changed === 0 ? 'Nothing changed: the environment already matches the plan / 无需变更，环境已与计划一致' : `${report.changed} changes applied / 已完成 ${report.changed} 项变更`);
+    out(
+      report.changed === 0
+        ? 'Nothing changed: the environment already matches the plan / 无需变更，环境已与计划一致'
+        : `${report.changed} changes applied / 已完成 ${report.changed} 项变更`,
+    );
     printManual(out, report.manual);
     return 0;
   } catch (e) {

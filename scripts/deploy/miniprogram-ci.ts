@@ -45,14 +45,22 @@ export function ciManualSteps(plan: DeployPlan): string[] {
       .join('\n      ')}`,
     `云开发控制台 → 数据库 → each collection → 数据权限 → 自定义安全规则:\n      ${plan.collections.map((c) => `${c.name}: ${JSON.stringify(c.rule)}`).join('\n      ')}`,
     '云开发控制台 → 存储 → 权限设置: 仅创建者可读写',
-    ...(plan.documents.length ? [`云开发控制台 → 数据库: add the bootstrap documents ${plan.documents.map((d) => `${d.collection}/${d.id}`).join(', ')} (from your --shop file)`] : []),
+    ...(plan.documents.length
+      ? [`云开发控制台 → 数据库: add the bootstrap documents ${plan.documents.map((d) => `${d.collection}/${d.id}`).join(', ')} (from your --shop file)`]
+      : []),
     ...plan.manual,
   ];
 }
 
 export async function deployViaMiniprogramCi(plan: DeployPlan, ci: CiModule, options: CiOptions): Promise<CiReport> {
   const log = options.log ?? (() => undefined);
-  const project = new ci.Project({ appid: options.appid, type: 'miniProgram', projectPath: options.projectPath, privateKeyPath: options.privateKeyPath, ignores: ['node_modules/**/*'] });
+  const project = new ci.Project({
+    appid: options.appid,
+    type: 'miniProgram',
+    projectPath: options.projectPath,
+    privateKeyPath: options.privateKeyPath,
+    ignores: ['node_modules/**/*'],
+  });
   const uploaded: string[] = [];
   const triggers: string[] = [];
   const total = plan.functions.length;
@@ -70,7 +78,9 @@ export async function deployViaMiniprogramCi(plan: DeployPlan, ci: CiModule, opt
     for (const t of f.triggers) {
       const answer = await ci.cloud.createTimeTrigger({ project, envId: plan.envId, functionName: f.name, triggersConfig: [{ name: t.name, type: t.type, config: t.config }] });
       if (answer !== TRIGGER_OK) {
-        throw new CiDeployError(`createTimeTrigger ${f.name}/${t.name} "${t.config}" failed: miniprogram-ci answered "${answer}"\n  what to do / 处理办法: check the trigger in build/cloudfunctions/${f.name}/config.json (a 7-field cron), or create it in 云开发控制台 → 云函数 → ${f.name} → 触发器`);
+        throw new CiDeployError(
+          `createTimeTrigger ${f.name}/${t.name} "${t.config}" failed: miniprogram-ci answered "${answer}"\n  what to do / 处理办法: check the trigger in build/cloudfunctions/${f.name}/config.json (a 7-field cron), or create it in 云开发控制台 → 云函数 → ${f.name} → 触发器`,
+        );
       }
       triggers.push(`${f.name}/${t.name}`);
       log(`      + trigger ${t.name} "${t.config}": ${answer}`);

@@ -123,7 +123,8 @@ export function functionPlan(buildDir: string, name: string): FunctionPlan {
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as FunctionConfig;
   const triggers = (config.triggers ?? []).map((t) => {
     if (t.type !== 'timer') throw new PlanError(`${name}/config.json: trigger "${t.name}" is of type ${t.type}; only timer triggers can be deployed / 仅支持定时触发器`);
-    if (t.config.trim().split(/\s+/).length !== 7) throw new PlanError(`${name}/config.json: trigger "${t.name}" needs a 7-field cron (second minute hour day month weekday year), got "${t.config}" / 定时触发器需 7 段 cron`);
+    if (t.config.trim().split(/\s+/).length !== 7)
+      throw new PlanError(`${name}/config.json: trigger "${t.name}" needs a 7-field cron (second minute hour day month weekday year), got "${t.config}" / 定时触发器需 7 段 cron`);
     return { name: t.name, type: 'timer' as const, config: t.config };
   });
   const hash = createHash('sha256');
@@ -181,7 +182,8 @@ export function readShopFile(file: string): ShopFile {
     if (!s || typeof s._id !== 'string' || !s._id) problems.push(`staff[${i}]._id (the staff member's openid) is required`);
     if (!Array.isArray(s?.roles) || s.roles.length === 0 || s.roles.some((r) => !ROLES.has(r))) problems.push(`staff[${i}].roles must be some of MERCHANT, ARBITER, ADMIN`);
   }
-  if (shop?.carrierAccount && (typeof shop.carrierAccount.deliveryId !== 'string' || typeof shop.carrierAccount.bizId !== 'string')) problems.push('carrierAccount needs deliveryId and bizId (strings)');
+  if (shop?.carrierAccount && (typeof shop.carrierAccount.deliveryId !== 'string' || typeof shop.carrierAccount.bizId !== 'string'))
+    problems.push('carrierAccount needs deliveryId and bizId (strings)');
   if (problems.length) throw new PlanError(`--shop ${file}: ${problems.join('; ')} / 店铺文件格式有误`);
   return shop;
 }
@@ -201,7 +203,11 @@ function manualSteps(shop: ShopFile | undefined, functions: FunctionPlan[]): str
     `openapi permissions (config.json "permissions.openapi" of ${withOpenapi.join(', ')}): no server API sets them; upload each function once from WeChat devtools (右键 → 上传并部署：云端安装依赖), which reads config.json / 云调用权限需在开发者工具上传一次函数方可生效`,
     '云开发控制台 → 设置 → 微信支付配置: bind the merchant number and grant it the refund permission; put it in settings.pay.subMchId / 绑定商户号并授权退款',
     'subscribe-message templates (statusChanged, reminder) with fields character_string1, phrase2, thing3, time4: create them in the mini-program admin and put their ids in settings.templates / 申请订阅消息模板并填入 settings.templates',
-    ...(shop ? [] : ['no --shop file: create the settings document (_id "shop") and the staff documents yourself, or run deploy again with --shop <file> / 未提供 --shop：请自行创建 settings 与 staff 文档']),
+    ...(shop
+      ? []
+      : [
+          'no --shop file: create the settings document (_id "shop") and the staff documents yourself, or run deploy again with --shop <file> / 未提供 --shop：请自行创建 settings 与 staff 文档',
+        ]),
   ];
 }
 
@@ -236,7 +242,10 @@ export function planSize(plan: DeployPlan): Record<string, number> {
   };
 }
 
-const keysText = (keys: Record<string, 1 | -1>) => Object.entries(keys).map(([k, d]) => `${k} ${d === 1 ? 'asc' : 'desc'}`).join(', ');
+const keysText = (keys: Record<string, 1 | -1>) =>
+  Object.entries(keys)
+    .map(([k, d]) => `${k} ${d === 1 ? 'asc' : 'desc'}`)
+    .join(', ');
 const ruleText = (r: Rule) => JSON.stringify(r);
 
 /** The plan as `--dry-run` prints it. */
@@ -244,7 +253,9 @@ export function formatPlan(plan: DeployPlan): string {
   const out: string[] = [];
   const size = planSize(plan);
   out.push(`Deploy plan for environment ${plan.envId} / 部署计划`);
-  out.push(`${size.functions} functions, ${size.triggers} timer triggers, ${size.collections} collections, ${size.indexes} indexes, ${size.rules} rules, ${size.documents} documents, ${size.manual} steps for a person`);
+  out.push(
+    `${size.functions} functions, ${size.triggers} timer triggers, ${size.collections} collections, ${size.indexes} indexes, ${size.rules} rules, ${size.documents} documents, ${size.manual} steps for a person`,
+  );
   out.push('', 'Functions / 云函数:');
   for (const f of plan.functions) {
     out.push(`  ${f.name}: ${f.runtime}, timeout ${f.timeout} s, memory ${f.memorySize} MB, code sha256 ${f.codeSha256.slice(0, 12)}`);

@@ -107,8 +107,15 @@ export function createStats(opts: { keep?: number; now?: () => number } = {}): E
       const byFunction: Record<string, FunctionSummary> = {};
       for (const r of finished) {
         const s = (byFunction[r.function] ??= {
-          count: 0, ok: 0, failed: 0, totalMs: 0, avgMs: 0, maxMs: 0,
-          dbRequests: 0, avgDbRequests: 0, maxDbRequests: 0,
+          count: 0,
+          ok: 0,
+          failed: 0,
+          totalMs: 0,
+          avgMs: 0,
+          maxMs: 0,
+          dbRequests: 0,
+          avgDbRequests: 0,
+          maxDbRequests: 0,
         });
         s.count += 1;
         if (r.outcome === 'ok') s.ok += 1;

@@ -39,7 +39,7 @@ export function withBundledFont(css: string): string {
 export function wxssToCss(wxss: string): string {
   return rpxToPx(wxss)
     .replace(/(^|[\s,}])page(\s*[{,])/g, '$1.wx-page$2')
-    .replace(/(^|[\s,}+>~])picker(?=[\s.{,:+>~])/g, "$1.wx-picker")
+    .replace(/(^|[\s,}+>~])picker(?=[\s.{,:+>~])/g, '$1.wx-picker')
     .replace(/env\(safe-area-inset-bottom\)/g, '0px');
 }
 

@@ -3,9 +3,18 @@ import { DEFAULT_POLICY, resolvePolicy } from '../../cloudfunctions/core/policy/
 describe('policy settings', () => {
   it('has the defaults of domain.md', () => {
     expect(DEFAULT_POLICY).toMatchObject({
-      noReasonDays: 7, qualityDays: 15, merchantReviewHours: 48, buyerShipDays: 7, merchantReceiveDays: 10,
-      appealDays: 7, reminderLeadHours: 24, maxAttemptsPerLine: 5, maxEvidencePerReturn: 9,
-      maxEvidenceBytes: 10 * 1024 * 1024, returnShippingCap: 2000, refundQueryAfterMinutes: 5,
+      noReasonDays: 7,
+      qualityDays: 15,
+      merchantReviewHours: 48,
+      buyerShipDays: 7,
+      merchantReceiveDays: 10,
+      appealDays: 7,
+      reminderLeadHours: 24,
+      maxAttemptsPerLine: 5,
+      maxEvidencePerReturn: 9,
+      maxEvidenceBytes: 10 * 1024 * 1024,
+      returnShippingCap: 2000,
+      refundQueryAfterMinutes: 5,
     });
   });
   it('a settings document overrides known numeric keys only', () => {

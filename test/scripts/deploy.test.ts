@@ -46,7 +46,10 @@ const WRITES = new Set(['createFunction', 'updateFunctionCode', 'updateFunctionC
 interface Fake {
   client: ManagerClient;
   calls: { method: string; resource: string; args: unknown[] }[];
-  functions: Map<string, Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & { vars: Record<string, string>; triggers: { TriggerName: string; Type: string; TriggerDesc: string }[] }>;
+  functions: Map<
+    string,
+    Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & { vars: Record<string, string>; triggers: { TriggerName: string; Type: string; TriggerDesc: string }[] }
+  >;
   collections: Map<string, string[]>;
   rules: Map<string, string>;
   storage: { Resource: string; Permission: string };
@@ -57,7 +60,16 @@ interface Fake {
 }
 
 function fake(): Fake {
-  const f: Fake = { client: null as unknown as ManagerClient, calls: [], functions: new Map(), collections: new Map(), rules: new Map(), storage: { Resource: '6465-test-env-1300000000', Permission: 'READONLY' }, documents: new Map(), writes: 0 };
+  const f: Fake = {
+    client: null as unknown as ManagerClient,
+    calls: [],
+    functions: new Map(),
+    collections: new Map(),
+    rules: new Map(),
+    storage: { Resource: '6465-test-env-1300000000', Permission: 'READONLY' },
+    documents: new Map(),
+    writes: 0,
+  };
   const rec = (method: string, resource: string, args: unknown[]) => {
     f.calls.push({ method, resource, args });
     if (WRITES.has(method)) {
@@ -74,11 +86,23 @@ function fake(): Fake {
         rec('getFunctionDetail', name, [name]);
         const fn = f.functions.get(name);
         if (!fn) throw Object.assign(new Error(`函数 ${name} 不存在`), { code: 'ResourceNotFound.Function' });
-        return { Runtime: fn.Runtime, Timeout: fn.Timeout, MemorySize: fn.MemorySize, Environment: { Variables: Object.entries(fn.vars).map(([Key, Value]) => ({ Key, Value })) }, Triggers: fn.triggers };
+        return {
+          Runtime: fn.Runtime,
+          Timeout: fn.Timeout,
+          MemorySize: fn.MemorySize,
+          Environment: { Variables: Object.entries(fn.vars).map(([Key, Value]) => ({ Key, Value })) },
+          Triggers: fn.triggers,
+        };
       },
       async createFunction(p) {
         rec('createFunction', p.func.name, [p]);
-        f.functions.set(p.func.name, { Runtime: p.func.runtime, Timeout: p.func.timeout, MemorySize: p.func.memorySize, vars: { ...p.func.envVariables }, triggers: p.func.triggers.map((t) => ({ TriggerName: t.name, Type: t.type, TriggerDesc: t.config })) });
+        f.functions.set(p.func.name, {
+          Runtime: p.func.runtime,
+          Timeout: p.func.timeout,
+          MemorySize: p.func.memorySize,
+          vars: { ...p.func.envVariables },
+          triggers: p.func.triggers.map((t) => ({ TriggerName: t.name, Type: t.type, TriggerDesc: t.config })),
+        });
       },
       async updateFunctionCode(p) {
         rec('updateFunctionCode', p.func.name, [p]);
@@ -136,7 +160,14 @@ function fake(): Fake {
 }
 
 const writesOf = (f: Fake) => f.calls.filter((c) => WRITES.has(c.method)).map((c) => `${c.method} ${c.resource}`);
-const state = (f: Fake) => JSON.stringify({ fn: [...f.functions].sort(), coll: [...f.collections].map(([k, v]) => [k, [...v].sort()]).sort(), rules: [...f.rules].sort(), storage: f.storage, docs: [...f.documents].sort() });
+const state = (f: Fake) =>
+  JSON.stringify({
+    fn: [...f.functions].sort(),
+    coll: [...f.collections].map(([k, v]) => [k, [...v].sort()]).sort(),
+    rules: [...f.rules].sort(),
+    storage: f.storage,
+    docs: [...f.documents].sort(),
+  });
 
 // ------------------------------------------------------------------ the plan
 
@@ -177,7 +208,15 @@ describe('the deploy plan from the real build', () => {
     ]);
     expect(plan.manual.join('\n')).toMatch(/appid/);
     expect(plan.manual.join('\n')).toMatch(/微信支付配置/);
-    expect(planSize(plan)).toEqual({ functions: sourceFunctions.length, triggers: 1, collections: Object.keys(C).length, indexes: Object.values(INDEXES).flat().length, rules: Object.keys(C).length + 1, documents: 2, manual: 4 });
+    expect(planSize(plan)).toEqual({
+      functions: sourceFunctions.length,
+      triggers: 1,
+      collections: Object.keys(C).length,
+      indexes: Object.values(INDEXES).flat().length,
+      rules: Object.keys(C).length + 1,
+      documents: 2,
+      manual: 4,
+    });
   });
 });
 
@@ -203,9 +242,29 @@ describe('applyPlan against a recording fake of manager-node', () => {
     ];
     expect(f.calls.map((c) => `${c.method} ${c.resource}`)).toEqual(expected);
     const create = f.calls.find((c) => c.method === 'createFunction' && c.resource === 'sweepTimeouts')!.args[0] as any;
-    expect(create).toMatchObject({ functionRootPath: BUILD, force: false, func: { name: 'sweepTimeouts', runtime: 'Nodejs16.13', handler: 'index.main', timeout: 60, installDependency: true, triggers: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }] } });
+    expect(create).toMatchObject({
+      functionRootPath: BUILD,
+      force: false,
+      func: {
+        name: 'sweepTimeouts',
+        runtime: 'Nodejs16.13',
+        handler: 'index.main',
+        timeout: 60,
+        installDependency: true,
+        triggers: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }],
+      },
+    });
     const idx = f.calls.find((c) => c.method === 'updateCollection' && c.resource === 'returns')!.args[1] as any;
-    expect(idx.CreateIndexes[1]).toEqual({ IndexName: 'buyer_created', MgoKeySchema: { MgoIndexKeys: [{ Name: 'buyerOpenid', Direction: '1' }, { Name: 'createdAt', Direction: '-1' }], MgoIsUnique: false } });
+    expect(idx.CreateIndexes[1]).toEqual({
+      IndexName: 'buyer_created',
+      MgoKeySchema: {
+        MgoIndexKeys: [
+          { Name: 'buyerOpenid', Direction: '1' },
+          { Name: 'createdAt', Direction: '-1' },
+        ],
+        MgoIsUnique: false,
+      },
+    });
     expect(idx.DropIndexes).toBeUndefined();
     expect(f.rules.get('orders')).toBe('{"read":"doc.buyerOpenid == auth.openid","write":false}');
     expect(f.storage.Permission).toBe('PRIVATE');
@@ -267,7 +326,12 @@ describe('applyPlan against a recording fake of manager-node', () => {
     applyReturn.envVariables[CODE_DIGEST_VAR] = applyReturn.codeSha256;
     f.calls.length = 0;
     const report = await applyPlan(changed, f.client, BUILD);
-    expect(writesOf(f)).toEqual(['updateFunctionCode applyReturn', 'updateFunctionConfig applyReturn', 'updateFunctionConfig queryReturns', 'createFunctionTriggers sweepTimeouts']);
+    expect(writesOf(f)).toEqual([
+      'updateFunctionCode applyReturn',
+      'updateFunctionConfig applyReturn',
+      'updateFunctionConfig queryReturns',
+      'createFunctionTriggers sweepTimeouts',
+    ]);
     expect(f.functions.get('queryReturns')!.Timeout).toBe(20);
     expect(f.functions.get('sweepTimeouts')!.triggers.map((t) => t.TriggerName)).toEqual(['nightly', 'sweep']);
     expect(f.collections.get('returns')).toContain('my_own_index');
@@ -331,11 +395,16 @@ describe('--via miniprogram-ci', () => {
   it('uploads every built function (云端安装依赖) and creates the timer trigger, then prints the timeouts to set', async () => {
     const { ci, calls } = fakeCi();
     const report = await deployViaMiniprogramCi(plan, ci, { appid: 'wx0123456789abcdef', privateKeyPath: '/keys/private.key', projectPath: ROOT });
-    expect(calls[0]).toEqual({ what: 'Project', options: { appid: 'wx0123456789abcdef', type: 'miniProgram', projectPath: ROOT, privateKeyPath: '/keys/private.key', ignores: ['node_modules/**/*'] } });
+    expect(calls[0]).toEqual({
+      what: 'Project',
+      options: { appid: 'wx0123456789abcdef', type: 'miniProgram', projectPath: ROOT, privateKeyPath: '/keys/private.key', ignores: ['node_modules/**/*'] },
+    });
     const uploads = calls.filter((c) => c.what === 'uploadFunction').map((c) => ({ ...c.options, project: undefined }));
     expect(uploads).toEqual(sourceFunctions.map((name) => ({ project: undefined, env: 'test-env', name, path: path.join(BUILD, name), remoteNpmInstall: true })));
     const triggers = calls.filter((c) => c.what === 'createTimeTrigger').map((c) => ({ ...c.options, project: undefined }));
-    expect(triggers).toEqual([{ project: undefined, envId: 'test-env', functionName: 'sweepTimeouts', triggersConfig: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }] }]);
+    expect(triggers).toEqual([
+      { project: undefined, envId: 'test-env', functionName: 'sweepTimeouts', triggersConfig: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }] },
+    ]);
     expect(report.uploaded).toEqual(sourceFunctions);
     const manual = report.manual.join('\n');
     expect(manual).toContain('sweepTimeouts: 超时时间 60 秒');
@@ -358,7 +427,15 @@ describe('--via miniprogram-ci', () => {
     expect(await run(['--env', 'test-env', '--via', 'miniprogram-ci'], { env: {}, out: (l) => out.push(l), err: (l) => err.push(l), buildDir: BUILD })).toBe(2);
     expect(err.join('\n')).toContain('--appid');
     const { ci, calls } = fakeCi();
-    expect(await run(['--env', 'test-env', '--via', 'miniprogram-ci', '--appid', 'wx1', '--private-key', 'k.key'], { env: {}, out: (l) => out.push(l), err: (l) => err.push(l), buildDir: BUILD, ci: () => ci })).toBe(0);
+    expect(
+      await run(['--env', 'test-env', '--via', 'miniprogram-ci', '--appid', 'wx1', '--private-key', 'k.key'], {
+        env: {},
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        buildDir: BUILD,
+        ci: () => ci,
+      }),
+    ).toBe(0);
     expect(calls[0].options.privateKeyPath).toBe(path.resolve('k.key'));
     expect(out.join('\n')).toContain('超时时间 60 秒');
   });
@@ -368,7 +445,10 @@ describe('--via miniprogram-ci', () => {
 
 describe('npm run deploy (scripts/deploy/cli.ts)', () => {
   const runCli = (args: string[], env: Record<string, string>) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/deploy/cli.ts'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } }).then(
+    promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/deploy/cli.ts'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    }).then(
       (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: e.stdout ?? '', err: e.stderr ?? '' }),
     );
@@ -377,7 +457,10 @@ describe('npm run deploy (scripts/deploy/cli.ts)', () => {
     const shopFile = path.join(work, 'shop.json');
     writeFileSync(shopFile, JSON.stringify(SHOP));
     const guardLog = path.join(work, 'refused.log');
-    const res = await runCli(['--env', 'test-env', '--dry-run', '--shop', shopFile], { NODE_OPTIONS: `--require ${path.join(ROOT, 'scripts/miniprogram/net-guard.cjs')}`, NET_GUARD_LOG: guardLog });
+    const res = await runCli(['--env', 'test-env', '--dry-run', '--shop', shopFile], {
+      NODE_OPTIONS: `--require ${path.join(ROOT, 'scripts/miniprogram/net-guard.cjs')}`,
+      NET_GUARD_LOG: guardLog,
+    });
     expect(res.err).toBe('');
     expect(res.code).toBe(0);
     expect(res.out).toBe(`${formatPlan(plan)}\n\nDry run: nothing was sent anywhere / 仅预览，未连接任何服务\n`);
@@ -406,7 +489,13 @@ describe('npm run deploy (scripts/deploy/cli.ts)', () => {
   it('applies through the client and says so on the second run', async () => {
     const f = fake();
     const out: string[] = [];
-    const deps = { env: { TENCENTCLOUD_SECRETID: 'id', TENCENTCLOUD_SECRETKEY: 'key' }, out: (l: string) => out.push(l), err: (l: string) => out.push(l), buildDir: BUILD, client: () => f.client };
+    const deps = {
+      env: { TENCENTCLOUD_SECRETID: 'id', TENCENTCLOUD_SECRETKEY: 'key' },
+      out: (l: string) => out.push(l),
+      err: (l: string) => out.push(l),
+      buildDir: BUILD,
+      client: () => f.client,
+    };
     expect(await run(['--env', 'test-env'], deps)).toBe(0);
     expect(out.join('\n')).toMatch(/changes applied/);
     out.length = 0;

@@ -97,7 +97,9 @@ export function orderFixture(now: number, spec: OrderSpec): Record<string, unkno
     paidAt,
     ...(status === 'RECEIVED' ? { shippedAt: date(now - shipped! * DAY), receivedAt: date(now - received! * DAY) } : {}),
     shippingFee,
-    payments: spec.payments ?? [{ outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' }],
+    payments: spec.payments ?? [
+      { outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' },
+    ],
     lines: spec.lines,
   };
 }

@@ -71,8 +71,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
     return q._id;
   };
 
-  const txnOf = (p: Record<string, any>): string | undefined =>
-    typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined;
+  const txnOf = (p: Record<string, any>): string | undefined => (typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined);
 
   const project = (docs: Doc[], projection: Doc | undefined): Doc[] => {
     if (!projection || Object.keys(projection).length === 0) return docs;

@@ -147,7 +147,7 @@ export function normalize(value: any, now: () => number): any {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === '$tcb_server_date') {
       const spec = value.$tcb_server_date;
-      const offset = Number(spec && typeof spec === 'object' ? normalize(spec.offset, now) ?? 0 : 0) || 0;
+      const offset = Number(spec && typeof spec === 'object' ? (normalize(spec.offset, now) ?? 0) : 0) || 0;
       return new Date(now() + offset);
     }
     for (const k of keys) value[k] = normalize(value[k], now);

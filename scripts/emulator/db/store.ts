@@ -14,12 +14,7 @@ import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 import { collectionNotExist, DbError } from './errors';
 import { applyOperatorUpdate, applyReplacement, checkFieldNames, equalityFields, expandDotted } from './update';
 
-export type LogOp =
-  | ['coll', string]
-  | ['drop', string]
-  | ['put', string, Doc]
-  | ['del', string, unknown]
-  | ['index', string, string[], boolean];
+export type LogOp = ['coll', string] | ['drop', string] | ['put', string, Doc] | ['del', string, unknown] | ['index', string, string[], boolean];
 
 export type Journal = (ops: LogOp[]) => void;
 
@@ -174,7 +169,11 @@ export class DocStore {
     let page: Doc[];
     if (hasSort) {
       const all = this.matching(c, query, Infinity);
-      page = mingoFind(all, {}, undefined, MINGO_OPTS).sort(opts.sort as any).skip(skip).limit(Number.isFinite(limit) ? limit : all.length).all() as Doc[];
+      page = mingoFind(all, {}, undefined, MINGO_OPTS)
+        .sort(opts.sort as any)
+        .skip(skip)
+        .limit(Number.isFinite(limit) ? limit : all.length)
+        .all() as Doc[];
     } else {
       page = this.matching(c, query, skip + limit).slice(skip);
     }
@@ -339,10 +338,11 @@ export class DocStore {
           const existing = c.indexes.find((i) => sameFields(i.fields, op[2]));
           if (existing) c.indexes.splice(c.indexes.indexOf(existing), 1);
           const idx: IndexDef = { fields: op[2], unique: op[3], map: new Map() };
-          if (idx.unique) for (const [key, doc] of c.docs) {
-            const ik = indexKey(idx, doc);
-            if (ik !== undefined) idx.map.set(ik, key);
-          }
+          if (idx.unique)
+            for (const [key, doc] of c.docs) {
+              const ik = indexKey(idx, doc);
+              if (ik !== undefined) idx.map.set(ik, key);
+            }
           c.indexes.push(idx);
           break;
         }
@@ -637,17 +637,11 @@ function fmt(v: unknown): string {
 }
 
 export function dupId(env: string, coll: string, id: unknown): DbError {
-  return new DbError(
-    'DATABASE_REQUEST_FAILED',
-    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: _id_ dup key: { _id: ${fmt(id)} }`,
-  );
+  return new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: _id_ dup key: { _id: ${fmt(id)} }`);
 }
 
 function dupKey(env: string, coll: string, idx: IndexDef, doc: Doc): DbError {
   const name = idx.fields.map((f) => `${f}_1`).join('_');
   const keys = idx.fields.map((f) => `${f}: ${fmt(getPath(doc, f) ?? null)}`).join(', ');
-  return new DbError(
-    'DATABASE_REQUEST_FAILED',
-    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: ${name} dup key: { ${keys} }`,
-  );
+  return new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: ${name} dup key: { ${keys} }`);
 }

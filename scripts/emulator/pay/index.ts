@@ -27,9 +27,7 @@ import { invokeDetailed } from '../functions';
 import { decodeApiOptions, partBytes } from '../openapi/proto';
 
 /** Re-delivery intervals after a failed delivery (WeChat Pay: up to about two days). */
-export const REDELIVERY_SCHEDULE_MS = [
-  15e3, 15e3, 30e3, 180e3, 600e3, 1200e3, 1800e3, 1800e3, 1800e3, 3600e3, 3 * 3600e3, 3 * 3600e3, 3 * 3600e3, 6 * 3600e3, 6 * 3600e3,
-];
+export const REDELIVERY_SCHEDULE_MS = [15e3, 15e3, 30e3, 180e3, 600e3, 1200e3, 1800e3, 1800e3, 1800e3, 3600e3, 3 * 3600e3, 3 * 3600e3, 3 * 3600e3, 6 * 3600e3, 6 * 3600e3];
 
 export const MAX_REFUNDS_PER_PAYMENT = 50;
 
@@ -680,4 +678,3 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
 
   return sandbox;
 }
-

@@ -51,7 +51,14 @@ const orderArb = fc
               { outTradeNo: 'DEP', channel: 'WECHAT_PAY', amount: deposit, paidAt, kind: 'DEPOSIT' },
               { outTradeNo: 'BAL', channel: 'WECHAT_PAY', amount: total - deposit, paidAt, kind: 'BALANCE' },
             ],
-      lines: lines.map((l, i) => ({ lineId: `L${i}`, skuId: `S${i}`, title: `商品${i}`, quantity: l.quantity, unitPrice: Math.ceil(l.paidAmount / l.quantity), paidAmount: l.paidAmount })),
+      lines: lines.map((l, i) => ({
+        lineId: `L${i}`,
+        skuId: `S${i}`,
+        title: `商品${i}`,
+        quantity: l.quantity,
+        unitPrice: Math.ceil(l.paidAmount / l.quantity),
+        paidAmount: l.paidAmount,
+      })),
     };
   });
 
@@ -148,9 +155,7 @@ function simulate(order: Order, steps: Step[], finalReason: ReasonCode): Sim {
   }
   // Return whatever is left in one last request.
   const held = heldUnits(order, sim.returns);
-  const rest = order.lines
-    .map((l) => ({ lineId: l.lineId, quantity: l.quantity - (held.get(l.lineId) ?? 0) }))
-    .filter((l) => l.quantity > 0);
+  const rest = order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity - (held.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
   if (rest.length) run(rest, undefined, finalReason);
   return sim;
 }
@@ -175,7 +180,10 @@ describe('amounts properties', () => {
 
         // the units of each line sum exactly to its paidAmount
         for (const l of order.lines) {
-          const sum = counted.flatMap((r) => r.lines).filter((x) => x.lineId === l.lineId).reduce((s, x) => s + x.amount, 0);
+          const sum = counted
+            .flatMap((r) => r.lines)
+            .filter((x) => x.lineId === l.lineId)
+            .reduce((s, x) => s + x.amount, 0);
           expect(sum).toBe(l.paidAmount);
         }
 

@@ -2,17 +2,7 @@
  * Input of the eligibility rules (domain.md "Eligibility") and the small helpers
  * the rules share. Everything here is pure: `now` is a parameter.
  */
-import type {
-  Order,
-  OrderLine,
-  Policy,
-  PriorReturn,
-  ReasonCode,
-  Refusal,
-  RequestedLine,
-  ReturnStatus,
-  ReturnType,
-} from '../types';
+import type { Order, OrderLine, Policy, PriorReturn, ReasonCode, Refusal, RequestedLine, ReturnStatus, ReturnType } from '../types';
 import { REASONS, type ReasonInfo } from '../reasons';
 
 export interface EligibilityContext {
@@ -71,11 +61,7 @@ export function refusal(code: EligibilityCode, message: string, lineId?: string)
 }
 
 /** Terminal after-sale statuses; every other status is "open". */
-export const TERMINAL_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set<ReturnStatus>([
-  'REFUNDED',
-  'CANCELLED',
-  'CLOSED',
-]);
+export const TERMINAL_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set<ReturnStatus>(['REFUNDED', 'CANCELLED', 'CLOSED']);
 
 export function isOpenReturn(status: ReturnStatus): boolean {
   return !TERMINAL_RETURN_STATUSES.has(status);

@@ -6,22 +6,11 @@
  * the line (the buyer may modify and resubmit it, or appeal).
  */
 import type { PriorReturn, Refusal } from '../../types';
-import {
-  ELIGIBILITY_CODES as C,
-  isOpenReturn,
-  isSupersedable,
-  priorReturns,
-  refusal,
-  returnContainsLine,
-  uniqueRequestedLineIds,
-  type EligibilityContext,
-} from '../context';
+import { ELIGIBILITY_CODES as C, isOpenReturn, isSupersedable, priorReturns, refusal, returnContainsLine, uniqueRequestedLineIds, type EligibilityContext } from '../context';
 
 /** The open after-sale (other than the one being modified) holding the line, if any; one a new application supersedes does not count. */
 export function openReturnForLine(ctx: EligibilityContext, lineId: string): PriorReturn | undefined {
-  return priorReturns(ctx).find(
-    (r) => isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId),
-  );
+  return priorReturns(ctx).find((r) => isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId));
 }
 
 /**
