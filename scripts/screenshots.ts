@@ -33,6 +33,7 @@ const HOUR = 3_600_000;
 
 function installDom(): void {
   const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true });
+  // biome-ignore lint/plugin/no-as-any: jsdom's window members are copied onto globalThis by name, which no type describes
   const g = globalThis as any;
   g.window = dom.window;
   // DOM classes must be jsdom's even where Node has its own (Event, EventTarget...);
@@ -41,6 +42,7 @@ function installDom(): void {
   for (const key of Object.getOwnPropertyNames(dom.window)) {
     if (key.startsWith('_') || (key in g && !force.test(key))) continue;
     try {
+      // biome-ignore lint/plugin/no-as-any: jsdom's window members are copied onto globalThis by name, which no type describes
       g[key] = (dom.window as any)[key];
     } catch {
       /* getters that throw */
@@ -55,6 +57,7 @@ function installDom(): void {
  */
 function preferTs(): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // biome-ignore lint/plugin/no-as-any: Module._resolveFilename is Node's internal resolver, absent from @types/node
   const Module = require('node:module') as any;
   const orig = Module._resolveFilename;
   Module._resolveFilename = function (request: string, ...rest: unknown[]) {

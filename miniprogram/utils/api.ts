@@ -209,7 +209,7 @@ async function run<T>(name: FunctionName, data: Record<string, any>, key: string
 export function call<T = any>(name: FunctionName, data: Record<string, any>, opts: CallOptions = {}): Promise<T> {
   const key = callKey(name, data);
   const running = inFlight.get(key);
-  if (running) return running as Promise<T>;
+  if (running !== undefined) return running as Promise<T>;
   const p = run<T>(name, data, key, opts).finally(() => inFlight.delete(key));
   inFlight.set(key, p);
   return p;

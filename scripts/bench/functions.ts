@@ -49,7 +49,7 @@ async function warm(calls: number) {
       const t0 = performance.now();
       const out = await invokeDetailed(emu, 'probe', { op: 'readCas', id: 'b1' }, { openid: 'oBench' });
       direct.push(performance.now() - t0);
-      if (!out.ok || (out.value as any).updated !== 1) throw new Error(`bench call failed: ${JSON.stringify(out.error ?? out.value)}`);
+      if (!out.ok || (out.value as { updated?: number }).updated !== 1) throw new Error(`bench call failed: ${JSON.stringify(out.error ?? out.value)}`);
       inFunction.push(out.durationMs);
       dbPerCall.push(emu.stats.list().find((r) => r.id === out.id)?.dbRequests ?? NaN);
     }
@@ -104,7 +104,8 @@ async function cold(runs: number) {
         const first = await invokeDetailed(emu, name, {}, { openid: 'oBenchCold' });
         coldMs.push(performance.now() - t0);
         if (!first.cold) throw new Error(`${name}: expected a cold start`);
-        outcome = first.ok ? `ok${(first.value as any)?.ok === false ? ' (' + (first.value as any).error?.code + ')' : ''}` : `error: ${first.error?.errMsg}`;
+        const answer = first.value as { ok?: boolean; error?: { code?: string } } | undefined;
+        outcome = first.ok ? `ok${answer?.ok === false ? ` (${answer.error?.code})` : ''}` : `error: ${first.error?.errMsg}`;
         const t1 = performance.now();
         await invokeDetailed(emu, name, {}, { openid: 'oBenchCold' });
         warmMs.push(performance.now() - t1);

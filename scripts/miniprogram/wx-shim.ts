@@ -181,7 +181,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       return undefined;
     },
     uploadFile(o: any) {
-      track(
+      void track(
         (async () => {
           const content = readFileSync(o.filePath);
           const res = await httpJson(baseUrl, 'POST', '/_local/storage', { cloudPath: o.cloudPath, contentBase64: content.toString('base64') });
@@ -216,7 +216,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
   const wx: any = {
     cloud,
     request(o: any) {
-      track(
+      void track(
         (async () => {
           const u = new URL(o.url);
           const res = await httpJson(u.origin, o.method ?? 'GET', u.pathname + u.search, o.method === 'GET' ? undefined : o.data, o.header ?? {});

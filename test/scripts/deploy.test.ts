@@ -241,7 +241,7 @@ describe('applyPlan against a recording fake of manager-node', () => {
       'documents.set staff/o_merchant',
     ];
     expect(f.calls.map((c) => `${c.method} ${c.resource}`)).toEqual(expected);
-    const create = f.calls.find((c) => c.method === 'createFunction' && c.resource === 'sweepTimeouts')!.args[0] as any;
+    const create = f.calls.find((c) => c.method === 'createFunction' && c.resource === 'sweepTimeouts')!.args[0] as Record<string, unknown>;
     expect(create).toMatchObject({
       functionRootPath: BUILD,
       force: false,
@@ -254,7 +254,7 @@ describe('applyPlan against a recording fake of manager-node', () => {
         triggers: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }],
       },
     });
-    const idx = f.calls.find((c) => c.method === 'updateCollection' && c.resource === 'returns')!.args[1] as any;
+    const idx = f.calls.find((c) => c.method === 'updateCollection' && c.resource === 'returns')!.args[1] as { CreateIndexes: unknown[]; DropIndexes?: unknown };
     expect(idx.CreateIndexes[1]).toEqual({
       IndexName: 'buyer_created',
       MgoKeySchema: {

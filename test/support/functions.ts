@@ -26,7 +26,7 @@ export function useEmulator(opts: Parameters<typeof startEmulator>[0] = {}): Har
   return new Proxy({} as Harness, {
     get(_, key) {
       if (!current) throw new Error(`emulator not started: h.${String(key)} used outside a test or hook`);
-      return (current as any)[key];
+      return Reflect.get(current, key);
     },
   });
 }

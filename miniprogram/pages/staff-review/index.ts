@@ -222,7 +222,7 @@ Component({
       const consent = this.data.current === 'approve' ? requestSubscribe('approve') : Promise.resolve({});
       try {
         await consent;
-        if (fn === 'executeRefund') await api.refund(event as any);
+        if (fn === 'executeRefund') await api.refund(event as Parameters<typeof api.refund>[0]);
         else await api.review(event);
         toast('已处理', 'success');
         this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '' });

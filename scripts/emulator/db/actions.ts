@@ -76,6 +76,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
   const project = (docs: Doc[], projection: Doc | undefined): Doc[] => {
     if (!projection || Object.keys(projection).length === 0) return docs;
     try {
+      // biome-ignore lint/plugin/no-as-any: mingo types a projection as its own Projection type; this one is the SDK's, already checked by the route
       return new Query({}, { idKey: '_id' }).find(docs, projection as any).all() as Doc[];
     } catch (e) {
       throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid projection: ${(e as Error).message}`);

@@ -19,6 +19,7 @@ export function decodeEJSON(text: string, now: () => number): any {
 
 /** Stringifies a document the way the SDK expects it (canonical EJSON). */
 export function encodeEJSON(value: unknown): string {
+  // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; any value the SDK sends is stringified the same way
   return EJSON.stringify(value as any, { relaxed: false });
 }
 
@@ -141,7 +142,7 @@ export function normalize(value: any, now: () => number): any {
     for (let i = 0; i < value.length; i++) value[i] = normalize(value[i], now);
     return value;
   }
-  const bsontype = (value as any)._bsontype;
+  const bsontype = (value as { _bsontype?: unknown })._bsontype;
   if (typeof bsontype === 'string') return fromBson(value, bsontype);
   if (isPlainObject(value)) {
     const keys = Object.keys(value);

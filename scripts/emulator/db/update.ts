@@ -195,6 +195,7 @@ const UPDATE_OPS = mingoUpdateOps as unknown as Record<string, UpdateOpFn>;
  */
 function runMingo(copy: Doc, u: Doc, condition: Doc | undefined): string[] {
   const positional = Object.values(u).some((spec) => Object.keys(spec as Doc).some((p) => p.includes('$')));
+  // biome-ignore lint/plugin/no-as-any: mingo types update and condition as its own UpdateExpression/Query; the SDK's operators are passed through as sent
   if (positional) return mingoUpdate(copy, u as any, undefined, (condition ?? {}) as any, { cloneMode: 'deep' });
   const changed: string[] = [];
   for (const op of Object.keys(u)) {

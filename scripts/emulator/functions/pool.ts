@@ -380,7 +380,8 @@ export class FunctionPool {
     task.startedAt = Date.now();
     w.invocations++;
     this.running.set(task.id, task);
-    const action = task.event && typeof task.event === 'object' && typeof (task.event as any).action === 'string' ? (task.event as any).action : undefined;
+    const eventAction = task.event && typeof task.event === 'object' ? (task.event as { action?: unknown }).action : undefined;
+    const action = typeof eventAction === 'string' ? eventAction : undefined;
     this.emu.stats.begin(w.id, { id: task.id, function: task.fn, source: task.identity.source, openid: task.identity.openid, action });
     task.timer = setTimeout(() => {
       const secs = w.timeoutMs / 1000;

@@ -315,7 +315,7 @@ process.on('message', (msg) => {
       send({ type: 'result', id: msg.id, ok: false, error: { message: `function ${functionName} is not loaded` }, logs: [] });
       return;
     }
-    runInvocation(msg);
+    runInvocation(msg).catch((e) => send({ type: 'result', id: msg.id, ok: false, error: errorInfo(e), logs: takeLogs() }));
   } else if (msg.type === 'clock') {
     setOffset(msg.offset);
   }

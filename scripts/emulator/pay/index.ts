@@ -187,7 +187,7 @@ function toMs(v: unknown): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'number') return v;
-  if (typeof v === 'object' && v && '$date' in (v as any)) return toMs((v as any).$date);
+  if (typeof v === 'object' && '$date' in v) return toMs(v.$date);
   const t = new Date(String(v)).getTime();
   return Number.isNaN(t) ? undefined : t;
 }
@@ -231,7 +231,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   const save = (): void => {
     if (!persist) return;
     dirty = true;
-    if (writing) return;
+    if (writing !== null) return;
     writing = (async () => {
       while (dirty) {
         dirty = false;
@@ -548,7 +548,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   /** One delivery (plus the scripted duplicates once accepted); schedules the next try on failure. */
   function deliver(r: SandboxRefund): Promise<Delivery[]> {
     const running = inFlight.get(r.outRefundNo);
-    if (running) return running;
+    if (running !== undefined) return running;
     const p = (async () => {
       const out: Delivery[] = [];
       const d = await attemptOnce(r, false);
@@ -673,7 +673,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
     clearInterval(ticker);
     for (const h of [...held]) h.resolve();
     await Promise.all([...inFlight.values()].map((p) => p.catch(() => undefined)));
-    while (writing) await writing;
+    while (writing !== null) await writing;
   });
 
   return sandbox;

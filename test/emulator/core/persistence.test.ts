@@ -149,6 +149,7 @@ test('SIGKILL while writing: after restart every acknowledged write is there, no
     // a second emulator on the same folder is refused while the first runs
     await expect(startCore({ dataDir })).rejects.toThrow(/in use by process/);
 
+    // biome-ignore lint/plugin/no-as-any: useSdk takes a running emulator; only url and envId are read
     const { db } = useSdk({ url, envId: 'local-env' } as any);
     const _ = db.command;
     await db.createCollection('k');
@@ -207,6 +208,7 @@ test('SIGKILL while writing: after restart every acknowledged write is there, no
     }
   } finally {
     await killAndWait(child);
+    // biome-ignore lint/plugin/no-as-any: sdkEnv takes a running emulator; only url and envId are read, so a port nothing listens on stands in
     Object.assign(process.env, sdkEnv({ url: 'http://127.0.0.1:9', envId: 'local-env' } as any));
   }
 });

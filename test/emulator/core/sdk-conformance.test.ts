@@ -462,7 +462,7 @@ describe('compare-and-set', () => {
   test('create-if-absent: 10 concurrent adds with one _id, exactly one succeeds', async () => {
     const settled = await Promise.allSettled(Array.from({ length: 10 }, (_v, i) => db.collection('cas').add({ data: { _id: 'lock-1', by: i } })));
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
-    for (const s of settled) if (s.status === 'rejected') expect((s.reason as any).errCode).toBe(-502001);
+    for (const s of settled) if (s.status === 'rejected') expect((s.reason as { errCode?: number }).errCode).toBe(-502001);
   });
 });
 

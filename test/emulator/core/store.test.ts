@@ -40,6 +40,7 @@ describe('update checks MongoDB makes', () => {
     [{ $frobnicate: { a: 1 } }, /Unknown modifier/],
   ])('%j is refused', (update, msg) => {
     const s = storeWith([base]);
+    // biome-ignore lint/plugin/no-as-any: refused updates are malformed on purpose: they cannot have the update type
     const e = dbErr(() => s.update('c', { _id: 'd' }, update as any));
     expect(e.code).toBe('DATABASE_REQUEST_FAILED');
     expect(e.message).toMatch(msg);

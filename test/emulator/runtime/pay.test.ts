@@ -201,10 +201,10 @@ describe('refund notifications', () => {
         refundRecvAccout: expect.any(String),
       },
     });
-    expect((first.result as any).event.successTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect((first.result as { event: { successTime: string } }).event.successTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     const q = await queryRefund(no);
     expect(q.result.refundStatus_0).toBe('SUCCESS');
-    expect(q.result.refundSuccessTime_0).toBe((first.result as any).event.successTime);
+    expect(q.result.refundSuccessTime_0).toBe((first.result as { event: { successTime: string } }).event.successTime);
   });
 
   test('re-delivered on the platform schedule (15 s, 15 s, 30 s, ...) until the callback answers errcode 0', async () => {

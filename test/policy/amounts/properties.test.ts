@@ -80,7 +80,7 @@ interface Sim {
   refunds: RefundRec[];
 }
 
-function heldUnits(order: Order, returns: readonly PriorReturn[]): Map<string, number> {
+function heldUnits(returns: readonly PriorReturn[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const r of countedPriorReturns(returns)) for (const l of r.lines) m.set(l.lineId, (m.get(l.lineId) ?? 0) + l.quantity);
   return m;
@@ -141,7 +141,7 @@ function simulate(order: Order, steps: Step[], finalReason: ReasonCode): Sim {
   };
 
   for (const s of steps) {
-    const held = heldUnits(order, sim.returns);
+    const held = heldUnits(sim.returns);
     const open = order.lines.filter((l) => (held.get(l.lineId) ?? 0) < l.quantity);
     if (open.length === 0) break;
     let chosen = open.filter((_, i) => (s.mask >> i) & 1);
@@ -154,7 +154,7 @@ function simulate(order: Order, steps: Step[], finalReason: ReasonCode): Sim {
     run(lines, s, reason);
   }
   // Return whatever is left in one last request.
-  const held = heldUnits(order, sim.returns);
+  const held = heldUnits(sim.returns);
   const rest = order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity - (held.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
   if (rest.length) run(rest, undefined, finalReason);
   return sim;
@@ -175,7 +175,7 @@ describe('amounts properties', () => {
         const paymentsTotal = order.payments.reduce((s, p) => s + p.amount, 0);
 
         // every unit is returned exactly once among counted after-sales
-        const held = heldUnits(order, sim.returns);
+        const held = heldUnits(sim.returns);
         for (const l of order.lines) expect(held.get(l.lineId)).toBe(l.quantity);
 
         // the units of each line sum exactly to its paidAmount
