@@ -14,16 +14,17 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIOME = path.join(ROOT, 'node_modules', '.bin', 'biome');
 
 const FILES: Record<string, string> = {
-  'floating.ts': "async function save(): Promise<number> {\n  return 1;\n}\nexport function onTap(): void {\n  save();\n}\n",
-  'handled.ts': "async function save(): Promise<number> {\n  return 1;\n}\nexport async function onTap(): Promise<void> {\n  await save();\n  void save();\n  save().catch(() => undefined);\n}\n",
-  'misused.ts': "export function f(p: Promise<number>): number {\n  if (p) return 1;\n  return 0;\n}\n",
+  'floating.ts': 'async function save(): Promise<number> {\n  return 1;\n}\nexport function onTap(): void {\n  save();\n}\n',
+  'handled.ts':
+    'async function save(): Promise<number> {\n  return 1;\n}\nexport async function onTap(): Promise<void> {\n  await save();\n  void save();\n  save().catch(() => undefined);\n}\n',
+  'misused.ts': 'export function f(p: Promise<number>): number {\n  if (p) return 1;\n  return 0;\n}\n',
   'as-any.ts': "export const x = JSON.parse('1') as any;\n",
   'as-any-reason.ts': "// biome-ignore lint/plugin/no-as-any: the SDK's typings omit this field\nexport const x = JSON.parse('1') as any;\n",
   'as-any-empty-reason.ts': "// biome-ignore lint/plugin/no-as-any:\nexport const x = JSON.parse('1') as any;\n",
   'cycle-a.ts': "import { b } from './cycle-b';\nexport const a = (): number => b() + 1;\n",
   'cycle-b.ts': "import { a } from './cycle-a';\nexport const b = (): number => (a.length ? 1 : 0);\n",
   'unused.ts': "import { readFileSync } from 'node:fs';\nexport function f(used: number, unused: number): number {\n  const left = 2;\n  return used;\n}\n",
-  'clean.ts': "export function add(a: number, b: number): number {\n  return a + b;\n}\n",
+  'clean.ts': 'export function add(a: number, b: number): number {\n  return a + b;\n}\n',
 };
 
 let dir: string;
