@@ -15,6 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type CloudBase from '@cloudbase/manager-node';
 import { applyPlan, DeployError, type ManagerClient } from './apply';
 import { CiDeployError, deployViaMiniprogramCi, type CiModule } from './miniprogram-ci';
 import { buildPlan, formatPlan, PlanError, planSize, readShopFile, type DeployPlan } from './plan';
@@ -71,16 +72,20 @@ export const USAGE = `Usage / 用法:
 /** The real client: manager-node for functions, database and rules; node-sdk for documents. */
 export function realClient(envId: string, env: NodeJS.ProcessEnv): ManagerClient {
   const req = createRequire(__filename);
-  const CloudBase = req('@cloudbase/manager-node');
-  const app = new CloudBase({ secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, token: env.TENCENTCLOUD_SESSIONTOKEN || undefined, envId });
+  const Manager = req('@cloudbase/manager-node') as typeof CloudBase;
+  const app = new Manager({ secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, token: env.TENCENTCLOUD_SESSIONTOKEN || undefined, envId });
   const tcb = req('@cloudbase/node-sdk');
   const db = tcb
     .init({ env: envId, secretId: env.TENCENTCLOUD_SECRETID, secretKey: env.TENCENTCLOUD_SECRETKEY, sessionToken: env.TENCENTCLOUD_SESSIONTOKEN || undefined })
     .database();
+  // Typed against manager-node's own declarations: a renamed or reshaped method fails `npm run typecheck`.
+  const functions: ManagerClient['functions'] = app.functions;
+  const database: ManagerClient['database'] = app.database;
+  const permission: ManagerClient['permission'] = app.permission;
   return {
-    functions: app.functions,
-    database: app.database,
-    permission: app.permission,
+    functions,
+    database,
+    permission,
     documents: {
       async get(collection, id) {
         const res = await db.collection(collection).doc(id).get();

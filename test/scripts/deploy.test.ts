@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 import { applyPlan, DeployError, type FunctionDetail, type ManagerClient } from '../../scripts/deploy/apply';
-import { run } from '../../scripts/deploy/cli';
+import { realClient, run } from '../../scripts/deploy/cli';
 import { CiDeployError, deployViaMiniprogramCi, TRIGGER_OK, type CiModule } from '../../scripts/deploy/miniprogram-ci';
 import { buildPlan, CODE_DIGEST_VAR, formatPlan, planSize, SECURITY_RULES, type DeployPlan } from '../../scripts/deploy/plan';
 
@@ -485,6 +485,15 @@ describe('npm run deploy (scripts/deploy/cli.ts)', () => {
     expect(await run(['--env', 'e', '--dry-run', '--shop', bad], { env: {}, out: (l) => out.push(l), err: (l) => out.push(l), buildDir: BUILD })).toBe(2);
     expect(out.join('\n')).toContain('staff[0].roles must be some of MERCHANT, ARBITER, ADMIN');
   }, 60_000);
+
+  it('the real client is manager-node (functions, database, permission) plus node-sdk documents, built without a network call', () => {
+    const c = realClient('test-env', { TENCENTCLOUD_SECRETID: 'id', TENCENTCLOUD_SECRETKEY: 'key' });
+    for (const m of ['getFunctionDetail', 'createFunction', 'updateFunctionCode', 'updateFunctionConfig', 'createFunctionTriggers'] as const)
+      expect(typeof c.functions[m]).toBe('function');
+    for (const m of ['createCollectionIfNotExists', 'describeCollection', 'updateCollection'] as const) expect(typeof c.database[m]).toBe('function');
+    for (const m of ['describeResourcePermission', 'modifyResourcePermission'] as const) expect(typeof c.permission[m]).toBe('function');
+    expect(typeof c.documents.get).toBe('function');
+  });
 
   it('applies through the client and says so on the second run', async () => {
     const f = fake();
