@@ -40,6 +40,8 @@ export interface ManagerClient {
 }
 
 export interface FunctionDetail {
+  /** SCF status: Active, Creating, Updating, CreateFailed, UpdateFailed, … */
+  Status?: string;
   Runtime?: string;
   Timeout?: number;
   MemorySize?: number;
@@ -162,7 +164,8 @@ async function deployFunction(client: ManagerClient, f: FunctionPlan, rootPath: 
       throw err;
     }
   });
-  if (!detail) {
+  // A function left CreateFailed by an earlier run is created again: manager-node's createFunction deletes the failed one first.
+  if (!detail || detail.Status === 'CreateFailed') {
     await step('function', f.name, () => client.functions.createFunction({ func: spec, functionRootPath: rootPath, force: false }));
     const triggers = f.triggers.map((t) => `${t.name} "${t.config}"`).join(', ');
     return [

@@ -48,7 +48,7 @@ interface Fake {
   calls: { method: string; resource: string; args: unknown[] }[];
   functions: Map<
     string,
-    Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & { vars: Record<string, string>; triggers: { TriggerName: string; Type: string; TriggerDesc: string }[] }
+    Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & { Status?: string; vars: Record<string, string>; triggers: { TriggerName: string; Type: string; TriggerDesc: string }[] }
   >;
   collections: Map<string, string[]>;
   rules: Map<string, string>;
@@ -87,6 +87,7 @@ function fake(): Fake {
         const fn = f.functions.get(name);
         if (!fn) throw Object.assign(new Error(`函数 ${name} 不存在`), { code: 'ResourceNotFound.Function' });
         return {
+          Status: fn.Status ?? 'Active',
           Runtime: fn.Runtime,
           Timeout: fn.Timeout,
           MemorySize: fn.MemorySize,
@@ -336,6 +337,15 @@ describe('applyPlan against a recording fake of manager-node', () => {
     expect(f.functions.get('sweepTimeouts')!.triggers.map((t) => t.TriggerName)).toEqual(['nightly', 'sweep']);
     expect(f.collections.get('returns')).toContain('my_own_index');
     expect(report.results.find((r) => r.resource === 'queryReturns')!.detail).toBe('timeout 3 → 20 s');
+  });
+
+  it('a function an earlier run left CreateFailed is created again', async () => {
+    const f = fake();
+    await applyPlan(plan, f.client, BUILD);
+    f.functions.get('uploadEvidence')!.Status = 'CreateFailed';
+    f.calls.length = 0;
+    await applyPlan(plan, f.client, BUILD);
+    expect(writesOf(f)).toEqual(['createFunction uploadEvidence']);
   });
 
   it('bootstrap documents are kept when present, replaced only with --overwrite-settings', async () => {
