@@ -31,7 +31,9 @@ function missing(what: string): Error {
 /** Unpacks the packaged Chromium once; returns the folder holding `chromium` and `fonts.conf`. */
 export function chromiumDir(): string {
   if (!existsSync(path.join(PKG, 'package.json'))) throw missing('@sparticuz/chromium');
-  if (process.platform !== 'linux') throw new Error(`@sparticuz/chromium ships a Linux binary only (this is ${process.platform}) / 页面截图与样式测试只能在 Linux 上运行`);
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`@sparticuz/chromium's npm package ships a Linux x64 binary only (this is ${process.platform} ${process.arch}) / 页面截图与样式测试需在 Linux x64 上运行`);
+  }
   const { version } = JSON.parse(readFileSync(path.join(PKG, 'package.json'), 'utf8')) as { version: string };
   const dir = path.join(ROOT, 'node_modules', '.cache', `mp-chromium-${version}`);
   if (existsSync(path.join(dir, 'chromium'))) return dir;
