@@ -48,7 +48,11 @@ interface Fake {
   calls: { method: string; resource: string; args: unknown[] }[];
   functions: Map<
     string,
-    Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & { Status?: string; vars: Record<string, string>; triggers: { TriggerName: string; Type: string; TriggerDesc: string }[] }
+    Required<Pick<FunctionDetail, 'Runtime' | 'Timeout' | 'MemorySize'>> & {
+      Status?: string;
+      vars: Record<string, string>;
+      triggers: { TriggerName: string; Type: string; TriggerDesc: string }[];
+    }
   >;
   collections: Map<string, string[]>;
   rules: Map<string, string>;
