@@ -30,7 +30,6 @@ async function functionDirs(srcRoot) {
     .sort();
 }
 
-
 /**
  * Builds into a staging folder beside the artifact, then moves each file over
  * its old copy with a rename (atomic on one file system): an emulator or a

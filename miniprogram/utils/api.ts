@@ -82,7 +82,9 @@ export function toast(title: string, icon: 'none' | 'success' = 'none'): void {
 let seq = 0;
 export function newRequestId(): string {
   seq = (seq + 1) % 1_000_000;
-  const rand = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
+  const rand = Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   return `mp-${Date.now().toString(36)}-${rand}-${seq}`;
 }
 
@@ -207,7 +209,7 @@ async function run<T>(name: FunctionName, data: Record<string, any>, key: string
 export function call<T = any>(name: FunctionName, data: Record<string, any>, opts: CallOptions = {}): Promise<T> {
   const key = callKey(name, data);
   const running = inFlight.get(key);
-  if (running) return running as Promise<T>;
+  if (running !== undefined) return running as Promise<T>;
   const p = run<T>(name, data, key, opts).finally(() => inFlight.delete(key));
   inFlight.set(key, p);
   return p;
@@ -220,7 +222,8 @@ export const api = {
   apply: (input: Record<string, any>) => call<{ return: ReturnView }>('applyReturn', { action: 'apply', ...input }, { loading: '提交中' }),
   modify: (input: Record<string, any>) => call<{ return: ReturnView }>('applyReturn', { action: 'modify', ...input }, { loading: '提交中' }),
   cancel: (returnId: string) => call<{ return: ReturnView }>('applyReturn', { action: 'cancel', returnId }, { loading: '撤销中' }),
-  appeal: (input: { returnId: string; description: string; evidence?: string[] }) => call<{ return: ReturnView }>('applyReturn', { action: 'appeal', ...input }, { loading: '提交中' }),
+  appeal: (input: { returnId: string; description: string; evidence?: string[] }) =>
+    call<{ return: ReturnView }>('applyReturn', { action: 'appeal', ...input }, { loading: '提交中' }),
   get: (returnId: string, opts: CallOptions = { toast: false }) => call<{ return: ReturnView }>('queryReturns', { action: 'get', returnId }, opts),
   list: (input: { scope: 'mine' | 'merchant'; status?: string; cursor?: string; limit?: number }, opts: CallOptions = { toast: false }) =>
     call<{ items: ReturnSummary[]; nextCursor: string | null }>('queryReturns', { action: 'list', ...input }, opts),

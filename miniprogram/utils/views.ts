@@ -22,7 +22,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     statusLabel: r.statusLabel,
     tone: statusTone(r.status),
     nextPhrase: r.nextActor?.phrase ?? '',
-    nextActorText: r.nextActor?.role ? ACTOR_TEXT[r.nextActor.role] ?? '' : '',
+    nextActorText: r.nextActor?.role ? (ACTOR_TEXT[r.nextActor.role] ?? '') : '',
     deadlineText: r.deadline ? `截止 ${shopTime(r.deadline)}` : '',
     countdownText: cd?.text ?? '',
     countdownTone: cd ? (cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '') : '',
@@ -49,7 +49,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
           pickupText: lg.pickup ? `${shopTime(lg.pickup.slotStart)} - ${shopTime(lg.pickup.slotEnd).slice(11)}` : '',
         }
       : null,
-    rejectReason: r.status === 'REJECTED' || r.status === 'DISPUTED' ? r.rejectReason ?? '' : '',
+    rejectReason: r.status === 'REJECTED' || r.status === 'DISPUTED' ? (r.rejectReason ?? '') : '',
     decision: r.decision
       ? {
           lost: r.decision.decision === 'MERCHANT',
@@ -60,7 +60,12 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
       : null,
     advice: r.advice ?? '',
     notices: r.notices ?? [],
-    evidence: r.evidence.map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '', byText: e.by?.role === 'BUYER' && buyerActions ? '我' : ACTOR_TEXT[e.by?.role] ?? '' })),
+    evidence: r.evidence.map((e) => ({
+      fileID: e.fileID,
+      kind: e.kind,
+      url: e.tempFileURL ?? '',
+      byText: e.by?.role === 'BUYER' && buyerActions ? '我' : (ACTOR_TEXT[e.by?.role] ?? ''),
+    })),
     timeline: r.timeline
       .slice()
       .reverse()

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     dataDir: process.env.EMULATOR_DATA_DIR ?? path.join(root, '.data', 'emulator'),
     functionsDir: path.join(root, 'build', 'cloudfunctions'),
     reset: args.has('--reset'),
-    functions: { echoLogs: !args.has('--quiet') } as any,
+    functions: { echoLogs: !args.has('--quiet') },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });

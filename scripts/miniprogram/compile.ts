@@ -72,7 +72,11 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
       attr: async () => ({ ...ci.DefaultProjectAttr }),
       ignores: ['node_modules/**/*', 'build/**/*', 'test/**/*', 'scripts/**/*', 'docs/**/*', 'bench/**/*', '.data/**/*', 'cloudfunctions/**/*'],
     });
-    result = (await ci.getCompiledResult({ project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined }, path.join(work, 'compiled.zip'))) ?? {};
+    result =
+      (await ci.getCompiledResult(
+        { project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined },
+        path.join(work, 'compiled.zip'),
+      )) ?? {};
   } catch (err) {
     problems.push(`编译失败：${String((err as Error)?.message ?? err).split('\n')[0]}`);
   } finally {
@@ -89,7 +93,16 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
     }
     if (bytes > MAX_MAIN_PACKAGE_BYTES) problems.push(`主包 ${bytes} 字节，超过 ${MAX_MAIN_PACKAGE_BYTES} 字节上限`);
   }
-  const refusedHosts = existsSync(guardLog) ? [...new Set(readFileSync(guardLog, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[1]))] : [];
+  const refusedHosts = existsSync(guardLog)
+    ? [
+        ...new Set(
+          readFileSync(guardLog, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(' ')[1]),
+        ),
+      ]
+    : [];
   rmSync(work, { recursive: true, force: true });
   return { ok: problems.length === 0, problems, files: names.length, bytes, pages: appJson.pages, refusedHosts, ms: Date.now() - started };
 }

@@ -25,7 +25,13 @@ export function httpJson(baseUrl: string, method: string, path: string, body?: u
     const u = new URL(path, baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(
-      { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers } },
+      {
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -175,7 +181,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       return undefined;
     },
     uploadFile(o: any) {
-      track(
+      void track(
         (async () => {
           const content = readFileSync(o.filePath);
           const res = await httpJson(baseUrl, 'POST', '/_local/storage', { cloudPath: o.cloudPath, contentBase64: content.toString('base64') });
@@ -210,7 +216,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
   const wx: any = {
     cloud,
     request(o: any) {
-      track(
+      void track(
         (async () => {
           const u = new URL(o.url);
           const res = await httpJson(u.origin, o.method ?? 'GET', u.pathname + u.search, o.method === 'GET' ? undefined : o.data, o.header ?? {});
@@ -289,6 +295,12 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
 /** Install the globals WeChat gives a page and simulate does not: wx, getApp, getCurrentPages. */
 export function installWxGlobals(target: any, shim: WxShim, pages: () => unknown[] = () => []): void {
   target.wx = shim.wx;
-  target.getApp = () => ({ globalData: { get openid() { return shim.openid; } } });
+  target.getApp = () => ({
+    globalData: {
+      get openid() {
+        return shim.openid;
+      },
+    },
+  });
   target.getCurrentPages = pages;
 }

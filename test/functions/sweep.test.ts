@@ -52,7 +52,6 @@ async function adminSweep(event: Record<string, unknown> = {}) {
   return res.data;
 }
 
-
 /** subscribeMessage.send calls about one after-sale (optionally one template). */
 async function messages(returnId: string, templateId?: string) {
   return (await h.outbox()).filter(
@@ -329,7 +328,10 @@ describe('overlapping sweeps', () => {
     }
 
     // Every "done" reported by the runs is exactly one deadline event written.
-    const automatic = h.emu.timers.firings().slice(firingsBefore).filter((f) => !f.manual);
+    const automatic = h.emu.timers
+      .firings()
+      .slice(firingsBefore)
+      .filter((f) => !f.manual);
     expect(automatic.length).toBeGreaterThanOrEqual(1);
     for (const f of automatic) expect(f.ok).toBe(true);
     const runs = [...manual.map((r) => r.data), ...automatic.map((f: any) => f.result.data)];

@@ -43,7 +43,13 @@ describe('return & refund, buyer and staff pages end to end', () => {
     const applies = env.shim.calls.filter((c) => c.data.action === 'apply');
     expect(applies.map((c) => c.error ?? null)).toEqual([null]);
     expect(applies).toHaveLength(1);
-    expect(applies[0].data).toMatchObject({ orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L2', quantity: 1 }], description: '尺寸不合适' });
+    expect(applies[0].data).toMatchObject({
+      orderId: 'O1003',
+      type: 'RETURN_REFUND',
+      reason: 'NO_LONGER_WANTED',
+      lines: [{ lineId: 'L2', quantity: 1 }],
+      description: '尺寸不合适',
+    });
     expect(applies[0].data.requestId).toMatch(/^[0-9A-Za-z_-]{8,64}$/);
     // consent to the subscribe messages was asked at apply
     expect(env.shim.subscribes).toEqual([['TPL_AFTERSALE_STATUS', 'TPL_AFTERSALE_REMINDER']]);

@@ -31,7 +31,15 @@ describe('mini-program package', () => {
   it('app.json: every page exists with its four files and is written with Component()', () => {
     expect(appJson.style).toBe('v2');
     expect(appJson.pages).toEqual(
-      expect.arrayContaining(['pages/order-detail/index', 'pages/apply/index', 'pages/return-detail/index', 'pages/logistics/index', 'pages/my-returns/index', 'pages/staff-queue/index', 'pages/staff-review/index']),
+      expect.arrayContaining([
+        'pages/order-detail/index',
+        'pages/apply/index',
+        'pages/return-detail/index',
+        'pages/logistics/index',
+        'pages/my-returns/index',
+        'pages/staff-queue/index',
+        'pages/staff-review/index',
+      ]),
     );
     for (const page of appJson.pages as string[]) {
       for (const ext of ['ts', 'wxml', 'wxss', 'json']) expect(existsSync(path.join(MP, `${page}.${ext}`))).toBe(true);

@@ -26,7 +26,7 @@ export function useEmulator(opts: Parameters<typeof startEmulator>[0] = {}): Har
   return new Proxy({} as Harness, {
     get(_, key) {
       if (!current) throw new Error(`emulator not started: h.${String(key)} used outside a test or hook`);
-      return (current as any)[key];
+      return Reflect.get(current, key);
     },
   });
 }
@@ -97,7 +97,9 @@ export function orderFixture(now: number, spec: OrderSpec): Record<string, unkno
     paidAt,
     ...(status === 'RECEIVED' ? { shippedAt: date(now - shipped! * DAY), receivedAt: date(now - received! * DAY) } : {}),
     shippingFee,
-    payments: spec.payments ?? [{ outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' }],
+    payments: spec.payments ?? [
+      { outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' },
+    ],
     lines: spec.lines,
   };
 }

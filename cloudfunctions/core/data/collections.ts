@@ -15,7 +15,7 @@ export const C = {
 
 export type CollectionName = (typeof C)[keyof typeof C];
 
-/** Indexes every environment needs (api.md "Collections"); created by scripts/setup-db.ts. */
+/** Indexes every environment needs (api.md "Collections"); created by `npm run deploy` (scripts/deploy/plan.ts), declared on the emulator by scripts/setup-db.ts. */
 export const INDEXES: Readonly<Record<string, { name: string; keys: Record<string, 1 | -1>; unique?: boolean }[]>> = {
   returns: [
     { name: 'status_deadline', keys: { status: 1, deadline: 1 } },

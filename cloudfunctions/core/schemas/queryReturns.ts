@@ -39,12 +39,7 @@ export const sweepTimeoutsSchema = z.preprocess(
         .min(1, { error: 'budgetMs 必须大于 0' })
         .max(900_000, { error: 'budgetMs 不能超过 900000' })
         .optional(),
-      batch: z
-        .number({ error: 'batch 必须是数字' })
-        .int({ error: 'batch 必须是整数' })
-        .min(1, { error: 'batch 至少为 1' })
-        .max(1000, { error: 'batch 不能超过 1000' })
-        .optional(),
+      batch: z.number({ error: 'batch 必须是数字' }).int({ error: 'batch 必须是整数' }).min(1, { error: 'batch 至少为 1' }).max(1000, { error: 'batch 不能超过 1000' }).optional(),
     },
     { error: '请求参数必须是对象' },
   ),

@@ -78,24 +78,24 @@ export const refuseReceiptSchema = z.object({
     .max(MAX_EVIDENCE, { error: `凭证最多 ${MAX_EVIDENCE} 个` }),
 });
 
-export const decideSchema = z.object({
-  action: z.literal('decide'),
-  ...base,
-  decision: z.enum(['BUYER', 'MERCHANT'], fieldError('请选择裁决结果 decision', '裁决结果 decision 无效（BUYER 支持买家 / MERCHANT 支持商家）')),
-  reason: z
-    .string({ error: '裁决理由必须是文字' })
-    .trim()
-    .max(MAX_NOTE, { error: `裁决理由不能超过 ${MAX_NOTE} 字` })
-    .optional(),
-  refundAmount: refundAmount.optional(),
-  evidence: evidenceFiles.optional(),
-}).superRefine(reasonForAmount);
+export const decideSchema = z
+  .object({
+    action: z.literal('decide'),
+    ...base,
+    decision: z.enum(['BUYER', 'MERCHANT'], fieldError('请选择裁决结果 decision', '裁决结果 decision 无效（BUYER 支持买家 / MERCHANT 支持商家）')),
+    reason: z
+      .string({ error: '裁决理由必须是文字' })
+      .trim()
+      .max(MAX_NOTE, { error: `裁决理由不能超过 ${MAX_NOTE} 字` })
+      .optional(),
+    refundAmount: refundAmount.optional(),
+    evidence: evidenceFiles.optional(),
+  })
+  .superRefine(reasonForAmount);
 
-export const reviewReturnSchema = z.discriminatedUnion(
-  'action',
-  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema],
-  { error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）' },
-);
+export const reviewReturnSchema = z.discriminatedUnion('action', [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema], {
+  error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）',
+});
 
 export type ReviewReturnInput = z.infer<typeof reviewReturnSchema>;
 export type ReturnAddress = z.infer<typeof returnAddressSchema>;

@@ -333,7 +333,19 @@ Component({
 });
 
 function emptyPreview(): PreviewView {
-  return { loading: false, failed: '', eligible: false, refusals: [], totalText: '', itemsText: '', shippingText: '', freightText: '', deadlineText: '', windowText: '', supersedesText: '' };
+  return {
+    loading: false,
+    failed: '',
+    eligible: false,
+    refusals: [],
+    totalText: '',
+    itemsText: '',
+    shippingText: '',
+    freightText: '',
+    deadlineText: '',
+    windowText: '',
+    supersedesText: '',
+  };
 }
 
 function orderStatusText(order: Order): string {

@@ -137,7 +137,19 @@ Component({
       if (!checked.ok) {
         for (const issue of checked.error.details.issues) {
           const key = issue.path.replace(/^pickup\./, 'pickup.');
-          const field = ({ carrier: 'carrier', trackingNo: 'trackingNo', postage: 'postage', 'pickup.name': 'pickupName', 'pickup.phone': 'pickupPhone', 'pickup.address': 'pickupAddress', 'pickup.slotEnd': 'slot', 'pickup.slotStart': 'slot' } as Record<string, string>)[key] ?? 'form';
+          const field =
+            (
+              {
+                carrier: 'carrier',
+                trackingNo: 'trackingNo',
+                postage: 'postage',
+                'pickup.name': 'pickupName',
+                'pickup.phone': 'pickupPhone',
+                'pickup.address': 'pickupAddress',
+                'pickup.slotEnd': 'slot',
+                'pickup.slotStart': 'slot',
+              } as Record<string, string>
+            )[key] ?? 'form';
           if (!errors[field]) errors[field] = issue.message;
         }
       }
@@ -168,4 +180,3 @@ Component({
     },
   },
 });
-

@@ -60,7 +60,13 @@ Component({
     },
 
     async reload(quiet = false) {
-      const res = quiet ? await api.list({ scope: 'mine', limit: 20 }).catch(() => null) : await loadInto(this, () => api.list({ scope: 'mine', limit: 20 }), (r) => !r.items.length);
+      const res = quiet
+        ? await api.list({ scope: 'mine', limit: 20 }).catch(() => null)
+        : await loadInto(
+            this,
+            () => api.list({ scope: 'mine', limit: 20 }),
+            (r) => !r.items.length,
+          );
       if (!res) return;
       this.setData({ items: res.items.map((s) => summaryRow(s)), nextCursor: res.nextCursor });
     },

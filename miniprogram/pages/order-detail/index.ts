@@ -82,7 +82,7 @@ Component({
         order: order
           ? { statusText: ORDER_STATUS_LABELS[order.status] ?? order.status, paidText: order.paidAt ? shopTime(order.paidAt) : '', shippingText: yuan(order.shippingFee) }
           : this.data.order,
-        rows: lineRows(order ? order.lines : passed ?? [], res.returns),
+        rows: lineRows(order ? order.lines : (passed ?? []), res.returns),
       });
     },
 

@@ -10,7 +10,10 @@ import { STATUSES } from '../../shared/contract';
 
 const FILTERS = [
   { status: '', label: '全部待办' },
-  ...(['PENDING_REVIEW', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({ status: s, label: STATUSES[s].label })),
+  ...(['PENDING_REVIEW', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({
+    status: s,
+    label: STATUSES[s].label,
+  })),
 ];
 
 export function queueRow(s: ReturnSummary, now = clock.now()) {
@@ -50,7 +53,13 @@ Component({
 
     async reload(quiet = false) {
       const q = { scope: 'merchant' as const, limit: 50, ...(this.data.status ? { status: this.data.status } : {}) };
-      const res = quiet ? await api.list(q).catch(() => null) : await loadInto(this, () => api.list(q), (r) => !r.items.length);
+      const res = quiet
+        ? await api.list(q).catch(() => null)
+        : await loadInto(
+            this,
+            () => api.list(q),
+            (r) => !r.items.length,
+          );
       if (!res) return;
       const now = clock.now();
       const items = res.items.map((s) => queueRow(s, now));

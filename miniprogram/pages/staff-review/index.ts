@@ -98,7 +98,7 @@ Component({
         postageClaim: r.postageClaim ? { declaredText: yuan(r.postageClaim.declared), reimbursableText: yuan(r.postageClaim.reimbursable) } : null,
         refunds: (r.refunds ?? []).map((f) => ({ outRefundNo: f.outRefundNo, feeText: yuan(f.refundFee), statusText: REFUND_STATUS_TEXT[f.status] ?? f.status })),
         actions,
-        current: keep ? this.data.current : actions[0]?.name ?? '',
+        current: keep ? this.data.current : (actions[0]?.name ?? ''),
         error: '',
       });
     },
@@ -177,7 +177,10 @@ Component({
         case 'confirmReceipt': {
           const amount = this.refundAmountField();
           if (!amount.ok) return this.fail(amount.message);
-          return ['reviewReturn', { action: 'confirmReceipt', returnId, ...amount.value, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
+          return [
+            'reviewReturn',
+            { action: 'confirmReceipt', returnId, ...amount.value, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) },
+          ];
         }
         case 'refuseReceipt':
           if (!evidence.length) return this.fail('拒绝收货需要上传验货凭证');
@@ -193,7 +196,17 @@ Component({
           // For the buyer on a RETURN_REFUND the arbiter may lower the amount (REFUND_ONLY: never adjustable).
           const amount = d.decision === 'BUYER' && d.type === 'RETURN_REFUND' ? this.refundAmountField() : ({ ok: true, value: {} } as const);
           if (!amount.ok) return this.fail(amount.message);
-          return ['reviewReturn', { action: 'decide', returnId, decision: d.decision, ...amount.value, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}), ...(evidence.length ? { evidence } : {}) }];
+          return [
+            'reviewReturn',
+            {
+              action: 'decide',
+              returnId,
+              decision: d.decision,
+              ...amount.value,
+              ...(d.reason.trim() ? { reason: d.reason.trim() } : {}),
+              ...(evidence.length ? { evidence } : {}),
+            },
+          ];
         }
         default:
           return null;
@@ -209,7 +222,7 @@ Component({
       const consent = this.data.current === 'approve' ? requestSubscribe('approve') : Promise.resolve({});
       try {
         await consent;
-        if (fn === 'executeRefund') await api.refund(event as any);
+        if (fn === 'executeRefund') await api.refund(event as Parameters<typeof api.refund>[0]);
         else await api.review(event);
         toast('已处理', 'success');
         this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '' });
@@ -224,4 +237,3 @@ Component({
     },
   },
 });
-

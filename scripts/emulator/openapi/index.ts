@@ -130,7 +130,7 @@ const DEFAULTS: Record<string, Handler> = {
   }),
   'security.imgSecCheck': () => ({ errcode: 0, errmsg: 'ok' }),
   'security.msgSecCheck': () => ({ errcode: 0, errmsg: 'ok', result: { suggest: 'pass', label: 100 }, detail: [] }),
-  'security.mediaCheckAsync': (d, st, now) => ({ errcode: 0, errmsg: 'ok', trace_id: `emu-trace-${now}-${++st.seq}` }),
+  'security.mediaCheckAsync': (_d, st, now) => ({ errcode: 0, errmsg: 'ok', trace_id: `emu-trace-${now}-${++st.seq}` }),
 };
 
 function decodePairs(pairs: { key: string; value: Buffer; contenttype?: string; filename?: string }[]): Record<string, unknown> {

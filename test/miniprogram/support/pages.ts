@@ -138,7 +138,7 @@ export function usePages(opts: { afterEachTest?: () => void } = {}): PageEnv {
   return new Proxy({} as PageEnv, {
     get(_, key) {
       if (!current) throw new Error(`pages not set up: env.${String(key)} used outside a test or hook`);
-      return (current as any)[key];
+      return Reflect.get(current, key);
     },
   });
 }

@@ -47,7 +47,14 @@ export async function must(env: PageEnv, name: string, event: Record<string, unk
 }
 
 /** The buyer applies; the returnId. */
-export async function apply(env: PageEnv, orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}): Promise<string> {
+export async function apply(
+  env: PageEnv,
+  orderId: string,
+  type: string,
+  reason: string,
+  lines: { lineId: string; quantity: number }[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   return (await must(env, 'applyReturn', { action: 'apply', orderId, type, reason, lines, ...extra }, DEMO.buyer)).return.returnId;
 }
 
