@@ -13,6 +13,7 @@ import type { ReturnDoc, TimelineEntry } from './model';
 import { claim, ledgerEntry, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
+import { deliverEvents, eventFields, eventOf } from './events';
 import type { ShopSettings } from './settings';
 import { returnView } from './view';
 import type { Role } from '../policy/types';
@@ -223,14 +224,17 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();
-  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]) };
+  const announced = eventOf({ ...ret, ...result.patch, ...extra } as ReturnDoc, action, ret.status, result.to, actor.role, now);
+  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]), ...eventFields(announced, settings) };
   const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, data);
   if (!won) {
     if (undo) await undo().catch(() => undefined);
     throw await lostRace(ret._id, actor, req.requestId, now, settings);
   }
-  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event] } as ReturnDoc;
+  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced] } as ReturnDoc;
   if (!req.skipMirror) await mirrorReturn(stored);
+  // Tell the shop's systems now; whatever does not go through, the sweep delivers later (in order).
+  await deliverEvents(stored, now, settings).catch((err) => console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })));
   return { ret: stored, event };
 }
 

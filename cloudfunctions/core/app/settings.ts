@@ -29,6 +29,8 @@ export interface ShopSettings {
   pay: { subMchId: string; callbackFunction: string };
   /** Which order adapter of cloudfunctions/shop/orderAdapter.ts reads the shop's orders (default `documented`). */
   orderAdapter?: string;
+  /** After-sale events: the shop's function that receives them (none: events are kept, not delivered) and tries before giving one up. */
+  events?: { function?: string; maxTries?: number };
 }
 
 let cached: { at: number; value: ShopSettings } | null = null;
@@ -41,6 +43,9 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     imageCheck: doc?.imageCheck !== false,
     pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
     ...(typeof doc?.orderAdapter === 'string' ? { orderAdapter: doc.orderAdapter } : {}),
+    ...(doc?.events && typeof doc.events === 'object'
+      ? { events: { ...(typeof doc.events.function === 'string' && doc.events.function ? { function: doc.events.function } : {}), ...(Number.isInteger(doc.events.maxTries) && doc.events.maxTries > 0 ? { maxTries: doc.events.maxTries } : {}) } }
+      : {}),
   };
 }
 

@@ -23,6 +23,7 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
     { name: 'buyer_applyKey', keys: { buyerOpenid: 1, applyKey: 1 } },
     { name: 'order', keys: { orderId: 1 } },
     { name: 'reminder', keys: { nextReminderAt: 1 } },
+    { name: 'events_pending', keys: { eventsPending: 1, updatedAt: 1 } },
   ],
   refunds: [
     { name: 'status_nextCheck', keys: { status: 1, nextCheckAt: 1 } },

@@ -22,6 +22,7 @@ import { loadSettings, type ShopSettings } from '../app/settings';
 import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
 import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
+import { deliverEvents, eventOf } from '../app/events';
 import { returnView } from '../app/view';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
@@ -175,6 +176,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
       await mirrorSummary(order._id);
+      await deliverEvents(ret, now, settings).catch(() => 0);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
     ledger = await loadLedger(order);
@@ -206,7 +208,7 @@ async function withdrawSuperseded(returnIds: string[], openid: string, now: Date
 function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
   const t = decide({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
   if (!t.ok) throw new AppError('INTERNAL', t.message);
-  return {
+  const draft = {
     _id: returnIdFor(applyKey, now),
     orderId: order._id,
     buyerOpenid: openid,
@@ -224,6 +226,10 @@ function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string
     timeline: [{ ...t.event, ...(evidence.length ? { evidence: evidence.map((e) => e.fileID) } : {}), requestId: input.requestId }],
     createdAt: now,
   } as ReturnDoc;
+  // Announced to the shop's systems like every commit (app/events.ts).
+  draft.events = [eventOf(draft, 'apply', null, t.to, 'BUYER', now)];
+  if (settings.events?.function) draft.eventsPending = true;
+  return draft;
 }
 
 /** The same (buyer, requestId) again: return what the first call created (re-creating the document if that call died after claiming). */

@@ -15,6 +15,7 @@ import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
 import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
+import { deliverPending } from '../app/events';
 import type { RefundDoc, ReturnDoc } from '../app/model';
 import { DEADLINE_RULES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
@@ -58,7 +59,8 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   const refunds = await reconcileRefunds(now, settings, batch, budgetLeft);
   const orphans = await submitOrphans(now, settings, batch, budgetLeft);
   const notes = budgetLeft() ? await retryNotifications(now, batch, budgetLeft) : { retried: 0, sent: 0, left: true };
-  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left;
+  const events = budgetLeft() ? await deliverPending(now, settings, batch, budgetLeft) : { done: 0, skipped: 0, left: true };
+  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left || events.left;
   return ok({
     at: now,
     deadlines,
@@ -66,6 +68,7 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
     refunds,
     orphanRefunds: orphans,
     notifications: notes,
+    events,
     left,
     message: left ? '本次已处理一批，还有待处理事项，下次定时任务会继续' : '全部到期事项已处理',
   });
