@@ -76,6 +76,8 @@ export interface ReturnDoc {
   version: number;
   deadline: Date | null;
   deadlineAction: string | null;
+  /** When the current status was entered (input of deadlines and reminders). */
+  statusEnteredAt?: Date | null;
   nextReminderAt?: Date | null;
   lastReminderAt?: Date | null;
   amounts: ReturnAmounts;

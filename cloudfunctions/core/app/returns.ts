@@ -4,7 +4,8 @@
  * fields and the timeline event together; the order's ledger mirrors it.
  */
 import { decide, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
-import { needsLedger, type ActionName, type Actor, type CurrentReturn, type LedgerView, type TransitionPayload } from '../machine/transitions';
+import { needsLedger, type ActionName, type Actor, type LedgerView, type TransitionPayload } from '../machine/transitions';
+import { toCurrent } from './current';
 import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
 import { cas, command, findById } from '../data/db';
 import { C } from '../data/collections';
@@ -35,6 +36,8 @@ export function requireOwner(ret: ReturnDoc, openid: string): void {
   if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
 }
 
+export { toCurrent } from './current';
+
 export function normaliseReturn(ret: ReturnDoc): ReturnDoc {
   ret.deadline = toDate(ret.deadline) ?? null;
   ret.createdAt = toDate(ret.createdAt) as Date;
@@ -47,20 +50,6 @@ export function normaliseReturn(ret: ReturnDoc): ReturnDoc {
   return ret;
 }
 
-export function toCurrent(ret: ReturnDoc): CurrentReturn {
-  return {
-    status: ret.status,
-    type: ret.type,
-    version: ret.version,
-    deadline: ret.deadline,
-    deadlineAction: ret.deadlineAction,
-    enteredAt: toDate((ret as any).statusEnteredAt) ?? null,
-    lastReminderAt: ret.lastReminderAt ?? null,
-    hasLogistics: !!ret.goodsSentAt || !!ret.logistics,
-    corrections: ret.logistics?.corrections ?? 0,
-    returnAddress: (ret.returnAddress as any) ?? null,
-  };
-}
 
 /** The earlier call with this (caller, requestId), if it already changed this after-sale. */
 export function priorEvent(ret: ReturnDoc, openid: string | undefined, requestId: string | undefined): TimelineEntry | undefined {
@@ -209,7 +198,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
     action,
     now,
     policy: settings.policy,
-    payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...(req.payload ?? {}) },
+    payload: { defaultReturnAddress: settings.defaultReturnAddress ?? null, ...(req.payload ?? {}) },
     ledger,
   });
   if (!result.ok) {

@@ -12,11 +12,11 @@ import type { Policy } from '../policy/types';
 export const SETTINGS_DOC_ID = 'shop';
 export const SETTINGS_TTL_MS = 60_000;
 
-export interface ReturnAddress {
+export type ReturnAddress = {
   name: string;
   phone: string;
   address: string;
-}
+};
 
 export interface ShopSettings {
   policy: Policy;

@@ -7,7 +7,7 @@ import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
 import { formatShopTime } from '../policy/time';
 import type { Policy, Role } from '../policy/types';
 import { evidenceOfSide, refundTarget, type EvidenceItem, type ReturnDoc } from './model';
-import { toCurrent } from './returns';
+import { toCurrent } from './current';
 
 import { reimbursedPostage } from '../policy/amounts/postage';
 

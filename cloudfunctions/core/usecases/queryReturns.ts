@@ -32,7 +32,7 @@ export async function queryReturns(event: Record<string, unknown>, caller: Calle
 async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
   if (!fileIDs.length) return {};
   try {
-    const res: any = await (sdk() as any).getTempFileURL({ fileList: fileIDs });
+    const res = (await sdk().getTempFileURL({ fileList: fileIDs })) as { fileList?: { fileID: string; tempFileURL?: string }[] };
     const out: Record<string, string> = {};
     for (const f of res?.fileList ?? []) if (f?.tempFileURL) out[f.fileID] = f.tempFileURL;
     return out;
