@@ -23,6 +23,7 @@ import { ledgerFields, ledgerUnchanged, normaliseOrder, priorReturns, releasedLi
 import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { returnView } from '../app/view';
+import { tellStaff } from '../app/notify';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
 const CLAIM_TRIES = 3;
@@ -171,6 +172,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         if (existing.applyKey !== applyKey) throw conflict();
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
+      await tellStaff(ret, now, settings);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
     order = await loadOwnOrder(input.orderId, openid);
@@ -375,5 +377,6 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     payload: { note: input.description, evidence: added.map((e) => e.fileID) },
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
   });
+  await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
