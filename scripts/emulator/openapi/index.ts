@@ -107,6 +107,8 @@ export interface MediaCheckJob {
   /** Emulator clock ms when it was asked. */
   at: number;
   deliveredTo?: string;
+  /** The message-push event delivered (wxa_media_check). */
+  event?: Record<string, unknown>;
   delivery?: { ok: boolean; error?: string; result?: unknown };
 }
 
@@ -399,12 +401,17 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
       result: { suggest, label },
       detail: [{ strategy: 'content_model', errcode: 0, suggest, label, prob: 90 }],
     };
+    job.event = event;
     if (!fn) {
       job.delivery = { ok: false, error: 'no callbackFunction configured (POST /_local/media-check { callbackFunction })' };
     } else {
       job.deliveredTo = fn;
-      const out = await invokeDetailed(emu, fn, event, { source: 'wx_msgpush' }).catch((e: any) => ({ ok: false, error: String(e?.message ?? e) }) as any);
-      job.delivery = out && (out as any).ok === false ? { ok: false, error: String((out as any).error ?? (out as any).errMsg ?? 'failed') } : { ok: true, result: (out as any)?.result };
+      try {
+        const out = await invokeDetailed(emu, fn, event, { source: 'wx_msgpush' });
+        job.delivery = out.ok ? { ok: true, result: out.value } : { ok: false, error: out.error?.errMsg ?? 'failed' };
+      } catch (e: any) {
+        job.delivery = { ok: false, error: String(e?.message ?? e) };
+      }
     }
     deliveredChecks.push(job);
     if (deliveredChecks.length > maxRecords) deliveredChecks.splice(0, deliveredChecks.length - maxRecords);
