@@ -232,15 +232,36 @@ export const api = {
 
 // ------------------------------------------------------------------ subscribe messages
 
+/** Where a tap asks for consent (every buyer tap that leads to a later change; staff on the work queue and review). */
+export type SubscribeScene = 'apply' | 'modify' | 'logistics' | 'appeal' | 'detail' | 'staff';
+
+/** What the server keeps of the caller's one-time consents (queryReturns subscribe). */
+export interface SubscriptionState {
+  /** Consents left per purpose (statusChanged, reminder): one message each. */
+  consents: Record<string, number>;
+  /** Messages about the after-sale asked for that did not reach the caller for want of consent. */
+  missed: { hint: string; status: string; reason: string; at: string }[];
+}
+
+/** The server's view of the caller's consents (no tap: nothing new is recorded); with returnId, the missed messages. */
+export function subscriptionState(returnId?: string): Promise<SubscriptionState> {
+  return call<SubscriptionState>('queryReturns', { action: 'subscribe', templateIds: [], ...(returnId ? { returnId } : {}) }, { toast: false });
+}
+
 /**
- * Ask for consent to the after-sale subscribe messages (call it from the tap
- * handler, before the request: WeChat only shows the dialog on a user tap).
- * Never fails: a refusal or an old client just means no messages.
+ * Ask for consent to the after-sale subscribe messages and report the accepts
+ * to the server. Call it first thing in a tap handler (WeChat shows the dialog
+ * only on a user tap; at most 3 template ids a call). Subscribe messages are
+ * one-time: each accept allows ONE message of that template, so every tap that
+ * leads to a later change asks again. Never fails: a refusal, an old client or
+ * a lost report just means fewer messages (the detail page says how to get
+ * updates). Resolves with the accepted template ids.
  */
-export function requestSubscribe(scene: 'apply' | 'approve'): Promise<Record<string, string>> {
+export function requestSubscribe(scene: SubscribeScene, returnId?: string): Promise<string[]> {
   const t = config.subscribeTemplates;
-  const tmplIds = (scene === 'apply' ? [t.statusChanged, t.reminder] : [t.statusChanged, t.reminder]).filter(Boolean);
-  return new Promise((resolve) => {
+  const tmplIds = [t.statusChanged, t.reminder].filter(Boolean).slice(0, 3);
+  void scene;
+  return new Promise<Record<string, string>>((resolve) => {
     if (!tmplIds.length || typeof wx.requestSubscribeMessage !== 'function') return resolve({});
     try {
       wx.requestSubscribeMessage({
@@ -251,6 +272,12 @@ export function requestSubscribe(scene: 'apply' | 'approve'): Promise<Record<str
     } catch {
       resolve({});
     }
+  }).then(async (res) => {
+    const accepted = tmplIds.filter((id) => res[id] === 'accept');
+    if (accepted.length) {
+      await call('queryReturns', { action: 'subscribe', templateIds: accepted, ...(returnId ? { returnId } : {}) }, { toast: false }).catch(() => undefined);
+    }
+    return accepted;
   });
 }
 

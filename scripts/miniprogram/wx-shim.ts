@@ -73,6 +73,8 @@ export interface WxShim {
   modals: { title: string; content: string }[];
   nav: { kind: string; url?: string; delta?: number }[];
   subscribes: string[][];
+  /** What the user answers in the subscribe dialog, per template id ('accept' by default). */
+  subscribeAnswer: 'accept' | 'reject' | ((templateId: string) => 'accept' | 'reject');
   loading: number;
   /** What wx.showModal answers (confirm). */
   modalConfirm: boolean;
@@ -118,6 +120,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     modals: [],
     nav: [],
     subscribes: [],
+    subscribeAnswer: 'accept',
     loading: 0,
     modalConfirm: true,
     nextMedia: [],
@@ -139,6 +142,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.modals.length = 0;
       shim.nav.length = 0;
       shim.subscribes.length = 0;
+      shim.subscribeAnswer = 'accept';
       shim.failures.length = 0;
       shim.nextMedia = [];
       shim.modalConfirm = true;
@@ -250,11 +254,32 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.modals.push({ title: o.title, content: o.content });
       setTimeout(() => done(o, true, { confirm: shim.modalConfirm, cancel: !shim.modalConfirm }), 0);
     },
+    /**
+     * As WeChat: at most 3 template ids a call (errCode 20003 otherwise); each
+     * id answered with `subscribeAnswer` ('accept' by default). Accepts are
+     * recorded by the emulator (POST /_local/subscribe), one consent per
+     * template id: what subscribeMessage.send later spends.
+     */
     requestSubscribeMessage(o: any) {
-      shim.subscribes.push(o.tmplIds);
+      const ids: string[] = Array.isArray(o?.tmplIds) ? o.tmplIds : [];
+      shim.subscribes.push(ids);
+      if (!ids.length || ids.length > 3) {
+        setTimeout(() => done(o, false, { errMsg: 'requestSubscribeMessage:fail Templates count out of max bounds', errCode: 20003 }), 0);
+        return;
+      }
+      const answer = shim.subscribeAnswer;
       const res: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
-      for (const id of o.tmplIds) res[id] = 'accept';
-      setTimeout(() => done(o, true, res), 0);
+      for (const id of ids) res[id] = typeof answer === 'function' ? answer(id) : answer;
+      const accepted = ids.filter((id) => res[id] === 'accept');
+      track(
+        (async () => {
+          if (accepted.length && shim.openid) {
+            const r = await httpJson(baseUrl, 'POST', '/_local/subscribe', { openid: shim.openid, templateIds: accepted });
+            if (r.status !== 200) return done(o, false, { errMsg: `requestSubscribeMessage:fail ${r.body?.errMsg ?? r.status}` });
+          }
+          done(o, true, res);
+        })().catch((e) => done(o, false, { errMsg: `requestSubscribeMessage:fail ${e?.message ?? e}` })),
+      );
     },
     navigateTo(o: any) {
       shim.nav.push({ kind: 'navigateTo', url: o.url });

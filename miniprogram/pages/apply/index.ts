@@ -309,7 +309,8 @@ Component({
         return;
       }
       this.setData({ submitting: true });
-      const consent = requestSubscribe('apply');
+      // one-time consents: this tap asks for the messages that follow (decision, refund)
+      const consent = requestSubscribe(this.data.mode === 'modify' ? 'modify' : 'apply', this.data.returnId || undefined);
       try {
         await consent;
         let ret: ReturnView;

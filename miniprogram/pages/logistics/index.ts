@@ -5,7 +5,7 @@
  * the call; the same page corrects logistics while IN_TRANSIT.
  * Options: returnId.
  */
-import { api, INITIAL_STATE, loadInto, newRequestId, toast } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, newRequestId, requestSubscribe, toast } from '../../utils/api';
 import { parseYuan, shopDay, shopIso, clock } from '../../utils/format';
 import { CARRIERS, CARRIER_FORMATS, checkPickupSlot, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
 
@@ -154,6 +154,8 @@ Component({
       const event = this.buildEvent();
       if (!event) return;
       this.setData({ submitting: true });
+      // one-time consent on this tap: the receipt / refund messages that follow
+      await requestSubscribe('logistics', this.data.returnId);
       try {
         await api.submitLogistics(event);
         toast(this.data.mode === 'PICKUP' ? '已预约上门取件' : '物流信息已提交', 'success');

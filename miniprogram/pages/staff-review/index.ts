@@ -206,7 +206,8 @@ Component({
       if (!built) return;
       const [fn, event] = built;
       this.setData({ submitting: true });
-      const consent = this.data.current === 'approve' ? requestSubscribe('approve') : Promise.resolve({});
+      // staff consents: each tap allows one more message (new applications, shipped returns, refund failures…)
+      const consent = requestSubscribe('staff');
       try {
         await consent;
         if (fn === 'executeRefund') await api.refund(event as any);
