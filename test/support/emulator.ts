@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, type LocalEmulator } from '../../scripts/emulator';
-import { demoSeed } from '../../scripts/emulator/demo';
+import { demoSeed, DEMO_CARRIER_ACCOUNTS } from '../../scripts/emulator/demo';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 
 export { DEMO, DEMO_RETURN_ADDRESS } from '../../scripts/emulator/demo';
@@ -124,7 +124,10 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  if (opts.seedDemo !== false) await h.seed(demoSeed(emu.clock.now()) as Record<string, unknown[]>);
+  if (opts.seedDemo !== false) {
+    await h.seed(demoSeed(emu.clock.now()) as Record<string, unknown[]>);
+    emu.openapi.setAccounts(DEMO_CARRIER_ACCOUNTS); // bound in 物流助手, as the demo settings say
+  }
   return h;
 }
 

@@ -15,7 +15,20 @@ export const SETTINGS_TTL_MS = 60_000;
 export interface ReturnAddress {
   name: string;
   phone: string;
+  /** The full address as shown to the buyer; the courier booking also needs it structured. */
   address: string;
+  province?: string;
+  city?: string;
+  area?: string;
+}
+
+/** A carrier account the shop bound in 物流助手 (logistics.getAllAccount: delivery_id, biz_id). */
+export interface CarrierAccount {
+  deliveryId: string;
+  bizId: string;
+  /** service_type / service_name of logistics.addOrder (default 0 标准快递). */
+  serviceType?: number;
+  serviceName?: string;
 }
 
 export interface ShopSettings {
@@ -27,6 +40,8 @@ export interface ShopSettings {
   imageCheck: boolean;
   /** WeChat Pay through cloudPay: the sub-merchant id and the function that receives refund results. */
   pay: { subMchId: string; callbackFunction: string };
+  /** Courier pickup (logistics.addOrder) through the shop's bound carrier account(s), in order of preference; none ⇒ no pickup. */
+  logistics: { accounts: CarrierAccount[] };
 }
 
 let cached: { at: number; value: ShopSettings } | null = null;
@@ -38,6 +53,11 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     defaultReturnAddress: doc?.defaultReturnAddress,
     imageCheck: doc?.imageCheck !== false,
     pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
+    logistics: {
+      accounts: (Array.isArray(doc?.logistics?.accounts) ? doc.logistics.accounts : [])
+        .filter((a: any) => a && typeof a.deliveryId === 'string' && a.deliveryId && typeof a.bizId === 'string' && a.bizId)
+        .map((a: any) => ({ deliveryId: a.deliveryId, bizId: a.bizId, ...(Number.isInteger(a.serviceType) ? { serviceType: a.serviceType } : {}), ...(typeof a.serviceName === 'string' ? { serviceName: a.serviceName } : {}) })),
+    },
   };
 }
 
