@@ -224,7 +224,7 @@ export const api = {
   get: (returnId: string, opts: CallOptions = { toast: false }) => call<{ return: ReturnView }>('queryReturns', { action: 'get', returnId }, opts),
   list: (input: { scope: 'mine' | 'merchant'; status?: string; cursor?: string; limit?: number }, opts: CallOptions = { toast: false }) =>
     call<{ items: ReturnSummary[]; nextCursor: string | null }>('queryReturns', { action: 'list', ...input }, opts),
-  submitLogistics: (input: Record<string, any>) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中' }),
+  submitLogistics: (input: Record<string, any>, opts: CallOptions = {}) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中', ...opts }),
   review: (input: Record<string, any>) => call<{ return: ReturnView }>('reviewReturn', input, { loading: '提交中' }),
   refund: (input: { returnId: string; action: 'retry' | 'markOffline'; note?: string }) => call<any>('executeRefund', input, { loading: '提交中' }),
   attach: (returnId: string, files: { fileID: string; kind: string }[]) => call<{ return: ReturnView }>('uploadEvidence', { returnId, files }, { loading: '上传中' }),
