@@ -249,15 +249,16 @@ export function subscriptionState(returnId?: string): Promise<SubscriptionState>
 }
 
 /**
- * Ask for consent to the after-sale subscribe messages and report the accepts
- * to the server. Call it first thing in a tap handler (WeChat shows the dialog
- * only on a user tap; at most 3 template ids a call). Subscribe messages are
- * one-time: each accept allows ONE message of that template, so every tap that
- * leads to a later change asks again. Never fails: a refusal, an old client or
- * a lost report just means fewer messages (the detail page says how to get
- * updates). Resolves with the accepted template ids.
+ * Ask for consent to the after-sale subscribe messages. Call it first thing in
+ * a tap handler (WeChat shows the dialog only on a user tap; at most 3
+ * template ids a call). Subscribe messages are one-time: each accept allows
+ * ONE message of that template, so every tap that leads to a later change asks
+ * again. Never fails: a refusal or an old client just means fewer messages
+ * (the detail page says how to get updates). Resolves with the accepted
+ * template ids, to report with reportConsent() once the tap's own request is
+ * sent (so that request is not delayed by it).
  */
-export function requestSubscribe(scene: SubscribeScene, returnId?: string): Promise<string[]> {
+export function requestSubscribe(scene: SubscribeScene): Promise<string[]> {
   const t = config.subscribeTemplates;
   const tmplIds = [t.statusChanged, t.reminder].filter(Boolean).slice(0, 3);
   void scene;
@@ -272,13 +273,20 @@ export function requestSubscribe(scene: SubscribeScene, returnId?: string): Prom
     } catch {
       resolve({});
     }
-  }).then(async (res) => {
-    const accepted = tmplIds.filter((id) => res[id] === 'accept');
-    if (accepted.length) {
-      await call('queryReturns', { action: 'subscribe', templateIds: accepted, ...(returnId ? { returnId } : {}) }, { toast: false }).catch(() => undefined);
-    }
-    return accepted;
-  });
+  }).then((res) => tmplIds.filter((id) => res[id] === 'accept'));
+}
+
+/** Tell the server what the user accepted (one consent per template id); never fails. */
+export async function reportConsent(accepted: string[], returnId?: string): Promise<void> {
+  if (!accepted.length) return;
+  await call('queryReturns', { action: 'subscribe', templateIds: accepted, ...(returnId ? { returnId } : {}) }, { toast: false }).catch(() => undefined);
+}
+
+/** A tap whose only purpose is consent (订阅进度提醒, 接收新售后提醒): ask, then report at once. */
+export async function subscribeNow(scene: SubscribeScene, returnId?: string): Promise<string[]> {
+  const accepted = await requestSubscribe(scene);
+  await reportConsent(accepted, returnId);
+  return accepted;
 }
 
 // ------------------------------------------------------------------ page state helpers

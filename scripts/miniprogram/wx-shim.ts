@@ -12,7 +12,10 @@
  * Plain Node http (no fetch): it also runs inside jest's jsdom environment.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { imageInfo, syntheticJpeg } from '../emulator/openapi/media';
 import { Buffer } from 'node:buffer';
 
 export interface HttpAnswer {
@@ -78,6 +81,8 @@ export interface WxShim {
   loading: number;
   /** What wx.showModal answers (confirm). */
   modalConfirm: boolean;
+  /** wx.compressImage calls: source, quality and the output's size. */
+  compressed: { src: string; quality: number; width: number; height: number; bytes: number }[];
   /** Files the next wx.chooseMedia returns. */
   nextMedia: MediaFile[];
   /**
@@ -124,6 +129,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     loading: 0,
     modalConfirm: true,
     nextMedia: [],
+    compressed: [],
     failures: [],
     pending: () => inflight,
     async idle(timeoutMs = 20_000) {
@@ -145,6 +151,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.subscribeAnswer = 'accept';
       shim.failures.length = 0;
       shim.nextMedia = [];
+      shim.compressed.length = 0;
       shim.modalConfirm = true;
     },
   };
@@ -222,8 +229,52 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
         })().catch((e) => done(o, false, { errMsg: `request:fail ${e?.message ?? e}` })),
       );
     },
+    /** Width, height and type read from the file's header (as the client decodes it). */
+    getImageInfo(o: any) {
+      try {
+        const buf = readFileSync(o.src);
+        const info = imageInfo(buf);
+        const heic = buf.subarray(4, 12).toString('latin1').startsWith('ftyphei');
+        const webp = buf.subarray(8, 12).toString('latin1') === 'WEBP';
+        const type = info?.format ?? (heic ? 'heic' : webp ? 'webp' : 'unknown');
+        // HEIC / WEBP: the shim cannot decode their size; a phone photo's is assumed
+        const size = info ?? { width: 4032, height: 3024 };
+        setTimeout(() => done(o, true, { width: size.width, height: size.height, type, orientation: 'up', path: o.src, errMsg: 'getImageInfo:ok' }), 0);
+      } catch (e: any) {
+        setTimeout(() => done(o, false, { errMsg: `getImageInfo:fail ${e?.message}` }), 0);
+      }
+    },
+    /**
+     * A JPG of compressedWidth × compressedHeight (either alone scales the
+     * other), its size modelled as pixels × quality; written to a temp file.
+     */
+    compressImage(o: any) {
+      try {
+        const src = imageInfo(readFileSync(o.src)) ?? { width: 4032, height: 3024 };
+        let w = Number(o.compressedWidth ?? 0) || 0;
+        let h = Number(o.compressedHeight ?? 0) || 0;
+        if (w && !h) h = Math.round((src.height * w) / src.width);
+        if (h && !w) w = Math.round((src.width * h) / src.height);
+        if (!w || !h) [w, h] = [src.width, src.height];
+        const quality = Math.min(100, Math.max(0, Number(o.quality ?? 80)));
+        const bytes = Math.max(2048, Math.round(w * h * (quality / 100) * 0.6));
+        const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-compressed-')), 'compressed.jpg');
+        writeFileSync(out, syntheticJpeg(w, h, bytes));
+        shim.compressed.push({ src: o.src, quality, width: w, height: h, bytes });
+        setTimeout(() => done(o, true, { tempFilePath: out, errMsg: 'compressImage:ok' }), 0);
+      } catch (e: any) {
+        setTimeout(() => done(o, false, { errMsg: `compressImage:fail ${e?.message}` }), 0);
+      }
+    },
     getFileSystemManager() {
       return {
+        getFileInfo(o: any) {
+          try {
+            done(o, true, { size: statSync(o.filePath).size, errMsg: 'getFileInfo:ok' });
+          } catch (e: any) {
+            done(o, false, { errMsg: `getFileInfo:fail ${e?.message}` });
+          }
+        },
         readFile(o: any) {
           try {
             const buf = readFileSync(o.filePath);

@@ -5,7 +5,7 @@
  * the call; the same page corrects logistics while IN_TRANSIT.
  * Options: returnId.
  */
-import { api, ApiError, errorText, INITIAL_STATE, loadInto, newRequestId, requestSubscribe, toast } from '../../utils/api';
+import { api, ApiError, errorText, INITIAL_STATE, loadInto, newRequestId, reportConsent, requestSubscribe, toast } from '../../utils/api';
 import { parseYuan, shopDay, shopIso, clock } from '../../utils/format';
 import { CARRIERS, CARRIER_FORMATS, checkPickupSlot, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
 
@@ -200,10 +200,10 @@ Component({
       if (!event) return;
       this.setData({ submitting: true });
       // one-time consent on this tap: the receipt / refund messages that follow
-      await requestSubscribe('logistics', this.data.returnId);
+      const accepted = await requestSubscribe('logistics');
       const pickup = this.data.mode === 'PICKUP';
       try {
-        await api.submitLogistics(event, pickup ? { toast: false } : {});
+        await api.submitLogistics(event, pickup ? { toast: false } : {}).finally(() => reportConsent(accepted, this.data.returnId));
         toast(pickup ? '已预约上门取件' : '物流信息已提交', 'success');
         const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
         if (pages.length > 1) wx.navigateBack({ delta: 1 });

@@ -10,7 +10,7 @@
  * state with the server's reason, no actions.
  * Options: returnId (or id, from older subscribe messages).
  */
-import { api, INITIAL_STATE, loadInto, requestSubscribe, subscriptionState, toast, type ReturnView } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, subscribeNow, subscriptionState, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
 import { detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
@@ -112,7 +112,7 @@ Component({
 
     /** 订阅进度提醒: one more progress message per accepted template. */
     async onSubscribe() {
-      const accepted = await requestSubscribe('detail', this.data.returnId);
+      const accepted = await subscribeNow('detail', this.data.returnId);
       toast(accepted.length ? '已订阅，进度有更新时会通知您' : '未订阅，可随时在本页查看进度');
       await this.loadUpdates();
     },
@@ -205,10 +205,10 @@ Component({
       }
       this.setData({ busy: true });
       // one-time consent for the arbiter's decision
-      await requestSubscribe('appeal', this.data.returnId);
+      const accepted = await requestSubscribe('appeal');
       try {
         const ev = this.data.appealEvidence.map((x) => x.fileID);
-        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) });
+        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) }).finally(() => reportConsent(accepted, this.data.returnId));
         toast('已申请平台介入', 'success');
         this.setData({ appealing: false, appealText: '' });
         this.setAppealEvidence([]);

@@ -10,7 +10,7 @@
  * callers get FORBIDDEN from queryReturns: the 无权限 state.
  * Options: returnId (or id, from older subscribe messages).
  */
-import { api, INITIAL_STATE, loadInto, requestSubscribe, toast, type ReturnView } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
@@ -209,7 +209,8 @@ Component({
       // staff consents: each tap allows one more message (new applications, shipped returns, refund failures…)
       const consent = requestSubscribe('staff');
       try {
-        await consent;
+        // reported alongside the action (not awaited: the action is not delayed by it)
+        void reportConsent(await consent);
         if (fn === 'executeRefund') await api.refund(event as any);
         else await api.review(event);
         toast('已处理', 'success');
