@@ -71,4 +71,26 @@ describe('pickup on the logistics page', () => {
     expect(booked.result.errCode).toBe(0);
     expect(booked.data).toMatchObject({ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP', sender: { name: '王小明', province: '北京市', city: '北京市', area: '朝阳区', address: '示例街道 100 号 5 单元 501' } });
   });
+
+  it('a return address given with the region picker on the review page reaches the carrier structured', async () => {
+    const id = await apply(env, 'O1003', 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L2', quantity: 1 }]);
+    env.as(DEMO.merchant);
+    const review = await env.open('staff-review', { returnId: id });
+    await review.input('.addr-name', '售后仓 王师傅');
+    await review.input('.addr-phone', '13900000000');
+    await review.change('.addr-region', ['浙江省', '杭州市', '余杭区']);
+    await review.input('.addr-address', '仓前街道 1 号 售后仓');
+    await review.tap('.submit-btn');
+    const approve = env.shim.calls.find((c) => c.name === 'reviewReturn');
+    expect(approve?.data.returnAddress).toEqual({ name: '售后仓 王师傅', phone: '13900000000', province: '浙江省', city: '杭州市', area: '余杭区', address: '浙江省杭州市余杭区仓前街道 1 号 售后仓' });
+    expect(review.text('.sh-status')).toBe('待买家寄回');
+
+    env.as(DEMO.buyer);
+    const page = await env.open('logistics', { returnId: id });
+    await fillPickup(page);
+    await page.tap('.submit-btn');
+    const booked = (await bookings()).filter((b) => String(b.data.order_id).startsWith(`${id}-v`));
+    expect(booked).toHaveLength(1);
+    expect(booked[0].data.receiver).toMatchObject({ name: '售后仓 王师傅', province: '浙江省', city: '杭州市', area: '余杭区', address: '仓前街道 1 号 售后仓' });
+  });
 });
