@@ -76,6 +76,15 @@ export interface WxShim {
   modals: { title: string; content: string }[];
   nav: { kind: string; url?: string; delta?: number }[];
   subscribes: string[][];
+  /** wx.requestSubscribeMessage calls refused because no tap was under way. */
+  subscribeRefusals: string[][];
+  /**
+   * WeChat shows the subscribe dialog only during a user tap (base library
+   * ≥ 2.8.2): with `requireTap`, wx.requestSubscribeMessage fails outside one.
+   * The page harness sets `inTap` while it dispatches a tap.
+   */
+  requireTap: boolean;
+  inTap: boolean;
   /** What the user answers in the subscribe dialog, per template id ('accept' by default). */
   subscribeAnswer: 'accept' | 'reject' | ((templateId: string) => 'accept' | 'reject');
   loading: number;
@@ -125,7 +134,10 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     modals: [],
     nav: [],
     subscribes: [],
+    subscribeRefusals: [],
     subscribeAnswer: 'accept',
+    requireTap: false,
+    inTap: false,
     loading: 0,
     modalConfirm: true,
     nextMedia: [],
@@ -148,6 +160,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.modals.length = 0;
       shim.nav.length = 0;
       shim.subscribes.length = 0;
+      shim.subscribeRefusals.length = 0;
       shim.subscribeAnswer = 'accept';
       shim.failures.length = 0;
       shim.nextMedia = [];
@@ -313,6 +326,11 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
      */
     requestSubscribeMessage(o: any) {
       const ids: string[] = Array.isArray(o?.tmplIds) ? o.tmplIds : [];
+      if (shim.requireTap && !shim.inTap) {
+        shim.subscribeRefusals.push(ids);
+        setTimeout(() => done(o, false, { errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.' }), 0);
+        return;
+      }
       shim.subscribes.push(ids);
       if (!ids.length || ids.length > 3) {
         setTimeout(() => done(o, false, { errMsg: 'requestSubscribeMessage:fail Templates count out of max bounds', errCode: 20003 }), 0);

@@ -99,6 +99,10 @@ describe('a buyer without consent', () => {
     expect(detail.text('.updates-left')).toBe('未订阅进度通知');
 
     env.shim.subscribeAnswer = 'accept';
+    // not on a tap (e.g. from onShow): WeChat does not show the dialog, nothing is accepted
+    await detail.run('onSubscribe');
+    expect(env.shim.subscribeRefusals).toEqual([[STATUS_TPL, REMINDER_TPL]]);
+    expect(detail.text('.updates-left')).toBe('未订阅进度通知');
     await detail.tap('.updates-subscribe');
     expect(env.shim.toasts.at(-1)).toBe('已订阅，进度有更新时会通知您');
     expect(detail.text('.updates-left')).toBe('还可接收 1 条进度通知');
