@@ -32,7 +32,7 @@ import type { ShopSettings } from './settings';
 import type { SubscribeInput } from '../schemas/subscribe';
 
 export type NoticeKind = 'statusChanged' | 'reminder';
-export type NoticeStatus = 'SENT' | 'SKIPPED' | 'NO_CONSENT' | 'HELD' | 'REFUSED' | 'FAILED' | 'GAVE_UP';
+export type NoticeStatus = 'PENDING' | 'SENT' | 'SKIPPED' | 'NO_CONSENT' | 'HELD' | 'REFUSED' | 'FAILED' | 'GAVE_UP';
 /** decisive: spends a consent whenever one is left; info / reminder: only with spare quota on a shared template. */
 export type NoticePriority = 'decisive' | 'info' | 'reminder';
 /** Outcomes that mean "this message did not reach the user and will not be retried". */
@@ -204,8 +204,12 @@ export async function notify(opts: {
     page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid),
     data: templateData(opts.ret, opts.hint, opts.now),
   };
-  const earlier = await findById<NotificationDoc>(C.notifications, opts.key);
-  if (earlier) return earlier.status;
+  // Claim the key first: two copies of the same event (duplicate callbacks, a retried call) never spend two consents.
+  const claim: NotificationDoc = { _id: opts.key, ...base, status: 'PENDING', tries: 0, nextAttemptAt: null, createdAt: opts.now, updatedAt: opts.now };
+  if (!(await createIfAbsent(C.notifications, claim))) {
+    const earlier = await findById<NotificationDoc>(C.notifications, opts.key);
+    return earlier?.status ?? 'PENDING';
+  }
   let outcome: { status: NoticeStatus; error?: string; code?: number };
   if (!templateId) outcome = { status: 'SKIPPED' };
   else {
@@ -221,17 +225,14 @@ export async function notify(opts: {
       if (outcome.status === 'FAILED' || outcome.status === 'GAVE_UP') await giveBack(opts.touser, templateId, opts.now);
     }
   }
-  const doc: NotificationDoc = {
-    _id: opts.key,
-    ...base,
+  const sentOnce = outcome.status === 'SENT' || outcome.status === 'FAILED' || outcome.status === 'REFUSED' || outcome.status === 'GAVE_UP';
+  await cas(C.notifications, { _id: opts.key, status: 'PENDING' }, {
     status: outcome.status,
-    tries: outcome.status === 'SENT' || outcome.status === 'FAILED' || outcome.status === 'REFUSED' || outcome.status === 'GAVE_UP' ? 1 : 0,
+    tries: sentOnce ? 1 : 0,
     nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
     ...(outcome.error ? { lastError: outcome.error } : {}),
-    createdAt: opts.now,
     updatedAt: opts.now,
-  };
-  await createIfAbsent(C.notifications, doc);
+  });
   return outcome.status;
 }
 
