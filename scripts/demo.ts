@@ -11,9 +11,11 @@ import { createEmulator } from './emulator';
 import { demoSeed, DEMO } from './emulator/demo';
 import { C } from '../cloudfunctions/core/data/collections';
 import { formatShopTime } from '../cloudfunctions/core/policy/time';
+import { syntheticJpeg } from './emulator/openapi/media';
 
 const root = path.resolve(__dirname, '..');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2044, 0x11)]);
+/** A phone photo as the mini-program uploads it: compressed to 640 × 480 (within the content check's limits). */
+const JPEG = syntheticJpeg(640, 480, 2048);
 
 async function main(): Promise<void> {
   const urlArg = process.argv.indexOf('--url');

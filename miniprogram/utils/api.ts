@@ -227,7 +227,7 @@ export const api = {
   get: (returnId: string, opts: CallOptions = { toast: false }) => call<{ return: ReturnView }>('queryReturns', { action: 'get', returnId }, opts),
   list: (input: { scope: 'mine' | 'merchant'; status?: string; cursor?: string; limit?: number }, opts: CallOptions = { toast: false }) =>
     call<{ items: ReturnSummary[]; nextCursor: string | null }>('queryReturns', { action: 'list', ...input }, opts),
-  submitLogistics: (input: Record<string, any>) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中' }),
+  submitLogistics: (input: Record<string, any>, opts: CallOptions = {}) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中', ...opts }),
   review: (input: Record<string, any>) => call<{ return: ReturnView }>('reviewReturn', input, { loading: '提交中' }),
   refund: (input: { returnId: string; action: 'retry' | 'markOffline'; note?: string }) => call<any>('executeRefund', input, { loading: '提交中' }),
   attach: (returnId: string, files: { fileID: string; kind: string }[]) => call<{ return: ReturnView }>('uploadEvidence', { returnId, files }, { loading: '上传中' }),
@@ -235,15 +235,37 @@ export const api = {
 
 // ------------------------------------------------------------------ subscribe messages
 
+/** Where a tap asks for consent (every buyer tap that leads to a later change; staff on the work queue and review). */
+export type SubscribeScene = 'apply' | 'modify' | 'logistics' | 'appeal' | 'detail' | 'staff';
+
+/** What the server keeps of the caller's one-time consents (queryReturns subscribe). */
+export interface SubscriptionState {
+  /** Consents left per purpose (statusChanged, reminder): one message each. */
+  consents: Record<string, number>;
+  /** Messages about the after-sale asked for that did not reach the caller for want of consent. */
+  missed: { hint: string; status: string; reason: string; at: string }[];
+}
+
+/** The server's view of the caller's consents (no tap: nothing new is recorded); with returnId, the missed messages. */
+export function subscriptionState(returnId?: string): Promise<SubscriptionState> {
+  return call<SubscriptionState>('queryReturns', { action: 'subscribe', templateIds: [], ...(returnId ? { returnId } : {}) }, { toast: false });
+}
+
 /**
- * Ask for consent to the after-sale subscribe messages (call it from the tap
- * handler, before the request: WeChat only shows the dialog on a user tap).
- * Never fails: a refusal or an old client just means no messages.
+ * Ask for consent to the after-sale subscribe messages. Call it first thing in
+ * a tap handler (WeChat shows the dialog only on a user tap; at most 3
+ * template ids a call). Subscribe messages are one-time: each accept allows
+ * ONE message of that template, so every tap that leads to a later change asks
+ * again. Never fails: a refusal or an old client just means fewer messages
+ * (the detail page says how to get updates). Resolves with the accepted
+ * template ids, to report with reportConsent() once the tap's own request is
+ * sent (so that request is not delayed by it).
  */
-export function requestSubscribe(scene: 'apply' | 'approve'): Promise<Record<string, string>> {
+export function requestSubscribe(scene: SubscribeScene): Promise<string[]> {
   const t = config.subscribeTemplates;
-  const tmplIds = (scene === 'apply' ? [t.statusChanged, t.reminder] : [t.statusChanged, t.reminder]).filter(Boolean);
-  return new Promise((resolve) => {
+  const tmplIds = [t.statusChanged, t.reminder].filter(Boolean).slice(0, 3);
+  void scene;
+  return new Promise<Record<string, string>>((resolve) => {
     if (!tmplIds.length || typeof wx.requestSubscribeMessage !== 'function') return resolve({});
     try {
       wx.requestSubscribeMessage({
@@ -254,7 +276,20 @@ export function requestSubscribe(scene: 'apply' | 'approve'): Promise<Record<str
     } catch {
       resolve({});
     }
-  });
+  }).then((res) => tmplIds.filter((id) => res[id] === 'accept'));
+}
+
+/** Tell the server what the user accepted (one consent per template id); never fails. */
+export async function reportConsent(accepted: string[], returnId?: string): Promise<void> {
+  if (!accepted.length) return;
+  await call('queryReturns', { action: 'subscribe', templateIds: accepted, ...(returnId ? { returnId } : {}) }, { toast: false }).catch(() => undefined);
+}
+
+/** A tap whose only purpose is consent (订阅进度提醒, 接收新售后提醒): ask, then report at once. */
+export async function subscribeNow(scene: SubscribeScene, returnId?: string): Promise<string[]> {
+  const accepted = await requestSubscribe(scene);
+  await reportConsent(accepted, returnId);
+  return accepted;
 }
 
 // ------------------------------------------------------------------ page state helpers

@@ -94,6 +94,7 @@ export const SECURITY_RULES: Readonly<Record<CollectionName, Rule>> = {
   settings: { read: false, write: false },
   notifications: { read: false, write: false },
   ledgers: { read: false, write: false },
+  subscriptions: { read: false, write: false },
   locks: { read: false, write: false },
 };
 

@@ -45,6 +45,7 @@ let theirs: any;
 
 beforeAll(async () => {
   photo = await h.upload(`evidence/${DEMO.buyer}/q-photo.jpg`, jpeg(2500));
+  await h.upload(`evidence/${DEMO.buyer}/q-video.mp4.poster.jpg`, jpeg()); // its poster frame (the content check)
   video = await h.upload(`evidence/${DEMO.buyer}/q-video.mp4`, mp4(4500));
   mine.push(await apply('O1003', { reason: 'DAMAGED', type: 'RETURN_REFUND', lines: [{ lineId: 'L2', quantity: 1 }], evidence: [photo, video] }));
   mine.push(await apply('O1001', { lines: [{ lineId: 'L1', quantity: 1 }] }));

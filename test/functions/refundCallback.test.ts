@@ -85,6 +85,7 @@ async function state() {
 
 describe('refundCallback', () => {
   it('20 duplicate notifications from the platform → exactly one transition, every one acknowledged', async () => {
+    await f.consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent: spent on 退款成功
     const { returnId, outRefundNo } = await refunding({ status: 'SUCCESS', duplicates: 20 });
     const deliveries = (await h.flush()).filter((d: any) => d.outRefundNo === outRefundNo);
     await quiet();

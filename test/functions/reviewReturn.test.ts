@@ -90,6 +90,7 @@ async function disputed(type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'REFUND_ONLY') {
 describe('approve', () => {
   it('REFUND_ONLY → REFUNDING, and the refund is submitted in the same invocation (original payment, full amount)', async () => {
     const orderId = await seedOrder({ status: 'PAID', quantity: 2, paidAmount: 20000 });
+    await f.consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS'], 2); // two taps: 退款处理中 is sent only with a consent to spare
     const ret = await apply(orderId, 'REFUND_ONLY', { quantity: 1 });
     expect(ret.amounts.total).toBe(10000);
 

@@ -255,7 +255,8 @@ describe('PICKUP', () => {
     ret = await awaitingShipment('S-PK1', { reason: 'QUALITY_ISSUE', evidence: [photo] });
     await scriptOpenApi({ 'logistics.addOrder': [{ errCode: 9300501, errMsg: 'delivery logic fail' }] });
     const res = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: PICKUP }, buyer));
-    expectError(res, 'LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回');
+    expectError(res, 'LOGISTICS_INVALID', '快递公司未受理上门取件，请选择「自行寄回」或稍后重试');
+    expect(res.error.details).toMatchObject({ alternative: 'SELF_SHIP', refusal: 'CARRIER_REFUSED', errCode: 9300501 });
   });
 
   it('a slot already over, or more than 7 days ahead → LOGISTICS_INVALID before any booking, nothing written', async () => {

@@ -209,6 +209,21 @@ export function fx(h: Harness) {
       expect(res.status).toBe(200);
     },
 
+    /**
+     * `times` taps of `openid` on wx.requestSubscribeMessage accepting
+     * `templateIds` (the demo shop's two by default): WeChat records one
+     * consent per template id (POST /_local/subscribe) and the page reports
+     * them (queryReturns subscribe). Each consent allows one message.
+     */
+    async consent(openid: string, templateIds: string[] = ['TPL_AFTERSALE_STATUS', 'TPL_AFTERSALE_REMINDER'], times = 1): Promise<void> {
+      for (let i = 0; i < times; i++) {
+        const wx = await fetch(`${h.url}/_local/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid, templateIds }) });
+        expect(wx.status).toBe(200);
+        const res = await h.call('queryReturns', { action: 'subscribe', templateIds }, { openid });
+        expect(res.ok).toBe(true);
+      }
+    },
+
     /** Uploads an evidence photo into `evidence/<openid>/`. */
     async photo(openid: string = DEMO.buyer): Promise<string> {
       return h.upload(`evidence/${openid}/${rid('img')}.jpg`, jpeg(), 'image/jpeg');

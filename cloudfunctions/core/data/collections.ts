@@ -11,6 +11,8 @@ export const C = {
   ledgers: 'ledgers',
   /** Short-lived mutexes (create-if-absent by _id, with an expiry). */
   locks: 'locks',
+  /** One-time subscribe-message consents per (openid, template): `left` to spend (app/notify.ts). */
+  subscriptions: 'subscriptions',
 } as const;
 
 export type CollectionName = (typeof C)[keyof typeof C];
@@ -29,10 +31,14 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
     { name: 'status_nextCheck', keys: { status: 1, nextCheckAt: 1 } },
     { name: 'order', keys: { orderId: 1 } },
   ],
-  notifications: [{ name: 'status_nextAttempt', keys: { status: 1, nextAttemptAt: 1 } }],
+  notifications: [
+    { name: 'status_nextAttempt', keys: { status: 1, nextAttemptAt: 1 } },
+    { name: 'return_touser', keys: { returnId: 1, touser: 1 } },
+  ],
   orders: [{ name: 'buyer', keys: { buyerOpenid: 1 } }],
   staff: [],
   settings: [],
   ledgers: [],
   locks: [],
+  subscriptions: [],
 };

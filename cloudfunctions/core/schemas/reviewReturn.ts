@@ -27,6 +27,10 @@ export const returnAddressSchema = z.object(
       .string({ error: '邮编格式不正确' })
       .regex(/^\d{6}$/, { error: '邮编格式不正确' })
       .optional(),
+    /** The region picker's 省 / 市 / 区: a courier pickup (logistics.addOrder) needs the address structured. */
+    province: z.string({ error: '省份格式不正确' }).trim().min(1, { error: '请选择省份' }).max(20, { error: '省份不能超过 20 字' }).optional(),
+    city: z.string({ error: '城市格式不正确' }).trim().min(1, { error: '请选择城市' }).max(20, { error: '城市不能超过 20 字' }).optional(),
+    area: z.string({ error: '区县格式不正确' }).trim().min(1, { error: '请选择区县' }).max(20, { error: '区县不能超过 20 字' }).optional(),
   },
   { error: '退货地址 returnAddress 格式不正确' },
 );

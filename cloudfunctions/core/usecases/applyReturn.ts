@@ -24,6 +24,7 @@ import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent,
 import { attachEvidence } from '../app/evidence';
 import { deliverEvents, eventOf } from '../app/events';
 import { returnView } from '../app/view';
+import { tellStaff } from '../app/notify';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
 const CLAIM_TRIES = 3;
@@ -177,6 +178,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
       }
       await mirrorSummary(order._id);
       await deliverEvents(ret, now, settings).catch(() => 0);
+      await tellStaff(ret, now, settings);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
     ledger = await loadLedger(order);
@@ -391,5 +393,6 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     payload: { note: input.description, evidence: added.map((e) => e.fileID) },
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
   });
+  await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }

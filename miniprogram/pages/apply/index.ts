@@ -10,7 +10,7 @@
  * state with the server's reason, no form.
  * Options: orderId (+ lineId to preselect a line), or returnId to modify.
  */
-import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
+import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
 import { getOrder, type Order } from '../../utils/orders';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { shopTime, yuan } from '../../utils/format';
@@ -309,9 +309,11 @@ Component({
         return;
       }
       this.setData({ submitting: true });
-      const consent = requestSubscribe('apply');
+      // one-time consents: this tap asks for the messages that follow (decision, refund)
+      const consent = requestSubscribe(this.data.mode === 'modify' ? 'modify' : 'apply');
+      let accepted: string[] = [];
       try {
-        await consent;
+        accepted = await consent;
         let ret: ReturnView;
         if (this.data.mode === 'modify') {
           const { orderId: _o, type: _t, ...rest } = input;
@@ -319,9 +321,11 @@ Component({
         } else {
           ret = (await api.apply(input)).return;
         }
+        void reportConsent(accepted, ret.returnId);
         toast(this.data.mode === 'modify' ? '已重新提交' : '申请已提交', 'success');
         wx.redirectTo({ url: `/pages/return-detail/index?returnId=${ret.returnId}` });
       } catch (e) {
+        void reportConsent(accepted);
         if (e instanceof ApiError && (e.code === 'NOT_ELIGIBLE' || e.code === 'RETURN_ALREADY_OPEN') && e.details?.refusals) {
           this.showPreview({ eligible: false, refusals: e.details.refusals, amounts: null, lines: [], freightPayer: 'BUYER', deadline: null, windowEndsAt: null });
         }

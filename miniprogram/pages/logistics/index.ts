@@ -5,7 +5,7 @@
  * the call; the same page corrects logistics while IN_TRANSIT.
  * Options: returnId.
  */
-import { api, INITIAL_STATE, loadInto, newRequestId, toast } from '../../utils/api';
+import { api, ApiError, errorText, INITIAL_STATE, loadInto, newRequestId, reportConsent, requestSubscribe, toast } from '../../utils/api';
 import { parseYuan, shopDay, shopIso, clock } from '../../utils/format';
 import { CARRIERS, CARRIER_FORMATS, checkPickupSlot, checkTrackingNo, pickupSchema, selfShipSchema, validateInput } from '../../shared/contract';
 
@@ -46,6 +46,9 @@ Component({
     pickupName: '',
     pickupPhone: '',
     pickupAddress: '',
+    /** 省 / 市 / 区 from the region picker: the courier booking needs the address structured. */
+    region: [] as string[],
+    regionText: '',
     days: pickupDays(),
     dayLabels: pickupDays().map((d) => d.label),
     dayIndex: 1,
@@ -53,6 +56,8 @@ Component({
     slotLabels: SLOTS.map((s) => `${s.start}-${s.end}`),
     slotIndex: 0,
     errors: {} as Record<string, string>,
+    /** Why the last pickup booking was refused (shown above the form, with the self-ship alternative). */
+    pickupRefusal: '',
     submitting: false,
   },
 
@@ -94,6 +99,11 @@ Component({
       this.setData({ [field]: e.detail.value, [`errors.${field}`]: '' });
     },
 
+    onRegion(e: WechatMiniprogram.PickerChange) {
+      const region = (Array.isArray(e.detail.value) ? e.detail.value : []).map(String).filter(Boolean);
+      this.setData({ region, regionText: region.join(' '), 'errors.region': '' });
+    },
+
     onDay(e: WechatMiniprogram.PickerChange) {
       this.setData({ dayIndex: Number(e.detail.value), 'errors.slot': '' });
     },
@@ -127,7 +137,14 @@ Component({
         event = {
           mode: 'PICKUP',
           returnId: d.returnId,
-          pickup: { name: d.pickupName.trim(), phone: d.pickupPhone.trim(), address: d.pickupAddress.trim(), slotStart: shopIso(day, slot.start), slotEnd: shopIso(day, slot.end) },
+          pickup: {
+            name: d.pickupName.trim(),
+            phone: d.pickupPhone.trim(),
+            address: d.pickupAddress.trim(),
+            ...(d.region.length === 3 ? { province: d.region[0], city: d.region[1], area: d.region[2] } : {}),
+            slotStart: shopIso(day, slot.start),
+            slotEnd: shopIso(day, slot.end),
+          },
         };
         const bookable = checkPickupSlot({ start: Date.parse(event.pickup.slotStart), end: Date.parse(event.pickup.slotEnd) }, clock.now());
         if (!bookable.ok) errors.slot = bookable.message;
@@ -137,19 +154,7 @@ Component({
       if (!checked.ok) {
         for (const issue of checked.error.details.issues) {
           const key = issue.path.replace(/^pickup\./, 'pickup.');
-          const field =
-            (
-              {
-                carrier: 'carrier',
-                trackingNo: 'trackingNo',
-                postage: 'postage',
-                'pickup.name': 'pickupName',
-                'pickup.phone': 'pickupPhone',
-                'pickup.address': 'pickupAddress',
-                'pickup.slotEnd': 'slot',
-                'pickup.slotStart': 'slot',
-              } as Record<string, string>
-            )[key] ?? 'form';
+          const field = ({ carrier: 'carrier', trackingNo: 'trackingNo', postage: 'postage', 'pickup.name': 'pickupName', 'pickup.phone': 'pickupPhone', 'pickup.address': 'pickupAddress', 'pickup.province': 'region', 'pickup.city': 'region', 'pickup.area': 'region', 'pickup.slotEnd': 'slot', 'pickup.slotStart': 'slot' } as Record<string, string>)[key] ?? 'form';
           if (!errors[field]) errors[field] = issue.message;
         }
       }
@@ -161,19 +166,51 @@ Component({
       return event;
     },
 
+    /**
+     * A booking the carrier (or the shop's account) refused: nothing was booked.
+     * Say why in Chinese and offer 自行寄回; a missing region goes to its field.
+     */
+    pickupRefused(e: unknown) {
+      const text = errorText(e);
+      const details = e instanceof ApiError ? e.details : null;
+      if (details?.field === 'pickup.province') {
+        this.setData({ 'errors.region': text });
+        toast(text);
+        return;
+      }
+      if (!(e instanceof ApiError) || details?.alternative !== 'SELF_SHIP') {
+        toast(text);
+        return;
+      }
+      this.setData({ pickupRefusal: text });
+      wx.showModal({
+        title: '暂不能上门取件',
+        content: `${text}。您可以自行寄回：选择快递公司并填写快递单号。`,
+        confirmText: '改为自行寄回',
+        cancelText: '稍后再说',
+        success: (res) => {
+          if (res.confirm) this.setData({ mode: 'SELF_SHIP', errors: {} });
+        },
+      });
+    },
+
     async onSubmit() {
       if (this.data.submitting) return;
       const event = this.buildEvent();
       if (!event) return;
       this.setData({ submitting: true });
+      // one-time consent on this tap: the receipt / refund messages that follow
+      const accepted = await requestSubscribe('logistics');
+      const pickup = this.data.mode === 'PICKUP';
       try {
-        await api.submitLogistics(event);
-        toast(this.data.mode === 'PICKUP' ? '已预约上门取件' : '物流信息已提交', 'success');
+        await api.submitLogistics(event, pickup ? { toast: false } : {}).finally(() => reportConsent(accepted, this.data.returnId));
+        toast(pickup ? '已预约上门取件' : '物流信息已提交', 'success');
         const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
         if (pages.length > 1) wx.navigateBack({ delta: 1 });
         else wx.redirectTo({ url: `/pages/return-detail/index?returnId=${this.data.returnId}` });
-      } catch {
-        /* toast shown */
+      } catch (e) {
+        if (pickup) this.pickupRefused(e);
+        /* otherwise: toast shown */
       } finally {
         this.setData({ submitting: false });
       }

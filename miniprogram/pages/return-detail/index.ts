@@ -10,7 +10,7 @@
  * state with the server's reason, no actions.
  * Options: returnId (or id, from older subscribe messages).
  */
-import { api, INITIAL_STATE, loadInto, toast, type ReturnView } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, subscribeNow, subscriptionState, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { countdown } from '../../utils/format';
 import { detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
@@ -35,6 +35,8 @@ Component({
     maxDescription: MAX_DESCRIPTION,
     maxEvidence: MAX_EVIDENCE,
     busy: false,
+    /** The buyer's one-time consents (progress messages left) and the messages missed for want of one. */
+    updates: { left: -1, missed: [] as { text: string }[], advice: '' },
   },
 
   lifetimes: {
@@ -69,6 +71,7 @@ Component({
       const res = quiet ? await api.get(id).catch(() => null) : await loadInto(this, () => api.get(id));
       if (!res) return;
       this.show(res.return);
+      this.loadUpdates();
       // Goods titles come from the shop's order (best effort: the after-sale holds line ids only).
       if (!titles[res.return.orderId] && (await cacheLineTitles(titles, res.return.orderId))) this.show(res.return);
     },
@@ -96,6 +99,24 @@ Component({
       }, 30_000);
     },
 
+    /** How the buyer gets updates: consents left, and the messages that could not be sent. */
+    async loadUpdates() {
+      const st = await subscriptionState(this.data.returnId).catch(() => null);
+      if (!st) return;
+      const left = st.consents.statusChanged ?? 0;
+      const missed = st.missed.map((m) => ({ text: `${m.status ? `「${m.status}」` : ''}${m.hint}（${m.reason}）` }));
+      const open = !!this.data.view && !['REFUNDED', 'CLOSED'].includes(this.data.view.status);
+      const advice = left > 0 || !open ? '' : '微信通知为一次性订阅：每次订阅只能收到一条。点「订阅进度提醒」可接收下一条进度通知，也可随时在「我的售后」查看最新进度。';
+      this.setData({ updates: { left, missed, advice } });
+    },
+
+    /** 订阅进度提醒: one more progress message per accepted template. */
+    async onSubscribe() {
+      const accepted = await subscribeNow('detail', this.data.returnId);
+      toast(accepted.length ? '已订阅，进度有更新时会通知您' : '未订阅，可随时在本页查看进度');
+      await this.loadUpdates();
+    },
+
     onPreviewEvidence(e: WechatMiniprogram.TouchEvent) {
       const url = String(e.currentTarget.dataset.url ?? '');
       const urls = (this.data.view?.evidence ?? []).filter((x) => x.kind !== 'VIDEO' && x.url).map((x) => x.url);
@@ -117,6 +138,7 @@ Component({
           return;
         case 'submitLogistics':
         case 'correctLogistics':
+          // the logistics page asks for consent on its own submit tap
           wx.navigateTo({ url: `/pages/logistics/index?returnId=${id}` });
           return;
         case 'appeal':
@@ -182,13 +204,16 @@ Component({
         return;
       }
       this.setData({ busy: true });
+      // one-time consent for the arbiter's decision
+      const accepted = await requestSubscribe('appeal');
       try {
         const ev = this.data.appealEvidence.map((x) => x.fileID);
-        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) });
+        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) }).finally(() => reportConsent(accepted, this.data.returnId));
         toast('已申请平台介入', 'success');
         this.setData({ appealing: false, appealText: '' });
         this.setAppealEvidence([]);
         this.show(r);
+        this.loadUpdates();
       } catch {
         /* toast shown */
       } finally {

@@ -3,7 +3,7 @@
  * soonest deadline first; overdue and due-today rows highlighted. A caller
  * without a staff role gets FORBIDDEN from the function: the 无权限 state.
  */
-import { api, INITIAL_STATE, loadInto, type ReturnSummary } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, subscribeNow, subscriptionState, toast, type ReturnSummary } from '../../utils/api';
 import { countdown, shopTime, clock } from '../../utils/format';
 import { reasonLabel, summaryFields, typeLabel, unitCount } from '../../utils/views';
 import { STATUSES } from '../../shared/contract';
@@ -35,12 +35,27 @@ Component({
     items: [] as ReturnType<typeof queueRow>[],
     counts: { overdue: 0, today: 0 },
     nextCursor: null as string | null,
+    /** One-time consents left: each allows one staff message (new application, shipped return, refund failure, reminder). */
+    alertsLeft: -1,
   },
 
   methods: {
     onLoad(options: Record<string, string | undefined>) {
       this.setData({ status: options.status ?? '' });
       this.reload();
+      this.loadAlerts();
+    },
+
+    async loadAlerts() {
+      const st = await subscriptionState().catch(() => null);
+      if (st) this.setData({ alertsLeft: st.consents.statusChanged ?? 0 });
+    },
+
+    /** 接收新售后提醒: a tap = one more message of each accepted template (WeChat's one-time subscriptions). */
+    async onSubscribe() {
+      const accepted = await subscribeNow('staff');
+      await this.loadAlerts();
+      toast(accepted.length ? `已订阅，可再接收 ${this.data.alertsLeft} 条提醒` : '未订阅，将不会收到新售后提醒');
     },
 
     onShow() {

@@ -10,7 +10,7 @@
  * callers get FORBIDDEN from queryReturns: the 无权限 state.
  * Options: returnId (or id, from older subscribe messages).
  */
-import { api, INITIAL_STATE, loadInto, requestSubscribe, toast, type ReturnView } from '../../utils/api';
+import { api, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, toast, type ReturnView } from '../../utils/api';
 import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
@@ -53,6 +53,9 @@ Component({
     addrName: '',
     addrPhone: '',
     addrAddress: '',
+    /** 省 / 市 / 区 of the return address (region picker). */
+    addrRegion: [] as string[],
+    addrRegionText: '',
     reason: '',
     amount: '',
     note: '',
@@ -136,10 +139,21 @@ Component({
       return null;
     },
 
+    onAddrRegion(e: WechatMiniprogram.PickerChange) {
+      const region = (Array.isArray(e.detail.value) ? e.detail.value : []).map(String).filter(Boolean);
+      this.setData({ addrRegion: region, addrRegionText: region.join(' ') });
+    },
+
     /** Return address from the form: undefined when left empty (the shop's default is used). */
     address(): { ok: true; value?: Record<string, string> } | { ok: false; message: string } {
-      const a = { name: this.data.addrName.trim(), phone: this.data.addrPhone.trim(), address: this.data.addrAddress.trim() };
+      const region = this.data.addrRegion;
+      const a: Record<string, string> = { name: this.data.addrName.trim(), phone: this.data.addrPhone.trim(), address: this.data.addrAddress.trim() };
       if (!a.name && !a.phone && !a.address) return { ok: true };
+      // 省 / 市 / 区 from the region picker (a courier pickup needs them): the full address keeps them too
+      if (region.length === 3) {
+        Object.assign(a, { province: region[0], city: region[1], area: region[2] });
+        if (!a.address.startsWith(region[0]) && !a.address.startsWith(region[1])) a.address = `${region[0]}${region[1] === region[0] ? '' : region[1]}${region[2]}${a.address}`;
+      }
       const checked = validateInput(returnAddressSchema, a);
       return checked.ok ? { ok: true, value: a } : { ok: false, message: checked.error.details.issues[0]?.message ?? '退货地址不正确' };
     },
@@ -219,13 +233,15 @@ Component({
       if (!built) return;
       const [fn, event] = built;
       this.setData({ submitting: true });
-      const consent = this.data.current === 'approve' ? requestSubscribe('approve') : Promise.resolve({});
+      // staff consents: each tap allows one more message (new applications, shipped returns, refund failures…)
+      const consent = requestSubscribe('staff');
       try {
-        await consent;
-        if (fn === 'executeRefund') await api.refund(event as Parameters<typeof api.refund>[0]);
+        // reported alongside the action (not awaited: the action is not delayed by it)
+        void reportConsent(await consent);
+        if (fn === 'executeRefund') await api.refund(event as any);
         else await api.review(event);
         toast('已处理', 'success');
-        this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '' });
+        this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '', addrRegion: [], addrRegionText: '' });
         // Re-read as staff: the caller's allowed actions and the refund records.
         await this.reload(true);
       } catch {

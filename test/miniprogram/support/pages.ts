@@ -55,6 +55,8 @@ export async function setupPages(): Promise<PageEnv> {
   const emu = await startChildEmulator();
   const shim = createWxShim(emu.url);
   installWxGlobals(globalThis, shim);
+  shim.requireTap = true;
+  (globalThis as any).__wxShim = shim;
   // The api module: fast retries and no preview debounce in tests.
   const { config } = require(path.join(MP_ROOT, 'config'));
   config.mode = 'cloud';
@@ -166,7 +168,16 @@ function wrap(comp: any, settle: () => Promise<void>): Page {
     texts: (sel) => all(sel).map((e) => (e.dom?.textContent ?? '').replace(/\s+/g, ' ').trim()),
     exists: (sel) => all(sel).length > 0,
     async tap(sel, i = 0) {
-      nth(sel, i).dispatchEvent('tap');
+      // a user tap: what lets the page open the subscribe dialog (shim.requireTap)
+      const shim = (globalThis as any).__wxShim as WxShim | undefined;
+      if (shim) shim.inTap = true;
+      try {
+        nth(sel, i).dispatchEvent('tap');
+        // the handler runs on the simulator's next turn; its synchronous part is the tap gesture
+        await simulate.sleep(0);
+      } finally {
+        if (shim) shim.inTap = false;
+      }
       await settle();
     },
     async input(sel, value, i = 0) {
