@@ -163,7 +163,7 @@ export function functionNames(buildDir: string): string[] {
 export interface ShopFile {
   settings: Record<string, unknown>;
   staff?: { _id: string; roles: string[]; name?: string }[];
-  /** Courier account for pickups (logistics.addOrder's deliveryId + bizId); kept in settings.pickup. */
+  /** Courier account for pickups (logistics.addOrder's deliveryId + bizId, bound in 物流助手); kept as settings.logistics.accounts[0]. */
   carrierAccount?: { deliveryId: string; bizId: string };
 }
 
@@ -190,7 +190,7 @@ export function readShopFile(file: string): ShopFile {
 }
 
 function shopDocuments(shop: ShopFile): DocumentPlan[] {
-  const settings = { ...shop.settings, ...(shop.carrierAccount ? { pickup: { ...shop.carrierAccount } } : {}) };
+  const settings = { ...shop.settings, ...(shop.carrierAccount ? { logistics: { accounts: [{ ...shop.carrierAccount }] } } : {}) };
   return [
     { collection: 'settings', id: 'shop', data: settings },
     ...(shop.staff ?? []).map((s) => ({ collection: 'staff' as const, id: s._id, data: { roles: [...s.roles], ...(s.name ? { name: s.name } : {}) } })),

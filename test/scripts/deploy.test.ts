@@ -208,7 +208,7 @@ describe('the deploy plan from the real build', () => {
 
   it('has the shop bootstrap (settings with the carrier account, staff) and the steps for a person', () => {
     expect(plan.documents).toEqual([
-      { collection: 'settings', id: 'shop', data: { ...SHOP.settings, pickup: { deliveryId: 'SF', bizId: 'SF_CASH' } } },
+      { collection: 'settings', id: 'shop', data: { ...SHOP.settings, logistics: { accounts: [{ deliveryId: 'SF', bizId: 'SF_CASH' }] } } },
       { collection: 'staff', id: 'o_merchant', data: { roles: ['MERCHANT'], name: '店长' } },
     ]);
     expect(plan.manual.join('\n')).toMatch(/appid/);

@@ -24,7 +24,8 @@ import { ok, type Envelope } from '../runtime/envelope';
 import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { formatShopTime } from '../policy/time';
-import { isTerminal, statusLabel } from '../machine/statuses';
+import { isTerminal, statusLabel, STATUSES } from '../machine/statuses';
+import { staffWhoActIn } from '../machine/transitions';
 import { retryBackoff } from './pay/classify';
 import { CLIENT_ORIGINS, requireOpenid, requireOrigin, type StaffDoc } from './guards';
 import type { ReturnDoc } from './model';
@@ -169,13 +170,14 @@ export async function consentsLeft(openid: string, settings: ShopSettings): Prom
   return out;
 }
 
-const INFO_STATUSES = new Set<string>(['REFUNDING', 'REFUND_FAILED']);
+/** Informational for the buyer: the refund is under way (planned, not finished) and nothing is theirs to do (machine/statuses.ts). */
+const informational = (status: ReturnDoc['status']): boolean => STATUSES[status].refundBound && !STATUSES[status].terminal;
 
 /** How much a message matters (see the header). */
 export function priorityOf(kind: NoticeKind, ret: Pick<ReturnDoc, 'status' | 'buyerOpenid'>, touser: string): NoticePriority {
   if (kind === 'reminder') return 'reminder';
   if (touser !== ret.buyerOpenid) return 'decisive';
-  return INFO_STATUSES.has(ret.status) ? 'info' : 'decisive';
+  return informational(ret.status) ? 'info' : 'decisive';
 }
 
 const MISSED_TEXT: Readonly<Record<string, string>> = Object.freeze({
@@ -238,14 +240,12 @@ export async function notify(opts: {
 
 // ------------------------------------------------------------------ staff
 
-type StaffRoleName = 'MERCHANT' | 'ARBITER' | 'ADMIN';
-
-/** Staff messages by the status an after-sale just entered: who must act, and what to tell them (thing3 ≤ 20 characters). */
-const STAFF_NOTICES: Readonly<Partial<Record<ReturnDoc['status'], { roles: StaffRoleName[]; hint: string }>>> = Object.freeze({
-  PENDING_REVIEW: { roles: ['MERCHANT', 'ADMIN'], hint: '有新的售后申请，请及时审核' },
-  IN_TRANSIT: { roles: ['MERCHANT', 'ADMIN'], hint: '买家已寄回商品，请留意签收' },
-  DISPUTED: { roles: ['ARBITER', 'ADMIN'], hint: '买家申请平台介入，请处理' },
-  REFUND_FAILED: { roles: ['MERCHANT', 'ADMIN'], hint: '退款未能完成，请重试或线下退款' },
+/** Staff messages by the status an after-sale just entered (thing3 ≤ 20 characters); who gets them is read from the table (staffWhoActIn). */
+const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
+  PENDING_REVIEW: '有新的售后申请，请及时审核',
+  IN_TRANSIT: '买家已寄回商品，请留意签收',
+  DISPUTED: '买家申请平台介入，请处理',
+  REFUND_FAILED: '退款未能完成，请重试或线下退款',
 });
 
 /**
@@ -255,7 +255,8 @@ const STAFF_NOTICES: Readonly<Partial<Record<ReturnDoc['status'], { roles: Staff
  * throws (a message never fails the call that caused it).
  */
 export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<void> {
-  const what = STAFF_NOTICES[ret.status];
+  const hint = STAFF_HINTS[ret.status];
+  const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;
   if (!what) return;
   try {
     const staff = await findMany<StaffDoc>(C.staff, { roles: command().in(what.roles) }, { limit: 100 });
