@@ -24,7 +24,8 @@ import { pageHtml, type JsonNode } from './miniprogram/render-html';
 import { fontsLoaded, launchChromium, serveFonts } from './miniprogram/browser';
 
 const ROOT = path.resolve(__dirname, '..');
-const MP_ROOT = path.join(ROOT, 'miniprogram');
+const APP_ROOT = path.join(ROOT, 'miniprogram');
+const MP_ROOT = path.join(APP_ROOT, 'aftersale');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -61,7 +62,7 @@ function preferTs(): void {
   const Module = require('node:module') as any;
   const orig = Module._resolveFilename;
   Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-    if (path.isAbsolute(request) && request.startsWith(MP_ROOT) && !path.extname(request) && existsSync(`${request}.ts`)) return `${request}.ts`;
+    if (path.isAbsolute(request) && request.startsWith(APP_ROOT) && !path.extname(request) && existsSync(`${request}.ts`)) return `${request}.ts`;
     return orig.call(this, request, ...rest);
   };
 }
@@ -423,9 +424,10 @@ async function main() {
       resetApiState();
       shim.openid = s.as;
       const p = path.join(MP_ROOT, 'pages', s.page, 'index');
-      loaded[p] ??= simulate.load(p, { rootPath: MP_ROOT });
+      loaded[p] ??= simulate.load(p, { rootPath: APP_ROOT });
       const comp = simulate.render(loaded[p]);
       comp.attach(document.createElement('parent-wrapper'));
+      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join("/");
       comp.instance.onLoad?.(s.options ?? {});
       await settle();
       if (s.act) await s.act({ comp, settle, shim });

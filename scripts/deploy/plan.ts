@@ -200,7 +200,7 @@ function shopDocuments(shop: ShopFile): DocumentPlan[] {
 function manualSteps(shop: ShopFile | undefined, functions: FunctionPlan[]): string[] {
   const withOpenapi = functions.filter((f) => f.openapi.length > 0).map((f) => f.name);
   return [
-    'project.config.json: your own appid (touristappid cannot use Cloud Development); miniprogram/config.ts: envId and subscribeTemplates / 填写自己的 appid、envId 与订阅消息模板 id',
+    'project.config.json: your own appid (touristappid cannot use Cloud Development); miniprogram/aftersale/config.ts: envId and subscribeTemplates / 填写自己的 appid、envId 与订阅消息模板 id',
     `openapi permissions (config.json "permissions.openapi" of ${withOpenapi.join(', ')}): no server API sets them; upload each function once from WeChat devtools (右键 → 上传并部署：云端安装依赖), which reads config.json / 云调用权限需在开发者工具上传一次函数方可生效`,
     '云开发控制台 → 设置 → 微信支付配置: bind the merchant number and grant it the refund permission; put it in settings.pay.subMchId / 绑定商户号并授权退款',
     'subscribe-message templates (statusChanged, reminder) with fields character_string1, phrase2, thing3, time4: create them in the mini-program admin and put their ids in settings.templates / 申请订阅消息模板并填入 settings.templates',

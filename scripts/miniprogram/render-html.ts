@@ -126,12 +126,25 @@ export interface RenderInput {
   back?: boolean;
 }
 
+/**
+ * `mpRoot` is the after-sales package (miniprogram/aftersale): its pages and
+ * styles/base.wxss (which each page @imports); the app root is its parent
+ * (app.json, the main package's components used by the page).
+ */
 export function pageHtml({ tree, mpRoot, page, title, back = true }: RenderInput): string {
   const dir = path.join(mpRoot, 'pages', page);
-  const appWxss = readFileSync(path.join(mpRoot, 'app.wxss'), 'utf8');
-  const pageWxss = existsSync(path.join(dir, 'index.wxss')) ? readFileSync(path.join(dir, 'index.wxss'), 'utf8') : '';
+  const appRoot = path.dirname(mpRoot);
+  const appWxss = readFileSync(path.join(mpRoot, 'styles', 'base.wxss'), 'utf8');
+  const ownWxss = existsSync(path.join(dir, 'index.wxss')) ? readFileSync(path.join(dir, 'index.wxss'), 'utf8').replace(/^@import[^\n]*\n/gm, '') : '';
   const json = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8'));
-  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8'));
+  // Components the page uses (absolute paths are from the app root) bring their own styles.
+  const componentWxss = Object.values((json.usingComponents ?? {}) as Record<string, string>)
+    .map((c) => path.join(c.startsWith('/') ? appRoot : dir, `${c}.wxss`))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  const pageWxss = `${componentWxss}\n${ownWxss}`;
+  const appJson = JSON.parse(readFileSync(path.join(appRoot, 'app.json'), 'utf8'));
   const navTitle = title ?? json.navigationBarTitleText ?? appJson.window?.navigationBarTitleText ?? '';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=375">
 ${FONT_WEIGHTS.map((w) => `<link rel="stylesheet" href="${FONT_ORIGIN}/@fontsource/noto-sans-sc/${w}.css">`).join('')}

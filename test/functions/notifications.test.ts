@@ -110,7 +110,7 @@ describe('staff', () => {
     const ret = await f.apply('ONOTE4', 'REFUND_ONLY');
     const toMerchant = await sendsTo(DEMO.merchant, ret.returnId);
     expect(toMerchant).toHaveLength(1);
-    expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `pages/staff-review/index?returnId=${ret.returnId}` } });
+    expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `aftersale/pages/staff-review/index?returnId=${ret.returnId}` } });
     expect(toMerchant[0].data.data.thing3.value).toBe('有新的售后申请，请及时审核');
     // the admin never accepted: nothing sent, recorded
     expect(await sendsTo(DEMO.admin, ret.returnId)).toEqual([]);

@@ -172,7 +172,7 @@ describe('subscribe messages', () => {
     expect(note).toMatchObject({ status: 'SENT', tries: 2 });
     const sent = await messages(returnId, 'TPL_AFTERSALE_STATUS');
     expect(sent.map((m: any) => m.result.errCode)).toEqual([-1, 0]);
-    expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `pages/return-detail/index?returnId=${returnId}` });
+    expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `aftersale/pages/return-detail/index?returnId=${returnId}` });
 
     // Sent: never again.
     await advanceQuietly(10 * MINUTE);
@@ -248,7 +248,7 @@ describe('reminders before deadlines', () => {
       expect(m.result.errCode).toBe(0);
       expect(m.data.data.phrase2.value).toBe('待商家处理');
       expect(m.data.data.thing3.value).toMatch(/^请于\d\d-\d\d \d\d:\d\d前处理$/); // fits the 20-character thing field, unclipped
-      expect(m.data.page).toBe(`pages/staff-review/index?returnId=${pending}`); // staff open the review page
+      expect(m.data.page).toBe(`aftersale/pages/staff-review/index?returnId=${pending}`); // staff open the review page
     }
     expect(await messages(toShip, REMINDER)).toHaveLength(0);
 

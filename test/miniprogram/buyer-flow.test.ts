@@ -11,7 +11,7 @@ import { usePages, DEMO } from './support/pages';
 const env = usePages();
 
 const returnIdFromNav = () => {
-  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('/pages/return-detail/index'));
+  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('../return-detail/index'));
   const m = /returnId=(R\d+)/.exec(nav?.url ?? '');
   if (!m) throw new Error(`no redirect to the detail: ${JSON.stringify(env.shim.nav)}`);
   return m[1];
@@ -95,7 +95,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
     expect(page.exists('.action-submitLogistics')).toBe(true);
     expect(page.text('.action-submitLogistics')).toBe('填写退货物流');
     await page.tap('.action-submitLogistics');
-    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: `/pages/logistics/index?returnId=${returnId}` });
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: `../logistics/index?returnId=${returnId}` });
   });
 
   it('logistics: a wrong tracking number is refused on the page; a right one → 待商家收货', async () => {
@@ -124,7 +124,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
   it('logistics: a pickup slot already over is refused on the page, before anything is sent', async () => {
     env.as(DEMO.buyer);
     const path = require('node:path');
-    const { clock } = require(path.join(__dirname, '../../miniprogram/utils/format'));
+    const { clock } = require(path.join(__dirname, '../../miniprogram/aftersale/utils/format'));
     // The page's clock at 18:30 Shanghai today (10:30 UTC).
     const today = new Date();
     clock.offsetMs = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 10, 30) - Date.now();
@@ -159,10 +159,10 @@ describe('return & refund, buyer and staff pages end to end', () => {
     env.as(DEMO.buyer);
     const page = await env.open('order-detail', { orderId: 'O1003' });
     expect(page.texts('.goods-title')).toEqual(['陶瓷马克杯（三只装，满减后）', '帆布托特包']);
-    expect(page.text('.line-L2 .line-status-label')).toBe('售后：待商家收货');
-    expect(page.exists('.line-L2 .apply-btn')).toBe(false);
-    expect(page.exists('.line-L1 .apply-btn')).toBe(true);
-    await page.tap('.line-L1 .apply-btn');
-    expect(env.shim.nav.at(-1)?.url).toBe('/pages/apply/index?orderId=O1003&lineId=L1');
+    expect(page.text('.line-L2 .line-entry >>> .line-status-label')).toBe('售后：待商家收货');
+    expect(page.exists('.line-L2 .line-entry >>> .apply-btn')).toBe(false);
+    expect(page.exists('.line-L1 .line-entry >>> .apply-btn')).toBe(true);
+    await page.tap('.line-L1 .line-entry >>> .apply-btn');
+    expect(env.shim.nav.at(-1)?.url).toBe('/aftersale/pages/apply/index?orderId=O1003&lineId=L1');
   });
 });

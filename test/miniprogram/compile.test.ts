@@ -60,7 +60,7 @@ describe('offline compile with miniprogram-ci', () => {
   }, 180_000);
 
   it('a page file missing from the package → fails, naming the file', async () => {
-    const dir = copyProject((d) => unlinkSync(path.join(d, 'miniprogram/pages/logistics/index.wxml')));
+    const dir = copyProject((d) => unlinkSync(path.join(d, 'miniprogram/aftersale/pages/logistics/index.wxml')));
     made.push(dir);
     const report = await compile(dir);
     expect(report.ok).toBe(false);

@@ -27,7 +27,7 @@ async function consentsAtWeChat(openid: string): Promise<Record<string, number>>
 }
 
 const returnIdFromNav = () => {
-  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('/pages/return-detail/index'));
+  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('../return-detail/index'));
   const m = /returnId=(R\d+)/.exec(nav?.url ?? '');
   if (!m) throw new Error(`no redirect to the detail: ${JSON.stringify(env.shim.nav)}`);
   return m[1];

@@ -52,7 +52,7 @@ describe('work queue', () => {
 
     await page.tap('.filter', 0);
     await page.tap('.queue-item', 1);
-    expect(env.shim.nav.at(-1)?.url).toBe(`/pages/staff-review/index?returnId=${today}`);
+    expect(env.shim.nav.at(-1)?.url).toBe(`../staff-review/index?returnId=${today}`);
   });
 
   it('reject with a reason → the buyer appeals → the arbiter decides for the merchant → the buyer sees the decision, why, and the advice', async () => {

@@ -76,9 +76,10 @@ export interface NotificationDoc {
   updatedAt: Date;
 }
 
-/** The page a message opens: the buyer's detail, or the staff review page for staff. */
-export function detailPage(returnId: string, forStaff = false): string {
-  return `pages/${forStaff ? 'staff-review' : 'return-detail'}/index?returnId=${returnId}`;
+/** The page a message opens: the buyer's detail, or the staff review page for staff, in the package mounted at `root` (settings.pagesRoot). */
+export function detailPage(returnId: string, forStaff = false, root = 'aftersale'): string {
+  const prefix = root.replace(/^\/+|\/+$/g, '');
+  return `${prefix ? `${prefix}/` : ''}pages/${forStaff ? 'staff-review' : 'return-detail'}/index?returnId=${returnId}`;
 }
 
 function clip(text: string, max: number): string {
@@ -203,7 +204,7 @@ export async function notify(opts: {
     returnId: opts.ret._id,
     touser: opts.touser,
     templateId,
-    page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid),
+    page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid, opts.settings.pagesRoot),
     data: templateData(opts.ret, opts.hint, opts.now),
   };
   // Claim the key first: two copies of the same event (duplicate callbacks, a retried call) never spend two consents.

@@ -42,6 +42,8 @@ export interface ShopSettings {
   pay: { subMchId: string; callbackFunction: string };
   /** Which order adapter of cloudfunctions/shop/orderAdapter.ts reads the shop's orders (default `documented`). */
   orderAdapter?: string;
+  /** Where the mini-program's after-sales package is mounted (subscribe messages open its pages); default `aftersale`. */
+  pagesRoot: string;
   /** After-sale events: the shop's function that receives them (none: events are kept, not delivered) and tries before giving one up. */
   events?: { function?: string; maxTries?: number };
   /** Courier pickup (logistics.addOrder) through the shop's bound carrier account(s), in order of preference; none ⇒ no pickup. */
@@ -58,6 +60,7 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     imageCheck: doc?.imageCheck !== false,
     pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
     ...(typeof doc?.orderAdapter === 'string' ? { orderAdapter: doc.orderAdapter } : {}),
+    pagesRoot: typeof doc?.pagesRoot === 'string' ? doc.pagesRoot : 'aftersale',
     ...(doc?.events && typeof doc.events === 'object'
       ? { events: { ...(typeof doc.events.function === 'string' && doc.events.function ? { function: doc.events.function } : {}), ...(Number.isInteger(doc.events.maxTries) && doc.events.maxTries > 0 ? { maxTries: doc.events.maxTries } : {}) } }
       : {}),
