@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { fontsLoaded, launchChromium, serveFonts } from '../../scripts/miniprogram/browser';
 import { FONT_FAMILY, FONT_ORIGIN, FONT_WEIGHTS, pageHtml } from '../../scripts/miniprogram/render-html';
 
-const MP_ROOT = path.resolve(__dirname, '..', '..', 'miniprogram');
+const MP_ROOT = path.resolve(__dirname, '..', '..', 'miniprogram', 'aftersale');
 let browser: Browser;
 
 beforeAll(async () => {

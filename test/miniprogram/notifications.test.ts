@@ -122,7 +122,7 @@ describe('staff', () => {
     const returnId = await apply(env, 'O1001', 'REFUND_ONLY', 'NO_LONGER_WANTED', [{ lineId: 'L2', quantity: 1 }]);
     const toMerchant = await outboxTo(DEMO.merchant, returnId);
     expect(toMerchant).toHaveLength(1);
-    expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `pages/staff-review/index?returnId=${returnId}` } });
+    expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `aftersale/pages/staff-review/index?returnId=${returnId}` } });
     expect(toMerchant[0].data.data.thing3.value).toBe('有新的售后申请，请及时审核');
   });
 });
