@@ -17,7 +17,7 @@ function act(
     action,
     now: opts.now ?? NOW,
     policy: opts.policy ?? policy,
-    payload: opts.payload ?? goodPayload(action),
+    payload: opts.payload ?? goodPayload(action, status),
     ledger: OWN_LEDGER,
   };
   return applyTransition(input);
@@ -331,13 +331,14 @@ describe('applyTransition: patch', () => {
   const deadlineCases: [ReturnStatus, ReturnType, Role, ActionName, TransitionPayload | undefined, Date | null, ActionName | null, Date | null][] = [
     // from, type, role, action, payload, deadline, deadlineAction, nextReminderAt
     ['PENDING_REVIEW', RR, 'MERCHANT', 'approve', undefined, at(7 * DAY), 'closeUnshipped', at(6 * DAY)],
-    ['PENDING_REVIEW', RO, 'MERCHANT', 'approve', undefined, null, null, null],
+    ['PENDING_REVIEW', RO, 'MERCHANT', 'approve', undefined, at(3 * DAY), null, null],
     ['PENDING_REVIEW', RR, 'MERCHANT', 'reject', undefined, at(7 * DAY), 'closeAppealWindow', at(6 * DAY)],
     ['PENDING_REVIEW', RR, 'BUYER', 'modify', undefined, at(48 * HOUR), 'autoApprove', at(24 * HOUR)],
     ['AWAITING_SHIPMENT', RR, 'BUYER', 'submitLogistics', undefined, at(10 * DAY), 'autoReceive', at(9 * DAY)],
-    ['REJECTED', RR, 'BUYER', 'appeal', undefined, null, null, at(DAY)],
-    ['REFUNDING', RR, 'SYSTEM', 'refundFailed', undefined, null, null, at(DAY)],
-    ['REFUND_FAILED', RR, 'MERCHANT', 'retryRefund', undefined, null, null, null],
+    ['REJECTED', RR, 'BUYER', 'appeal', undefined, at(72 * HOUR), 'autoDecide', at(48 * HOUR)],
+    ['REFUNDING', RR, 'SYSTEM', 'refundFailed', undefined, at(72 * HOUR), null, at(DAY)],
+    ['REFUND_FAILED', RR, 'MERCHANT', 'retryRefund', undefined, at(3 * DAY), null, null],
+    ['PENDING_REVIEW', RR, 'MERCHANT', 'propose', undefined, at(48 * HOUR), 'lapseProposal', at(24 * HOUR)],
     ['REFUNDING', RR, 'SYSTEM', 'refundSucceeded', undefined, null, null, null],
     ['PENDING_REVIEW', RR, 'BUYER', 'cancel', undefined, null, null, null],
     ['DISPUTED', RR, 'ARBITER', 'decide', { decision: 'MERCHANT' }, null, null, null],
@@ -448,9 +449,9 @@ describe('applyTransition: timeline event', () => {
 
   it('decide notes the side', () => {
     const b = act('DISPUTED', RO, 'ARBITER', 'decide', { payload: { decision: 'BUYER', note: '商品确有质量问题' } });
-    expect(b.ok && b.event.note).toBe('平台裁决：支持买家；商品确有质量问题');
+    expect(b.ok && b.event.note).toBe('店铺主管复核：支持买家；商品确有质量问题');
     const m = act('DISPUTED', RO, 'ARBITER', 'decide', { payload: { decision: 'MERCHANT' } });
-    expect(m.ok && m.event.note).toBe('平台裁决：支持商家');
+    expect(m.ok && m.event.note).toBe('店铺主管复核：支持商家');
   });
 });
 
@@ -466,14 +467,14 @@ describe('allowedActions', () => {
     [null, RO, 'BUYER', ['apply']],
     [null, RO, 'MERCHANT', []],
     ['PENDING_REVIEW', RR, 'BUYER', ['modify', 'cancel']],
-    ['PENDING_REVIEW', RR, 'MERCHANT', ['approve', 'reject']],
-    ['PENDING_REVIEW', RR, 'ADMIN', ['approve', 'reject']],
+    ['PENDING_REVIEW', RR, 'MERCHANT', ['approve', 'reject', 'propose']],
+    ['PENDING_REVIEW', RR, 'ADMIN', ['approve', 'reject', 'propose']],
     ['PENDING_REVIEW', RR, 'ARBITER', []],
     ['PENDING_REVIEW', RR, 'SYSTEM', []],
     ['AWAITING_SHIPMENT', RR, 'BUYER', ['cancel', 'submitLogistics']],
     ['AWAITING_SHIPMENT', RR, 'MERCHANT', []],
     ['IN_TRANSIT', RR, 'BUYER', ['correctLogistics']],
-    ['IN_TRANSIT', RR, 'MERCHANT', ['confirmReceipt', 'refuseReceipt']],
+    ['IN_TRANSIT', RR, 'MERCHANT', ['confirmReceipt', 'refuseReceipt', 'propose']],
     ['REJECTED', RO, 'BUYER', ['modify', 'cancel', 'appeal']],
     ['REJECTED', RO, 'MERCHANT', []],
     ['DISPUTED', RR, 'BUYER', []],
@@ -519,7 +520,7 @@ describe('allowedActions', () => {
         const current: CurrentReturn = { ...cur(status, type, deadline), hasLogistics: false };
         const allowed = allowedActions(current, role, NOW, policy);
         for (const action of ACTION_NAMES) {
-          const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action), ledger: OWN_LEDGER });
+          const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action, current.status), ledger: OWN_LEDGER });
           if (r.ok !== allowed.includes(action)) mismatches.push(`${status}|${type}|${role}|${action}|${deadline?.toISOString()}`);
         }
       }

@@ -23,7 +23,8 @@ describe('statuses', () => {
       AWAITING_SHIPMENT: '待买家寄回',
       IN_TRANSIT: '待商家收货',
       REJECTED: '商家已拒绝',
-      DISPUTED: '平台介入中',
+      DISPUTED: '店铺主管复核中',
+    NEGOTIATING: '待买家确认方案',
       REFUNDING: '退款中',
       REFUND_FAILED: '退款异常',
       REFUNDED: '退款成功',
@@ -37,6 +38,7 @@ describe('statuses', () => {
   it('says who acts next', () => {
     expect(Object.fromEntries(ALL_STATUSES.map((s) => [s, nextActor(s).role]))).toEqual({
       PENDING_REVIEW: 'MERCHANT',
+      NEGOTIATING: 'BUYER',
       AWAITING_SHIPMENT: 'BUYER',
       IN_TRANSIT: 'MERCHANT',
       REJECTED: 'BUYER',
@@ -54,7 +56,7 @@ describe('statuses', () => {
 
   it('flags terminal and open statuses', () => {
     expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'CANCELLED', 'CLOSED']);
-    expect(OPEN_STATUSES).toEqual(['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED']);
+    expect(OPEN_STATUSES).toEqual(['PENDING_REVIEW', 'NEGOTIATING', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED']);
     for (const s of ALL_STATUSES) expect(isOpen(s)).toBe(!isTerminal(s));
   });
 
@@ -75,9 +77,11 @@ describe('deadlineFor', () => {
     ['AWAITING_SHIPMENT', '2026-03-08T02:15:00.000Z', 'closeUnshipped'],
     ['IN_TRANSIT', '2026-03-11T02:15:00.000Z', 'autoReceive'],
     ['REJECTED', '2026-03-08T02:15:00.000Z', 'closeAppealWindow'],
-    ['DISPUTED', null, null],
-    ['REFUNDING', null, null],
-    ['REFUND_FAILED', null, null],
+    ['NEGOTIATING', '2026-03-03T02:15:00.000Z', 'lapseProposal'],
+    ['DISPUTED', '2026-03-04T02:15:00.000Z', 'autoDecide'],
+    // deadlines without a default outcome: the refund's expected arrival, and the merchant overdue with a failed refund
+    ['REFUNDING', '2026-03-04T02:15:00.000Z', null],
+    ['REFUND_FAILED', '2026-03-04T02:15:00.000Z', null],
     ['REFUNDED', null, null],
     ['CANCELLED', null, null],
     ['CLOSED', null, null],
@@ -121,8 +125,9 @@ describe('reminders', () => {
     expect(reminderTimes('PENDING_REVIEW', null, T0, p2)).toEqual([new Date(T0.getTime() + HOUR)]);
   });
 
-  it('daily reminders for DISPUTED and REFUND_FAILED', () => {
-    expect(DAILY_REMINDER_STATUSES).toEqual(['DISPUTED', 'REFUND_FAILED']);
+  it('daily reminders for REFUND_FAILED; the arbiter is reminded 24 h before the DISPUTED deadline', () => {
+    expect(reminderTimes('DISPUTED', null, T0, policy)).toEqual([d('2026-03-03T02:15:00.000Z')]);
+    expect(DAILY_REMINDER_STATUSES).toEqual(['REFUND_FAILED']);
     for (const s of DAILY_REMINDER_STATUSES) {
       expect(reminderTimes(s, null, T0, policy, new Date(T0.getTime() + 3 * DAY))).toEqual([
         d('2026-03-02T02:15:00.000Z'),
@@ -153,12 +158,12 @@ describe('reminders', () => {
   });
 
   it('nextReminderAt: daily slots after the last reminder, without bursts after an outage', () => {
-    expect(nextReminderAt('DISPUTED', T0, null, null, policy)).toEqual(d('2026-03-02T02:15:00.000Z'));
-    expect(nextReminderAt('DISPUTED', T0, d('2026-03-02T02:15:00.000Z'), null, policy)).toEqual(d('2026-03-03T02:15:00.000Z'));
+    expect(nextReminderAt('REFUND_FAILED', T0, null, null, policy)).toEqual(d('2026-03-02T02:15:00.000Z'));
+    expect(nextReminderAt('REFUND_FAILED', T0, d('2026-03-02T02:15:00.000Z'), null, policy)).toEqual(d('2026-03-03T02:15:00.000Z'));
     expect(nextReminderAt('REFUND_FAILED', T0, d('2026-03-02T02:20:00.000Z'), null, policy)).toEqual(d('2026-03-03T02:15:00.000Z'));
     // the sweep was down: last reminder on day 1, sent again on day 5 at 18:00 ⇒ next is day 6's slot
     expect(nextReminderAt('REFUND_FAILED', T0, d('2026-03-05T10:00:00.000Z'), null, policy)).toEqual(d('2026-03-06T02:15:00.000Z'));
     // a reminder before the first slot (should not happen) still leads to the first slot
-    expect(nextReminderAt('DISPUTED', T0, d('2026-03-01T03:00:00.000Z'), null, policy)).toEqual(d('2026-03-02T02:15:00.000Z'));
+    expect(nextReminderAt('REFUND_FAILED', T0, d('2026-03-01T03:00:00.000Z'), null, policy)).toEqual(d('2026-03-02T02:15:00.000Z'));
   });
 });

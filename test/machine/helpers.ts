@@ -15,7 +15,7 @@ export const ROLES: Role[] = ['BUYER', 'MERCHANT', 'ARBITER', 'ADMIN', 'SYSTEM']
 export const TYPES: ReturnType[] = ['REFUND_ONLY', 'RETURN_REFUND'];
 
 /** Payload that satisfies every input requirement of `action`. */
-export function goodPayload(action: ActionName): TransitionPayload {
+export function goodPayload(action: ActionName, status?: ReturnStatus | null): TransitionPayload {
   switch (action) {
     case 'reject':
       return { reason: '商品已影响二次销售' };
@@ -29,6 +29,12 @@ export function goodPayload(action: ActionName): TransitionPayload {
       return { returnAddress: ADDRESS };
     case 'autoApprove':
       return { defaultReturnAddress: DEFAULT_ADDRESS };
+    case 'autoDecide':
+      return { decision: 'BUYER', defaultReturnAddress: DEFAULT_ADDRESS };
+    case 'propose':
+      return status === 'IN_TRANSIT'
+        ? { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } }
+        : { proposal: { kind: 'PARTIAL_REFUND', amount: 1000, reason: '商品轻微瑕疵，部分退款' } };
     default:
       return {};
   }

@@ -49,7 +49,10 @@ const EXPECTED: Expectation[] = [
   // buyer
   ...E([NEW], ['BUYER'], 'apply', BOTH, 'PENDING_REVIEW'),
   ...E(['PENDING_REVIEW', 'REJECTED'], ['BUYER'], 'modify', BOTH, 'PENDING_REVIEW'),
-  ...E(['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], ['BUYER'], 'cancel', BOTH, 'CANCELLED'),
+  ...E(['PENDING_REVIEW', 'NEGOTIATING', 'AWAITING_SHIPMENT', 'REJECTED'], ['BUYER'], 'cancel', BOTH, 'CANCELLED'),
+  ...E(['NEGOTIATING'], ['BUYER'], 'acceptProposal', BOTH, 'REFUNDING'),
+  ...E(['NEGOTIATING'], ['BUYER'], 'declineProposal', BOTH, 'PENDING_REVIEW'),
+  ...E(['NEGOTIATING'], ['BUYER'], 'declineProposal', BOTH, 'IN_TRANSIT', { current: { proposalFrom: 'IN_TRANSIT' } }),
   ...E(['AWAITING_SHIPMENT'], ['BUYER'], 'submitLogistics', RR, 'IN_TRANSIT'),
   ...E(['IN_TRANSIT'], ['BUYER'], 'correctLogistics', RR, 'IN_TRANSIT'),
   ...E(['REJECTED'], ['BUYER'], 'appeal', BOTH, 'DISPUTED'),
@@ -59,6 +62,8 @@ const EXPECTED: Expectation[] = [
   ...E(['PENDING_REVIEW'], MERCHANTS, 'reject', BOTH, 'REJECTED'),
   ...E(['IN_TRANSIT'], MERCHANTS, 'confirmReceipt', RR, 'REFUNDING'),
   ...E(['IN_TRANSIT'], MERCHANTS, 'refuseReceipt', RR, 'REJECTED'),
+  ...E(['PENDING_REVIEW'], MERCHANTS, 'propose', BOTH, 'NEGOTIATING'),
+  ...E(['IN_TRANSIT'], MERCHANTS, 'propose', RR, 'NEGOTIATING', { payload: { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } } }),
   ...E(['REFUND_FAILED'], MERCHANTS, 'retryRefund', BOTH, 'REFUNDING'),
   ...E(['REFUND_FAILED'], MERCHANTS, 'markOffline', BOTH, 'REFUNDED'),
   // arbiter
@@ -74,6 +79,9 @@ const EXPECTED: Expectation[] = [
   ...E(['REJECTED'], ['SYSTEM'], 'closeAppealWindow', BOTH, 'CLOSED'),
   ...E(['REFUNDING'], ['SYSTEM'], 'refundSucceeded', BOTH, 'REFUNDED'),
   ...E(['REFUNDING'], ['SYSTEM'], 'refundFailed', BOTH, 'REFUND_FAILED'),
+  ...E(['NEGOTIATING'], ['SYSTEM'], 'lapseProposal', BOTH, 'PENDING_REVIEW'),
+  ...E(['DISPUTED'], ['SYSTEM'], 'autoDecide', RO, 'REFUNDING'),
+  ...E(['DISPUTED'], ['SYSTEM'], 'autoDecide', RR, 'AWAITING_SHIPMENT'),
 ];
 
 const key = (from: FromStatus, role: Role, action: ActionName, type: ReturnType) => `${from}|${role}|${action}|${type}`;
@@ -86,7 +94,7 @@ function run(e: Expectation) {
     action: e.action,
     now: NOW,
     policy,
-    payload: { ...goodPayload(e.action), ...e.payload },
+    payload: { ...goodPayload(e.action, statusOf(e.from)), ...e.payload },
     ledger: OWN_LEDGER,
   });
 }
@@ -95,7 +103,7 @@ describe('transition table', () => {
   it('is one array of rows covering every action name', () => {
     expect(Array.isArray(TRANSITIONS)).toBe(true);
     expect(new Set(TRANSITIONS.map((r) => r.action))).toEqual(new Set(ACTION_NAMES));
-    expect(ACTION_NAMES).toHaveLength(19);
+    expect(ACTION_NAMES).toHaveLength(24);
     for (const a of ACTION_NAMES) expect(ACTION_LABELS[a]).toMatch(/[\u4e00-\u9fa5]/);
   });
 
@@ -164,7 +172,7 @@ describe('transition table', () => {
               action,
               now: NOW,
               policy,
-              payload: goodPayload(action),
+              payload: goodPayload(action, statusOf(f)),
             });
             const roleMayEver = TRANSITIONS.some((row) => row.action === action && row.roles.includes(role));
             const want = roleMayEver ? 'INVALID_STATE' : 'FORBIDDEN';

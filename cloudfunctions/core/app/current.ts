@@ -14,6 +14,8 @@ export function toCurrent(ret: ReturnDoc): CurrentReturn {
     lastReminderAt: ret.lastReminderAt ?? null,
     hasLogistics: !!ret.goodsSentAt || !!ret.logistics,
     corrections: ret.logistics?.corrections ?? 0,
+    proposalFrom: ret.proposal?.from ?? null,
+    proposals: ret.proposals?.length ?? 0,
     returnAddress: ret.returnAddress ?? null,
   };
 }

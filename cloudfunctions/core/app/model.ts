@@ -14,6 +14,28 @@ import type { RefundStatus } from '../machine/refundRecords';
 
 export type { RefundStatus } from '../machine/refundRecords';
 
+export interface Proposal {
+  kind: import('../machine/transitions').ProposalKind;
+  /** Fen, what goes back (REFUND_WITHOUT_RETURN: the settled maximum). */
+  amount?: number;
+  reason: string;
+  evidence: string[];
+  by: { role: Role; openid?: string };
+  at: Date;
+  /** The status it was made in: declining or lapsing goes back there. */
+  from: ReturnStatus;
+}
+
+export interface Message {
+  id: string;
+  by: { role: Role; openid?: string };
+  text: string;
+  evidence: string[];
+  at: Date;
+  /** (sender, requestId) makes a repeated send land on the same message. */
+  requestId?: string;
+}
+
 export interface EvidenceItem {
   fileID: string;
   kind: 'PHOTO' | 'VIDEO' | 'WAYBILL' | 'OTHER';
@@ -95,6 +117,14 @@ export interface ReturnDoc {
   returnAddress?: ReturnAddress;
   /** The refund as settled when it was planned (the transition that entered REFUNDING), from the ledger. */
   refundPlan?: RefundPlan | null;
+  /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */
+  proposal?: Proposal | null;
+  proposals?: (Proposal & { outcome?: 'ACCEPTED' | 'DECLINED' | 'LAPSED' | 'WITHDRAWN'; answeredAt?: Date })[];
+  /** The conversation of buyer and shop (留言): never changes the status. */
+  messages?: Message[];
+  /** Messages the other side has not read yet. */
+  unreadForStaff?: number;
+  unreadForBuyer?: number;
   /** Typed events announced by the commits of this after-sale (app/events.ts), in order; delivered up to `eventsDelivered`. */
   events?: import('./events').AfterSaleEvent[];
   eventsDelivered?: number;

@@ -25,7 +25,7 @@ import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { formatShopTime } from '../policy/time';
 import { isTerminal, statusLabel, STATUSES } from '../machine/statuses';
-import { staffWhoActIn } from '../machine/transitions';
+import { rolesFor, staffWhoActIn } from '../machine/transitions';
 import { retryBackoff } from './pay/classify';
 import { CLIENT_ORIGINS, requireOpenid, requireOrigin, type StaffDoc } from './guards';
 import type { ReturnDoc } from './model';
@@ -195,9 +195,11 @@ export async function notify(opts: {
   hint: string;
   now: Date;
   settings: ShopSettings;
+  /** Overrides the priority the status gives (a message in the thread is informational). */
+  priority?: NoticePriority;
 }): Promise<NoticeStatus> {
   const templateId = opts.settings.templates[opts.kind] ?? null;
-  const priority = priorityOf(opts.kind, opts.ret, opts.touser);
+  const priority = opts.priority ?? priorityOf(opts.kind, opts.ret, opts.touser);
   const base = {
     kind: opts.kind,
     priority,
@@ -255,6 +257,26 @@ const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Obje
  * with a consent gets one message; the others are recorded NO_CONSENT. Never
  * throws (a message never fails the call that caused it).
  */
+/** Staff who read a buyer's message: those who act in the status, else (the buyer acts) those who review (the table's rows). */
+function messageReaders(status: ReturnDoc['status']): string[] {
+  const acting = staffWhoActIn(status);
+  return acting.length ? acting : rolesFor('approve').filter((r) => r !== 'SYSTEM' && r !== 'BUYER');
+}
+
+/** A new message in the thread: the other side is told (informational: only with spare consents), never failing the call. */
+export async function tellAboutMessage(ret: ReturnDoc, fromBuyer: boolean, messageId: string, now: Date, settings: ShopSettings): Promise<void> {
+  try {
+    const recipients = fromBuyer
+      ? (await findMany<StaffDoc>(C.staff, { roles: command().in(messageReaders(ret.status)) }, { limit: 100 })).map((s) => s._id).filter((id) => id !== ret.buyerOpenid)
+      : [ret.buyerOpenid];
+    for (const touser of recipients) {
+      await notify({ key: `${ret._id}:msg:${messageId}:${touser}`, kind: 'statusChanged', ret, touser, hint: fromBuyer ? '买家发来新留言，请查看' : '商家给您留言了，请查看', now, settings, priority: 'info' });
+    }
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'warn', msg: 'message notify failed', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+  }
+}
+
 export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<void> {
   const hint = STAFF_HINTS[ret.status];
   const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;

@@ -69,8 +69,8 @@ export interface TransitionRequest {
   extra?: Record<string, unknown>;
   /** Skip mirroring into the ledger (the caller claimed the ledger itself: modify). */
   skipMirror?: boolean;
-  /** Entering REFUNDING: the amount the merchant grants (undefined = the settled maximum) and why it was lowered. */
-  refund?: { requested?: number; reason?: string };
+  /** Entering REFUNDING: the amount the merchant grants (undefined = the settled maximum) and why it was lowered; `negotiated`: the buyer agreed to it (协商), whatever the type. */
+  refund?: { requested?: number; reason?: string; negotiated?: boolean };
 }
 
 export function conflict(): AppError {
@@ -132,7 +132,7 @@ export function settleFrom(ret: ReturnDoc, ledger: LedgerDoc, order: OrderDoc, n
   const settled = settleRefund({
     order,
     entries: Object.values(ledger.entries),
-    self: { returnId: ret._id, type: ret.type, reason: ret.reason, lines: ret.lines, logistics: ret.logistics ?? null, pickupEver: !!ret.pickupBookedAt },
+    self: { returnId: ret._id, type: refund.negotiated ? 'RETURN_REFUND' : ret.type, reason: ret.reason, lines: ret.lines, logistics: ret.logistics ?? null, pickupEver: !!ret.pickupBookedAt },
     requested: refund.requested,
     policy: settings.policy,
     now,

@@ -44,6 +44,8 @@ export interface ShopSettings {
   orderAdapter?: string;
   /** Where the mini-program's after-sales package is mounted (subscribe messages open its pages); default `aftersale`. */
   pagesRoot: string;
+  /** How buyers reach the shop (联系商家): a phone number, and whether WeChat customer service (button open-type="contact") is set up. */
+  contact?: { phone?: string; customerService?: boolean };
   /** After-sale events: the shop's function that receives them (none: events are kept, not delivered) and tries before giving one up. */
   events?: { function?: string; maxTries?: number };
   /** Courier pickup (logistics.addOrder) through the shop's bound carrier account(s), in order of preference; none ⇒ no pickup. */
@@ -61,6 +63,9 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     pay: { subMchId: String(doc?.pay?.subMchId ?? ''), callbackFunction: String(doc?.pay?.callbackFunction ?? 'refundCallback') },
     ...(typeof doc?.orderAdapter === 'string' ? { orderAdapter: doc.orderAdapter } : {}),
     pagesRoot: typeof doc?.pagesRoot === 'string' ? doc.pagesRoot : 'aftersale',
+    ...(doc?.contact && typeof doc.contact === 'object'
+      ? { contact: { ...(typeof doc.contact.phone === 'string' && doc.contact.phone ? { phone: doc.contact.phone } : {}), ...(doc.contact.customerService === true ? { customerService: true } : {}) } }
+      : {}),
     ...(doc?.events && typeof doc.events === 'object'
       ? { events: { ...(typeof doc.events.function === 'string' && doc.events.function ? { function: doc.events.function } : {}), ...(Number.isInteger(doc.events.maxTries) && doc.events.maxTries > 0 ? { maxTries: doc.events.maxTries } : {}) } }
       : {}),

@@ -1,6 +1,6 @@
 /** What callers see of an after-sale: labels, who acts next, deadline, allowed actions. */
 import { allowedActions } from '../machine/apply';
-import { ACTION_LABELS, type ActionName } from '../machine/transitions';
+import { ACTION_LABELS, PROPOSAL_KINDS, type ActionName } from '../machine/transitions';
 import { STATUSES, statusLabel } from '../machine/statuses';
 import { REFUND_ARRIVAL_HINT } from './pay/classify';
 import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
@@ -18,6 +18,8 @@ export interface ViewOptions {
   /** servedFileID → temporary URL (queryReturns get). */
   tempUrls?: Record<string, string>;
   refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
+  /** How the buyer reaches the shop (settings.contact): shown on the buyer's pages. */
+  contact?: { phone?: string; customerService?: boolean } | null;
 }
 
 /** Buyer-visible advice when a dispute was decided against them. */
@@ -93,6 +95,9 @@ export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; a
   reject: { function: 'reviewReturn', action: 'reject' },
   confirmReceipt: { function: 'reviewReturn', action: 'confirmReceipt' },
   refuseReceipt: { function: 'reviewReturn', action: 'refuseReceipt' },
+  propose: { function: 'reviewReturn', action: 'propose' },
+  acceptProposal: { function: 'applyReturn', action: 'acceptProposal' },
+  declineProposal: { function: 'applyReturn', action: 'declineProposal' },
   decide: { function: 'reviewReturn', action: 'decide' },
   retryRefund: { function: 'executeRefund', action: 'retry' },
   markOffline: { function: 'executeRefund', action: 'markOffline' },
@@ -100,6 +105,30 @@ export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; a
 
 /** The file shown for an evidence item: the functions' checked copy when there is one. */
 export const servedFileID = (e: EvidenceItem): string => e.lockedFileID ?? e.fileID;
+
+const OUTCOME_LABELS: Readonly<Record<string, string>> = Object.freeze({ ACCEPTED: '买家已同意', DECLINED: '买家已拒绝', LAPSED: '买家超时未确认', WITHDRAWN: '买家已撤销申请' });
+const SIDE_LABELS: Readonly<Record<string, string>> = Object.freeze({ BUYER: '买家', MERCHANT: '商家', ARBITER: '店铺主管', ADMIN: '商家', SYSTEM: '系统' });
+
+/**
+ * A ready-to-copy summary for a complaint (WeChat 交易投诉, 12315): when a
+ * review went against the buyer, or the shop is overdue with a failed refund.
+ */
+export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
+  const lost = ret.status === 'CLOSED' && ret.decision?.decision === 'MERCHANT';
+  const overdue = STATUSES[ret.status].refundBound && !STATUSES[ret.status].terminal && STATUSES[ret.status].next.role === 'MERCHANT' && !!ret.deadline && new Date(ret.deadline).getTime() < now.getTime();
+  if (!lost && !overdue) return null;
+  const lines = [
+    `订单号：${ret.orderId}`,
+    `售后单号：${ret._id}`,
+    `售后类型：${RETURN_TYPE_LABELS[ret.type]}，原因：${REASONS[ret.reason]?.label ?? ret.reason}`,
+    `申请退款：${yuan(refundTarget(ret))} 元`,
+    `当前状态：${statusLabel(ret.status)}${overdue ? `（商家已超过处理期限 ${formatShopTime(ret.deadline as Date)}）` : ''}`,
+    ...(lost ? [`复核结果：支持商家${ret.decision?.note ? `，理由：${ret.decision.note}` : ''}`] : []),
+    '处理经过：',
+    ...ret.timeline.map((e) => `  ${formatShopTime(e.at)} ${actionLabel(e.action)}${e.note ? `（${e.note}）` : ''}`),
+  ];
+  return lines.join('\n');
+}
 
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   // Buyers see staff files under the functions' copy: the original path names the staff member's openid.
@@ -169,6 +198,34 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     evidenceRoom: Math.max(0, opts.policy.maxEvidencePerReturn - evidenceOfSide(ret.evidence, opts.role).length),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
+    /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */
+    proposal: ret.proposal
+      ? { kind: ret.proposal.kind, kindLabel: PROPOSAL_KINDS[ret.proposal.kind]?.label ?? ret.proposal.kind, amount: ret.proposal.amount ?? null, reason: ret.proposal.reason, evidence: ret.proposal.evidence.map(shown), at: ret.proposal.at, answerBy: ret.deadline ?? null }
+      : null,
+    negotiation: (ret.proposals ?? []).map((p) => ({
+      kind: p.kind,
+      kindLabel: PROPOSAL_KINDS[p.kind]?.label ?? p.kind,
+      amount: p.amount ?? null,
+      reason: p.reason,
+      at: p.at,
+      outcome: p.outcome ?? null,
+      outcomeLabel: p.outcome ? OUTCOME_LABELS[p.outcome] : '等待买家确认',
+    })),
+    /** The conversation (留言), in time order; buyers see staff by side only. */
+    messages: (ret.messages ?? []).map((m) => ({
+      id: m.id,
+      side: m.by.role === 'BUYER' ? 'BUYER' : 'SHOP',
+      sideLabel: SIDE_LABELS[m.by.role] ?? m.by.role,
+      mine: m.by.openid !== undefined && (opts.role === 'BUYER' ? m.by.role === 'BUYER' : m.by.role !== 'BUYER'),
+      text: m.text,
+      evidence: m.evidence.map(shown),
+      at: m.at,
+    })),
+    unread: opts.role === 'BUYER' ? ret.unreadForBuyer ?? 0 : ret.unreadForStaff ?? 0,
+    /** Past its deadline with nobody acting on it yet (REFUND_FAILED: the shop is overdue; money never moves by default). */
+    overdue: !info.terminal && !!ret.deadline && new Date(ret.deadline).getTime() < opts.now.getTime(),
+    complaintSummary: opts.role === 'BUYER' ? complaintSummary(ret, opts.now) : null,
+    contact: opts.contact ?? null,
     timeline: ret.timeline.map((e) => ({
       at: e.at,
       actor: { role: e.actor.role },

@@ -5,7 +5,7 @@
  */
 import type { Policy, ReturnStatus, ReturnType, Role } from '../policy/types';
 import { deadlineFor, nextReminderAt } from './deadlines';
-import { statusLabel, STATUSES } from './statuses';
+import { reminderRecipient, statusLabel, STATUSES } from './statuses';
 import {
   fromList,
   resolveReturnAddress,
@@ -98,6 +98,8 @@ export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Obje
   GOODS_SENT: 'INVALID_STATE',
   UNITS_TAKEN: 'INVALID_STATE',
   CORRECTIONS_EXHAUSTED: 'INVALID_STATE',
+  PROPOSALS_EXHAUSTED: 'INVALID_STATE',
+  PROPOSAL_INVALID: 'INVALID_ARGUMENT',
 });
 
 /** The input field a refusal that answers INVALID_ARGUMENT is about (for details.issues). */
@@ -107,6 +109,7 @@ export const REFUSAL_FIELD: Readonly<Partial<Record<TransitionErrorCode, string>
   NOTE_REQUIRED: 'note',
   DECISION_REQUIRED: 'decision',
   EVIDENCE_REQUIRED: 'evidence',
+  PROPOSAL_INVALID: 'kind',
 });
 
 /** The api.md error of a refusal: its code, and details with the refusal and, for input, `issues`. */
@@ -194,7 +197,7 @@ export function decide(input: TransitionInput): TransitionResult {
     version: current.version + 1,
     deadline,
     deadlineAction,
-    nextReminderAt: STATUSES[to].terminal ? null : nextReminderAt(to, enteredAt, lastReminderAt, deadline, policy),
+    nextReminderAt: STATUSES[to].terminal || !reminderRecipient(to) ? null : nextReminderAt(to, enteredAt, lastReminderAt, deadline, policy),
     lastReminderAt,
     statusEnteredAt: enteredAt,
     updatedAt: now,

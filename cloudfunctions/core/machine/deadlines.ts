@@ -11,12 +11,13 @@
 import type { Policy, ReturnStatus, ReturnType } from '../policy/types';
 import { DAY_MS, HOUR_MS } from '../policy/time';
 import type { ActionName } from './transitions';
+import { reminderRecipient } from './statuses';
 
 export interface DeadlineRule {
   /** Length of the wait, from the moment the status was entered. */
   durationMs(policy: Policy): number;
-  /** The system action the sweep applies when the deadline has passed. */
-  action: ActionName;
+  /** The system action the sweep applies when the deadline has passed; null: none (the deadline marks the waited-on party overdue). */
+  action: ActionName | null;
 }
 
 /** Statuses with a deadline and a default outcome. The others have none. */
@@ -25,10 +26,21 @@ export const DEADLINE_RULES: Readonly<Partial<Record<ReturnStatus, DeadlineRule>
   AWAITING_SHIPMENT: { durationMs: (p: Policy) => p.buyerShipDays * DAY_MS, action: 'closeUnshipped' },
   IN_TRANSIT: { durationMs: (p: Policy) => p.merchantReceiveDays * DAY_MS, action: 'autoReceive' },
   REJECTED: { durationMs: (p: Policy) => p.appealDays * DAY_MS, action: 'closeAppealWindow' },
+  NEGOTIATING: { durationMs: (p: Policy) => p.proposalHours * HOUR_MS, action: 'lapseProposal' },
+  DISPUTED: { durationMs: (p: Policy) => p.arbiterDecideHours * HOUR_MS, action: 'autoDecide' },
+  // Money never moves by default: past this the merchant is overdue (the pages say so), reminded daily.
+  REFUND_FAILED: { durationMs: (p: Policy) => p.refundFixHours * HOUR_MS, action: null },
+  // What the buyer can expect; the system acts (reconciliation), nobody is waited on.
+  REFUNDING: { durationMs: (p: Policy) => p.refundArrivalDays * DAY_MS, action: null },
 });
 
+/** Statuses whose deadline has a default outcome the sweep applies. */
+export const DEFAULT_OUTCOME_STATUSES: readonly ReturnStatus[] = Object.freeze(
+  (Object.keys(DEADLINE_RULES) as ReturnStatus[]).filter((s) => DEADLINE_RULES[s]?.action),
+);
+
 /** Statuses without a default outcome that are reminded once a day (enteredAt + 1 d, + 2 d, …). */
-export const DAILY_REMINDER_STATUSES: readonly ReturnStatus[] = Object.freeze(['DISPUTED', 'REFUND_FAILED'] as ReturnStatus[]);
+export const DAILY_REMINDER_STATUSES: readonly ReturnStatus[] = Object.freeze(['REFUND_FAILED'] as ReturnStatus[]);
 
 export interface Deadline {
   deadline: Date | null;
@@ -81,6 +93,7 @@ export function reminderTimes(
   policy: Policy,
   until?: Date,
 ): Date[] {
+  if (!reminderRecipient(status)) return [];
   if (DAILY_REMINDER_STATUSES.includes(status)) {
     const end = (until ?? new Date(enteredAt.getTime() + 7 * DAY_MS)).getTime();
     const out: Date[] = [];
@@ -107,6 +120,7 @@ export function nextReminderAt(
   deadline: Date | null,
   policy: Policy,
 ): Date | null {
+  if (!reminderRecipient(status)) return null;
   if (DAILY_REMINDER_STATUSES.includes(status)) {
     const start = enteredAt.getTime();
     if (!lastReminderAt || lastReminderAt.getTime() < start + DAY_MS) return new Date(start + DAY_MS);

@@ -20,6 +20,9 @@ export const AFTER_SALE_EVENT_TYPES = [
   'aftersale.appealed',
   'aftersale.decided',
   'aftersale.refund_retried',
+  'aftersale.proposed',
+  'aftersale.proposal_accepted',
+  'aftersale.proposal_declined',
   'aftersale.refunded',
   'aftersale.refund_failed',
   'aftersale.closed',
@@ -46,6 +49,11 @@ const BY_ACTION: Readonly<Record<ActionName, AfterSaleEventType>> = Object.freez
   closeAppealWindow: 'aftersale.closed',
   refundSucceeded: 'aftersale.refunded',
   refundFailed: 'aftersale.refund_failed',
+  propose: 'aftersale.proposed',
+  acceptProposal: 'aftersale.proposal_accepted',
+  declineProposal: 'aftersale.proposal_declined',
+  lapseProposal: 'aftersale.proposal_declined',
+  autoDecide: 'aftersale.decided',
 });
 
 /**

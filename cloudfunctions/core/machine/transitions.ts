@@ -31,8 +31,8 @@ import type { Policy, Refusal, ReturnStatus, ReturnType, Role } from '../policy/
 import { deadlineFor } from './deadlines';
 import { STATUSES } from './statuses';
 
-export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal';
-export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline';
+export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal' | 'acceptProposal' | 'declineProposal';
+export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline' | 'propose';
 export type ArbiterAction = 'decide';
 export type SystemAction =
   | 'autoApprove'
@@ -40,7 +40,9 @@ export type SystemAction =
   | 'autoReceive'
   | 'closeAppealWindow'
   | 'refundSucceeded'
-  | 'refundFailed';
+  | 'refundFailed'
+  | 'lapseProposal'
+  | 'autoDecide';
 export type ActionName = BuyerAction | MerchantAction | ArbiterAction | SystemAction;
 
 /** Chinese label per action (button text / timeline wording). */
@@ -50,20 +52,25 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = Object.freeze
   cancel: '撤销申请',
   submitLogistics: '填写退货物流',
   correctLogistics: '修改物流信息',
-  appeal: '申请平台介入',
+  appeal: '申请店铺主管复核',
+  acceptProposal: '同意协商方案',
+  declineProposal: '拒绝协商方案',
   approve: '同意售后',
   reject: '拒绝售后',
   confirmReceipt: '确认收货',
   refuseReceipt: '拒绝收货',
   retryRefund: '重新发起退款',
   markOffline: '登记线下退款',
-  decide: '平台裁决',
+  propose: '提出协商方案',
+  decide: '店铺主管复核',
   autoApprove: '超时自动同意',
   closeUnshipped: '超时未寄回关闭',
   autoReceive: '超时自动收货',
   closeAppealWindow: '申诉期满关闭',
   refundSucceeded: '退款成功',
   refundFailed: '退款异常',
+  lapseProposal: '协商方案超时未确认',
+  autoDecide: '复核超时，支持买家',
 });
 
 export const ACTION_NAMES = Object.keys(ACTION_LABELS) as ActionName[];
@@ -81,6 +88,21 @@ export type ReturnAddress = { name?: string; phone?: string; address?: string; [
 
 export type Decision = 'BUYER' | 'MERCHANT';
 
+/**
+ * A merchant's proposal (协商) instead of approve / reject:
+ * - PARTIAL_REFUND: part of the amount, the buyer keeps the goods (in review);
+ * - REFUND_WITHOUT_RETURN: the full amount, nothing is sent back (in review, RETURN_REFUND);
+ * - LOWER_AFTER_RECEIPT: a lower amount after inspecting the returned goods, with evidence (in IN_TRANSIT).
+ */
+export type ProposalKind = 'PARTIAL_REFUND' | 'REFUND_WITHOUT_RETURN' | 'LOWER_AFTER_RECEIPT';
+
+/** Which proposals a merchant may make in which status (and for which type). */
+export const PROPOSAL_KINDS: Readonly<Record<ProposalKind, { from: ReturnStatus; types: ReturnType[]; label: string }>> = Object.freeze({
+  PARTIAL_REFUND: { from: 'PENDING_REVIEW', types: ['REFUND_ONLY', 'RETURN_REFUND'], label: '部分退款，商品无需退回' },
+  REFUND_WITHOUT_RETURN: { from: 'PENDING_REVIEW', types: ['RETURN_REFUND'], label: '全额退款，商品无需退回' },
+  LOWER_AFTER_RECEIPT: { from: 'IN_TRANSIT', types: ['RETURN_REFUND'], label: '验货后协商退款金额' },
+});
+
 export interface TransitionPayload {
   /** Reject reason (merchant), or any reason text; goes to the timeline note. */
   reason?: string;
@@ -94,6 +116,8 @@ export interface TransitionPayload {
   decision?: Decision;
   /** modify: the request changes the lines or quantities. */
   linesChanged?: boolean;
+  /** propose: the merchant's proposal. */
+  proposal?: { kind: ProposalKind; amount?: number; reason?: string; evidence?: string[] };
 }
 
 /** What the machine needs to know of the stored after-sale. */
@@ -112,6 +136,10 @@ export interface CurrentReturn {
   hasLogistics?: boolean;
   /** Logistics corrections made so far. */
   corrections?: number;
+  /** NEGOTIATING: the status the proposal was made in (declining or letting it lapse goes back there). */
+  proposalFrom?: ReturnStatus | null;
+  /** Proposals made so far. */
+  proposals?: number;
   returnAddress?: ReturnAddress | null;
 }
 
@@ -177,6 +205,8 @@ export const GUARD_CODES = Object.freeze({
   GOODS_SENT: 'GOODS_SENT',
   UNITS_TAKEN: 'UNITS_TAKEN',
   CORRECTIONS_EXHAUSTED: 'CORRECTIONS_EXHAUSTED',
+  PROPOSALS_EXHAUSTED: 'PROPOSALS_EXHAUSTED',
+  PROPOSAL_INVALID: 'PROPOSAL_INVALID',
 } as const);
 export type GuardCode = (typeof GUARD_CODES)[keyof typeof GUARD_CODES];
 
@@ -278,6 +308,26 @@ export const unitsStillOwn: Guard = (ctx) => {
   return null;
 };
 
+const proposalsLeft: Guard = (ctx) =>
+  (ctx.current.proposals ?? 0) >= ctx.policy.maxProposals
+    ? refuse(GUARD_CODES.PROPOSALS_EXHAUSTED, `每个售后最多可提出 ${ctx.policy.maxProposals} 次协商方案，请直接同意或拒绝`)
+    : null;
+
+/** The proposal fits the status and type, and carries what its kind needs (a reason; evidence after receipt). The amount is checked against the settled maximum by the shell. */
+const proposalValid: Guard = (ctx) => {
+  const p = ctx.payload.proposal;
+  const kind = p ? PROPOSAL_KINDS[p.kind] : undefined;
+  if (!p || !kind) return refuse(GUARD_CODES.PROPOSAL_INVALID, '请选择协商方案');
+  if (kind.from !== ctx.current.status || !kind.types.includes(ctx.current.type)) return refuse(GUARD_CODES.PROPOSAL_INVALID, `当前状态不能提出「${kind.label}」`);
+  if (!nonEmpty(p.reason)) return refuse(GUARD_CODES.REASON_REQUIRED, '请填写协商说明');
+  if (p.kind !== 'REFUND_WITHOUT_RETURN' && !(typeof p.amount === 'number' && Number.isSafeInteger(p.amount) && p.amount > 0)) return refuse(GUARD_CODES.PROPOSAL_INVALID, '请填写协商退款金额');
+  if (p.kind === 'LOWER_AFTER_RECEIPT' && !(p.evidence ?? []).some(nonEmpty)) return refuse(GUARD_CODES.EVIDENCE_REQUIRED, '验货后协商金额需要上传验货凭证');
+  return null;
+};
+
+/** Declining or letting a proposal lapse goes back to where it was made (review, or the receipt). */
+const backFromProposal = (ctx: TransitionContext): ReturnStatus => ctx.current.proposalFrom ?? 'PENDING_REVIEW';
+
 const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean =>
   type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
 
@@ -326,7 +376,12 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '修改期限已过，售后将被关闭'),
     requires: linesFixedOnceSent,
   },
-  { from: ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED', guard: goodsNotSent },
+  { from: ['PENDING_REVIEW', 'NEGOTIATING', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED', guard: goodsNotSent },
+  {
+    from: 'NEGOTIATING', roles: BUYER, action: 'acceptProposal', to: 'REFUNDING',
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '协商方案已过确认期限'), note: '买家同意协商方案',
+  },
+  { from: 'NEGOTIATING', roles: BUYER, action: 'declineProposal', to: backFromProposal, note: '买家拒绝协商方案，由商家继续处理' },
   {
     from: 'AWAITING_SHIPMENT', roles: BUYER, action: 'submitLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
@@ -340,7 +395,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     from: 'REJECTED', roles: BUYER, action: 'appeal', to: 'DISPUTED',
     guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请平台介入'),
     ledgerGuard: unitsStillOwn,
-    note: '买家申请平台介入',
+    note: '买家申请店铺主管复核',
   },
 
   // merchant (and ADMIN)
@@ -365,6 +420,14 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
         : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证'),
     note: '商家验货未通过，拒绝收货',
   },
+  {
+    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'propose', to: 'NEGOTIATING',
+    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '处理期限已过，系统将自动同意'), proposalsLeft), requires: proposalValid, note: '商家提出协商方案',
+  },
+  {
+    from: 'IN_TRANSIT', roles: MERCHANT, action: 'propose', to: 'NEGOTIATING', types: ['RETURN_REFUND'],
+    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'), proposalsLeft), requires: proposalValid, note: '商家验货后提出协商方案',
+  },
   { from: 'REFUND_FAILED', roles: MERCHANT, action: 'retryRefund', to: 'REFUNDING', note: '商家重新发起退款' },
   {
     from: 'REFUND_FAILED', roles: MERCHANT, action: 'markOffline', to: 'REFUNDED',
@@ -383,7 +446,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
           : refuse(GUARD_CODES.DECISION_REQUIRED, '请选择裁决结果'),
       addressGuard(decidedTo, '裁决买家寄回商品需要退货地址'),
     ),
-    note: (ctx) => (ctx.payload.decision === 'MERCHANT' ? '平台裁决：支持商家' : '平台裁决：支持买家'),
+    note: (ctx) => (ctx.payload.decision === 'MERCHANT' ? '店铺主管复核：支持商家' : '店铺主管复核：支持买家'),
   },
 
   // system (the sweep, the refund reconciliation)
@@ -402,6 +465,14 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     guard: deadlineReached, note: '商家超时未确认收货，系统自动确认收货',
   },
   { from: 'REJECTED', roles: SYSTEM, action: 'closeAppealWindow', to: 'CLOSED', guard: deadlineReached, note: '申诉期已过，售后关闭' },
+  { from: 'NEGOTIATING', roles: SYSTEM, action: 'lapseProposal', to: backFromProposal, guard: deadlineReached, note: '买家超时未确认协商方案，由商家继续处理' },
+  {
+    // The arbiter stays silent past the deadline: decided for the buyer, as a silent merchant loses review.
+    from: 'DISPUTED', roles: SYSTEM, action: 'autoDecide', to: decidedTo, guard: deadlineReached,
+    ledgerGuard: unitsStillOwn,
+    requires: addressGuard(decidedTo, '未设置默认退货地址，无法自动裁决'),
+    note: '店铺主管超时未复核，系统支持买家',
+  },
   { from: 'REFUNDING', roles: SYSTEM, action: 'refundSucceeded', to: 'REFUNDED', note: '退款成功，款项已原路退回' },
   { from: 'REFUNDING', roles: SYSTEM, action: 'refundFailed', to: 'REFUND_FAILED', note: '退款异常，等待商家处理' },
 ] as TransitionRow[]);

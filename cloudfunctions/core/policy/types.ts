@@ -58,7 +58,7 @@ export type ReasonCode = 'NO_LONGER_WANTED' | 'WRONG_ORDER' | 'OTHER' | 'QUALITY
 export type FaultSide = 'BUYER' | 'SELLER';
 export type FreightPayer = 'BUYER' | 'SELLER';
 
-export type ReturnStatus = 'PENDING_REVIEW' | 'AWAITING_SHIPMENT' | 'IN_TRANSIT' | 'REJECTED' | 'DISPUTED' | 'REFUNDING' | 'REFUND_FAILED' | 'REFUNDED' | 'CANCELLED' | 'CLOSED';
+export type ReturnStatus = 'PENDING_REVIEW' | 'NEGOTIATING' | 'AWAITING_SHIPMENT' | 'IN_TRANSIT' | 'REJECTED' | 'DISPUTED' | 'REFUNDING' | 'REFUND_FAILED' | 'REFUNDED' | 'CANCELLED' | 'CLOSED';
 
 export type Role = 'BUYER' | 'MERCHANT' | 'ARBITER' | 'ADMIN' | 'SYSTEM';
 export type StaffRole = 'MERCHANT' | 'ARBITER' | 'ADMIN';
@@ -75,6 +75,18 @@ export interface Policy {
   maxAttemptsPerLine: number;
   /** Logistics corrections allowed per after-sale (each new pickup cancels the previous booking first). */
   maxLogisticsCorrections: number;
+  /** Hours the buyer has to answer a merchant's proposal (协商) before it lapses back to the merchant. */
+  proposalHours: number;
+  /** Proposals a merchant may make per after-sale. */
+  maxProposals: number;
+  /** Hours the shop's arbiter has to decide an appeal before it is decided for the buyer. */
+  arbiterDecideHours: number;
+  /** Hours the merchant has to settle a failed refund (no default outcome: money never moves by default). */
+  refundFixHours: number;
+  /** Days a refund normally takes to arrive (the deadline shown while REFUNDING). */
+  refundArrivalDays: number;
+  /** Messages one sender may add to an after-sale per hour. */
+  maxMessagesPerHour: number;
   maxEvidencePerReturn: number;
   maxEvidenceBytes: number;
   returnShippingCap: number;

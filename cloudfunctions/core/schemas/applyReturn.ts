@@ -1,6 +1,6 @@
 /** applyReturn: preview | apply | modify | cancel | appeal (api.md). */
 import { z } from 'zod';
-import { description, evidenceFiles, orderId, reasonCode, requestedLines, requestId, requiredText, returnId, returnType, MAX_DESCRIPTION } from './common';
+import { description, evidenceFiles, messageFields, orderId, reasonCode, requestedLines, requestId, requiredText, returnId, returnType, MAX_DESCRIPTION } from './common';
 
 const applyFields = {
   orderId,
@@ -37,8 +37,19 @@ export const appealReturnSchema = z.object({
   evidence: evidenceFiles.optional(),
 });
 
-export const applyReturnSchema = z.discriminatedUnion('action', [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema], {
-  error: '操作 action 无效（preview / apply / modify / cancel / appeal）',
+/** The buyer's answer to the merchant's proposal (协商). */
+export const answerProposalSchema = z.object({
+  action: z.enum(['acceptProposal', 'declineProposal']),
+  requestId,
+  returnId,
+  reason: description.optional(),
+});
+
+/** A message to the shop (留言): never changes the status. */
+export const buyerMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
+
+export const applyReturnSchema = z.discriminatedUnion('action', [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema, answerProposalSchema, buyerMessageSchema], {
+  error: '操作 action 无效（preview / apply / modify / cancel / appeal / acceptProposal / declineProposal / message）',
 });
 
 export type ApplyReturnInput = z.infer<typeof applyReturnSchema>;
@@ -47,3 +58,5 @@ export type ApplyNewReturnInput = z.infer<typeof applyNewReturnSchema>;
 export type ModifyReturnInput = z.infer<typeof modifyReturnSchema>;
 export type CancelReturnInput = z.infer<typeof cancelReturnSchema>;
 export type AppealReturnInput = z.infer<typeof appealReturnSchema>;
+export type AnswerProposalInput = z.infer<typeof answerProposalSchema>;
+export type BuyerMessageInput = z.infer<typeof buyerMessageSchema>;

@@ -56,6 +56,10 @@ export const note = z
   .max(MAX_NOTE, { error: `备注不能超过 ${MAX_NOTE} 字` });
 
 /** A required, non-empty free text (reject reason, appeal description, offline-refund note). */
+/** A message (留言): text ≤ 500 characters, up to 3 photos through the evidence pipeline. */
+export const MAX_MESSAGE = 500;
+export const MAX_MESSAGE_PHOTOS = 3;
+
 export function requiredText(label: string, max = MAX_NOTE) {
   return z
     .string({ error: (iss) => (iss.input === undefined ? `请填写${label}` : `${label}必须是文字`) })
@@ -73,6 +77,7 @@ export const reasonCode = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]], 
 
 export const RETURN_STATUSES = [
   'PENDING_REVIEW',
+  'NEGOTIATING',
   'AWAITING_SHIPMENT',
   'IN_TRANSIT',
   'REJECTED',
@@ -138,3 +143,9 @@ export const isoDateTime = (label: string) =>
   z
     .string({ error: (iss) => (iss.input === undefined ? `请填写${label}` : `${label}格式不正确`) })
     .pipe(z.iso.datetime({ offset: true, error: `${label}必须是带时区的 ISO 时间，例如 2026-01-01T10:00:00+08:00` }));
+
+/** A message's fields (applyReturn / reviewReturn `message`). */
+export const messageFields = {
+  text: requiredText('留言内容', MAX_MESSAGE),
+  evidence: z.array(fileID, { error: '留言图片格式不正确' }).max(MAX_MESSAGE_PHOTOS, { error: `留言最多 ${MAX_MESSAGE_PHOTOS} 张图片` }).optional(),
+};

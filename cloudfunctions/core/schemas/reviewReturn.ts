@@ -1,6 +1,6 @@
 /** reviewReturn: approve | reject | confirmReceipt | refuseReceipt | decide (api.md). */
 import { z } from 'zod';
-import { evidenceFiles, fileID, note, phone, requestId, requiredText, returnId, MAX_EVIDENCE, MAX_NOTE, fieldError } from './common';
+import { evidenceFiles, fileID, messageFields, note, phone, requestId, requiredText, returnId, MAX_EVIDENCE, MAX_NOTE, fieldError } from './common';
 
 /** Refund amount set by a merchant / arbiter: positive integer fen (≤ the computed maximum, checked by adjustRefundAmount). */
 export const refundAmount = z
@@ -97,8 +97,21 @@ export const decideSchema = z
   })
   .superRefine(reasonForAmount);
 
-export const reviewReturnSchema = z.discriminatedUnion('action', [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema], {
-  error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）',
+/** The merchant's proposal (协商) instead of approve / reject, or after inspecting the returned goods. */
+export const proposeSchema = z.object({
+  action: z.literal('propose'),
+  ...base,
+  kind: z.enum(['PARTIAL_REFUND', 'REFUND_WITHOUT_RETURN', 'LOWER_AFTER_RECEIPT'], fieldError('请选择协商方案 kind', '协商方案 kind 无效（PARTIAL_REFUND / REFUND_WITHOUT_RETURN / LOWER_AFTER_RECEIPT）')),
+  refundAmount: refundAmount.optional(),
+  reason: requiredText('协商说明', MAX_NOTE),
+  evidence: evidenceFiles.optional(),
+});
+
+/** A message to the buyer (留言): never changes the status. */
+export const staffMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
+
+export const reviewReturnSchema = z.discriminatedUnion('action', [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, proposeSchema, staffMessageSchema], {
+  error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide / propose / message）',
 });
 
 export type ReviewReturnInput = z.infer<typeof reviewReturnSchema>;

@@ -5,7 +5,10 @@
  * of the after-sale with its first timeline event.
  */
 import { createHash } from 'node:crypto';
-import { applyReturnSchema, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
+import { applyReturnSchema, type AnswerProposalInput, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
+import { proposalOutcome } from '../app/negotiation';
+import { postMessage } from './common';
+import { afterMove } from './reviewReturn';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { command, createIfAbsent, findById, findMany } from '../data/db';
@@ -46,6 +49,14 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
       return cancel(input, openid, now, settings);
     case 'appeal':
       return appeal(input, openid, now, settings);
+    case 'acceptProposal':
+    case 'declineProposal':
+      return answerProposal(input, openid, now, settings);
+    case 'message': {
+      const ret = await ownReturn(input.returnId, openid);
+      const stored = await postMessage(ret, { role: 'BUYER', openid }, input, now, settings);
+      return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+    }
   }
 }
 
@@ -370,11 +381,40 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   throw conflict();
 }
 
+/**
+ * The buyer answers the merchant's proposal. Accepting runs the agreed refund
+ * at once (settled from the ledger, never above what it allows; keeping the
+ * goods turns a return into a refund only); declining goes back to the
+ * merchant, where the proposal was made.
+ */
+async function answerProposal(input: AnswerProposalInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const ret = await ownReturn(input.returnId, openid);
+  const again = replayed(ret, openid, input.requestId, now, settings);
+  if (again) return again;
+  const accept = input.action === 'acceptProposal';
+  const p = ret.proposal;
+  const keepGoods = !!p && (p.kind === 'PARTIAL_REFUND' || p.kind === 'REFUND_WITHOUT_RETURN');
+  const { ret: moved } = await transition({
+    ret,
+    actor: { role: 'BUYER', openid },
+    action: input.action,
+    now,
+    settings,
+    requestId: input.requestId,
+    payload: { note: input.reason },
+    extra: { ...proposalOutcome(ret, accept ? 'ACCEPTED' : 'DECLINED', now), ...(accept && keepGoods ? { type: 'REFUND_ONLY' } : {}) },
+    ...(accept && p ? { refund: { requested: p.kind === 'REFUND_WITHOUT_RETURN' ? undefined : p.amount, reason: p.reason, negotiated: true } } : {}),
+  });
+  const final = accept ? await afterMove(moved, now, settings, { openid }) : moved;
+  if (!accept) await tellStaff(final, now, settings);
+  return ok({ return: returnView(final, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
 async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
-  const { ret: stored } = await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, requestId: input.requestId });
+  const { ret: stored } = await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, requestId: input.requestId, ...(ret.proposal ? { extra: proposalOutcome(ret, 'WITHDRAWN', now) } : {}) });
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
 

@@ -5,7 +5,9 @@ import type { Role, StaffRole } from '../policy/types';
 import { CLIENT_ORIGINS, hasRole, loadStaff, requireOpenid, requireOrigin, type StaffDoc } from '../app/guards';
 import { loadReturn, requireOwner } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
-import { notify, tellStaff } from '../app/notify';
+import { notify, tellAboutMessage, tellStaff } from '../app/notify';
+import { addMessage } from '../app/negotiation';
+import { attachEvidence } from '../app/evidence';
 import type { ShopSettings } from '../app/settings';
 import { isTerminal, STATUSES } from '../machine/statuses';
 
@@ -78,6 +80,20 @@ export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSetting
   }
 }
 
-export function requireOpen(ret: ReturnDoc): void {
-  if (isTerminal(ret.status)) throw new AppError('INVALID_STATE', '售后单已结束，不能再补充凭证');
+/**
+ * A message in the thread of `ret` (留言), idempotent on (caller, requestId):
+ * photos go through the evidence pipeline, the other side is told within
+ * their consents, the status never changes. Answers the after-sale with it.
+ */
+export async function postMessage(ret: ReturnDoc, by: { role: Role; openid: string }, input: { requestId: string; text: string; evidence?: string[] }, now: Date, settings: ShopSettings): Promise<ReturnDoc> {
+  if ((ret.messages ?? []).some((m) => m.requestId === input.requestId && m.by.openid === by.openid)) return ret;
+  requireOpen(ret, '售后单已结束，不能再留言');
+  const files = await attachEvidence(input.evidence, by, ret, settings, now);
+  const message = await addMessage(ret, by, input.text, files, input.requestId, now, settings);
+  await tellAboutMessage(ret, by.role === 'BUYER', message.id, now, settings);
+  return { ...ret, messages: [...(ret.messages ?? []), message], evidence: [...ret.evidence, ...files] };
+}
+
+export function requireOpen(ret: ReturnDoc, message = '售后单已结束，不能再补充凭证'): void {
+  if (isTerminal(ret.status)) throw new AppError('INVALID_STATE', message);
 }

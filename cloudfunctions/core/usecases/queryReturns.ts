@@ -14,6 +14,7 @@ import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn } from '../app/returns';
 import { refundsOfOrder, refundTarget } from '../app/refunds';
 import { supersedable } from '../machine/supersede';
+import { markRead } from '../app/negotiation';
 import { returnView, servedFileID } from '../app/view';
 import type { ReturnDoc } from '../app/model';
 import { OPEN_STATUSES, STATUSES } from '../machine/statuses';
@@ -48,7 +49,9 @@ async function get(input: GetReturnInput, caller: Caller, now: Date, settings: S
   // Served from the functions' own copy (what was checked).
   const urls = await tempUrls(ret.evidence.map(servedFileID));
   const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;
-  return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds }) });
+  // Opening the after-sale reads its thread: the caller's side has nothing unread any more.
+  await markRead(ret, acting.role).catch(() => undefined);
+  return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds, contact: acting.role === 'BUYER' ? settings.contact ?? null : null }) });
 }
 
 /**
@@ -111,6 +114,8 @@ function summary(ret: ReturnDoc, now: Date) {
     refundAmount: refundTarget(ret),
     /** Rejected before the goods were sent: a new application for its lines replaces it. */
     reapplicable: supersedable({ status: ret.status, hasLogistics: !!ret.goodsSentAt || !!ret.logistics }),
+    /** Messages from the buyer staff have not read yet (the work queue shows them). */
+    unreadForStaff: ret.unreadForStaff ?? 0,
     createdAt: ret.createdAt,
     updatedAt: ret.updatedAt,
   };

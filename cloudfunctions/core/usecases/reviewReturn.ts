@@ -4,22 +4,24 @@
  * invocation (if this invocation dies, the sweep submits it).
  */
 import { reviewReturnSchema, type ReviewReturnInput } from '../schemas';
-import { ok, type Envelope } from '../runtime/envelope';
+import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
+import { loadReturn, priorEvent, refused, settledMaximum, toCurrent, transition } from '../app/returns';
 import { decide } from '../machine/apply';
-import { rolesFor, type TransitionPayload } from '../machine/transitions';
+import { rolesFor, STAFF_ROLES, type TransitionPayload } from '../machine/transitions';
+import { proposalFields } from '../app/negotiation';
 import { refundRunning } from '../machine/statuses';
 import { settle } from '../app/refunds';
 import { returnView } from '../app/view';
 import type { ReturnDoc } from '../app/model';
-import { staffRolesFor, requireNotOwnReturn, staffActing, tellBuyer, type Acting } from './common';
+import { postMessage, staffRolesFor, requireNotOwnReturn, staffActing, tellBuyer, type Acting } from './common';
 
 export async function reviewReturn(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(reviewReturnSchema, event);
+  if (input.action === 'message') return staffMessage(input, caller);
   const acting = await staffActing(caller, staffRolesFor(rolesFor(input.action)));
   const ret = await loadReturn(input.returnId);
   requireNotOwnReturn(ret, acting);
@@ -34,6 +36,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     evidence: evidenceIn,
     returnAddress: input.action === 'approve' ? input.returnAddress : undefined,
     decision: input.action === 'decide' ? input.decision : undefined,
+    ...(input.action === 'propose' ? { proposal: { kind: input.kind, amount: input.refundAmount, reason: input.reason, evidence: evidenceIn } } : {}),
   };
   // State, role and input checks of the machine first (pure): a refused action
   // answers INVALID_STATE & co. before any file is downloaded or checked.
@@ -47,6 +50,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     // An amount the arbiter granted while the goods still have to come back: settled at receipt.
     if (input.decision === 'BUYER' && input.refundAmount !== undefined) Object.assign(extra, { grantedAmount: input.refundAmount, adjustReason: input.reason ?? input.note ?? '' });
   }
+  if (input.action === 'propose') Object.assign(extra, await proposalExtra(ret, input, acting, evidence.map((e) => e.fileID), now, settings));
   // The amount is settled by the transition that enters REFUNDING (from the ledger, then); the merchant may grant less.
   const refund = 'refundAmount' in input ? { requested: input.refundAmount, reason: input.reason ?? input.note } : undefined;
 
@@ -55,7 +59,32 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
 }
 
-function precheck(ret: ReturnDoc, acting: Acting, action: ReviewReturnInput['action'], now: Date, settings: ShopSettings, payload: TransitionPayload): void {
+/**
+ * A proposal's amount is checked against what the refund would be settled at
+ * now (REFUND_LIMIT above it); REFUND_WITHOUT_RETURN proposes exactly that.
+ */
+async function proposalExtra(ret: ReturnDoc, input: Extract<ReviewReturnInput, { action: 'propose' }>, acting: Acting, evidence: string[], now: Date, settings: ShopSettings): Promise<Record<string, unknown>> {
+  const maximum = await settledMaximum(ret, now, settings);
+  const amount = input.kind === 'REFUND_WITHOUT_RETURN' ? maximum : input.refundAmount;
+  if (amount !== undefined && amount > maximum) {
+    const message = `协商退款金额不能超过可退金额 ${(maximum / 100).toFixed(2)} 元`;
+    throw new AppError('REFUND_LIMIT', message, { refusal: 'AMOUNT_ABOVE_MAXIMUM', maximum, issues: [{ path: 'refundAmount', message }] });
+  }
+  return proposalFields(ret, { kind: input.kind, amount, reason: input.reason, evidence }, { role: acting.role, openid: acting.openid }, now);
+}
+
+/** Staff leave a message (any staff role; never their own after-sale): the buyer is told within their consents. */
+async function staffMessage(input: Extract<ReviewReturnInput, { action: 'message' }>, caller: Caller): Promise<Envelope> {
+  const acting = await staffActing(caller, [...STAFF_ROLES]);
+  const ret = await loadReturn(input.returnId);
+  requireNotOwnReturn(ret, acting);
+  const now = new Date();
+  const settings = await loadSettings(now.getTime());
+  const stored = await postMessage(ret, { role: acting.role, openid: acting.openid }, input, now, settings);
+  return ok({ return: returnView(stored, { role: acting.role, now, policy: settings.policy }) });
+}
+
+function precheck(ret: ReturnDoc, acting: Acting, action: Exclude<ReviewReturnInput['action'], 'message'>, now: Date, settings: ShopSettings, payload: TransitionPayload): void {
   const result = decide({
     current: toCurrent(ret),
     actor: { role: acting.role, openid: acting.openid },

@@ -17,17 +17,18 @@ import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settl
 import { notify, retryNotifications } from '../app/notify';
 import { deliverPending } from '../app/events';
 import type { RefundDoc, ReturnDoc } from '../app/model';
-import { DEADLINE_RULES, nextReminderAt } from '../machine/deadlines';
+import { DEFAULT_OUTCOME_STATUSES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
 import { isUnsent, OPEN_REFUND_STATUSES } from '../machine/refundRecords';
 import type { ActionName } from '../machine/transitions';
 import { formatShopTime, toDate } from '../policy/time';
 import { afterMove } from './reviewReturn';
+import { proposalOutcome } from '../app/negotiation';
 
 const DEFAULT_BUDGET_MS = 45_000;
 const DEFAULT_BATCH = 50;
 /** Statuses with a deadline and a default outcome (machine/deadlines.ts). */
-const DEADLINE_STATUSES = Object.keys(DEADLINE_RULES);
+const DEADLINE_STATUSES = [...DEFAULT_OUTCOME_STATUSES];
 /** Statuses in which the system drives the refund (REFUNDING). */
 const REFUND_RUNNING = ALL_STATUSES.filter(refundRunning);
 /** A REFUNDING after-sale with no refund record after this long lost its submitting invocation. */
@@ -98,7 +99,9 @@ async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, 
         action,
         now,
         settings,
-        payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
+        // autoDecide: the arbiter's silence decides for the buyer.
+        payload: { defaultReturnAddress: settings.defaultReturnAddress ?? null, ...(action === 'autoDecide' ? { decision: 'BUYER' as const } : {}) },
+        ...(action === 'lapseProposal' ? { extra: proposalOutcome(ret, 'LAPSED', now) } : {}),
       });
       await afterMove(moved, now, settings);
       report.done++;
