@@ -874,9 +874,9 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const photo = await upload(DEMO.buyer, 'appeal.jpg', jpeg());
     const res = await h.call('applyReturn', { action: 'appeal', requestId: rid(), returnId: ret.returnId, description: '包装完好，未拆封', evidence: [photo] }, buyer);
     expect(res.ok).toBe(true);
-    expect(res.data.return).toMatchObject({ status: 'DISPUTED', statusLabel: '平台介入中', nextActor: { role: 'ARBITER' }, deadline: null });
+    expect(res.data.return).toMatchObject({ status: 'DISPUTED', statusLabel: '主管复核中', nextActor: { role: 'ARBITER' }, deadlineAction: 'autoDecide' });
     expect(res.data.return.timeline.map((e: any) => e.action)).toEqual(['apply', 'reject', 'appeal']);
-    expect(res.data.return.timeline[2]).toMatchObject({ from: 'REJECTED', to: 'DISPUTED', note: '买家申请平台介入；包装完好，未拆封', evidence: [photo] });
+    expect(res.data.return.timeline[2]).toMatchObject({ from: 'REJECTED', to: 'DISPUTED', note: '买家申请店铺主管复核；包装完好，未拆封', evidence: [photo] });
     expect(res.data.return.evidence.map((e: any) => e.fileID)).toEqual([photo]);
     expect(res.data.return.appeal).toMatchObject({ description: '包装完好，未拆封' });
     expect((await orderDoc('S-APP1')).afterSale.L1.status).toBe('DISPUTED');
@@ -922,7 +922,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const disputed = await h.call('applyReturn', { action: 'appeal', requestId: rid(), returnId: ret.returnId, description: '包装完好' }, buyer);
     expect(disputed.data.return.allowedActions).toEqual([]);
     const res = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, buyer));
-    expectError(res, 'INVALID_STATE', '当前状态（平台介入中）不能执行此操作');
+    expectError(res, 'INVALID_STATE', '当前状态（主管复核中）不能执行此操作');
   });
 
   it('after the appeal window → refused (INVALID_STATE), nothing written', async () => {
@@ -934,7 +934,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const res = await writesNothing(() => h.call('applyReturn', { action: 'appeal', requestId: rid(), returnId: ret.returnId, description: '迟到的申诉' }, buyer));
     const mod = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, description: '迟到的修改' }, buyer));
     if (status === 'REJECTED') {
-      expectError(res, 'INVALID_STATE', '申诉期已过，不能再申请平台介入');
+      expectError(res, 'INVALID_STATE', '申诉期已过，不能再申请店铺主管复核');
       expect(res.error.details).toMatchObject({ refusal: 'APPEAL_WINDOW_CLOSED' });
       expectError(mod, 'INVALID_STATE', '修改期限已过，售后将被关闭');
     } else {

@@ -145,7 +145,7 @@ describe('reject → appeal → decide', () => {
       { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品有明显瑕疵，商家拒绝不合理' },
       { openid: DEMO.buyer },
     );
-    expect(appealed.data.return).toMatchObject({ status: 'DISPUTED', statusLabel: '平台介入中', nextActor: { role: 'ARBITER' } });
+    expect(appealed.data.return).toMatchObject({ status: 'DISPUTED', statusLabel: '主管复核中', nextActor: { role: 'ARBITER' } });
     return ret;
   }
 

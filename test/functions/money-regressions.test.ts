@@ -97,7 +97,7 @@ describe('1. a unit refunded twice (modify over a rejected after-sale, then appe
     const ledger = (await h.db('ledgers')).find((l: any) => l._id === orderId);
     const twin = { ...ledger.entries[b.returnId], returnId: 'R20990101000000000777', status: 'PENDING_REVIEW', version: 1 };
     await h.seed({ ledgers: [{ ...ledger, rev: ledger.rev + 1, entries: { ...ledger.entries, [twin.returnId]: twin } }] });
-    const res = await writesNothing(() => buyerCall({ action: 'appeal', returnId: b.returnId, description: '请平台介入' }));
+    const res = await writesNothing(() => buyerCall({ action: 'appeal', returnId: b.returnId, description: '请店铺主管复核' }));
     expectError(res, 'INVALID_STATE', /已由其他售后申请处理/);
     expect(res.error.details.refusal).toBe('UNITS_TAKEN');
   });

@@ -130,7 +130,7 @@ describe('staff', () => {
     const appealed = await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品有明显质量问题，商家拒绝不合理' }, buyer);
     expect(dataOf(appealed).return.status).toBe('DISPUTED');
     const toArbiter = await sendsTo(DEMO.arbiter, ret.returnId);
-    expect(toArbiter.map((m) => [m.data.data.thing3.value, m.result.errCode])).toEqual([['买家申请平台介入，请处理', 0]]);
+    expect(toArbiter.map((m) => [m.data.data.thing3.value, m.result.errCode])).toEqual([['买家申请主管复核，请处理', 0]]);
   });
 });
 

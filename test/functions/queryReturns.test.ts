@@ -127,10 +127,11 @@ describe('get', () => {
   it('staff see any after-sale with their own allowed actions (merchant: approve/reject; arbiter: none yet)', async () => {
     const m = await writesNothing(() => get(mine[0].returnId, merchant));
     expect(m.ok).toBe(true);
-    expect(m.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
+    expect(m.data.return.allowedActions.sort()).toEqual(['approve', 'propose', 'reject']);
     expect(m.data.return.actions).toEqual([
       { name: 'approve', label: '同意售后', function: 'reviewReturn', action: 'approve' },
       { name: 'reject', label: '拒绝售后', function: 'reviewReturn', action: 'reject' },
+      { name: 'propose', label: '提出协商方案', function: 'reviewReturn', action: 'propose' },
     ]);
     expect(m.data.return.buyerOpenid).toBe(DEMO.buyer);
     expect(m.data.return.evidence.every((e: any) => typeof e.tempFileURL === 'string')).toBe(true);
@@ -139,7 +140,7 @@ describe('get', () => {
     expect(a.data.return.allowedActions).toEqual([]);
     const ad = await get(theirs.returnId, admin);
     expect(ad.ok).toBe(true);
-    expect(ad.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
+    expect(ad.data.return.allowedActions.sort()).toEqual(['approve', 'propose', 'reject']);
   });
 
   it('after a refund: staff see the refund records, the buyer sees the refund hint', async () => {

@@ -100,7 +100,9 @@ describe('approve', () => {
     expect(view.status).toBe('REFUNDING');
     expect(view.statusLabel).toBe('退款中');
     expect(view.refundHint).toContain('原路退回');
-    expect(view.deadline).toBeNull();
+    // What the buyer can expect (refundArrivalDays): a deadline with no default outcome, nobody is waited on.
+    expect(view.deadlineAction).toBeNull();
+    expect(Date.parse(view.deadline) - Date.parse(view.updatedAt)).toBe(3 * 86_400_000);
 
     // The refund record exists and was sent before the call answered.
     const refunds = await refundsOf(ret.returnId);
@@ -320,7 +322,7 @@ describe('decide (arbiter on DISPUTED)', () => {
     const stored = await returnDoc(ret.returnId);
     expect(stored.decision).toMatchObject({ by: DEMO.arbiter, decision: 'BUYER', note: '商家未能证明已发货' });
     expect(stored.timeline.at(-1)).toMatchObject({ action: 'decide', from: 'DISPUTED', to: 'REFUNDING', actor: { role: 'ARBITER', openid: DEMO.arbiter } });
-    expect(stored.timeline.at(-1).note).toContain('平台裁决：支持买家');
+    expect(stored.timeline.at(-1).note).toContain('店铺主管复核：支持买家');
     const refunds = await refundsOf(ret.returnId);
     expect(refunds.map((r: any) => [r.refundFee, r.status])).toEqual([[ret.amounts.total, 'PROCESSING']]);
   });
@@ -344,7 +346,7 @@ describe('decide (arbiter on DISPUTED)', () => {
     expect(view.advice).toContain('小程序交易投诉');
     expect(view.advice).toContain('12315');
     expect(view.allowedActions).toEqual([]);
-    expect(view.timeline.at(-1)).toMatchObject({ action: 'decide', actionLabel: '平台裁决', to: 'CLOSED' });
+    expect(view.timeline.at(-1)).toMatchObject({ action: 'decide', actionLabel: '店铺主管复核', to: 'CLOSED' });
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
   });
 

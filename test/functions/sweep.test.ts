@@ -59,7 +59,7 @@ async function messages(returnId: string, templateId?: string) {
   );
 }
 
-const DEADLINE_ACTIONS = ['autoApprove', 'closeUnshipped', 'autoReceive', 'closeAppealWindow'];
+const DEADLINE_ACTIONS = ['autoApprove', 'closeUnshipped', 'autoReceive', 'closeAppealWindow', 'lapseProposal', 'autoDecide'];
 
 /** `n` after-sales in PENDING_REVIEW whose review deadline passed `ageMs` ago (copies of a real one, fresh _ids). */
 async function seedExpired(n: number, type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'RETURN_REFUND', ageMs = MINUTE): Promise<string[]> {
@@ -275,15 +275,15 @@ describe('reminders before deadlines', () => {
   });
 });
 
-describe('daily reminders (no deadline)', () => {
-  it('DISPUTED: the arbiter (and admin) reminded once a day; REFUND_FAILED: the merchant (and admin) once a day', async () => {
-    // one consent per reminder: two days of reminders (the admin hears of both after-sales)
-    await consent(DEMO.arbiter, ['TPL_AFTERSALE_REMINDER'], 2);
+describe('reminders of the arbiter and of a failed refund', () => {
+  it('DISPUTED: the arbiter (and admin) reminded 24 h before the review deadline; REFUND_FAILED: the merchant (and admin) once a day', async () => {
+    // one consent per reminder (the admin hears of both after-sales)
+    await consent(DEMO.arbiter, ['TPL_AFTERSALE_REMINDER'], 1);
     await consent(DEMO.merchant, ['TPL_AFTERSALE_REMINDER'], 2);
-    await consent(DEMO.admin, ['TPL_AFTERSALE_REMINDER'], 4);
+    await consent(DEMO.admin, ['TPL_AFTERSALE_REMINDER'], 3);
     const disputed = await apply('REFUND_ONLY');
     await review({ action: 'reject', returnId: disputed, reason: '不支持' });
-    expect((await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: disputed, description: '请平台处理' }, { openid: DEMO.buyer })).ok).toBe(true);
+    expect((await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: disputed, description: '请主管处理' }, { openid: DEMO.buyer })).ok).toBe(true);
     const failed = await apply('REFUND_ONLY');
     await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
     expect((await review({ action: 'approve', returnId: failed })).data.return.status).toBe('REFUND_FAILED');
@@ -297,17 +297,17 @@ describe('daily reminders (no deadline)', () => {
     await advanceQuietly(2 * HOUR);
     await sweep();
     await sweep();
-    const toArbiter = await messages(disputed, REMINDER);
-    expect(toArbiter.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.arbiter].sort());
-    expect(toArbiter[0].data.data.phrase2.value).toBe('平台介入中');
-    expect(toArbiter[0].data.data.thing3.value).toBe('「平台介入中」待处理');
+    expect(await messages(disputed, REMINDER)).toHaveLength(0);
     const toMerchant = await messages(failed, REMINDER);
     expect(toMerchant.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.merchant].sort());
 
     await advanceQuietly(DAY);
     await sweep();
     await sweep();
-    expect(await messages(disputed, REMINDER)).toHaveLength(4);
+    const toArbiter = await messages(disputed, REMINDER);
+    expect(toArbiter.map((m: any) => m.data.touser).sort()).toEqual([DEMO.admin, DEMO.arbiter].sort());
+    expect(toArbiter[0].data.data.phrase2.value).toBe('主管复核中');
+    expect(toArbiter[0].data.data.thing3.value).toMatch(/^请于\d{2}-\d{2} \d{2}:\d{2}前处理$/);
     expect(await messages(failed, REMINDER)).toHaveLength(4);
 
     // Settle both so that later tests see nothing of them.

@@ -183,7 +183,7 @@ describe('uploadEvidence', () => {
     expect(seen.fileID).toMatch(/\/evidence-locked\/[0-9a-f]{64}\.jpg$/);
     expect(JSON.stringify(buyerSees)).not.toContain(DEMO.merchant);
     expect(res.data.return.timeline.at(-1)).toMatchObject({ action: 'addEvidence', actor: { role: 'MERCHANT' } });
-    expect(res.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
+    expect(res.data.return.allowedActions.sort()).toEqual(['approve', 'propose', 'reject']);
 
     const buyers = await file(DEMO.buyer);
     const refused = await writesNothing(() => upload(ret.returnId, [{ fileID: buyers, kind: 'PHOTO' }], merchant));

@@ -81,7 +81,7 @@ describe('applyTransition: INVALID_STATE', () => {
   it('a REJECTED after-sale whose goods were sent back (receipt refused) cannot be cancelled', () => {
     expect(act('REJECTED', RR, 'BUYER', 'cancel').ok).toBe(true);
     const sent = act('REJECTED', RR, 'BUYER', 'cancel', { current: { hasLogistics: true } });
-    expect(sent).toEqual({ ok: false, code: 'GOODS_SENT', message: '商品已寄回商家，不能撤销申请；如有异议可申请平台介入' });
+    expect(sent).toEqual({ ok: false, code: 'GOODS_SENT', message: '商品已寄回商家，不能撤销申请；如有异议可申请店铺主管复核' });
   });
 
   it('apply on an existing after-sale, and any other action before one exists', () => {
@@ -116,7 +116,7 @@ describe('applyTransition: guards', () => {
     });
     it('is closed 1 ms after it', () => {
       const r = act('REJECTED', RR, 'BUYER', 'appeal', { current: { deadline: at(-1) } });
-      expect(r).toEqual({ ok: false, code: 'APPEAL_WINDOW_CLOSED', message: '申诉期已过，不能再申请平台介入' });
+      expect(r).toEqual({ ok: false, code: 'APPEAL_WINDOW_CLOSED', message: '申诉期已过，不能再申请店铺主管复核' });
     });
     it('is computed from enteredAt (rejectedAt) when no deadline is stored', () => {
       const open = act('REJECTED', RR, 'BUYER', 'appeal', { current: { deadline: null, enteredAt: at(-7 * DAY) } });

@@ -152,7 +152,7 @@ describe('the appeal form', () => {
     await page.tap('.appeal-submit');
     const appeal = env.shim.calls.find((c) => c.data.action === 'appeal');
     expect(appeal?.data).toMatchObject({ returnId: mugs, description: '商品未使用，吊牌完好，附照片', evidence: [picked] });
-    expect(page.text('.status-label')).toBe('平台介入中');
+    expect(page.text('.status-label')).toBe('主管复核中');
     expect(page.exists('.appeal-form')).toBe(false);
     const stored = (await env.emu.db('returns')).find((r: any) => r._id === mugs);
     expect(stored.evidence.filter((e: any) => e.by.role === 'BUYER')).toHaveLength(9);

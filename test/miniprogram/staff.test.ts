@@ -74,8 +74,8 @@ describe('work queue', () => {
     expect(detail.exists('.appeal-form')).toBe(true);
     await detail.input('.appeal-input', '吊牌是商家发货时就没有的，有开箱视频');
     await detail.tap('.appeal-submit');
-    expect(detail.text('.status-label')).toBe('平台介入中');
-    expect(detail.text('.status-next')).toBe('等待平台裁决');
+    expect(detail.text('.status-label')).toBe('主管复核中');
+    expect(detail.text('.status-next')).toBe('等待店铺主管复核');
 
     env.as(DEMO.merchant);
     const asMerchant = await env.open('staff-review', { returnId: today });
@@ -92,7 +92,7 @@ describe('work queue', () => {
     env.as(DEMO.buyer);
     const lost = await env.open('return-detail', { returnId: today });
     expect(lost.text('.status-label')).toBe('已关闭');
-    expect(lost.text('.decision-title')).toBe('平台裁决：支持商家，本次售后不予退款');
+    expect(lost.text('.decision-title')).toBe('店铺主管复核：支持商家，本次售后不予退款');
     expect(lost.text('.decision-why')).toBe('裁决理由：开箱视频显示吊牌完好，签收后被剪，不符合无理由退货条件');
     expect(lost.text('.advice-text')).toContain('小程序交易投诉');
     expect(lost.text('.advice-text')).toContain('12315');

@@ -247,7 +247,7 @@ export async function notify(opts: {
 const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
   PENDING_REVIEW: '有新的售后申请，请及时审核',
   IN_TRANSIT: '买家已寄回商品，请留意签收',
-  DISPUTED: '买家申请平台介入，请处理',
+  DISPUTED: '买家申请主管复核，请处理',
   REFUND_FAILED: '退款未能完成，请重试或线下退款',
 });
 

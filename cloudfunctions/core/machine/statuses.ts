@@ -35,11 +35,11 @@ function info(status: ReturnStatus, label: string, role: Role | null, phrase: st
 
 export const STATUSES: Readonly<Record<ReturnStatus, StatusInfo>> = Object.freeze({
   PENDING_REVIEW: info('PENDING_REVIEW', '待商家处理', 'MERCHANT', '等待商家处理', false, 'holds'),
-  NEGOTIATING: info('NEGOTIATING', '待买家确认方案', 'BUYER', '等待买家确认商家的协商方案', false, 'holds'),
+  NEGOTIATING: info('NEGOTIATING', '协商待确认', 'BUYER', '等待买家确认商家的协商方案', false, 'holds'),
   AWAITING_SHIPMENT: info('AWAITING_SHIPMENT', '待买家寄回', 'BUYER', '等待买家寄回商品', false, 'holds'),
   IN_TRANSIT: info('IN_TRANSIT', '待商家收货', 'MERCHANT', '等待商家确认收货', false, 'holds'),
   REJECTED: info('REJECTED', '商家已拒绝', 'BUYER', '等待买家修改申请或申诉', false, 'holds', true),
-  DISPUTED: info('DISPUTED', '店铺主管复核中', 'ARBITER', '等待店铺主管复核', false, 'holds'),
+  DISPUTED: info('DISPUTED', '主管复核中', 'ARBITER', '等待店铺主管复核', false, 'holds'),
   REFUNDING: info('REFUNDING', '退款中', 'SYSTEM', '退款处理中，等待到账', false, 'refund'),
   REFUND_FAILED: info('REFUND_FAILED', '退款异常', 'MERCHANT', '等待商家处理退款异常', false, 'refund'),
   REFUNDED: info('REFUNDED', '退款成功', null, '售后已完成', true, 'refund'),

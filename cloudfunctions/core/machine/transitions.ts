@@ -272,7 +272,7 @@ const deadlineReached: Guard = (ctx) => {
 
 /** Once goods were sent in an after-sale it can never be withdrawn, whatever happened after (a modify, a refused receipt). */
 const goodsNotSent: Guard = (ctx) =>
-  ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请平台介入') : null;
+  ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请店铺主管复核') : null;
 
 /** Logistics belong to the lines that were sent: after sending, the lines and quantities stay as they are. */
 const linesFixedOnceSent: Guard = (ctx) =>
@@ -393,7 +393,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
   },
   {
     from: 'REJECTED', roles: BUYER, action: 'appeal', to: 'DISPUTED',
-    guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请平台介入'),
+    guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请店铺主管复核'),
     ledgerGuard: unitsStillOwn,
     note: '买家申请店铺主管复核',
   },

@@ -211,7 +211,7 @@ async function withdrawSuperseded(returnIds: string[], openid: string, now: Date
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT') continue;
       if (err instanceof AppError && err.code === 'INVALID_STATE') {
-        throw new AppError('RETURN_ALREADY_OPEN', `该商品的售后申请（${id}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`, { refusals: [{ code: 'RETURN_ALREADY_OPEN', message: err.message }] });
+        throw new AppError('RETURN_ALREADY_OPEN', `该商品的售后申请（${id}）已被商家拒绝，请在原申请中修改后重新提交，或申请店铺主管复核`, { refusals: [{ code: 'RETURN_ALREADY_OPEN', message: err.message }] });
       }
       throw err;
     }

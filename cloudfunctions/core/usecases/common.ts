@@ -64,7 +64,7 @@ const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
   REFUNDED: '退款成功，款项已原路退回',
   REFUND_FAILED: '退款遇到问题，商家正在处理',
   CLOSED: '售后已关闭',
-  DISPUTED: '已申请平台介入，请等待裁决',
+  DISPUTED: '已申请店铺主管复核，请等待结果',
 };
 
 /** Tell the buyer about a status change made by someone else. Never fails the call. */

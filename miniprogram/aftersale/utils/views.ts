@@ -53,7 +53,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     decision: r.decision
       ? {
           lost: r.decision.decision === 'MERCHANT',
-          title: r.decision.decision === 'MERCHANT' ? '平台裁决：支持商家，本次售后不予退款' : '平台裁决：支持买家',
+          title: r.decision.decision === 'MERCHANT' ? '店铺主管复核：支持商家，本次售后不予退款' : '店铺主管复核：支持买家',
           why: r.decision.note ?? '',
           at: r.decision.at ? shopTime(r.decision.at) : '',
         }

@@ -31,7 +31,7 @@ describe('rule 4a: one open after-sale per line', () => {
   it('a REJECTED one points the buyer to modifying it or appealing, not to waiting', () => {
     const rejected = makePriorReturn({ status: 'REJECTED', lines: [['L1', 1]] });
     const [r] = checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [rejected] }));
-    expect(r.message).toBe(`该商品的售后申请（${rejected.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`);
+    expect(r.message).toBe(`该商品的售后申请（${rejected.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请店铺主管复核`);
     const pending = makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1]] });
     expect(checkOneOpenPerLine(makeEligibilityContext({ priorReturns: [pending] }))[0].message).toContain('请等待处理完成后再申请');
   });

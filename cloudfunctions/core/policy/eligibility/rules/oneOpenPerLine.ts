@@ -49,7 +49,7 @@ export function checkOneOpenPerLine(ctx: EligibilityContext): Refusal[] {
         refusal(
           C.RETURN_ALREADY_OPEN,
           STATUSES[open.status].withdrawnByReapply
-            ? `该商品的售后申请（${open.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请平台介入`
+            ? `该商品的售后申请（${open.returnId}）已被商家拒绝，请在原申请中修改后重新提交，或申请店铺主管复核`
             : `该商品已有进行中的售后申请（${open.returnId}），请等待处理完成后再申请，或修改原申请`,
           lineId,
         ),
