@@ -167,3 +167,15 @@ describe('reminders', () => {
     expect(nextReminderAt('REFUND_FAILED', T0, d('2026-03-01T03:00:00.000Z'), null, policy)).toEqual(d('2026-03-02T02:15:00.000Z'));
   });
 });
+
+describe('honest deadlines', () => {
+  it('every non-terminal status says who acts next and has a deadline (a default outcome, or the party is marked overdue)', () => {
+    for (const s of ALL_STATUSES) {
+      if (STATUSES[s].terminal) continue;
+      expect([s, STATUSES[s].next.role !== null]).toEqual([s, true]);
+      expect([s, deadlineFor(s, T0, policy).deadline instanceof Date]).toEqual([s, true]);
+    }
+    // money never moves by default: a failed refund has a deadline without an outcome
+    expect(deadlineFor('REFUND_FAILED', T0, policy).deadlineAction).toBeNull();
+  });
+});
