@@ -20,7 +20,7 @@
  * merchant reviews, and an application could be decided on unchecked photos.
  */
 import { createHash } from 'node:crypto';
-import { sdk } from '../runtime/shell';
+import { openapi, sdk, sdkError } from '../runtime/shell';
 import { AppError } from '../runtime/envelope';
 import type { Role } from '../policy/types';
 import { evidenceOfSide, type EvidenceItem } from './model';
@@ -114,7 +114,7 @@ export function sniff(buf: Buffer): { contentType: string; media: 'image' | 'vid
 
 async function download(fileID: string): Promise<Buffer | null> {
   try {
-    const res: any = await (sdk() as any).downloadFile({ fileID });
+    const res = (await sdk().downloadFile({ fileID })) as { fileContent?: Buffer };
     const content = res?.fileContent;
     return Buffer.isBuffer(content) ? content : content ? Buffer.from(content) : null;
   } catch {
@@ -140,7 +140,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = Object.freeze({
 async function lockCopy(buf: Buffer, contentType: string): Promise<{ fileID: string; sha256: string } | null> {
   const sha256 = createHash('sha256').update(buf).digest('hex');
   try {
-    const res: any = await (sdk() as any).uploadFile({ cloudPath: `evidence-locked/${sha256}.${EXTENSIONS[contentType] ?? 'bin'}`, fileContent: buf });
+    const res = (await sdk().uploadFile({ cloudPath: `evidence-locked/${sha256}.${EXTENSIONS[contentType] ?? 'bin'}`, fileContent: buf })) as { fileID?: string };
     return res?.fileID ? { fileID: String(res.fileID), sha256 } : null;
   } catch {
     return null;
@@ -151,10 +151,10 @@ async function lockCopy(buf: Buffer, contentType: string): Promise<{ fileID: str
 async function imageIsSafe(buf: Buffer, contentType: string): Promise<'ok' | 'unsafe' | 'refused' | 'error'> {
   const verdict = (code: number) => (code === 0 ? 'ok' : code === 87014 ? 'unsafe' : code === 40006 || code === 40005 || code === 41005 ? 'refused' : 'error');
   try {
-    const res: any = await (sdk() as any).openapi.security.imgSecCheck({ media: { contentType, value: buf } });
+    const res = await openapi('security.imgSecCheck')({ media: { contentType, value: buf } });
     return verdict(Number(res?.errCode ?? res?.errcode ?? 0));
   } catch (err) {
-    return verdict(Number((err as any)?.errCode));
+    return verdict(Number(sdkError(err).errCode));
   }
 }
 

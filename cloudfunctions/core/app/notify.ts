@@ -19,7 +19,7 @@
  * with backoff until MAX_NOTIFY_TRIES, then GAVE_UP) or GAVE_UP at once when
  * the shop's template configuration is wrong.
  */
-import { sdk, type Caller } from '../runtime/shell';
+import { openapi, type Caller } from '../runtime/shell';
 import { ok, type Envelope } from '../runtime/envelope';
 import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
@@ -99,7 +99,7 @@ export function templateData(ret: ReturnDoc, hint: string, at: Date): Record<str
 async function send(doc: Pick<NotificationDoc, 'touser' | 'templateId' | 'page' | 'data'>): Promise<{ status: NoticeStatus; error?: string; code?: number }> {
   if (!doc.templateId) return { status: 'SKIPPED' };
   try {
-    const res: any = await (sdk() as any).openapi.subscribeMessage.send({
+    const res = await openapi('subscribeMessage.send')({
       touser: doc.touser,
       templateId: doc.templateId,
       page: doc.page,

@@ -13,7 +13,7 @@
  * with a Chinese reason and `details.alternative: 'SELF_SHIP'` (the page offers
  * 自行寄回); nothing is booked and nothing is written.
  */
-import { sdk } from '../runtime/shell';
+import { openapi, sdkError } from '../runtime/shell';
 import { AppError } from '../runtime/envelope';
 import { CARRIERS } from '../schemas/submitLogistics';
 import type { Logistics, ReturnDoc } from './model';
@@ -99,10 +99,10 @@ async function usableAccount(settings: ShopSettings): Promise<CarrierAccount> {
   }
   let list: any[];
   try {
-    const res: any = await (sdk() as any).openapi.logistics.getAllAccount({});
+    const res = await openapi('logistics.getAllAccount')({});
     list = Array.isArray(res?.list) ? res.list : [];
   } catch (err) {
-    throw refused('暂时无法预约上门取件，请稍后重试或选择「自行寄回」', { refusal: 'CARRIER_UNAVAILABLE', error: String((err as any)?.errMsg ?? err) });
+    throw refused('暂时无法预约上门取件，请稍后重试或选择「自行寄回」', { refusal: 'CARRIER_UNAVAILABLE', error: String(sdkError(err).errMsg ?? err) });
   }
   const bound = (a: CarrierAccount) => list.find((x) => (x.deliveryId ?? x.delivery_id) === a.deliveryId && (x.bizId ?? x.biz_id) === a.bizId && Number(x.statusCode ?? x.status_code) === 0);
   const account = configured.find(bound);
@@ -138,7 +138,7 @@ export async function bookPickup(input: PickupInput, ret: ReturnDoc, now: Date, 
   const bookingId = `${ret._id}-v${ret.version}`;
   let res: any;
   try {
-    res = await (sdk() as any).openapi.logistics.addOrder({
+    res = await openapi('logistics.addOrder')({
       addSource: 0,
       orderId: bookingId,
       openid: ret.buyerOpenid,
@@ -182,12 +182,12 @@ export async function cancelPickup(openid: string, booking: Booking): Promise<st
   let last = '';
   for (const deliveryId of ids.length ? ids : ['SF']) {
     try {
-      const res: any = await (sdk() as any).openapi.logistics.cancelOrder({ orderId: booking.bookingId, openid, deliveryId, waybillId: booking.waybillId });
+      const res = await openapi('logistics.cancelOrder')({ orderId: booking.bookingId, openid, deliveryId, waybillId: booking.waybillId });
       if (Number(res?.errCode ?? res?.errcode ?? 0) === 0) return '';
       last = `${res?.errCode ?? res?.errcode} ${res?.errMsg ?? res?.errmsg ?? ''}`.trim();
     } catch (err) {
-      last = `${(err as any)?.errCode ?? ''} ${(err as any)?.errMsg ?? (err as Error)?.message ?? err}`.trim();
-      if (Number((err as any)?.errCode) !== 9300507) return last;
+      last = `${sdkError(err).errCode ?? ''} ${sdkError(err).errMsg ?? sdkError(err).message ?? err}`.trim();
+      if (Number(sdkError(err).errCode) !== 9300507) return last;
     }
   }
   return last;

@@ -84,3 +84,17 @@ export function defineFunction(name: string, run: UseCase) {
     return result;
   };
 }
+
+/** An open-API call (cloud.openapi.<group>.<name>): the SDK's typings do not list them, so they are reached by name here. */
+export type OpenApiCall = (params: Record<string, unknown>) => Promise<Record<string, any>>;
+
+export function openapi(name: 'security.imgSecCheck' | 'subscribeMessage.send' | 'logistics.getAllAccount' | 'logistics.addOrder' | 'logistics.cancelOrder'): OpenApiCall {
+  const [group, fn] = name.split('.');
+  const api = (sdk() as unknown as { openapi: Record<string, Record<string, OpenApiCall>> }).openapi;
+  return (params) => api[group][fn](params);
+}
+
+/** What the SDK throws: errCode / errMsg (platform errors) or a plain Error. */
+export function sdkError(err: unknown): { errCode?: number | string; errMsg?: string; message?: string } {
+  return (err && typeof err === 'object' ? err : { message: String(err) }) as { errCode?: number | string; errMsg?: string; message?: string };
+}
