@@ -13,6 +13,8 @@ export interface LinePick {
   /** index into the order's lines (modulo) */
   line: number;
   quantity: number;
+  /** A line named directly (advance's modify variants, from the after-sale's current lines). */
+  lineId?: string;
 }
 
 export type Command =
@@ -29,7 +31,9 @@ export type Command =
   | { kind: 'flush' }
   | { kind: 'time'; hours: number }
   | { kind: 'sweep' }
-  | { kind: 'repeat' };
+  | { kind: 'repeat' }
+  /** The next natural action of an open after-sale (the variant picks among those of its status): keeps walks going deep. */
+  | { kind: 'advance'; pick: number; variant: number };
 
 export interface Sequence {
   orders: OrderKind[];
@@ -77,6 +81,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), hours: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 25, 49) }, { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'sweep' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'repeat' as const }) },
+  { weight: 16, arbitrary: fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) }) },
 );
 
 const ORDER_KINDS: OrderKind[] = ['SHIPPED', 'UNSHIPPED', 'PRESALE'];
@@ -99,7 +104,7 @@ export function sequenceArb(opts: { minLength?: number; maxLength?: number } = {
   });
 }
 
-const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `line${l.line}×${l.quantity}`).join('+');
+const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `${l.lineId ?? `line${l.line}`}×${l.quantity}`).join('+');
 
 /** One readable line per command. */
 export function formatCommand(c: Command): string {
@@ -131,6 +136,8 @@ export function formatCommand(c: Command): string {
       return 'sweepTimeouts (timer)';
     case 'repeat':
       return 'send the previous call again (same requestId)';
+    case 'advance':
+      return `advance #${c.pick} (variant ${c.variant})`;
     default:
       return `${c.kind}${target}`;
   }

@@ -107,7 +107,7 @@ export function orderFor(kind: OrderKind, orderId: string, now: number, buyerOpe
     payments = [{ outTradeNo: `T${orderId}`, channel: 'WECHAT_PAY', amount: total, paidAt: date(now - 3 * DAY), kind: 'FULL' }];
     Object.assign(times, { paidAt: date(now - 3 * DAY), shippedAt: date(now - 2 * DAY), receivedAt: date(now - 1 * DAY) });
   } else if (kind === 'UNSHIPPED') {
-    lines = [mk('L1', 3, 10000, '模型商品丁'), mk('L2', 1, 4500, '模型商品戊')];
+    lines = [mk('L1', 2, 9999, '模型商品丁'), mk('L2', 1, 4500, '模型商品戊')];
     shippingFee = 600;
     status = 'PAID';
     const total = lines.reduce((s, l) => s + l.paidAmount, 0) + shippingFee;

@@ -131,11 +131,12 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       const exec = await execute(h, cmd, { model, orders, state: before, last });
       await quiet(h);
       const after = await readDb(h, orderIds);
-      const obs: Observation = { label: `${i + 1}. ${formatCommand(cmd)}`, before, after, ...exec };
+      const { resolved: _resolved, ...made } = exec;
+      const obs: Observation = { label: `${i + 1}. ${formatCommand(cmd)}`, before, after, ...made };
       learnFromAnswer(model, obs);
       const violations = checkStep(model, obs).filter((x) => !ignore.includes(x.rule));
       syncModel(model, after);
-      steps.push({ command: formatCommand(cmd), target: exec.call ? actedOn(exec) : undefined, outcome: exec.answer ? answerText(exec.answer) : '' });
+      steps.push({ command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : ''), target: exec.call ? actedOn(exec) : undefined, outcome: exec.answer ? answerText(exec.answer) : '' });
       if (exec.call && exec.answer && cmd.kind !== 'repeat') last = { call: exec.call, answer: exec.answer };
       state = after;
       if (violations.length) return { violations, failedAt: i, steps };
@@ -156,18 +157,53 @@ interface ExecContext {
 type Exec = Pick<Observation, 'call' | 'answer' | 'repeatOf' | 'statusBefore'>;
 
 function mapLines(order: ModelOrder | undefined, picks: LinePick[]): { lineId: string; quantity: number }[] {
-  if (!order) return picks.map((p) => ({ lineId: `L${p.line + 1}`, quantity: p.quantity }));
+  if (!order) return picks.map((p) => ({ lineId: p.lineId ?? `L${p.line + 1}`, quantity: p.quantity }));
   const out: { lineId: string; quantity: number }[] = [];
   for (const p of picks) {
-    const lineId = order.lines[p.line % order.lines.length].lineId;
+    const lineId = p.lineId ?? order.lines[Math.abs(p.line) % order.lines.length].lineId;
     if (!out.some((l) => l.lineId === lineId)) out.push({ lineId, quantity: p.quantity });
   }
   return out;
 }
 
-async function execute(h: Harness, cmd: Command, ctx: ExecContext): Promise<Exec> {
+/** The natural next actions per status (what `advance` chooses among). */
+function nextActions(ret: any, variant: number): Command {
+  const base = { pick: 0, any: false };
+  const lines: { lineId: string; quantity: number }[] = (ret.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity }));
+  const k = Math.floor(variant / 16);
+  const modifyVariants: Command[] = [
+    // add a line (another of the order's lines, 1 unit)
+    { kind: 'modify', ...base, lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1 }] } as Command,
+    // remove a line, or change the quantity of the only one
+    lines.length > 1
+      ? ({ kind: 'modify', ...base, lines: lines.slice(1).map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })) } as Command)
+      : ({ kind: 'modify', ...base, lines: [{ line: -1, quantity: lines[0]?.quantity === 1 ? 2 : 1, lineId: lines[0]?.lineId }] } as Command),
+    // change the reason only
+    { kind: 'modify', ...base, reason: k % 2 ? 'QUALITY_ISSUE' : 'WRONG_ORDER' },
+  ];
+  const byStatus: Record<string, Command[]> = {
+    PENDING_REVIEW: [{ kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'reject', ...base }, { kind: 'cancel', ...base }, ...modifyVariants],
+    AWAITING_SHIPMENT: [{ kind: 'ship', ...base }, { kind: 'ship', ...base }, { kind: 'ship', ...base, postage: 1500 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
+    IN_TRANSIT: [{ kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: true }, { kind: 'refuse', ...base }, { kind: 'ship', ...base, postage: 3000 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
+    REJECTED: [{ kind: 'appeal', ...base }, { kind: 'appeal', ...base }, { kind: 'modify', ...base }, { kind: 'reapply', pick: 0, reason: k % 2 ? 'DAMAGED' : 'NO_LONGER_WANTED' }, { kind: 'cancel', ...base }, ...modifyVariants],
+    DISPUTED: [{ kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'MERCHANT' }],
+    REFUNDING: [{ kind: 'flush' }, { kind: 'sweep' }, { kind: 'payFault', code: 'NOTENOUGH' }],
+    REFUND_FAILED: [{ kind: 'retry', ...base }, { kind: 'offline', ...base }],
+  };
+  const list = byStatus[ret.status] ?? [{ kind: 'flush' }];
+  return list[variant % list.length];
+}
+
+async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any): Promise<Exec & { resolved?: Command }> {
   const rets = ctx.state.returns;
-  const target = (() => {
+  if (cmd.kind === 'advance') {
+    const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
+    if (!open.length) return {};
+    const t = open[cmd.pick % open.length];
+    const resolved = nextActions(t, cmd.variant);
+    return { ...(await execute(h, resolved, ctx, t)), resolved };
+  }
+  const target = forced ?? (() => {
     if (!('pick' in cmd)) return undefined;
     const wanted = POOL[cmd.kind] ?? [];
     const inPool = rets.filter((r) => wanted.includes(r.status));
