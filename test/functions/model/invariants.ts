@@ -113,7 +113,7 @@ export function learnFromAnswer(model: Model, obs: Observation): void {
   const id = String(ret.returnId ?? ret._id);
   let m = model.returns.get(id);
   if (!m) {
-    m = { returnId: id, orderId: String(ret.orderId), lines: [], status: String(ret.status), goodsSent: false, hadPickup: false, corrections: 0 };
+    m = { returnId: id, orderId: String(ret.orderId), lines: [], status: String(ret.status), goodsSent: false, hadPickup: false, corrections: 0, pickups: 0 };
     model.returns.set(id, m);
   }
   if (Array.isArray(ret.lines)) m.lines = ret.lines.map((l: any) => ({ lineId: String(l.lineId), quantity: Number(l.quantity) }));
@@ -122,7 +122,10 @@ export function learnFromAnswer(model: Model, obs: Observation): void {
     if (obs.statusBefore === 'IN_TRANSIT') m.corrections += 1;
     if (!m.goodsSent) m.sentLines = m.lines.map((l) => ({ ...l }));
     m.goodsSent = true;
-    if (obs.call.event.mode === 'PICKUP') m.hadPickup = true;
+    if (obs.call.event.mode === 'PICKUP') {
+      m.hadPickup = true;
+      m.pickups += 1;
+    }
   }
 }
 
@@ -227,6 +230,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     if (m.goodsSent && r.status === 'CANCELLED') add('no cancel once goods were sent', `${m.returnId} CANCELLED after goods were sent`);
     if (m.sentLines && normLines(r.lines) !== normLines(m.sentLines)) add('lines fixed once goods were sent', `${m.returnId}: sent ${normLines(m.sentLines)}, now ${normLines(r.lines)}`);
     if (normLines(r.lines) !== normLines(m.lines)) add('lines as answered', `${m.returnId}: answered ${normLines(m.lines)}, stored ${normLines(r.lines)}`);
+    const booked = after.bookings[m.returnId] ?? 0;
+    if (booked > m.pickups) add('one courier per accepted pickup', `${m.returnId}: ${booked} bookings for ${m.pickups} accepted pickups`);
     if (m.corrections > MAX_CORRECTIONS) add('at most 3 logistics corrections', `${m.returnId}: ${m.corrections} corrections accepted`);
     if (m.hadPickup && has(REFUNDING_SET, r.status)) {
       const postage = refundOf(r).postage + (Number(r.postageOffline) || 0);

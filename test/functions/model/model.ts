@@ -56,6 +56,8 @@ export interface ModelReturn {
   hadPickup: boolean;
   /** Accepted submitLogistics while IN_TRANSIT. */
   corrections: number;
+  /** Accepted PICKUP submissions (each may book one courier, no more). */
+  pickups: number;
   /** The first terminal status seen: it must never change. */
   terminal?: string;
 }
