@@ -109,7 +109,8 @@ const okReturn = (answer: Observation['answer']): any => (answer && answer.statu
  */
 export function learnFromAnswer(model: Model, obs: Observation): void {
   const ret = okReturn(obs.answer);
-  if (!ret || obs.repeatOf) return;
+  // A repeat of an accepted call changes nothing; a repeat of a refused one is evaluated afresh (it may be accepted now).
+  if (!ret || okReturn(obs.repeatOf)) return;
   const id = String(ret.returnId ?? ret._id);
   let m = model.returns.get(id);
   if (!m) {

@@ -167,13 +167,14 @@ function mapLines(order: ModelOrder | undefined, picks: LinePick[]): { lineId: s
 }
 
 /** The natural next actions per status (what `advance` chooses among). */
-function nextActions(ret: any, variant: number): Command {
+function nextActions(ret: any, variant: number, order: ModelOrder | undefined): Command {
   const base = { pick: 0, any: false };
   const lines: { lineId: string; quantity: number }[] = (ret.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity }));
   const k = Math.floor(variant / 16);
+  const others = (order?.lines ?? []).map((l) => l.lineId).filter((id) => !lines.some((l) => l.lineId === id));
   const modifyVariants: Command[] = [
-    // add a line (another of the order's lines, 1 unit)
-    { kind: 'modify', ...base, lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1 }] } as Command,
+    // add a line (one of the order's lines it does not have yet, 1 unit)
+    { kind: 'modify', ...base, lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1, lineId: others[k % Math.max(1, others.length)] }] } as Command,
     // remove a line, or change the quantity of the only one
     lines.length > 1
       ? ({ kind: 'modify', ...base, lines: lines.slice(1).map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })) } as Command)
@@ -182,9 +183,9 @@ function nextActions(ret: any, variant: number): Command {
     { kind: 'modify', ...base, reason: k % 2 ? 'QUALITY_ISSUE' : 'WRONG_ORDER' },
   ];
   const byStatus: Record<string, Command[]> = {
-    PENDING_REVIEW: [{ kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'reject', ...base }, { kind: 'cancel', ...base }, ...modifyVariants],
+    PENDING_REVIEW: [{ kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'reject', ...base }, { kind: 'reject', ...base }, { kind: 'cancel', ...base }, ...modifyVariants],
     AWAITING_SHIPMENT: [{ kind: 'ship', ...base }, { kind: 'ship', ...base }, { kind: 'ship', ...base, postage: 1500 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
-    IN_TRANSIT: [{ kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: true }, { kind: 'refuse', ...base }, { kind: 'ship', ...base, postage: 3000 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
+    IN_TRANSIT: [{ kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: true }, { kind: 'refuse', ...base }, { kind: 'ship', ...base, postage: 3000 }, { kind: 'ship', ...base }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
     REJECTED: [{ kind: 'appeal', ...base }, { kind: 'appeal', ...base }, { kind: 'modify', ...base }, { kind: 'reapply', pick: 0, reason: k % 2 ? 'DAMAGED' : 'NO_LONGER_WANTED' }, { kind: 'cancel', ...base }, ...modifyVariants],
     DISPUTED: [{ kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'MERCHANT' }],
     REFUNDING: [{ kind: 'flush' }, { kind: 'sweep' }, { kind: 'payFault', code: 'NOTENOUGH' }],
@@ -200,7 +201,7 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
     if (!open.length) return {};
     const t = open[cmd.pick % open.length];
-    const resolved = nextActions(t, cmd.variant);
+    const resolved = nextActions(t, cmd.variant, ctx.orders.find((o) => o.orderId === String(t.orderId)));
     return { ...(await execute(h, resolved, ctx, t)), resolved };
   }
   const target = forced ?? (() => {
