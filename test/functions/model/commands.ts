@@ -18,7 +18,7 @@ export interface LinePick {
 }
 
 export type Command =
-  | { kind: 'apply'; order: number; type: 'REFUND_ONLY' | 'RETURN_REFUND'; reason: Reason; lines: LinePick[] }
+  | { kind: 'apply'; order: number; type: 'REFUND_ONLY' | 'RETURN_REFUND' | 'AUTO'; reason: Reason; lines: LinePick[] }
   | { kind: 'reapply'; pick: number; reason: Reason }
   | { kind: 'modify'; pick: number; any: boolean; lines?: LinePick[]; reason?: Reason }
   | { kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline'; pick: number; any: boolean }
@@ -43,19 +43,22 @@ export interface Sequence {
 const pick = fc.nat({ max: 1000 });
 const any = fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 const reason: fc.Arbitrary<Reason> = fc.oneof(fc.constantFrom(...BUYER_REASONS), fc.constantFrom(...SELLER_REASONS));
-const linePicks = fc.uniqueArray(fc.record({ line: fc.nat({ max: 2 }), quantity: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) }) }), {
-  minLength: 1,
-  maxLength: 3,
-  selector: (l) => l.line,
-});
+/** quantity 0 = every unit the line has (its bought quantity). */
+const quantity = fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) });
+const linePick: fc.Arbitrary<LinePick> = fc.record({ line: fc.nat({ max: 2 }), quantity });
+const linePicks: fc.Arbitrary<LinePick[]> = fc.oneof(
+  { weight: 3, arbitrary: linePick.map((l): LinePick[] => [l], (v) => (v as LinePick[])[0] as any) },
+  { weight: 1, arbitrary: fc.uniqueArray(linePick, { minLength: 1, maxLength: 3, selector: (l) => l.line }) },
+);
 const simple = (kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline') => fc.record({ kind: fc.constant(kind), pick, any });
 
-const type = fc.oneof({ weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) }, { weight: 2, arbitrary: fc.constant('RETURN_REFUND' as const) });
+/** AUTO: RETURN_REFUND for a shipped order, REFUND_ONLY for an unshipped one (what a buyer's page offers). */
+const type = fc.oneof({ weight: 3, arbitrary: fc.constant('AUTO' as const) }, { weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) }, { weight: 1, arbitrary: fc.constant('RETURN_REFUND' as const) });
 const applyArb = fc.record({ kind: fc.constant('apply' as const), order: fc.nat({ max: 2 }), type, reason, lines: linePicks });
 
 /** Weighted so that sequences go deep (shipping, corrections, disputes, refunds), not only refusals. */
 export const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: applyArb },
+  { weight: 9, arbitrary: applyArb },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reapply' as const), pick, reason }) },
   {
     weight: 3,
@@ -89,7 +92,7 @@ const ORDER_KINDS: OrderKind[] = ['SHIPPED', 'UNSHIPPED', 'PRESALE'];
 /** Orders drawn per sequence (at least one, each kind at most once) and 8–25 commands. */
 export function sequenceArb(opts: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<Sequence> {
   return fc.record({
-    orders: fc.subarray(ORDER_KINDS, { minLength: 1 }),
+    orders: fc.oneof({ weight: 3, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 2 }) }),
     // Every sequence starts with an apply (so the walk has something to act on); the rest is drawn freely.
     commands: fc
       .tuple(applyArb, fc.array(commandArb, { minLength: (opts.minLength ?? 8) - 1, maxLength: (opts.maxLength ?? 25) - 1 }))
@@ -104,7 +107,7 @@ export function sequenceArb(opts: { minLength?: number; maxLength?: number } = {
   });
 }
 
-const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `${l.lineId ?? `line${l.line}`}×${l.quantity}`).join('+');
+const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `${l.lineId ?? `line${l.line}`}×${l.quantity || 'all'}`).join('+');
 
 /** One readable line per command. */
 export function formatCommand(c: Command): string {

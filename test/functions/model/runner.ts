@@ -120,6 +120,9 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
   const orders: ModelOrder[] = built.map((b) => b.model);
   const orderIds = orders.map((o) => o.orderId);
   await h.seed({ orders: built.map((b) => b.doc) });
+  // Refund notifications come only when a command delivers them (flush) or moves the clock past them, never between a
+  // command and its checks (the sandbox's own ticker runs on the emulator clock, which also moves with real time).
+  await h.pay({ config: { notifyDelayMs: 10 * 60_000 } });
   const model: Model = newModel(orders);
   const steps: StepRecord[] = [];
   let state = await readDb(h, orderIds);
@@ -157,11 +160,12 @@ interface ExecContext {
 type Exec = Pick<Observation, 'call' | 'answer' | 'repeatOf' | 'statusBefore'>;
 
 function mapLines(order: ModelOrder | undefined, picks: LinePick[]): { lineId: string; quantity: number }[] {
-  if (!order) return picks.map((p) => ({ lineId: p.lineId ?? `L${p.line + 1}`, quantity: p.quantity }));
+  if (!order) return picks.map((p) => ({ lineId: p.lineId ?? `L${p.line + 1}`, quantity: p.quantity || 1 }));
   const out: { lineId: string; quantity: number }[] = [];
   for (const p of picks) {
-    const lineId = p.lineId ?? order.lines[Math.abs(p.line) % order.lines.length].lineId;
-    if (!out.some((l) => l.lineId === lineId)) out.push({ lineId, quantity: p.quantity });
+    const line = p.lineId ? order.lines.find((l) => l.lineId === p.lineId) : order.lines[Math.abs(p.line) % order.lines.length];
+    const lineId = p.lineId ?? line!.lineId;
+    if (!out.some((l) => l.lineId === lineId)) out.push({ lineId, quantity: p.quantity || line?.quantity || 1 });
   }
   return out;
 }
@@ -225,7 +229,8 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     case 'apply': {
       const order = ctx.orders[cmd.order % ctx.orders.length];
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;
-      return call('applyReturn', { action: 'apply', requestId, orderId: order.orderId, type: cmd.type, reason: cmd.reason, lines: mapLines(order, cmd.lines), ...(evidence ? { evidence } : {}) }, DEMO.buyer);
+      const type = cmd.type === 'AUTO' ? (order.shipped ? 'RETURN_REFUND' : 'REFUND_ONLY') : cmd.type;
+      return call('applyReturn', { action: 'apply', requestId, orderId: order.orderId, type, reason: cmd.reason, lines: mapLines(order, cmd.lines), ...(evidence ? { evidence } : {}) }, DEMO.buyer);
     }
     case 'reapply': {
       if (!target) return {};
