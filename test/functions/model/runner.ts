@@ -171,11 +171,15 @@ function mapLines(order: ModelOrder | undefined, picks: LinePick[]): { lineId: s
 }
 
 /** The natural next actions per status (what `advance` chooses among). */
-function nextActions(ret: any, variant: number, order: ModelOrder | undefined): Command {
+function nextActions(ret: any, variant: number, order: ModelOrder | undefined, siblings: any[]): Command {
   const base = { pick: 0, any: false };
   const lines: { lineId: string; quantity: number }[] = (ret.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity }));
   const k = Math.floor(variant / 16);
-  const others = (order?.lines ?? []).map((l) => l.lineId).filter((id) => !lines.some((l) => l.lineId === id));
+  const free = (order?.lines ?? []).map((l) => l.lineId).filter((id) => !lines.some((l) => l.lineId === id));
+  // Half the time, a line another after-sale of the order holds (a rejected one's above all): the interesting case.
+  const held = free.filter((id) => siblings.some((r) => r._id !== ret._id && !['CANCELLED', 'CLOSED'].includes(r.status) && (r.lines ?? []).some((l: any) => l.lineId === id)));
+  const heldRejected = held.filter((id) => siblings.some((r) => r._id !== ret._id && r.status === 'REJECTED' && (r.lines ?? []).some((l: any) => l.lineId === id)));
+  const others = k % 2 === 0 && heldRejected.length ? heldRejected : k % 2 === 0 && held.length ? held : free;
   const modifyVariants: Command[] = [
     // add a line (one of the order's lines it does not have yet, 1 unit)
     { kind: 'modify', ...base, lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1, lineId: others[k % Math.max(1, others.length)] }] } as Command,
@@ -205,7 +209,7 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
     if (!open.length) return {};
     const t = open[cmd.pick % open.length];
-    const resolved = nextActions(t, cmd.variant, ctx.orders.find((o) => o.orderId === String(t.orderId)));
+    const resolved = nextActions(t, cmd.variant, ctx.orders.find((o) => o.orderId === String(t.orderId)), rets.filter((r) => r.orderId === t.orderId));
     return { ...(await execute(h, resolved, ctx, t)), resolved };
   }
   const target = forced ?? (() => {
