@@ -84,7 +84,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), hours: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 25, 49) }, { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'sweep' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'repeat' as const }) },
-  { weight: 16, arbitrary: fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) }) },
+  { weight: 24, arbitrary: fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) }) },
 );
 
 const ORDER_KINDS: OrderKind[] = ['SHIPPED', 'UNSHIPPED', 'PRESALE'];
