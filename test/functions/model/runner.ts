@@ -101,6 +101,10 @@ async function cleanUp(h: Harness, orderIds: string[]): Promise<void> {
   await fetch(`${h.url}/_local/outbox/clear`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 }
 
+/** The lines a call actually sent (picks resolved to the order's lineIds), for readable counterexamples. */
+const sentLines = (call: CallRecord | undefined): string =>
+  call && Array.isArray(call.event.lines) ? ` {${call.event.lines.map((l: any) => `${l.lineId}×${l.quantity}`).join(', ')}}` : '';
+
 const answerText = (a: { status: number; body: any } | undefined): string => {
   if (!a) return '';
   if (a.status !== 200) return `HTTP ${a.status}`;
@@ -139,7 +143,7 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       learnFromAnswer(model, obs);
       const violations = checkStep(model, obs).filter((x) => !ignore.includes(x.rule) && !ignore.includes('*'));
       syncModel(model, after);
-      steps.push({ command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : ''), target: exec.call ? actedOn(exec) : undefined, outcome: exec.answer ? answerText(exec.answer) : '' });
+      steps.push({ command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : '') + sentLines(exec.call), target: exec.call ? actedOn(exec) : undefined, outcome: exec.answer ? answerText(exec.answer) : '' });
       if (exec.call && exec.answer && cmd.kind !== 'repeat') last = { call: exec.call, answer: exec.answer };
       state = after;
       if (violations.length) return { violations, failedAt: i, steps };
