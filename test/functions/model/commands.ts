@@ -29,7 +29,7 @@ export type Command =
   | { kind: 'payFault'; code: 'SYSTEMERROR' | 'NOTENOUGH' | 'FREQUENCY_LIMITED' | 'BIZERR_NEED_RETRY' | 'COMM_FAIL' }
   | { kind: 'payNotify'; status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE' | 'NONE'; duplicates: number }
   | { kind: 'flush' }
-  | { kind: 'time'; hours: number }
+  | { kind: 'time'; hours: number; sweep: boolean }
   | { kind: 'sweep' }
   | { kind: 'repeat' }
   /** The next natural action of an open after-sale (the variant picks among those of its status): keeps walks going deep. */
@@ -81,7 +81,15 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('payFault' as const), code: fc.constantFrom('SYSTEMERROR' as const, 'NOTENOUGH' as const, 'FREQUENCY_LIMITED' as const, 'BIZERR_NEED_RETRY' as const, 'COMM_FAIL' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('payNotify' as const), status: fc.constantFrom('SUCCESS' as const, 'CHANGE' as const, 'REFUNDCLOSE' as const, 'NONE' as const), duplicates: fc.constantFrom(0, 1, 2) }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'flush' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), hours: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 25, 49) }, { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('time' as const),
+      hours: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 25, 49) }, { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) }, { weight: 2, arbitrary: fc.constantFrom(7 * 24 + 1, 10 * 24 + 1) }),
+      // without the sweep: the deadline has passed but its default outcome is not applied yet (the waited-on party acts late)
+      sweep: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'sweep' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'repeat' as const }) },
   { weight: 24, arbitrary: fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) }) },
@@ -133,7 +141,7 @@ export function formatCommand(c: Command): string {
     case 'flush':
       return 'pay: deliver pending notifications';
     case 'time':
-      return `clock +${c.hours}h, then the sweep`;
+      return `clock +${c.hours}h${c.sweep ? ', then the sweep' : ' (no sweep yet)'}`;
     case 'sweep':
       return 'sweepTimeouts (timer)';
     case 'repeat':

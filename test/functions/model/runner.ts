@@ -297,6 +297,7 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     case 'time': {
       await h.advance(cmd.hours * HOUR);
       await quiet(h);
+      if (!cmd.sweep) return {};
       const body = await h.trigger('sweepTimeouts');
       return { answer: { status: 200, body } };
     }
