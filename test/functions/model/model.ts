@@ -71,11 +71,6 @@ export function newModel(orders: ModelOrder[]): Model {
   return { orders, returns: new Map() };
 }
 
-/** The sequence's order documents, as the shop's system writes them. */
-export interface OrderPlan {
-  kind: OrderKind;
-}
-
 const DAY = 86_400_000;
 
 /**

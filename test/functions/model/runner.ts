@@ -14,8 +14,8 @@
 import fc from 'fast-check';
 import { jpeg, type Harness } from '../../support/emulator';
 import { DEMO } from '../../../scripts/emulator/demo';
-import { formatCommand, formatSequence, sequenceArb, type Command, type LinePick, type Sequence } from './commands';
-import { orderFor, newModel, needsPhoto, isSellerSide, type Model, type ModelOrder } from './model';
+import { formatCommand, sequenceArb, type Command, type LinePick, type Sequence } from './commands';
+import { orderFor, newModel, needsPhoto, type Model, type ModelOrder } from './model';
 import { actedOn, checkStep, learnFromAnswer, syncModel, targetOf, type CallRecord, type DbState, type Observation, type Violation } from './invariants';
 
 const HOUR = 3_600_000;
@@ -411,4 +411,3 @@ export async function runModel(h: Harness, opts: ModelRunOptions): Promise<{ run
   return { runs: done, failures };
 }
 
-export { formatSequence, isSellerSide };
