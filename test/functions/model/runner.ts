@@ -379,6 +379,8 @@ export async function runModel(h: Harness, opts: ModelRunOptions): Promise<{ run
       const result = await runSequence(h, seq, opts.ignoreRules);
       if (process.env.MODEL_TRACE) console.log(`${describeResult(seq, result)}\n`);
       if (!result.violations.length) return true;
+      // While shrinking, only a candidate that breaks one of the original rules counts: the counterexample stays about them.
+      if (firstFailure && !result.violations.some((v) => firstFailure!.result.violations.some((o) => o.rule === v.rule))) return true;
       if (!firstFailure) {
         firstFailure = { seq, result };
         failedAtMs = Date.now();
@@ -397,7 +399,7 @@ export async function runModel(h: Harness, opts: ModelRunOptions): Promise<{ run
       const wasShrunk = shrinkBudget > 0;
       rules.forEach((r) => shrunkRules.add(r));
       const report = [
-        `seed ${seed}: ${rules.join('; ')}`,
+        `seed ${seed}: ${[...new Set(shrunkResult.violations.map((v) => v.rule))].join('; ')}`,
         wasShrunk ? `shrunk counterexample (${shrunkResult.failedAt + 1} commands run; drawn: ${firstFailure.seq.commands.length}, shrunk list ${shrunk.commands.length}, of which those after the violation never ran):` : `counterexample (not shrunk again: the same rule${rules.length > 1 ? 's were' : ' was'} shrunk above):`,
         describeResult(shrunk, shrunkResult),
       ].join('\n');
