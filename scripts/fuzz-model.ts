@@ -15,10 +15,13 @@
  * --shrink-all (shrink every failing sequence; by default only the first
  * failure of each broken rule is shrunk, the others are listed with their seed),
  * --min-length / --max-length (commands per sequence, default 8 / 25),
- * --ignore "rule,rule" (rules not checked: to look past a known violation).
+ * --ignore "rule,rule" (rules not checked: to look past a known violation),
+ * --replay FILE (run the command list(s) in FILE — one JSON sequence, as a
+ * report prints it, or a list of them — and print each step and what broke).
  */
 import { startEmulator } from '../test/support/emulator';
-import { runModel } from '../test/functions/model/runner';
+import { readFileSync } from 'node:fs';
+import { runModel, runSequence, describeResult } from '../test/functions/model/runner';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,6 +48,24 @@ async function main(): Promise<void> {
   const minLength = intArg('min-length', 8);
   const maxLength = intArg('max-length', 25);
   const ignoreRules = (arg('ignore') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const replay = arg('replay');
+  if (replay) {
+    const parsed = JSON.parse(readFileSync(replay, 'utf8'));
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    const h = await startEmulator();
+    let broken = 0;
+    try {
+      for (const seq of list) {
+        const result = await runSequence(h, seq, ignoreRules);
+        if (result.violations.length) broken++;
+        console.log(`${describeResult(seq, result)}\n`);
+      }
+    } finally {
+      await h.close();
+    }
+    console.log(`sequences run: ${list.length}, violations: ${broken}`);
+    process.exit(broken ? 1 : 0);
+  }
   console.log(`fuzz:model — ${runs} sequences from seed ${seed} (sequence i uses seed ${seed} + i), ${minLength}–${maxLength} commands each`);
   const h = await startEmulator();
   const started = Date.now();

@@ -143,7 +143,12 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       learnFromAnswer(model, obs);
       const violations = checkStep(model, obs).filter((x) => !ignore.includes(x.rule) && !ignore.includes('*'));
       syncModel(model, after);
-      steps.push({ command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : '') + sentLines(exec.call), target: exec.call ? actedOn(exec) : undefined, outcome: exec.answer ? answerText(exec.answer) : '' });
+      const skipped = !exec.call && (cmd.kind === 'advance' || cmd.kind === 'repeat' || 'pick' in cmd);
+      steps.push({
+        command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : '') + sentLines(exec.call),
+        target: exec.call ? actedOn(exec) : undefined,
+        outcome: exec.answer ? answerText(exec.answer) : skipped ? '(skipped: no after-sale in a fitting status)' : '',
+      });
       if (exec.call && exec.answer && cmd.kind !== 'repeat') last = { call: exec.call, answer: exec.answer };
       state = after;
       if (violations.length) return { violations, failedAt: i, steps };
@@ -402,6 +407,8 @@ export async function runModel(h: Harness, opts: ModelRunOptions): Promise<{ run
         `seed ${seed}: ${[...new Set(shrunkResult.violations.map((v) => v.rule))].join('; ')}`,
         wasShrunk ? `shrunk counterexample (${shrunkResult.failedAt + 1} commands run; drawn: ${firstFailure.seq.commands.length}, shrunk list ${shrunk.commands.length}, of which those after the violation never ran):` : `counterexample (not shrunk again: the same rule${rules.length > 1 ? 's were' : ' was'} shrunk above):`,
         describeResult(shrunk, shrunkResult),
+        `  replay: save this line as a file and run npm run fuzz:model -- --replay <file>`,
+        `  ${JSON.stringify({ orders: shrunk.orders, commands: shrunk.commands.slice(0, shrunkResult.failedAt + 1) })}`,
       ].join('\n');
       failures.push({ seed, rules, original: firstFailure.seq, shrunk, report });
     } else if (out.failed) {
