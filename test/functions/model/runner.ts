@@ -202,7 +202,18 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
   const byStatus: Record<string, Command[]> = {
     PENDING_REVIEW: [{ kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'reject', ...base }, { kind: 'reject', ...base }, { kind: 'cancel', ...base }, modifyVariants[0], ...modifyVariants],
     AWAITING_SHIPMENT: [{ kind: 'ship', ...base }, { kind: 'ship', ...base }, { kind: 'ship', ...base, postage: 1500 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
-    IN_TRANSIT: [{ kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: false }, { kind: 'confirm', ...base, lower: true }, { kind: 'refuse', ...base }, { kind: 'ship', ...base, postage: 3000 }, { kind: 'ship', ...base }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
+    // corrections are as likely as the merchant's answer, so that runs of them (and the limit of 3) are walked
+    IN_TRANSIT: [
+      { kind: 'confirm', ...base, lower: false },
+      { kind: 'confirm', ...base, lower: true },
+      { kind: 'refuse', ...base },
+      { kind: 'ship', ...base, postage: 3000 },
+      { kind: 'ship', ...base },
+      { kind: 'ship', ...base, postage: 1500 },
+      { kind: 'pickup', ...base },
+      { kind: 'pickup', ...base },
+      { kind: 'cancel', ...base },
+    ],
     REJECTED: [{ kind: 'appeal', ...base }, { kind: 'appeal', ...base }, { kind: 'modify', ...base }, { kind: 'reapply', pick: 0, reason: k % 2 ? 'DAMAGED' : 'NO_LONGER_WANTED' }, { kind: 'cancel', ...base }, modifyVariants[0], ...modifyVariants],
     DISPUTED: [{ kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'MERCHANT' }],
     REFUNDING: [{ kind: 'flush' }, { kind: 'sweep' }, { kind: 'payFault', code: 'NOTENOUGH' }],
