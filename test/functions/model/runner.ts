@@ -143,7 +143,7 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       learnFromAnswer(model, obs);
       const violations = checkStep(model, obs).filter((x) => !ignore.includes(x.rule) && !ignore.includes('*'));
       syncModel(model, after);
-      const skipped = !exec.call && (cmd.kind === 'advance' || cmd.kind === 'repeat' || 'pick' in cmd);
+      const skipped = cmd.kind === 'advance' ? !exec.resolved : !exec.call && (cmd.kind === 'repeat' || 'pick' in cmd);
       steps.push({
         command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : '') + sentLines(exec.call),
         target: exec.call ? actedOn(exec) : undefined,
