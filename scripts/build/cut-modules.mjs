@@ -1,0 +1,135 @@
+/**
+ * esbuild plugin: what the product never reaches in wx-server-sdk's dependency
+ * tree is cut from the bundle. A cut module is replaced by a small stub that
+ * can be required and walked (the SDK requires these modules at load time and
+ * reads properties off them), but throws a recognisable error the moment
+ * anything of it is called or constructed:
+ *
+ *   [cut-module] <module> was cut from this bundle (<why>) but was reached: <path>
+ *
+ * The same line is written to stderr (the function's log, kept by the
+ * emulator per invocation) and the error carries code 'CUT_MODULE', so a test
+ * that drives every path of every function (test/functions/bundle-cuts.test.ts)
+ * fails if any path reaches one.
+ *
+ * Substitutes (not stubs) replace modules that are reached but far larger
+ * than what is used of them:
+ * - xml2js (≈100 KiB with sax and xmlbuilder) is only used by node-sdk's
+ *   uploadFile to read COS's answer (empty on success, a flat <Error> document
+ *   otherwise) — scripts/build/xml2js-lean.cjs;
+ * - mime-db (134 KiB of JSON, parsed at load) is only used by wx-server-sdk's
+ *   openapi media converter (imgSecCheck's `media`) to name the uploaded part
+ *   by the extension of its content type: the substitute is mime-db's own
+ *   image/, video/ and audio/ entries (generated here from the installed
+ *   mime-db), so those answer exactly as before; any other type is unknown
+ *   (the SDK then names the part `media.png`, as it does for an unknown type).
+ */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** bare module specifier → why it is never reached by this product */
+export const CUT_MODULES = {
+  '@cloudbase/wx-cloud-client-sdk': 'data models and MySQL (cloud.models, rdb)',
+  jsonwebtoken: 'custom login tickets (auth().createTicket)',
+  axios: 'metadata-host probe outside SCF (TENCENTCLOUD_RUNENV=SCF on the platform) and the requestClient shim',
+  'form-data': 'multipart requests (request formData option)',
+  'http-proxy-agent': 'HTTP_PROXY support',
+  'https-proxy-agent': 'HTTPS_PROXY support',
+  'web-streams-polyfill': 'AI streaming',
+  '@cloudbase/ai': 'AI (cloud.ai)',
+};
+
+/**
+ * Calls made at SDK init whose result is kept but never used by the product:
+ * they answer another stub (which throws when used) instead of throwing.
+ * node-sdk's CloudBase constructor builds the data-model and MySQL clients.
+ */
+export const INIT_CALLS = {
+  '@cloudbase/wx-cloud-client-sdk': ['@cloudbase/wx-cloud-client-sdk.generateHTTPClient', '@cloudbase/wx-cloud-client-sdk.generateMySQLClient'],
+};
+
+/** relative requires cut by the file that makes them: importer (path suffix) → specifier → why */
+export const CUT_RELATIVE = [
+  { importer: '@cloudbase/node-sdk/dist/cloudbase.js', specifier: './ai', name: '@cloudbase/node-sdk/dist/ai', why: 'AI (cloud.ai(): @cloudbase/ai, @cloudbase/app, adapter-wx_mp, web streams)' },
+];
+
+/** module → file replacing it (a lean implementation of what is used) */
+export const SUBSTITUTES = {
+  xml2js: path.join(here, 'xml2js-lean.cjs'),
+};
+
+/** module → source generated at build time */
+export const GENERATED = {
+  'mime-db': () => {
+    const db = require('mime-db');
+    const kept = Object.fromEntries(
+      Object.entries(db)
+        .filter(([type, v]) => /^(image|video|audio)\//.test(type) && v.extensions?.length)
+        .map(([type, v]) => [type, { extensions: v.extensions }]),
+    );
+    return `'use strict';\n// mime-db's image/, video/ and audio/ entries (scripts/build/cut-modules.mjs)\nmodule.exports = ${JSON.stringify(kept)};\n`;
+  },
+};
+
+export function stubSource(name, why, initCalls = []) {
+  return `'use strict';
+var NAME = ${JSON.stringify(name)}, WHY = ${JSON.stringify(why)}, INIT_CALLS = ${JSON.stringify(initCalls)};
+function reached(where) {
+  var msg = '[cut-module] ' + NAME + ' was cut from this bundle (' + WHY + ') but was reached: ' + where;
+  try { process.stderr.write(msg + '\\n'); } catch (e) {}
+  (globalThis.__cutModulesReached || (globalThis.__cutModulesReached = [])).push(where);
+  var err = new Error(msg);
+  err.code = 'CUT_MODULE';
+  throw err;
+}
+function lazy(where) {
+  return new Proxy(function () {}, {
+    get: function (t, k) {
+      if (k === '__esModule') return false;
+      if (typeof k === 'symbol' || k === 'then' || k === 'toJSON') return undefined;
+      return lazy(where + '.' + k);
+    },
+    has: function () { return false; },
+    apply: function () { if (INIT_CALLS.indexOf(where) >= 0) return lazy(where + '()'); reached(where + '()'); },
+    construct: function () { reached('new ' + where + '()'); },
+  });
+}
+module.exports = lazy(NAME);
+`;
+}
+
+export function cutModules() {
+  return {
+    name: 'cut-modules',
+    setup(b) {
+      const names = Object.keys(CUT_MODULES);
+      const bare = new RegExp(`^(${names.map((n) => n.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(/.*)?$`);
+      b.onResolve({ filter: bare }, (args) => {
+        const m = args.path.match(bare);
+        return { path: m[1], namespace: 'cut-module' };
+      });
+      for (const c of CUT_RELATIVE) {
+        const filter = new RegExp(`^${c.specifier.replace(/[/.]/g, '\\$&')}$`);
+        b.onResolve({ filter }, (args) => {
+          if (!args.importer.replace(/\\/g, '/').endsWith(c.importer)) return undefined;
+          return { path: c.name, namespace: 'cut-module' };
+        });
+      }
+      b.onLoad({ filter: /.*/, namespace: 'cut-module' }, (args) => {
+        const why = CUT_MODULES[args.path] ?? CUT_RELATIVE.find((c) => c.name === args.path)?.why ?? 'unused';
+        return { contents: stubSource(args.path, why, INIT_CALLS[args.path]), loader: 'js' };
+      });
+      const subs = Object.keys(SUBSTITUTES);
+      const subFilter = new RegExp(`^(${subs.join('|')})$`);
+      b.onResolve({ filter: subFilter }, (args) => ({ path: SUBSTITUTES[args.path] }));
+      const gens = Object.keys(GENERATED);
+      b.onResolve({ filter: new RegExp(`^(${gens.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'generated-module' }));
+      b.onLoad({ filter: /.*/, namespace: 'generated-module' }, (args) => ({ contents: GENERATED[args.path](), loader: 'js', resolveDir: here }));
+    },
+  };
+}
