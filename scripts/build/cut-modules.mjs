@@ -19,7 +19,9 @@
  *   otherwise) — scripts/build/xml2js-lean.cjs;
  * - mime-db (134 KiB of JSON, parsed at load) is only used by wx-server-sdk's
  *   openapi media converter (imgSecCheck's `media`) to name the uploaded part
- *   by the extension of its content type: the substitute is mime-db's own
+ *   by the extension of its content type, and by form-data (through
+ *   mime-types) to type a part from its file name, which the SDK's multipart
+ *   requests (openapi, cloudPay) never give: the substitute is mime-db's own
  *   image/, video/ and audio/ entries (generated here from the installed
  *   mime-db), so those answer exactly as before; any other type is unknown
  *   (the SDK then names the part `media.png`, as it does for an unknown type).
@@ -37,7 +39,6 @@ export const CUT_MODULES = {
   '@cloudbase/wx-cloud-client-sdk': 'data models and MySQL (cloud.models, rdb)',
   jsonwebtoken: 'custom login tickets (auth().createTicket)',
   axios: 'metadata-host probe outside SCF (TENCENTCLOUD_RUNENV=SCF on the platform) and the requestClient shim',
-  'form-data': 'multipart requests (request formData option)',
   'http-proxy-agent': 'HTTP_PROXY support',
   'https-proxy-agent': 'HTTPS_PROXY support',
   'web-streams-polyfill': 'AI streaming',
