@@ -1,9 +1,16 @@
 /**
  * sweepTimeouts (timer every 5 minutes, or an ADMIN by hand): applies expired
  * deadlines, sends reminders once each, reconciles refunds, retries failed
- * notifications. Works in batches under a time budget and reports what is
- * left. Every step is a compare-and-set, so two overlapping runs never apply
- * anything twice (the loser of a race skips the item).
+ * notifications. A pass works through the due items page by page until none
+ * are left or its time budget is spent: each kind of work reads its due items
+ * in key order ((deadline, _id), (nextReminderAt, _id), (nextCheckAt, _id))
+ * and the next page resumes after the last item seen (keyset), so items it
+ * skipped are not read again in the same pass and a backlog never makes a
+ * page slower; the kinds take turns page by page, so none starves behind a
+ * backlog of another. With `batch` (an ADMIN by hand) a pass handles at most
+ * that many items of each kind. It reports what is left. Every step is a
+ * compare-and-set, so two overlapping runs never apply anything twice (the
+ * loser of a race skips the item).
  */
 import { sweepTimeoutsSchema } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
@@ -24,7 +31,8 @@ import { formatShopTime, toDate } from '../policy/time';
 import { afterMove } from './reviewReturn';
 
 const DEFAULT_BUDGET_MS = 45_000;
-const DEFAULT_BATCH = 50;
+/** Items read per page when the pass is not capped by `batch`. */
+const PAGE = 100;
 /** Statuses with a deadline and a default outcome (machine/deadlines.ts). */
 const DEADLINE_STATUSES = Object.keys(DEADLINE_RULES);
 /** Statuses in which the system drives the refund (REFUNDING). */
@@ -48,16 +56,39 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   }
   const started = Date.now();
   const budget = input.budgetMs ?? DEFAULT_BUDGET_MS;
-  const batch = input.batch ?? DEFAULT_BATCH;
   const budgetLeft = () => Date.now() - started < budget;
   const now = new Date();
   const settings = await loadSettings(now.getTime());
 
-  const deadlines = await applyDeadlines(now, settings, batch, budgetLeft, actorOpenid);
-  const reminders = await sendReminders(now, settings, batch, budgetLeft);
-  const refunds = await reconcileRefunds(now, settings, batch, budgetLeft);
-  const orphans = await submitOrphans(now, settings, batch, budgetLeft);
-  const notes = budgetLeft() ? await retryNotifications(now, batch, budgetLeft) : { retried: 0, sent: 0, left: true };
+  // Without `batch`: pages of PAGE until nothing is due or the budget is spent. With it: one page of `batch` per kind.
+  const capped = input.batch !== undefined;
+  const size = input.batch ?? PAGE;
+  const steps: Step[] = [
+    deadlineStep(now, settings, actorOpenid),
+    reminderStep(now, settings),
+    refundStep(now, settings),
+    orphanStep(now, settings),
+  ];
+  const notes = { retried: 0, sent: 0, left: true };
+  let notesMore = true;
+  for (;;) {
+    for (const step of steps) {
+      if (!step.more) continue;
+      if (!budgetLeft()) break;
+      await step.page(size, budgetLeft);
+      if (capped) step.more = false;
+    }
+    if (notesMore && budgetLeft()) {
+      const r = await retryNotifications(now, size, budgetLeft);
+      notes.retried += r.retried;
+      notes.sent += r.sent;
+      notes.left = r.left;
+      // retried messages are claimed (tries, nextAttemptAt moved on), so the next call reads the next ones
+      notesMore = r.left && r.retried > 0 && !capped;
+    }
+    if (capped || !budgetLeft() || !(steps.some((st) => st.more) || notesMore)) break;
+  }
+  const [deadlines, reminders, refunds, orphans] = steps.map((st) => st.report);
   const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left;
   return ok({
     at: now,
@@ -74,130 +105,186 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
 /** A deadline that cannot be applied (e.g. no default return address for autoApprove) is tried again after this. */
 const DEADLINE_RETRY_MS = 3_600_000;
 
-async function applyDeadlines(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean, actorOpenid?: string): Promise<StepReport> {
+/** One kind of due work, read page by page in key order; `more` while a page came back full. */
+interface Step {
+  report: StepReport;
+  more: boolean;
+  page(size: number, budgetLeft: () => boolean): Promise<void>;
+}
+
+/**
+ * A step over items read in the order of (`field`, _id): each page reads the
+ * next `size` + 1 due items after the last one seen and hands them to
+ * `handle` until the budget is spent.
+ */
+function keysetStep<T extends { _id: string }>(opts: {
+  field?: string;
+  read: (after: Record<string, unknown> | undefined, size: number) => Promise<T[]>;
+  handle: (item: T, report: StepReport) => Promise<void>;
+  /** after each page (refund completion) */
+  afterPage?: (items: T[]) => Promise<void>;
+}): Step {
+  let last: T | undefined;
+  const step: Step = {
+    // left until a page has shown otherwise (a step the budget never reached still has work)
+    report: { done: 0, skipped: 0, left: true },
+    more: true,
+    async page(size, budgetLeft) {
+      const _ = command();
+      let after: Record<string, unknown> | undefined;
+      if (last) {
+        const f = opts.field;
+        const raw = f ? (last as any)[f] : undefined;
+        const key = toDate(raw) ?? raw;
+        after = f
+          ? _.and([{ [f]: _.gte(key) }, _.or([{ [f]: _.gt(key) }, { _id: _.gt(last._id) }])])
+          : { _id: _.gt(last._id) };
+      }
+      const rows = await opts.read(after, size + 1);
+      const items = rows.slice(0, size);
+      const handled: T[] = [];
+      step.report.left = rows.length > size;
+      step.more = rows.length > size;
+      for (const item of items) {
+        if (!budgetLeft()) {
+          step.report.left = true;
+          step.more = false;
+          break;
+        }
+        await opts.handle(item, step.report);
+        handled.push(item);
+        last = item;
+      }
+      if (opts.afterPage && handled.length) await opts.afterPage(handled);
+    },
+  };
+  return step;
+}
+
+const withAfter = (base: Record<string, unknown>, after: Record<string, unknown> | undefined) => (after ? command().and([base, after]) : base);
+
+function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): Step {
   const _ = command();
   // Parked items (deadlineRetryAt in the future) are left out: they must not hold the head of the queue.
-  const due = (
-    await findMany<ReturnDoc>(
-      C.returns,
-      { status: _.in(DEADLINE_STATUSES), deadline: _.lte(now), deadlineRetryAt: _.or(_.exists(false), _.eq(null), _.lte(now)) },
-      { orderBy: [['deadline', 'asc']], limit: batch + 1 },
-    )
-  ).map(normaliseReturn);
-  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
-  for (const ret of due.slice(0, batch)) {
-    if (!budgetLeft()) return { ...report, left: true };
-    try {
-      const action = ret.deadlineAction as ActionName;
-      const { ret: moved } = await transition({
-        ret,
-        actor: actorOpenid ? { role: 'SYSTEM', openid: actorOpenid } : { role: 'SYSTEM' },
-        action,
-        now,
-        settings,
-        payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
-      });
-      await afterMove(moved, now, settings);
-      report.done++;
-    } catch (err) {
-      // CONFLICT: another run or a person acted first. Anything else (e.g. no return
-      // address for autoApprove): park it for an hour, with the reason, so that
-      // it neither blocks the items behind it nor is retried on every run.
-      report.skipped++;
-      const code = (err as { code?: string })?.code;
-      if (code !== 'CONFLICT') {
-        const message = String((err as Error)?.message ?? err);
-        console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: message }));
-        await cas(C.returns, { _id: ret._id, version: ret.version }, {
-          deadlineRetryAt: new Date(now.getTime() + DEADLINE_RETRY_MS),
-          deadlineError: { code: (err as { details?: { refusal?: string } })?.details?.refusal ?? code ?? 'INTERNAL', message, at: now },
-        }).catch(() => undefined);
+  const due = { status: _.in(DEADLINE_STATUSES), deadline: _.lte(now), deadlineRetryAt: _.or(_.exists(false), _.eq(null), _.lte(now)) };
+  return keysetStep<ReturnDoc>({
+    field: 'deadline',
+    read: async (after, size) =>
+      (await findMany<ReturnDoc>(C.returns, withAfter(due, after), { orderBy: [['deadline', 'asc'], ['_id', 'asc']], limit: size })).map(normaliseReturn),
+    handle: async (ret, report) => {
+      try {
+        const action = ret.deadlineAction as ActionName;
+        const { ret: moved } = await transition({
+          ret,
+          actor: actorOpenid ? { role: 'SYSTEM', openid: actorOpenid } : { role: 'SYSTEM' },
+          action,
+          now,
+          settings,
+          payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null },
+        });
+        await afterMove(moved, now, settings);
+        report.done++;
+      } catch (err) {
+        // CONFLICT: another run or a person acted first. Anything else (e.g. no return
+        // address for autoApprove): park it for an hour, with the reason, so that
+        // it neither blocks the items behind it nor is retried on every run.
+        report.skipped++;
+        const code = (err as { code?: string })?.code;
+        if (code !== 'CONFLICT') {
+          const message = String((err as Error)?.message ?? err);
+          console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: message }));
+          await cas(C.returns, { _id: ret._id, version: ret.version }, {
+            deadlineRetryAt: new Date(now.getTime() + DEADLINE_RETRY_MS),
+            deadlineError: { code: (err as { details?: { refusal?: string } })?.details?.refusal ?? code ?? 'INTERNAL', message, at: now },
+          }).catch(() => undefined);
+        }
       }
-    }
-  }
-  return report;
+    },
+  });
 }
 
-async function sendReminders(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+function reminderStep(now: Date, settings: ShopSettings): Step {
   const _ = command();
-  const due = (await findMany<ReturnDoc>(C.returns, { nextReminderAt: _.lte(now) }, { orderBy: [['nextReminderAt', 'asc']], limit: batch + 1 })).map(normaliseReturn);
-  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
   let staffCache: { _id: string; roles: string[] }[] | null = null;
-  for (const ret of due.slice(0, batch)) {
-    if (!budgetLeft()) return { ...report, left: true };
-    const slot = ret.nextReminderAt as Date;
-    const enteredAt = toDate((ret as any).statusEnteredAt) ?? ret.updatedAt;
-    const next = nextReminderAt(ret.status, enteredAt, now, ret.deadline, settings.policy);
-    // Claim this reminder slot: only one run sends it.
-    const claimed = await cas(C.returns, { _id: ret._id, version: ret.version, nextReminderAt: slot }, { lastReminderAt: now, nextReminderAt: next });
-    if (!claimed) {
-      report.skipped++;
-      continue;
-    }
-    const role = reminderRecipient(ret.status);
-    const recipients: string[] = [];
-    if (role === 'BUYER') recipients.push(ret.buyerOpenid);
-    else if (role) {
-      staffCache ??= await findMany(C.staff, {}, { limit: 100 });
-      for (const s of staffCache) if (s.roles?.includes(role) || s.roles?.includes('ADMIN')) recipients.push(s._id);
-    }
-    // thing3 holds at most 20 characters: "请于MM-DD HH:mm前处理" (16) is never clipped.
-    const hint = ret.deadline ? `请于${formatShopTime(ret.deadline).slice(5)}前处理` : `「${statusLabel(ret.status)}」待处理`;
-    for (const touser of recipients) {
-      await notify({ key: `${ret._id}:remind:${slot.toISOString()}:${touser}`, kind: 'reminder', ret, touser, hint, now, settings }).catch(() => undefined);
-    }
-    report.done++;
-  }
-  return report;
+  return keysetStep<ReturnDoc>({
+    field: 'nextReminderAt',
+    read: async (after, size) =>
+      (await findMany<ReturnDoc>(C.returns, withAfter({ nextReminderAt: _.lte(now) }, after), { orderBy: [['nextReminderAt', 'asc'], ['_id', 'asc']], limit: size })).map(normaliseReturn),
+    handle: async (ret, report) => {
+      const slot = ret.nextReminderAt as Date;
+      const enteredAt = toDate((ret as any).statusEnteredAt) ?? ret.updatedAt;
+      const next = nextReminderAt(ret.status, enteredAt, now, ret.deadline, settings.policy);
+      // Claim this reminder slot: only one run sends it.
+      const claimed = await cas(C.returns, { _id: ret._id, version: ret.version, nextReminderAt: slot }, { lastReminderAt: now, nextReminderAt: next });
+      if (!claimed) {
+        report.skipped++;
+        return;
+      }
+      const role = reminderRecipient(ret.status);
+      const recipients: string[] = [];
+      if (role === 'BUYER') recipients.push(ret.buyerOpenid);
+      else if (role) {
+        staffCache ??= await findMany(C.staff, {}, { limit: 100 });
+        for (const s of staffCache) if (s.roles?.includes(role) || s.roles?.includes('ADMIN')) recipients.push(s._id);
+      }
+      // thing3 holds at most 20 characters: "请于MM-DD HH:mm前处理" (16) is never clipped.
+      const hint = ret.deadline ? `请于${formatShopTime(ret.deadline).slice(5)}前处理` : `「${statusLabel(ret.status)}」待处理`;
+      for (const touser of recipients) {
+        await notify({ key: `${ret._id}:remind:${slot.toISOString()}:${touser}`, kind: 'reminder', ret, touser, hint, now, settings }).catch(() => undefined);
+      }
+      report.done++;
+    },
+  });
 }
 
-async function reconcileRefunds(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+function refundStep(now: Date, settings: ShopSettings): Step {
   const _ = command();
-  const due = await findMany<RefundDoc>(C.refunds, { status: _.in([...OPEN_REFUND_STATUSES]), nextCheckAt: _.lte(now) }, { orderBy: [['nextCheckAt', 'asc']], limit: batch + 1 });
-  const report: StepReport = { done: 0, skipped: 0, left: due.length > batch };
-  const touched = new Set<string>();
-  for (const raw of due.slice(0, batch)) {
-    if (!budgetLeft()) return { ...report, left: true };
-    const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
-    try {
-      const after = isUnsent(ref.status) ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
-      if (after !== ref) report.done++;
-      else report.skipped++;
-      touched.add(ref.returnId);
-    } catch (err) {
-      report.skipped++;
-      console.error(JSON.stringify({ level: 'warn', msg: 'refund not reconciled', outRefundNo: ref._id, error: String((err as Error)?.message ?? err) }));
-    }
-  }
-  // Complete the after-sales whose refunds just reached a final state.
-  for (const returnId of touched) {
-    try {
-      const ret = await loadReturn(returnId);
-      if (!refundRunning(ret.status)) continue;
-      const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === returnId);
-      const moved = await complete(ret, records, now, settings);
-      if (moved !== ret) await afterMove(moved, now, settings);
-    } catch (err) {
-      if ((err as { code?: string })?.code !== 'CONFLICT') console.error(JSON.stringify({ level: 'warn', msg: 'refund completion failed', returnId, error: String(err) }));
-    }
-  }
-  return report;
+  return keysetStep<RefundDoc>({
+    field: 'nextCheckAt',
+    read: (after, size) =>
+      findMany<RefundDoc>(C.refunds, withAfter({ status: _.in([...OPEN_REFUND_STATUSES]), nextCheckAt: _.lte(now) }, after), { orderBy: [['nextCheckAt', 'asc'], ['_id', 'asc']], limit: size }),
+    handle: async (raw, report) => {
+      const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
+      try {
+        const after = isUnsent(ref.status) ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
+        if (after !== ref) report.done++;
+        else report.skipped++;
+      } catch (err) {
+        report.skipped++;
+        console.error(JSON.stringify({ level: 'warn', msg: 'refund not reconciled', outRefundNo: ref._id, error: String((err as Error)?.message ?? err) }));
+      }
+    },
+    // Complete the after-sales whose refunds just reached a final state.
+    afterPage: async (handled) => {
+      for (const returnId of new Set(handled.map((r) => r.returnId))) {
+        try {
+          const ret = await loadReturn(returnId);
+          if (!refundRunning(ret.status)) continue;
+          const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === returnId);
+          const moved = await complete(ret, records, now, settings);
+          if (moved !== ret) await afterMove(moved, now, settings);
+        } catch (err) {
+          if ((err as { code?: string })?.code !== 'CONFLICT') console.error(JSON.stringify({ level: 'warn', msg: 'refund completion failed', returnId, error: String(err) }));
+        }
+      }
+    },
+  });
 }
 
 /** REFUNDING after-sales whose refund records were never created (the invocation that entered REFUNDING died). */
-async function submitOrphans(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<StepReport> {
+function orphanStep(now: Date, settings: ShopSettings): Step {
   const _ = command();
-  const orphans = (await findMany<ReturnDoc>(C.returns, { status: _.in(REFUND_RUNNING), 'refundIds.0': _.exists(false), updatedAt: _.lte(new Date(now.getTime() - ORPHAN_AFTER_MS)) }, { limit: batch + 1 })).map(normaliseReturn);
-  const report: StepReport = { done: 0, skipped: 0, left: orphans.length > batch };
-  for (const ret of orphans.slice(0, batch)) {
-    if (!budgetLeft()) return { ...report, left: true };
-    try {
-      await settle(ret, now, settings, { submitDue: true });
-      report.done++;
-    } catch (err) {
-      report.skipped++;
-      console.error(JSON.stringify({ level: 'warn', msg: 'orphan refund not submitted', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
-    }
-  }
-  return report;
+  const due = { status: _.in(REFUND_RUNNING), 'refundIds.0': _.exists(false), updatedAt: _.lte(new Date(now.getTime() - ORPHAN_AFTER_MS)) };
+  return keysetStep<ReturnDoc>({
+    read: async (after, size) => (await findMany<ReturnDoc>(C.returns, withAfter(due, after), { orderBy: [['_id', 'asc']], limit: size })).map(normaliseReturn),
+    handle: async (ret, report) => {
+      try {
+        await settle(ret, now, settings, { submitDue: true });
+        report.done++;
+      } catch (err) {
+        report.skipped++;
+        console.error(JSON.stringify({ level: 'warn', msg: 'orphan refund not submitted', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+      }
+    },
+  });
 }
