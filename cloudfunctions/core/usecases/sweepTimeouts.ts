@@ -33,6 +33,13 @@ import { afterMove } from './reviewReturn';
 const DEFAULT_BUDGET_MS = 45_000;
 /** Items read per page when the pass is not capped by `batch`. */
 const PAGE = 100;
+/**
+ * Items of a page handled side by side (each is a chain of round trips: the
+ * pass is bound by their latency, not by work). Items of one order are never
+ * handled at the same time (one lane per order, in key order), so they never
+ * race each other for the order's ledger or summary.
+ */
+const LANES = 8;
 /** Statuses with a deadline and a default outcome (machine/deadlines.ts). */
 const DEADLINE_STATUSES = Object.keys(DEADLINE_RULES);
 /** Statuses in which the system drives the refund (REFUNDING). */
@@ -117,7 +124,7 @@ interface Step {
  * next `size` + 1 due items after the last one seen and hands them to
  * `handle` until the budget is spent.
  */
-function keysetStep<T extends { _id: string }>(opts: {
+function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
   field?: string;
   read: (after: Record<string, unknown> | undefined, size: number) => Promise<T[]>;
   handle: (item: T, report: StepReport) => Promise<void>;
@@ -142,23 +149,45 @@ function keysetStep<T extends { _id: string }>(opts: {
       }
       const rows = await opts.read(after, size + 1);
       const items = rows.slice(0, size);
-      const handled: T[] = [];
       step.report.left = rows.length > size;
       step.more = rows.length > size;
-      for (const item of items) {
-        if (!budgetLeft()) {
-          step.report.left = true;
-          step.more = false;
-          break;
-        }
-        await opts.handle(item, step.report);
-        handled.push(item);
-        last = item;
-      }
+      const { handled, stopped } = await inLanes(items, (item) => item.orderId ?? item._id, (item) => opts.handle(item, step.report), budgetLeft);
+      if (stopped) {
+        step.report.left = true;
+        step.more = false;
+      } else if (items.length) last = items[items.length - 1];
       if (opts.afterPage && handled.length) await opts.afterPage(handled);
     },
   };
   return step;
+}
+
+/** Runs the items LANES at a time, those of one lane (order) one after another in their order; starts none once the budget is spent. */
+async function inLanes<T>(items: T[], laneOf: (item: T) => string, run: (item: T) => Promise<void>, budgetLeft: () => boolean): Promise<{ handled: T[]; stopped: boolean }> {
+  const lanes = new Map<string, T[]>();
+  for (const item of items) {
+    const key = laneOf(item);
+    const lane = lanes.get(key);
+    if (lane) lane.push(item);
+    else lanes.set(key, [item]);
+  }
+  const queue = [...lanes.values()];
+  const handled: T[] = [];
+  let stopped = false;
+  const worker = async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const item of lane) {
+        if (!budgetLeft()) {
+          stopped = true;
+          return;
+        }
+        await run(item);
+        handled.push(item);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LANES, queue.length) }, worker));
+  return { handled, stopped };
 }
 
 const withAfter = (base: Record<string, unknown>, after: Record<string, unknown> | undefined) => (after ? command().and([base, after]) : base);

@@ -154,6 +154,12 @@ export class OrderedIndex {
   change(batch: [string, Doc | undefined, Doc | undefined][]): void {
     if (this.entries && batch.length > REBUILD_ABOVE) this.entries = null;
     for (const [key, old, next] of batch) {
+      if (old && next) {
+        // most writes leave the indexed fields as they were: nothing moves
+        const a = this.entryOf(key, old);
+        const b = this.entryOf(key, next);
+        if (a && b && a.k.every((v, i) => compareValues(v, b.k[i]) === 0)) continue;
+      }
       if (old) {
         this.aside.delete(key);
         if (this.entries) {

@@ -110,6 +110,8 @@ export class DocStore {
   envId = 'local';
   /** the worker whose request is being served (set by the database actions around each synchronous store call) */
   caller: string | undefined;
+  /** documents read to answer queries so far (index candidates and scanned documents): what a query costs, for benchmarks */
+  examined = 0;
   private unindexed = new Map<string, UnindexedQuery>();
 
   // ---------- collections ----------
@@ -208,6 +210,7 @@ export class DocStore {
         const out: Doc[] = [];
         for (const key of candidates(plan, c.docs)) {
           const doc = c.docs.get(key);
+          this.examined++;
           if (doc && (!test || test.test(doc))) {
             out.push(doc);
             if (out.length >= want) break;
@@ -457,6 +460,7 @@ export class DocStore {
       for (const id of ids) {
         const key = idKey(id);
         const doc = c.docs.get(key);
+        this.examined++;
         if (doc && (!test || test.test(doc))) {
           out.push([key, doc]);
           if (out.length >= max) break;
@@ -468,6 +472,7 @@ export class DocStore {
     if (plan?.kind === 'index') {
       for (const key of candidates(plan, c.docs)) {
         const doc = c.docs.get(key);
+        this.examined++;
         if (doc && (!test || test.test(doc))) {
           out.push([key, doc]);
           if (out.length >= max) break;
@@ -476,6 +481,7 @@ export class DocStore {
       return out;
     }
     for (const entry of c.docs) {
+      this.examined++;
       if (!test || test.test(entry[1])) {
         out.push(entry);
         if (out.length >= max) break;
@@ -495,6 +501,7 @@ export class DocStore {
     const out: Doc[] = [];
     for (const key of candidates(plan, c.docs)) {
       const doc = c.docs.get(key);
+      this.examined++;
       if (doc && (!test || test.test(doc))) {
         out.push(doc);
         if (out.length >= max) break;
