@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zodEnglishOnly } from './esbuild-zod.mjs';
 import { cutModules } from './build/cut-modules.mjs';
+import { sideEffectFree } from './build/side-effect-free.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
@@ -62,7 +63,7 @@ async function bundleOne(srcRoot, outRoot, name) {
     sourcemap: 'external',
     sourcesContent: false,
     legalComments: 'none',
-    plugins: [zodEnglishOnly(root), cutModules()],
+    plugins: [zodEnglishOnly(root), cutModules(), sideEffectFree([path.join(root, 'cloudfunctions', 'core', 'schemas')])],
     logLevel: 'warning',
   });
   const configPath = path.join(srcDir, 'config.json');

@@ -57,6 +57,8 @@ export const INIT_CALLS = {
 /** relative requires cut by the file that makes them: importer (path suffix) → specifier → why */
 export const CUT_RELATIVE = [
   { importer: '@cloudbase/node-sdk/dist/cloudbase.js', specifier: './ai', name: '@cloudbase/node-sdk/dist/ai', why: 'AI (cloud.ai(): @cloudbase/ai, @cloudbase/app, adapter-wx_mp, web streams)' },
+  { importer: '@cloudbase/database/dist/commonjs/document.js', specifier: './realtime/websocket-client', name: '@cloudbase/database/dist/commonjs/realtime/websocket-client', why: 'realtime watch() (websocket client)' },
+  { importer: '@cloudbase/database/dist/commonjs/query.js', specifier: './realtime/websocket-client', name: '@cloudbase/database/dist/commonjs/realtime/websocket-client', why: 'realtime watch() (websocket client)' },
 ];
 
 /** module → file replacing it (a lean implementation of what is used) */
