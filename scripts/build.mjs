@@ -28,7 +28,7 @@ const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'
 export const NODE_TARGET = 'node16';
 const SHARED_DIRS = new Set(['core']);
 /** Largest index.js a function may have (KiB); the build fails above it. */
-export const SIZE_BUDGET_KIB = Number(process.env.BUNDLE_BUDGET_KIB) || 900;
+export const SIZE_BUDGET_KIB = Number(process.env.BUNDLE_BUDGET_KIB) || 800;
 
 async function functionDirs(srcRoot) {
   if (!existsSync(srcRoot)) return [];
@@ -79,6 +79,11 @@ async function bundleOne(srcRoot, outRoot, name) {
   };
   await fs.writeFile(path.join(outDir, 'package.json'), JSON.stringify(artifactPkg, null, 2) + '\n');
   const { size } = await fs.stat(path.join(outDir, 'index.js'));
+  if (size > SIZE_BUDGET_KIB * 1024) {
+    // over budget: the artifact in place stays as it was
+    await fs.rm(outDir, { recursive: true, force: true });
+    return { name, size, over: true };
+  }
   await fs.mkdir(finalDir, { recursive: true });
   const files = await fs.readdir(outDir);
   // index.js last: whoever sees the new bundle also finds its new map and config.
@@ -103,10 +108,10 @@ export async function buildAll({ quiet = false } = {}) {
     for (const set of results) {
       if (!set.built.length) continue;
       console.log(`built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, wx-server-sdk bundled, source maps beside; budget ${SIZE_BUDGET_KIB} KiB each)`);
-      for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB`);
+      for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB${b.over ? '  OVER BUDGET (not written)' : ''}`);
     }
   }
-  const over = results.flatMap((set) => set.built.filter((b) => b.size > SIZE_BUDGET_KIB * 1024).map((b) => `${path.relative(root, set.out)}/${b.name}/index.js ${(b.size / 1024).toFixed(1)} KiB`));
+  const over = results.flatMap((set) => set.built.filter((b) => b.over).map((b) => `${path.relative(root, set.out)}/${b.name}/index.js ${(b.size / 1024).toFixed(1)} KiB`));
   if (over.length) {
     const err = new Error(`bundle size budget exceeded (${SIZE_BUDGET_KIB} KiB per function, scripts/build.mjs SIZE_BUDGET_KIB):\n  ${over.join('\n  ')}`);
     err.code = 'SIZE_BUDGET';
