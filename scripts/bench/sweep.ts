@@ -30,8 +30,12 @@ const trigger = (b: Bench) => b.call('sweepTimeouts', {}, undefined, 'wx_trigger
 
 /** CPU milliseconds used so far by a process (Linux /proc). */
 function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN; // the worker is gone (replaced): its share is not counted
+  }
 }
 
 async function passes(b: Bench, label: string) {
@@ -44,7 +48,7 @@ async function passes(b: Bench, label: string) {
     const { value, ms } = await trigger(b);
     const emu = process.cpuUsage(emu0);
     out.emulatorCpuMs += Math.round((emu.user + emu.system) / 1000);
-    out.functionCpuMs += pids.reduce((s, pid, i) => s + (cpuMs(pid) - before[i]), 0);
+    out.functionCpuMs += pids.reduce((s, pid, i) => s + (cpuMs(pid) - before[i] || 0), 0);
     out.passes++;
     out.done.push(value.data.deadlines.done);
     out.ms.push(Math.round(ms));
