@@ -8,8 +8,9 @@
  * cloud. What the product never reaches of the SDK's dependency tree is cut
  * (scripts/build/cut-modules.mjs: stubs that throw a recognisable error if
  * reached; test/functions/bundle-cuts.test.ts drives every path and checks no
- * stub was hit). Test-only fixture functions under test/fixtures/cloudfunctions/
- * are built the same way into build/test-functions/.
+ * stub was hit); zod is reduced to the members our schemas use
+ * (scripts/build/zod-subset.mjs). Test-only fixture functions under
+ * test/fixtures/cloudfunctions/ are built the same way into build/test-functions/.
  *
  * Each bundle must stay within SIZE_BUDGET_KIB: the build fails otherwise.
  *
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { zodEnglishOnly } from './esbuild-zod.mjs';
 import { cutModules } from './build/cut-modules.mjs';
 import { sideEffectFree } from './build/side-effect-free.mjs';
+import { zodSubset } from './build/zod-subset.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
@@ -63,7 +65,7 @@ async function bundleOne(srcRoot, outRoot, name) {
     sourcemap: 'external',
     sourcesContent: false,
     legalComments: 'none',
-    plugins: [zodEnglishOnly(root), cutModules(), sideEffectFree([path.join(root, 'cloudfunctions', 'core', 'schemas')])],
+    plugins: [zodSubset(root, path.join(root, 'cloudfunctions')), zodEnglishOnly(root), cutModules(), sideEffectFree([path.join(root, 'cloudfunctions', 'core', 'schemas')])],
     logLevel: 'warning',
   });
   const configPath = path.join(srcDir, 'config.json');
