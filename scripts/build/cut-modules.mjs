@@ -26,6 +26,7 @@
  *   mime-db), so those answer exactly as before; any other type is unknown
  *   (the SDK then names the part `media.png`, as it does for an unknown type).
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +107,21 @@ module.exports = lazy(NAME);
 `;
 }
 
+/**
+ * Lazy requires: modules every bundle needs on some paths only, required at
+ * load by the file named here; the require is replaced by a getter that
+ * loads the module the first time it is used. form-data (with
+ * combined-stream, asynckit, mime-types, es-set-tostringtag, get-intrinsic…)
+ * builds the multipart bodies of openapi and cloudPay calls only.
+ */
+export const LAZY_REQUIRES = [
+  {
+    file: '@cloudbase/node-sdk/dist/utils/request-core.js',
+    from: 'const form_data_1 = __importDefault(require("form-data"));',
+    to: 'let form_data_lazy; const form_data_1 = { get default() { return (form_data_lazy || (form_data_lazy = __importDefault(require("form-data")))).default; } };',
+  },
+];
+
 export function cutModules() {
   return {
     name: 'cut-modules',
@@ -130,6 +146,14 @@ export function cutModules() {
       const subs = Object.keys(SUBSTITUTES);
       const subFilter = new RegExp(`^(${subs.join('|')})$`);
       b.onResolve({ filter: subFilter }, (args) => ({ path: SUBSTITUTES[args.path] }));
+      for (const lazy of LAZY_REQUIRES) {
+        const filter = new RegExp(lazy.file.replace(/[/.@-]/g, '\\$&') + '$');
+        b.onLoad({ filter }, async (args) => {
+          const src = await fs.readFile(args.path, 'utf8');
+          if (!src.includes(lazy.from)) throw new Error(`cut-modules: ${lazy.file} no longer contains ${lazy.from} (SDK updated?)`);
+          return { contents: src.replace(lazy.from, lazy.to), loader: 'js' };
+        });
+      }
       const gens = Object.keys(GENERATED);
       b.onResolve({ filter: new RegExp(`^(${gens.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'generated-module' }));
       b.onLoad({ filter: /.*/, namespace: 'generated-module' }, (args) => ({ contents: GENERATED[args.path](), loader: 'js', resolveDir: here }));
