@@ -41,7 +41,6 @@ async function functionDirs(srcRoot) {
     .sort();
 }
 
-
 /**
  * Builds into a staging folder beside the artifact, then moves each file over
  * its old copy with a rename (atomic on one file system): an emulator or a
@@ -109,7 +108,9 @@ export async function buildAll({ quiet = false } = {}) {
   if (!quiet) {
     for (const set of results) {
       if (!set.built.length) continue;
-      console.log(`built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, wx-server-sdk bundled, source maps beside; budget ${SIZE_BUDGET_KIB} KiB each)`);
+      console.log(
+        `built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, wx-server-sdk bundled, source maps beside; budget ${SIZE_BUDGET_KIB} KiB each)`,
+      );
       for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB${b.over ? '  OVER BUDGET (not written)' : ''}`);
     }
   }

@@ -11,9 +11,11 @@ import { createEmulator } from './emulator';
 import { demoSeed, DEMO } from './emulator/demo';
 import { C, INDEXES } from '../cloudfunctions/core/data/collections';
 import { formatShopTime } from '../cloudfunctions/core/policy/time';
+import { syntheticJpeg } from './emulator/openapi/media';
 
 const root = path.resolve(__dirname, '..');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2044, 0x11)]);
+/** A phone photo as the mini-program uploads it: compressed to 640 × 480 (within the content check's limits). */
+const JPEG = syntheticJpeg(640, 480, 2048);
 
 async function main(): Promise<void> {
   const urlArg = process.argv.indexOf('--url');
@@ -44,15 +46,41 @@ async function main(): Promise<void> {
 
   const order = 'O1003';
   const lines = [{ lineId: 'L2', quantity: 1 }];
-  const photo = (await post(url, '/_local/storage', { cloudPath: `evidence/${DEMO.buyer}/demo-${stamp}.jpg`, contentBase64: JPEG.toString('base64'), contentType: 'image/jpeg' })).fileID;
+  const photo = (await post(url, '/_local/storage', { cloudPath: `evidence/${DEMO.buyer}/demo-${stamp}.jpg`, contentBase64: JPEG.toString('base64'), contentType: 'image/jpeg' }))
+    .fileID;
   const p = await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: order, type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', lines, evidence: [photo] });
-  step('买家预览 preview', p.eligible ? `可以申请：退款 ${(p.amounts.total / 100).toFixed(2)} 元，退货运费由${p.freightPayer === 'SELLER' ? '商家' : '买家'}承担` : `不可申请：${p.refusals.map((r: any) => r.message).join('；')}`);
+  step(
+    '买家预览 preview',
+    p.eligible
+      ? `可以申请：退款 ${(p.amounts.total / 100).toFixed(2)} 元，退货运费由${p.freightPayer === 'SELLER' ? '商家' : '买家'}承担`
+      : `不可申请：${p.refusals.map((r: any) => r.message).join('；')}`,
+  );
 
-  let r = (await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: `demo-apply-${stamp}`, orderId: order, type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', description: '包带开线', lines, evidence: [photo] })).return;
+  let r = (
+    await call('applyReturn', DEMO.buyer, {
+      action: 'apply',
+      requestId: `demo-apply-${stamp}`,
+      orderId: order,
+      type: 'RETURN_REFUND',
+      reason: 'QUALITY_ISSUE',
+      description: '包带开线',
+      lines,
+      evidence: [photo],
+    })
+  ).return;
   step('买家申请 apply', `${r.returnId} → ${r.statusLabel}（${r.deadlineText}）`);
   r = (await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: `demo-approve-${stamp}`, returnId: r.returnId })).return;
   step('商家同意 approve', `→ ${r.statusLabel}，寄回：${r.returnAddress?.address ?? ''}`);
-  r = (await call('submitLogistics', DEMO.buyer, { mode: 'SELF_SHIP', requestId: `demo-ship-${stamp}`, returnId: r.returnId, carrier: 'SF', trackingNo: 'SF1234567890123', postage: 1200 })).return;
+  r = (
+    await call('submitLogistics', DEMO.buyer, {
+      mode: 'SELF_SHIP',
+      requestId: `demo-ship-${stamp}`,
+      returnId: r.returnId,
+      carrier: 'SF',
+      trackingNo: 'SF1234567890123',
+      postage: 1200,
+    })
+  ).return;
   step('买家寄回 submitLogistics', `→ ${r.statusLabel}，顺丰 SF1234567890123，申请运费 12.00 元`);
   r = (await call('reviewReturn', DEMO.merchant, { action: 'confirmReceipt', requestId: `demo-receive-${stamp}`, returnId: r.returnId })).return;
   step('商家确认收货 confirmReceipt', `→ ${r.statusLabel}，退款 ${(r.refundAmount / 100).toFixed(2)} 元（原路退回）`);
@@ -61,7 +89,8 @@ async function main(): Promise<void> {
   r = (await call('queryReturns', DEMO.buyer, { action: 'get', returnId: r.returnId })).return;
   step('买家查看 get', [`${r.statusLabel}：${r.refundHint ?? ''}`, ...(r.notices ?? []).map((n: string) => `请注意：${n}`)].join('\n  '));
   console.log('\n时间线 timeline（北京时间）:');
-  for (const e of r.timeline) console.log(`  ${formatShopTime(new Date(e.at))}  ${e.actionLabel.padEnd(8, '　')} ${e.fromLabel ?? '—'} → ${e.toLabel}${e.note ? `  ${e.note}` : ''}`);
+  for (const e of r.timeline)
+    console.log(`  ${formatShopTime(new Date(e.at))}  ${e.actionLabel.padEnd(8, '　')} ${e.fromLabel ?? '—'} → ${e.toLabel}${e.note ? `  ${e.note}` : ''}`);
   await close();
 }
 

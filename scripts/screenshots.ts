@@ -6,8 +6,10 @@
  * functions (test/support/emulator.ts), the pages are rendered by
  * miniprogram-simulate in a jsdom window with the wx shim of the page tests
  * (wx.cloud → the emulator over HTTP), each rendered toJSON() tree becomes
- * HTML with the WXSS (rpx → px), and playwright-core drives Debian's chromium
- * (apt-get install chromium fonts-noto-cjk) to shoot it at 375 px, scale 2.
+ * HTML with the WXSS (rpx → px), and playwright-core drives the headless
+ * Chromium that @sparticuz/chromium ships in the npm package, with the
+ * Noto Sans SC of @fontsource/noto-sans-sc (scripts/miniprogram/browser.ts:
+ * no system browser or font), to shoot it at 375 px, scale 2.
  *
  * Usage: npm run screenshots [-- name-filter]
  */
@@ -15,15 +17,16 @@ import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSDOM } from 'jsdom';
-import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startEmulator, DEMO, jpeg, type Harness } from '../test/support/emulator';
 import { createWxShim, installWxGlobals, type WxShim } from './miniprogram/wx-shim';
 import { pageHtml, type JsonNode } from './miniprogram/render-html';
+import { fontsLoaded, launchChromium, serveFonts } from './miniprogram/browser';
 
 const ROOT = path.resolve(__dirname, '..');
-const MP_ROOT = path.join(ROOT, 'miniprogram');
+const APP_ROOT = path.join(ROOT, 'miniprogram');
+const MP_ROOT = path.join(APP_ROOT, 'aftersale');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -31,6 +34,7 @@ const HOUR = 3_600_000;
 
 function installDom(): void {
   const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true });
+  // biome-ignore lint/plugin/no-as-any: jsdom's window members are copied onto globalThis by name, which no type describes
   const g = globalThis as any;
   g.window = dom.window;
   // DOM classes must be jsdom's even where Node has its own (Event, EventTarget...);
@@ -39,6 +43,7 @@ function installDom(): void {
   for (const key of Object.getOwnPropertyNames(dom.window)) {
     if (key.startsWith('_') || (key in g && !force.test(key))) continue;
     try {
+      // biome-ignore lint/plugin/no-as-any: jsdom's window members are copied onto globalThis by name, which no type describes
       g[key] = (dom.window as any)[key];
     } catch {
       /* getters that throw */
@@ -53,10 +58,11 @@ function installDom(): void {
  */
 function preferTs(): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // biome-ignore lint/plugin/no-as-any: Module._resolveFilename is Node's internal resolver, absent from @types/node
   const Module = require('node:module') as any;
   const orig = Module._resolveFilename;
   Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-    if (path.isAbsolute(request) && request.startsWith(MP_ROOT) && !path.extname(request) && existsSync(`${request}.ts`)) return `${request}.ts`;
+    if (path.isAbsolute(request) && request.startsWith(APP_ROOT) && !path.extname(request) && existsSync(`${request}.ts`)) return `${request}.ts`;
     return orig.call(this, request, ...rest);
   };
 }
@@ -78,7 +84,9 @@ function extraOrders(nowMs: number) {
       ...(status !== 'PAID' ? { shippedAt: iso(nowMs - 3 * DAY) } : {}),
       ...(status === 'RECEIVED' ? { receivedAt: iso(nowMs - 1 * DAY) } : {}),
       shippingFee,
-      payments: [{ outTradeNo: `T${id.slice(1)}`, transactionId: `4200000${id.slice(1)}0000000000000000`, channel: 'WECHAT_PAY', amount: total, paidAt: iso(nowMs - 4 * DAY), kind: 'FULL' }],
+      payments: [
+        { outTradeNo: `T${id.slice(1)}`, transactionId: `4200000${id.slice(1)}0000000000000000`, channel: 'WECHAT_PAY', amount: total, paidAt: iso(nowMs - 4 * DAY), kind: 'FULL' },
+      ],
       lines: lines.map((l) => ({ ...l, skuId: `SKU-${id}-${l.lineId}`, unitPrice: Math.round(l.paidAmount / l.quantity) })),
     };
   };
@@ -118,7 +126,8 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   const M = DEMO.merchant;
   const apply = async (orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}) =>
     (await must(h, 'applyReturn', { action: 'apply', requestId: rid(), orderId, type, reason, lines, ...extra }, B)).return.returnId as string;
-  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid: string = M) => must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
+  const review = (returnId: string, action: string, extra: Record<string, unknown> = {}, openid: string = M) =>
+    must(h, 'reviewReturn', { action, requestId: rid(), returnId, ...extra }, openid);
   const address = { name: '示例小店售后部', phone: '13800000000', address: '上海市浦东新区示例路 88 号 3 楼 售后仓' };
 
   const ids: Record<string, string> = {};
@@ -143,7 +152,10 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
   ids.failed = await apply('O3007', 'REFUND_ONLY', 'NOT_RECEIVED', [{ lineId: 'L1', quantity: 1 }]);
   await review(ids.failed, 'approve');
-  ids.disputed = await apply('O3008', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], { description: '桌面颜色和图片差别很大', evidence: [await photo(h, B)] });
+  ids.disputed = await apply('O3008', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], {
+    description: '桌面颜色和图片差别很大',
+    evidence: [await photo(h, B)],
+  });
   await review(ids.disputed, 'reject', { reason: '颜色受显示器影响，属正常色差' });
   await must(h, 'applyReturn', { action: 'appeal', requestId: rid(), returnId: ids.disputed, description: '色差明显超出正常范围，附对比照片', evidence: [await photo(h, B)] }, B);
 
@@ -155,8 +167,13 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   const at = (ms: number) => new Date(ms).toISOString();
   const pickup = { name: '王小明', phone: '13900000000', address: '上海市徐汇区示例路 1 号 2 室', slotStart: at(tomorrow + HOUR), slotEnd: at(tomorrow + 3 * HOUR) };
   await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup }, B);
-  await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'logistics.cancelOrder': [{ errCode: 9300506, errMsg: '快递员已揽收，无法取消' }] }) });
-  await must(h, 'submitLogistics', { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: at(tomorrow + DAY + 6 * HOUR), slotEnd: at(tomorrow + DAY + 8 * HOUR) } }, B);
+  // A re-booking cancels the first booking with the carrier first (a carrier that will not cancel stops it).
+  await must(
+    h,
+    'submitLogistics',
+    { requestId: rid(), returnId: ids.rebooked, mode: 'PICKUP', pickup: { ...pickup, slotStart: at(tomorrow + DAY + 6 * HOUR), slotEnd: at(tomorrow + DAY + 8 * HOUR) } },
+    B,
+  );
 
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();
@@ -189,10 +206,9 @@ interface Shot {
 
 async function main() {
   const filter = process.argv[2] ?? '';
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk`);
   mkdirSync(OUT, { recursive: true });
   const h = await startEmulator();
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  let browser: Browser | null = null;
   try {
     const scenario = await buildScenario(h);
     const ids = scenario.ids;
@@ -392,8 +408,9 @@ async function main() {
       },
     ];
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2 });
+    await serveFonts(ctx);
     const tab = await ctx.newPage();
     const written: string[] = [];
     for (const s of shots) {
@@ -403,9 +420,10 @@ async function main() {
       resetApiState();
       shim.openid = s.as;
       const p = path.join(MP_ROOT, 'pages', s.page, 'index');
-      loaded[p] ??= simulate.load(p, { rootPath: MP_ROOT });
+      loaded[p] ??= simulate.load(p, { rootPath: APP_ROOT });
       const comp = simulate.render(loaded[p]);
       comp.attach(document.createElement('parent-wrapper'));
+      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join("/");
       comp.instance.onLoad?.(s.options ?? {});
       await settle();
       if (s.act) await s.act({ comp, settle, shim });
@@ -416,6 +434,7 @@ async function main() {
       // The viewport grows to the whole page, so fixed bars (the action bar) sit at its bottom as on a phone.
       await tab.setViewportSize({ width: 375, height: 667 });
       await tab.setContent(html, { waitUntil: 'load' });
+      await fontsLoaded(tab);
       const height = await tab.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));
       await tab.setViewportSize({ width: 375, height: Math.max(667, Math.ceil(height)) });
       const file = path.join(OUT, `${s.name}.png`);

@@ -20,7 +20,9 @@ const GOAL = 3;
 const PROBE = path.join(__dirname, 'cold-probe.cjs');
 const FN_DIR = path.join(ROOT, 'build', 'cloudfunctions');
 
-const names = readdirSync(FN_DIR).filter((n) => existsSync(path.join(FN_DIR, n, 'index.js'))).sort();
+const names = readdirSync(FN_DIR)
+  .filter((n) => existsSync(path.join(FN_DIR, n, 'index.js')))
+  .sort();
 const env: Record<string, string> = {
   PATH: process.env.PATH ?? '',
   TZ: 'UTC',
@@ -40,7 +42,13 @@ interface Sample {
 }
 
 function probe(target: string, cwd: string): Sample {
-  const out = execFileSync(process.execPath, [PROBE, target], { cwd, env: { ...env, SCF_FUNCTIONNAME: path.basename(cwd) }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  const out = execFileSync(process.execPath, [PROBE, target], {
+    cwd,
+    env: { ...env, SCF_FUNCTIONNAME: path.basename(cwd) },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+  });
   const line = out.trim().split('\n').pop()!;
   return JSON.parse(line);
 }
@@ -76,7 +84,8 @@ const result = {
   at: new Date().toISOString(),
   node: process.version,
   runs: RUNS,
-  method: 'fresh process per sample, interleaved rounds, median; template = require(wx-server-sdk) + cloud.init + getWXContext; bundle = require(index.js) + first call (init, getWXContext, input check)',
+  method:
+    'fresh process per sample, interleaved rounds, median; template = require(wx-server-sdk) + cloud.init + getWXContext; bundle = require(index.js) + first call (init, getWXContext, input check)',
   goal: `each bundle >= ${GOAL}x faster than the template`,
   template,
   functions,

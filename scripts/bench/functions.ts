@@ -49,7 +49,7 @@ async function warm(calls: number) {
       const t0 = performance.now();
       const out = await invokeDetailed(emu, 'probe', { op: 'readCas', id: 'b1' }, { openid: 'oBench' });
       direct.push(performance.now() - t0);
-      if (!out.ok || (out.value as any).updated !== 1) throw new Error(`bench call failed: ${JSON.stringify(out.error ?? out.value)}`);
+      if (!out.ok || (out.value as { updated?: number }).updated !== 1) throw new Error(`bench call failed: ${JSON.stringify(out.error ?? out.value)}`);
       inFunction.push(out.durationMs);
       dbPerCall.push(emu.stats.list().find((r) => r.id === out.id)?.dbRequests ?? NaN);
     }
@@ -83,7 +83,11 @@ async function warm(calls: number) {
 
 async function cold(runs: number) {
   const dir = path.join(root, 'build/cloudfunctions');
-  const names = existsSync(dir) ? readdirSync(dir).filter((n) => existsSync(path.join(dir, n, 'index.js'))).sort() : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => existsSync(path.join(dir, n, 'index.js')))
+        .sort()
+    : [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'emu-bench-cold-'));
   const emu = await createEmulatorCore({ port: 0, dataDir, functionsDir: dir, persist: false, log: () => undefined });
   const functions = installFunctions(emu, {});
@@ -100,7 +104,8 @@ async function cold(runs: number) {
         const first = await invokeDetailed(emu, name, {}, { openid: 'oBenchCold' });
         coldMs.push(performance.now() - t0);
         if (!first.cold) throw new Error(`${name}: expected a cold start`);
-        outcome = first.ok ? `ok${(first.value as any)?.ok === false ? ' (' + (first.value as any).error?.code + ')' : ''}` : `error: ${first.error?.errMsg}`;
+        const answer = first.value as { ok?: boolean; error?: { code?: string } } | undefined;
+        outcome = first.ok ? `ok${answer?.ok === false ? ` (${answer.error?.code})` : ''}` : `error: ${first.error?.errMsg}`;
         const t1 = performance.now();
         await invokeDetailed(emu, name, {}, { openid: 'oBenchCold' });
         warmMs.push(performance.now() - t1);
@@ -145,7 +150,9 @@ async function main() {
   console.log(`  inside worker p50 ${w.workerDurationMs.p50} ms; db requests per call ${w.dbRequestsPerCall.join(',')}`);
   console.log('cold start (fork + load bundle + first call), ms:');
   for (const [name, r] of Object.entries(coldResult) as [string, any][]) {
-    console.log(`  ${name.padEnd(18)} p50 ${String(r.cold.p50).padStart(7)}  max ${String(r.cold.max).padStart(7)}   warm ${String(r.warmSameEvent.p50).padStart(6)}   ${r.firstOutcome}`);
+    console.log(
+      `  ${name.padEnd(18)} p50 ${String(r.cold.p50).padStart(7)}  max ${String(r.cold.max).padStart(7)}   warm ${String(r.warmSameEvent.p50).padStart(6)}   ${r.firstOutcome}`,
+    );
   }
 }
 

@@ -33,7 +33,11 @@ async function main() {
       "buyer's list page (list mine, 20)": (b) => b.call('queryReturns', { action: 'list', scope: 'mine', limit: 20 }, DEMO.buyer),
       // the template after-sale was made by applyReturn with requestId 'bench-template': sent again, it is found, not made again
       "apply's repeated-request lookup": (b, t) =>
-        b.call('applyReturn', { action: 'apply', requestId: 'bench-template', orderId: t.order._id, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, DEMO.buyer),
+        b.call(
+          'applyReturn',
+          { action: 'apply', requestId: 'bench-template', orderId: t.order._id, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+          DEMO.buyer,
+        ),
     };
     const templates = new Map<number, Template>();
     for (const n of SIZES) {
@@ -69,7 +73,13 @@ async function main() {
       figures[name] = {};
       for (const n of SIZES) {
         const s = per.get(n)!;
-        figures[name][n] = { medianMs: r1(median(s.ms)), runsMs: s.ms.map(r1), examined: median(s.examined), dbRequests: median(s.db), ...(s.items !== undefined ? { items: s.items } : {}) };
+        figures[name][n] = {
+          medianMs: r1(median(s.ms)),
+          runsMs: s.ms.map(r1),
+          examined: median(s.examined),
+          dbRequests: median(s.db),
+          ...(s.items !== undefined ? { items: s.items } : {}),
+        };
         console.log(`${name.padEnd(38)} ${n.toLocaleString('en').padStart(8)} after-sales: median ${r1(median(s.ms))} ms, ${median(s.examined)} documents read`);
       }
       ratios[name] = Math.round((figures[name][SIZES[2]].medianMs / figures[name][SIZES[0]].medianMs) * 100) / 100;
@@ -81,7 +91,8 @@ async function main() {
       node: process.version,
       loadAverage: load(),
       runs: RUNS,
-      method: 'built functions in in-memory emulators with the declared INDEXES (one per size, rounds interleaved); durations inside the function; population mix in scripts/bench/scale.ts',
+      method:
+        'built functions in in-memory emulators with the declared INDEXES (one per size, rounds interleaved); durations inside the function; population mix in scripts/bench/scale.ts',
       figures,
       ratios100kTo1k: ratios,
       documentsReadRatios100kTo1k: examinedRatios,

@@ -41,24 +41,81 @@ async function main(): Promise<void> {
   // The same scenario twice: the first run warms every function instance (and
   // its settings cache), the second is measured.
   const scenario = async () => {
-    rec('applyReturn preview', await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
-    const a = rec('applyReturn apply', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }), 'same-requestId lookup and order read (side by side), ledger CAS, insert');
+    rec(
+      'applyReturn preview',
+      await call('applyReturn', DEMO.buyer, { action: 'preview', orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }),
+    );
+    const a = rec(
+      'applyReturn apply',
+      await call('applyReturn', DEMO.buyer, {
+        action: 'apply',
+        requestId: id(),
+        orderId: 'O1003',
+        type: 'RETURN_REFUND',
+        reason: 'NO_LONGER_WANTED',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+      }),
+      'same-requestId lookup and order read (side by side), ledger CAS, insert',
+    );
     const rid = a.return.returnId;
-    rec('applyReturn modify', await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, description: '改一下说明' }), 'return + order read, ledger CAS, return CAS');
-    rec('reviewReturn approve (RETURN_REFUND)', await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: id(), returnId: rid }), 'staff + return read, CAS, order summary, message outbox');
-    rec('submitLogistics SELF_SHIP', await call('submitLogistics', DEMO.buyer, { mode: 'SELF_SHIP', requestId: id(), returnId: rid, carrier: 'SF', trackingNo: 'SF1234567890123' }), 'return read, CAS, order summary');
-    rec('reviewReturn confirmReceipt (+ refund submit)', await call('reviewReturn', DEMO.merchant, { action: 'confirmReceipt', requestId: id(), returnId: rid }), 'transition + refund records planned under a lock, stored, submitted');
+    rec(
+      'applyReturn modify',
+      await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, description: '改一下说明' }),
+      'return + order read, ledger CAS, return CAS',
+    );
+    rec(
+      'reviewReturn approve (RETURN_REFUND)',
+      await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: id(), returnId: rid }),
+      'staff + return read, CAS, order summary, message outbox',
+    );
+    rec(
+      'submitLogistics SELF_SHIP',
+      await call('submitLogistics', DEMO.buyer, { mode: 'SELF_SHIP', requestId: id(), returnId: rid, carrier: 'SF', trackingNo: 'SF1234567890123' }),
+      'return read, CAS, order summary',
+    );
+    rec(
+      'reviewReturn confirmReceipt (+ refund submit)',
+      await call('reviewReturn', DEMO.merchant, { action: 'confirmReceipt', requestId: id(), returnId: rid }),
+      'transition + refund records planned under a lock, stored, submitted',
+    );
     const before = emu.stats.list().length;
     await post('/_local/pay/flush', {});
-    const cb = emu.stats.list().slice(before).find((i) => i.function === 'refundCallback');
-    if (cb && recording) rows.push({ action: 'refundCallback (SUCCESS)', dbRequests: cb.dbRequests, byAction: cb.dbByAction, note: 'refund read, query-confirmed update, REFUNDED transition' });
+    const cb = emu.stats
+      .list()
+      .slice(before)
+      .find((i) => i.function === 'refundCallback');
+    if (cb && recording)
+      rows.push({ action: 'refundCallback (SUCCESS)', dbRequests: cb.dbRequests, byAction: cb.dbByAction, note: 'refund read, query-confirmed update, REFUNDED transition' });
     rec('queryReturns get', await call('queryReturns', DEMO.buyer, { action: 'get', returnId: rid }));
     rec('queryReturns list mine', await call('queryReturns', DEMO.buyer, { action: 'list', scope: 'mine' }));
-    const b = rec('applyReturn apply (REFUND_ONLY)', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
+    const b = rec(
+      'applyReturn apply (REFUND_ONLY)',
+      await call('applyReturn', DEMO.buyer, {
+        action: 'apply',
+        requestId: id(),
+        orderId: 'O1001',
+        type: 'REFUND_ONLY',
+        reason: 'WRONG_ORDER',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+      }),
+    );
     rec('reviewReturn reject', await call('reviewReturn', DEMO.merchant, { action: 'reject', requestId: id(), returnId: b.return.returnId, reason: '商品已发出' }));
     rec('applyReturn appeal', await call('applyReturn', DEMO.buyer, { action: 'appeal', requestId: id(), returnId: b.return.returnId, description: '商品并未发出' }));
-    rec('reviewReturn decide (MERCHANT)', await call('reviewReturn', DEMO.arbiter, { action: 'decide', requestId: id(), returnId: b.return.returnId, decision: 'MERCHANT', reason: '物流显示已发货' }));
-    const c = rec('applyReturn apply (to cancel)', await call('applyReturn', DEMO.buyer, { action: 'apply', requestId: id(), orderId: 'O1002', type: 'REFUND_ONLY', reason: 'NOT_RECEIVED', lines: [{ lineId: 'L1', quantity: 1 }] }));
+    rec(
+      'reviewReturn decide (MERCHANT)',
+      await call('reviewReturn', DEMO.arbiter, { action: 'decide', requestId: id(), returnId: b.return.returnId, decision: 'MERCHANT', reason: '物流显示已发货' }),
+    );
+    const c = rec(
+      'applyReturn apply (to cancel)',
+      await call('applyReturn', DEMO.buyer, {
+        action: 'apply',
+        requestId: id(),
+        orderId: 'O1002',
+        type: 'REFUND_ONLY',
+        reason: 'NOT_RECEIVED',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+      }),
+    );
     rec('applyReturn cancel', await call('applyReturn', DEMO.buyer, { action: 'cancel', requestId: id(), returnId: c.return.returnId }), 'return read, CAS, order summary');
     rec('sweepTimeouts (nothing due)', await call('sweepTimeouts', DEMO.admin, {}, 'wx_trigger'), 'one query per kind of due work');
   };
@@ -73,7 +130,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(root, 'bench', 'results', 'requests.json'), JSON.stringify(out, null, 2) + '\n');
   console.log('| action | database requests | by kind |\n|---|---:|---|');
   for (const r of rows) {
-    const kinds = Object.entries(r.byAction).map(([k, v]) => `${k.replace('database.', '')} ${v}`).join(', ');
+    const kinds = Object.entries(r.byAction)
+      .map(([k, v]) => `${k.replace('database.', '')} ${v}`)
+      .join(', ');
     console.log(`| ${r.action} | ${r.dbRequests} | ${kinds}${r.note ? ` — ${r.note}` : ''} |`);
   }
 }

@@ -92,7 +92,11 @@ export async function template(b: Bench): Promise<Template> {
     lines: [{ lineId: 'L1', skuId: 'SKU-B', title: '测试商品', quantity: 1, unitPrice: 6000, paidAmount: 6000 }],
   };
   await b.emu.db.insert('orders', [order]);
-  const res = await b.call('applyReturn', { action: 'apply', requestId: 'bench-template', orderId: order._id, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, DEMO.buyer);
+  const res = await b.call(
+    'applyReturn',
+    { action: 'apply', requestId: 'bench-template', orderId: order._id, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+    DEMO.buyer,
+  );
   const id = res.value.data.return.returnId;
   const [ret] = await b.emu.db.find('returns', { _id: id });
   const [storedOrder] = await b.emu.db.find('orders', { _id: order._id });

@@ -95,7 +95,10 @@ async function main() {
     const t0 = performance.now();
     const BATCH = 1000;
     for (let i = 0; i < N; i += BATCH) {
-      store.insert('returns', Array.from({ length: Math.min(BATCH, N - i) }, (_v, k) => makeDoc(i + k)));
+      store.insert(
+        'returns',
+        Array.from({ length: Math.min(BATCH, N - i) }, (_v, k) => makeDoc(i + k)),
+      );
     }
     record('insert (batches of 1000)', N, performance.now() - t0);
   }
@@ -112,9 +115,13 @@ async function main() {
   timedSync('read by _id + field (where({_id, status}))', (i) => {
     store.find('returns', { _id: id(rand(N)), status: ['REQUESTED', 'APPROVED'][i % 2] }, { limit: 1 });
   });
-  timedSync('query, full scan, first 100 (status)', (i) => {
-    store.find('returns', { status: 'APPROVED', 'amounts.total': { $gte: 1800 + (i % 50) } }, { limit: 100 });
-  }, `${N} docs, no secondary index`);
+  timedSync(
+    'query, full scan, first 100 (status)',
+    (i) => {
+      store.find('returns', { status: 'APPROVED', 'amounts.total': { $gte: 1800 + (i % 50) } }, { limit: 100 });
+    },
+    `${N} docs, no secondary index`,
+  );
   timedSync('query, full scan + sort + limit 20 (buyer list)', (i) => {
     store.find('returns', { buyerOpenid: `openid-${i % 5000}` }, { sort: { createdAt: -1 }, limit: 20 });
   });
@@ -124,7 +131,11 @@ async function main() {
   // write windows start right after a compaction, so an automatic one (measured on its own below) does not land inside them
   emu.compact();
   timedSync('update by _id ($inc + $set + $push)', (i) => {
-    store.update('returns', { _id: id(rand(N)) }, { $inc: { version: 1 }, $set: { status: 'APPROVED', updatedAt: new Date() }, $push: { timeline: { at: new Date(), event: `E${i}` } } });
+    store.update(
+      'returns',
+      { _id: id(rand(N)) },
+      { $inc: { version: 1 }, $set: { status: 'APPROVED', updatedAt: new Date() }, $push: { timeline: { at: new Date(), event: `E${i}` } } },
+    );
   });
   {
     emu.compact();

@@ -86,7 +86,9 @@ async function main() {
     for (const n of SIZES) {
       const s = samples.get(n)!;
       nothingDue[n] = { medianMs: r1(median(s.ms)), runsMs: s.ms.map(r1), examined: median(s.examined), dbRequests: median(s.db) };
-      console.log(`nothing due, ${n.toLocaleString('en').padStart(7)} after-sales: median ${r1(median(s.ms))} ms, ${median(s.examined)} documents read, ${median(s.db)} database requests`);
+      console.log(
+        `nothing due, ${n.toLocaleString('en').padStart(7)} after-sales: median ${r1(median(s.ms))} ms, ${median(s.examined)} documents read, ${median(s.db)} database requests`,
+      );
     }
     const ratio = Math.round((nothingDue[SIZES[2]].medianMs / nothingDue[SIZES[0]].medianMs) * 100) / 100;
     const examinedRatio = Math.round((nothingDue[SIZES[2]].examined / Math.max(1, nothingDue[SIZES[0]].examined)) * 100) / 100;
@@ -101,7 +103,13 @@ async function main() {
     const onePercent = await passes(big, `1 % due (${(SIZES[2] / 100).toLocaleString('en')})`);
     await addAfterSales(big, t, BACKLOG, { due: true });
     const backlog = await passes(big, `backlog of ${BACKLOG.toLocaleString('en')}`);
-    const perItemMs = r1(backlog.ms.reduce((a, x) => a + x, 0) / Math.max(1, backlog.done.reduce((a, x) => a + x, 0)));
+    const perItemMs = r1(
+      backlog.ms.reduce((a, x) => a + x, 0) /
+        Math.max(
+          1,
+          backlog.done.reduce((a, x) => a + x, 0),
+        ),
+    );
 
     const unindexed = big.emu.store.unindexedQueries().filter((q) => q.function);
     const result = {
@@ -109,7 +117,8 @@ async function main() {
       node: process.version,
       loadAverage: load(),
       runs: RUNS,
-      method: 'built sweepTimeouts fired as the timer (wx_trigger) in in-memory emulators with the declared INDEXES (one per size, rounds interleaved); durations inside the function; population mix in scripts/bench/scale.ts',
+      method:
+        'built sweepTimeouts fired as the timer (wx_trigger) in in-memory emulators with the declared INDEXES (one per size, rounds interleaved); durations inside the function; population mix in scripts/bench/scale.ts',
       nothingDue,
       nothingDueRatio100kTo1k: ratio,
       nothingDueDocumentsReadRatio100kTo1k: examinedRatio,
@@ -126,8 +135,12 @@ async function main() {
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'results', 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
     console.log(`1 % due at 100k: ${onePercent.cleared ? `cleared in ${onePercent.passes} pass(es)` : 'NOT cleared'}`);
-    console.log(`backlog of ${BACKLOG.toLocaleString('en')}: ${backlog.cleared ? `cleared in ${backlog.passes} passes` : `NOT cleared in ${MAX_PASSES} passes`} (${backlog.done.join(' + ')}; ${perItemMs} ms per item; CPU: function ${backlog.functionCpuMs} ms, emulator ${backlog.emulatorCpuMs} ms)`);
-    console.log(`nothing-due ratio 100k/1k: ${ratio} (goal ≤ 1.5; documents read ${examinedRatio}×); unindexed queries from the product: ${unindexed.length}; load average ${load().join(' ')} → bench/results/sweep.json`);
+    console.log(
+      `backlog of ${BACKLOG.toLocaleString('en')}: ${backlog.cleared ? `cleared in ${backlog.passes} passes` : `NOT cleared in ${MAX_PASSES} passes`} (${backlog.done.join(' + ')}; ${perItemMs} ms per item; CPU: function ${backlog.functionCpuMs} ms, emulator ${backlog.emulatorCpuMs} ms)`,
+    );
+    console.log(
+      `nothing-due ratio 100k/1k: ${ratio} (goal ≤ 1.5; documents read ${examinedRatio}×); unindexed queries from the product: ${unindexed.length}; load average ${load().join(' ')} → bench/results/sweep.json`,
+    );
   } finally {
     for (const b of benches.values()) await b.close();
   }

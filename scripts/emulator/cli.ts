@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { createEmulator } from './index';
-import { demoSeed, DEMO } from './demo';
+import { demoSeed, DEMO, DEMO_CARRIER_ACCOUNTS } from './demo';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     dataDir: process.env.EMULATOR_DATA_DIR ?? path.join(root, '.data', 'emulator'),
     functionsDir: path.join(root, 'build', 'cloudfunctions'),
     reset: args.has('--reset'),
-    functions: { echoLogs: !args.has('--quiet') } as any,
+    functions: { echoLogs: !args.has('--quiet') },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   if (empty && !args.has('--no-seed')) {
     const seed = demoSeed(emu.clock.now());
     await fetch(`${emu.url}/_local/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed) });
+    emu.openapi.setAccounts(DEMO_CARRIER_ACCOUNTS); // the demo shop's bound carrier account (logistics.getAllAccount)
   }
 
   const u = emu.url;

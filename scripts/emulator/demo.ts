@@ -15,6 +15,13 @@ export const DEMO = {
 
 export const DEMO_RETURN_ADDRESS = { name: '示例小店售后部', phone: '13800000000', address: '上海市浦东新区示例路 88 号 3 楼 售后仓' };
 
+/**
+ * The demo shop's carrier account, bound in 物流助手 (what logistics.getAllAccount
+ * lists): in `settings.logistics.accounts`, and seeded into the emulator's bound
+ * accounts (POST /_local/logistics/accounts) by `npm start` and the tests.
+ */
+export const DEMO_CARRIER_ACCOUNTS = [{ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP', status_code: 0, alias: '示例小店顺丰月结' }];
+
 function iso(ms: number): { $date: string } {
   return { $date: new Date(ms).toISOString() };
 }
@@ -123,6 +130,7 @@ export function demoSeed(nowMs: number): Record<string, Record<string, unknown>[
         defaultReturnAddress: DEMO_RETURN_ADDRESS,
         imageCheck: true,
         pay: { subMchId: '1900000109', callbackFunction: 'refundCallback' },
+        logistics: { accounts: DEMO_CARRIER_ACCOUNTS.map((a) => ({ deliveryId: a.delivery_id, bizId: a.biz_id })) },
       },
     ],
     orders,

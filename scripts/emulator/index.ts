@@ -26,7 +26,7 @@ export interface LocalEmulator extends EmulatorCore {
 export async function createEmulator(opts: EmulatorOptions): Promise<LocalEmulator> {
   const core = await createEmulatorCore(opts);
   const functions = installFunctions(core, opts.functions);
-  const openapi = installOpenApi(core);
+  const openapi = installOpenApi(core, { reset: opts.reset, persist: opts.persist });
   const pay = installPay(core, { ...(opts.pay ?? {}), reset: opts.reset, persist: opts.persist });
   const timers = installTimers(core, opts.timers);
   // Index declarations (scripts/setup-db.ts): { "<collection>": [{ keys: { field: 1 }, unique? }] }.

@@ -33,6 +33,11 @@ export interface EmulatorStats extends Stats {
   current(workerId: string): InvocationRecord | undefined;
 }
 
+/** The real start time kept on a record (non-enumerable, so never in the stats JSON). */
+function realStart(rec: InvocationRecord): number {
+  return (rec as InvocationRecord & { _realStart: number })._realStart;
+}
+
 export function createStats(opts: { keep?: number; now?: () => number } = {}): EmulatorStats {
   const keep = opts.keep ?? 5000;
   const now = opts.now ?? Date.now;
@@ -48,7 +53,7 @@ export function createStats(opts: { keep?: number; now?: () => number } = {}): E
       const prev = running.get(workerId);
       if (prev) {
         // a worker that starts again without ending: close the previous one as an error
-        prev.durationMs = Date.now() - (prev as any)._realStart;
+        prev.durationMs = Date.now() - realStart(prev);
         prev.outcome = prev.outcome ?? 'error';
         push(prev);
       }
@@ -71,7 +76,7 @@ export function createStats(opts: { keep?: number; now?: () => number } = {}): E
       const rec = running.get(workerId);
       if (!rec) return undefined;
       running.delete(workerId);
-      rec.durationMs = Date.now() - (rec as any)._realStart;
+      rec.durationMs = Date.now() - realStart(rec);
       rec.outcome = outcome;
       push(rec);
       return rec;
@@ -107,8 +112,15 @@ export function createStats(opts: { keep?: number; now?: () => number } = {}): E
       const byFunction: Record<string, FunctionSummary> = {};
       for (const r of finished) {
         const s = (byFunction[r.function] ??= {
-          count: 0, ok: 0, failed: 0, totalMs: 0, avgMs: 0, maxMs: 0,
-          dbRequests: 0, avgDbRequests: 0, maxDbRequests: 0,
+          count: 0,
+          ok: 0,
+          failed: 0,
+          totalMs: 0,
+          avgMs: 0,
+          maxMs: 0,
+          dbRequests: 0,
+          avgDbRequests: 0,
+          maxDbRequests: 0,
         });
         s.count += 1;
         if (r.outcome === 'ok') s.ok += 1;

@@ -21,9 +21,7 @@ export interface AdminRequest {
 }
 
 /** What the admin endpoint sends back. */
-export type AdminReply =
-  | { kind: 'json'; body: unknown }
-  | { kind: 'raw'; contentType: string; body: Buffer };
+export type AdminReply = { kind: 'json'; body: unknown } | { kind: 'raw'; contentType: string; body: Buffer };
 
 export type ActionHandler = (req: AdminRequest) => Promise<AdminReply>;
 
@@ -33,11 +31,7 @@ export interface HttpResult {
   raw?: { contentType: string; body: Buffer };
 }
 
-export type RouteHandler = (
-  req: IncomingMessage,
-  body: Buffer,
-  params: Record<string, string>,
-) => Promise<HttpResult>;
+export type RouteHandler = (req: IncomingMessage, body: Buffer, params: Record<string, string>) => Promise<HttpResult>;
 
 /** Server-side access to the document store, for the other emulator parts (not via the SDK). */
 export interface EmulatorDb {

@@ -2,9 +2,13 @@
 /**
  * Bundles scripts/miniprogram/contract-entry.ts (reasons, statuses, action
  * labels, carriers, zod input schemas from cloudfunctions/core) into
- * miniprogram/shared/contract.js, a CommonJS file the mini-program requires.
- * Its types come from miniprogram/shared/contract.d.ts, which re-exports the
- * entry. `--check` fails when the committed bundle is stale (a test runs it).
+ * miniprogram/aftersale/shared/contract.js, a CommonJS file the mini-program
+ * requires. Its types come from miniprogram/aftersale/shared/contract.d.ts,
+ * which re-exports the entry. Also the status labels of the order-page entry
+ * component (miniprogram/components/aftersale-entry/labels.js, from
+ * scripts/miniprogram/labels-entry.ts): it lives in the shop's main package,
+ * which cannot require the subpackage. `--check` fails when a committed
+ * bundle is stale (a test runs it).
  */
 import { build } from 'esbuild';
 import { promises as fs } from 'node:fs';
@@ -13,11 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { zodEnglishOnly } from '../esbuild-zod.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CONTRACT_OUT = path.join(root, 'miniprogram', 'shared', 'contract.js');
+export const CONTRACT_OUT = path.join(root, 'miniprogram', 'aftersale', 'shared', 'contract.js');
+export const LABELS_OUT = path.join(root, 'miniprogram', 'components', 'aftersale-entry', 'labels.js');
 
-export async function bundleContract() {
+export async function bundleContract(entry = 'contract-entry.ts') {
   const res = await build({
-    entryPoints: [path.join(root, 'scripts', 'miniprogram', 'contract-entry.ts')],
+    entryPoints: [path.join(root, 'scripts', 'miniprogram', entry)],
     bundle: true,
     write: false,
     platform: 'neutral',
@@ -34,16 +39,18 @@ export async function bundleContract() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const code = await bundleContract();
-  if (process.argv.includes('--check')) {
-    const current = await fs.readFile(CONTRACT_OUT, 'utf8').catch(() => '');
-    if (current !== code) {
-      console.error('miniprogram/shared/contract.js is stale: run `npm run build:mp`');
-      process.exit(1);
+  for (const [entry, out] of [['contract-entry.ts', CONTRACT_OUT], ['labels-entry.ts', LABELS_OUT]]) {
+    const code = await bundleContract(entry);
+    if (process.argv.includes('--check')) {
+      const current = await fs.readFile(out, 'utf8').catch(() => '');
+      if (current !== code) {
+        console.error(`${path.relative(root, out)} is stale: run \`npm run build:mp\``);
+        process.exit(1);
+      }
+    } else {
+      await fs.mkdir(path.dirname(out), { recursive: true });
+      await fs.writeFile(out, code);
+      console.log(`built ${path.relative(root, out)} (${(code.length / 1024).toFixed(1)} KiB)`);
     }
-  } else {
-    await fs.mkdir(path.dirname(CONTRACT_OUT), { recursive: true });
-    await fs.writeFile(CONTRACT_OUT, code);
-    console.log(`built ${path.relative(root, CONTRACT_OUT)} (${(code.length / 1024).toFixed(1)} KiB)`);
   }
 }

@@ -57,7 +57,9 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
   const config = projectConfig(root);
   if (!config.setting?.useCompilerPlugins?.includes('typescript')) problems.push('project.config.json: setting.useCompilerPlugins 缺少 "typescript"，.ts 页面不会被编译');
   const mpRoot = path.join(root, config.miniprogramRoot ?? '');
-  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as { pages: string[]; sitemapLocation?: string };
+  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as { pages: string[]; subPackages?: { root: string; pages: string[] }[]; sitemapLocation?: string };
+  const subRoots = (appJson.subPackages ?? []).map((sp) => sp.root.replace(/\/+$/, ''));
+  const allPages = [...appJson.pages, ...(appJson.subPackages ?? []).flatMap((sp) => sp.pages.map((p) => `${sp.root.replace(/\/+$/, '')}/${p}`))];
 
   let result: Record<string, unknown> = {};
   // miniprogram-ci leaves cache folders in the working directory: work in the temp folder.
@@ -72,7 +74,11 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
       attr: async () => ({ ...ci.DefaultProjectAttr }),
       ignores: ['node_modules/**/*', 'build/**/*', 'test/**/*', 'scripts/**/*', 'docs/**/*', 'bench/**/*', '.data/**/*', 'cloudfunctions/**/*'],
     });
-    result = (await ci.getCompiledResult({ project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined }, path.join(work, 'compiled.zip'))) ?? {};
+    result =
+      (await ci.getCompiledResult(
+        { project, desc: 'offline packaging check', setting: { useProjectConfig: true }, onProgressUpdate: () => undefined },
+        path.join(work, 'compiled.zip'),
+      )) ?? {};
   } catch (err) {
     problems.push(`编译失败：${String((err as Error)?.message ?? err).split('\n')[0]}`);
   } finally {
@@ -81,17 +87,34 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
 
   const names = Object.keys(result).map((n) => n.replace(/^\.\//, ''));
   const have = new Set(names);
-  const bytes = Object.values(result).reduce<number>((s, v) => s + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0), 0);
+  const sizeOf = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0);
+  const bytes = Object.values(result).reduce<number>((s, v) => s + sizeOf(v), 0);
+  // The 2 MB limit holds for the main package and for each subpackage.
+  const packageOf = (name: string) => subRoots.find((r) => name.startsWith(`${r}/`)) ?? '';
+  const perPackage = new Map<string, number>();
+  for (const [n, v] of Object.entries(result)) {
+    const key = packageOf(n.replace(/^\.\//, ''));
+    perPackage.set(key, (perPackage.get(key) ?? 0) + sizeOf(v));
+  }
   if (names.length) {
     for (const f of ['app.js', 'app.json', appJson.sitemapLocation ?? 'sitemap.json']) if (!have.has(f)) problems.push(`缺少 ${f}`);
-    for (const page of appJson.pages) {
+    for (const page of allPages) {
       for (const ext of ['.js', '.json', '.wxml', '.wxss']) if (!have.has(page + ext)) problems.push(`页面 ${page} 缺少编译产物 ${page}${ext}`);
     }
-    if (bytes > MAX_MAIN_PACKAGE_BYTES) problems.push(`主包 ${bytes} 字节，超过 ${MAX_MAIN_PACKAGE_BYTES} 字节上限`);
+    for (const [pkg, size] of perPackage) if (size > MAX_MAIN_PACKAGE_BYTES) problems.push(`${pkg ? `分包 ${pkg}` : '主包'} ${size} 字节，超过 ${MAX_MAIN_PACKAGE_BYTES} 字节上限`);
   }
-  const refusedHosts = existsSync(guardLog) ? [...new Set(readFileSync(guardLog, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[1]))] : [];
+  const refusedHosts = existsSync(guardLog)
+    ? [
+        ...new Set(
+          readFileSync(guardLog, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(' ')[1]),
+        ),
+      ]
+    : [];
   rmSync(work, { recursive: true, force: true });
-  return { ok: problems.length === 0, problems, files: names.length, bytes, pages: appJson.pages, refusedHosts, ms: Date.now() - started };
+  return { ok: problems.length === 0, problems, files: names.length, bytes, pages: allPages, refusedHosts, ms: Date.now() - started };
 }
 
 if (require.main === module) {

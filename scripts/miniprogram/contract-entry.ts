@@ -1,6 +1,6 @@
 /**
  * What the mini-program shares with the functions, bundled by
- * scripts/miniprogram/build-contract.mjs into miniprogram/shared/contract.js
+ * scripts/miniprogram/build-contract.mjs into miniprogram/aftersale/shared/contract.js
  * (pages cannot import files outside miniprogramRoot). Pure data and the zod
  * input schemas, so the pages validate forms with the very rules and Chinese
  * messages the functions apply.

@@ -3,6 +3,9 @@
  * plain elements, with the app's and the page's WXSS (rpx → px at a 375 px
  * wide screen), base styles for the built-in tags, and a WeChat status bar +
  * navigation bar on top. cloud:// and local images become placeholders.
+ * Text is set in Noto Sans SC from @fontsource/noto-sans-sc, linked under
+ * FONT_ORIGIN (browser.ts serves it from node_modules), first in every
+ * font-family list: no system font decides how a page looks.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +16,13 @@ export interface JsonNode {
   children: (JsonNode | string)[];
 }
 
+/** Where the page links its fonts from; answered by browser.ts `serveFonts` (a reserved .invalid host: never the network). */
+export const FONT_ORIGIN = 'https://mp-assets.invalid';
+/** The bundled family, put first in every font-family list of the WXSS. */
+export const FONT_FAMILY = 'Noto Sans SC';
+/** Weights the WXSS uses: 400 text, 500 titles and buttons, 600 amounts and statuses, 700 bold. */
+export const FONT_WEIGHTS = [400, 500, 600, 700] as const;
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** rpx → px for a 375 px wide screen (750 rpx). */
@@ -20,11 +30,16 @@ export function rpxToPx(css: string): string {
   return css.replace(/(-?\d*\.?\d+)rpx/g, (_m, n) => `${+(Number(n) / 2).toFixed(2)}px`);
 }
 
+/** Puts the bundled family first in every font-family declaration. */
+export function withBundledFont(css: string): string {
+  return css.replace(/font-family\s*:\s*/g, `font-family: "${FONT_FAMILY}", `);
+}
+
 /** WXSS → CSS: rpx, the `page` selector, env() insets. */
 export function wxssToCss(wxss: string): string {
   return rpxToPx(wxss)
     .replace(/(^|[\s,}])page(\s*[{,])/g, '$1.wx-page$2')
-    .replace(/(^|[\s,}+>~])picker(?=[\s.{,:+>~])/g, "$1.wx-picker")
+    .replace(/(^|[\s,}+>~])picker(?=[\s.{,:+>~])/g, '$1.wx-picker')
     .replace(/env\(safe-area-inset-bottom\)/g, '0px');
 }
 
@@ -80,7 +95,7 @@ function render(node: JsonNode | string): string {
 const BASE_CSS = `
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; }
-body { width: 375px; -webkit-font-smoothing: antialiased; }
+body { width: 375px; -webkit-font-smoothing: antialiased; font-family: "${FONT_FAMILY}", sans-serif; }
 .wx-page { min-height: 100vh; }
 .wx-view, .wx-picker, .wx-scroll-view, .wx-root { display: block; }
 .wx-scroll-view { overflow: hidden; }
@@ -111,15 +126,29 @@ export interface RenderInput {
   back?: boolean;
 }
 
+/**
+ * `mpRoot` is the after-sales package (miniprogram/aftersale): its pages and
+ * styles/base.wxss (which each page @imports); the app root is its parent
+ * (app.json, the main package's components used by the page).
+ */
 export function pageHtml({ tree, mpRoot, page, title, back = true }: RenderInput): string {
   const dir = path.join(mpRoot, 'pages', page);
-  const appWxss = readFileSync(path.join(mpRoot, 'app.wxss'), 'utf8');
-  const pageWxss = existsSync(path.join(dir, 'index.wxss')) ? readFileSync(path.join(dir, 'index.wxss'), 'utf8') : '';
+  const appRoot = path.dirname(mpRoot);
+  const appWxss = readFileSync(path.join(mpRoot, 'styles', 'base.wxss'), 'utf8');
+  const ownWxss = existsSync(path.join(dir, 'index.wxss')) ? readFileSync(path.join(dir, 'index.wxss'), 'utf8').replace(/^@import[^\n]*\n/gm, '') : '';
   const json = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8'));
-  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8'));
+  // Components the page uses (absolute paths are from the app root) bring their own styles.
+  const componentWxss = Object.values((json.usingComponents ?? {}) as Record<string, string>)
+    .map((c) => path.join(c.startsWith('/') ? appRoot : dir, `${c}.wxss`))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  const pageWxss = `${componentWxss}\n${ownWxss}`;
+  const appJson = JSON.parse(readFileSync(path.join(appRoot, 'app.json'), 'utf8'));
   const navTitle = title ?? json.navigationBarTitleText ?? appJson.window?.navigationBarTitleText ?? '';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=375">
-<style>${BASE_CSS}</style><style>${wxssToCss(appWxss)}</style><style>${wxssToCss(pageWxss)}</style></head>
+${FONT_WEIGHTS.map((w) => `<link rel="stylesheet" href="${FONT_ORIGIN}/@fontsource/noto-sans-sc/${w}.css">`).join('')}
+<style>${BASE_CSS}</style><style>${withBundledFont(wxssToCss(appWxss))}</style><style>${withBundledFont(wxssToCss(pageWxss))}</style></head>
 <body class="wx-page"><div class="mp-chrome"><div class="mp-statusbar"><span>9:41</span><span>100%</span></div>
 <div class="mp-navbar">${back ? '<i class="mp-back"></i>' : ''}<span>${esc(navTitle)}</span><div class="mp-capsule"><i class="mp-dots"></i><i class="mp-sep"></i><i class="mp-ring"></i></div></div></div>
 ${render(tree)}</body></html>`;

@@ -12,7 +12,10 @@
  * Plain Node http (no fetch): it also runs inside jest's jsdom environment.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { imageInfo, syntheticJpeg } from '../emulator/openapi/media';
 import { Buffer } from 'node:buffer';
 
 export interface HttpAnswer {
@@ -25,7 +28,13 @@ export function httpJson(baseUrl: string, method: string, path: string, body?: u
     const u = new URL(path, baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(
-      { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers } },
+      {
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -73,9 +82,22 @@ export interface WxShim {
   modals: { title: string; content: string }[];
   nav: { kind: string; url?: string; delta?: number }[];
   subscribes: string[][];
+  /** wx.requestSubscribeMessage calls refused because no tap was under way. */
+  subscribeRefusals: string[][];
+  /**
+   * WeChat shows the subscribe dialog only during a user tap (base library
+   * ≥ 2.8.2): with `requireTap`, wx.requestSubscribeMessage fails outside one.
+   * The page harness sets `inTap` while it dispatches a tap.
+   */
+  requireTap: boolean;
+  inTap: boolean;
+  /** What the user answers in the subscribe dialog, per template id ('accept' by default). */
+  subscribeAnswer: 'accept' | 'reject' | ((templateId: string) => 'accept' | 'reject');
   loading: number;
   /** What wx.showModal answers (confirm). */
   modalConfirm: boolean;
+  /** wx.compressImage calls: source, quality and the output's size. */
+  compressed: { src: string; quality: number; width: number; height: number; bytes: number }[];
   /** Files the next wx.chooseMedia returns. */
   nextMedia: MediaFile[];
   /**
@@ -118,9 +140,14 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     modals: [],
     nav: [],
     subscribes: [],
+    subscribeRefusals: [],
+    subscribeAnswer: 'accept',
+    requireTap: false,
+    inTap: false,
     loading: 0,
     modalConfirm: true,
     nextMedia: [],
+    compressed: [],
     failures: [],
     pending: () => inflight,
     async idle(timeoutMs = 20_000) {
@@ -139,8 +166,11 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.modals.length = 0;
       shim.nav.length = 0;
       shim.subscribes.length = 0;
+      shim.subscribeRefusals.length = 0;
+      shim.subscribeAnswer = 'accept';
       shim.failures.length = 0;
       shim.nextMedia = [];
+      shim.compressed.length = 0;
       shim.modalConfirm = true;
     },
   };
@@ -175,7 +205,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       return undefined;
     },
     uploadFile(o: any) {
-      track(
+      void track(
         (async () => {
           const content = readFileSync(o.filePath);
           const res = await httpJson(baseUrl, 'POST', '/_local/storage', { cloudPath: o.cloudPath, contentBase64: content.toString('base64') });
@@ -210,7 +240,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
   const wx: any = {
     cloud,
     request(o: any) {
-      track(
+      void track(
         (async () => {
           const u = new URL(o.url);
           const res = await httpJson(u.origin, o.method ?? 'GET', u.pathname + u.search, o.method === 'GET' ? undefined : o.data, o.header ?? {});
@@ -218,8 +248,52 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
         })().catch((e) => done(o, false, { errMsg: `request:fail ${e?.message ?? e}` })),
       );
     },
+    /** Width, height and type read from the file's header (as the client decodes it). */
+    getImageInfo(o: any) {
+      try {
+        const buf = readFileSync(o.src);
+        const info = imageInfo(buf);
+        const heic = buf.subarray(4, 12).toString('latin1').startsWith('ftyphei');
+        const webp = buf.subarray(8, 12).toString('latin1') === 'WEBP';
+        const type = info?.format ?? (heic ? 'heic' : webp ? 'webp' : 'unknown');
+        // HEIC / WEBP: the shim cannot decode their size; a phone photo's is assumed
+        const size = info ?? { width: 4032, height: 3024 };
+        setTimeout(() => done(o, true, { width: size.width, height: size.height, type, orientation: 'up', path: o.src, errMsg: 'getImageInfo:ok' }), 0);
+      } catch (e: any) {
+        setTimeout(() => done(o, false, { errMsg: `getImageInfo:fail ${e?.message}` }), 0);
+      }
+    },
+    /**
+     * A JPG of compressedWidth × compressedHeight (either alone scales the
+     * other), its size modelled as pixels × quality; written to a temp file.
+     */
+    compressImage(o: any) {
+      try {
+        const src = imageInfo(readFileSync(o.src)) ?? { width: 4032, height: 3024 };
+        let w = Number(o.compressedWidth ?? 0) || 0;
+        let h = Number(o.compressedHeight ?? 0) || 0;
+        if (w && !h) h = Math.round((src.height * w) / src.width);
+        if (h && !w) w = Math.round((src.width * h) / src.height);
+        if (!w || !h) [w, h] = [src.width, src.height];
+        const quality = Math.min(100, Math.max(0, Number(o.quality ?? 80)));
+        const bytes = Math.max(2048, Math.round(w * h * (quality / 100) * 0.6));
+        const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-compressed-')), 'compressed.jpg');
+        writeFileSync(out, syntheticJpeg(w, h, bytes));
+        shim.compressed.push({ src: o.src, quality, width: w, height: h, bytes });
+        setTimeout(() => done(o, true, { tempFilePath: out, errMsg: 'compressImage:ok' }), 0);
+      } catch (e: any) {
+        setTimeout(() => done(o, false, { errMsg: `compressImage:fail ${e?.message}` }), 0);
+      }
+    },
     getFileSystemManager() {
       return {
+        getFileInfo(o: any) {
+          try {
+            done(o, true, { size: statSync(o.filePath).size, errMsg: 'getFileInfo:ok' });
+          } catch (e: any) {
+            done(o, false, { errMsg: `getFileInfo:fail ${e?.message}` });
+          }
+        },
         readFile(o: any) {
           try {
             const buf = readFileSync(o.filePath);
@@ -250,11 +324,37 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.modals.push({ title: o.title, content: o.content });
       setTimeout(() => done(o, true, { confirm: shim.modalConfirm, cancel: !shim.modalConfirm }), 0);
     },
+    /**
+     * As WeChat: at most 3 template ids a call (errCode 20003 otherwise); each
+     * id answered with `subscribeAnswer` ('accept' by default). Accepts are
+     * recorded by the emulator (POST /_local/subscribe), one consent per
+     * template id: what subscribeMessage.send later spends.
+     */
     requestSubscribeMessage(o: any) {
-      shim.subscribes.push(o.tmplIds);
+      const ids: string[] = Array.isArray(o?.tmplIds) ? o.tmplIds : [];
+      if (shim.requireTap && !shim.inTap) {
+        shim.subscribeRefusals.push(ids);
+        setTimeout(() => done(o, false, { errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.' }), 0);
+        return;
+      }
+      shim.subscribes.push(ids);
+      if (!ids.length || ids.length > 3) {
+        setTimeout(() => done(o, false, { errMsg: 'requestSubscribeMessage:fail Templates count out of max bounds', errCode: 20003 }), 0);
+        return;
+      }
+      const answer = shim.subscribeAnswer;
       const res: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
-      for (const id of o.tmplIds) res[id] = 'accept';
-      setTimeout(() => done(o, true, res), 0);
+      for (const id of ids) res[id] = typeof answer === 'function' ? answer(id) : answer;
+      const accepted = ids.filter((id) => res[id] === 'accept');
+      track(
+        (async () => {
+          if (accepted.length && shim.openid) {
+            const r = await httpJson(baseUrl, 'POST', '/_local/subscribe', { openid: shim.openid, templateIds: accepted });
+            if (r.status !== 200) return done(o, false, { errMsg: `requestSubscribeMessage:fail ${r.body?.errMsg ?? r.status}` });
+          }
+          done(o, true, res);
+        })().catch((e) => done(o, false, { errMsg: `requestSubscribeMessage:fail ${e?.message ?? e}` })),
+      );
     },
     navigateTo(o: any) {
       shim.nav.push({ kind: 'navigateTo', url: o.url });
@@ -289,6 +389,12 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
 /** Install the globals WeChat gives a page and simulate does not: wx, getApp, getCurrentPages. */
 export function installWxGlobals(target: any, shim: WxShim, pages: () => unknown[] = () => []): void {
   target.wx = shim.wx;
-  target.getApp = () => ({ globalData: { get openid() { return shim.openid; } } });
+  target.getApp = () => ({
+    globalData: {
+      get openid() {
+        return shim.openid;
+      },
+    },
+  });
   target.getCurrentPages = pages;
 }

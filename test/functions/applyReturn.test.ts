@@ -43,6 +43,8 @@ async function seedOrder(id: string, opts: { receivedDaysAgo?: number; lines?: a
 }
 
 async function upload(openid: string, name: string, content: Buffer): Promise<string> {
+  // a video's poster frame, as the pages upload it beside the video (its content check)
+  if (name.endsWith('.mp4')) await h.upload(`evidence/${openid}/${name}.poster.jpg`, jpeg());
   return h.upload(`evidence/${openid}/${name}`, content);
 }
 
@@ -54,7 +56,9 @@ function refusalCodes(res: any): string[] {
 
 describe('identity and input', () => {
   it('missing OPENID → UNAUTHENTICATED, nothing written', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
+    const res = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }),
+    );
     expectError(res, 'UNAUTHENTICATED', '请在小程序内登录后再操作');
     const pv = await h.call('applyReturn', { action: 'preview', orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] });
     expectError(pv, 'UNAUTHENTICATED');
@@ -62,7 +66,22 @@ describe('identity and input', () => {
 
   it('bad input → INVALID_ARGUMENT with details.issues paths, before anything is read or written', async () => {
     const res = await writesNothing(() =>
-      h.call('applyReturn', { action: 'apply', requestId: 'x', orderId: 'O1001', type: 'SWAP', reason: 'BORED', lines: [{ lineId: 'L1', quantity: 0 }, { lineId: 'L1', quantity: 1.5 }], evidence: ['http://evil/x.jpg'] }, buyer),
+      h.call(
+        'applyReturn',
+        {
+          action: 'apply',
+          requestId: 'x',
+          orderId: 'O1001',
+          type: 'SWAP',
+          reason: 'BORED',
+          lines: [
+            { lineId: 'L1', quantity: 0 },
+            { lineId: 'L1', quantity: 1.5 },
+          ],
+          evidence: ['http://evil/x.jpg'],
+        },
+        buyer,
+      ),
     );
     expectError(res, 'INVALID_ARGUMENT', '请求参数不正确');
     const paths = res.error.details.issues.map((i: any) => i.path);
@@ -70,7 +89,21 @@ describe('identity and input', () => {
     for (const i of res.error.details.issues) expect(i.message).toMatch(/[\u4e00-\u9fff]/);
     expect(res.error.details.issues.find((i: any) => i.path === 'lines.0.quantity').message).toBe('退款数量至少为 1');
 
-    const dup = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L1', quantity: 1 }] }, buyer);
+    const dup = await h.call(
+      'applyReturn',
+      {
+        action: 'apply',
+        requestId: rid(),
+        orderId: 'O1001',
+        type: 'REFUND_ONLY',
+        reason: 'WRONG_ORDER',
+        lines: [
+          { lineId: 'L1', quantity: 1 },
+          { lineId: 'L1', quantity: 1 },
+        ],
+      },
+      buyer,
+    );
     expectError(dup, 'INVALID_ARGUMENT');
     expect(dup.error.details.issues).toEqual([{ path: 'lines.1.lineId', message: '同一商品不能重复选择' }]);
 
@@ -88,15 +121,43 @@ describe('identity and input', () => {
   });
 
   it('event.userInfo is tolerated and never used for identity', async () => {
-    const res = await h.call('applyReturn', { action: 'preview', orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }], userInfo: { appId: 'wx123', openId: DEMO.otherBuyer } }, buyer);
+    const res = await h.call(
+      'applyReturn',
+      {
+        action: 'preview',
+        orderId: 'O2001',
+        type: 'REFUND_ONLY',
+        reason: 'WRONG_ORDER',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+        userInfo: { appId: 'wx123', openId: DEMO.otherBuyer },
+      },
+      buyer,
+    );
     expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
-    const mine = await h.call('applyReturn', { action: 'preview', orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }], userInfo: { appId: 'wx123', openId: DEMO.otherBuyer } }, buyer);
+    const mine = await h.call(
+      'applyReturn',
+      {
+        action: 'preview',
+        orderId: 'O1001',
+        type: 'REFUND_ONLY',
+        reason: 'WRONG_ORDER',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+        userInfo: { appId: 'wx123', openId: DEMO.otherBuyer },
+      },
+      buyer,
+    );
     expect(mine.ok).toBe(true);
     expect(mine.data.eligible).toBe(true);
   });
 
   it('a caller that is not the mini-program → FORBIDDEN', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer, source: 'wx_http' }));
+    const res = await writesNothing(() =>
+      h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] },
+        { openid: DEMO.buyer, source: 'wx_http' },
+      ),
+    );
     expectError(res, 'FORBIDDEN');
   });
 });
@@ -116,12 +177,26 @@ describe('preview (no writes)', () => {
   });
 
   it('the whole order before shipment refunds the outbound shipping fee too', async () => {
-    const res = await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }] });
+    const res = await preview({
+      orderId: 'O1001',
+      type: 'REFUND_ONLY',
+      reason: 'WRONG_ORDER',
+      lines: [
+        { lineId: 'L1', quantity: 2 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+    });
     expect(res.data).toMatchObject({ eligible: true, amounts: { items: 16000, shipping: 800, total: 16800 } });
   });
 
   it('a seller-side reason: the seller pays return shipping', async () => {
-    const res = await preview({ orderId: 'O1003', type: 'RETURN_REFUND', reason: 'DAMAGED', lines: [{ lineId: 'L2', quantity: 1 }], evidence: ['cloud://env.bucket/evidence/o_demo_buyer/p.jpg'] });
+    const res = await preview({
+      orderId: 'O1003',
+      type: 'RETURN_REFUND',
+      reason: 'DAMAGED',
+      lines: [{ lineId: 'L2', quantity: 1 }],
+      evidence: ['cloud://env.bucket/evidence/o_demo_buyer/p.jpg'],
+    });
     expect(res.data).toMatchObject({ eligible: true, freightPayer: 'SELLER', amounts: { items: 15000, total: 15000 } });
   });
 
@@ -144,23 +219,51 @@ describe('preview (no writes)', () => {
 
     const noPhoto = await preview({ orderId: 'O1004', type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }] });
     expect(noPhoto.data.refusals).toEqual([{ code: 'EVIDENCE_REQUIRED', message: '售后原因为“质量问题”时，请至少上传1张照片作为凭证' }]);
-    const quality = await preview({ orderId: 'O1004', type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }], evidence: ['cloud://env.bucket/evidence/o_demo_buyer/q.jpg'] });
+    const quality = await preview({
+      orderId: 'O1004',
+      type: 'RETURN_REFUND',
+      reason: 'QUALITY_ISSUE',
+      lines: [{ lineId: 'L1', quantity: 1 }],
+      evidence: ['cloud://env.bucket/evidence/o_demo_buyer/q.jpg'],
+    });
     expect(quality.data).toMatchObject({ eligible: true, freightPayer: 'SELLER', amounts: { total: 45900 } });
   });
 
   it('O1006: L1 fresh (exempt by law) and L2 (waiver) refuse buyer-side reasons, per line; seller-side reasons stay allowed', async () => {
-    const res = await preview({ orderId: 'O1006', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }] });
+    const res = await preview({
+      orderId: 'O1006',
+      type: 'RETURN_REFUND',
+      reason: 'NO_LONGER_WANTED',
+      lines: [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+    });
     expect(res.data.eligible).toBe(false);
     expect(res.data.refusals).toEqual([
       { code: 'NO_REASON_EXEMPT', lineId: 'L1', message: '该商品属于鲜活易腐商品（生鲜），依法不支持七天无理由退货；如商品存在质量问题，可选择对应原因申请售后' },
       { code: 'NO_REASON_EXEMPT', lineId: 'L2', message: '您下单时已确认该商品不支持七天无理由退货；如商品存在质量问题，可选择对应原因申请售后' },
     ]);
-    const seller = await preview({ orderId: 'O1006', type: 'REFUND_ONLY', reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 1 }], evidence: ['cloud://env.bucket/evidence/o_demo_buyer/c.jpg'] });
+    const seller = await preview({
+      orderId: 'O1006',
+      type: 'REFUND_ONLY',
+      reason: 'DAMAGED',
+      lines: [{ lineId: 'L1', quantity: 1 }],
+      evidence: ['cloud://env.bucket/evidence/o_demo_buyer/c.jpg'],
+    });
     expect(seller.data).toMatchObject({ eligible: true, amounts: { items: 15800 } });
   });
 
   it('every refusal is listed at once (type, quantity, unknown line)', async () => {
-    const res = await preview({ orderId: 'O1001', type: 'RETURN_REFUND', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 3 }, { lineId: 'L9', quantity: 1 }] });
+    const res = await preview({
+      orderId: 'O1001',
+      type: 'RETURN_REFUND',
+      reason: 'WRONG_ORDER',
+      lines: [
+        { lineId: 'L1', quantity: 3 },
+        { lineId: 'L9', quantity: 1 },
+      ],
+    });
     expect(res.data.eligible).toBe(false);
     expect(res.data.refusals).toEqual([
       { code: 'TYPE_NOT_ALLOWED', message: '商品尚未发货，暂不支持退货退款，您可以申请“仅退款”' },
@@ -212,7 +315,11 @@ describe('preview (no writes)', () => {
     const res = await writesNothing(() => preview({ orderId: 'O2001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }));
     expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
     expect(res.error.details).toBeUndefined();
-    expectError(await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer), 'FORBIDDEN', '这不是您的订单，不能申请售后');
+    expectError(
+      await preview({ orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, otherBuyer),
+      'FORBIDDEN',
+      '这不是您的订单，不能申请售后',
+    );
     expectError(await preview({ orderId: 'NOPE', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }), 'NOT_FOUND', '订单不存在');
   });
 
@@ -231,7 +338,11 @@ describe('apply', () => {
   it('creates the after-sale: number R+yyyymmdd(Shanghai)+digits, PENDING_REVIEW, deadline now+48h, first timeline event, order summary', async () => {
     requestId = rid('first');
     const before = await h.now();
-    const res = await h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', description: '  拍多了  ', lines: [{ lineId: 'L2', quantity: 1 }] }, buyer);
+    const res = await h.call(
+      'applyReturn',
+      { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', description: '  拍多了  ', lines: [{ lineId: 'L2', quantity: 1 }] },
+      buyer,
+    );
     const after = await h.now();
     expect(res.ok).toBe(true);
     first = res.data.return;
@@ -274,22 +385,28 @@ describe('apply', () => {
   });
 
   it('the same requestId again → the same after-sale, nothing more written', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, buyer));
+    const res = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, buyer),
+    );
     expect(res.ok).toBe(true);
     expect(res.data.return.returnId).toBe(first.returnId);
     expect(res.data.return.version).toBe(1);
     expect((await h.db('returns')).filter((r: any) => r.orderId === 'O1001')).toHaveLength(1);
   });
 
-  it('the same requestId reused for another order → the first call\'s result, nothing written', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1002', type: 'REFUND_ONLY', reason: 'NOT_RECEIVED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
+  it("the same requestId reused for another order → the first call's result, nothing written", async () => {
+    const res = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1002', type: 'REFUND_ONLY', reason: 'NOT_RECEIVED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer),
+    );
     expect(res.ok).toBe(true);
     expect(res.data.return).toMatchObject({ returnId: first.returnId, orderId: 'O1001', version: 1 });
     expect(await ledgerOf('O1002')).toEqual({});
   });
 
   it('the same requestId from another buyer is another request (refused on their side)', async () => {
-    const res = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, otherBuyer));
+    const res = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId, orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, otherBuyer),
+    );
     expectError(res, 'FORBIDDEN', '这不是您的订单，不能申请售后');
   });
 
@@ -444,7 +561,7 @@ describe('partial returns of one line sum exactly to what was paid (O1003 L1: 3 
 
 // ---------------------------------------------------------------- modify
 
-describe('orders written in api.md\'s shape (an afterSale summary, no ledger)', () => {
+describe("orders written in api.md's shape (an afterSale summary, no ledger)", () => {
   const extReturn = (id: string, orderId: string, status: string, lineId: string, quantity: number, amount: number) => ({
     _id: id,
     orderId,
@@ -472,7 +589,9 @@ describe('orders written in api.md\'s shape (an afterSale summary, no ledger)', 
     });
     const l1 = await preview({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
     expect(l1.data.eligible).toBe(false);
-    expect(l1.data.refusals).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'RETURN_ALREADY_OPEN', lineId: 'L1', message: expect.stringContaining('R20260101000000000001') })]));
+    expect(l1.data.refusals).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'RETURN_ALREADY_OPEN', lineId: 'L1', message: expect.stringContaining('R20260101000000000001') })]),
+    );
     // not in `returns` at all: counted as holding the whole line in the summary's status (REFUNDED: nothing left)
     const l2 = await preview({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L2', quantity: 1 }] });
     expect(l2.data.refusals.map((r: any) => r.code)).toEqual(['QUANTITY_EXCEEDED']);
@@ -508,7 +627,20 @@ describe('an apply that died after claiming its lines, repeated', () => {
     const requestId = rid('died');
     const returnId = 'R20260101000000000099';
     const order = await orderDoc('S-DIED');
-    const claim = { returnId, status: 'PENDING_REVIEW', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }], attempts: 1, shippingRefunded: 0, refundTotal: 4500, shipped: false, version: 1, applyKey: applyKey(requestId), createdAt: new Date(Date.now() - 60_000).toISOString() };
+    const claim = {
+      returnId,
+      status: 'PENDING_REVIEW',
+      type: 'RETURN_REFUND',
+      reason: 'NO_LONGER_WANTED',
+      lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }],
+      attempts: 1,
+      shippingRefunded: 0,
+      refundTotal: 4500,
+      shipped: false,
+      version: 1,
+      applyKey: applyKey(requestId),
+      createdAt: new Date(Date.now() - 60_000).toISOString(),
+    };
     await h.seed({ orders: [{ ...order, afterSaleRev: 1, afterSaleReturns: { [returnId]: claim }, afterSale: { L1: { returnId, status: 'PENDING_REVIEW', version: 1 } } }] });
 
     const other = await writesNothing(() => apply({ requestId, orderId: 'S-DIED', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }));
@@ -517,7 +649,13 @@ describe('an apply that died after claiming its lines, repeated', () => {
 
     const same = await apply({ requestId, orderId: 'S-DIED', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
     expect(same.ok).toBe(true);
-    expect(same.data.return).toMatchObject({ returnId, type: 'RETURN_REFUND', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }], amounts: { items: 4500, shipping: 0, total: 4500 }, status: 'PENDING_REVIEW' });
+    expect(same.data.return).toMatchObject({
+      returnId,
+      type: 'RETURN_REFUND',
+      lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }],
+      amounts: { items: 4500, shipping: 0, total: 4500 },
+      status: 'PENDING_REVIEW',
+    });
     expect((await returnDoc(returnId)).amounts.total).toBe(4500);
   });
 });
@@ -537,10 +675,22 @@ describe('modify', () => {
     await advance(60_000);
     const requestId = rid('mod');
     const before = await h.now();
-    const m = await h.call('applyReturn', { action: 'modify', requestId, returnId: ret.returnId, reason: 'WRONG_ORDER', description: '两件都不要了', lines: [{ lineId: 'L1', quantity: 2 }] }, buyer);
+    const m = await h.call(
+      'applyReturn',
+      { action: 'modify', requestId, returnId: ret.returnId, reason: 'WRONG_ORDER', description: '两件都不要了', lines: [{ lineId: 'L1', quantity: 2 }] },
+      buyer,
+    );
     expect(m.ok).toBe(true);
     const mod = m.data.return;
-    expect(mod).toMatchObject({ status: 'PENDING_REVIEW', reason: 'WRONG_ORDER', description: '两件都不要了', lines: [{ lineId: 'L1', quantity: 2, amount: 9000 }], amounts: { total: 9000 }, attempts: 2, version: 2 });
+    expect(mod).toMatchObject({
+      status: 'PENDING_REVIEW',
+      reason: 'WRONG_ORDER',
+      description: '两件都不要了',
+      lines: [{ lineId: 'L1', quantity: 2, amount: 9000 }],
+      amounts: { total: 9000 },
+      attempts: 2,
+      version: 2,
+    });
     expect(mod.timeline.map((e: any) => e.action)).toEqual(['apply', 'modify']);
     expect(mod.timeline[1]).toMatchObject({ from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', actionLabel: '修改申请', note: '两件都不要了' });
     expect(Date.parse(mod.deadline)).toBeGreaterThanOrEqual(before + 48 * HOUR);
@@ -550,7 +700,9 @@ describe('modify', () => {
     expect((await ledgerOf('S-MOD'))[ret.returnId]).toMatchObject({ attempts: 2, lines: [{ lineId: 'L1', quantity: 2, amount: 9000 }] });
 
     // replay: same answer, nothing more
-    const again = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId, returnId: ret.returnId, reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 2 }] }, buyer));
+    const again = await writesNothing(() =>
+      h.call('applyReturn', { action: 'modify', requestId, returnId: ret.returnId, reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 2 }] }, buyer),
+    );
     expect(again.ok).toBe(true);
     expect(again.data.return.version).toBe(2);
     ret = mod;
@@ -571,13 +723,24 @@ describe('modify', () => {
     const empty = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId }, buyer));
     expectError(empty, 'INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交');
     const same = await writesNothing(() =>
-      h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: ret.reason, description: ret.description, lines: [...ret.lines].reverse().map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })) }, buyer),
+      h.call(
+        'applyReturn',
+        {
+          action: 'modify',
+          requestId: rid(),
+          returnId: ret.returnId,
+          reason: ret.reason,
+          description: ret.description,
+          lines: [...ret.lines].reverse().map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })),
+        },
+        buyer,
+      ),
     );
     expectError(same, 'INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交');
     expect((await h.db('returns')).find((r: any) => r._id === ret.returnId).attempts).toBe(ret.attempts);
   });
 
-  it('a staff photo on the after-sale is not the buyer\'s evidence for a seller-side reason', async () => {
+  it("a staff photo on the after-sale is not the buyer's evidence for a seller-side reason", async () => {
     const staffPhoto = await upload(DEMO.merchant, 'mod-staff.jpg', jpeg());
     expect((await h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: staffPhoto, kind: 'PHOTO' }] }, merchant)).ok).toBe(true);
     const res = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, reason: 'DAMAGED' }, buyer));
@@ -640,7 +803,9 @@ describe('modify', () => {
     const a = await apply({ orderId: 'S-MOD2', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] });
     const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: a.data.return.returnId }, merchant);
     expect(approved.data.return.status).toBe('AWAITING_SHIPMENT');
-    const m = await writesNothing(() => h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: a.data.return.returnId, lines: [{ lineId: 'L1', quantity: 2 }] }, buyer));
+    const m = await writesNothing(() =>
+      h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: a.data.return.returnId, lines: [{ lineId: 'L1', quantity: 2 }] }, buyer),
+    );
     expectError(m, 'INVALID_STATE', '当前状态（待买家寄回）不能执行此操作');
   });
 });

@@ -211,7 +211,7 @@ describe('buyer and merchant at the same moment', () => {
   });
 });
 
-describe('the same request sent several times at once (double taps, retries): every copy gets the first one\'s answer', () => {
+describe("the same request sent several times at once (double taps, retries): every copy gets the first one's answer", () => {
   /** Every worker of the function warm, so the copies really run side by side. */
   const warm = (fn: string, who: { openid: string }) => Promise.all(Array.from({ length: 3 }, () => h.call(fn, {}, who)));
 
@@ -271,7 +271,13 @@ describe('a pickup booked twice at once', () => {
       mode: 'PICKUP',
       requestId: rid('dup'),
       returnId,
-      pickup: { name: '王小明', phone: '13800138000', address: '北京市朝阳区示例街道 100 号 5 单元 501', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 7_200_000).toISOString() },
+      pickup: {
+        name: '王小明',
+        phone: '13800138000',
+        address: '北京市朝阳区示例街道 100 号 5 单元 501',
+        slotStart: new Date(start).toISOString(),
+        slotEnd: new Date(start + 7_200_000).toISOString(),
+      },
     };
     await Promise.all(Array.from({ length: 3 }, () => h.call('submitLogistics', {}, buyer)));
     const answers = await Promise.all(Array.from({ length: 4 }, () => h.call('submitLogistics', event, buyer)));
@@ -281,7 +287,9 @@ describe('a pickup booked twice at once', () => {
     const [doc] = await returnsOf('C-DUP-PK');
     expect(doc.status).toBe('IN_TRANSIT');
     expect(doc.timeline.filter((e: any) => e.action === 'submitLogistics')).toHaveLength(1);
-    const bookings = new Set((await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && String(c.data.order_id).startsWith(`${returnId}-v`)).map((c: any) => c.result.waybillId));
+    const bookings = new Set(
+      (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder' && String(c.data.order_id).startsWith(`${returnId}-v`)).map((c: any) => c.result.waybillId),
+    );
     expect([...bookings]).toEqual([waybills[0]]);
   });
 });

@@ -47,7 +47,11 @@ async function review(event: Record<string, unknown>, openid: string = DEMO.merc
 }
 
 async function ship(returnId: string, extra: Record<string, unknown> = {}) {
-  const res = await h.call('submitLogistics', { requestId: rid('ship'), returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123', ...extra }, { openid: DEMO.buyer });
+  const res = await h.call(
+    'submitLogistics',
+    { requestId: rid('ship'), returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123', ...extra },
+    { openid: DEMO.buyer },
+  );
   return dataOf(res).return;
 }
 
@@ -99,12 +103,16 @@ describe('return and refund', () => {
     const ret = await apply(orderId, 'RETURN_REFUND');
     await review({ action: 'approve', returnId: ret.returnId });
     const now = await h.now();
-    const res = await h.call('submitLogistics', {
-      requestId: rid('pickup'),
-      returnId: ret.returnId,
-      mode: 'PICKUP',
-      pickup: { name: '王小明', phone: '13800138000', address: '北京市朝阳区示例街道 100 号 5 单元 501', slotStart: iso(now + DAY), slotEnd: iso(now + DAY + 2 * HOUR) },
-    }, { openid: DEMO.buyer });
+    const res = await h.call(
+      'submitLogistics',
+      {
+        requestId: rid('pickup'),
+        returnId: ret.returnId,
+        mode: 'PICKUP',
+        pickup: { name: '王小明', phone: '13800138000', address: '北京市朝阳区示例街道 100 号 5 单元 501', slotStart: iso(now + DAY), slotEnd: iso(now + DAY + 2 * HOUR) },
+      },
+      { openid: DEMO.buyer },
+    );
     expect(res.ok).toBe(true);
     const view = res.data.return;
     expect(view.status).toBe('IN_TRANSIT');
@@ -132,7 +140,11 @@ describe('reject → appeal → decide', () => {
     const ret = await apply(orderId, type);
     const rejected = await review({ action: 'reject', returnId: ret.returnId, reason: '不符合退货条件' });
     expect(rejected).toMatchObject({ status: 'REJECTED', rejectReason: '不符合退货条件' });
-    const appealed = await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品有明显瑕疵，商家拒绝不合理' }, { openid: DEMO.buyer });
+    const appealed = await h.call(
+      'applyReturn',
+      { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品有明显瑕疵，商家拒绝不合理' },
+      { openid: DEMO.buyer },
+    );
     expect(appealed.data.return).toMatchObject({ status: 'DISPUTED', statusLabel: '平台介入中', nextActor: { role: 'ARBITER' } });
     return ret;
   }
@@ -199,12 +211,21 @@ describe('amounts', () => {
     expect(d.refundIds.sort()).toEqual(records.map((r: any) => r._id).sort());
     expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
     const platform = h.emu.pay.refunds().filter((r) => r.outRefundNo.startsWith(ret.returnId));
-    expect(platform.map((r) => [r.outTradeNo, r.refundFee, r.status]).sort()).toEqual([['T1005A', 10000, 'SUCCESS'], ['T1005B', 89900, 'SUCCESS']]);
+    expect(platform.map((r) => [r.outTradeNo, r.refundFee, r.status]).sort()).toEqual([
+      ['T1005A', 10000, 'SUCCESS'],
+      ['T1005B', 89900, 'SUCCESS'],
+    ]);
   });
 
   it('seller-side self-shipped return with postage claimed: capped at returnShippingCap (2000) and reimbursed at confirmReceipt when there is room', async () => {
     // The outbound fee (3000) can no longer be refunded once L2 went back for a buyer-side reason: that is the room.
-    const { orderId, outTradeNo, paid } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 3000 });
+    const { orderId, outTradeNo, paid } = await seedOrder({
+      lines: [
+        { lineId: 'L1', quantity: 1, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 5000 },
+      ],
+      shippingFee: 3000,
+    });
     const first = await apply(orderId, 'RETURN_REFUND', { lines: [{ lineId: 'L2', quantity: 1 }] });
     await review({ action: 'approve', returnId: first.returnId });
     await ship(first.returnId);
@@ -234,7 +255,13 @@ describe('amounts', () => {
   });
 
   it('postage without enough room, a lowered amount: the maximum counts the offline part, and the lowering comes out of it first', async () => {
-    const { orderId } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 800 });
+    const { orderId } = await seedOrder({
+      lines: [
+        { lineId: 'L1', quantity: 1, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 5000 },
+      ],
+      shippingFee: 800,
+    });
     const first = await apply(orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
     await review({ action: 'approve', returnId: first.returnId });
     await flush();
@@ -243,7 +270,11 @@ describe('amounts', () => {
     const shipped = await ship(ret.returnId, { postage: 1500 });
     expect(shipped.postageClaim).toEqual({ declared: 1500, reimbursable: 1500 });
     // 10000 + 1500 at most: 800 of the postage fits the payment, 700 is paid offline
-    const over = await h.call('reviewReturn', { action: 'confirmReceipt', requestId: rid(), returnId: ret.returnId, refundAmount: 11501, reason: '多一分' }, { openid: DEMO.merchant });
+    const over = await h.call(
+      'reviewReturn',
+      { action: 'confirmReceipt', requestId: rid(), returnId: ret.returnId, refundAmount: 11501, reason: '多一分' },
+      { openid: DEMO.merchant },
+    );
     expect(over).toMatchObject({ ok: false, error: { code: 'REFUND_LIMIT', message: '退款金额不能超过可退金额 115.00 元', details: { maximum: 11500 } } });
     const confirmed = await review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 11200, reason: '运费按实际票据 12 元补偿' });
     expect(confirmed.refundAmount).toBe(10800); // the payment's part is whole
@@ -255,7 +286,13 @@ describe('amounts', () => {
   });
 
   it('postage without enough room: only the room goes back through the payment, the rest is recorded for an offline settlement', async () => {
-    const { orderId, outTradeNo, paid } = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 800 });
+    const { orderId, outTradeNo, paid } = await seedOrder({
+      lines: [
+        { lineId: 'L1', quantity: 1, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 5000 },
+      ],
+      shippingFee: 800,
+    });
     const first = await apply(orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
     await review({ action: 'approve', returnId: first.returnId });
     await flush();
@@ -333,7 +370,11 @@ describe('deadlines applied by the sweep', () => {
     expect(b.timeline.at(-1)).toMatchObject({ action: 'closeAppealWindow', from: 'REJECTED', to: 'CLOSED', actor: { role: 'SYSTEM' } });
 
     // Too late for the buyer now.
-    const late = await h.call('submitLogistics', { requestId: rid(), returnId: unshipped.returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: DEMO.buyer });
+    const late = await h.call(
+      'submitLogistics',
+      { requestId: rid(), returnId: unshipped.returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' },
+      { openid: DEMO.buyer },
+    );
     expect(late).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     const lateAppeal = await h.call('applyReturn', { action: 'appeal', requestId: rid(), returnId: rejected.returnId, description: '晚了' }, { openid: DEMO.buyer });
     expect(lateAppeal).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
@@ -346,7 +387,13 @@ describe('deadlines applied by the sweep', () => {
     await review({ action: 'approve', returnId: ret.returnId });
     await ship(ret.returnId);
     // Seller-side, self-shipped, postage claimed; room from a buyer-side return that made the outbound fee unrefundable.
-    const withPostage = await seedOrder({ lines: [{ lineId: 'L1', quantity: 1, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 5000 }], shippingFee: 3000 });
+    const withPostage = await seedOrder({
+      lines: [
+        { lineId: 'L1', quantity: 1, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 5000 },
+      ],
+      shippingFee: 3000,
+    });
     const before = await apply(withPostage.orderId, 'REFUND_ONLY', { lines: [{ lineId: 'L2', quantity: 1 }] });
     await review({ action: 'approve', returnId: before.returnId });
     await flush();

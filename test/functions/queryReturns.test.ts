@@ -45,6 +45,7 @@ let theirs: any;
 
 beforeAll(async () => {
   photo = await h.upload(`evidence/${DEMO.buyer}/q-photo.jpg`, jpeg(2500));
+  await h.upload(`evidence/${DEMO.buyer}/q-video.mp4.poster.jpg`, jpeg()); // its poster frame (the content check)
   video = await h.upload(`evidence/${DEMO.buyer}/q-video.mp4`, mp4(4500));
   mine.push(await apply('O1003', { reason: 'DAMAGED', type: 'RETURN_REFUND', lines: [{ lineId: 'L2', quantity: 1 }], evidence: [photo, video] }));
   mine.push(await apply('O1001', { lines: [{ lineId: 'L1', quantity: 1 }] }));
@@ -79,8 +80,22 @@ describe('get', () => {
     expect(r.deadlineText).toMatch(/^请在 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 前处理$/);
     expect(r.allowedActions.sort()).toEqual(['cancel', 'modify']);
     expect(r._id).toBe(r.returnId); // the stored document's id too (api.md: returns { _id: returnId, … })
-    expect(r.actions.map((a: any) => [a.name, a.function, a.action]).sort()).toEqual([['cancel', 'applyReturn', 'cancel'], ['modify', 'applyReturn', 'modify']]);
-    expect(r.timeline).toEqual([expect.objectContaining({ action: 'apply', actionLabel: '申请售后', from: null, fromLabel: null, to: 'PENDING_REVIEW', toLabel: '待商家处理', actor: { role: 'BUYER' }, evidence: [photo, video] })]);
+    expect(r.actions.map((a: any) => [a.name, a.function, a.action]).sort()).toEqual([
+      ['cancel', 'applyReturn', 'cancel'],
+      ['modify', 'applyReturn', 'modify'],
+    ]);
+    expect(r.timeline).toEqual([
+      expect.objectContaining({
+        action: 'apply',
+        actionLabel: '申请售后',
+        from: null,
+        fromLabel: null,
+        to: 'PENDING_REVIEW',
+        toLabel: '待商家处理',
+        actor: { role: 'BUYER' },
+        evidence: [photo, video],
+      }),
+    ]);
     expect(r.timeline[0].actor.openid).toBeUndefined();
     expect(r.refunds).toBeUndefined();
 
@@ -109,7 +124,7 @@ describe('get', () => {
     expect(action.error.details.issues[0]).toMatchObject({ path: 'action' });
   });
 
-  it("staff see any after-sale with their own allowed actions (merchant: approve/reject; arbiter: none yet)", async () => {
+  it('staff see any after-sale with their own allowed actions (merchant: approve/reject; arbiter: none yet)', async () => {
     const m = await writesNothing(() => get(mine[0].returnId, merchant));
     expect(m.ok).toBe(true);
     expect(m.data.return.allowedActions.sort()).toEqual(['approve', 'reject']);
@@ -135,7 +150,14 @@ describe('get', () => {
     expect(refunding.data.return).toMatchObject({ status: 'REFUNDING', statusLabel: '退款中', refundHint: expect.stringContaining('原路退回'), allowedActions: [] });
     await h.flush();
     const b = await get(target.returnId, buyer);
-    expect(b.data.return).toMatchObject({ status: 'REFUNDED', statusLabel: '退款成功', nextActor: { role: null }, deadline: null, refundHint: '款项已原路退回', allowedActions: [] });
+    expect(b.data.return).toMatchObject({
+      status: 'REFUNDED',
+      statusLabel: '退款成功',
+      nextActor: { role: null },
+      deadline: null,
+      refundHint: '款项已原路退回',
+      allowedActions: [],
+    });
     expect(b.data.return.refunds).toBeUndefined();
     const m = await get(target.returnId, merchant);
     expect(m.data.return.refunds).toEqual([expect.objectContaining({ outTradeNo: 'T1001', refundFee: 5000, status: 'SUCCESS' })]);
@@ -145,8 +167,11 @@ describe('get', () => {
 });
 
 describe('list mine', () => {
-  it('only the caller\'s own after-sales, newest first, paged by cursor without gaps or repeats', async () => {
-    const ownIds = (await h.db('returns')).filter((r: any) => r.buyerOpenid === DEMO.buyer).sort((a: any, b: any) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).map((r: any) => r._id);
+  it("only the caller's own after-sales, newest first, paged by cursor without gaps or repeats", async () => {
+    const ownIds = (await h.db('returns'))
+      .filter((r: any) => r.buyerOpenid === DEMO.buyer)
+      .sort((a: any, b: any) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+      .map((r: any) => r._id);
     expect(ownIds).toHaveLength(mine.length);
     const first = await writesNothing(() => list({ scope: 'mine', limit: 2 }, buyer));
     expect(first.ok).toBe(true);
@@ -157,7 +182,17 @@ describe('list mine', () => {
     expect(items.map((i) => i.returnId)).toEqual(ownIds);
     expect(items.map((i) => i.returnId)).not.toContain(theirs.returnId);
     const item = items.find((i) => i.returnId === mine[0].returnId);
-    expect(item).toMatchObject({ orderId: 'O1003', type: 'RETURN_REFUND', reason: 'DAMAGED', status: 'PENDING_REVIEW', statusLabel: '待商家处理', nextActor: { role: 'MERCHANT' }, refundAmount: 15000, overdue: false, lines: [{ lineId: 'L2', quantity: 1, amount: 15000 }] });
+    expect(item).toMatchObject({
+      orderId: 'O1003',
+      type: 'RETURN_REFUND',
+      reason: 'DAMAGED',
+      status: 'PENDING_REVIEW',
+      statusLabel: '待商家处理',
+      nextActor: { role: 'MERCHANT' },
+      refundAmount: 15000,
+      overdue: false,
+      lines: [{ lineId: 'L2', quantity: 1, amount: 15000 }],
+    });
     expect(item.timeline).toBeUndefined();
     expect(item.evidence).toBeUndefined();
 
@@ -172,7 +207,19 @@ describe('list mine', () => {
   it('a new after-sale created between two pages neither repeats nor hides an item of the next page', async () => {
     const first = await list({ scope: 'mine', limit: 2 }, buyer);
     const seen = first.data.items.map((i: any) => i.returnId);
-    await h.seed({ orders: [{ _id: 'Q-NEW', buyerOpenid: DEMO.buyer, status: 'PAID', paidAt: new Date((await h.now()) - DAY).toISOString(), shippingFee: 0, payments: [{ outTradeNo: 'TQ-NEW', channel: 'WECHAT_PAY', amount: 1000, paidAt: new Date((await h.now()) - DAY).toISOString() }], lines: [{ lineId: 'L1', skuId: 'N', title: '新品', quantity: 1, unitPrice: 1000, paidAmount: 1000 }] }] });
+    await h.seed({
+      orders: [
+        {
+          _id: 'Q-NEW',
+          buyerOpenid: DEMO.buyer,
+          status: 'PAID',
+          paidAt: new Date((await h.now()) - DAY).toISOString(),
+          shippingFee: 0,
+          payments: [{ outTradeNo: 'TQ-NEW', channel: 'WECHAT_PAY', amount: 1000, paidAt: new Date((await h.now()) - DAY).toISOString() }],
+          lines: [{ lineId: 'L1', skuId: 'N', title: '新品', quantity: 1, unitPrice: 1000, paidAmount: 1000 }],
+        },
+      ],
+    });
     const fresh = await apply('Q-NEW', { lines: [{ lineId: 'L1', quantity: 1 }] });
     let cursor = first.data.nextCursor;
     while (cursor) {
@@ -223,7 +270,11 @@ describe('list merchant', () => {
     const now0 = await h.now();
     const shanghaiMidnight = Math.floor((now0 + 8 * HOUR) / DAY) * DAY - 8 * HOUR; // 00:00 Shanghai today, as UTC ms
     const at10 = shanghaiMidnight + DAY + 10 * HOUR;
-    const res = await fetch(`${h.url}/_local/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: new Date(at10).toISOString() }) });
+    const res = await fetch(`${h.url}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: new Date(at10).toISOString() }),
+    });
     expect(res.status).toBe(200);
     await settle();
     const today = shanghaiMidnight + DAY;
@@ -274,7 +325,12 @@ describe('list merchant', () => {
 
     const deadlines = whole.data.items.map((i: any) => (i.deadline === null ? Infinity : Date.parse(i.deadline)));
     expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
-    expect(whole.data.items.slice(-2).map((i: any) => i.returnId).sort()).toEqual([seeded.disputed._id, seeded.failed._id]);
+    expect(
+      whole.data.items
+        .slice(-2)
+        .map((i: any) => i.returnId)
+        .sort(),
+    ).toEqual([seeded.disputed._id, seeded.failed._id]);
 
     const by = (id: string) => whole.data.items.find((i: any) => i.returnId === id);
     expect(by(seeded.yesterdayLate._id)).toMatchObject({ overdue: true, dueToday: false, statusLabel: '待商家处理' });

@@ -45,7 +45,16 @@ const pick = fc.nat();
 const act = (kind: 'cancel' | 'approve' | 'reject' | 'ship' | 'refuse' | 'appeal' | 'decideBuyer' | 'decideMerchant') => fc.record({ kind: fc.constant(kind), pick });
 /** Weighted so that walks go deep (shipping, receipt, disputes, refunds), not only refusals. */
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('apply' as const), line: fc.integer({ min: 0, max: 1 }), quantity: fc.integer({ min: 1, max: 3 }), type: fc.constantFrom('REFUND_ONLY' as const, 'RETURN_REFUND' as const), reason: fc.constantFrom('NO_LONGER_WANTED' as const, 'QUALITY_ISSUE' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('apply' as const),
+      line: fc.integer({ min: 0, max: 1 }),
+      quantity: fc.integer({ min: 1, max: 3 }),
+      type: fc.constantFrom('REFUND_ONLY' as const, 'RETURN_REFUND' as const),
+      reason: fc.constantFrom('NO_LONGER_WANTED' as const, 'QUALITY_ISSUE' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('modify' as const), pick, quantity: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: act('cancel') },
   { weight: 4, arbitrary: act('approve') },
@@ -102,7 +111,11 @@ async function run(orderId: string, step: Step): Promise<any> {
   switch (step.kind) {
     case 'apply': {
       const evidence = step.reason === 'QUALITY_ISSUE' ? [await f.photo(DEMO.buyer)] : [];
-      return h.call('applyReturn', { action: 'apply', requestId: rid('w'), orderId, type: step.type, reason: step.reason, lines: [{ lineId: LINES[step.line].lineId, quantity: step.quantity }], evidence }, buyer);
+      return h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid('w'), orderId, type: step.type, reason: step.reason, lines: [{ lineId: LINES[step.line].lineId, quantity: step.quantity }], evidence },
+        buyer,
+      );
     }
     case 'modify':
       return h.call('applyReturn', { action: 'modify', requestId: rid('w'), returnId, lines: [{ lineId: target?.lines?.[0]?.lineId ?? 'L1', quantity: step.quantity }] }, buyer);

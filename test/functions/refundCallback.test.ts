@@ -85,6 +85,7 @@ async function state() {
 
 describe('refundCallback', () => {
   it('20 duplicate notifications from the platform → exactly one transition, every one acknowledged', async () => {
+    await f.consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent: spent on 退款成功
     const { returnId, outRefundNo } = await refunding({ status: 'SUCCESS', duplicates: 20 });
     const deliveries = (await h.flush()).filter((d: any) => d.outRefundNo === outRefundNo);
     await quiet();
@@ -100,7 +101,9 @@ describe('refundCallback', () => {
     expect(ref.status).toBe('SUCCESS');
     expect(ref.history.filter((e: any) => e.event === 'CALLBACK:SUCCESS')).toHaveLength(1);
     // The buyer is told once.
-    const told = (await h.outbox()).filter((m: any) => m.api === 'subscribeMessage.send' && m.data?.data?.character_string1?.value === returnId && m.data?.data?.phrase2?.value === '退款成功');
+    const told = (await h.outbox()).filter(
+      (m: any) => m.api === 'subscribeMessage.send' && m.data?.data?.character_string1?.value === returnId && m.data?.data?.phrase2?.value === '退款成功',
+    );
     expect(told).toHaveLength(1);
   });
 
@@ -183,7 +186,11 @@ describe('refundCallback', () => {
     const { returnId, outRefundNo, amount } = await refunding({ status: 'NONE', outcome: 'SUCCESS' });
     await h.advance(10_000);
     await quiet();
-    const res = await h.call('refundCallback', { return_code: 'SUCCESS', out_refund_no: outRefundNo, refund_fee: String(amount), refund_status: 'SUCCESS' }, { source: 'wx_paycallback' });
+    const res = await h.call(
+      'refundCallback',
+      { return_code: 'SUCCESS', out_refund_no: outRefundNo, refund_fee: String(amount), refund_status: 'SUCCESS' },
+      { source: 'wx_paycallback' },
+    );
     expect(res).toEqual(ACK);
     expect((await returnDoc(returnId)).status).toBe('REFUNDED');
   });

@@ -32,7 +32,13 @@ async function seedOrder(payments: number[] = [20000], opts: { quantity?: number
     status: 'PAID',
     daysAgo: { paid: 1 },
     date: ejsonDate,
-    payments: payments.map((amount, i) => ({ outTradeNo: outTradeNos[i], channel: 'WECHAT_PAY', amount, paidAt: ejsonDate(now - DAY - (payments.length - i) * 1000), kind: payments.length > 1 ? (i === 0 ? 'DEPOSIT' : 'BALANCE') : 'FULL' })),
+    payments: payments.map((amount, i) => ({
+      outTradeNo: outTradeNos[i],
+      channel: 'WECHAT_PAY',
+      amount,
+      paidAt: ejsonDate(now - DAY - (payments.length - i) * 1000),
+      kind: payments.length > 1 ? (i === 0 ? 'DEPOSIT' : 'BALANCE') : 'FULL',
+    })),
     lines: [{ lineId: 'L1', skuId: 'SKU-RF', title: '测试商品', quantity, unitPrice: Math.floor(total / quantity), paidAmount: total }],
   });
   await h.seed({ orders: [order] });
@@ -72,7 +78,10 @@ async function expectPaymentsNeverOverRefunded() {
     for (const p of o.payments) {
       const ours = refunds.filter((r: any) => r.outTradeNo === p.outTradeNo && r.status !== 'CLOSED').reduce((s: number, r: any) => s + r.refundFee, 0);
       expect(ours).toBeLessThanOrEqual(p.amount);
-      const platform = h.emu.pay.refunds().filter((r) => r.outTradeNo === p.outTradeNo && r.status !== 'REFUNDCLOSE').reduce((s, r) => s + r.refundFee, 0);
+      const platform = h.emu.pay
+        .refunds()
+        .filter((r) => r.outTradeNo === p.outTradeNo && r.status !== 'REFUNDCLOSE')
+        .reduce((s, r) => s + r.refundFee, 0);
       expect(platform).toBeLessThanOrEqual(p.amount);
     }
   }
@@ -291,10 +300,12 @@ describe('definite failures', () => {
     const merchantView = (await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, { openid: DEMO.merchant })).data.return;
     expect(merchantView.allowedActions).toEqual(expect.arrayContaining(['retryRefund', 'markOffline']));
     // each action says which call takes it: the table's retryRefund is executeRefund { action: 'retry' }
-    expect(merchantView.actions).toEqual(expect.arrayContaining([
-      { name: 'retryRefund', label: '重新发起退款', function: 'executeRefund', action: 'retry' },
-      { name: 'markOffline', label: '登记线下退款', function: 'executeRefund', action: 'markOffline' },
-    ]));
+    expect(merchantView.actions).toEqual(
+      expect.arrayContaining([
+        { name: 'retryRefund', label: '重新发起退款', function: 'executeRefund', action: 'retry' },
+        { name: 'markOffline', label: '登记线下退款', function: 'executeRefund', action: 'markOffline' },
+      ]),
+    );
     expect(merchantView.refunds).toEqual([expect.objectContaining({ outRefundNo: ref._id, status: 'FAILED', lastError: expect.stringContaining('余额不足') })]);
 
     const retried = await execute({ action: 'retry', returnId: ret.returnId, note: '已充值' });
@@ -397,7 +408,7 @@ describe('definite failures', () => {
     expect(first.ok && second.ok).toBe(true);
     const d = await returnDoc(ret.returnId);
     expect(d.timeline.filter((e: any) => e.action === 'retryRefund')).toHaveLength(1);
-    expect((await refundsOf(ret.returnId))).toHaveLength(1);
+    expect(await refundsOf(ret.returnId)).toHaveLength(1);
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
 
     const offline = await execute({ action: 'markOffline', returnId: ret.returnId, note: '线下' });
@@ -492,7 +503,9 @@ describe('amounts', () => {
     expect(done.status).toBe('REFUNDED');
     expect(done.offlineRefund.amount).toBe(failed.refundFee);
     const online = done.amounts.total - failed.refundFee;
-    expect(offline.data.return.refundHint).toBe(`已原路退回 ${(online / 100).toFixed(2)} 元；商家已线下退款 ${(failed.refundFee / 100).toFixed(2)} 元（余额不足的部分已通过银行转账退回）`);
+    expect(offline.data.return.refundHint).toBe(
+      `已原路退回 ${(online / 100).toFixed(2)} 元；商家已线下退款 ${(failed.refundFee / 100).toFixed(2)} 元（余额不足的部分已通过银行转账退回）`,
+    );
     const after = await refundsOf(ret.returnId);
     expect(after.find((r: any) => r._id === failed._id).status).toBe('OFFLINE');
     expect(after.find((r: any) => r._id === inFlight._id).status).toBe('SUCCESS');
@@ -537,7 +550,10 @@ describe('who may call executeRefund', () => {
     await approve(ret.returnId);
     const before = await returnDoc(ret.returnId);
     expect(before.status).toBe('REFUND_FAILED');
-    for (const event of [{ action: 'retry', returnId: ret.returnId }, { action: 'markOffline', returnId: ret.returnId, note: '我自己说退了' }]) {
+    for (const event of [
+      { action: 'retry', returnId: ret.returnId },
+      { action: 'markOffline', returnId: ret.returnId, note: '我自己说退了' },
+    ]) {
       const res = await execute(event, DEMO.buyer);
       expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '您没有执行此操作的权限' } });
     }
@@ -555,7 +571,12 @@ describe('who may call executeRefund', () => {
   it('the internal submit action: FORBIDDEN from a client without ADMIN (buyer, merchant, other SOURCE); allowed for an ADMIN and the timer', async () => {
     const { orderId } = await seedOrder([4400]);
     const ret = await apply(orderId);
-    for (const [openid, source] of [[DEMO.buyer, undefined], [DEMO.merchant, undefined], [DEMO.merchant, 'wx_http'], [DEMO.admin, 'wx_http']] as const) {
+    for (const [openid, source] of [
+      [DEMO.buyer, undefined],
+      [DEMO.merchant, undefined],
+      [DEMO.merchant, 'wx_http'],
+      [DEMO.admin, 'wx_http'],
+    ] as const) {
       const res = await execute({ action: 'submit', returnId: ret.returnId }, openid, source);
       expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '无权调用此功能' } });
     }

@@ -36,7 +36,14 @@ async function seedOrder(opts: { status?: 'PAID' | 'RECEIVED'; quantity?: number
 /** Snapshot of everything a refused call must leave untouched. */
 async function snapshot(returnId: string) {
   const d = await returnDoc(returnId);
-  return { version: d.version, status: d.status, timeline: d.timeline.length, refunds: (await refundsOf(returnId)).length, approvedAmount: d.approvedAmount, evidence: d.evidence.length };
+  return {
+    version: d.version,
+    status: d.status,
+    timeline: d.timeline.length,
+    refunds: (await refundsOf(returnId)).length,
+    approvedAmount: d.approvedAmount,
+    evidence: d.evidence.length,
+  };
 }
 
 async function expectRefused(returnId: string, call: () => Promise<any>, code: string, message?: RegExp) {
@@ -56,7 +63,11 @@ async function returnInTransit(opts: { reason?: string; evidence?: string[]; qua
   const ret = await apply(orderId, 'RETURN_REFUND', { quantity: opts.quantity ?? 2, reason: opts.reason, evidence: opts.evidence });
   const approved = await review({ action: 'approve', returnId: ret.returnId });
   expect(approved.data.return.status).toBe('AWAITING_SHIPMENT');
-  const shipped = await h.call('submitLogistics', { requestId: rid('ship'), returnId: ret.returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: DEMO.buyer });
+  const shipped = await h.call(
+    'submitLogistics',
+    { requestId: rid('ship'), returnId: ret.returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' },
+    { openid: DEMO.buyer },
+  );
   expect(shipped).toMatchObject({ ok: true, data: { return: { status: 'IN_TRANSIT' } } });
   return ret;
 }
@@ -65,7 +76,11 @@ async function disputed(type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'REFUND_ONLY') {
   const orderId = await seedOrder({ status: type === 'REFUND_ONLY' ? 'PAID' : 'RECEIVED' });
   const ret = await apply(orderId, type);
   expect((await review({ action: 'reject', returnId: ret.returnId, reason: '商品已发出，无法仅退款' })).data.return.status).toBe('REJECTED');
-  const appealed = await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品一直没有发货，商家却拒绝退款' }, { openid: DEMO.buyer });
+  const appealed = await h.call(
+    'applyReturn',
+    { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品一直没有发货，商家却拒绝退款' },
+    { openid: DEMO.buyer },
+  );
   expect(appealed).toMatchObject({ ok: true, data: { return: { status: 'DISPUTED' } } });
   return ret;
 }
@@ -75,6 +90,7 @@ async function disputed(type: 'REFUND_ONLY' | 'RETURN_REFUND' = 'REFUND_ONLY') {
 describe('approve', () => {
   it('REFUND_ONLY → REFUNDING, and the refund is submitted in the same invocation (original payment, full amount)', async () => {
     const orderId = await seedOrder({ status: 'PAID', quantity: 2, paidAmount: 20000 });
+    await f.consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS'], 2); // two taps: 退款处理中 is sent only with a consent to spare
     const ret = await apply(orderId, 'REFUND_ONLY', { quantity: 1 });
     expect(ret.amounts.total).toBe(10000);
 
@@ -137,7 +153,11 @@ describe('approve', () => {
   it('an invalid return address is refused before anything is written', async () => {
     const orderId = await seedOrder();
     const ret = await apply(orderId, 'RETURN_REFUND');
-    const res = await expectRefused(ret.returnId, () => review({ action: 'approve', returnId: ret.returnId, returnAddress: { name: '张三', phone: '123', address: '短' } }), 'INVALID_ARGUMENT');
+    const res = await expectRefused(
+      ret.returnId,
+      () => review({ action: 'approve', returnId: ret.returnId, returnAddress: { name: '张三', phone: '123', address: '短' } }),
+      'INVALID_ARGUMENT',
+    );
     expect(res.error.details.issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['returnAddress.phone', 'returnAddress.address']));
   });
 });
@@ -196,7 +216,12 @@ describe('confirmReceipt', () => {
 
   it('a refundAmount above the computed maximum is refused (nothing written); a lowered one without a reason too', async () => {
     const ret = await returnInTransit();
-    const res = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 20001, reason: '多退一分' }), 'REFUND_LIMIT', /不能超过可退金额 200\.00 元/);
+    const res = await expectRefused(
+      ret.returnId,
+      () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 20001, reason: '多退一分' }),
+      'REFUND_LIMIT',
+      /不能超过可退金额 200\.00 元/,
+    );
     expect(res.error.details).toMatchObject({ maximum: 20000, refusal: 'AMOUNT_ABOVE_MAXIMUM', issues: [{ path: 'refundAmount', message: res.error.message }] });
     const noReason = await expectRefused(ret.returnId, () => review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 100 }), 'INVALID_ARGUMENT');
     expect(noReason.error.details.issues).toEqual([expect.objectContaining({ path: 'reason', message: '调整退款金额时请填写原因' })]);
@@ -210,7 +235,12 @@ describe('confirmReceipt', () => {
 
   it('a REFUND_ONLY amount is never adjusted (decide for the buyer with another amount is refused)', async () => {
     const ret = await disputed('REFUND_ONLY');
-    const notAdjustable = await expectRefused(ret.returnId, () => review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 1, reason: '少退' }, DEMO.arbiter), 'INVALID_ARGUMENT', /不可调整/);
+    const notAdjustable = await expectRefused(
+      ret.returnId,
+      () => review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 1, reason: '少退' }, DEMO.arbiter),
+      'INVALID_ARGUMENT',
+      /不可调整/,
+    );
     expect(notAdjustable.error.details.issues).toEqual([{ path: 'refundAmount', message: '仅退款的退款金额不可调整' }]);
   });
 });
@@ -226,7 +256,7 @@ describe('refuseReceipt', () => {
     await expectRefused(ret.returnId, () => review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '商品已使用', evidence: [buyers] }), 'EVIDENCE_INVALID');
   });
 
-  it('a buyer photo already attached to the after-sale is not the merchant\'s evidence', async () => {
+  it("a buyer photo already attached to the after-sale is not the merchant's evidence", async () => {
     const buyers = await photo(DEMO.buyer);
     const ret = await returnInTransit({ evidence: [buyers] });
     expect((await returnDoc(ret.returnId)).evidence.map((e: any) => e.fileID)).toEqual([buyers]);
@@ -234,7 +264,7 @@ describe('refuseReceipt', () => {
     expect(res.error.details.problems).toEqual([{ fileID: buyers, code: 'WRONG_FOLDER', message: '凭证文件须由本人上传到 evidence/ 目录' }]);
   });
 
-  it('nine buyer files do not use up the room for the merchant\'s inspection evidence', async () => {
+  it("nine buyer files do not use up the room for the merchant's inspection evidence", async () => {
     const ret = await returnInTransit();
     const nine: { fileID: string; kind: string }[] = [];
     for (let i = 0; i < 9; i++) nine.push({ fileID: await photo(DEMO.buyer), kind: 'PHOTO' });
@@ -260,9 +290,18 @@ describe('refuseReceipt', () => {
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
     // The goods are with the merchant: the buyer can modify or appeal, not withdraw it or start over beside it.
     expect((await getReturn(ret.returnId)).allowedActions.sort()).toEqual(['appeal', 'modify']);
-    const cancel = await expectRefused(ret.returnId, () => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.buyer }), 'INVALID_STATE', /不能撤销申请/);
+    const cancel = await expectRefused(
+      ret.returnId,
+      () => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.buyer }),
+      'INVALID_STATE',
+      /不能撤销申请/,
+    );
     expect(cancel.error.details).toMatchObject({ refusal: 'GOODS_SENT' });
-    const again = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: stored.orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.buyer });
+    const again = await h.call(
+      'applyReturn',
+      { action: 'apply', requestId: rid(), orderId: stored.orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+      { openid: DEMO.buyer },
+    );
     expect(again).toMatchObject({ ok: false, error: { code: 'RETURN_ALREADY_OPEN' } });
     expect(again.error.message).toContain('已被商家拒绝');
     const mine = (await h.call('queryReturns', { action: 'list', scope: 'mine' }, { openid: DEMO.buyer })).data.items;
@@ -345,8 +384,19 @@ describe('roles and sources', () => {
 
   it('staff never decide on their own after-sale (a merchant who bought something); another staff member may', async () => {
     const orderId = `ORV-OWN${Date.now().toString(36)}`;
-    await f.seedOrder({ _id: orderId, buyerOpenid: DEMO.merchant, status: 'PAID', daysAgo: { paid: 1 }, date: ejsonDate, lines: [{ lineId: 'L1', skuId: 'SKU-OWN', title: '员工自购', quantity: 1, unitPrice: 9000, paidAmount: 9000 }] });
-    const mine = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] }, { openid: DEMO.merchant });
+    await f.seedOrder({
+      _id: orderId,
+      buyerOpenid: DEMO.merchant,
+      status: 'PAID',
+      daysAgo: { paid: 1 },
+      date: ejsonDate,
+      lines: [{ lineId: 'L1', skuId: 'SKU-OWN', title: '员工自购', quantity: 1, unitPrice: 9000, paidAmount: 9000 }],
+    });
+    const mine = await h.call(
+      'applyReturn',
+      { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] },
+      { openid: DEMO.merchant },
+    );
     const returnId = mine.data.return.returnId;
     const self = await expectRefused(returnId, () => review({ action: 'approve', returnId }, DEMO.merchant), 'FORBIDDEN');
     expect(self.error.message).toBe('不能处理自己申请的售后，请由其他工作人员处理');
@@ -358,7 +408,11 @@ describe('roles and sources', () => {
     const orderId = await seedOrder({ status: 'PAID' });
     const ret = await apply(orderId, 'REFUND_ONLY');
     await expectRefused(ret.returnId, () => h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: ret.returnId }), 'UNAUTHENTICATED');
-    await expectRefused(ret.returnId, () => h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.merchant, source: 'wx_http' }), 'FORBIDDEN');
+    await expectRefused(
+      ret.returnId,
+      () => h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: ret.returnId }, { openid: DEMO.merchant, source: 'wx_http' }),
+      'FORBIDDEN',
+    );
   });
 
   it('an unknown after-sale → NOT_FOUND', async () => {
@@ -406,7 +460,9 @@ describe('states and idempotency', () => {
     const orderId = await seedOrder({ status: 'PAID' });
     const ret = await apply(orderId, 'REFUND_ONLY');
     const requestId = rid('race');
-    const answers = await Promise.all([0, 1, 2].map(() => h.call('reviewReturn', { action: 'reject', requestId, returnId: ret.returnId, reason: '并发拒绝' }, { openid: DEMO.merchant })));
+    const answers = await Promise.all(
+      [0, 1, 2].map(() => h.call('reviewReturn', { action: 'reject', requestId, returnId: ret.returnId, reason: '并发拒绝' }, { openid: DEMO.merchant })),
+    );
     for (const a of answers) {
       if (!a.ok) expect(a.error.code).toBe('CONFLICT');
     }

@@ -6,14 +6,15 @@
  * product uses — database reads, writes and queries, getWXContext, storage
  * (downloadFile, uploadFile, getTempFileURL), openapi (security.imgSecCheck,
  * subscribeMessage.send, logistics.addOrder / cancelOrder), cloudPay (refund,
- * queryRefund) and the timer — and then checks in the emulator's per-invocation
+ * queryRefund), callFunction (the after-sale events, to the shop's
+ * afterSaleEvents) and the timer — and then checks in the emulator's per-invocation
  * stats that
  *   - every function ran and every SDK path was reached (by admin action),
  *   - no invocation's log mentions a cut module, none failed,
  *   - no query from the product was left without a declared index
  *     (GET /_local/stats `unindexedQueries`).
  */
-import { rid, DEMO } from '../support/emulator';
+import { rid } from '../support/emulator';
 import { useEmulator, fx, buyer, merchant, admin } from '../support/functions';
 
 const h = useEmulator();
@@ -21,7 +22,7 @@ const f = fx(h);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const FUNCTIONS = ['applyReturn', 'uploadEvidence', 'submitLogistics', 'reviewReturn', 'executeRefund', 'refundCallback', 'sweepTimeouts', 'queryReturns'];
+const FUNCTIONS = ['applyReturn', 'uploadEvidence', 'submitLogistics', 'reviewReturn', 'executeRefund', 'refundCallback', 'sweepTimeouts', 'queryReturns', 'afterSaleEvents'];
 
 async function drive(): Promise<void> {
   const ok = (res: any) => {
@@ -31,16 +32,29 @@ async function drive(): Promise<void> {
   await f.seedOneLineOrder('SDK-1', 2, 6000);
   await f.seedOneLineOrder('SDK-2', 1, 3000);
   await f.seedOneLineOrder('SDK-3', 1, 2000);
+  // every transition's event delivered by callFunction to the shop's consumer
+  await h.seed({ skus: ['SDK-1', 'SDK-2', 'SDK-3'].map((id) => ({ _id: `SKU-${id}`, title: '测试商品', stock: 10 })) });
+  const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
+  await h.seed({ settings: [{ ...shop, events: { function: 'afterSaleEvents', maxTries: 3 } }] });
+  await f.advanceQuietly(61_000); // settings are cached for a minute
 
   // applyReturn: preview (order read), apply (queries, ledger compare-and-set, insert) and its repeat (the requestId lookup)
   ok(await h.call('applyReturn', { action: 'preview', orderId: 'SDK-1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
   const requestId = rid('apply');
-  const event = { action: 'apply', requestId, orderId: 'SDK-1', type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [await f.photo()] };
+  const event = {
+    action: 'apply',
+    requestId,
+    orderId: 'SDK-1',
+    type: 'RETURN_REFUND',
+    reason: 'QUALITY_ISSUE',
+    lines: [{ lineId: 'L1', quantity: 1 }],
+    evidence: [await f.photo()],
+  };
   const a = ok(await h.call('applyReturn', event, buyer)).data.return;
   ok(await h.call('applyReturn', event, buyer));
 
   // uploadEvidence: storage downloadFile + uploadFile, openapi security.imgSecCheck
-  const photo = await h.upload(`evidence/${DEMO.buyer}/sdk-paths.jpg`, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(4096, 7)]));
+  const photo = await f.photo();
   ok(await h.call('uploadEvidence', { requestId: rid('ue'), returnId: a.returnId, files: [{ fileID: photo, kind: 'PHOTO' }] }, buyer));
 
   // queryReturns: get (getTempFileURL of the evidence), the buyer's list, the staff queue
@@ -54,7 +68,13 @@ async function drive(): Promise<void> {
 
   // submitLogistics: a pickup (openapi logistics.addOrder), then self-shipping instead (logistics.cancelOrder)
   const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-  const pickup = { name: '张三', phone: '13912345678', address: '北京市朝阳区示例街道 1 号院 2 单元 301', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 2 * HOUR).toISOString() };
+  const pickup = {
+    name: '张三',
+    phone: '13912345678',
+    address: '北京市朝阳区示例街道 1 号院 2 单元 301',
+    slotStart: new Date(start).toISOString(),
+    slotEnd: new Date(start + 2 * HOUR).toISOString(),
+  };
   ok(await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup }, buyer));
   ok(await h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: a.returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer));
 
@@ -91,7 +111,17 @@ describe('the cut bundles on every SDK path the product uses', () => {
     const actions = new Set<string>();
     for (const inv of stats.invocations) for (const a of Object.keys(inv.requestsByAction ?? {})) actions.add(a);
     // the wire actions of the SDK paths listed above
-    for (const a of ['database.getDocument', 'database.modifyDocument', 'database.insertDocument', 'database.removeDocument', 'storage.batchGetDownloadUrl', 'storage.getUploadMetadata', 'wx.openApi', 'wx.wxPayApi']) {
+    for (const a of [
+      'database.getDocument',
+      'database.modifyDocument',
+      'database.insertDocument',
+      'database.removeDocument',
+      'storage.batchGetDownloadUrl',
+      'storage.getUploadMetadata',
+      'wx.openApi',
+      'wx.wxPayApi',
+      'functions.invokeFunction',
+    ]) {
       expect(actions).toContain(a);
     }
   });

@@ -5,7 +5,11 @@ const h = useEmulator();
 
 describe('refund-only before shipping, end to end through the built functions', () => {
   it('apply → approve → refund accepted → notification → REFUNDED, with the money back on the original payment', async () => {
-    const applied = await h.call('applyReturn', { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] }, { openid: DEMO.buyer });
+    const applied = await h.call(
+      'applyReturn',
+      { action: 'apply', requestId: rid(), orderId: 'O1001', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L2', quantity: 1 }] },
+      { openid: DEMO.buyer },
+    );
     expect(applied.ok).toBe(true);
     const ret = applied.data.return;
     expect(ret.returnId).toMatch(/^R\d{8}\d+$/);

@@ -16,7 +16,11 @@ const { writesNothing, advance, advanceJustPast, returnDoc, approve, scriptOpenA
 const seedOrder = (id: string) => seedOneLineOrder(id, 1, 20000);
 
 async function applyFor(orderId: string, fields: Record<string, unknown> = {}): Promise<any> {
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }], ...fields }, buyer);
+  const res = await h.call(
+    'applyReturn',
+    { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }], ...fields },
+    buyer,
+  );
   expect(res.ok).toBe(true);
   return res.data.return;
 }
@@ -57,16 +61,26 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
   });
 
   it('input and identity: INVALID_ARGUMENT with paths, UNAUTHENTICATED, another buyer / staff → FORBIDDEN', async () => {
-    const bad = await writesNothing(() => h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: ret.returnId, carrier: 'UPS', trackingNo: '单号', postage: -1 }, buyer));
+    const bad = await writesNothing(() =>
+      h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: ret.returnId, carrier: 'UPS', trackingNo: '单号', postage: -1 }, buyer),
+    );
     expectError(bad, 'INVALID_ARGUMENT', '请求参数不正确');
     expect(bad.error.details.issues.map((i: any) => i.path).sort()).toEqual(['carrier', 'postage', 'trackingNo']);
     const mode = await h.call('submitLogistics', { mode: 'BIKE', requestId: rid(), returnId: ret.returnId }, buyer);
     expectError(mode, 'INVALID_ARGUMENT');
     expect(mode.error.details.issues[0]).toMatchObject({ path: 'mode' });
-    const pickup = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, phone: '12345', slotEnd: hourBefore(PICKUP.slotStart) } }, buyer);
+    const pickup = await h.call(
+      'submitLogistics',
+      { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, phone: '12345', slotEnd: hourBefore(PICKUP.slotStart) } },
+      buyer,
+    );
     expectError(pickup, 'INVALID_ARGUMENT');
     expect(pickup.error.details.issues.map((i: any) => i.path).sort()).toEqual(['pickup.phone', 'pickup.slotEnd']);
-    const slots = await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotEnd: hourBefore(PICKUP.slotStart) } }, buyer);
+    const slots = await h.call(
+      'submitLogistics',
+      { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotEnd: hourBefore(PICKUP.slotStart) } },
+      buyer,
+    );
     expect(slots.error.details.issues).toEqual([{ path: 'pickup.slotEnd', message: '预约取件结束时间必须晚于开始时间' }]);
 
     expectError(await selfShip(ret.returnId, { carrier: 'SF', trackingNo: 'SF1234567890123' }, { openid: '' }), 'UNAUTHENTICATED');
@@ -118,7 +132,14 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(r.logistics.postage).toBeUndefined();
     expect(Date.parse(r.deadline)).toBeGreaterThanOrEqual(before + 10 * DAY);
     expect(Date.parse(r.deadline)).toBeLessThanOrEqual(after + 10 * DAY);
-    expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', actionLabel: '填写退货物流', from: 'AWAITING_SHIPMENT', to: 'IN_TRANSIT', note: '顺丰速运 SF1234567890123', actor: { role: 'BUYER' } });
+    expect(r.timeline.at(-1)).toMatchObject({
+      action: 'submitLogistics',
+      actionLabel: '填写退货物流',
+      from: 'AWAITING_SHIPMENT',
+      to: 'IN_TRANSIT',
+      note: '顺丰速运 SF1234567890123',
+      actor: { role: 'BUYER' },
+    });
     expect(r.allowedActions).toEqual(['correctLogistics']);
     const doc = await returnDoc(ret.returnId);
     expect(doc).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' } });
@@ -146,7 +167,13 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     expect(r.status).toBe('IN_TRANSIT');
     expect(r.deadline).toBe(ret.deadline);
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'OTHER', trackingNo: 'ABC123', corrections: 1 });
-    expect(r.timeline.at(-1)).toMatchObject({ action: 'correctLogistics', actionLabel: '修改物流信息', from: 'IN_TRANSIT', to: 'IN_TRANSIT', note: '买家修改了物流信息；其他快递 ABC123' });
+    expect(r.timeline.at(-1)).toMatchObject({
+      action: 'correctLogistics',
+      actionLabel: '修改物流信息',
+      from: 'IN_TRANSIT',
+      to: 'IN_TRANSIT',
+      note: '买家修改了物流信息；其他快递 ABC123',
+    });
     const doc = await returnDoc(ret.returnId);
     expect(doc.deadline).toBe((await returnDoc(ret.returnId)).deadline);
     expect(Date.parse(doc.deadline)).toBe(Date.parse(ret.deadline));
@@ -198,11 +225,18 @@ describe('SELF_SHIP with a seller-side reason: postage claim', () => {
     const r = res.data.return;
     expect(r.status).toBe('IN_TRANSIT');
     expect(r.logistics).toMatchObject({ mode: 'SELF_SHIP', carrier: 'ZTO', trackingNo: '731234567890123', postage: 1500 });
-    expect(r.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([[photo, 'PHOTO'], [receipt, 'WAYBILL']]);
-    expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', note: '中通快递 731234567890123，申请运费 15.00 元（上限 20.00 元，商家收货后核定）', evidence: [receipt] });
+    expect(r.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([
+      [photo, 'PHOTO'],
+      [receipt, 'WAYBILL'],
+    ]);
+    expect(r.timeline.at(-1)).toMatchObject({
+      action: 'submitLogistics',
+      note: '中通快递 731234567890123，申请运费 15.00 元（上限 20.00 元，商家收货后核定）',
+      evidence: [receipt],
+    });
   });
 
-  it('a receipt that is not the buyer\'s own file → EVIDENCE_INVALID, nothing written', async () => {
+  it("a receipt that is not the buyer's own file → EVIDENCE_INVALID, nothing written", async () => {
     await seedOrder('S-SL1');
     const photo = await h.upload(`evidence/${DEMO.buyer}/damage-2.jpg`, jpeg());
     const ret = await awaitingShipment('S-SL1', { reason: 'DAMAGED', evidence: [photo] });
@@ -221,16 +255,29 @@ describe('PICKUP', () => {
     ret = await awaitingShipment('S-PK1', { reason: 'QUALITY_ISSUE', evidence: [photo] });
     await scriptOpenApi({ 'logistics.addOrder': [{ errCode: 9300501, errMsg: 'delivery logic fail' }] });
     const res = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: PICKUP }, buyer));
-    expectError(res, 'LOGISTICS_INVALID', '预约上门取件失败，请稍后重试或选择自行寄回');
+    expectError(res, 'LOGISTICS_INVALID', '快递公司未受理上门取件，请选择「自行寄回」或稍后重试');
+    expect(res.error.details).toMatchObject({ alternative: 'SELF_SHIP', refusal: 'CARRIER_REFUSED', errCode: 9300501 });
   });
 
   it('a slot already over, or more than 7 days ahead → LOGISTICS_INVALID before any booking, nothing written', async () => {
     const now = await h.now();
     const before = (await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder').length;
-    const past = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now - 3 * HOUR), slotEnd: iso(now - HOUR) } }, buyer));
+    const past = await writesNothing(() =>
+      h.call(
+        'submitLogistics',
+        { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now - 3 * HOUR), slotEnd: iso(now - HOUR) } },
+        buyer,
+      ),
+    );
     expectError(past, 'LOGISTICS_INVALID', '所选取件时间段已过或即将结束，请选择稍后的时间段');
     expect(past.error.details).toMatchObject({ field: 'pickup.slotStart' });
-    const far = await writesNothing(() => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now + 8 * DAY), slotEnd: iso(now + 8 * DAY + 2 * HOUR) } }, buyer));
+    const far = await writesNothing(() =>
+      h.call(
+        'submitLogistics',
+        { mode: 'PICKUP', requestId: rid(), returnId: ret.returnId, pickup: { ...PICKUP, slotStart: iso(now + 8 * DAY), slotEnd: iso(now + 8 * DAY + 2 * HOUR) } },
+        buyer,
+      ),
+    );
     expectError(far, 'LOGISTICS_INVALID', '只能预约 7 天内的上门取件时间');
     expect((await h.outbox()).filter((c: any) => c.api === 'logistics.addOrder')).toHaveLength(before);
   });
@@ -252,7 +299,10 @@ describe('PICKUP', () => {
     });
     const waybill = booked.result.waybillId;
     expect(waybill).toMatch(/^SF\d+$/);
-    expect(r).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'PICKUP', carrier: 'SF', waybillId: waybill, trackingNo: waybill, pickup: { name: PICKUP.name, phone: PICKUP.phone, address: PICKUP.address } } });
+    expect(r).toMatchObject({
+      status: 'IN_TRANSIT',
+      logistics: { mode: 'PICKUP', carrier: 'SF', waybillId: waybill, trackingNo: waybill, pickup: { name: PICKUP.name, phone: PICKUP.phone, address: PICKUP.address } },
+    });
     expect(Date.parse(r.logistics.pickup.slotStart)).toBe(Date.parse(PICKUP.slotStart));
     expect(r.timeline.at(-1)).toMatchObject({ action: 'submitLogistics', note: `已预约上门取件，运单号 ${waybill}` });
     expect((await returnDoc(ret.returnId)).logistics).toMatchObject({ mode: 'PICKUP', waybillId: waybill });
@@ -326,7 +376,7 @@ describe('correcting a PICKUP', () => {
     expect(r.logistics.staleBooking).toBeUndefined();
   });
 
-  it('a seller-side pickup switched to self-shipping claims no postage (the courier may have collected at the merchant\'s cost)', async () => {
+  it("a seller-side pickup switched to self-shipping claims no postage (the courier may have collected at the merchant's cost)", async () => {
     await seedOrder('S-PKC3');
     const photo = await h.upload(`evidence/${DEMO.buyer}/pkc3.jpg`, jpeg());
     const a = await awaitingShipment('S-PKC3', { reason: 'QUALITY_ISSUE', evidence: [photo] });

@@ -33,15 +33,24 @@ async function seedExpired(n: number, type: 'REFUND_ONLY' | 'RETURN_REFUND', age
     const id = `R20990202${String(orderSeq * 100000 + i).padStart(12, '0')}`;
     ids.push(id);
     const at = now - ageMs - i * 1000;
-    return { ...original, _id: id, applyKey: `backlog-${id}`, deadline: iso(at), statusEnteredAt: iso(at - 48 * HOUR), createdAt: iso(at - 48 * HOUR), updatedAt: iso(at - 48 * HOUR), nextReminderAt: null };
+    return {
+      ...original,
+      _id: id,
+      applyKey: `backlog-${id}`,
+      deadline: iso(at),
+      statusEnteredAt: iso(at - 48 * HOUR),
+      createdAt: iso(at - 48 * HOUR),
+      updatedAt: iso(at - 48 * HOUR),
+      nextReminderAt: null,
+    };
   });
   for (let i = 0; i < docs.length; i += 100) await h.seed({ returns: docs.slice(i, i + 100) });
   return ids;
 }
 
 const statusOf = async (ids: string[]) => {
-  const byId = new Map((await h.db('returns')).map((r: any) => [r._id, r]));
-  return ids.map((id) => byId.get(id) as any);
+  const byId = new Map<string, any>((await h.db('returns')).map((r: any) => [r._id, r]));
+  return ids.map((id) => byId.get(id));
 };
 
 describe('a timer pass works through the backlog', () => {

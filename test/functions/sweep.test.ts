@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 // (the overlapping-runs test counts on it); tests wait for those runs (quiet()).
 const h = useEmulator({ autoTimers: true });
 const f = fx(h);
-const { quiet, advanceQuietly, sweep, review, returnDoc, scriptOpenApi } = f;
+const { quiet, advanceQuietly, sweep, review, returnDoc, scriptOpenApi, consent } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -51,7 +51,6 @@ async function adminSweep(event: Record<string, unknown> = {}) {
   await quiet();
   return res.data;
 }
-
 
 /** subscribeMessage.send calls about one after-sale (optionally one template). */
 async function messages(returnId: string, templateId?: string) {
@@ -152,11 +151,12 @@ describe('batches and budget', () => {
 describe('subscribe messages', () => {
   it('a message that failed (system error) is retried by a later sweep, once it is due', async () => {
     const returnId = await apply('REFUND_ONLY');
+    await consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent (a tap)
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: -1, errMsg: 'system error' }] });
     const rejected = await review({ action: 'reject', returnId, reason: '不支持' });
     expect(rejected.ok).toBe(true); // a failed message never fails the call
 
-    const notes = async () => (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.kind === 'statusChanged');
+    const notes = async () => (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.kind === 'statusChanged' && n.touser === DEMO.buyer);
     let [note] = await notes();
     expect(note).toMatchObject({ status: 'FAILED', tries: 1, touser: DEMO.buyer, templateId: 'TPL_AFTERSALE_STATUS' });
     expect(note.lastError).toContain('-1');
@@ -172,7 +172,7 @@ describe('subscribe messages', () => {
     expect(note).toMatchObject({ status: 'SENT', tries: 2 });
     const sent = await messages(returnId, 'TPL_AFTERSALE_STATUS');
     expect(sent.map((m: any) => m.result.errCode)).toEqual([-1, 0]);
-    expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `pages/return-detail/index?returnId=${returnId}` });
+    expect(sent[1].data).toMatchObject({ touser: DEMO.buyer, page: `aftersale/pages/return-detail/index?returnId=${returnId}` });
 
     // Sent: never again.
     await advanceQuietly(10 * MINUTE);
@@ -182,23 +182,25 @@ describe('subscribe messages', () => {
 
   it('a refusal by the user (43101, no consent) is recorded and never retried', async () => {
     const returnId = await apply('REFUND_ONLY');
+    await consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent (a tap)
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 43101, errMsg: 'user refuse to accept the msg' }] });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
     await advanceQuietly(30 * MINUTE);
     await sweep();
-    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.touser === DEMO.buyer);
     expect(note).toMatchObject({ status: 'REFUSED', tries: 1 });
     expect(await messages(returnId)).toHaveLength(1);
   });
 
   it('a configuration error (40037 invalid template id) is given up at once with the reason, not retried', async () => {
     const returnId = await apply('REFUND_ONLY');
+    await consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent (a tap)
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: 40037, errMsg: 'invalid template_id' }] });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
     await advanceQuietly(30 * MINUTE);
     const run = await sweep();
     expect(run.notifications.retried).toBe(0);
-    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.touser === DEMO.buyer);
     expect(note).toMatchObject({ status: 'GAVE_UP', tries: 1, nextAttemptAt: null });
     expect(note.lastError).toContain('40037');
     expect(note.lastError).toContain('settings.templates');
@@ -207,13 +209,14 @@ describe('subscribe messages', () => {
 
   it('a message failing every time is given up after MAX tries (6), not retried forever', async () => {
     const returnId = await apply('REFUND_ONLY');
+    await consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS']); // the buyer's one-time consent (a tap)
     await scriptOpenApi({ 'subscribeMessage.send': Array.from({ length: 6 }, () => ({ errCode: -1, errMsg: 'system error' })) });
     expect((await review({ action: 'reject', returnId, reason: '不支持' })).ok).toBe(true);
     for (let i = 0; i < 7; i++) {
       await advanceQuietly(70 * MINUTE);
       await sweep();
     }
-    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId);
+    const [note] = (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.touser === DEMO.buyer);
     expect(note).toMatchObject({ status: 'GAVE_UP', tries: 6 });
     expect(await messages(returnId)).toHaveLength(6);
   });
@@ -223,6 +226,11 @@ describe('subscribe messages', () => {
 
 describe('reminders before deadlines', () => {
   it('merchant reminded 24 h before the review deadline, buyer before the ship deadline, once each', async () => {
+    // one-time consents to the reminder template (taps on 接收新售后提醒 / 订阅进度提醒)
+    // Consents are per user, not per after-sale: the other after-sales of this file (the batch tests seed dozens
+    // of the buyer's) due at the same time use some, oldest reminder first.
+    for (const openid of [DEMO.merchant, DEMO.admin]) await consent(openid, ['TPL_AFTERSALE_REMINDER'], 10);
+    await consent(DEMO.buyer, ['TPL_AFTERSALE_REMINDER'], 60);
     const pending = await apply('REFUND_ONLY');
     const toShip = await apply('RETURN_REFUND');
     expect((await review({ action: 'approve', returnId: toShip })).data.return.status).toBe('AWAITING_SHIPMENT');
@@ -240,7 +248,7 @@ describe('reminders before deadlines', () => {
       expect(m.result.errCode).toBe(0);
       expect(m.data.data.phrase2.value).toBe('待商家处理');
       expect(m.data.data.thing3.value).toMatch(/^请于\d\d-\d\d \d\d:\d\d前处理$/); // fits the 20-character thing field, unclipped
-      expect(m.data.page).toBe(`pages/staff-review/index?returnId=${pending}`); // staff open the review page
+      expect(m.data.page).toBe(`aftersale/pages/staff-review/index?returnId=${pending}`); // staff open the review page
     }
     expect(await messages(toShip, REMINDER)).toHaveLength(0);
 
@@ -269,6 +277,10 @@ describe('reminders before deadlines', () => {
 
 describe('daily reminders (no deadline)', () => {
   it('DISPUTED: the arbiter (and admin) reminded once a day; REFUND_FAILED: the merchant (and admin) once a day', async () => {
+    // one consent per reminder: two days of reminders (the admin hears of both after-sales)
+    await consent(DEMO.arbiter, ['TPL_AFTERSALE_REMINDER'], 2);
+    await consent(DEMO.merchant, ['TPL_AFTERSALE_REMINDER'], 2);
+    await consent(DEMO.admin, ['TPL_AFTERSALE_REMINDER'], 4);
     const disputed = await apply('REFUND_ONLY');
     await review({ action: 'reject', returnId: disputed, reason: '不支持' });
     expect((await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: disputed, description: '请平台处理' }, { openid: DEMO.buyer })).ok).toBe(true);
@@ -329,7 +341,10 @@ describe('overlapping sweeps', () => {
     }
 
     // Every "done" reported by the runs is exactly one deadline event written.
-    const automatic = h.emu.timers.firings().slice(firingsBefore).filter((f) => !f.manual);
+    const automatic = h.emu.timers
+      .firings()
+      .slice(firingsBefore)
+      .filter((f) => !f.manual);
     expect(automatic.length).toBeGreaterThanOrEqual(1);
     for (const f of automatic) expect(f.ok).toBe(true);
     const runs = [...manual.map((r) => r.data), ...automatic.map((f: any) => f.result.data)];

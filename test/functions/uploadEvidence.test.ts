@@ -15,7 +15,11 @@ const seedOrder = (id: string) => seedOneLineOrder(id, 2, 6000);
 
 async function openReturn(orderId: string): Promise<any> {
   await seedOrder(orderId);
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer);
+  const res = await h.call(
+    'applyReturn',
+    { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+    buyer,
+  );
   expect(res.ok).toBe(true);
   return res.data.return;
 }
@@ -23,6 +27,8 @@ async function openReturn(orderId: string): Promise<any> {
 let n = 0;
 async function file(openid: string, content: Buffer = jpeg(), ext = 'jpg'): Promise<string> {
   n += 1;
+  // a video's poster frame, as the pages upload it beside the video (its content check)
+  if (ext === 'mp4') await h.upload(`evidence/${openid}/ue-${n}.${ext}.poster.jpg`, jpeg());
   return h.upload(`evidence/${openid}/ue-${n}.${ext}`, content);
 }
 
@@ -38,15 +44,47 @@ describe('uploadEvidence', () => {
 
   it('identity and input: missing OPENID → UNAUTHENTICATED; bad input → INVALID_ARGUMENT with paths', async () => {
     const f = await file(DEMO.buyer);
-    expectError(await writesNothing(() => h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: f, kind: 'PHOTO' }] })), 'UNAUTHENTICATED', '请在小程序内登录后再操作');
-    const bad = await writesNothing(() => h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: f, kind: 'SELFIE' }, { fileID: 'https://x/y.jpg', kind: 'PHOTO' }] }, buyer));
+    expectError(
+      await writesNothing(() => h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: f, kind: 'PHOTO' }] })),
+      'UNAUTHENTICATED',
+      '请在小程序内登录后再操作',
+    );
+    const bad = await writesNothing(() =>
+      h.call(
+        'uploadEvidence',
+        {
+          requestId: rid(),
+          returnId: ret.returnId,
+          files: [
+            { fileID: f, kind: 'SELFIE' },
+            { fileID: 'https://x/y.jpg', kind: 'PHOTO' },
+          ],
+        },
+        buyer,
+      ),
+    );
     expectError(bad, 'INVALID_ARGUMENT', '请求参数不正确');
     expect(bad.error.details.issues.map((i: any) => i.path).sort()).toEqual(['files.0.kind', 'files.1.fileID']);
     const empty = await h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [] }, buyer);
     expect(empty.error.details.issues).toEqual([{ path: 'files', message: '请至少选择一个文件' }]);
-    const dup = await h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: [{ fileID: f, kind: 'PHOTO' }, { fileID: f, kind: 'PHOTO' }] }, buyer);
+    const dup = await h.call(
+      'uploadEvidence',
+      {
+        requestId: rid(),
+        returnId: ret.returnId,
+        files: [
+          { fileID: f, kind: 'PHOTO' },
+          { fileID: f, kind: 'PHOTO' },
+        ],
+      },
+      buyer,
+    );
     expect(dup.error.details.issues).toEqual([{ path: 'files.1.fileID', message: '文件重复' }]);
-    const tooMany = await h.call('uploadEvidence', { requestId: rid(), returnId: ret.returnId, files: Array.from({ length: 10 }, (_, i) => ({ fileID: `${f}-${i}`, kind: 'PHOTO' })) }, buyer);
+    const tooMany = await h.call(
+      'uploadEvidence',
+      { requestId: rid(), returnId: ret.returnId, files: Array.from({ length: 10 }, (_, i) => ({ fileID: `${f}-${i}`, kind: 'PHOTO' })) },
+      buyer,
+    );
     expect(tooMany.error.details.issues).toEqual([{ path: 'files', message: '一次最多上传 9 个文件' }]);
   });
 
@@ -55,7 +93,15 @@ describe('uploadEvidence', () => {
     const video = await file(DEMO.buyer, mp4(5000), 'mp4');
     const requestId = rid('ue-first');
     const before = await returnDoc(ret.returnId);
-    const res = await upload(ret.returnId, [{ fileID: photo, kind: 'PHOTO' }, { fileID: video, kind: 'VIDEO' }], buyer, requestId);
+    const res = await upload(
+      ret.returnId,
+      [
+        { fileID: photo, kind: 'PHOTO' },
+        { fileID: video, kind: 'VIDEO' },
+      ],
+      buyer,
+      requestId,
+    );
     expect(res.ok).toBe(true);
     const view = res.data.return;
     expect(view.status).toBe('PENDING_REVIEW');
@@ -66,21 +112,41 @@ describe('uploadEvidence', () => {
       expect.objectContaining({ fileID: video, kind: 'VIDEO', by: { role: 'BUYER', openid: DEMO.buyer }, size: 5000, contentType: 'video/mp4' }),
     ]);
     const last = view.timeline.at(-1);
-    expect(last).toMatchObject({ action: 'addEvidence', actionLabel: '补充凭证', from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', note: '补充凭证 2 个', evidence: [photo, video], actor: { role: 'BUYER' } });
+    expect(last).toMatchObject({
+      action: 'addEvidence',
+      actionLabel: '补充凭证',
+      from: 'PENDING_REVIEW',
+      to: 'PENDING_REVIEW',
+      note: '补充凭证 2 个',
+      evidence: [photo, video],
+      actor: { role: 'BUYER' },
+    });
 
     const doc = await returnDoc(ret.returnId);
-    expect(doc.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([[photo, 'PHOTO'], [video, 'VIDEO']]);
+    expect(doc.evidence.map((e: any) => [e.fileID, e.kind])).toEqual([
+      [photo, 'PHOTO'],
+      [video, 'VIDEO'],
+    ]);
     expect(doc.timeline.at(-1)).toMatchObject({ action: 'addEvidence', requestId, actor: { role: 'BUYER', openid: DEMO.buyer } });
     expect(doc.status).toBe('PENDING_REVIEW');
     expect(doc.deadline).toBe(before.deadline);
 
-    // only the image went through the content check
+    // the photo went through the content check, and the video through its poster frame
     const checks = (await h.outbox()).filter((r: any) => r.api === 'security.imgSecCheck' && r.function === 'uploadEvidence');
-    expect(checks).toHaveLength(1);
-    expect(checks[0].data.media).toMatchObject({ size: 3000 });
+    expect(checks.map((c: any) => c.data.media.size)).toEqual([3000, 2048]);
 
     // the same requestId again: same answer, nothing more
-    const again = await writesNothing(() => upload(ret.returnId, [{ fileID: photo, kind: 'PHOTO' }, { fileID: video, kind: 'VIDEO' }], buyer, requestId));
+    const again = await writesNothing(() =>
+      upload(
+        ret.returnId,
+        [
+          { fileID: photo, kind: 'PHOTO' },
+          { fileID: video, kind: 'VIDEO' },
+        ],
+        buyer,
+        requestId,
+      ),
+    );
     expect(again.ok).toBe(true);
     expect(again.data.return.evidence).toHaveLength(2);
     ret = again.data.return;
@@ -93,7 +159,10 @@ describe('uploadEvidence', () => {
     expect(res.data.return.evidence.map((e: any) => e.fileID)).toEqual(ret.evidence.map((e: any) => e.fileID));
 
     const fresh = await file(DEMO.buyer);
-    const mixed = await upload(ret.returnId, [{ fileID: same, kind: 'PHOTO' }, { fileID: fresh, kind: 'OTHER' }]);
+    const mixed = await upload(ret.returnId, [
+      { fileID: same, kind: 'PHOTO' },
+      { fileID: fresh, kind: 'OTHER' },
+    ]);
     expect(mixed.ok).toBe(true);
     expect(mixed.data.return.evidence.map((e: any) => e.fileID)).toEqual([...ret.evidence.map((e: any) => e.fileID), fresh]);
     expect(mixed.data.return.evidence.at(-1)).toMatchObject({ kind: 'OTHER' });
@@ -101,7 +170,7 @@ describe('uploadEvidence', () => {
     ret = mixed.data.return;
   });
 
-  it('staff (merchant, arbiter) may attach their own files; not files from someone else\'s folder', async () => {
+  it("staff (merchant, arbiter) may attach their own files; not files from someone else's folder", async () => {
     const mine = await file(DEMO.merchant);
     const res = await upload(ret.returnId, [{ fileID: mine, kind: 'PHOTO' }], merchant);
     expect(res.ok).toBe(true);
@@ -164,7 +233,12 @@ describe('uploadEvidence', () => {
     ]);
     // one bad file refuses the whole call: the good one is not attached either
     const good = await file(DEMO.buyer);
-    const partly = await writesNothing(() => upload(ret.returnId, [{ fileID: good, kind: 'PHOTO' }, { fileID: text, kind: 'PHOTO' }]));
+    const partly = await writesNothing(() =>
+      upload(ret.returnId, [
+        { fileID: good, kind: 'PHOTO' },
+        { fileID: text, kind: 'PHOTO' },
+      ]),
+    );
     expectError(partly, 'EVIDENCE_INVALID', '图片凭证须为 JPG、PNG、GIF、WEBP 或 HEIC 格式');
   });
 
@@ -189,7 +263,7 @@ describe('uploadEvidence', () => {
     ret = okNow.data.return;
   });
 
-  it('at most 9 files per side: the buyer\'s 10th → EVIDENCE_INVALID (TOO_MANY), nothing written; staff keep their own room', async () => {
+  it("at most 9 files per side: the buyer's 10th → EVIDENCE_INVALID (TOO_MANY), nothing written; staff keep their own room", async () => {
     const buyerFiles = () => ret.evidence.filter((e: any) => e.by.role === 'BUYER').length;
     const have = buyerFiles();
     expect(have).toBeLessThan(9);

@@ -1,11 +1,5 @@
 import type { ReturnStatus } from '../../cloudfunctions/core/policy/types';
-import {
-  DAILY_REMINDER_STATUSES,
-  deadlineFor,
-  isDue,
-  nextReminderAt,
-  reminderTimes,
-} from '../../cloudfunctions/core/machine/deadlines';
+import { DAILY_REMINDER_STATUSES, deadlineFor, isDue, nextReminderAt, reminderTimes } from '../../cloudfunctions/core/machine/deadlines';
 import {
   ALL_STATUSES,
   OPEN_STATUSES,

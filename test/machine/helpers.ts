@@ -35,12 +35,7 @@ export function goodPayload(action: ActionName): TransitionPayload {
 }
 
 /** A current return in `status`, whose deadline suits `role` (future for people, past for SYSTEM). */
-export function currentIn(
-  status: ReturnStatus | null,
-  type: ReturnType,
-  role: Role,
-  extra: Partial<CurrentReturn> = {},
-): CurrentReturn {
+export function currentIn(status: ReturnStatus | null, type: ReturnType, role: Role, extra: Partial<CurrentReturn> = {}): CurrentReturn {
   return {
     status,
     type,

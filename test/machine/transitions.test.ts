@@ -119,10 +119,12 @@ describe('transition table', () => {
     const expected = new Set(EXPECTED.map((e) => key(e.from, e.role, e.action, e.type)));
     const missing: string[] = [];
     for (const row of TRANSITIONS) {
-      for (const f of fromList(row)) for (const role of row.roles) for (const type of row.types ?? TYPES) {
-        const k = key(f, role, row.action, type);
-        if (!expected.has(k)) missing.push(k);
-      }
+      for (const f of fromList(row))
+        for (const role of row.roles)
+          for (const type of row.types ?? TYPES) {
+            const k = key(f, role, row.action, type);
+            if (!expected.has(k)) missing.push(k);
+          }
     }
     expect(missing).toEqual([]);
   });
@@ -151,20 +153,23 @@ describe('transition table', () => {
   it('refuses every (status, role, action, type) that has no row: FORBIDDEN or INVALID_STATE', () => {
     const wrong: string[] = [];
     const froms: FromStatus[] = [NEW, ...ALL_STATUSES];
-    for (const f of froms) for (const role of ROLES) for (const action of ACTION_NAMES) for (const type of TYPES) {
-      if (findRow(statusOf(f), role, action, type)) continue;
-      const r = applyTransition({
-        current: currentIn(statusOf(f), type, role, { hasLogistics: true, returnAddress: ADDRESS }),
-        actor: { role },
-        action,
-        now: NOW,
-        policy,
-        payload: goodPayload(action),
-      });
-      const roleMayEver = TRANSITIONS.some((row) => row.action === action && row.roles.includes(role));
-      const want = roleMayEver ? 'INVALID_STATE' : 'FORBIDDEN';
-      if (r.ok || r.code !== want) wrong.push(`${key(f, role, action, type)} → ${r.ok ? r.to : r.code}`);
-    }
+    for (const f of froms)
+      for (const role of ROLES)
+        for (const action of ACTION_NAMES)
+          for (const type of TYPES) {
+            if (findRow(statusOf(f), role, action, type)) continue;
+            const r = applyTransition({
+              current: currentIn(statusOf(f), type, role, { hasLogistics: true, returnAddress: ADDRESS }),
+              actor: { role },
+              action,
+              now: NOW,
+              policy,
+              payload: goodPayload(action),
+            });
+            const roleMayEver = TRANSITIONS.some((row) => row.action === action && row.roles.includes(role));
+            const want = roleMayEver ? 'INVALID_STATE' : 'FORBIDDEN';
+            if (r.ok || r.code !== want) wrong.push(`${key(f, role, action, type)} → ${r.ok ? r.to : r.code}`);
+          }
     expect(wrong).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import { usePages, DEMO } from './support/pages';
 const env = usePages();
 
 const returnIdFromNav = () => {
-  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('/pages/return-detail/index'));
+  const nav = env.shim.nav.find((n) => n.kind === 'redirectTo' && n.url?.startsWith('../return-detail/index'));
   const m = /returnId=(R\d+)/.exec(nav?.url ?? '');
   if (!m) throw new Error(`no redirect to the detail: ${JSON.stringify(env.shim.nav)}`);
   return m[1];
@@ -43,7 +43,13 @@ describe('return & refund, buyer and staff pages end to end', () => {
     const applies = env.shim.calls.filter((c) => c.data.action === 'apply');
     expect(applies.map((c) => c.error ?? null)).toEqual([null]);
     expect(applies).toHaveLength(1);
-    expect(applies[0].data).toMatchObject({ orderId: 'O1003', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L2', quantity: 1 }], description: '尺寸不合适' });
+    expect(applies[0].data).toMatchObject({
+      orderId: 'O1003',
+      type: 'RETURN_REFUND',
+      reason: 'NO_LONGER_WANTED',
+      lines: [{ lineId: 'L2', quantity: 1 }],
+      description: '尺寸不合适',
+    });
     expect(applies[0].data.requestId).toMatch(/^[0-9A-Za-z_-]{8,64}$/);
     // consent to the subscribe messages was asked at apply
     expect(env.shim.subscribes).toEqual([['TPL_AFTERSALE_STATUS', 'TPL_AFTERSALE_REMINDER']]);
@@ -89,7 +95,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
     expect(page.exists('.action-submitLogistics')).toBe(true);
     expect(page.text('.action-submitLogistics')).toBe('填写退货物流');
     await page.tap('.action-submitLogistics');
-    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: `/pages/logistics/index?returnId=${returnId}` });
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: `../logistics/index?returnId=${returnId}` });
   });
 
   it('logistics: a wrong tracking number is refused on the page; a right one → 待商家收货', async () => {
@@ -118,7 +124,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
   it('logistics: a pickup slot already over is refused on the page, before anything is sent', async () => {
     env.as(DEMO.buyer);
     const path = require('node:path');
-    const { clock } = require(path.join(__dirname, '../../miniprogram/utils/format'));
+    const { clock } = require(path.join(__dirname, '../../miniprogram/aftersale/utils/format'));
     // The page's clock at 18:30 Shanghai today (10:30 UTC).
     const today = new Date();
     clock.offsetMs = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 10, 30) - Date.now();
@@ -153,10 +159,10 @@ describe('return & refund, buyer and staff pages end to end', () => {
     env.as(DEMO.buyer);
     const page = await env.open('order-detail', { orderId: 'O1003' });
     expect(page.texts('.goods-title')).toEqual(['陶瓷马克杯（三只装，满减后）', '帆布托特包']);
-    expect(page.text('.line-L2 .line-status-label')).toBe('售后：待商家收货');
-    expect(page.exists('.line-L2 .apply-btn')).toBe(false);
-    expect(page.exists('.line-L1 .apply-btn')).toBe(true);
-    await page.tap('.line-L1 .apply-btn');
-    expect(env.shim.nav.at(-1)?.url).toBe('/pages/apply/index?orderId=O1003&lineId=L1');
+    expect(page.text('.line-L2 .line-entry >>> .line-status-label')).toBe('售后：待商家收货');
+    expect(page.exists('.line-L2 .line-entry >>> .apply-btn')).toBe(false);
+    expect(page.exists('.line-L1 .line-entry >>> .apply-btn')).toBe(true);
+    await page.tap('.line-L1 .line-entry >>> .apply-btn');
+    expect(env.shim.nav.at(-1)?.url).toBe('/aftersale/pages/apply/index?orderId=O1003&lineId=L1');
   });
 });

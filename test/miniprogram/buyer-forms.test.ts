@@ -109,7 +109,7 @@ describe('modify an after-sale whose reason needs photos', () => {
     const modifies = env.shim.calls.filter((c) => c.data.action === 'modify');
     expect(modifies).toHaveLength(1);
     expect(modifies[0].data.evidence).toBeUndefined();
-    expect(env.shim.nav.at(-1)).toEqual({ kind: 'redirectTo', url: `/pages/return-detail/index?returnId=${earbuds}` });
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'redirectTo', url: `../return-detail/index?returnId=${earbuds}` });
     const stored = (await env.emu.db('returns')).find((r: any) => r._id === earbuds);
     expect(stored.description).toBe('左耳机没有声音，附件照片已上传');
     expect(stored.evidence).toHaveLength(1);
@@ -165,10 +165,10 @@ describe('apply again after a rejection', () => {
     await must(env, 'reviewReturn', { action: 'reject', returnId: rejected, reason: '订单已发货，请收货后申请退货' }, DEMO.merchant);
     env.as(DEMO.buyer);
     const order = await env.open('order-detail', { orderId: 'O1001' });
-    expect(order.text('.line-L1 .line-status-label')).toBe('售后：商家已拒绝');
-    expect(order.text('.line-L1 .apply-btn')).toBe('重新申请');
-    await order.tap('.line-L1 .apply-btn');
-    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: '/pages/apply/index?orderId=O1001&lineId=L1' });
+    expect(order.text('.line-L1 .line-entry >>> .line-status-label')).toBe('售后：商家已拒绝');
+    expect(order.text('.line-L1 .line-entry >>> .apply-btn')).toBe('重新申请');
+    await order.tap('.line-L1 .line-entry >>> .apply-btn');
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: '/aftersale/pages/apply/index?orderId=O1001&lineId=L1' });
     const page = await env.open('apply', { orderId: 'O1001', lineId: 'L1' });
     await page.change('.reason-picker', String(page.data.reasonLabels.indexOf('不想要了')));
     expect(page.text('.preview-ok')).toContain('符合售后条件');
@@ -218,7 +218,7 @@ describe('我的售后', () => {
     const page = await env.open('my-returns');
     expect(page.text('.staff-entry')).toContain('售后工作台');
     await page.tap('.staff-entry');
-    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: '/pages/staff-queue/index' });
+    expect(env.shim.nav.at(-1)).toEqual({ kind: 'navigateTo', url: '../staff-queue/index' });
   });
 
   it('a buyer never sees it', async () => {

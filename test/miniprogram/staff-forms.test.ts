@@ -94,7 +94,9 @@ describe('the arbiter decides for the buyer', () => {
 
     await page.input('.decide-reason', '包装缺失，扣除 30 元');
     expect(await submitWith(page, '.decide-amount', '429')).toBe('');
-    expect(reviews().map((c) => c.data)).toEqual([expect.objectContaining({ action: 'decide', returnId: id, decision: 'BUYER', refundAmount: 42900, reason: '包装缺失，扣除 30 元' })]);
+    expect(reviews().map((c) => c.data)).toEqual([
+      expect.objectContaining({ action: 'decide', returnId: id, decision: 'BUYER', refundAmount: 42900, reason: '包装缺失，扣除 30 元' }),
+    ]);
     expect(page.text('.sh-status')).toBe('待买家寄回');
     expect(page.text('.refund-amount')).toBe('¥429.00');
   });

@@ -42,14 +42,17 @@ describe('work queue', () => {
     expect(page.texts('.summary .tag')).toEqual(['已超时 1', '今日到期 1']);
     expect(page.texts('.row-status')).toEqual(['待商家处理', '待商家处理', '待商家处理']);
 
-    await page.tap('.filter', page.data.filters.findIndex((f: any) => f.status === 'IN_TRANSIT'));
+    await page.tap(
+      '.filter',
+      page.data.filters.findIndex((f: any) => f.status === 'IN_TRANSIT'),
+    );
     expect(env.shim.calls.at(-1)?.data).toMatchObject({ action: 'list', scope: 'merchant', status: 'IN_TRANSIT' });
     expect(page.exists('.state-empty')).toBe(true);
     expect(page.text('.state-empty')).toContain('暂无待处理的售后');
 
     await page.tap('.filter', 0);
     await page.tap('.queue-item', 1);
-    expect(env.shim.nav.at(-1)?.url).toBe(`/pages/staff-review/index?returnId=${today}`);
+    expect(env.shim.nav.at(-1)?.url).toBe(`../staff-review/index?returnId=${today}`);
   });
 
   it('reject with a reason → the buyer appeals → the arbiter decides for the merchant → the buyer sees the decision, why, and the advice', async () => {

@@ -113,7 +113,10 @@ describe('classifyRefundSubmit', () => {
   });
 
   it('the outcome table matches domain.md', () => {
-    const by = (o: string) => Object.keys(SUBMIT_CODE_OUTCOMES).filter((c) => SUBMIT_CODE_OUTCOMES[c] === o).sort();
+    const by = (o: string) =>
+      Object.keys(SUBMIT_CODE_OUTCOMES)
+        .filter((c) => SUBMIT_CODE_OUTCOMES[c] === o)
+        .sort();
     expect(by('UNKNOWN')).toEqual(['SYSTEMERROR']);
     expect(by('RETRY')).toEqual(['BIZERR_NEED_RETRY', 'FREQUENCY_LIMITED', 'INVALID_REQ_TOO_MUCH', 'ORDER_NOT_READY']);
     expect(by('FAILED')).toContain('NOTENOUGH');

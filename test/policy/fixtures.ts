@@ -12,14 +12,7 @@
  */
 import type { EligibilityContext } from '../../cloudfunctions/core/policy/eligibility/context';
 import { DEFAULT_POLICY } from '../../cloudfunctions/core/policy/settings';
-import type {
-  Order,
-  OrderLine,
-  Payment,
-  Policy,
-  PriorReturn,
-  ReturnLine,
-} from '../../cloudfunctions/core/policy/types';
+import type { Order, OrderLine, Payment, Policy, PriorReturn, ReturnLine } from '../../cloudfunctions/core/policy/types';
 
 export const BUYER = 'o_buyer_openid_0001';
 export const OTHER_BUYER = 'o_other_openid_0002';
@@ -111,14 +104,10 @@ export function makeUnshippedOrder(overrides: Partial<Order> = {}): Order {
 let returnSeq = 0;
 
 /** A prior after-sale of the order; `lines` may be given as [lineId, quantity] pairs. */
-export function makePriorReturn(
-  overrides: Partial<Omit<PriorReturn, 'lines'>> & { lines?: ReturnLine[] | Array<[string, number]> } = {},
-): PriorReturn {
+export function makePriorReturn(overrides: Partial<Omit<PriorReturn, 'lines'>> & { lines?: ReturnLine[] | Array<[string, number]> } = {}): PriorReturn {
   returnSeq += 1;
   const { lines: rawLines, ...rest } = overrides;
-  const lines: ReturnLine[] = (rawLines ?? [['L1', 1]]).map((l) =>
-    Array.isArray(l) ? { lineId: l[0], quantity: l[1], amount: 0 } : l,
-  );
+  const lines: ReturnLine[] = (rawLines ?? [['L1', 1]]).map((l) => (Array.isArray(l) ? { lineId: l[0], quantity: l[1], amount: 0 } : l));
   return {
     returnId: `R20260201${String(returnSeq).padStart(4, '0')}`,
     status: 'PENDING_REVIEW',

@@ -28,7 +28,10 @@ describe('previewReturn', () => {
         order,
         reason: 'QUALITY_ISSUE',
         evidenceCount: 0,
-        lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 2 }],
+        lines: [
+          { lineId: 'L1', quantity: 1 },
+          { lineId: 'L2', quantity: 2 },
+        ],
         priorReturns: [makePriorReturn({ lines: [['L1', 1]], status: 'PENDING_REVIEW' })],
       }),
     );

@@ -9,8 +9,7 @@ describe('reasons table', () => {
     expect(REASONS.WRONG_ORDER.label).toBe('拍错/多拍');
     expect(REASONS.MISSING_PARTS.label).toBe('少件/漏发');
     for (const code of ['NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER'] as const) expect(reasonSide(code)).toBe('BUYER');
-    for (const code of ['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'] as const)
-      expect(reasonSide(code)).toBe('SELLER');
+    for (const code of ['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'] as const) expect(reasonSide(code)).toBe('SELLER');
   });
 
   it('seller-side reasons need photo evidence, except NOT_RECEIVED; buyer-side never', () => {

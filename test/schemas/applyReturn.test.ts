@@ -45,7 +45,15 @@ describe('applyReturn schema', () => {
     ['lines', { lines: [] }],
     ['lines.0.quantity', { lines: [{ lineId: 'L1', quantity: 0 }] }],
     ['lines.0.lineId', { lines: [{ quantity: 1 }] }],
-    ['lines.1.lineId', { lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L1', quantity: 2 }] }],
+    [
+      'lines.1.lineId',
+      {
+        lines: [
+          { lineId: 'L1', quantity: 1 },
+          { lineId: 'L1', quantity: 2 },
+        ],
+      },
+    ],
     ['evidence.0', { evidence: ['https://example.com/a.jpg'] }],
     ['evidence', { evidence: Array.from({ length: 10 }, (_, i) => `${FILE}${i}`) }],
   ])('apply rejects bad %s', (path, patch) => {
@@ -58,17 +66,29 @@ describe('applyReturn schema', () => {
   });
 
   test('modify: returnId + optional fields', () => {
-    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, description: '补充说明' })).toEqual({ action: 'modify', requestId: RID, returnId: RET, description: '补充说明' });
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, description: '补充说明' })).toEqual({
+      action: 'modify',
+      requestId: RID,
+      returnId: RET,
+      description: '补充说明',
+    });
     // nothing but the id: resubmits a REJECTED one unchanged (the use case refuses it for PENDING_REVIEW)
     expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET })).toEqual({ action: 'modify', requestId: RID, returnId: RET });
-    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 2 }], evidence: [FILE] })).toMatchObject({ reason: 'DAMAGED' });
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'DAMAGED', lines: [{ lineId: 'L1', quantity: 2 }], evidence: [FILE] })).toMatchObject({
+      reason: 'DAMAGED',
+    });
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: 'R1' }, 'returnId');
     rejectsAt(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, lines: [] }, 'lines');
     rejectsAt(applyReturnSchema, { action: 'modify', returnId: RET }, 'requestId');
   });
 
   test('modify does not accept type / orderId changes (dropped)', () => {
-    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'OTHER', type: 'REFUND_ONLY', orderId: 'O2' })).toEqual({ action: 'modify', requestId: RID, returnId: RET, reason: 'OTHER' });
+    expect(ok(applyReturnSchema, { action: 'modify', requestId: RID, returnId: RET, reason: 'OTHER', type: 'REFUND_ONLY', orderId: 'O2' })).toEqual({
+      action: 'modify',
+      requestId: RID,
+      returnId: RET,
+      reason: 'OTHER',
+    });
   });
 
   test('cancel', () => {

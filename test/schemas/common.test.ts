@@ -30,8 +30,18 @@ describe('shared fields', () => {
 
   test('evidence: ≤ 9 distinct fileIDs', () => {
     expect(valid(evidenceFiles, [])).toBe(true);
-    expect(valid(evidenceFiles, Array.from({ length: 9 }, (_, i) => `${FILE}${i}`))).toBe(true);
-    expect(valid(evidenceFiles, Array.from({ length: 10 }, (_, i) => `${FILE}${i}`))).toBe(false);
+    expect(
+      valid(
+        evidenceFiles,
+        Array.from({ length: 9 }, (_, i) => `${FILE}${i}`),
+      ),
+    ).toBe(true);
+    expect(
+      valid(
+        evidenceFiles,
+        Array.from({ length: 10 }, (_, i) => `${FILE}${i}`),
+      ),
+    ).toBe(false);
     expect(valid(evidenceFiles, [FILE, FILE2, FILE])).toBe(false);
   });
 
@@ -43,14 +53,29 @@ describe('shared fields', () => {
 
   test('lines: 1..50 of {lineId, quantity int ≥ 1}, no duplicates', () => {
     expect(valid(requestedLines, [{ lineId: 'L1', quantity: 1 }])).toBe(true);
-    expect(valid(requestedLines, Array.from({ length: 50 }, (_, i) => ({ lineId: `L${i}`, quantity: 1 })))).toBe(true);
-    expect(valid(requestedLines, Array.from({ length: 51 }, (_, i) => ({ lineId: `L${i}`, quantity: 1 })))).toBe(false);
+    expect(
+      valid(
+        requestedLines,
+        Array.from({ length: 50 }, (_, i) => ({ lineId: `L${i}`, quantity: 1 })),
+      ),
+    ).toBe(true);
+    expect(
+      valid(
+        requestedLines,
+        Array.from({ length: 51 }, (_, i) => ({ lineId: `L${i}`, quantity: 1 })),
+      ),
+    ).toBe(false);
     expect(valid(requestedLines, [])).toBe(false);
     expect(valid(requestedLines, [{ lineId: 'L1', quantity: 0 }])).toBe(false);
     expect(valid(requestedLines, [{ lineId: 'L1', quantity: 1.5 }])).toBe(false);
     expect(valid(requestedLines, [{ lineId: 'L1', quantity: '1' }])).toBe(false);
     expect(valid(requestedLines, [{ lineId: '', quantity: 1 }])).toBe(false);
-    expect(valid(requestedLines, [{ lineId: 'L1', quantity: 1 }, { lineId: 'L1', quantity: 1 }])).toBe(false);
+    expect(
+      valid(requestedLines, [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L1', quantity: 1 },
+      ]),
+    ).toBe(false);
   });
 
   test('phone: Chinese mobile or landline', () => {

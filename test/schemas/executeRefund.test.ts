@@ -9,7 +9,9 @@ describe('executeRefund schema', () => {
   });
 
   test('markOffline needs a note', () => {
-    expect(ok(executeRefundSchema, { action: 'markOffline', requestId: RID, returnId: RET, note: '已通过银行转账退回，流水号 123', evidence: [FILE] })).toMatchObject({ note: '已通过银行转账退回，流水号 123' });
+    expect(ok(executeRefundSchema, { action: 'markOffline', requestId: RID, returnId: RET, note: '已通过银行转账退回，流水号 123', evidence: [FILE] })).toMatchObject({
+      note: '已通过银行转账退回，流水号 123',
+    });
     expect(rejectsAt(executeRefundSchema, { action: 'markOffline', requestId: RID, returnId: RET }, 'note').message).toBe('请填写线下退款说明');
     rejectsAt(executeRefundSchema, { action: 'markOffline', requestId: RID, returnId: RET, note: '' }, 'note');
     rejectsAt(executeRefundSchema, { action: 'markOffline', requestId: RID, returnId: RET, note: 'x'.repeat(501) }, 'note');

@@ -1,7 +1,14 @@
 import { uploadEvidenceSchema } from '../../cloudfunctions/core/schemas';
 import { FILE, FILE2, RET, RID, USER_INFO, ok, rejectsAt } from './helpers';
 
-const input = { requestId: RID, returnId: RET, files: [{ fileID: FILE, kind: 'PHOTO' }, { fileID: FILE2, kind: 'WAYBILL' }] };
+const input = {
+  requestId: RID,
+  returnId: RET,
+  files: [
+    { fileID: FILE, kind: 'PHOTO' },
+    { fileID: FILE2, kind: 'WAYBILL' },
+  ],
+};
 
 describe('uploadEvidence schema', () => {
   test('valid input parses, userInfo dropped', () => {
@@ -19,7 +26,15 @@ describe('uploadEvidence schema', () => {
     ['files', { files: Array.from({ length: 10 }, (_, i) => ({ fileID: `${FILE}${i}`, kind: 'PHOTO' })) }],
     ['files.0.kind', { files: [{ fileID: FILE, kind: 'AUDIO' }] }],
     ['files.0.fileID', { files: [{ fileID: 'http://x/y.jpg', kind: 'PHOTO' }] }],
-    ['files.1.fileID', { files: [{ fileID: FILE, kind: 'PHOTO' }, { fileID: FILE, kind: 'VIDEO' }] }],
+    [
+      'files.1.fileID',
+      {
+        files: [
+          { fileID: FILE, kind: 'PHOTO' },
+          { fileID: FILE, kind: 'VIDEO' },
+        ],
+      },
+    ],
   ])('rejects bad %s', (path, patch) => {
     rejectsAt(uploadEvidenceSchema, { ...input, ...patch }, path);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'build', 'cloudfunctions');
-const NAMES = ['applyReturn', 'uploadEvidence', 'submitLogistics', 'reviewReturn', 'executeRefund', 'refundCallback', 'sweepTimeouts', 'queryReturns'];
+const NAMES = ['applyReturn', 'uploadEvidence', 'submitLogistics', 'reviewReturn', 'executeRefund', 'refundCallback', 'sweepTimeouts', 'queryReturns', 'afterSaleEvents'];
 const FILES = ['index.js', 'index.js.map', 'package.json', 'config.json'];
 
 describe('npm run build', () => {

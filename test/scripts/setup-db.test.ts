@@ -44,7 +44,10 @@ describe('scripts/setup-db.ts', () => {
       body: JSON.stringify({ action: 'list', scope: 'mine' }),
     });
     const body = await res.json();
-    expect(body).toEqual({ ok: false, error: { code: 'INTERNAL', message: '数据库集合尚未创建，请管理员先运行 npm run setup-db', details: { cause: 'DATABASE_COLLECTION_NOT_EXIST' } } });
+    expect(body).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: '数据库集合尚未创建，请管理员先运行 npm run setup-db', details: { cause: 'DATABASE_COLLECTION_NOT_EXIST' } },
+    });
   }, 60_000);
 
   it('creates every collection and declares every index on an empty emulator; a second run finds them all', async () => {
@@ -57,7 +60,9 @@ describe('scripts/setup-db.ts', () => {
       const have = emu.store.indexes(coll).map((ix) => ix.fields.join(','));
       for (const ix of list) expect(have).toContain(Object.keys(ix.keys).join(','));
     }
-    expect(emu.store.indexes('returns').map((ix) => ix.fields.join(','))).toEqual(expect.arrayContaining(['status,deadline', 'buyerOpenid,createdAt', 'buyerOpenid,applyKey', 'orderId']));
+    expect(emu.store.indexes('returns').map((ix) => ix.fields.join(','))).toEqual(
+      expect.arrayContaining(['status,deadline', 'buyerOpenid,createdAt', 'buyerOpenid,applyKey', 'orderId']),
+    );
 
     const again = await setupDb(['--emulator', emu.url]);
     expect(again.code).toBe(0);

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, type LocalEmulator } from '../../scripts/emulator';
-import { demoSeed } from '../../scripts/emulator/demo';
+import { demoSeed, DEMO_CARRIER_ACCOUNTS } from '../../scripts/emulator/demo';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 
 export { DEMO, DEMO_RETURN_ADDRESS } from '../../scripts/emulator/demo';
+import { syntheticJpeg } from '../../scripts/emulator/openapi/media';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -123,18 +124,20 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  if (opts.seedDemo !== false) await h.seed(demoSeed(emu.clock.now()) as Record<string, unknown[]>);
+  if (opts.seedDemo !== false) {
+    await h.seed(demoSeed(emu.clock.now()) as Record<string, unknown[]>);
+    emu.openapi.setAccounts(DEMO_CARRIER_ACCOUNTS); // bound in 物流助手, as the demo settings say
+  }
   return h;
 }
 
-/** A tiny valid JPEG (magic bytes + padding) for evidence uploads. */
-export function jpeg(bytes = 2048): Buffer {
-  const b = Buffer.alloc(bytes, 0x11);
-  b[0] = 0xff;
-  b[1] = 0xd8;
-  b[2] = 0xff;
-  b[3] = 0xe0;
-  return b;
+/**
+ * A small JPEG for evidence uploads: a valid header (SOI, APP0, SOF0 of
+ * `width` × `height`, within security.imgSecCheck's 750 × 1334 px) padded to
+ * `bytes`, so the emulator's content check can read its size as WeChat would.
+ */
+export function jpeg(bytes = 2048, width = 640, height = 480): Buffer {
+  return syntheticJpeg(width, height, bytes);
 }
 
 export function mp4(bytes = 4096): Buffer {

@@ -26,7 +26,7 @@ export function useEmulator(opts: Parameters<typeof startEmulator>[0] = {}): Har
   return new Proxy({} as Harness, {
     get(_, key) {
       if (!current) throw new Error(`emulator not started: h.${String(key)} used outside a test or hook`);
-      return (current as any)[key];
+      return Reflect.get(current, key);
     },
   });
 }
@@ -97,7 +97,9 @@ export function orderFixture(now: number, spec: OrderSpec): Record<string, unkno
     paidAt,
     ...(status === 'RECEIVED' ? { shippedAt: date(now - shipped! * DAY), receivedAt: date(now - received! * DAY) } : {}),
     shippingFee,
-    payments: spec.payments ?? [{ outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' }],
+    payments: spec.payments ?? [
+      { outTradeNo: `T${spec._id}`, ...(spec.transactionId ? { transactionId: spec.transactionId } : {}), channel: 'WECHAT_PAY', amount, paidAt, kind: 'FULL' },
+    ],
     lines: spec.lines,
   };
 }
@@ -205,6 +207,21 @@ export function fx(h: Harness) {
     async scriptOpenApi(script: Record<string, unknown>) {
       const res = await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(script) });
       expect(res.status).toBe(200);
+    },
+
+    /**
+     * `times` taps of `openid` on wx.requestSubscribeMessage accepting
+     * `templateIds` (the demo shop's two by default): WeChat records one
+     * consent per template id (POST /_local/subscribe) and the page reports
+     * them (queryReturns subscribe). Each consent allows one message.
+     */
+    async consent(openid: string, templateIds: string[] = ['TPL_AFTERSALE_STATUS', 'TPL_AFTERSALE_REMINDER'], times = 1): Promise<void> {
+      for (let i = 0; i < times; i++) {
+        const wx = await fetch(`${h.url}/_local/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid, templateIds }) });
+        expect(wx.status).toBe(200);
+        const res = await h.call('queryReturns', { action: 'subscribe', templateIds }, { openid });
+        expect(res.ok).toBe(true);
+      }
     },
 
     /** Uploads an evidence photo into `evidence/<openid>/`. */

@@ -2,7 +2,22 @@
  * Evidence files: a file counts only if it exists in cloud storage under
  * `evidence/<uploader openid>/`, is a photo or video of an accepted type
  * (checked from its first bytes, not from its name), is within the size
- * limit, and passes the content check for images.
+ * limit, and passes the content check.
+ *
+ * Content check (settings.imageCheck, docs/platform-limits.md): WeChat's
+ * synchronous security.imgSecCheck takes PNG/JPEG/GIF only, up to 750 × 1334
+ * px and (in practice) 500 KB — a phone photo (4000 × 3000, several MB, often
+ * HEIC) is refused with 40006. So the pages compress every photo on the phone
+ * (wx.compressImage to ≤ 750 × 1334 JPEG, ≤ 300 KB) and upload that copy;
+ * this checks exactly the bytes that are stored and shown (the checked copy
+ * IS the evidence), and refuses a file over the limits with a Chinese reason
+ * instead of a "try again later". WeChat has no content check for video in
+ * mini-programs (mediaCheckAsync takes audio and images only), so a video is
+ * checked through its poster frame, uploaded beside it as
+ * `<video path>.poster.jpg` by the pages (compressed the same way).
+ * mediaCheckAsync (asynchronous, verdict up to 30 minutes later by a
+ * message-push event) was not chosen: evidence would stay pending while the
+ * merchant reviews, and an application could be decided on unchecked photos.
  */
 import { createHash } from 'node:crypto';
 import { sdk } from '../runtime/shell';
@@ -15,8 +30,57 @@ export type EvidenceKind = EvidenceItem['kind'];
 
 export interface EvidenceProblem {
   fileID: string;
-  code: 'WRONG_FOLDER' | 'NOT_FOUND' | 'TOO_LARGE' | 'BAD_TYPE' | 'UNSAFE' | 'TOO_MANY' | 'CHECK_FAILED';
+  code: 'WRONG_FOLDER' | 'NOT_FOUND' | 'TOO_LARGE' | 'BAD_TYPE' | 'UNSAFE' | 'TOO_MANY' | 'CHECK_FAILED' | 'OVER_CHECK_LIMITS' | 'NO_POSTER';
   message: string;
+}
+
+/** security.imgSecCheck's limits (the stricter of the documented ones: docs/platform-limits.md). */
+export const IMAGE_CHECK_LIMITS = Object.freeze({ maxBytes: 500 * 1024, maxWidth: 750, maxHeight: 1334 });
+
+/** The pixel size of a PNG / GIF / JPEG from its header; null when it cannot be read. */
+export function imageSize(buf: Buffer): { width: number; height: number } | null {
+  const hex = buf.subarray(0, 8).toString('hex');
+  if (hex === '89504e470d0a1a0a') return buf.length >= 24 ? { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) } : null;
+  if (hex.startsWith('47494638')) return buf.length >= 10 ? { width: buf.readUInt16LE(6), height: buf.readUInt16LE(8) } : null;
+  if (!hex.startsWith('ffd8ff')) return null;
+  let i = 2;
+  while (i + 9 < buf.length) {
+    if (buf[i] !== 0xff) return null;
+    const marker = buf[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return null;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
+    }
+    i += 2 + buf.readUInt16BE(i + 2);
+  }
+  return null;
+}
+
+const CHECKABLE = new Set(['image/jpeg', 'image/png', 'image/gif']);
+const COMPRESS_HINT = '请在小程序内重新选择照片上传（会自动压缩）';
+
+/**
+ * Why `buf` cannot go through imgSecCheck, in Chinese (null when it can): a
+ * format it does not take, or over its size / pixel limits.
+ */
+export function overCheckLimits(buf: Buffer, contentType: string): { code: EvidenceProblem['code']; message: string } | null {
+  if (!CHECKABLE.has(contentType)) return { code: 'BAD_TYPE', message: `照片须为 JPG、PNG 或 GIF 格式，${COMPRESS_HINT}` };
+  const size = imageSize(buf);
+  if (!size) return { code: 'BAD_TYPE', message: `照片文件已损坏或无法识别，${COMPRESS_HINT}` };
+  const L = IMAGE_CHECK_LIMITS;
+  if (size.width > L.maxWidth || size.height > L.maxHeight) {
+    return { code: 'OVER_CHECK_LIMITS', message: `照片尺寸 ${size.width}×${size.height} 超出内容安全检测上限（${L.maxWidth}×${L.maxHeight}），${COMPRESS_HINT}` };
+  }
+  if (buf.length > L.maxBytes) return { code: 'OVER_CHECK_LIMITS', message: `照片超过 ${L.maxBytes / 1024}KB，超出内容安全检测上限，${COMPRESS_HINT}` };
+  return null;
 }
 
 /** The storage path of a fileID: cloud://<env>.<bucket>/<path> → <path>. */
@@ -83,15 +147,31 @@ async function lockCopy(buf: Buffer, contentType: string): Promise<{ fileID: str
   }
 }
 
-async function imageIsSafe(buf: Buffer, contentType: string): Promise<'ok' | 'unsafe' | 'error'> {
+/** imgSecCheck: 'ok', 'unsafe' (87014), 'refused' (40005/40006: the file is over its limits), or 'error' (try again later). */
+async function imageIsSafe(buf: Buffer, contentType: string): Promise<'ok' | 'unsafe' | 'refused' | 'error'> {
+  const verdict = (code: number) => (code === 0 ? 'ok' : code === 87014 ? 'unsafe' : code === 40006 || code === 40005 || code === 41005 ? 'refused' : 'error');
   try {
     const res: any = await (sdk() as any).openapi.security.imgSecCheck({ media: { contentType, value: buf } });
-    const code = Number(res?.errCode ?? res?.errcode ?? 0);
-    if (code === 0) return 'ok';
-    return code === 87014 ? 'unsafe' : 'error';
+    return verdict(Number(res?.errCode ?? res?.errcode ?? 0));
   } catch (err) {
-    return Number((err as any)?.errCode) === 87014 ? 'unsafe' : 'error';
+    return verdict(Number((err as any)?.errCode));
   }
+}
+
+/** Check an image within imgSecCheck's limits; a problem (code, Chinese message) or null when it passed. */
+async function contentProblem(buf: Buffer, contentType: string, what: 'photo' | 'poster'): Promise<{ code: EvidenceProblem['code']; message: string } | null> {
+  const over = overCheckLimits(buf, contentType);
+  if (over) return what === 'poster' ? { code: over.code, message: `视频封面${over.message.replace(/^照片/, '')}` } : over;
+  const verdict = await imageIsSafe(buf, contentType);
+  if (verdict === 'unsafe') return { code: 'UNSAFE', message: what === 'poster' ? '视频内容未通过安全检测，请更换视频' : '图片内容未通过安全检测，请更换图片' };
+  if (verdict === 'refused') return { code: 'OVER_CHECK_LIMITS', message: `文件超出内容安全检测的限制，${COMPRESS_HINT}` };
+  if (verdict === 'error') return { code: 'CHECK_FAILED', message: '图片安全检测暂时不可用，请稍后重试' };
+  return null;
+}
+
+/** The poster frame the pages upload beside a video (`<video path>.poster.jpg`). */
+export function posterOf(fileID: string): string {
+  return `${fileID}.poster.jpg`;
 }
 
 /**
@@ -171,14 +251,16 @@ export async function verifyEvidence(opts: {
       problems.push({ fileID: f.fileID, code: 'BAD_TYPE', message: wantVideo ? '视频凭证须为 MP4 或 MOV 格式' : '图片凭证须为 JPG、PNG、GIF、WEBP 或 HEIC 格式' });
       continue;
     }
-    if (type.media === 'image' && settings.imageCheck) {
-      const verdict = await imageIsSafe(buf, type.contentType);
-      if (verdict === 'unsafe') {
-        problems.push({ fileID: f.fileID, code: 'UNSAFE', message: '图片内容未通过安全检测，请更换图片' });
-        continue;
+    if (settings.imageCheck) {
+      let problem: { code: EvidenceProblem['code']; message: string } | null;
+      if (type.media === 'image') problem = await contentProblem(buf, type.contentType, 'photo');
+      else {
+        const poster = await download(posterOf(f.fileID));
+        const posterType = poster ? sniff(poster) : null;
+        problem = !poster || posterType?.media !== 'image' ? { code: 'NO_POSTER', message: '视频缺少封面，无法进行内容安全检测，请在小程序内重新上传视频' } : await contentProblem(poster, posterType.contentType, 'poster');
       }
-      if (verdict === 'error') {
-        problems.push({ fileID: f.fileID, code: 'CHECK_FAILED', message: '图片安全检测暂时不可用，请稍后重试' });
+      if (problem) {
+        problems.push({ fileID: f.fileID, ...problem });
         continue;
       }
     }

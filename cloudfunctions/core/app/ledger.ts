@@ -19,7 +19,8 @@
  * from a first-release ledger kept on the order document), so existing data
  * migrates itself on first use; `npm run migrate:ledger` does it for all orders.
  */
-import type { Order, PriorReturn, ReturnStatus } from '../policy/types';
+import type { PriorReturn, ReturnStatus } from '../policy/types';
+import type { OrderView } from '../orders/adapter';
 import type { RefundPlan } from '../policy/amounts/settle';
 import { toDate } from '../policy/time';
 import { cas, command, createIfAbsent, database, findById, findMany } from '../data/db';
@@ -46,7 +47,7 @@ export interface LedgerDoc {
   unsaved?: boolean;
 }
 
-export interface OrderDoc extends Order {
+export interface OrderDoc extends OrderView {
   /** First release: the ledger on the order document (read once, to migrate). */
   afterSaleReturns?: Record<string, LedgerEntry>;
 }
@@ -157,6 +158,7 @@ export async function mirrorReturn(ret: ReturnDoc): Promise<void> {
   if (!res?.stats?.updated && !(await findById(C.ledgers, ret.orderId))) {
     // No ledger yet (after-sales stored before this release): store the one the after-sales make now.
     const order = await findById<OrderDoc>(C.orders, ret.orderId);
+    // The raw document is enough here: lines matter only for a summary in the documented shape.
     if (order) await createIfAbsent(C.ledgers, { ...(await buildLedger(order)), rev: 1, createdAt: new Date() });
   }
   await mirrorSummary(ret.orderId);
@@ -212,15 +214,4 @@ export async function mirrorSummary(orderId: string): Promise<void> {
     .collection(C.orders)
     .where({ _id: orderId, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
     .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleLines: _.set(summaryLines(ledger)), afterSaleMirrorRev: ledger.rev } });
-}
-
-/** Dates inside a freshly read order come back as Date already; normalise defensively. */
-export function normaliseOrder(raw: Record<string, any>): OrderDoc {
-  const order = raw as OrderDoc;
-  order.paidAt = toDate(order.paidAt) as Date;
-  if (order.shippedAt) order.shippedAt = toDate(order.shippedAt);
-  if (order.receivedAt) order.receivedAt = toDate(order.receivedAt);
-  order.payments = (order.payments ?? []).map((p) => ({ ...p, paidAt: toDate(p.paidAt) ?? order.paidAt }));
-  order.lines = (order.lines ?? []).map((l) => (l.waiverConfirmedAt ? { ...l, waiverConfirmedAt: toDate(l.waiverConfirmedAt) } : l));
-  return order;
 }

@@ -76,6 +76,8 @@ export interface ReturnDoc {
   version: number;
   deadline: Date | null;
   deadlineAction: string | null;
+  /** When the current status was entered (input of deadlines and reminders). */
+  statusEnteredAt?: Date | null;
   nextReminderAt?: Date | null;
   lastReminderAt?: Date | null;
   amounts: ReturnAmounts;
@@ -93,6 +95,12 @@ export interface ReturnDoc {
   returnAddress?: ReturnAddress;
   /** The refund as settled when it was planned (the transition that entered REFUNDING), from the ledger. */
   refundPlan?: RefundPlan | null;
+  /** Typed events announced by the commits of this after-sale (app/events.ts), in order; delivered up to `eventsDelivered`. */
+  events?: import('./events').AfterSaleEvent[];
+  eventsDelivered?: number;
+  /** Events wait for delivery to the shop's consumer (the sweep's query). */
+  eventsPending?: boolean;
+  eventDelivery?: import('./events').EventDelivery | null;
   /** The last-line money guard stopped the refund: no pay call was made (REFUND_FAILED for the merchant). */
   refundBlock?: { code: 'LEDGER_GUARD'; message: string; at: Date } | null;
   refundIds: string[];

@@ -1,21 +1,43 @@
 /**
- * Subscribe messages through an outbox. Each message is sent at once and its
- * outcome recorded in `notifications` (one write): SENT, SKIPPED (no template
- * configured), REFUSED (the user gave no consent: never retried), FAILED
- * (retried by the sweep with backoff until MAX_NOTIFY_TRIES, then GAVE_UP) or
- * GAVE_UP at once when the shop's template configuration is wrong.
+ * Subscribe messages through an outbox, within WeChat's one-time consents.
+ *
+ * A shop mini-program's subscribe messages are one-time: each accept the user
+ * gives in wx.requestSubscribeMessage (on a tap, ≤ 3 templates a call) allows
+ * ONE message of that template; a send without one fails with 43101. The pages
+ * report every accept (`queryReturns { action: 'subscribe' }`), kept per
+ * (openid, template) in `subscriptions` (`left`). A message spends one:
+ *  - decisive ones (the buyer's decisions, refunds, actions before a deadline;
+ *    every staff message) whenever one is left;
+ *  - informational ones (退款处理中, 退款遇到问题) and reminders sharing the
+ *    status template only with spare quota (more than one left, so the next
+ *    decisive message still has its consent).
+ * No consent → nothing sent, recorded NO_CONSENT (or HELD when the last one is
+ * kept for a decisive message); never retried. Outcomes in `notifications`:
+ * SENT, SKIPPED (no template configured), NO_CONSENT, HELD, REFUSED (WeChat
+ * answered 43101/43107/40003 anyway: never retried, the count is reset),
+ * FAILED (a platform fault: the consent is given back and the sweep retries
+ * with backoff until MAX_NOTIFY_TRIES, then GAVE_UP) or GAVE_UP at once when
+ * the shop's template configuration is wrong.
  */
-import { sdk } from '../runtime/shell';
-import { cas, command, createIfAbsent, findMany } from '../data/db';
+import { sdk, type Caller } from '../runtime/shell';
+import { ok, type Envelope } from '../runtime/envelope';
+import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { formatShopTime } from '../policy/time';
-import { statusLabel } from '../machine/statuses';
+import { isTerminal, statusLabel, STATUSES } from '../machine/statuses';
+import { staffWhoActIn } from '../machine/transitions';
 import { retryBackoff } from './pay/classify';
+import { CLIENT_ORIGINS, requireOpenid, requireOrigin, type StaffDoc } from './guards';
 import type { ReturnDoc } from './model';
 import type { ShopSettings } from './settings';
+import type { SubscribeInput } from '../schemas/subscribe';
 
 export type NoticeKind = 'statusChanged' | 'reminder';
-export type NoticeStatus = 'SENT' | 'SKIPPED' | 'REFUSED' | 'FAILED' | 'GAVE_UP';
+export type NoticeStatus = 'PENDING' | 'SENT' | 'SKIPPED' | 'NO_CONSENT' | 'HELD' | 'REFUSED' | 'FAILED' | 'GAVE_UP';
+/** decisive: spends a consent whenever one is left; info / reminder: only with spare quota on a shared template. */
+export type NoticePriority = 'decisive' | 'info' | 'reminder';
+/** Outcomes that mean "this message did not reach the user and will not be retried". */
+export const MISSED_STATUSES: readonly NoticeStatus[] = ['NO_CONSENT', 'HELD', 'REFUSED'];
 export const MAX_NOTIFY_TRIES = 6;
 /** errcodes meaning "this user cannot receive it" (no consent, blocked): retrying will not help. */
 const PERMANENT_ERRCODES = new Set([43101, 43107, 40003]);
@@ -40,6 +62,7 @@ function failure(code: number, msg: string): { status: NoticeStatus; error: stri
 export interface NotificationDoc {
   _id: string;
   kind: NoticeKind;
+  priority?: NoticePriority;
   returnId: string;
   touser: string;
   templateId: string | null;
@@ -53,9 +76,10 @@ export interface NotificationDoc {
   updatedAt: Date;
 }
 
-/** The page a message opens: the buyer's detail, or the staff review page for staff. */
-export function detailPage(returnId: string, forStaff = false): string {
-  return `pages/${forStaff ? 'staff-review' : 'return-detail'}/index?returnId=${returnId}`;
+/** The page a message opens: the buyer's detail, or the staff review page for staff, in the package mounted at `root` (settings.pagesRoot). */
+export function detailPage(returnId: string, forStaff = false, root = 'aftersale'): string {
+  const prefix = root.replace(/^\/+|\/+$/g, '');
+  return `${prefix ? `${prefix}/` : ''}pages/${forStaff ? 'staff-review' : 'return-detail'}/index?returnId=${returnId}`;
 }
 
 function clip(text: string, max: number): string {
@@ -72,7 +96,7 @@ export function templateData(ret: ReturnDoc, hint: string, at: Date): Record<str
   };
 }
 
-async function send(doc: Pick<NotificationDoc, 'touser' | 'templateId' | 'page' | 'data'>): Promise<{ status: NoticeStatus; error?: string }> {
+async function send(doc: Pick<NotificationDoc, 'touser' | 'templateId' | 'page' | 'data'>): Promise<{ status: NoticeStatus; error?: string; code?: number }> {
   if (!doc.templateId) return { status: 'SKIPPED' };
   try {
     const res: any = await (sdk() as any).openapi.subscribeMessage.send({
@@ -83,14 +107,86 @@ async function send(doc: Pick<NotificationDoc, 'touser' | 'templateId' | 'page' 
     });
     const code = Number(res?.errCode ?? res?.errcode ?? 0);
     if (code === 0) return { status: 'SENT' };
-    return failure(code, String(res?.errMsg ?? ''));
+    return { ...failure(code, String(res?.errMsg ?? '')), code };
   } catch (err) {
     const e = err as { errCode?: number; errMsg?: string; message?: string };
-    return failure(Number(e?.errCode), String(e?.errMsg ?? e?.message ?? err));
+    return { ...failure(Number(e?.errCode), String(e?.errMsg ?? e?.message ?? err)), code: Number(e?.errCode) };
   }
 }
 
-/** Send one message now and record it; idempotent on `key` (a repeat records nothing new). */
+// ------------------------------------------------------------------ consents
+
+export interface SubscriptionDoc {
+  _id: string;
+  openid: string;
+  templateId: string;
+  /** consents not spent yet */
+  left: number;
+  accepted: number;
+  updatedAt: Date;
+}
+
+const subscriptionId = (openid: string, templateId: string) => `${openid}:${templateId}`;
+
+/** Record one accept per template id (what one tap gave). Unknown template ids are ignored. */
+export async function recordConsent(openid: string, templateIds: readonly string[], now: Date, settings: ShopSettings): Promise<void> {
+  const known = new Set(Object.values(settings.templates).filter(Boolean) as string[]);
+  const _ = command();
+  for (const templateId of new Set(templateIds)) {
+    if (!known.has(templateId)) continue;
+    const _id = subscriptionId(openid, templateId);
+    for (let i = 0; i < 3; i++) {
+      if (await cas(C.subscriptions, { _id }, { left: _.inc(1), accepted: _.inc(1), updatedAt: now })) break;
+      if (await createIfAbsent(C.subscriptions, { _id, openid, templateId, left: 1, accepted: 1, updatedAt: now })) break;
+    }
+  }
+}
+
+/** Spend one consent of (openid, template) if more than `reserve` are left. */
+async function spendConsent(openid: string, templateId: string, reserve: number, now: Date): Promise<'spent' | 'none' | 'held'> {
+  const _ = command();
+  const _id = subscriptionId(openid, templateId);
+  if (await cas(C.subscriptions, { _id, left: _.gt(reserve) }, { left: _.inc(-1), updatedAt: now })) return 'spent';
+  const doc = await findById<SubscriptionDoc>(C.subscriptions, _id);
+  return doc && doc.left > 0 ? 'held' : 'none';
+}
+
+async function giveBack(openid: string, templateId: string, now: Date): Promise<void> {
+  await cas(C.subscriptions, { _id: subscriptionId(openid, templateId) }, { left: command().inc(1), updatedAt: now }).catch(() => undefined);
+}
+
+/** WeChat says there is no consent (43101): our count was wrong, start again from 0. */
+async function forgetConsent(openid: string, templateId: string, now: Date): Promise<void> {
+  await cas(C.subscriptions, { _id: subscriptionId(openid, templateId) }, { left: 0, updatedAt: now }).catch(() => undefined);
+}
+
+/** Consents left per template purpose for `openid`. */
+export async function consentsLeft(openid: string, settings: ShopSettings): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [purpose, templateId] of Object.entries(settings.templates)) {
+    if (!templateId) continue;
+    const doc = await findById<SubscriptionDoc>(C.subscriptions, subscriptionId(openid, templateId));
+    out[purpose] = doc?.left ?? 0;
+  }
+  return out;
+}
+
+/** Informational for the buyer: the refund is under way (planned, not finished) and nothing is theirs to do (machine/statuses.ts). */
+const informational = (status: ReturnDoc['status']): boolean => STATUSES[status].refundBound && !STATUSES[status].terminal;
+
+/** How much a message matters (see the header). */
+export function priorityOf(kind: NoticeKind, ret: Pick<ReturnDoc, 'status' | 'buyerOpenid'>, touser: string): NoticePriority {
+  if (kind === 'reminder') return 'reminder';
+  if (touser !== ret.buyerOpenid) return 'decisive';
+  return informational(ret.status) ? 'info' : 'decisive';
+}
+
+const MISSED_TEXT: Readonly<Record<string, string>> = Object.freeze({
+  NO_CONSENT: '未订阅通知（每次订阅只能收到一条），本条未发送',
+  HELD: '订阅次数仅剩 1 次，已留给更重要的通知',
+});
+
+/** Send one message now and record it; idempotent on `key` (a repeat sends and records nothing new). */
 export async function notify(opts: {
   key: string;
   kind: NoticeKind;
@@ -101,27 +197,102 @@ export async function notify(opts: {
   settings: ShopSettings;
 }): Promise<NoticeStatus> {
   const templateId = opts.settings.templates[opts.kind] ?? null;
+  const priority = priorityOf(opts.kind, opts.ret, opts.touser);
   const base = {
     kind: opts.kind,
+    priority,
     returnId: opts.ret._id,
     touser: opts.touser,
     templateId,
-    page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid),
+    page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid, opts.settings.pagesRoot),
     data: templateData(opts.ret, opts.hint, opts.now),
   };
-  const outcome = await send(base);
-  const doc: NotificationDoc = {
-    _id: opts.key,
-    ...base,
+  // Claim the key first: two copies of the same event (duplicate callbacks, a retried call) never spend two consents.
+  const claim: NotificationDoc = { _id: opts.key, ...base, status: 'PENDING', tries: 0, nextAttemptAt: null, createdAt: opts.now, updatedAt: opts.now };
+  if (!(await createIfAbsent(C.notifications, claim))) {
+    const earlier = await findById<NotificationDoc>(C.notifications, opts.key);
+    return earlier?.status ?? 'PENDING';
+  }
+  let outcome: { status: NoticeStatus; error?: string; code?: number };
+  if (!templateId) outcome = { status: 'SKIPPED' };
+  else {
+    // Informational messages and reminders on the status template keep one consent for the next decisive message.
+    const shared = templateId === opts.settings.templates.statusChanged && !isTerminal(opts.ret.status);
+    const reserve = priority !== 'decisive' && shared ? 1 : 0;
+    const spent = await spendConsent(opts.touser, templateId, reserve, opts.now);
+    if (spent !== 'spent') outcome = { status: spent === 'held' ? 'HELD' : 'NO_CONSENT', error: MISSED_TEXT[spent === 'held' ? 'HELD' : 'NO_CONSENT'] };
+    else {
+      outcome = await send(base);
+      if (outcome.status === 'REFUSED' && outcome.code === 43101) await forgetConsent(opts.touser, templateId, opts.now);
+      // Not delivered for a reason of the platform or the shop's configuration: WeChat did not use the consent.
+      if (outcome.status === 'FAILED' || outcome.status === 'GAVE_UP') await giveBack(opts.touser, templateId, opts.now);
+    }
+  }
+  const sentOnce = outcome.status === 'SENT' || outcome.status === 'FAILED' || outcome.status === 'REFUSED' || outcome.status === 'GAVE_UP';
+  await cas(C.notifications, { _id: opts.key, status: 'PENDING' }, {
     status: outcome.status,
-    tries: templateId ? 1 : 0,
+    tries: sentOnce ? 1 : 0,
     nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
     ...(outcome.error ? { lastError: outcome.error } : {}),
-    createdAt: opts.now,
     updatedAt: opts.now,
-  };
-  await createIfAbsent(C.notifications, doc);
+  });
   return outcome.status;
+}
+
+// ------------------------------------------------------------------ staff
+
+/** Staff messages by the status an after-sale just entered (thing3 ≤ 20 characters); who gets them is read from the table (staffWhoActIn). */
+const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
+  PENDING_REVIEW: '有新的售后申请，请及时审核',
+  IN_TRANSIT: '买家已寄回商品，请留意签收',
+  DISPUTED: '买家申请平台介入，请处理',
+  REFUND_FAILED: '退款未能完成，请重试或线下退款',
+});
+
+/**
+ * Tell the staff who must act about the status `ret` just entered (a new
+ * application, a shipped return, an appeal, a failed refund). Each staff member
+ * with a consent gets one message; the others are recorded NO_CONSENT. Never
+ * throws (a message never fails the call that caused it).
+ */
+export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<void> {
+  const hint = STAFF_HINTS[ret.status];
+  const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;
+  if (!what) return;
+  try {
+    const staff = await findMany<StaffDoc>(C.staff, { roles: command().in(what.roles) }, { limit: 100 });
+    for (const s of staff) {
+      if (s._id === ret.buyerOpenid) continue;
+      await notify({ key: `${ret._id}:v${ret.version}:staff:${s._id}`, kind: 'statusChanged', ret, touser: s._id, hint: what.hint, now, settings });
+    }
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'warn', msg: 'staff notify failed', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
+  }
+}
+
+// ------------------------------------------------------------------ the pages' consent report
+
+/**
+ * `queryReturns { action: 'subscribe', templateIds, returnId? }`: the caller's
+ * accepts from one wx.requestSubscribeMessage (one per template id), answered
+ * with the consents left per purpose and, with `returnId`, the messages about
+ * that after-sale the caller did not receive for want of consent.
+ */
+export async function subscribe(input: SubscribeInput, caller: Caller, now: Date, settings: ShopSettings): Promise<Envelope> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  if (input.templateIds.length) await recordConsent(openid, input.templateIds, now, settings);
+  const left = await consentsLeft(openid, settings);
+  let missed: { hint: string; status: string; reason: string; at: Date }[] = [];
+  if (input.returnId) {
+    const docs = await findMany<NotificationDoc>(
+      C.notifications,
+      { returnId: input.returnId, touser: openid, status: command().in([...MISSED_STATUSES]) },
+      { orderBy: [['createdAt', 'desc']], limit: 20 },
+    );
+    missed = docs.map((n) => ({ hint: n.data?.thing3?.value ?? '', status: n.data?.phrase2?.value ?? '', reason: n.status === 'REFUSED' ? '微信未送达（未订阅或已拒收）' : MISSED_TEXT[n.status] ?? '', at: n.createdAt }));
+  }
+  return ok({ consents: left, templates: settings.templates, missed });
 }
 
 /** Sweep: resend FAILED messages that are due; each claimed by a compare-and-set on tries. */
@@ -144,7 +315,13 @@ export async function retryNotifications(now: Date, limit: number, budgetLeft: (
     );
     if (!claimed) continue;
     retried++;
-    const outcome = await send(n);
+    // The failed attempt gave its consent back: spend one again (none left → NO_CONSENT, not retried).
+    const spent = n.templateId ? await spendConsent(n.touser, n.templateId, 0, now) : 'spent';
+    const outcome: { status: NoticeStatus; error?: string; code?: number } = spent === 'spent' ? await send(n) : { status: 'NO_CONSENT', error: MISSED_TEXT.NO_CONSENT };
+    if (spent === 'spent' && n.templateId) {
+      if (outcome.status === 'REFUSED' && outcome.code === 43101) await forgetConsent(n.touser, n.templateId, now);
+      if (outcome.status === 'FAILED' || outcome.status === 'GAVE_UP') await giveBack(n.touser, n.templateId, now);
+    }
     const status: NoticeStatus = outcome.status === 'FAILED' && tries >= MAX_NOTIFY_TRIES ? 'GAVE_UP' : outcome.status;
     if (status === 'SENT') sent++;
     if (status !== 'FAILED' || outcome.error) {

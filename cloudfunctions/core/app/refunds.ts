@@ -18,7 +18,7 @@ import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type Quer
 import { canMove, isInFlight, isLive, needsMerchant, type RefundStatus } from '../machine/refundRecords';
 import { refundRunning } from '../machine/statuses';
 import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
-import { normaliseOrder } from './ledger';
+import { readOrder } from '../orders/adapter';
 import { transition, settlePlanOf } from './returns';
 import type { ShopSettings } from './settings';
 
@@ -107,7 +107,7 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
     if (missing <= 0) return mine;
     const rawOrder = await findById(C.orders, ret.orderId);
     if (!rawOrder) throw new AppError('NOT_FOUND', '订单不存在');
-    const order = normaliseOrder(rawOrder);
+    const order = readOrder(rawOrder, settings.orderAdapter);
     let shares;
     try {
       shares = splitAcrossPayments(missing, paymentBalances(order.payments, all));
@@ -246,14 +246,14 @@ export interface GuardOutcome {
  * settled plans stored on its after-sales and every refund record of the
  * order — not the ledger, not the path that led here.
  */
-export async function guardOrder(orderId: string): Promise<GuardOutcome> {
+export async function guardOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<GuardOutcome> {
   const [rawOrder, returns, refunds] = await Promise.all([
     findById(C.orders, orderId),
     findMany<ReturnDoc>(C.returns, { orderId }, { limit: 1000 }),
     refundsOfOrder(orderId),
   ]);
   if (!rawOrder) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
-  const order = normaliseOrder(rawOrder);
+  const order = readOrder(rawOrder, settings.orderAdapter);
   const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) })) });
   return { ok: violations.length === 0, violations };
 }
@@ -283,7 +283,7 @@ async function blockRefund(ret: ReturnDoc, violations: GuardViolation[], now: Da
 
 /** Submit one record after the guard passed for its order (checked once per batch by the caller, or here). */
 export async function guardedSubmit(ref: RefundDoc, now: Date, settings: ShopSettings, checked?: GuardOutcome): Promise<{ ref: RefundDoc; blocked?: GuardViolation[] }> {
-  const verdict = checked ?? (await guardOrder(ref.orderId));
+  const verdict = checked ?? (await guardOrder(ref.orderId, settings));
   if (!verdict.ok) {
     const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
     if (ret) await blockRefund(normaliseRet(ret), verdict.violations, now, settings);
@@ -323,7 +323,7 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
     // the merchant (REFUND_FAILED, offline refund) instead of retrying forever.
     if (!(err instanceof AppError) || err.code !== 'REFUND_LIMIT') throw err;
     // The money guard says why, when it can (a plan above what was bought or paid).
-    const verdict = await guardOrder(ret.orderId);
+    const verdict = await guardOrder(ret.orderId, settings);
     if (!verdict.ok) return { ret: await blockRefund(ret, verdict.violations, now, settings), refunds: [] };
     const note = `退款金额超过订单可原路退回的余额，请核对后线下退款并登记`;
     return { ret: (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret, refunds: [] };
@@ -331,7 +331,7 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
   const sending = (r: RefundDoc) => r.status === 'CREATED' && (!r.nextCheckAt || r.nextCheckAt.getTime() <= now.getTime() || r.tries === 0 || opts.submitDue);
   let verdict: GuardOutcome | undefined;
   if (records.some(sending)) {
-    verdict = await guardOrder(ret.orderId);
+    verdict = await guardOrder(ret.orderId, settings);
     if (!verdict.ok) {
       const blocked = await blockRefund(ret, verdict.violations, now, settings);
       return { ret: blocked, refunds: (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id) };

@@ -4,14 +4,17 @@
  * fields and the timeline event together; the order's ledger mirrors it.
  */
 import { decide, refusalError, type TimelineEvent, type TransitionErrorCode } from '../machine/apply';
-import { needsLedger, type ActionName, type Actor, type CurrentReturn, type LedgerView, type TransitionPayload } from '../machine/transitions';
+import { needsLedger, type ActionName, type Actor, type LedgerView, type TransitionPayload } from '../machine/transitions';
+import { toCurrent } from './current';
 import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
 import { cas, command, findById } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { ReturnDoc, TimelineEntry } from './model';
-import { claim, ledgerEntry, loadLedger, mirrorReturn, normaliseOrder, type LedgerDoc, type OrderDoc } from './ledger';
+import { claim, ledgerEntry, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
+import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
+import { deliverEvents, eventFields, eventOf } from './events';
 import type { ShopSettings } from './settings';
 import { returnView } from './view';
 import type { Role } from '../policy/types';
@@ -33,6 +36,8 @@ export function requireOwner(ret: ReturnDoc, openid: string): void {
   if (ret.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
 }
 
+export { toCurrent } from './current';
+
 export function normaliseReturn(ret: ReturnDoc): ReturnDoc {
   ret.deadline = toDate(ret.deadline) ?? null;
   ret.createdAt = toDate(ret.createdAt) as Date;
@@ -45,20 +50,6 @@ export function normaliseReturn(ret: ReturnDoc): ReturnDoc {
   return ret;
 }
 
-export function toCurrent(ret: ReturnDoc): CurrentReturn {
-  return {
-    status: ret.status,
-    type: ret.type,
-    version: ret.version,
-    deadline: ret.deadline,
-    deadlineAction: ret.deadlineAction,
-    enteredAt: toDate((ret as any).statusEnteredAt) ?? null,
-    lastReminderAt: ret.lastReminderAt ?? null,
-    hasLogistics: !!ret.goodsSentAt || !!ret.logistics,
-    corrections: ret.logistics?.corrections ?? 0,
-    returnAddress: (ret.returnAddress as any) ?? null,
-  };
-}
 
 /** The earlier call with this (caller, requestId), if it already changed this after-sale. */
 export function priorEvent(ret: ReturnDoc, openid: string | undefined, requestId: string | undefined): TimelineEntry | undefined {
@@ -98,10 +89,11 @@ export async function lostRace(returnId: string, actor: { role: Role; openid?: s
   return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
 }
 
-export async function loadOrder(orderId: string): Promise<OrderDoc> {
+/** The order as the product sees it (through the shop's order adapter). */
+export async function loadOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderDoc> {
   const raw = await findById(C.orders, orderId);
   if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
-  return normaliseOrder(raw);
+  return readOrder(raw, settings.orderAdapter) as OrderDoc;
 }
 
 /** What the machine reads of the ledger (rows with a ledgerGuard). */
@@ -151,7 +143,7 @@ export function settleFrom(ret: ReturnDoc, ledger: LedgerDoc, order: OrderDoc, n
 
 /** The settled maximum `ret` would get now (the amount a merchant may grant at most), without claiming anything. */
 export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<number> {
-  const order = await loadOrder(ret.orderId);
+  const order = await loadOrder(ret.orderId, settings);
   const fields = settleFrom(ret, await loadLedger(order), order, now, settings);
   const plan = fields.refundPlan as RefundPlan;
   return plan.total + plan.offline;
@@ -167,7 +159,7 @@ const CLAIM_TRIES = 3;
  */
 async function claimSettlement(ret: ReturnDoc, to: ReturnDoc['status'], version: number, extra: Record<string, unknown>, now: Date, settings: ShopSettings, refund: TransitionRequest['refund']): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const order = await loadOrder(ret.orderId);
+    const order = await loadOrder(ret.orderId, settings);
     const ledger = await loadLedger(order);
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const previous = ledger.entries[ret._id] ?? null;
@@ -197,7 +189,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   const { ret, actor, action, now, settings } = req;
   let ledger: LedgerView | undefined;
   if (needsLedger(ret.status, actor.role, action, ret.type)) {
-    const order = await loadOrder(ret.orderId);
+    const order = await loadOrder(ret.orderId, settings);
     ledger = ledgerView(await loadLedger(order), order, ret._id);
   }
   const result = decide({
@@ -206,7 +198,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
     action,
     now,
     policy: settings.policy,
-    payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...(req.payload ?? {}) },
+    payload: { defaultReturnAddress: settings.defaultReturnAddress ?? null, ...(req.payload ?? {}) },
     ledger,
   });
   if (!result.ok) {
@@ -221,14 +213,17 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();
-  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]) };
+  const announced = eventOf({ ...ret, ...result.patch, ...extra } as ReturnDoc, action, ret.status, result.to, actor.role, now);
+  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]), ...eventFields(announced, settings) };
   const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, data);
   if (!won) {
     if (undo) await undo().catch(() => undefined);
     throw await lostRace(ret._id, actor, req.requestId, now, settings);
   }
-  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event] } as ReturnDoc;
+  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced] } as ReturnDoc;
   if (!req.skipMirror) await mirrorReturn(stored);
+  // Tell the shop's systems now; whatever does not go through, the sweep delivers later (in order).
+  await deliverEvents(stored, now, settings).catch((err) => console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })));
   return { ret: stored, event };
 }
 

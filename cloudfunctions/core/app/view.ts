@@ -7,7 +7,7 @@ import { REASONS, RETURN_TYPE_LABELS } from '../policy/reasons';
 import { formatShopTime } from '../policy/time';
 import type { Policy, Role } from '../policy/types';
 import { evidenceOfSide, refundTarget, type EvidenceItem, type ReturnDoc } from './model';
-import { toCurrent } from './returns';
+import { toCurrent } from './current';
 
 import { reimbursedPostage } from '../policy/amounts/postage';
 
@@ -62,6 +62,11 @@ export function attentionNotes(ret: ReturnDoc, role: Role, now: Date): string[] 
     notes.push(`到期自动处理未能执行：${err.message}${retry}；也可以现在手动处理`);
   }
   if (stale) notes.push(`原上门取件预约（运单号 ${stale.waybillId}）未能自动取消（${stale.error}），请联系快递公司取消`);
+  if (ret.refundBlock) notes.push(`退款已被资金核对拦截，未发起支付：${ret.refundBlock.message}`);
+  for (const g of ret.eventDelivery?.givenUp ?? []) {
+    const type = ret.events?.find((e) => e.id === g.id)?.type ?? '';
+    notes.push(`售后事件 ${g.id}（${type}）多次未能送达店铺系统，已放弃（${g.error}），请核对库存与订单状态`);
+  }
   return notes;
 }
 

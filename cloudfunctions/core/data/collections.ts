@@ -11,11 +11,13 @@ export const C = {
   ledgers: 'ledgers',
   /** Short-lived mutexes (create-if-absent by _id, with an expiry). */
   locks: 'locks',
+  /** One-time subscribe-message consents per (openid, template): `left` to spend (app/notify.ts). */
+  subscriptions: 'subscriptions',
 } as const;
 
 export type CollectionName = (typeof C)[keyof typeof C];
 
-/** Indexes every environment needs (api.md "Collections"); created by scripts/setup-db.ts. */
+/** Indexes every environment needs (api.md "Collections"); created by `npm run deploy` (scripts/deploy/plan.ts), declared on the emulator by scripts/setup-db.ts. */
 export const INDEXES: Readonly<Record<string, { name: string; keys: Record<string, 1 | -1>; unique?: boolean }[]>> = {
   returns: [
     { name: 'status_deadline', keys: { status: 1, deadline: 1 } },
@@ -23,15 +25,21 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
     { name: 'buyer_applyKey', keys: { buyerOpenid: 1, applyKey: 1 } },
     { name: 'order', keys: { orderId: 1 } },
     { name: 'reminder', keys: { nextReminderAt: 1 } },
+    { name: 'events_pending', keys: { eventsPending: 1, updatedAt: 1 } },
   ],
   refunds: [
     { name: 'status_nextCheck', keys: { status: 1, nextCheckAt: 1 } },
     { name: 'order', keys: { orderId: 1 } },
   ],
-  notifications: [{ name: 'status_nextAttempt', keys: { status: 1, nextAttemptAt: 1 } }],
+  notifications: [
+    { name: 'status_nextAttempt', keys: { status: 1, nextAttemptAt: 1 } },
+    { name: 'return_touser', keys: { returnId: 1, touser: 1 } },
+  ],
   orders: [{ name: 'buyer', keys: { buyerOpenid: 1 } }],
-  staff: [],
+  // staff recipients of a message by role (app/notify.ts: roles in [...]); roles is an array: a multikey index
+  staff: [{ name: 'roles', keys: { roles: 1 } }],
   settings: [],
   ledgers: [],
   locks: [],
+  subscriptions: [],
 };

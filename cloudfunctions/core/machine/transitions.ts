@@ -410,6 +410,16 @@ export function fromList(row: TransitionRow): FromStatus[] {
   return Array.isArray(row.from) ? row.from : [row.from];
 }
 
+/** The staff roles that may act on an after-sale in `status` (the rows leaving it). */
+export function staffWhoActIn(status: ReturnStatus): ('MERCHANT' | 'ARBITER' | 'ADMIN')[] {
+  const out: ('MERCHANT' | 'ARBITER' | 'ADMIN')[] = [];
+  for (const r of TRANSITIONS) {
+    if (!fromList(r).includes(status)) continue;
+    for (const role of STAFF_ROLES) if (r.roles.includes(role) && !out.includes(role)) out.push(role);
+  }
+  return out;
+}
+
 /** The status an application starts in (the `apply` row). */
 export function appliedStatus(): ReturnStatus {
   const row = TRANSITIONS.find((r) => r.action === 'apply');

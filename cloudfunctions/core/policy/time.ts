@@ -54,6 +54,6 @@ export function toDate(v: unknown): Date | undefined {
     const d = new Date(v);
     return Number.isNaN(d.getTime()) ? undefined : d;
   }
-  if (typeof v === 'object' && v && '$date' in (v as any)) return toDate((v as any).$date);
+  if (typeof v === 'object' && '$date' in v) return toDate(v.$date);
   return undefined;
 }

@@ -53,31 +53,12 @@ export interface Order {
 
 export type ReturnType = 'REFUND_ONLY' | 'RETURN_REFUND';
 
-export type ReasonCode =
-  | 'NO_LONGER_WANTED'
-  | 'WRONG_ORDER'
-  | 'OTHER'
-  | 'QUALITY_ISSUE'
-  | 'DAMAGED'
-  | 'WRONG_ITEM'
-  | 'MISSING_PARTS'
-  | 'NOT_AS_DESCRIBED'
-  | 'NOT_RECEIVED';
+export type ReasonCode = 'NO_LONGER_WANTED' | 'WRONG_ORDER' | 'OTHER' | 'QUALITY_ISSUE' | 'DAMAGED' | 'WRONG_ITEM' | 'MISSING_PARTS' | 'NOT_AS_DESCRIBED' | 'NOT_RECEIVED';
 
 export type FaultSide = 'BUYER' | 'SELLER';
 export type FreightPayer = 'BUYER' | 'SELLER';
 
-export type ReturnStatus =
-  | 'PENDING_REVIEW'
-  | 'AWAITING_SHIPMENT'
-  | 'IN_TRANSIT'
-  | 'REJECTED'
-  | 'DISPUTED'
-  | 'REFUNDING'
-  | 'REFUND_FAILED'
-  | 'REFUNDED'
-  | 'CANCELLED'
-  | 'CLOSED';
+export type ReturnStatus = 'PENDING_REVIEW' | 'AWAITING_SHIPMENT' | 'IN_TRANSIT' | 'REJECTED' | 'DISPUTED' | 'REFUNDING' | 'REFUND_FAILED' | 'REFUNDED' | 'CANCELLED' | 'CLOSED';
 
 export type Role = 'BUYER' | 'MERCHANT' | 'ARBITER' | 'ADMIN' | 'SYSTEM';
 export type StaffRole = 'MERCHANT' | 'ARBITER' | 'ADMIN';

@@ -16,7 +16,8 @@ export const SDK_TIMEOUT_MS = 10_000;
 
 export function sdk(): typeof cloud {
   if (!initialised) {
-    cloud.init({ env: (cloud as any).DYNAMIC_CURRENT_ENV, timeout: SDK_TIMEOUT_MS } as any);
+    // wx-server-sdk 4.0.2 types init() with env a string and database required, and no timeout; the SDK takes the DYNAMIC_CURRENT_ENV symbol and a timeout.
+    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV, timeout: SDK_TIMEOUT_MS } as unknown as Parameters<typeof cloud.init>[0]);
     initialised = true;
   }
   return cloud;
@@ -61,7 +62,8 @@ export function defineFunction(name: string, run: UseCase) {
       } else {
         console.error(JSON.stringify({ fn: name, level: 'error', error: String((err as Error)?.stack ?? err) }));
         // A setup mistake, not a passing fault: say what to do (the SDK reports a missing collection as -502005).
-        const missingCollection = Number((err as any)?.errCode) === -502005 || /COLLECTION_NOT_EXIST/.test(String((err as any)?.errMsg ?? (err as Error)?.message ?? ''));
+        const sdkErr = err as { errCode?: unknown; errMsg?: unknown; message?: unknown } | undefined;
+        const missingCollection = Number(sdkErr?.errCode) === -502005 || /COLLECTION_NOT_EXIST/.test(String(sdkErr?.errMsg ?? sdkErr?.message ?? ''));
         result = missingCollection
           ? fail('INTERNAL', '数据库集合尚未创建，请管理员先运行 npm run setup-db', { cause: 'DATABASE_COLLECTION_NOT_EXIST' })
           : fail('INTERNAL', '系统繁忙，请稍后再试');

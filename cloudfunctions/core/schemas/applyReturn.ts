@@ -37,11 +37,9 @@ export const appealReturnSchema = z.object({
   evidence: evidenceFiles.optional(),
 });
 
-export const applyReturnSchema = z.discriminatedUnion(
-  'action',
-  [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema],
-  { error: '操作 action 无效（preview / apply / modify / cancel / appeal）' },
-);
+export const applyReturnSchema = z.discriminatedUnion('action', [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema], {
+  error: '操作 action 无效（preview / apply / modify / cancel / appeal）',
+});
 
 export type ApplyReturnInput = z.infer<typeof applyReturnSchema>;
 export type PreviewReturnInput = z.infer<typeof previewReturnSchema>;

@@ -125,9 +125,7 @@ export function formatZodIssues(error: { issues: readonly z.core.$ZodIssue[] }):
   }));
 }
 
-export type ValidationResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: 'INVALID_ARGUMENT'; message: string; details: { issues: IssueDetail[] } } };
+export type ValidationResult<T> = { ok: true; data: T } | { ok: false; error: { code: 'INVALID_ARGUMENT'; message: string; details: { issues: IssueDetail[] } } };
 
 /** safeParse into the api.md envelope shape (no throw). */
 export function validateInput<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.output<S>> {

@@ -1,6 +1,7 @@
 /** queryReturns: get | list (api.md); sweepTimeouts input. Read-only: no requestId. */
 import { z } from 'zod';
 import { returnId, returnStatus, fieldError } from './common';
+import { subscribeSchema } from './subscribe';
 
 export const getReturnSchema = z.object({ action: z.literal('get'), returnId });
 
@@ -20,8 +21,8 @@ export const listReturnsSchema = z.object({
 /** Who the caller is: openid and staff roles (pages use it for the evidence folder and to show staff entries). */
 export const whoamiSchema = z.object({ action: z.literal('whoami') });
 
-export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema], {
-  error: '操作 action 无效（get / list / whoami）',
+export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema, subscribeSchema], {
+  error: '操作 action 无效（get / list / whoami / subscribe）',
 });
 
 export type QueryReturnsInput = z.infer<typeof queryReturnsSchema>;
@@ -39,12 +40,7 @@ export const sweepTimeoutsSchema = z.preprocess(
         .min(1, { error: 'budgetMs 必须大于 0' })
         .max(900_000, { error: 'budgetMs 不能超过 900000' })
         .optional(),
-      batch: z
-        .number({ error: 'batch 必须是数字' })
-        .int({ error: 'batch 必须是整数' })
-        .min(1, { error: 'batch 至少为 1' })
-        .max(1000, { error: 'batch 不能超过 1000' })
-        .optional(),
+      batch: z.number({ error: 'batch 必须是数字' }).int({ error: 'batch 必须是整数' }).min(1, { error: 'batch 至少为 1' }).max(1000, { error: 'batch 不能超过 1000' }).optional(),
     },
     { error: '请求参数必须是对象' },
   ),

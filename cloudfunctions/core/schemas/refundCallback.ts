@@ -51,7 +51,10 @@ export function normaliseRefundNotification(input: unknown): unknown {
 const intLike = (label: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ error: `${label} 必须是整数` }).int({ error: `${label} 必须是整数` }).min(0, { error: `${label} 不能为负数` }),
+    z
+      .number({ error: `${label} 必须是整数` })
+      .int({ error: `${label} 必须是整数` })
+      .min(0, { error: `${label} 不能为负数` }),
   );
 
 const str = (label: string, max = 128) => z.string({ error: `${label}格式不正确` }).max(max, { error: `${label}过长` });

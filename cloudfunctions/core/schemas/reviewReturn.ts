@@ -27,6 +27,10 @@ export const returnAddressSchema = z.object(
       .string({ error: '邮编格式不正确' })
       .regex(/^\d{6}$/, { error: '邮编格式不正确' })
       .optional(),
+    /** The region picker's 省 / 市 / 区: a courier pickup (logistics.addOrder) needs the address structured. */
+    province: z.string({ error: '省份格式不正确' }).trim().min(1, { error: '请选择省份' }).max(20, { error: '省份不能超过 20 字' }).optional(),
+    city: z.string({ error: '城市格式不正确' }).trim().min(1, { error: '请选择城市' }).max(20, { error: '城市不能超过 20 字' }).optional(),
+    area: z.string({ error: '区县格式不正确' }).trim().min(1, { error: '请选择区县' }).max(20, { error: '区县不能超过 20 字' }).optional(),
   },
   { error: '退货地址 returnAddress 格式不正确' },
 );
@@ -78,24 +82,24 @@ export const refuseReceiptSchema = z.object({
     .max(MAX_EVIDENCE, { error: `凭证最多 ${MAX_EVIDENCE} 个` }),
 });
 
-export const decideSchema = z.object({
-  action: z.literal('decide'),
-  ...base,
-  decision: z.enum(['BUYER', 'MERCHANT'], fieldError('请选择裁决结果 decision', '裁决结果 decision 无效（BUYER 支持买家 / MERCHANT 支持商家）')),
-  reason: z
-    .string({ error: '裁决理由必须是文字' })
-    .trim()
-    .max(MAX_NOTE, { error: `裁决理由不能超过 ${MAX_NOTE} 字` })
-    .optional(),
-  refundAmount: refundAmount.optional(),
-  evidence: evidenceFiles.optional(),
-}).superRefine(reasonForAmount);
+export const decideSchema = z
+  .object({
+    action: z.literal('decide'),
+    ...base,
+    decision: z.enum(['BUYER', 'MERCHANT'], fieldError('请选择裁决结果 decision', '裁决结果 decision 无效（BUYER 支持买家 / MERCHANT 支持商家）')),
+    reason: z
+      .string({ error: '裁决理由必须是文字' })
+      .trim()
+      .max(MAX_NOTE, { error: `裁决理由不能超过 ${MAX_NOTE} 字` })
+      .optional(),
+    refundAmount: refundAmount.optional(),
+    evidence: evidenceFiles.optional(),
+  })
+  .superRefine(reasonForAmount);
 
-export const reviewReturnSchema = z.discriminatedUnion(
-  'action',
-  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema],
-  { error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）' },
-);
+export const reviewReturnSchema = z.discriminatedUnion('action', [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema], {
+  error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide）',
+});
 
 export type ReviewReturnInput = z.infer<typeof reviewReturnSchema>;
 export type ReturnAddress = z.infer<typeof returnAddressSchema>;

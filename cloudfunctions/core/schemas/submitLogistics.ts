@@ -12,6 +12,15 @@ export type Carrier = (typeof CARRIERS)[number];
  */
 export const TRACKING_NO_RE = /^[0-9A-Za-z][0-9A-Za-z -]{0,79}$/;
 
+/** One part of a region picker's value (省 / 市 / 区). */
+function regionPart(label: string) {
+  return z
+    .string({ error: `${label}格式不正确` })
+    .trim()
+    .min(1, { error: `请选择${label}` })
+    .max(20, { error: `${label}不能超过 20 字` });
+}
+
 export const selfShipSchema = z.object({
   mode: z.literal('SELF_SHIP'),
   requestId,
@@ -45,6 +54,10 @@ export const pickupSchema = z.object({
           .trim()
           .min(5, { error: '取件地址过短，请填写详细地址' })
           .max(200, { error: '取件地址不能超过 200 字' }),
+        /** Structured address for the courier (logistics.addOrder needs province, city, area); parsed from `address` when absent. */
+        province: regionPart('省份').optional(),
+        city: regionPart('城市').optional(),
+        area: regionPart('区县').optional(),
         slotStart: isoDateTime('预约取件开始时间'),
         slotEnd: isoDateTime('预约取件结束时间'),
       },

@@ -19,10 +19,12 @@ import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, normaliseOrder, type LedgerDoc, type OrderDoc } from '../app/ledger';
-import { conflict, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
+import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
+import { deliverEvents, eventOf } from '../app/events';
 import { returnView } from '../app/view';
+import { tellStaff } from '../app/notify';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
 const CLAIM_TRIES = 3;
@@ -47,11 +49,10 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
   }
 }
 
-async function loadOwnOrder(orderId: string, openid: string): Promise<OrderDoc> {
-  const raw = await findById(C.orders, orderId);
-  if (!raw) throw new AppError('NOT_FOUND', '订单不存在');
-  if (raw.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
-  return normaliseOrder(raw);
+async function loadOwnOrder(orderId: string, openid: string, settings: ShopSettings): Promise<OrderDoc> {
+  const order = await loadOrder(orderId, settings);
+  if (order.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
+  return order;
 }
 
 function context(order: OrderDoc, ledger: LedgerDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
@@ -111,7 +112,7 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const order = await loadOwnOrder(input.orderId, openid);
+  const order = await loadOwnOrder(input.orderId, openid, settings);
   const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings));
   return ok(res);
 }
@@ -137,7 +138,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
   // Looked up side by side with the order read (two requests, one round trip of latency).
-  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid)]);
+  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid, settings)]);
   if (earlierRead.status === 'rejected') throw earlierRead.reason;
   const [earlier] = earlierRead.value;
   if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
@@ -176,6 +177,8 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
       await mirrorSummary(order._id);
+      await deliverEvents(ret, now, settings).catch(() => 0);
+      await tellStaff(ret, now, settings);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
     ledger = await loadLedger(order);
@@ -207,7 +210,7 @@ async function withdrawSuperseded(returnIds: string[], openid: string, now: Date
 function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
   const t = decide({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
   if (!t.ok) throw new AppError('INTERNAL', t.message);
-  return {
+  const draft = {
     _id: returnIdFor(applyKey, now),
     orderId: order._id,
     buyerOpenid: openid,
@@ -225,6 +228,10 @@ function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string
     timeline: [{ ...t.event, ...(evidence.length ? { evidence: evidence.map((e) => e.fileID) } : {}), requestId: input.requestId }],
     createdAt: now,
   } as ReturnDoc;
+  // Announced to the shop's systems like every commit (app/events.ts).
+  draft.events = [eventOf(draft, 'apply', null, t.to, 'BUYER', now)];
+  if (settings.events?.function) draft.eventsPending = true;
+  return draft;
 }
 
 /** The same (buyer, requestId) again: return what the first call created (re-creating the document if that call died after claiming). */
@@ -298,7 +305,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   // The table decides first (status, deadline, lines fixed once goods were sent): a refused modify writes nothing.
   const allowed = decide({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy, payload: { linesChanged } });
   if (!allowed.ok) throw refused(allowed);
-  const order = await loadOwnOrder(ret.orderId, openid);
+  const order = await loadOwnOrder(ret.orderId, openid, settings);
   let ledger = await loadLedger(order);
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
@@ -386,5 +393,6 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     payload: { note: input.description, evidence: added.map((e) => e.fileID) },
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
   });
+  await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }

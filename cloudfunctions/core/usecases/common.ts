@@ -5,7 +5,7 @@ import type { Role, StaffRole } from '../policy/types';
 import { CLIENT_ORIGINS, hasRole, loadStaff, requireOpenid, requireOrigin, type StaffDoc } from '../app/guards';
 import { loadReturn, requireOwner } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
-import { notify } from '../app/notify';
+import { notify, tellStaff } from '../app/notify';
 import type { ShopSettings } from '../app/settings';
 import { isTerminal, STATUSES } from '../machine/statuses';
 
@@ -67,6 +67,7 @@ const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
 
 /** Tell the buyer about a status change made by someone else. Never fails the call. */
 export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
+  await tellStaff(ret, now, settings);
   if (actorOpenid === ret.buyerOpenid) return;
   const hint = ret.offlineRefund && STATUSES[ret.status].terminal ? '退款成功，商家已线下退款' : BUYER_HINTS[ret.status];
   if (!hint) return;

@@ -20,19 +20,21 @@ import { OPEN_STATUSES, STATUSES } from '../machine/statuses';
 import { shopDate } from '../policy/time';
 import { buyerOrStaff } from './common';
 import { publicRefund } from './executeRefund';
+import { subscribe } from '../app/notify';
 
 export async function queryReturns(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(queryReturnsSchema, event);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
   if (input.action === 'whoami') return whoami(caller);
+  if (input.action === 'subscribe') return subscribe(input, caller, now, settings);
   return input.action === 'get' ? get(input, caller, now, settings) : list(input, caller, now, settings);
 }
 
 async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
   if (!fileIDs.length) return {};
   try {
-    const res: any = await (sdk() as any).getTempFileURL({ fileList: fileIDs });
+    const res = (await sdk().getTempFileURL({ fileList: fileIDs })) as { fileList?: { fileID: string; tempFileURL?: string }[] };
     const out: Record<string, string> = {};
     for (const f of res?.fileList ?? []) if (f?.tempFileURL) out[f.fileID] = f.tempFileURL;
     return out;

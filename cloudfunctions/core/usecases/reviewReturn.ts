@@ -4,7 +4,7 @@
  * invocation (if this invocation dies, the sweep submits it).
  */
 import { reviewReturnSchema, type ReviewReturnInput } from '../schemas';
-import { AppError, ok, type Envelope } from '../runtime/envelope';
+import { ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
@@ -32,7 +32,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     reason: 'reason' in input ? input.reason : undefined,
     note: input.note,
     evidence: evidenceIn,
-    returnAddress: input.action === 'approve' ? (input.returnAddress as any) : undefined,
+    returnAddress: input.action === 'approve' ? input.returnAddress : undefined,
     decision: input.action === 'decide' ? input.decision : undefined,
   };
   // State, role and input checks of the machine first (pure): a refused action
@@ -62,7 +62,7 @@ function precheck(ret: ReturnDoc, acting: Acting, action: ReviewReturnInput['act
     action,
     now,
     policy: settings.policy,
-    payload: { defaultReturnAddress: (settings.defaultReturnAddress as any) ?? null, ...payload },
+    payload: { defaultReturnAddress: settings.defaultReturnAddress ?? null, ...payload },
     ledger: 'later',
   });
   if (!result.ok) throw refused(result);

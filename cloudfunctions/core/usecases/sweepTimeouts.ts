@@ -22,6 +22,7 @@ import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
 import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
+import { deliverPending } from '../app/events';
 import type { RefundDoc, ReturnDoc } from '../app/model';
 import { DEADLINE_RULES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
@@ -70,14 +71,11 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   // Without `batch`: pages of PAGE until nothing is due or the budget is spent. With it: one page of `batch` per kind.
   const capped = input.batch !== undefined;
   const size = input.batch ?? PAGE;
-  const steps: Step[] = [
-    deadlineStep(now, settings, actorOpenid),
-    reminderStep(now, settings),
-    refundStep(now, settings),
-    orphanStep(now, settings),
-  ];
+  const steps: Step[] = [deadlineStep(now, settings, actorOpenid), reminderStep(now, settings), refundStep(now, settings), orphanStep(now, settings)];
   const notes = { retried: 0, sent: 0, left: true };
   let notesMore = true;
+  const events = { done: 0, skipped: 0, left: true };
+  let eventsMore = true;
   for (;;) {
     for (const step of steps) {
       if (!step.more) continue;
@@ -93,10 +91,18 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
       // retried messages are claimed (tries, nextAttemptAt moved on), so the next call reads the next ones
       notesMore = r.left && r.retried > 0 && !capped;
     }
-    if (capped || !budgetLeft() || !(steps.some((st) => st.more) || notesMore)) break;
+    if (eventsMore && budgetLeft()) {
+      const r = await deliverPending(now, settings, size, budgetLeft);
+      events.done += r.done;
+      events.skipped += r.skipped;
+      events.left = r.left;
+      // delivered after-sales leave the pending set, so the next call reads the next ones; stop when a call delivers nothing
+      eventsMore = r.left && r.done > 0 && !capped;
+    }
+    if (capped || !budgetLeft() || !(steps.some((st) => st.more) || notesMore || eventsMore)) break;
   }
   const [deadlines, reminders, refunds, orphans] = steps.map((st) => st.report);
-  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left;
+  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left || events.left;
   return ok({
     at: now,
     deadlines,
@@ -104,6 +110,7 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
     refunds,
     orphanRefunds: orphans,
     notifications: notes,
+    events,
     left,
     message: left ? '本次已处理一批，还有待处理事项，下次定时任务会继续' : '全部到期事项已处理',
   });
@@ -141,17 +148,20 @@ function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
       let after: Record<string, unknown> | undefined;
       if (last) {
         const f = opts.field;
-        const raw = f ? (last as any)[f] : undefined;
+        const raw = f ? (last as unknown as Record<string, unknown>)[f] : undefined;
         const key = toDate(raw) ?? raw;
-        after = f
-          ? _.and([{ [f]: _.gte(key) }, _.or([{ [f]: _.gt(key) }, { _id: _.gt(last._id) }])])
-          : { _id: _.gt(last._id) };
+        after = f ? _.and([{ [f]: _.gte(key) }, _.or([{ [f]: _.gt(key) }, { _id: _.gt(last._id) }])]) : { _id: _.gt(last._id) };
       }
       const rows = await opts.read(after, size + 1);
       const items = rows.slice(0, size);
       step.report.left = rows.length > size;
       step.more = rows.length > size;
-      const { handled, stopped } = await inLanes(items, (item) => item.orderId ?? item._id, (item) => opts.handle(item, step.report), budgetLeft);
+      const { handled, stopped } = await inLanes(
+        items,
+        (item) => item.orderId ?? item._id,
+        (item) => opts.handle(item, step.report),
+        budgetLeft,
+      );
       if (stopped) {
         step.report.left = true;
         step.more = false;
@@ -199,7 +209,15 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
   return keysetStep<ReturnDoc>({
     field: 'deadline',
     read: async (after, size) =>
-      (await findMany<ReturnDoc>(C.returns, withAfter(due, after), { orderBy: [['deadline', 'asc'], ['_id', 'asc']], limit: size })).map(normaliseReturn),
+      (
+        await findMany<ReturnDoc>(C.returns, withAfter(due, after), {
+          orderBy: [
+            ['deadline', 'asc'],
+            ['_id', 'asc'],
+          ],
+          limit: size,
+        })
+      ).map(normaliseReturn),
     handle: async (ret, report) => {
       try {
         const action = ret.deadlineAction as ActionName;
@@ -222,10 +240,14 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
         if (code !== 'CONFLICT') {
           const message = String((err as Error)?.message ?? err);
           console.error(JSON.stringify({ level: 'warn', msg: 'deadline not applied', returnId: ret._id, error: message }));
-          await cas(C.returns, { _id: ret._id, version: ret.version }, {
-            deadlineRetryAt: new Date(now.getTime() + DEADLINE_RETRY_MS),
-            deadlineError: { code: (err as { details?: { refusal?: string } })?.details?.refusal ?? code ?? 'INTERNAL', message, at: now },
-          }).catch(() => undefined);
+          await cas(
+            C.returns,
+            { _id: ret._id, version: ret.version },
+            {
+              deadlineRetryAt: new Date(now.getTime() + DEADLINE_RETRY_MS),
+              deadlineError: { code: (err as { details?: { refusal?: string } })?.details?.refusal ?? code ?? 'INTERNAL', message, at: now },
+            },
+          ).catch(() => undefined);
         }
       }
     },
@@ -238,7 +260,15 @@ function reminderStep(now: Date, settings: ShopSettings): Step {
   return keysetStep<ReturnDoc>({
     field: 'nextReminderAt',
     read: async (after, size) =>
-      (await findMany<ReturnDoc>(C.returns, withAfter({ nextReminderAt: _.lte(now) }, after), { orderBy: [['nextReminderAt', 'asc'], ['_id', 'asc']], limit: size })).map(normaliseReturn),
+      (
+        await findMany<ReturnDoc>(C.returns, withAfter({ nextReminderAt: _.lte(now) }, after), {
+          orderBy: [
+            ['nextReminderAt', 'asc'],
+            ['_id', 'asc'],
+          ],
+          limit: size,
+        })
+      ).map(normaliseReturn),
     handle: async (ret, report) => {
       const slot = ret.nextReminderAt as Date;
       const enteredAt = toDate((ret as any).statusEnteredAt) ?? ret.updatedAt;
@@ -271,7 +301,13 @@ function refundStep(now: Date, settings: ShopSettings): Step {
   return keysetStep<RefundDoc>({
     field: 'nextCheckAt',
     read: (after, size) =>
-      findMany<RefundDoc>(C.refunds, withAfter({ status: _.in([...OPEN_REFUND_STATUSES]), nextCheckAt: _.lte(now) }, after), { orderBy: [['nextCheckAt', 'asc'], ['_id', 'asc']], limit: size }),
+      findMany<RefundDoc>(C.refunds, withAfter({ status: _.in([...OPEN_REFUND_STATUSES]), nextCheckAt: _.lte(now) }, after), {
+        orderBy: [
+          ['nextCheckAt', 'asc'],
+          ['_id', 'asc'],
+        ],
+        limit: size,
+      }),
     handle: async (raw, report) => {
       const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
       try {

@@ -85,8 +85,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
     return q._id;
   };
 
-  const txnOf = (p: Record<string, any>): string | undefined =>
-    typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined;
+  const txnOf = (p: Record<string, any>): string | undefined => (typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined);
 
   /** Inside a transaction only single documents by _id (doc()) and add() are allowed, as on the platform: no where(). */
   const noWhereInTxn = (p: Record<string, any>, what: string): void => {
@@ -101,6 +100,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
   const project = (docs: Doc[], projection: Doc | undefined): Doc[] => {
     if (!projection || Object.keys(projection).length === 0) return docs;
     try {
+      // biome-ignore lint/plugin/no-as-any: mingo types a projection as its own Projection type; this one is the SDK's, already checked by the route
       return new Query({}, { idKey: '_id' }).find(docs, projection as any).all() as Doc[];
     } catch (e) {
       throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid projection: ${(e as Error).message}`);

@@ -19,6 +19,7 @@ export function decodeEJSON(text: string, now: () => number): any {
 
 /** Stringifies a document the way the SDK expects it (canonical EJSON). */
 export function encodeEJSON(value: unknown): string {
+  // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; any value the SDK sends is stringified the same way
   return EJSON.stringify(value as any, { relaxed: false });
 }
 
@@ -141,13 +142,13 @@ export function normalize(value: any, now: () => number): any {
     for (let i = 0; i < value.length; i++) value[i] = normalize(value[i], now);
     return value;
   }
-  const bsontype = (value as any)._bsontype;
+  const bsontype = (value as { _bsontype?: unknown })._bsontype;
   if (typeof bsontype === 'string') return fromBson(value, bsontype);
   if (isPlainObject(value)) {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === '$tcb_server_date') {
       const spec = value.$tcb_server_date;
-      const offset = Number(spec && typeof spec === 'object' ? normalize(spec.offset, now) ?? 0 : 0) || 0;
+      const offset = Number(spec && typeof spec === 'object' ? (normalize(spec.offset, now) ?? 0) : 0) || 0;
       return new Date(now() + offset);
     }
     for (const k of keys) value[k] = normalize(value[k], now);

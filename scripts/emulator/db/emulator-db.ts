@@ -13,7 +13,10 @@ export function createEmulatorDb(store: DocStore, now: () => number): EmulatorDb
     },
     async insert(collection, docs) {
       if (!store.hasCollection(collection)) store.createCollection(collection);
-      store.insert(collection, docs.map((d) => prep(d)));
+      store.insert(
+        collection,
+        docs.map((d) => prep(d)),
+      );
     },
     async update(collection, query, update) {
       if (!store.hasCollection(collection)) return 0;

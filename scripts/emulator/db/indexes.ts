@@ -29,6 +29,7 @@ import { isPlainObject, type Doc } from './ejson';
 const MIN_KEY = Symbol('minKey');
 const MAX_KEY = Symbol('maxKey');
 interface TypeEdge {
+  __edge: true;
   edge: -1 | 1;
   rank: number;
 }
@@ -52,10 +53,10 @@ function rank(v: unknown): number {
 }
 
 function isEdge(v: unknown): v is TypeEdge {
-  return typeof v === 'object' && v !== null && (v as any).__edge === true;
+  return typeof v === 'object' && v !== null && (v as { __edge?: unknown }).__edge === true;
 }
-const typeMin = (r: number): TypeEdge => ({ __edge: true, edge: -1, rank: r }) as any;
-const typeMax = (r: number): TypeEdge => ({ __edge: true, edge: 1, rank: r }) as any;
+const typeMin = (r: number): TypeEdge => ({ __edge: true, edge: -1, rank: r });
+const typeMax = (r: number): TypeEdge => ({ __edge: true, edge: 1, rank: r });
 
 export function compareValues(a: unknown, b: unknown): number {
   if (a === MIN_KEY) return b === MIN_KEY ? 0 : -1;
@@ -84,7 +85,9 @@ export function compareValues(a: unknown, b: unknown): number {
     case 9:
       return (a as Date).getTime() - (b as Date).getTime();
     default: {
+      // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; an index value may be any EJSON value
       const sa = EJSON.stringify(a as any, { relaxed: false });
+      // biome-ignore lint/plugin/no-as-any: as above
       const sb = EJSON.stringify(b as any, { relaxed: false });
       return sa < sb ? -1 : sa > sb ? 1 : 0;
     }
@@ -265,8 +268,10 @@ function conditions(query: Doc | undefined, out: Map<string, FieldCond> = new Ma
       for (const [op, arg] of Object.entries(v)) {
         if (op === '$eq' && SCALAR_OK(arg)) c.eq = intersect(c.eq, [arg]);
         else if (op === '$in' && Array.isArray(arg) && arg.every(SCALAR_OK) && arg.length > 0) c.eq = intersect(c.eq, arg);
-        else if ((op === '$gt' || op === '$gte') && SCALAR_OK(arg) && arg !== null) c.range = { ...c.range, low: tighter(c.range?.low, { value: arg, inclusive: op === '$gte' }, 1) };
-        else if ((op === '$lt' || op === '$lte') && SCALAR_OK(arg) && arg !== null) c.range = { ...c.range, high: tighter(c.range?.high, { value: arg, inclusive: op === '$lte' }, -1) };
+        else if ((op === '$gt' || op === '$gte') && SCALAR_OK(arg) && arg !== null)
+          c.range = { ...c.range, low: tighter(c.range?.low, { value: arg, inclusive: op === '$gte' }, 1) };
+        else if ((op === '$lt' || op === '$lte') && SCALAR_OK(arg) && arg !== null)
+          c.range = { ...c.range, high: tighter(c.range?.high, { value: arg, inclusive: op === '$lte' }, -1) };
         else if (op === '$ne' && arg === null) c.range = { ...c.range, low: tighter(c.range?.low, { value: typeMax(1), inclusive: false }, 1) };
       }
     } else continue;

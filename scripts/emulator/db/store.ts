@@ -16,12 +16,7 @@ import { MAX_INDEXES_PER_COLLECTION } from '../limits';
 import { applyOperatorUpdate, applyReplacement, checkFieldNames, checkStorable, equalityFields, expandDotted } from './update';
 import { candidates, OrderedIndex, planQuery, queryShape, type Plan } from './indexes';
 
-export type LogOp =
-  | ['coll', string]
-  | ['drop', string]
-  | ['put', string, Doc]
-  | ['del', string, unknown]
-  | ['index', string, string[], boolean];
+export type LogOp = ['coll', string] | ['drop', string] | ['put', string, Doc] | ['del', string, unknown] | ['index', string, string[], boolean];
 
 export type Journal = (ops: LogOp[]) => void;
 
@@ -90,6 +85,7 @@ const MINGO_OPTS = { idKey: '_id' };
 export function idKey(id: unknown): string {
   if (typeof id === 'string') return id;
   if (typeof id === 'number') return `\u0000n:${id}`;
+  // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; an _id may be any EJSON value
   return `\u0000j:${EJSON.stringify(id as any, { relaxed: false })}`;
 }
 
@@ -219,13 +215,19 @@ export class DocStore {
         page = out.slice(skip);
       } else {
         const all = plan ? this.planned(c, plan, q, Infinity) : this.matching(c, query, Infinity);
-        page = mingoFind(all, {}, undefined, MINGO_OPTS).sort(sort as any).skip(skip).limit(Number.isFinite(limit) ? limit : all.length).all() as Doc[];
+        page = mingoFind(all, {}, undefined, MINGO_OPTS)
+          // biome-ignore lint/plugin/no-as-any: mingo's sort type is its own SortSpec; the SDK's { field: 1 | -1 } is the same shape
+          .sort(sort as any)
+          .skip(skip)
+          .limit(Number.isFinite(limit) ? limit : all.length)
+          .all() as Doc[];
       }
     } else {
       page = this.matching(c, query, skip + limit, 'find').slice(skip);
     }
     if (opts.projection && Object.keys(opts.projection).length > 0) {
       try {
+        // biome-ignore lint/plugin/no-as-any: mingo types a projection as its own Projection type; this one is the SDK's, already checked
         page = new Query({}, MINGO_OPTS).find(page, opts.projection as any).all() as Doc[];
       } catch (e) {
         throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid projection: ${(e as Error).message}`);
@@ -266,6 +268,7 @@ export class DocStore {
     const rest = pipeline.slice(i);
     if (rest.length === 0) return docs;
     try {
+      // biome-ignore lint/plugin/no-as-any: mingo types a pipeline as its own stage union; the SDK's stages are passed through as sent
       return mingoAggregate(docs, rest as any, {
         ...MINGO_OPTS,
         collectionResolver: (other: string) => [...(this.colls.get(other)?.docs.values() ?? [])].map((d) => clone(d)),
@@ -388,10 +391,11 @@ export class DocStore {
           const existing = c.indexes.find((i) => sameFields(i.fields, op[2]));
           if (existing) c.indexes.splice(c.indexes.indexOf(existing), 1);
           const idx: IndexDef = { fields: op[2], unique: op[3], map: new Map(), ordered: new OrderedIndex(op[2]) };
-          if (idx.unique) for (const [key, doc] of c.docs) {
-            const ik = indexKey(idx, doc);
-            if (ik !== undefined) idx.map.set(ik, key);
-          }
+          if (idx.unique)
+            for (const [key, doc] of c.docs) {
+              const ik = indexKey(idx, doc);
+              if (ik !== undefined) idx.map.set(ik, key);
+            }
           c.indexes.push(idx);
           break;
         }
@@ -512,7 +516,11 @@ export class DocStore {
 
   /** Plans a query on the collection's declared indexes; a query none serves is recorded. */
   private plan(c: Collection, op: UnindexedQuery['op'], query: Doc | undefined, sort: Record<string, 1 | -1> | undefined): Plan {
-    const plan = planQuery(c.indexes.map((i) => i.ordered), query, sort);
+    const plan = planQuery(
+      c.indexes.map((i) => i.ordered),
+      query,
+      sort,
+    );
     if (!plan.served) this.noteUnindexed(c.name, op, query, sort);
     return plan;
   }
@@ -667,6 +675,7 @@ function compile(query: Doc): Query {
   // cache keyed by the EJSON text (queries repeat a lot: same shape, same values)
   let text: string | undefined;
   try {
+    // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; a query is one, typed loosely here
     text = EJSON.stringify(query as any, { relaxed: false });
   } catch {
     text = undefined;
@@ -677,6 +686,7 @@ function compile(query: Doc): Query {
   }
   let q: Query;
   try {
+    // biome-ignore lint/plugin/no-as-any: mingo types criteria as its own AnyObject; the SDK's query is passed through as sent
     q = new Query(query as any, MINGO_OPTS);
   } catch (e) {
     throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] invalid query: ${(e as Error).message}`);
@@ -725,6 +735,7 @@ function getPath(doc: Doc, path: string): unknown {
 function indexKey(idx: IndexDef, doc: Doc): string | undefined {
   const values = idx.fields.map((f) => getPath(doc, f));
   if (values.every((v) => v === undefined)) return undefined; // sparse
+  // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; an index key is an array of EJSON values
   return EJSON.stringify(values.map((v) => (v === undefined ? null : v)) as any, { relaxed: false });
 }
 
@@ -750,21 +761,16 @@ function sameFields(a: string[], b: string[]): boolean {
 }
 
 function fmt(v: unknown): string {
+  // biome-ignore lint/plugin/no-as-any: bson's EJSON.stringify is typed for a Document; a field value may be any EJSON value
   return typeof v === 'string' ? JSON.stringify(v) : EJSON.stringify(v as any, { relaxed: true });
 }
 
 export function dupId(env: string, coll: string, id: unknown): DbError {
-  return new DbError(
-    'DATABASE_REQUEST_FAILED',
-    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: _id_ dup key: { _id: ${fmt(id)} }`,
-  );
+  return new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: _id_ dup key: { _id: ${fmt(id)} }`);
 }
 
 function dupKey(env: string, coll: string, idx: IndexDef, doc: Doc): DbError {
   const name = idx.fields.map((f) => `${f}_1`).join('_');
   const keys = idx.fields.map((f) => `${f}: ${fmt(getPath(doc, f) ?? null)}`).join(', ');
-  return new DbError(
-    'DATABASE_REQUEST_FAILED',
-    `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: ${name} dup key: { ${keys} }`,
-  );
+  return new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] E11000 duplicate key error collection: ${env}.${coll} index: ${name} dup key: { ${keys} }`);
 }

@@ -105,9 +105,7 @@ export class TransactionManager {
         );
       }
     }
-    const writes = [...txn.touched.values()]
-      .filter((t) => t.written)
-      .map((t) => ({ collection: t.collection, id: t.id, doc: t.view }));
+    const writes = [...txn.touched.values()].filter((t) => t.written).map((t) => ({ collection: t.collection, id: t.id, doc: t.view }));
     this.store.applyWrites(writes);
   }
 

@@ -11,10 +11,7 @@ import { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH } from '../limits';
 import { DbError } from './errors';
 import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 
-const OPERATORS = new Set([
-  '$set', '$setOnInsert', '$inc', '$mul', '$unset', '$push', '$pull', '$pullAll', '$addToSet',
-  '$pop', '$rename', '$min', '$max', '$currentDate', '$bit',
-]);
+const OPERATORS = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$unset', '$push', '$pull', '$pullAll', '$addToSet', '$pop', '$rename', '$min', '$max', '$currentDate', '$bit']);
 
 const NUMERIC_OPS = new Set(['$inc', '$mul']);
 const ARRAY_OPS = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
@@ -81,19 +78,13 @@ export function checkUpdatePaths(update: Doc, current: Doc | undefined): void {
         if (t === '_id' || t.startsWith('_id.')) {
           const sameValue = op === '$set' && current !== undefined && t === '_id' && deepEqual(spec[path], current._id);
           if (!sameValue) {
-            throw new DbError(
-              'DATABASE_REQUEST_FAILED',
-              `[FailedOperation] Performing an update on the path '_id' would modify the immutable field '_id'`,
-            );
+            throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Performing an update on the path '_id' would modify the immutable field '_id'`);
           }
         }
         for (const s of seen) {
           if (overlaps(s.path, t)) {
             const [shorter] = [s.path, t].sort((x, y) => x.length - y.length);
-            throw new DbError(
-              'DATABASE_REQUEST_FAILED',
-              `[FailedOperation] Updating the path '${t}' would create a conflict at '${shorter}'`,
-            );
+            throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Updating the path '${t}' would create a conflict at '${shorter}'`);
           }
         }
         seen.push({ path: t, op });
@@ -148,10 +139,16 @@ function checkTypes(update: Doc, doc: Doc): void {
       }
       if (NUMERIC_OPS.has(op)) {
         if (typeof arg !== 'number') {
-          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`);
+          throw new DbError(
+            'DATABASE_REQUEST_FAILED',
+            `[FailedOperation] Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`,
+          );
         }
         if (p.exists && typeof p.value !== 'number') {
-          throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(doc._id)}} has the field '${path}' of non-numeric type ${typeName(p.value)}`);
+          throw new DbError(
+            'DATABASE_REQUEST_FAILED',
+            `[FailedOperation] Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(doc._id)}} has the field '${path}' of non-numeric type ${typeName(p.value)}`,
+          );
         }
       }
       if (ARRAY_OPS.has(op) && p.exists && !Array.isArray(p.value)) {
@@ -159,7 +156,10 @@ function checkTypes(update: Doc, doc: Doc): void {
           if (p.value === null || p.value === undefined) continue;
           throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot apply ${op} to a non-array value`);
         }
-        throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] The field '${path}' must be an array but is of type ${typeName(p.value)} in document {_id: ${JSON.stringify(doc._id)}}`);
+        throw new DbError(
+          'DATABASE_REQUEST_FAILED',
+          `[FailedOperation] The field '${path}' must be an array but is of type ${typeName(p.value)} in document {_id: ${JSON.stringify(doc._id)}}`,
+        );
       }
       if (op === '$pullAll' && !Array.isArray(arg)) {
         throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] $pullAll requires an array argument but was given a ${typeName(arg)}`);
@@ -197,6 +197,7 @@ const UPDATE_OPS = mingoUpdateOps as unknown as Record<string, UpdateOpFn>;
  */
 function runMingo(copy: Doc, u: Doc, condition: Doc | undefined): string[] {
   const positional = Object.values(u).some((spec) => Object.keys(spec as Doc).some((p) => p.includes('$')));
+  // biome-ignore lint/plugin/no-as-any: mingo types update and condition as its own UpdateExpression/Query; the SDK's operators are passed through as sent
   if (positional) return mingoUpdate(copy, u as any, undefined, (condition ?? {}) as any, { cloneMode: 'deep' });
   const changed: string[] = [];
   for (const op of Object.keys(u)) {
@@ -212,11 +213,7 @@ function runMingo(copy: Doc, u: Doc, condition: Doc | undefined): string[] {
  * (or the same object when nothing changed) — the stored one is not touched.
  * `condition` (the query that selected the document) serves positional paths.
  */
-export function applyOperatorUpdate(
-  doc: Doc,
-  update: Doc,
-  opts: { inserting?: boolean; condition?: Doc } = {},
-): { doc: Doc; modified: boolean } {
+export function applyOperatorUpdate(doc: Doc, update: Doc, opts: { inserting?: boolean; condition?: Doc } = {}): { doc: Doc; modified: boolean } {
   checkUpdatePaths(update, opts.inserting ? undefined : doc);
   let u = update;
   if (u.$setOnInsert) {

@@ -18,7 +18,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, HttpResult } from '../types';
 import { sdkEnv as coreSdkEnv } from '../core';
-import { ERR, FunctionPool, functionConfig, type Identity, type InvocationContext, type InvocationOutcome, type PoolOptions } from './pool';
+import { FunctionPool, functionConfig, type Identity, type InvocationContext, type InvocationOutcome, type PoolOptions } from './pool';
 
 /** The built functions in `dir` (folders with an index.js; the build's hidden staging folders left out), sorted. */
 export function builtFunctionNames(dir: string): string[] {

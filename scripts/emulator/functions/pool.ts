@@ -323,9 +323,7 @@ export class FunctionPool {
     if (mine.length >= this.perFunction) return null;
     if (this.liveCount() >= this.globalCap && !task.nested) {
       // Make room: stop the least recently used idle worker of another function.
-      const victim = [...this.workers.values()]
-        .filter((w) => w.state === 'idle' && !w.dying && w.fn !== task.fn)
-        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const victim = [...this.workers.values()].filter((w) => w.state === 'idle' && !w.dying && w.fn !== task.fn).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!victim) return null;
       this.kill(victim);
     }
@@ -421,14 +419,12 @@ export class FunctionPool {
     task.startedAt = Date.now();
     w.invocations++;
     this.running.set(task.id, task);
-    const action = task.event && typeof task.event === 'object' && typeof (task.event as any).action === 'string' ? (task.event as any).action : undefined;
+    const eventAction = task.event && typeof task.event === 'object' ? (task.event as { action?: unknown }).action : undefined;
+    const action = typeof eventAction === 'string' ? eventAction : undefined;
     this.emu.stats.begin(w.id, { id: task.id, function: task.fn, source: task.identity.source, openid: task.identity.openid, action });
     task.timer = setTimeout(() => {
       const secs = w.timeoutMs / 1000;
-      this.settle(
-        task,
-        this.failure(task, 'timeout', ERR.FUNCTIONS_TIMEOUT, `Invoking task timed out after ${secs} seconds (function ${task.fn}; config.json timeout)`),
-      );
+      this.settle(task, this.failure(task, 'timeout', ERR.FUNCTIONS_TIMEOUT, `Invoking task timed out after ${secs} seconds (function ${task.fn}; config.json timeout)`));
       this.kill(w);
     }, w.timeoutMs);
     const env = identityEnv(task.identity);
@@ -489,7 +485,10 @@ export class FunctionPool {
         } else if (m.ok) this.settle(task, this.success(task, m.value));
         else {
           const e = m.error ?? {};
-          this.settle(task, this.failure(task, 'error', ERR.FUNCTIONS_EXECUTE_FAIL, `${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message ?? 'unknown error'}`, e.stack));
+          this.settle(
+            task,
+            this.failure(task, 'error', ERR.FUNCTIONS_EXECUTE_FAIL, `${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message ?? 'unknown error'}`, e.stack),
+          );
         }
         this.release(w);
         break;
@@ -500,7 +499,10 @@ export class FunctionPool {
         const msg = `network guard: function ${w.fn} tried to reach ${where} (${m.via}); only 127.0.0.1 is reachable under the emulator`;
         if (task && !task.settled) {
           task.logs.push(`[emulator] ${msg}`);
-          this.settle(task, { ...this.failure(task, 'network-guard', ERR.FUNCTIONS_EXECUTE_FAIL, msg), error: { errCode: ERR.FUNCTIONS_EXECUTE_FAIL, errMsg: msg, kind: 'network-guard', host: String(m.host) } });
+          this.settle(task, {
+            ...this.failure(task, 'network-guard', ERR.FUNCTIONS_EXECUTE_FAIL, msg),
+            error: { errCode: ERR.FUNCTIONS_EXECUTE_FAIL, errMsg: msg, kind: 'network-guard', host: String(m.host) },
+          });
         } else {
           process.stderr.write(`[emulator] ${msg} (outside an invocation)\n`);
         }

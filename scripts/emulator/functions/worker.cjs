@@ -92,7 +92,9 @@ const dgram = require('dgram');
 
 function isLoopbackHost(host) {
   if (host === undefined || host === null || host === '') return true; // net defaults to localhost
-  const h = String(host).toLowerCase().replace(/^\[|\]$/g, '');
+  const h = String(host)
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
@@ -103,8 +105,7 @@ function isLoopbackHost(host) {
 function guardError(host, port, via) {
   const where = port !== undefined && port !== null && port !== '' ? `${host}:${port}` : String(host);
   const err = new Error(
-    `[emulator network guard] blocked ${via} to ${where}: cloud functions under the local emulator may only reach 127.0.0.1 ` +
-      `(every platform service is emulated there)`,
+    `[emulator network guard] blocked ${via} to ${where}: cloud functions under the local emulator may only reach 127.0.0.1 ` + `(every platform service is emulated there)`,
   );
   err.code = 'EMULATOR_NETWORK_GUARD';
   err.host = host;
@@ -314,7 +315,7 @@ process.on('message', (msg) => {
       send({ type: 'result', id: msg.id, ok: false, error: { message: `function ${functionName} is not loaded` }, logs: [] });
       return;
     }
-    runInvocation(msg);
+    runInvocation(msg).catch((e) => send({ type: 'result', id: msg.id, ok: false, error: errorInfo(e), logs: takeLogs() }));
   } else if (msg.type === 'clock') {
     setOffset(msg.offset);
   }

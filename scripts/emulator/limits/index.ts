@@ -29,6 +29,8 @@ export const SOURCE_VALUES = new Set([
   'wx_localdebug',
   'wx_unknown',
   'scf',
+  // Message pushes routed to a function (e.g. wxa_media_check): no document names the value; the emulator uses this one.
+  'wx_msgpush',
 ]);
 
 /** undefined when every segment of the chain is a documented SOURCE value; otherwise the reason. */

@@ -59,6 +59,7 @@ export interface DecodedCommApiData {
 }
 
 export function decodeCommApiData(buf: Buffer): DecodedCommApiData {
+  // biome-ignore lint/plugin/no-as-any: protobufjs types the bytes option as a constructor of String/Array and toObject as a plain object; Buffer works at run time and the result is narrowed to DecodedCommApiData below
   const msg = CommApiData.toObject(CommApiData.decode(buf), { defaults: false, bytes: Buffer as any }) as any;
   const pairs = (msg.openapiData?.pairs ?? []).map((p: any) => ({
     key: p.key,
@@ -82,6 +83,7 @@ export function encodeCommOpenApiResp(resp: { respData: Buffer; contentType?: st
 export function decodeApiOptions(buf: Buffer | undefined): { appid?: string } {
   if (!buf || !buf.length) return {};
   try {
+    // biome-ignore lint/plugin/no-as-any: protobufjs's toObject answers { [k: string]: any }; the fields read are checked one by one below
     const o = ApiOptions.toObject(ApiOptions.decode(buf)) as any;
     return { appid: o.appid || undefined };
   } catch {
@@ -96,6 +98,7 @@ export function decodeApiOptions(buf: Buffer | undefined): { appid?: string } {
  */
 export function partBytes(files: Record<string, Buffer> | undefined, params: Record<string, any>, name: string): Buffer | undefined {
   const f = files?.[name];
+  // biome-ignore lint/plugin/no-as-any: a multipart part may arrive as a Uint8Array or an array of bytes; Buffer.from takes both at run time
   if (f) return Buffer.isBuffer(f) ? f : Buffer.from(f as any);
   const p = params[name];
   if (p === undefined || p === null) return undefined;

@@ -189,16 +189,20 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     return { status: out.error!.kind === 'not-found' ? 404 : 500, json: { errCode: out.error!.errCode, errMsg: out.error!.errMsg } };
   });
 
-  emu.registerRoute('GET', '/_local/triggers', async (): Promise<HttpResult> => ({
-    status: 200,
-    json: {
-      data: list.map((t) => {
-        const next = nextCronTime(t.schedule, Math.max(t.checkedUntil, emu.clock.now()));
-        return { function: t.function, trigger: t.trigger, cron: t.cron, next: next === null ? null : new Date(next).toISOString() };
-      }),
-      firings,
-    },
-  }));
+  emu.registerRoute(
+    'GET',
+    '/_local/triggers',
+    async (): Promise<HttpResult> => ({
+      status: 200,
+      json: {
+        data: list.map((t) => {
+          const next = nextCronTime(t.schedule, Math.max(t.checkedUntil, emu.clock.now()));
+          return { function: t.function, trigger: t.trigger, cron: t.cron, next: next === null ? null : new Date(next).toISOString() };
+        }),
+        firings,
+      },
+    }),
+  );
 
   emu.onClose(async () => {
     closed = true;

@@ -46,6 +46,7 @@ export function watchNetwork(): { hosts: string[]; lookups: string[]; restore():
   const origConnect = net.Socket.prototype.connect;
   const origLookup = dns.lookup;
   const origPromisesLookup = dns.promises.lookup;
+  // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
   (net.Socket.prototype as any).connect = function (this: net.Socket, ...args: any[]) {
     // net.connect() passes its normalized arguments as one array: [options, callback]
     const a = Array.isArray(args[0]) ? args[0][0] : args[0];
@@ -54,14 +55,19 @@ export function watchNetwork(): { hosts: string[]; lookups: string[]; restore():
     else if (typeof a === 'number' || (typeof a === 'string' && /^\d+$/.test(a))) host = typeof args[1] === 'string' ? args[1] : 'localhost';
     else if (typeof a === 'string') host = `unix:${a}`;
     if (host) hosts.push(host);
+    // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
     return (origConnect as any).apply(this, args);
   };
+  // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
   (dns as any).lookup = function (hostname: string, ...rest: any[]) {
     lookups.push(hostname);
+    // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
     return (origLookup as any).call(dns, hostname, ...rest);
   };
+  // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
   (dns.promises as any).lookup = function (hostname: string, ...rest: any[]) {
     lookups.push(hostname);
+    // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
     return (origPromisesLookup as any).call(dns.promises, hostname, ...rest);
   };
   return {
@@ -69,7 +75,9 @@ export function watchNetwork(): { hosts: string[]; lookups: string[]; restore():
     lookups,
     restore() {
       net.Socket.prototype.connect = origConnect;
+      // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
       (dns as any).lookup = origLookup;
+      // biome-ignore lint/plugin/no-as-any: the network guard of these tests patches node:net and node:dns in place; their overloaded signatures cannot be assigned to
       (dns.promises as any).lookup = origPromisesLookup;
     },
   };
@@ -86,7 +94,7 @@ export async function http(
 ): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body);
+    init.body = typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
     if (!headers['content-type']) (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
   const res = await fetch(`${emu.url}${urlPath}`, init);

@@ -14,18 +14,26 @@ const T0 = Date.UTC(2026, 0, 1);
 const STATUSES = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'CLOSED', 'REFUNDED'];
 
 function docArb(i: number) {
-  return fc.record({
-    status: fc.constantFrom(...STATUSES),
-    deadline: fc.option(fc.integer({ min: 0, max: 20 }).map((h) => new Date(T0 + h * 3_600_000)), { nil: null }),
-    buyerOpenid: fc.constantFrom('b1', 'b2', 'b3'),
-    createdAt: fc.integer({ min: 0, max: 10 }).map((h) => new Date(T0 + h * 3_600_000)),
-    n: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant('x'), fc.constant(null)),
-  }).map((d) => ({ _id: `r${String(i).padStart(3, '0')}`, ...d }));
+  return fc
+    .record({
+      status: fc.constantFrom(...STATUSES),
+      deadline: fc.option(
+        fc.integer({ min: 0, max: 20 }).map((h) => new Date(T0 + h * 3_600_000)),
+        { nil: null },
+      ),
+      buyerOpenid: fc.constantFrom('b1', 'b2', 'b3'),
+      createdAt: fc.integer({ min: 0, max: 10 }).map((h) => new Date(T0 + h * 3_600_000)),
+      n: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant('x'), fc.constant(null)),
+    })
+    .map((d) => ({ _id: `r${String(i).padStart(3, '0')}`, ...d }));
 }
 
 const queryArb = fc.oneof(
   fc.record({ status: fc.constantFrom(...STATUSES) }),
-  fc.record({ status: fc.subarray(STATUSES, { minLength: 1 }).map((s) => ({ $in: s })), deadline: fc.integer({ min: 0, max: 20 }).map((h) => ({ $lte: new Date(T0 + h * 3_600_000) })) }),
+  fc.record({
+    status: fc.subarray(STATUSES, { minLength: 1 }).map((s) => ({ $in: s })),
+    deadline: fc.integer({ min: 0, max: 20 }).map((h) => ({ $lte: new Date(T0 + h * 3_600_000) })),
+  }),
   fc.record({ status: fc.subarray(STATUSES, { minLength: 1 }).map((s) => ({ $in: s })), deadline: fc.constant({ $ne: null }) }),
   fc.record({ status: fc.subarray(STATUSES, { minLength: 1 }).map((s) => ({ $in: s })), deadline: fc.constant(null) }),
   fc.record({ buyerOpenid: fc.constantFrom('b1', 'b2'), createdAt: fc.integer({ min: 0, max: 10 }).map((h) => ({ $gt: new Date(T0 + h * 3_600_000) })) }),
@@ -59,7 +67,15 @@ describe('queries through declared indexes', () => {
   it('give what a collection scan gives, after any writes (sorted pages compared in order, unsorted as sets)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.nat(60), { minLength: 0, maxLength: 60 }).chain((seeds) => fc.tuple(fc.tuple(...seeds.map((_, i) => docArb(i))), fc.array(fc.tuple(queryArb, sortArb, fc.nat(5), fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(59), fc.constantFrom(...STATUSES), fc.boolean()), { maxLength: 10 }))),
+        fc
+          .array(fc.nat(60), { minLength: 0, maxLength: 60 })
+          .chain((seeds) =>
+            fc.tuple(
+              fc.tuple(...seeds.map((_, i) => docArb(i))),
+              fc.array(fc.tuple(queryArb, sortArb, fc.nat(5), fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 6 }),
+              fc.array(fc.tuple(fc.nat(59), fc.constantFrom(...STATUSES), fc.boolean()), { maxLength: 10 }),
+            ),
+          ),
         ([docs, queries, writes]) => {
           const [plain, indexed] = stores(docs as any[]);
           for (const [i, status, remove] of writes) {
@@ -68,16 +84,17 @@ describe('queries through declared indexes', () => {
               else s.update('returns', { _id: `r${String(i).padStart(3, '0')}` }, { $set: { status, deadline: new Date(T0 + i * 60_000) } });
             }
           }
-          for (const [q, sort, skip, limit] of queries) {
-            const a = plain.find('returns', q as any, { sort, skip, limit });
-            const b = indexed.find('returns', q as any, { sort, skip, limit });
+          for (const [query, sort, skip, limit] of queries) {
+            const q = query as Record<string, unknown>;
+            const a = plain.find('returns', q, { sort, skip, limit });
+            const b = indexed.find('returns', q, { sort, skip, limit });
             if (sort && '_id' in sort) expect(ids(b)).toEqual(ids(a));
             else if (!sort) {
               expect(b.length).toBe(a.length);
-              const all = new Set(ids(plain.find('returns', q as any, {})));
+              const all = new Set(ids(plain.find('returns', q, {})));
               for (const id of ids(b)) expect(all.has(id)).toBe(true);
             }
-            expect(indexed.count('returns', q as any)).toBe(plain.count('returns', q as any));
+            expect(indexed.count('returns', q)).toBe(plain.count('returns', q));
           }
         },
       ),
@@ -85,12 +102,15 @@ describe('queries through declared indexes', () => {
     );
   });
 
-  it('are kept in step by a batch of many writes, by transactions\' writes and by a replay', () => {
+  it("are kept in step by a batch of many writes, by transactions' writes and by a replay", () => {
     const docs = Array.from({ length: 600 }, (_, i) => ({ _id: `d${i}`, status: STATUSES[i % 5], deadline: new Date(T0 + (i % 37) * 60_000) }));
     const [plain, indexed] = stores(docs);
     for (const s of [plain, indexed]) {
       s.update('returns', { status: 'CLOSED' }, { $set: { status: 'PENDING_REVIEW' } }, { multi: true });
-      s.applyWrites([{ collection: 'returns', id: 'd1', doc: null }, { collection: 'returns', id: 'd2', doc: { _id: 'd2', status: 'IN_TRANSIT', deadline: new Date(T0) } }]);
+      s.applyWrites([
+        { collection: 'returns', id: 'd1', doc: null },
+        { collection: 'returns', id: 'd2', doc: { _id: 'd2', status: 'IN_TRANSIT', deadline: new Date(T0) } },
+      ]);
     }
     const q = { status: { $in: ['PENDING_REVIEW', 'IN_TRANSIT'] }, deadline: { $lte: new Date(T0 + 20 * 60_000) } };
     const sort = { deadline: 1 as const, _id: 1 as const };
@@ -116,7 +136,12 @@ describe('queries through declared indexes', () => {
   it('compare values in BSON type order, and range bounds stay within their type', () => {
     const order = [null, -1, 2, 'a', 'b', { x: 1 }, [1], true, new Date(T0)];
     for (let i = 0; i + 1 < order.length; i++) expect(compareValues(order[i], order[i + 1])).toBeLessThan(0);
-    const [, indexed] = stores([{ _id: 'a', status: 'X', n: 'text' }, { _id: 'b', status: 'X', n: 3 }, { _id: 'c', status: 'X', n: null }, { _id: 'd', status: 'X' }]);
+    const [, indexed] = stores([
+      { _id: 'a', status: 'X', n: 'text' },
+      { _id: 'b', status: 'X', n: 3 },
+      { _id: 'c', status: 'X', n: null },
+      { _id: 'd', status: 'X' },
+    ]);
     expect(ids(indexed.find('returns', { n: { $lte: 10 } }, { sort: { n: 1, _id: 1 } }))).toEqual(['b']);
     expect(ids(indexed.find('returns', { n: null }, { sort: { n: 1, _id: 1 } }))).toEqual(['c', 'd']);
   });

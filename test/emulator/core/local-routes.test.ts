@@ -16,7 +16,14 @@ describe('POST /_local/seed, GET /_local/db', () => {
   test('seeds as given; EJSON and ISO instants become Dates; other strings stay strings', async () => {
     const res = await http(emu, 'POST', '/_local/seed', {
       orders: [
-        { _id: 'o1', createdAt: '2024-05-01T08:00:00Z', paidAt: { $date: '2024-05-02T00:00:00.000Z' }, deadline: '2024-05-08T08:00:00+08:00', note: '2024-05-01', lines: [{ at: '2024-05-01T08:00:00.5Z' }] },
+        {
+          _id: 'o1',
+          createdAt: '2024-05-01T08:00:00Z',
+          paidAt: { $date: '2024-05-02T00:00:00.000Z' },
+          deadline: '2024-05-08T08:00:00+08:00',
+          note: '2024-05-01',
+          lines: [{ at: '2024-05-01T08:00:00.5Z' }],
+        },
         { buyer: 'no-id' },
       ],
       staff: [{ _id: 'openid-1', roles: ['MERCHANT'] }],
@@ -151,7 +158,10 @@ describe('stats per worker path', () => {
     emu.stats.begin('w1', { id: 'inv-1', function: 'applyReturn', source: 'wx_client', openid: 'u1', action: 'apply' });
     await db.collection('statsdemo').add({ data: { a: 1 } });
     await db.collection('statsdemo').where({ a: 1 }).get();
-    await db.collection('statsdemo').where({ a: 1 }).update({ data: { a: 2 } });
+    await db
+      .collection('statsdemo')
+      .where({ a: 1 })
+      .update({ data: { a: 2 } });
     await db.collection('statsdemo').where({ a: 2 }).get();
     const rec = emu.stats.end('w1', 'ok')!;
     expect(rec.dbRequests).toBe(4);

@@ -46,8 +46,14 @@ test('everything persists across close + re-create (db, transactions, indexes, s
   await db.collection('orders').add({ data: { _id: 'o1', n: 1, at: new Date('2024-05-01T00:00:00Z'), lines: [{ q: 1 }] } });
   await db.collection('orders').add({ data: { _id: 'o2', n: 2 } });
   await db.collection('orders').add({ data: { _id: 'o3', n: 3 } });
-  await db.collection('orders').doc('o1').update({ data: { n: _.inc(10), lines: _.push({ q: 2 }) } });
-  await db.collection('orders').doc('o2').set({ data: { replaced: true } });
+  await db
+    .collection('orders')
+    .doc('o1')
+    .update({ data: { n: _.inc(10), lines: _.push({ q: 2 }) } });
+  await db
+    .collection('orders')
+    .doc('o2')
+    .set({ data: { replaced: true } });
   await db.collection('orders').doc('o3').remove();
   await db.runTransaction(async (t: any) => {
     await t.collection('orders').add({ data: { _id: 'tx1', via: 'txn' } });
@@ -120,7 +126,10 @@ test('a torn last line in the log (process killed mid-write) is ignored', async 
   try {
     expect(restarted.loadReport).toMatchObject({ tornTail: true, logLines: 4 });
     const docs = await restarted.db.find('c');
-    expect(docs).toEqual([{ _id: 'a', v: 3 }, { _id: 'b', v: 2 }]);
+    expect(docs).toEqual([
+      { _id: 'a', v: 3 },
+      { _id: 'b', v: 2 },
+    ]);
     // and it keeps working: new writes persist after the torn line was dropped
     await restarted.db.insert('c', [{ _id: 'c', v: 4 }]);
   } finally {
@@ -140,6 +149,7 @@ test('SIGKILL while writing: after restart every acknowledged write is there, no
     // a second emulator on the same folder is refused while the first runs
     await expect(startCore({ dataDir })).rejects.toThrow(/in use by process/);
 
+    // biome-ignore lint/plugin/no-as-any: useSdk takes a running emulator; only url and envId are read
     const { db } = useSdk({ url, envId: 'local-env' } as any);
     const _ = db.command;
     await db.createCollection('k');
@@ -149,10 +159,16 @@ test('SIGKILL while writing: after restart every acknowledged write is there, no
     }
     await db.collection('k').add({ data: { _id: 'counter', n: 0 } });
     for (let i = 0; i < 5; i++) {
-      const r = await db.collection('k').where({ _id: 'counter', n: i }).update({ data: { n: _.inc(1) } });
+      const r = await db
+        .collection('k')
+        .where({ _id: 'counter', n: i })
+        .update({ data: { n: _.inc(1) } });
       expect(r.stats.updated).toBe(1);
     }
-    const multi = await db.collection('k').where({ grp: 'g' }).update({ data: { mark: 1 } });
+    const multi = await db
+      .collection('k')
+      .where({ grp: 'g' })
+      .update({ data: { mark: 1 } });
     expect(multi.stats.updated).toBe(30);
 
     // a burst of writes; kill the process once some of them are acknowledged
@@ -192,6 +208,7 @@ test('SIGKILL while writing: after restart every acknowledged write is there, no
     }
   } finally {
     await killAndWait(child);
+    // biome-ignore lint/plugin/no-as-any: sdkEnv takes a running emulator; only url and envId are read, so a port nothing listens on stands in
     Object.assign(process.env, sdkEnv({ url: 'http://127.0.0.1:9', envId: 'local-env' } as any));
   }
 });

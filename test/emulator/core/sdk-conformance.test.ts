@@ -38,7 +38,14 @@ describe('collections', () => {
     ['get', () => db.collection('missing').get()],
     ['doc.get', () => db.collection('missing').doc('x').get()],
     ['add', () => db.collection('missing').add({ data: { a: 1 } })],
-    ['update', () => db.collection('missing').where({ a: 1 }).update({ data: { a: 2 } })],
+    [
+      'update',
+      () =>
+        db
+          .collection('missing')
+          .where({ a: 1 })
+          .update({ data: { a: 2 } }),
+    ],
     ['count', () => db.collection('missing').count()],
     ['remove', () => db.collection('missing').where({ a: 1 }).remove()],
   ])('missing collection: %s reports -502005', async (_name, call) => {
@@ -91,7 +98,10 @@ describe('add / get', () => {
     for (let i = 0; i < 10; i++) {
       await c.add({ data: { _id: `p${i}`, n: i, name: i % 2 ? `Odd-${i}` : `even-${i}`, g: i % 3, tags: i < 5 ? ['low'] : ['high'], sub: { k: i * 10 } } });
     }
-    const gt = await c.where({ n: _.gt(6) }).orderBy('n', 'asc').get();
+    const gt = await c
+      .where({ n: _.gt(6) })
+      .orderBy('n', 'asc')
+      .get();
     expect(gt.data.map((d: any) => d.n)).toEqual([7, 8, 9]);
     const inn = await c.where({ n: _.in([1, 3, 42]) }).get();
     expect(inn.data.map((d: any) => d._id).sort()).toEqual(['p1', 'p3']);
@@ -107,12 +117,18 @@ describe('add / get', () => {
     expect(arr.total).toBe(5);
     const ordered = await c.orderBy('g', 'desc').orderBy('n', 'asc').skip(2).limit(3).get();
     expect(ordered.data.map((d: any) => d._id)).toEqual(['p8', 'p1', 'p4']);
-    const and = await c.where({ g: 0, n: _.neq(0) }).orderBy('n', 'desc').get();
+    const and = await c
+      .where({ g: 0, n: _.neq(0) })
+      .orderBy('n', 'desc')
+      .get();
     expect(and.data.map((d: any) => d.n)).toEqual([9, 6, 3]);
   });
 
   test('limit: 100 by default, 1000 at most (1200 documents)', async () => {
-    await emu.db.insert('big', Array.from({ length: 1200 }, (_v, i) => ({ _id: `b${String(i).padStart(4, '0')}`, i })));
+    await emu.db.insert(
+      'big',
+      Array.from({ length: 1200 }, (_v, i) => ({ _id: `b${String(i).padStart(4, '0')}`, i })),
+    );
     const c = db.collection('big');
     expect((await c.get()).data).toHaveLength(100);
     expect((await c.limit(1000).get()).data).toHaveLength(1000);
@@ -134,7 +150,14 @@ describe('add / get', () => {
   });
 
   test('count with a query', async () => {
-    expect((await db.collection('ops').where({ n: _.lt(4) }).count()).total).toBe(4);
+    expect(
+      (
+        await db
+          .collection('ops')
+          .where({ n: _.lt(4) })
+          .count()
+      ).total,
+    ).toBe(4);
   });
 });
 
@@ -147,74 +170,133 @@ describe('update / set / remove', () => {
   });
 
   test('update operators through the SDK', async () => {
-    const r = await db.collection('orders').doc('u').update({
-      data: {
-        n: _.inc(2),
-        f: _.mul(3),
-        s: _.remove(),
-        arr: _.push({ each: [9, 8], position: 1 }),
-        set: _.addToSet('b'),
-        pulls: _.pull(2),
-        hi: _.max(7),
-        lo: _.min(3),
-        old: _.rename('renamed'),
-        sub: { c: 3 },
-        objs: _.pull({ k: 1 }),
-        added: new Date('2024-01-01T00:00:00Z'),
-      },
-    });
+    const r = await db
+      .collection('orders')
+      .doc('u')
+      .update({
+        data: {
+          n: _.inc(2),
+          f: _.mul(3),
+          s: _.remove(),
+          arr: _.push({ each: [9, 8], position: 1 }),
+          set: _.addToSet('b'),
+          pulls: _.pull(2),
+          hi: _.max(7),
+          lo: _.min(3),
+          old: _.rename('renamed'),
+          sub: { c: 3 },
+          objs: _.pull({ k: 1 }),
+          added: new Date('2024-01-01T00:00:00Z'),
+        },
+      });
     expect(r.stats.updated).toBe(1);
     const { data } = await db.collection('orders').doc('u').get();
     expect(data).toEqual({
-      _id: 'u', n: 3, f: 6, arr: [1, 9, 8, 2, 3], set: ['a', 'b'], pulls: [1, 3, 4], hi: 7, lo: 3,
-      sub: { a: 1, b: 2, c: 3 }, objs: [{ k: 2 }], renamed: 'o', added: new Date('2024-01-01T00:00:00Z'),
+      _id: 'u',
+      n: 3,
+      f: 6,
+      arr: [1, 9, 8, 2, 3],
+      set: ['a', 'b'],
+      pulls: [1, 3, 4],
+      hi: 7,
+      lo: 3,
+      sub: { a: 1, b: 2, c: 3 },
+      objs: [{ k: 2 }],
+      renamed: 'o',
+      added: new Date('2024-01-01T00:00:00Z'),
     });
   });
 
   test('more array operators: pullAll, push list, unshift, pop, shift, addToSet each', async () => {
-    await db.collection('orders').doc('u').update({ data: { pulls: _.pullAll([2, 4]), arr: _.push([7]), set: _.addToSet({ $each: ['a', 'z', 'z'] }) } });
-    await db.collection('orders').doc('u').update({ data: { arr: _.unshift(0) } });
+    await db
+      .collection('orders')
+      .doc('u')
+      .update({ data: { pulls: _.pullAll([2, 4]), arr: _.push([7]), set: _.addToSet({ $each: ['a', 'z', 'z'] }) } });
+    await db
+      .collection('orders')
+      .doc('u')
+      .update({ data: { arr: _.unshift(0) } });
     const { data } = await db.collection('orders').doc('u').get();
     expect(data.pulls).toEqual([1, 3]);
     expect(data.arr).toEqual([0, 1, 2, 3, 7]);
     expect(data.set).toEqual(['a', 'z']);
-    await db.collection('orders').doc('u').update({ data: { arr: _.pop() } });
-    await db.collection('orders').doc('u').update({ data: { pulls: _.shift() } });
+    await db
+      .collection('orders')
+      .doc('u')
+      .update({ data: { arr: _.pop() } });
+    await db
+      .collection('orders')
+      .doc('u')
+      .update({ data: { pulls: _.shift() } });
     const after = (await db.collection('orders').doc('u').get()).data;
     expect(after.arr).toEqual([0, 1, 2, 3]);
     expect(after.pulls).toEqual([3]);
   });
 
   test('_.set replaces a sub-document; a nested object merges', async () => {
-    await db.collection('orders').doc('u').update({ data: { sub: _.set({ only: true }) } });
+    await db
+      .collection('orders')
+      .doc('u')
+      .update({ data: { sub: _.set({ only: true }) } });
     expect((await db.collection('orders').doc('u').get()).data.sub).toEqual({ only: true });
   });
 
   test('set() replaces the whole document (and upserts)', async () => {
-    const r = await db.collection('orders').doc('u').set({ data: { fresh: 1 } });
+    const r = await db
+      .collection('orders')
+      .doc('u')
+      .set({ data: { fresh: 1 } });
     expect(r.stats).toEqual({ updated: 1, created: 0 });
     expect((await db.collection('orders').doc('u').get()).data).toEqual({ _id: 'u', fresh: 1 });
-    const created = await db.collection('orders').doc('u-new').set({ data: { made: true } });
+    const created = await db
+      .collection('orders')
+      .doc('u-new')
+      .set({ data: { made: true } });
     expect(created.stats.created).toBe(1);
     expect((await db.collection('orders').doc('u-new').get()).data).toEqual({ _id: 'u-new', made: true });
   });
 
   test('where().update() is multi; unchanged documents do not count', async () => {
-    await emu.db.insert('orders', [{ _id: 'm1', grp: 'm', v: 0 }, { _id: 'm2', grp: 'm', v: 0 }, { _id: 'm3', grp: 'm', v: 5 }]);
-    const r = await db.collection('orders').where({ grp: 'm' }).update({ data: { v: 5 } });
+    await emu.db.insert('orders', [
+      { _id: 'm1', grp: 'm', v: 0 },
+      { _id: 'm2', grp: 'm', v: 0 },
+      { _id: 'm3', grp: 'm', v: 5 },
+    ]);
+    const r = await db
+      .collection('orders')
+      .where({ grp: 'm' })
+      .update({ data: { v: 5 } });
     expect(r.stats.updated).toBe(2);
-    const none = await db.collection('orders').where({ grp: 'zzz' }).update({ data: { v: 1 } });
+    const none = await db
+      .collection('orders')
+      .where({ grp: 'zzz' })
+      .update({ data: { v: 1 } });
     expect(none.stats.updated).toBe(0);
   });
 
   test('MongoDB checks: non-numeric $inc, conflicting paths, $push on a non-array are refused', async () => {
-    const e1 = await sdkError(db.collection('orders').doc('u').update({ data: { s: _.inc(1) } }));
+    const e1 = await sdkError(
+      db
+        .collection('orders')
+        .doc('u')
+        .update({ data: { s: _.inc(1) } }),
+    );
     expect(e1.errCode).toBe(-502001);
     expect(e1.errMsg).toMatch(/non-numeric/);
-    const e2 = await sdkError(db.collection('orders').doc('u').update({ data: { sub: _.inc(1), 'sub.a': 2 } }));
+    const e2 = await sdkError(
+      db
+        .collection('orders')
+        .doc('u')
+        .update({ data: { sub: _.inc(1), 'sub.a': 2 } }),
+    );
     expect(e2.errCode).toBe(-502001);
     expect(e2.errMsg).toMatch(/conflict/);
-    const e3 = await sdkError(db.collection('orders').doc('u').update({ data: { n: _.push(1) } }));
+    const e3 = await sdkError(
+      db
+        .collection('orders')
+        .doc('u')
+        .update({ data: { n: _.push(1) } }),
+    );
     expect(e3.errMsg).toMatch(/must be an array/);
     // nothing changed
     expect((await db.collection('orders').doc('u').get()).data.n).toBe(1);
@@ -222,31 +304,48 @@ describe('update / set / remove', () => {
 
   test('changing _id is refused by the server', async () => {
     const res = await http(emu, 'POST', '/admin', {
-      action: 'database.modifyDocument', collectionName: 'orders', queryType: 'DOC',
-      query: JSON.stringify({ _id: 'u' }), data: JSON.stringify({ $set: { _id: 'other' } }), multi: false, merge: true,
+      action: 'database.modifyDocument',
+      collectionName: 'orders',
+      queryType: 'DOC',
+      query: JSON.stringify({ _id: 'u' }),
+      data: JSON.stringify({ $set: { _id: 'other' } }),
+      multi: false,
+      merge: true,
     });
     expect(res.status).toBe(200);
     expect(res.json.code).toBe('DATABASE_REQUEST_FAILED');
     expect(res.json.message).toMatch(/immutable field '_id'/);
     const replace = await http(emu, 'POST', '/admin', {
-      action: 'database.modifyDocument', collectionName: 'orders', queryType: 'DOC',
-      query: JSON.stringify({ _id: 'u' }), data: JSON.stringify({ _id: 'other', a: 1 }), multi: false, merge: false,
+      action: 'database.modifyDocument',
+      collectionName: 'orders',
+      queryType: 'DOC',
+      query: JSON.stringify({ _id: 'u' }),
+      data: JSON.stringify({ _id: 'other', a: 1 }),
+      multi: false,
+      merge: false,
     });
     expect(replace.json.code).toBe('DATABASE_REQUEST_FAILED');
-    expect((await emu.db.find('orders', { _id: 'other' }))).toHaveLength(0);
+    expect(await emu.db.find('orders', { _id: 'other' })).toHaveLength(0);
   });
 
   test('modifyAndReturnDoc returns the updated document', async () => {
     const res = await http(emu, 'POST', '/admin', {
-      action: 'database.modifyAndReturnDoc', collectionName: 'orders', queryType: 'WHERE',
-      query: JSON.stringify({ _id: 'u' }), data: JSON.stringify({ $inc: { n: { $numberInt: '5' } } }),
+      action: 'database.modifyAndReturnDoc',
+      collectionName: 'orders',
+      queryType: 'WHERE',
+      query: JSON.stringify({ _id: 'u' }),
+      data: JSON.stringify({ $inc: { n: { $numberInt: '5' } } }),
     });
     expect(res.json.data.updated).toBe(1);
     expect(JSON.parse(res.json.data.doc).n).toEqual({ $numberInt: '6' });
   });
 
   test('remove: doc and where (multi)', async () => {
-    await emu.db.insert('orders', [{ _id: 'r1', grp: 'r' }, { _id: 'r2', grp: 'r' }, { _id: 'r3', grp: 'r' }]);
+    await emu.db.insert('orders', [
+      { _id: 'r1', grp: 'r' },
+      { _id: 'r2', grp: 'r' },
+      { _id: 'r3', grp: 'r' },
+    ]);
     const one = await db.collection('orders').doc('r1').remove();
     expect(one.stats.removed).toBe(1);
     const many = await db.collection('orders').where({ grp: 'r' }).remove();
@@ -267,13 +366,18 @@ describe('aggregate', () => {
 
   test('match / group / sort / project', async () => {
     const $ = db.command.aggregate;
-    const r = await db.collection('agg').aggregate()
+    const r = await db
+      .collection('agg')
+      .aggregate()
       .match({ amount: _.gt(1) })
       .group({ _id: '$shop', total: $.sum('$amount'), n: $.sum(1) })
       .sort({ total: -1 })
       .project({ _id: 0, shop: '$_id', total: 1, n: 1 })
       .end();
-    expect(r.list).toEqual([{ shop: 's1', total: 15, n: 2 }, { shop: 's2', total: 7, n: 1 }]);
+    expect(r.list).toEqual([
+      { shop: 's1', total: 15, n: 2 },
+      { shop: 's2', total: 7, n: 1 },
+    ]);
   });
 
   test('unwind / skip / limit / count', async () => {
@@ -297,7 +401,10 @@ describe('serverDate and the virtual clock', () => {
     const res = await http(emu, 'POST', '/_local/clock', { advanceMs: tenDays });
     expect(res.status).toBe(200);
     const t0 = emu.clock.now();
-    await db.collection('dates').doc('d1').update({ data: { at: db.serverDate(), later: db.serverDate({ offset: 3600_000 }) } });
+    await db
+      .collection('dates')
+      .doc('d1')
+      .update({ data: { at: db.serverDate(), later: db.serverDate({ offset: 3600_000 }) } });
     const { data } = await db.collection('dates').doc('d1').get();
     expect(data.at.getTime()).toBeGreaterThanOrEqual(t0);
     expect(data.at.getTime() - first.getTime()).toBeGreaterThanOrEqual(tenDays);
@@ -311,7 +418,10 @@ describe('serverDate and the virtual clock', () => {
       { _id: 'past', deadline: new Date(emu.clock.now() - 1000) },
       { _id: 'future', deadline: new Date(emu.clock.now() + 3600_000) },
     ]);
-    const due = await db.collection('dates').where({ deadline: _.lt(db.serverDate()) }).get();
+    const due = await db
+      .collection('dates')
+      .where({ deadline: _.lt(db.serverDate()) })
+      .get();
     expect(due.data.map((d: any) => d._id)).toEqual(['past']);
   });
 });
@@ -319,9 +429,15 @@ describe('serverDate and the virtual clock', () => {
 describe('compare-and-set', () => {
   test('where({_id, version}).update: updated 1, then 0', async () => {
     await db.collection('cas').add({ data: { _id: 'c1', version: 1, status: 'OPEN' } });
-    const first = await db.collection('cas').where({ _id: 'c1', version: 1 }).update({ data: { version: 2, status: 'DONE' } });
+    const first = await db
+      .collection('cas')
+      .where({ _id: 'c1', version: 1 })
+      .update({ data: { version: 2, status: 'DONE' } });
     expect(first.stats.updated).toBe(1);
-    const second = await db.collection('cas').where({ _id: 'c1', version: 1 }).update({ data: { version: 2, status: 'AGAIN' } });
+    const second = await db
+      .collection('cas')
+      .where({ _id: 'c1', version: 1 })
+      .update({ data: { version: 2, status: 'AGAIN' } });
     expect(second.stats.updated).toBe(0);
     expect((await db.collection('cas').doc('c1').get()).data.status).toBe('DONE');
   });
@@ -330,7 +446,10 @@ describe('compare-and-set', () => {
     await db.collection('cas').add({ data: { _id: 'c20', version: 0, owner: null } });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_v, i) =>
-        db.collection('cas').where({ _id: 'c20', version: 0 }).update({ data: { version: _.inc(1), owner: `w${i}` } }),
+        db
+          .collection('cas')
+          .where({ _id: 'c20', version: 0 })
+          .update({ data: { version: _.inc(1), owner: `w${i}` } }),
       ),
     );
     const winners = results.map((r: any, i: number) => (r.stats.updated === 1 ? i : -1)).filter((i) => i >= 0);
@@ -341,27 +460,37 @@ describe('compare-and-set', () => {
   });
 
   test('create-if-absent: 10 concurrent adds with one _id, exactly one succeeds', async () => {
-    const settled = await Promise.allSettled(
-      Array.from({ length: 10 }, (_v, i) => db.collection('cas').add({ data: { _id: 'lock-1', by: i } })),
-    );
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_v, i) => db.collection('cas').add({ data: { _id: 'lock-1', by: i } })));
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
-    for (const s of settled) if (s.status === 'rejected') expect((s.reason as any).errCode).toBe(-502001);
+    for (const s of settled) if (s.status === 'rejected') expect((s.reason as { errCode?: number }).errCode).toBe(-502001);
   });
 });
 
 describe('transactions', () => {
   beforeEach(async () => {
     await emu.db.remove('tx', {});
-    await emu.db.insert('tx', [{ _id: 'acc-a', balance: 100 }, { _id: 'acc-b', balance: 0 }]);
+    await emu.db.insert('tx', [
+      { _id: 'acc-a', balance: 100 },
+      { _id: 'acc-b', balance: 0 },
+    ]);
   });
 
   test('runTransaction commits reads and writes; returns the callback value', async () => {
     const out = await db.runTransaction(async (t: any) => {
       const a = (await t.collection('tx').doc('acc-a').get()).data;
-      await t.collection('tx').doc('acc-a').update({ data: { balance: a.balance - 30 } });
-      await t.collection('tx').doc('acc-b').update({ data: { balance: _.inc(30) } });
+      await t
+        .collection('tx')
+        .doc('acc-a')
+        .update({ data: { balance: a.balance - 30 } });
+      await t
+        .collection('tx')
+        .doc('acc-b')
+        .update({ data: { balance: _.inc(30) } });
       await t.collection('tx').add({ data: { _id: 'log-1', amount: 30 } });
-      await t.collection('tx').doc('acc-c').set({ data: { balance: 1 } });
+      await t
+        .collection('tx')
+        .doc('acc-c')
+        .set({ data: { balance: 1 } });
       // the transaction sees its own writes
       expect((await t.collection('tx').doc('acc-a').get()).data.balance).toBe(70);
       // others do not, before commit
@@ -379,7 +508,10 @@ describe('transactions', () => {
   test('a throw inside runTransaction rolls everything back', async () => {
     const err = await sdkError(
       db.runTransaction(async (t: any) => {
-        await t.collection('tx').doc('acc-a').update({ data: { balance: 0 } });
+        await t
+          .collection('tx')
+          .doc('acc-a')
+          .update({ data: { balance: 0 } });
         await t.collection('tx').add({ data: { _id: 'log-x' } });
         await t.collection('tx').doc('acc-b').remove();
         throw new Error('business says no');
@@ -394,7 +526,10 @@ describe('transactions', () => {
   test('t.rollback(reason) aborts with that reason', async () => {
     const err = await sdkError(
       db.runTransaction(async (t: any) => {
-        await t.collection('tx').doc('acc-a').update({ data: { balance: 1 } });
+        await t
+          .collection('tx')
+          .doc('acc-a')
+          .update({ data: { balance: 1 } });
         await t.rollback('nope');
       }),
     );
@@ -409,9 +544,15 @@ describe('transactions', () => {
       const a = (await t.collection('tx').doc('acc-a').get()).data;
       if (attempts === 1) {
         // someone else writes the same document meanwhile
-        await db.collection('tx').doc('acc-a').update({ data: { balance: _.inc(1) } });
+        await db
+          .collection('tx')
+          .doc('acc-a')
+          .update({ data: { balance: _.inc(1) } });
       }
-      await t.collection('tx').doc('acc-a').update({ data: { balance: a.balance + 10 } });
+      await t
+        .collection('tx')
+        .doc('acc-a')
+        .update({ data: { balance: a.balance + 10 } });
     });
     expect(attempts).toBe(2);
     // 100 + 1 (outside) + 10 (second attempt, which read 101)
@@ -421,9 +562,18 @@ describe('transactions', () => {
   test('startTransaction: commit reports DATABASE_TRANSACTION_CONFLICT and writes nothing', async () => {
     const t = await db.startTransaction();
     const b = (await t.collection('tx').doc('acc-b').get()).data;
-    await t.collection('tx').doc('acc-b').update({ data: { balance: b.balance + 5 } });
-    await t.collection('tx').doc('acc-a').update({ data: { balance: 0 } });
-    await db.collection('tx').doc('acc-b').update({ data: { touched: true } });
+    await t
+      .collection('tx')
+      .doc('acc-b')
+      .update({ data: { balance: b.balance + 5 } });
+    await t
+      .collection('tx')
+      .doc('acc-a')
+      .update({ data: { balance: 0 } });
+    await db
+      .collection('tx')
+      .doc('acc-b')
+      .update({ data: { touched: true } });
     let err: any;
     try {
       await t.commit();

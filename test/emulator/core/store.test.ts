@@ -40,6 +40,7 @@ describe('update checks MongoDB makes', () => {
     [{ $frobnicate: { a: 1 } }, /Unknown modifier/],
   ])('%j is refused', (update, msg) => {
     const s = storeWith([base]);
+    // biome-ignore lint/plugin/no-as-any: refused updates are malformed on purpose: they cannot have the update type
     const e = dbErr(() => s.update('c', { _id: 'd' }, update as any));
     expect(e.code).toBe('DATABASE_REQUEST_FAILED');
     expect(e.message).toMatch(msg);
@@ -52,21 +53,42 @@ describe('update checks MongoDB makes', () => {
   });
 
   test('a multi-update is all or nothing', () => {
-    const s = storeWith([{ _id: 1, v: 1 }, { _id: 2, v: 'two' }, { _id: 3, v: 3 }]);
+    const s = storeWith([
+      { _id: 1, v: 1 },
+      { _id: 2, v: 'two' },
+      { _id: 3, v: 3 },
+    ]);
     expect(() => s.update('c', {}, { $inc: { v: 1 } }, { multi: true })).toThrow(/non-numeric/);
     expect(s.find('c', {}).map((d) => d.v)).toEqual([1, 'two', 3]);
   });
 
   test('positional paths use the query ($, $[])', () => {
-    const s = storeWith([{ _id: 1, items: [{ k: 1, v: 0 }, { k: 2, v: 0 }] }]);
+    const s = storeWith([
+      {
+        _id: 1,
+        items: [
+          { k: 1, v: 0 },
+          { k: 2, v: 0 },
+        ],
+      },
+    ]);
     s.update('c', { _id: 1, 'items.k': 2 }, { $set: { 'items.$.v': 9 } });
-    expect(s.getById('c', 1)!.items).toEqual([{ k: 1, v: 0 }, { k: 2, v: 9 }]);
+    expect(s.getById('c', 1)!.items).toEqual([
+      { k: 1, v: 0 },
+      { k: 2, v: 9 },
+    ]);
     s.update('c', { _id: 1 }, { $inc: { 'items.$[].v': 1 } });
-    expect(s.getById('c', 1)!.items).toEqual([{ k: 1, v: 1 }, { k: 2, v: 10 }]);
+    expect(s.getById('c', 1)!.items).toEqual([
+      { k: 1, v: 1 },
+      { k: 2, v: 10 },
+    ]);
   });
 
   test('a multi-update applies the same values to every document without sharing them', () => {
-    const s = storeWith([{ _id: 1, g: 1, list: [] }, { _id: 2, g: 1, list: [] }]);
+    const s = storeWith([
+      { _id: 1, g: 1, list: [] },
+      { _id: 2, g: 1, list: [] },
+    ]);
     s.update('c', { g: 1 }, { $push: { list: { n: 1 } } }, { multi: true });
     s.update('c', { _id: 1 }, { $set: { 'list.0.n': 5 } });
     expect(s.getById('c', 2)!.list).toEqual([{ n: 1 }]);
@@ -84,7 +106,10 @@ describe('update checks MongoDB makes', () => {
 
 describe('ids, inserts, queries', () => {
   test('1 and "1" are different _ids', () => {
-    const s = storeWith([{ _id: 1, t: 'num' }, { _id: '1', t: 'str' }]);
+    const s = storeWith([
+      { _id: 1, t: 'num' },
+      { _id: '1', t: 'str' },
+    ]);
     expect(s.find('c', { _id: 1 })).toEqual([{ _id: 1, t: 'num' }]);
     expect(s.find('c', { _id: '1' })).toEqual([{ _id: '1', t: 'str' }]);
     expect(s.find('c', { _id: { $in: [1, '1', 2] } })).toHaveLength(2);
@@ -145,14 +170,21 @@ describe('unique indexes (ensureIndex)', () => {
   });
 
   test('declaring a unique index over duplicates fails', () => {
-    const s = storeWith([{ _id: 1, k: 1 }, { _id: 2, k: 1 }]);
+    const s = storeWith([
+      { _id: 1, k: 1 },
+      { _id: 2, k: 1 },
+    ]);
     expect(() => s.ensureIndex('c', ['k'], true)).toThrow(/E11000/);
   });
 });
 
 describe('journal batches', () => {
   test('one batch per store call (a multi-update is one line on disk)', () => {
-    const s = storeWith([{ _id: 1, g: 1 }, { _id: 2, g: 1 }, { _id: 3, g: 2 }]);
+    const s = storeWith([
+      { _id: 1, g: 1 },
+      { _id: 2, g: 1 },
+      { _id: 3, g: 2 },
+    ]);
     const batches: LogOp[][] = [];
     s.journal = (ops) => batches.push(ops);
     s.update('c', { g: 1 }, { $set: { seen: true } }, { multi: true });
@@ -185,7 +217,16 @@ describe('wire helpers', () => {
   });
 
   test('disk codec round-trips Dates (any year), NaN, RegExp, nested arrays', () => {
-    const v = { a: new Date('2024-01-01T00:00:00.123Z'), old: new Date(-1000), far: new Date('+012345-01-01T00:00:00Z'), n: NaN, inf: -Infinity, re: /x.y/gi, nest: [[1, { d: new Date(7) }]], s: '$date' };
+    const v = {
+      a: new Date('2024-01-01T00:00:00.123Z'),
+      old: new Date(-1000),
+      far: new Date('+012345-01-01T00:00:00Z'),
+      n: NaN,
+      inf: -Infinity,
+      re: /x.y/gi,
+      nest: [[1, { d: new Date(7) }]],
+      s: '$date',
+    };
     const back = decodeRelaxed(encodeRelaxed(v));
     expect(back).toEqual(v);
     expect(back.nest[0][1].d).toBeInstanceOf(Date);

@@ -39,7 +39,7 @@ describe('identity and context', () => {
   test('identity never leaks from one invocation to the next on a warm worker', async () => {
     const a = await invoke(h.emu, 'probe', { op: 'context' }, { openid: 'oFirst', unionid: 'uFirst' });
     const b: any = await invoke(h.emu, 'probe', { op: 'context' }, { source: 'wx_paycallback' });
-    expect((a as any).ctx.UNIONID).toBe('uFirst');
+    expect((a as { ctx: Record<string, unknown> }).ctx.UNIONID).toBe('uFirst');
     expect(b.ctx.OPENID).toBeUndefined();
     expect(b.ctx.UNIONID).toBeUndefined();
     expect(b.ctx.SOURCE).toBe('wx_paycallback');

@@ -69,7 +69,14 @@ describe('refund rules', () => {
     expect(r.result).toMatchObject({ errCode: 0, errMsg: 'cloudPay.refund:ok', returnCode: 'SUCCESS', resultCode: 'SUCCESS', refundFee: 300, totalFee: 1000, outTradeNo: trade });
     expect(r.result.refundId).toMatch(/^\d+$/);
     const q = await queryRefund(r.result.outRefundNo);
-    expect(q.result).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'SUCCESS', refundCount: 1, refundStatus_0: 'PROCESSING', outRefundNo_0: r.result.outRefundNo, refundFee_0: 300 });
+    expect(q.result).toMatchObject({
+      returnCode: 'SUCCESS',
+      resultCode: 'SUCCESS',
+      refundCount: 1,
+      refundStatus_0: 'PROCESSING',
+      outRefundNo_0: r.result.outRefundNo,
+      refundFee_0: 300,
+    });
   });
 
   test('same out_refund_no, same amount → the same refund, answered as success again', async () => {
@@ -224,12 +231,21 @@ describe('refund notifications', () => {
     expect(first.result).toMatchObject({
       errcode: 0,
       source: 'wx_paycallback',
-      event: { outRefundNo: no, outTradeNo: trade, refundId: rec.refundId, refundFee: 1000, settlementRefundFee: 1000, totalFee: 1000, refundStatus: 'SUCCESS', refundRecvAccout: expect.any(String) },
+      event: {
+        outRefundNo: no,
+        outTradeNo: trade,
+        refundId: rec.refundId,
+        refundFee: 1000,
+        settlementRefundFee: 1000,
+        totalFee: 1000,
+        refundStatus: 'SUCCESS',
+        refundRecvAccout: expect.any(String),
+      },
     });
-    expect((first.result as any).event.successTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect((first.result as { event: { successTime: string } }).event.successTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     const q = await queryRefund(no);
     expect(q.result.refundStatus_0).toBe('SUCCESS');
-    expect(q.result.refundSuccessTime_0).toBe((first.result as any).event.successTime);
+    expect(q.result.refundSuccessTime_0).toBe((first.result as { event: { successTime: string } }).event.successTime);
   });
 
   test('re-delivered on the platform schedule (15 s, 15 s, 30 s, ...) until the callback answers errcode 0', async () => {

@@ -84,8 +84,9 @@ describe('cloud.openapi', () => {
 
   test('subscribeMessage.send is recorded in /_local/outbox with the caller, data and emulator time', async () => {
     const data = { touser: 'oBuyer', templateId: 'TPL_REFUND', page: 'pages/return/detail?id=R1', data: { thing1: { value: '退款成功' } } };
+    expect((await h.post('/_local/subscribe', { openid: 'oBuyer', templateIds: ['TPL_REFUND'] })).status).toBe(200); // the user's one-time consent
     const r: any = await invoke(h.emu, 'probe', { op: 'openapi', api: 'subscribeMessage.send', data }, { openid: 'oBuyer' });
-    expect(r.result).toEqual({ errCode: 0, errMsg: 'openapi.subscribeMessage.send:ok' });
+    expect(r.result).toMatchObject({ errCode: 0, errMsg: 'openapi.subscribeMessage.send:ok' });
     const box = await h.get('/_local/outbox');
     expect(box.json.data).toHaveLength(1);
     const rec = box.json.data[0];
@@ -102,7 +103,8 @@ describe('cloud.openapi', () => {
 
   test('a scripted failure surfaces as the SDK reports it, once', async () => {
     await h.post('/_local/openapi', { 'subscribeMessage.send': [{ errCode: 43101, errMsg: 'user refuse to accept the msg' }] });
-    const data = { touser: 'oBuyer', templateId: 'T' };
+    const data = { touser: 'oBuyer', templateId: 'T', data: { thing1: { value: '退款成功' } } };
+    await h.post('/_local/subscribe', { openid: 'oBuyer', templateIds: ['T'] });
     const first: any = await invoke(h.emu, 'probe', { op: 'openapi', api: 'subscribeMessage.send', data }, { openid: 'oBuyer' });
     expect(first.error.errCode).toBe(43101);
     expect(first.error.errMsg).toBe('openapi.subscribeMessage.send:fail user refuse to accept the msg');
@@ -113,10 +115,24 @@ describe('cloud.openapi', () => {
   });
 
   test('logistics.addOrder returns a waybill id and the order id (camelCased by the SDK)', async () => {
+    await h.post('/_local/logistics/accounts', { accounts: [{ delivery_id: 'SF', biz_id: 'SF_CASH' }] }); // a bound account
     const r: any = await invoke(h.emu, 'probe', {
       op: 'openapi',
       api: 'logistics.addOrder',
-      data: { addSource: 0, orderId: 'R20250101001', deliveryId: 'SF', bizId: 'SF_CASH', sender: { name: '买家' }, receiver: { name: '商家' }, cargo: { count: 1 } },
+      data: {
+        addSource: 0,
+        orderId: 'R20250101001',
+        openid: 'oBuyer',
+        deliveryId: 'SF',
+        bizId: 'SF_CASH',
+        sender: { name: '买家', mobile: '13900000000', province: '广东省', city: '广州市', area: '海珠区', address: '示例路 1 号' },
+        receiver: { name: '商家', mobile: '13800000000', province: '上海市', city: '上海市', area: '浦东新区', address: '示例路 88 号' },
+        cargo: { count: 1, weight: 1, spaceX: 30, spaceY: 20, spaceZ: 10 },
+        shop: { goodsName: '退货', goodsCount: 1 },
+        insured: { useInsured: 0, insuredValue: 0 },
+        service: { serviceType: 0, serviceName: '标准快递' },
+        expectTime: Math.floor(h.emu.clock.now() / 1000) + 3600,
+      },
     });
     expect(r.result.errCode).toBe(0);
     expect(r.result.orderId).toBe('R20250101001');
@@ -124,10 +140,12 @@ describe('cloud.openapi', () => {
   });
 
   test('security.imgSecCheck passes by default; media parts are recorded by size', async () => {
-    const r: any = await invoke(h.emu, 'probe', { op: 'openapi', api: 'security.imgSecCheck', mediaBytes: '89504e470d0a1a0a0000' });
+    // PNG signature + IHDR of 640 × 480 (within the 750 × 1334 px limit)
+    const png = '89504e470d0a1a0a0000000d4948445200000280000001e008020000000000';
+    const r: any = await invoke(h.emu, 'probe', { op: 'openapi', api: 'security.imgSecCheck', mediaBytes: png });
     expect(r.result).toEqual({ errCode: 0, errMsg: 'openapi.security.imgSecCheck:ok' });
     const box = await h.get('/_local/outbox');
-    expect(box.json.data[0]).toMatchObject({ api: 'security.imgSecCheck', data: { media: { contentType: 'image/png', filename: 'media.png', size: 10 } } });
+    expect(box.json.data[0]).toMatchObject({ api: 'security.imgSecCheck', data: { media: { contentType: 'image/png', filename: 'media.png', size: png.length / 2 } } });
   });
 
   test('an api missing from config.json permissions.openapi is refused as on the cloud (-604101)', async () => {

@@ -16,7 +16,10 @@ import { startChildEmulator, type ChildEmulator } from './emulator';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const simulate = require('miniprogram-simulate');
 
-export const MP_ROOT = path.resolve(__dirname, '..', '..', '..', 'miniprogram');
+/** The mini-program (app.json, the main package with the entry component). */
+export const APP_ROOT = path.resolve(__dirname, '..', '..', '..', 'miniprogram');
+/** The after-sales package (a subpackage mounted at `aftersale`): its pages, utils, config. */
+export const MP_ROOT = path.join(APP_ROOT, 'aftersale');
 
 export { DEMO, DEMO_RETURN_ADDRESS } from '../../../scripts/emulator/demo';
 
@@ -51,12 +54,22 @@ export interface PageEnv {
   errors: unknown[][];
 }
 
-export async function setupPages(): Promise<PageEnv> {
+export interface PagesOptions {
+  /** The app root and the package mounted in it (default: the repository's miniprogram/ and its aftersale/). */
+  appRoot?: string;
+  packageRoot?: string;
+}
+
+export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
+  const appRoot = opts.appRoot ?? APP_ROOT;
+  const pkgRoot = opts.packageRoot ?? MP_ROOT;
   const emu = await startChildEmulator();
   const shim = createWxShim(emu.url);
   installWxGlobals(globalThis, shim);
+  shim.requireTap = true;
+  (globalThis as any).__wxShim = shim;
   // The api module: fast retries and no preview debounce in tests.
-  const { config } = require(path.join(MP_ROOT, 'config'));
+  const { config } = require(path.join(pkgRoot, 'config'));
   config.mode = 'cloud';
   config.retryDelaysMs = [5, 5];
   config.previewDebounceMs = 0;
@@ -84,19 +97,21 @@ export async function setupPages(): Promise<PageEnv> {
       shim.openid = openid;
     },
     async open(page, options = {}) {
-      const p = path.join(MP_ROOT, 'pages', page, 'index');
-      ids[p] ??= simulate.load(p, { rootPath: MP_ROOT });
+      const p = path.join(pkgRoot, 'pages', page, 'index');
+      ids[p] ??= simulate.load(p, { rootPath: appRoot });
       const comp = simulate.render(ids[p]);
       const parent = document.createElement('parent-wrapper');
       comp.attach(parent);
       opened.push(comp);
+      // As WeChat does: a page knows its route (aftersale/pages/<page>/index, or wherever the package is mounted).
+      comp.instance.route = path.relative(appRoot, p).split(path.sep).join('/');
       comp.instance.onLoad?.(options);
       await settle();
       return wrap(comp, settle);
     },
     settle,
     async syncClock() {
-      const { clock } = require(path.join(MP_ROOT, 'utils', 'format'));
+      const { clock } = require(path.join(pkgRoot, 'utils', 'format'));
       clock.offsetMs = (await emu.now()) - Date.now();
     },
     async close() {
@@ -122,10 +137,10 @@ export async function setupPages(): Promise<PageEnv> {
  * `afterEachTest` runs. The env returned forwards to the one set up, so it can
  * be held in a module-level const and used in tests and hooks.
  */
-export function usePages(opts: { afterEachTest?: () => void } = {}): PageEnv {
+export function usePages(opts: { afterEachTest?: () => void; mount?: () => PagesOptions } = {}): PageEnv {
   let current: PageEnv | undefined;
   beforeAll(async () => {
-    current = await setupPages();
+    current = await setupPages(opts.mount?.());
   }, 90_000);
   afterAll(async () => {
     await current?.close();
@@ -138,7 +153,7 @@ export function usePages(opts: { afterEachTest?: () => void } = {}): PageEnv {
   return new Proxy({} as PageEnv, {
     get(_, key) {
       if (!current) throw new Error(`pages not set up: env.${String(key)} used outside a test or hook`);
-      return (current as any)[key];
+      return Reflect.get(current, key);
     },
   });
 }
@@ -150,7 +165,12 @@ function textOf(node: any): string {
 }
 
 function wrap(comp: any, settle: () => Promise<void>): Page {
-  const all = (sel: string) => comp.querySelectorAll(sel) as any[];
+  /** `outer >>> inner` looks inside the custom components `outer` matches (e.g. the entry component of a line). */
+  const all = (sel: string): any[] => {
+    const [outer, inner] = sel.split(' >>> ');
+    if (inner === undefined) return comp.querySelectorAll(sel) as any[];
+    return (comp.querySelectorAll(outer) as any[]).flatMap((o) => (o.querySelectorAll(inner) as any[]) ?? []);
+  };
   const nth = (sel: string, i = 0) => {
     const el = all(sel)[i];
     if (!el) throw new Error(`no element ${sel}[${i}]`);
@@ -166,7 +186,16 @@ function wrap(comp: any, settle: () => Promise<void>): Page {
     texts: (sel) => all(sel).map((e) => (e.dom?.textContent ?? '').replace(/\s+/g, ' ').trim()),
     exists: (sel) => all(sel).length > 0,
     async tap(sel, i = 0) {
-      nth(sel, i).dispatchEvent('tap');
+      // a user tap: what lets the page open the subscribe dialog (shim.requireTap)
+      const shim = (globalThis as any).__wxShim as WxShim | undefined;
+      if (shim) shim.inTap = true;
+      try {
+        nth(sel, i).dispatchEvent('tap');
+        // the handler runs on the simulator's next turn; its synchronous part is the tap gesture
+        await simulate.sleep(0);
+      } finally {
+        if (shim) shim.inTap = false;
+      }
       await settle();
     },
     async input(sel, value, i = 0) {

@@ -8,18 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { Buffer } from 'node:buffer';
 import { DEMO, type PageEnv } from './pages';
+import { syntheticJpeg } from '../../../scripts/emulator/openapi/media';
 
 let n = 0;
 /** A fresh requestId. */
 export const rid = (): string => `mp-test-${Date.now().toString(36)}-${++n}`;
 
 /**
- * The bytes of a small JPEG (what the evidence checks accept): JPEG magic and
- * padding, as test/support/emulator.ts's jpeg(), which cannot be loaded in
- * the jsdom environment (it brings the whole emulator).
+ * The bytes of a small JPEG (what the evidence checks accept): a valid header
+ * of 640 × 480 px (within security.imgSecCheck's limits) padded to `size`, as
+ * test/support/emulator.ts's jpeg() (which cannot be loaded in the jsdom
+ * environment: it brings the whole emulator).
  */
-export function jpegBytes(size = 4096): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(size - 4, 0x11)]);
+export function jpegBytes(size = 4096, width = 640, height = 480): Buffer {
+  return syntheticJpeg(width, height, size);
 }
 
 /** A JPEG on disk, as wx.chooseMedia hands one to the page (env.shim.nextMedia). */
@@ -47,7 +49,14 @@ export async function must(env: PageEnv, name: string, event: Record<string, unk
 }
 
 /** The buyer applies; the returnId. */
-export async function apply(env: PageEnv, orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}): Promise<string> {
+export async function apply(
+  env: PageEnv,
+  orderId: string,
+  type: string,
+  reason: string,
+  lines: { lineId: string; quantity: number }[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   return (await must(env, 'applyReturn', { action: 'apply', orderId, type, reason, lines, ...extra }, DEMO.buyer)).return.returnId;
 }
 

@@ -1,14 +1,14 @@
 /**
- * Measures a rendered page in Debian's chromium (run with `node --import tsx`;
+ * Measures a rendered page in the packaged headless Chromium
+ * (scripts/miniprogram/browser.ts: @sparticuz/chromium, fonts from
+ * @fontsource/noto-sans-sc; run with `node --import tsx`;
  * playwright-core cannot load inside jest's jsdom environment, whose CSS
  * cascade also ignores specificity). Reads `{ html, selectors }` as JSON on
  * stdin, prints `{ "<selector>": [{ color, lines, overflows, text }] }`:
  * per element matching the selector, its computed colour, how many lines
  * its text takes, and whether its content is wider than its box.
  */
-import { chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { fontsLoaded, launchChromium, serveFonts } from '../../../scripts/miniprogram/browser';
 
 /** Runs in the page; a string, so tsx's helpers (__name) never reach it. */
 const IN_PAGE = `(selectors) => {
@@ -25,10 +25,13 @@ async function main() {
   let raw = '';
   for await (const chunk of process.stdin) raw += chunk;
   const { html, selectors } = JSON.parse(raw) as { html: string; selectors: string[] };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  const browser = await launchChromium();
   try {
-    const tab = await browser.newPage({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2 });
+    const ctx = await browser.newContext({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2 });
+    await serveFonts(ctx);
+    const tab = await ctx.newPage();
     await tab.setContent(html, { waitUntil: 'load' });
+    await fontsLoaded(tab);
     const out = await tab.evaluate(`(${IN_PAGE})(${JSON.stringify(selectors)})`);
     process.stdout.write(JSON.stringify(out));
   } finally {

@@ -2,10 +2,11 @@
  * What a page really looks like where WXSS specificity decides (colours,
  * line breaks): the page's rendered toJSON() tree becomes HTML as for the
  * screenshots (scripts/miniprogram/render-html.ts: app + page WXSS, rpx → px
- * at 375 px) and is measured in chromium by styles-child.ts in a child process.
+ * at 375 px, fonts from @fontsource/noto-sans-sc) and is measured by
+ * styles-child.ts in a child process, in the headless Chromium that
+ * @sparticuz/chromium ships in the npm package (scripts/miniprogram/browser.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pageHtml, type JsonNode } from '../../../scripts/miniprogram/render-html';
 import { MP_ROOT, type Page } from './pages';
@@ -25,10 +26,6 @@ export const ORANGE = 'rgb(250, 157, 59)';
 
 /** Every element matching each selector on the page as chromium lays it out. */
 export function measure(page: Page, pageName: string, selectors: string[]): Promise<Record<string, Measured[]>> {
-  const browser = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(browser)) {
-    return Promise.reject(new Error(`${browser} not found: these page tests measure styles in Debian's chromium (apt-get install -y chromium fonts-noto-cjk; .ci/run installs them)`));
-  }
   const html = pageHtml({ tree: page.json() as JsonNode, mpRoot: MP_ROOT, page: pageName });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'styles-child.ts')], { cwd: path.resolve(MP_ROOT, '..'), stdio: ['pipe', 'pipe', 'pipe'] });

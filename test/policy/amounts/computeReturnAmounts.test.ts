@@ -12,15 +12,34 @@ describe('computeReturnAmounts', () => {
 
   test('whole order before shipment: items + shipping = Σ payments', () => {
     const o = unshipped(order(lines));
-    const r = computeReturnAmounts({ order: o, lines: [{ lineId: 'L1', quantity: 3 }, { lineId: 'L2', quantity: 1 }], reason: 'WRONG_ORDER', priorReturns: [] });
+    const r = computeReturnAmounts({
+      order: o,
+      lines: [
+        { lineId: 'L1', quantity: 3 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+      reason: 'WRONG_ORDER',
+      priorReturns: [],
+    });
     expect(r.amounts).toEqual({ items: 1499, shipping: 800, total: 2299 });
     expect(r.amounts.total).toBe(o.payments[0].amount);
   });
 
   test('completing request takes remainders and the shipping fee (seller-side)', () => {
     const p = prior([{ lineId: 'L1', quantity: 1, amount: 333 }], { reason: 'DAMAGED', status: 'IN_TRANSIT' });
-    const r = computeReturnAmounts({ order: order(lines), lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }], reason: 'QUALITY_ISSUE', priorReturns: [p] });
-    expect(r.lines).toEqual([{ lineId: 'L1', quantity: 2, amount: 667 }, { lineId: 'L2', quantity: 1, amount: 499 }]);
+    const r = computeReturnAmounts({
+      order: order(lines),
+      lines: [
+        { lineId: 'L1', quantity: 2 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+      reason: 'QUALITY_ISSUE',
+      priorReturns: [p],
+    });
+    expect(r.lines).toEqual([
+      { lineId: 'L1', quantity: 2, amount: 667 },
+      { lineId: 'L2', quantity: 1, amount: 499 },
+    ]);
     expect(r.amounts).toEqual({ items: 1166, shipping: 800, total: 1966 });
   });
 
@@ -37,11 +56,25 @@ describe('computeReturnAmounts', () => {
   });
 
   test('duplicate lineIds are merged', () => {
-    expect(mergeLines([{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }, { lineId: 'L1', quantity: 2 }])).toEqual([
+    expect(
+      mergeLines([
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+        { lineId: 'L1', quantity: 2 },
+      ]),
+    ).toEqual([
       { lineId: 'L1', quantity: 3 },
       { lineId: 'L2', quantity: 1 },
     ]);
-    const r = computeReturnAmounts({ order: order(lines), lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L1', quantity: 2 }], reason: 'OTHER', priorReturns: [] });
+    const r = computeReturnAmounts({
+      order: order(lines),
+      lines: [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L1', quantity: 2 },
+      ],
+      reason: 'OTHER',
+      priorReturns: [],
+    });
     expect(r.lines).toEqual([{ lineId: 'L1', quantity: 3, amount: 1000 }]);
   });
 

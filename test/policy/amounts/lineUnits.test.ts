@@ -44,10 +44,7 @@ describe('lineRefundAmount', () => {
 });
 
 describe('countedPriorReturns', () => {
-  const statuses: ReturnStatus[] = [
-    'PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED',
-    'REFUNDING', 'REFUND_FAILED', 'REFUNDED', 'CANCELLED', 'CLOSED',
-  ];
+  const statuses: ReturnStatus[] = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED', 'REFUNDED', 'CANCELLED', 'CLOSED'];
 
   test.each(statuses)('status %s', (status) => {
     const p = prior([{ lineId: 'L1', quantity: 1, amount: 33 }], { status });
@@ -64,7 +61,10 @@ describe('countedPriorReturns', () => {
 
   test('lineAlready sums units and amounts of a line', () => {
     const ps = [
-      prior([{ lineId: 'L1', quantity: 1, amount: 33 }, { lineId: 'L2', quantity: 2, amount: 50 }]),
+      prior([
+        { lineId: 'L1', quantity: 1, amount: 33 },
+        { lineId: 'L2', quantity: 2, amount: 50 },
+      ]),
       prior([{ lineId: 'L1', quantity: 1, amount: 33 }]),
     ];
     expect(lineAlready(ps, 'L1')).toEqual({ units: 2, amount: 66 });

@@ -51,7 +51,14 @@ const orderArb = fc
               { outTradeNo: 'DEP', channel: 'WECHAT_PAY', amount: deposit, paidAt, kind: 'DEPOSIT' },
               { outTradeNo: 'BAL', channel: 'WECHAT_PAY', amount: total - deposit, paidAt, kind: 'BALANCE' },
             ],
-      lines: lines.map((l, i) => ({ lineId: `L${i}`, skuId: `S${i}`, title: `商品${i}`, quantity: l.quantity, unitPrice: Math.ceil(l.paidAmount / l.quantity), paidAmount: l.paidAmount })),
+      lines: lines.map((l, i) => ({
+        lineId: `L${i}`,
+        skuId: `S${i}`,
+        title: `商品${i}`,
+        quantity: l.quantity,
+        unitPrice: Math.ceil(l.paidAmount / l.quantity),
+        paidAmount: l.paidAmount,
+      })),
     };
   });
 
@@ -73,7 +80,7 @@ interface Sim {
   refunds: RefundRec[];
 }
 
-function heldUnits(order: Order, returns: readonly PriorReturn[]): Map<string, number> {
+function heldUnits(returns: readonly PriorReturn[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const r of countedPriorReturns(returns)) for (const l of r.lines) m.set(l.lineId, (m.get(l.lineId) ?? 0) + l.quantity);
   return m;
@@ -134,7 +141,7 @@ function simulate(order: Order, steps: Step[], finalReason: ReasonCode): Sim {
   };
 
   for (const s of steps) {
-    const held = heldUnits(order, sim.returns);
+    const held = heldUnits(sim.returns);
     const open = order.lines.filter((l) => (held.get(l.lineId) ?? 0) < l.quantity);
     if (open.length === 0) break;
     let chosen = open.filter((_, i) => (s.mask >> i) & 1);
@@ -147,10 +154,8 @@ function simulate(order: Order, steps: Step[], finalReason: ReasonCode): Sim {
     run(lines, s, reason);
   }
   // Return whatever is left in one last request.
-  const held = heldUnits(order, sim.returns);
-  const rest = order.lines
-    .map((l) => ({ lineId: l.lineId, quantity: l.quantity - (held.get(l.lineId) ?? 0) }))
-    .filter((l) => l.quantity > 0);
+  const held = heldUnits(sim.returns);
+  const rest = order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity - (held.get(l.lineId) ?? 0) })).filter((l) => l.quantity > 0);
   if (rest.length) run(rest, undefined, finalReason);
   return sim;
 }
@@ -170,12 +175,15 @@ describe('amounts properties', () => {
         const paymentsTotal = order.payments.reduce((s, p) => s + p.amount, 0);
 
         // every unit is returned exactly once among counted after-sales
-        const held = heldUnits(order, sim.returns);
+        const held = heldUnits(sim.returns);
         for (const l of order.lines) expect(held.get(l.lineId)).toBe(l.quantity);
 
         // the units of each line sum exactly to its paidAmount
         for (const l of order.lines) {
-          const sum = counted.flatMap((r) => r.lines).filter((x) => x.lineId === l.lineId).reduce((s, x) => s + x.amount, 0);
+          const sum = counted
+            .flatMap((r) => r.lines)
+            .filter((x) => x.lineId === l.lineId)
+            .reduce((s, x) => s + x.amount, 0);
           expect(sum).toBe(l.paidAmount);
         }
 

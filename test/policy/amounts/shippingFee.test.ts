@@ -13,7 +13,10 @@ describe('shippingRefund', () => {
 
   test('(a) whole order refunded before shipment, any reason', () => {
     const o = unshipped(order(lines2));
-    const all = [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }];
+    const all = [
+      { lineId: 'L1', quantity: 2 },
+      { lineId: 'L2', quantity: 1 },
+    ];
     expect(shippingRefund({ order: o, lines: all, reason: 'NO_LONGER_WANTED', priorReturns: [] })).toBe(800);
   });
 
@@ -44,15 +47,33 @@ describe('shippingRefund', () => {
 
   test('a cancelled prior that carried the shipping fee releases it', () => {
     const o = unshipped(order(lines2));
-    const all = [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }];
-    const p = prior([{ lineId: 'L1', quantity: 2, amount: 1000 }, { lineId: 'L2', quantity: 1, amount: 500 }], { status: 'CANCELLED', shippingRefunded: 800 });
+    const all = [
+      { lineId: 'L1', quantity: 2 },
+      { lineId: 'L2', quantity: 1 },
+    ];
+    const p = prior(
+      [
+        { lineId: 'L1', quantity: 2, amount: 1000 },
+        { lineId: 'L2', quantity: 1, amount: 500 },
+      ],
+      { status: 'CANCELLED', shippingRefunded: 800 },
+    );
     expect(shippingRefund({ order: o, lines: all, reason: 'OTHER', priorReturns: [p] })).toBe(800);
   });
 
   test('modify: excludeReturnId re-evaluates the after-sale itself', () => {
     const o = unshipped(order(lines2));
-    const all = [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }];
-    const self = prior([{ lineId: 'L1', quantity: 2, amount: 1000 }, { lineId: 'L2', quantity: 1, amount: 500 }], { status: 'PENDING_REVIEW', shippingRefunded: 800, returnId: 'R202601010009' });
+    const all = [
+      { lineId: 'L1', quantity: 2 },
+      { lineId: 'L2', quantity: 1 },
+    ];
+    const self = prior(
+      [
+        { lineId: 'L1', quantity: 2, amount: 1000 },
+        { lineId: 'L2', quantity: 1, amount: 500 },
+      ],
+      { status: 'PENDING_REVIEW', shippingRefunded: 800, returnId: 'R202601010009' },
+    );
     expect(shippingRefund({ order: o, lines: all, reason: 'OTHER', priorReturns: [self], excludeReturnId: 'R202601010009' })).toBe(800);
     expect(shippingRefund({ order: o, lines: all, reason: 'OTHER', priorReturns: [self] })).toBe(0);
   });
@@ -73,7 +94,10 @@ describe('shippingRefund', () => {
 
   test('shipped, whole order at once, seller-side: fee; buyer-side: 0', () => {
     const o = order(lines2);
-    const all = [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }];
+    const all = [
+      { lineId: 'L1', quantity: 2 },
+      { lineId: 'L2', quantity: 1 },
+    ];
     expect(shippingRefund({ order: o, lines: all, reason: 'NOT_RECEIVED', priorReturns: [] })).toBe(800);
     expect(shippingRefund({ order: o, lines: all, reason: 'NO_LONGER_WANTED', priorReturns: [] })).toBe(0);
   });
@@ -85,13 +109,22 @@ describe('shippingRefund', () => {
 
   test('no shipping fee ⇒ 0', () => {
     const o = unshipped(order(lines2, { shippingFee: 0 }));
-    const all = [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }];
+    const all = [
+      { lineId: 'L1', quantity: 2 },
+      { lineId: 'L2', quantity: 1 },
+    ];
     expect(shippingRefund({ order: o, lines: all, reason: 'OTHER', priorReturns: [] })).toBe(0);
   });
 
   test('priors alone already covering everything ⇒ 0 for a further request', () => {
     const o = unshipped(order(lines2));
-    const p = prior([{ lineId: 'L1', quantity: 2, amount: 1000 }, { lineId: 'L2', quantity: 1, amount: 500 }], { status: 'PENDING_REVIEW' });
+    const p = prior(
+      [
+        { lineId: 'L1', quantity: 2, amount: 1000 },
+        { lineId: 'L2', quantity: 1, amount: 500 },
+      ],
+      { status: 'PENDING_REVIEW' },
+    );
     expect(shippingRefund({ order: o, lines: [{ lineId: 'L2', quantity: 1 }], reason: 'OTHER', priorReturns: [p] })).toBe(0);
   });
 });

@@ -10,32 +10,60 @@ describe('splitAcrossPayments', () => {
       { outTradeNo: 'DEP', amount: 1000, refunded: 0 },
       { outTradeNo: 'BAL', amount: 3000, refunded: 1000 },
     ]);
-    expect(r).toEqual([{ outTradeNo: 'DEP', amount: 100 }, { outTradeNo: 'BAL', amount: 200 }]);
+    expect(r).toEqual([
+      { outTradeNo: 'DEP', amount: 100 },
+      { outTradeNo: 'BAL', amount: 200 },
+    ]);
   });
 
   test('largest remainder rounding', () => {
     // remaining 10, 20 → exact 5/3=1.67, 10/3=3.33 → 2, 3
-    expect(splitAcrossPayments(5, [{ outTradeNo: 'A', amount: 15, refunded: 5 }, { outTradeNo: 'B', amount: 20, refunded: 0 }])).toEqual([
+    expect(
+      splitAcrossPayments(5, [
+        { outTradeNo: 'A', amount: 15, refunded: 5 },
+        { outTradeNo: 'B', amount: 20, refunded: 0 },
+      ]),
+    ).toEqual([
       { outTradeNo: 'A', amount: 2 },
       { outTradeNo: 'B', amount: 3 },
     ]);
   });
 
   test('ties go to the earlier payment', () => {
-    expect(splitAcrossPayments(1, [{ outTradeNo: 'A', amount: 50, refunded: 0 }, { outTradeNo: 'B', amount: 50, refunded: 0 }])).toEqual([{ outTradeNo: 'A', amount: 1 }]);
-    expect(splitAcrossPayments(3, [{ outTradeNo: 'A', amount: 10, refunded: 0 }, { outTradeNo: 'B', amount: 10, refunded: 0 }])).toEqual([
+    expect(
+      splitAcrossPayments(1, [
+        { outTradeNo: 'A', amount: 50, refunded: 0 },
+        { outTradeNo: 'B', amount: 50, refunded: 0 },
+      ]),
+    ).toEqual([{ outTradeNo: 'A', amount: 1 }]);
+    expect(
+      splitAcrossPayments(3, [
+        { outTradeNo: 'A', amount: 10, refunded: 0 },
+        { outTradeNo: 'B', amount: 10, refunded: 0 },
+      ]),
+    ).toEqual([
       { outTradeNo: 'A', amount: 2 },
       { outTradeNo: 'B', amount: 1 },
     ]);
   });
 
   test('zero shares and exhausted payments omitted', () => {
-    expect(splitAcrossPayments(100, [{ outTradeNo: 'A', amount: 100, refunded: 100 }, { outTradeNo: 'B', amount: 300, refunded: 0 }])).toEqual([{ outTradeNo: 'B', amount: 100 }]);
+    expect(
+      splitAcrossPayments(100, [
+        { outTradeNo: 'A', amount: 100, refunded: 100 },
+        { outTradeNo: 'B', amount: 300, refunded: 0 },
+      ]),
+    ).toEqual([{ outTradeNo: 'B', amount: 100 }]);
     expect(splitAcrossPayments(0, [{ outTradeNo: 'A', amount: 100, refunded: 0 }])).toEqual([]);
   });
 
   test('exactly the remaining: each payment gets its remaining', () => {
-    expect(splitAcrossPayments(350, [{ outTradeNo: 'A', amount: 100, refunded: 50 }, { outTradeNo: 'B', amount: 300, refunded: 0 }])).toEqual([
+    expect(
+      splitAcrossPayments(350, [
+        { outTradeNo: 'A', amount: 100, refunded: 50 },
+        { outTradeNo: 'B', amount: 300, refunded: 0 },
+      ]),
+    ).toEqual([
       { outTradeNo: 'A', amount: 50 },
       { outTradeNo: 'B', amount: 300 },
     ]);
@@ -56,7 +84,10 @@ describe('splitAcrossPayments', () => {
     [Number.NaN, 'AMOUNT_INVALID'],
     [401, 'REFUND_LIMIT'],
   ])('total %p ⇒ %s', (total, code) => {
-    const payments = [{ outTradeNo: 'A', amount: 100, refunded: 0 }, { outTradeNo: 'B', amount: 300, refunded: 0 }];
+    const payments = [
+      { outTradeNo: 'A', amount: 100, refunded: 0 },
+      { outTradeNo: 'B', amount: 300, refunded: 0 },
+    ];
     let err: unknown;
     try {
       splitAcrossPayments(total, payments);
@@ -69,7 +100,12 @@ describe('splitAcrossPayments', () => {
   });
 
   test('REFUND_LIMIT counts already-refunded amounts', () => {
-    expect(() => splitAcrossPayments(301, [{ outTradeNo: 'A', amount: 100, refunded: 100 }, { outTradeNo: 'B', amount: 300, refunded: 0 }])).toThrow(RefundSplitError);
+    expect(() =>
+      splitAcrossPayments(301, [
+        { outTradeNo: 'A', amount: 100, refunded: 100 },
+        { outTradeNo: 'B', amount: 300, refunded: 0 },
+      ]),
+    ).toThrow(RefundSplitError);
   });
 });
 
@@ -89,7 +125,15 @@ describe('refundedPerPayment / paymentBalances', () => {
   });
 
   test('paymentBalances pairs payments with their refunded sums', () => {
-    expect(paymentBalances([{ outTradeNo: 'A', amount: 500 }, { outTradeNo: 'C', amount: 10 }], refunds)).toEqual([
+    expect(
+      paymentBalances(
+        [
+          { outTradeNo: 'A', amount: 500 },
+          { outTradeNo: 'C', amount: 10 },
+        ],
+        refunds,
+      ),
+    ).toEqual([
       { outTradeNo: 'A', amount: 500, refunded: 120 },
       { outTradeNo: 'C', amount: 10, refunded: 0 },
     ]);

@@ -4,8 +4,7 @@ import type { ReturnStatus } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, makeEligibilityContext, makePolicy, makePriorReturn } from '../fixtures';
 
 const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, x.lineId]);
-const closedOn = (lineId: string, n: number, status: ReturnStatus = 'CLOSED') =>
-  Array.from({ length: n }, () => makePriorReturn({ status, lines: [[lineId, 1]] }));
+const closedOn = (lineId: string, n: number, status: ReturnStatus = 'CLOSED') => Array.from({ length: n }, () => makePriorReturn({ status, lines: [[lineId, 1]] }));
 
 describe('rule 4b: at most maxAttemptsPerLine applications + modifications per line', () => {
   it('accepts the 5th attempt (4 prior after-sales, each counting 1 by default)', () => {
@@ -49,7 +48,10 @@ describe('rule 4b: at most maxAttemptsPerLine applications + modifications per l
   it('counts per line: attempts on another line do not count', () => {
     const ctx = makeEligibilityContext({
       priorReturns: closedOn('L2', 5),
-      lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }],
+      lines: [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+      ],
     });
     expect(pairs(checkAttempts(ctx))).toEqual([[C.ATTEMPTS_EXCEEDED, 'L2']]);
   });

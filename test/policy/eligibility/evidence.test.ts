@@ -19,19 +19,13 @@ describe('reason and evidence', () => {
     expect(r[0].message).toContain(label);
   });
 
-  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED'])(
-    '%s with one photo is accepted',
-    (reason) => {
-      expect(checkEvidence(makeEligibilityContext({ reason, evidenceCount: 1 }))).toEqual([]);
-    },
-  );
+  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED'])('%s with one photo is accepted', (reason) => {
+    expect(checkEvidence(makeEligibilityContext({ reason, evidenceCount: 1 }))).toEqual([]);
+  });
 
-  it.each<ReasonCode>(['NOT_RECEIVED', 'NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER'])(
-    '%s needs no evidence',
-    (reason) => {
-      expect(checkEvidence(makeEligibilityContext({ reason, evidenceCount: 0 }))).toEqual([]);
-    },
-  );
+  it.each<ReasonCode>(['NOT_RECEIVED', 'NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER'])('%s needs no evidence', (reason) => {
+    expect(checkEvidence(makeEligibilityContext({ reason, evidenceCount: 0 }))).toEqual([]);
+  });
 
   it('treats a missing/invalid evidenceCount as none', () => {
     const ctx = makeEligibilityContext({ reason: 'DAMAGED', evidenceCount: Number.NaN });

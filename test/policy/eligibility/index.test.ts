@@ -1,24 +1,7 @@
 import fc from 'fast-check';
-import {
-  ELIGIBILITY_CODES as C,
-  ELIGIBILITY_RULES,
-  applicationWindowEndsAt,
-  checkEligibility,
-  type EligibilityContext,
-} from '../../../cloudfunctions/core/policy/eligibility';
+import { ELIGIBILITY_CODES as C, ELIGIBILITY_RULES, applicationWindowEndsAt, checkEligibility, type EligibilityContext } from '../../../cloudfunctions/core/policy/eligibility';
 import type { ReasonCode, ReturnStatus } from '../../../cloudfunctions/core/policy/types';
-import {
-  BUYER,
-  CHINESE,
-  OTHER_BUYER,
-  at,
-  makeEligibilityContext,
-  makeLine,
-  makeOrder,
-  makePriorReturn,
-  makeUnshippedOrder,
-  plusMs,
-} from '../fixtures';
+import { BUYER, CHINESE, OTHER_BUYER, at, makeEligibilityContext, makeLine, makeOrder, makePriorReturn, makeUnshippedOrder, plusMs } from '../fixtures';
 
 const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, x.lineId]);
 
@@ -108,9 +91,7 @@ describe('checkEligibility: composition of every rule', () => {
   });
 
   it('reports the quality window and an unknown reason', () => {
-    const late = checkEligibility(
-      makeEligibilityContext({ reason: 'QUALITY_ISSUE', evidenceCount: 2, now: at('2026-02-16T16:00:00Z') }),
-    );
+    const late = checkEligibility(makeEligibilityContext({ reason: 'QUALITY_ISSUE', evidenceCount: 2, now: at('2026-02-16T16:00:00Z') }));
     expect(pairs(late.refusals)).toEqual([[C.QUALITY_WINDOW_CLOSED, undefined]]);
     expect(late.refusals[0].message).toContain('2026-02-16 23:59');
 
@@ -155,9 +136,7 @@ describe('checkEligibility: composition of every rule', () => {
 
   describe('windowEndsAt', () => {
     it('is the no-reason window end for buyer-side reasons', () => {
-      expect(checkEligibility(makeEligibilityContext({ reason: 'WRONG_ORDER' })).windowEndsAt?.toISOString()).toBe(
-        '2026-02-08T15:59:59.999Z',
-      );
+      expect(checkEligibility(makeEligibilityContext({ reason: 'WRONG_ORDER' })).windowEndsAt?.toISOString()).toBe('2026-02-08T15:59:59.999Z');
     });
 
     it('is the quality window end for seller-side reasons', () => {
@@ -178,14 +157,8 @@ describe('checkEligibility: composition of every rule', () => {
   });
 
   it('property: with the owner calling, refusals are exactly the concatenation of every rule`s refusals', () => {
-    const statuses: ReturnStatus[] = [
-      'PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED',
-      'REFUNDING', 'REFUND_FAILED', 'REFUNDED', 'CANCELLED', 'CLOSED',
-    ];
-    const reasons: ReasonCode[] = [
-      'NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER', 'QUALITY_ISSUE', 'DAMAGED',
-      'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED',
-    ];
+    const statuses: ReturnStatus[] = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED', 'REFUNDED', 'CANCELLED', 'CLOSED'];
+    const reasons: ReasonCode[] = ['NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER', 'QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'];
     const lineIdArb = fc.constantFrom('L1', 'L2', 'L3');
     const arb = fc.record({
       status: fc.constantFrom('PAID', 'SHIPPED', 'RECEIVED', 'COMPLETED', 'CANCELLED' as const),
@@ -193,10 +166,9 @@ describe('checkEligibility: composition of every rule', () => {
       type: fc.constantFrom('REFUND_ONLY' as const, 'RETURN_REFUND' as const),
       reason: fc.constantFrom(...reasons),
       lines: fc.array(fc.record({ lineId: lineIdArb, quantity: fc.integer({ min: -1, max: 4 }) }), { maxLength: 4 }),
-      prior: fc.array(
-        fc.record({ status: fc.constantFrom(...statuses), lineId: lineIdArb, q: fc.integer({ min: 1, max: 2 }), attempts: fc.integer({ min: 1, max: 3 }) }),
-        { maxLength: 4 },
-      ),
+      prior: fc.array(fc.record({ status: fc.constantFrom(...statuses), lineId: lineIdArb, q: fc.integer({ min: 1, max: 2 }), attempts: fc.integer({ min: 1, max: 3 }) }), {
+        maxLength: 4,
+      }),
       evidenceCount: fc.integer({ min: 0, max: 2 }),
       nowOffsetDays: fc.integer({ min: 0, max: 400 }),
     });
@@ -210,9 +182,7 @@ describe('checkEligibility: composition of every rule', () => {
           reason: a.reason,
           lines: a.lines,
           evidenceCount: a.evidenceCount,
-          priorReturns: a.prior.map((p) =>
-            makePriorReturn({ status: p.status, lines: [[p.lineId, p.q]], attempts: p.attempts }),
-          ),
+          priorReturns: a.prior.map((p) => makePriorReturn({ status: p.status, lines: [[p.lineId, p.q]], attempts: p.attempts })),
           now: new Date(at('2026-01-20T02:00:00Z').getTime() + a.nowOffsetDays * 86_400_000),
         });
         const res = checkEligibility(ctx);

@@ -7,10 +7,7 @@ const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, 
 
 function orderWith(l1: Parameters<typeof makeLine>[0]) {
   return makeOrder({
-    lines: [
-      makeLine({ lineId: 'L1', quantity: 1, unitPrice: 5000, ...l1 }),
-      makeLine({ lineId: 'L2', quantity: 1, unitPrice: 3000 }),
-    ],
+    lines: [makeLine({ lineId: 'L1', quantity: 1, unitPrice: 5000, ...l1 }), makeLine({ lineId: 'L2', quantity: 1, unitPrice: 3000 })],
   });
 }
 
@@ -53,11 +50,7 @@ describe('rule 7: no-reason exemptions', () => {
 
   it('only refuses the exempt lines, in request order, once each', () => {
     const order = makeOrder({
-      lines: [
-        makeLine({ lineId: 'L1', noReasonExempt: 'PERIODICAL' }),
-        makeLine({ lineId: 'L2' }),
-        makeLine({ lineId: 'L3', waiverConfirmedAt: at('2026-01-20T01:59:00Z') }),
-      ],
+      lines: [makeLine({ lineId: 'L1', noReasonExempt: 'PERIODICAL' }), makeLine({ lineId: 'L2' }), makeLine({ lineId: 'L3', waiverConfirmedAt: at('2026-01-20T01:59:00Z') })],
     });
     const ctx = makeEligibilityContext({
       order,

@@ -1,7 +1,4 @@
-import {
-  checkNoReasonWindow,
-  noReasonWindowEndsAt,
-} from '../../../cloudfunctions/core/policy/eligibility/rules/noReasonWindow';
+import { checkNoReasonWindow, noReasonWindowEndsAt } from '../../../cloudfunctions/core/policy/eligibility/rules/noReasonWindow';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { ReasonCode } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, at, makeEligibilityContext, makeOrder, makePolicy, makeUnshippedOrder, plusMs } from '../fixtures';
@@ -48,12 +45,9 @@ describe('rule 5: no-reason window (buyer-side reasons), in Asia/Shanghai days',
     expect(r.map((x) => x.code)).toEqual([C.NO_REASON_WINDOW_CLOSED]);
   });
 
-  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'])(
-    'does not apply to seller-side reason %s',
-    (reason) => {
-      expect(checkNoReasonWindow(ctxAt('2026-01-31T16:30:00Z', at('2026-02-08T16:00:00Z'), reason))).toEqual([]);
-    },
-  );
+  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'])('does not apply to seller-side reason %s', (reason) => {
+    expect(checkNoReasonWindow(ctxAt('2026-01-31T16:30:00Z', at('2026-02-08T16:00:00Z'), reason))).toEqual([]);
+  });
 
   it('follows policy.noReasonDays', () => {
     const base = ctxAt('2026-01-31T16:30:00Z', at('2026-02-08T16:00:00Z'));

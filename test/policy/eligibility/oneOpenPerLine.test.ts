@@ -1,23 +1,11 @@
-import {
-  checkOneOpenPerLine,
-  openReturnForLine,
-  supersededReturns,
-} from '../../../cloudfunctions/core/policy/eligibility/rules/oneOpenPerLine';
+import { checkOneOpenPerLine, openReturnForLine, supersededReturns } from '../../../cloudfunctions/core/policy/eligibility/rules/oneOpenPerLine';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { ReturnStatus } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, makeEligibilityContext, makePriorReturn } from '../fixtures';
 
 const pairs = (r: { code: string; lineId?: string }[]) => r.map((x) => [x.code, x.lineId]);
 
-const OPEN: ReturnStatus[] = [
-  'PENDING_REVIEW',
-  'AWAITING_SHIPMENT',
-  'IN_TRANSIT',
-  'REJECTED',
-  'DISPUTED',
-  'REFUNDING',
-  'REFUND_FAILED',
-];
+const OPEN: ReturnStatus[] = ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED'];
 
 describe('rule 4a: one open after-sale per line', () => {
   it('accepts a line without prior after-sales', () => {
@@ -66,16 +54,29 @@ describe('rule 4a: one open after-sale per line', () => {
     const ctx = makeEligibilityContext({
       priorReturns: [modified, other],
       excludeReturnId: modified.returnId,
-      lines: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }],
+      lines: [
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+      ],
     });
     expect(pairs(checkOneOpenPerLine(ctx))).toEqual([[C.RETURN_ALREADY_OPEN, 'L1']]);
   });
 
   it('only looks at the requested lines, reports each once, in request order', () => {
-    const open = makePriorReturn({ status: 'PENDING_REVIEW', lines: [['L1', 1], ['L2', 1]] });
+    const open = makePriorReturn({
+      status: 'PENDING_REVIEW',
+      lines: [
+        ['L1', 1],
+        ['L2', 1],
+      ],
+    });
     const ctx = makeEligibilityContext({
       priorReturns: [open],
-      lines: [{ lineId: 'L2', quantity: 1 }, { lineId: 'L1', quantity: 1 }, { lineId: 'L2', quantity: 1 }],
+      lines: [
+        { lineId: 'L2', quantity: 1 },
+        { lineId: 'L1', quantity: 1 },
+        { lineId: 'L2', quantity: 1 },
+      ],
     });
     expect(pairs(checkOneOpenPerLine(ctx))).toEqual([
       [C.RETURN_ALREADY_OPEN, 'L2'],

@@ -1,7 +1,4 @@
-import {
-  checkPaymentWindow,
-  paymentWindowEndsAt,
-} from '../../../cloudfunctions/core/policy/eligibility/rules/paymentWindow';
+import { checkPaymentWindow, paymentWindowEndsAt } from '../../../cloudfunctions/core/policy/eligibility/rules/paymentWindow';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { Payment } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, PAID_AT, at, makeEligibilityContext, makeOrder, makePayment, makePolicy, plusMs } from '../fixtures';
@@ -53,9 +50,7 @@ describe('rule 8: refund window of the payment platform (paidAt + paymentRefundD
     const order = makeOrder({ paidAt: at('2025-06-01T00:00:00Z'), payments: [] });
     const ctx = makeEligibilityContext({ order, now: at('2026-05-31T23:59:59Z') });
     expect(checkPaymentWindow(ctx)).toEqual([]);
-    expect(checkPaymentWindow({ ...ctx, now: at('2026-06-01T00:00:01Z') }).map((x) => x.code)).toEqual([
-      C.PAYMENT_WINDOW_CLOSED,
-    ]);
+    expect(checkPaymentWindow({ ...ctx, now: at('2026-06-01T00:00:01Z') }).map((x) => x.code)).toEqual([C.PAYMENT_WINDOW_CLOSED]);
   });
 
   it('follows policy.paymentRefundDays', () => {

@@ -1,7 +1,4 @@
-import {
-  checkQualityWindow,
-  qualityWindowEndsAt,
-} from '../../../cloudfunctions/core/policy/eligibility/rules/qualityWindow';
+import { checkQualityWindow, qualityWindowEndsAt } from '../../../cloudfunctions/core/policy/eligibility/rules/qualityWindow';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { ReasonCode } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, at, makeEligibilityContext, makeOrder, makePolicy, makeUnshippedOrder, plusMs } from '../fixtures';
@@ -32,13 +29,10 @@ describe('rule 6: quality window (seller-side reasons), in Asia/Shanghai days', 
     expect(r[0].message).toContain(shown);
   });
 
-  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED'])(
-    'applies to seller-side reason %s',
-    (reason) => {
-      const r = checkQualityWindow(ctxAt('2026-01-31T16:30:00Z', at('2026-02-16T16:00:00Z'), reason));
-      expect(r.map((x) => x.code)).toEqual([C.QUALITY_WINDOW_CLOSED]);
-    },
-  );
+  it.each<ReasonCode>(['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED'])('applies to seller-side reason %s', (reason) => {
+    const r = checkQualityWindow(ctxAt('2026-01-31T16:30:00Z', at('2026-02-16T16:00:00Z'), reason));
+    expect(r.map((x) => x.code)).toEqual([C.QUALITY_WINDOW_CLOSED]);
+  });
 
   it.each<ReasonCode>(['NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER'])('does not apply to buyer-side reason %s', (reason) => {
     expect(checkQualityWindow(ctxAt('2026-01-31T16:30:00Z', at('2026-03-31T00:00:00Z'), reason))).toEqual([]);

@@ -1,7 +1,4 @@
-import {
-  availableUnits,
-  checkQuantity,
-} from '../../../cloudfunctions/core/policy/eligibility/rules/quantity';
+import { availableUnits, checkQuantity } from '../../../cloudfunctions/core/policy/eligibility/rules/quantity';
 import { ELIGIBILITY_CODES as C } from '../../../cloudfunctions/core/policy/eligibility/context';
 import type { RequestedLine, ReturnStatus } from '../../../cloudfunctions/core/policy/types';
 import { CHINESE, makeEligibilityContext, makePriorReturn } from '../fixtures';
@@ -19,7 +16,12 @@ describe('rule 3: quantity per line', () => {
   });
 
   it('accepts 1..purchased units of existing lines', () => {
-    const ctx = makeEligibilityContext({ lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }] });
+    const ctx = makeEligibilityContext({
+      lines: [
+        { lineId: 'L1', quantity: 2 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+    });
     expect(checkQuantity(ctx)).toEqual([]);
   });
 
@@ -75,20 +77,15 @@ describe('rule 3: quantity per line', () => {
     expect(r[0].message).toContain('1件');
   });
 
-  it.each<ReturnStatus>([
-    'PENDING_REVIEW',
-    'AWAITING_SHIPMENT',
-    'IN_TRANSIT',
-    'REJECTED',
-    'DISPUTED',
-    'REFUNDING',
-    'REFUND_FAILED',
-  ])('subtracts units held by an open (%s) after-sale', (status) => {
-    const priorReturns = [makePriorReturn({ status, lines: [['L1', 1]] })];
-    const ctx = makeEligibilityContext({ priorReturns, lines: [{ lineId: 'L1', quantity: 2 }] });
-    expect(availableUnits(ctx, 'L1')).toBe(1);
-    expect(pairs(checkQuantity(ctx))).toEqual([[C.QUANTITY_EXCEEDED, 'L1']]);
-  });
+  it.each<ReturnStatus>(['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED'])(
+    'subtracts units held by an open (%s) after-sale',
+    (status) => {
+      const priorReturns = [makePriorReturn({ status, lines: [['L1', 1]] })];
+      const ctx = makeEligibilityContext({ priorReturns, lines: [{ lineId: 'L1', quantity: 2 }] });
+      expect(availableUnits(ctx, 'L1')).toBe(1);
+      expect(pairs(checkQuantity(ctx))).toEqual([[C.QUANTITY_EXCEEDED, 'L1']]);
+    },
+  );
 
   it.each<ReturnStatus>(['CANCELLED', 'CLOSED'])('does not count units of a %s after-sale', (status) => {
     const priorReturns = [makePriorReturn({ status, lines: [['L1', 2]] })];
@@ -97,10 +94,7 @@ describe('rule 3: quantity per line', () => {
   });
 
   it('says nothing is left when every unit is refunded or in progress', () => {
-    const priorReturns = [
-      makePriorReturn({ status: 'REFUNDED', lines: [['L1', 1]] }),
-      makePriorReturn({ status: 'IN_TRANSIT', lines: [['L1', 1]] }),
-    ];
+    const priorReturns = [makePriorReturn({ status: 'REFUNDED', lines: [['L1', 1]] }), makePriorReturn({ status: 'IN_TRANSIT', lines: [['L1', 1]] })];
     const r = checkQuantity(makeEligibilityContext({ priorReturns, lines: [{ lineId: 'L1', quantity: 1 }] }));
     expect(pairs(r)).toEqual([[C.QUANTITY_EXCEEDED, 'L1']]);
     expect(r[0].message).toContain('没有可申请');

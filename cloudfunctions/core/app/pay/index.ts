@@ -31,6 +31,16 @@ function envId(): string | undefined {
   return ctx.ENV || process.env.TCB_ENV || undefined;
 }
 
+/** The SDK's cloudPay (platform.md "WeChat Pay through cloudPay"); its typings do not declare it. */
+interface CloudPay {
+  refund(params: Record<string, unknown>): Promise<unknown>;
+  queryRefund(params: Record<string, unknown>): Promise<unknown>;
+}
+
+function cloudPay(): CloudPay {
+  return (sdk() as unknown as { cloudPay: CloudPay }).cloudPay;
+}
+
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String((err as { errMsg?: string })?.errMsg ?? err));
 }
@@ -39,8 +49,7 @@ function asError(err: unknown): Error {
 export async function refundCall(call: RefundCall, settings: ShopSettings): Promise<{ classified: SubmitClassification; raw: unknown }> {
   let resp: unknown;
   try {
-    // cloudPay is not in the SDK's typings.
-    resp = await (sdk() as any).cloudPay.refund({
+    resp = await cloudPay().refund({
       functionName: settings.pay.callbackFunction,
       envId: envId(),
       sub_mch_id: settings.pay.subMchId,
@@ -61,8 +70,7 @@ export async function refundCall(call: RefundCall, settings: ShopSettings): Prom
 export async function queryRefundCall(outRefundNo: string, settings: ShopSettings): Promise<QueryClassification> {
   let resp: unknown;
   try {
-    // cloudPay is not in the SDK's typings.
-    resp = await (sdk() as any).cloudPay.queryRefund({ sub_mch_id: settings.pay.subMchId, nonce_str: nonce(), out_refund_no: outRefundNo });
+    resp = await cloudPay().queryRefund({ sub_mch_id: settings.pay.subMchId, nonce_str: nonce(), out_refund_no: outRefundNo });
   } catch (err) {
     resp = asError(err);
   }

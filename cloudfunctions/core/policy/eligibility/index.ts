@@ -52,8 +52,7 @@ export interface EligibilityResult {
 /** The earlier of the window ends that apply to ctx.reason (see EligibilityResult.windowEndsAt). */
 export function applicationWindowEndsAt(ctx: EligibilityContext): Date | null {
   const side = reasonInfo(ctx.reason)?.side;
-  const reasonEnd =
-    side === 'BUYER' ? noReasonWindowEndsAt(ctx) : side === 'SELLER' ? qualityWindowEndsAt(ctx) : null;
+  const reasonEnd = side === 'BUYER' ? noReasonWindowEndsAt(ctx) : side === 'SELLER' ? qualityWindowEndsAt(ctx) : null;
   const ends = [reasonEnd, paymentWindowEndsAt(ctx)].filter((d): d is Date => d !== null);
   if (ends.length === 0) return null;
   return new Date(Math.min(...ends.map((d) => d.getTime())));

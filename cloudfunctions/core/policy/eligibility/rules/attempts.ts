@@ -6,14 +6,7 @@
  * count) adds 1.
  */
 import type { PriorReturn, Refusal } from '../../types';
-import {
-  ELIGIBILITY_CODES as C,
-  priorReturns,
-  refusal,
-  returnContainsLine,
-  uniqueRequestedLineIds,
-  type EligibilityContext,
-} from '../context';
+import { ELIGIBILITY_CODES as C, priorReturns, refusal, returnContainsLine, uniqueRequestedLineIds, type EligibilityContext } from '../context';
 
 function attemptsOf(r: PriorReturn): number {
   const a = r.attempts;
@@ -32,13 +25,7 @@ export function checkAttempts(ctx: EligibilityContext): Refusal[] {
   const out: Refusal[] = [];
   for (const lineId of uniqueRequestedLineIds(ctx)) {
     if (attemptsUsed(ctx, lineId) + 1 > max) {
-      out.push(
-        refusal(
-          C.ATTEMPTS_EXCEEDED,
-          `该商品的售后申请及修改次数已达上限（${max}次），如仍有问题请联系商家`,
-          lineId,
-        ),
-      );
+      out.push(refusal(C.ATTEMPTS_EXCEEDED, `该商品的售后申请及修改次数已达上限（${max}次），如仍有问题请联系商家`, lineId));
     }
   }
   return out;

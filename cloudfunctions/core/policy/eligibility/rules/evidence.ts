@@ -11,9 +11,7 @@ export function checkEvidence(ctx: EligibilityContext): Refusal[] {
   if (!info) return [refusal(C.REASON_INVALID, '请选择有效的售后原因')];
   const count = typeof ctx.evidenceCount === 'number' && Number.isFinite(ctx.evidenceCount) ? ctx.evidenceCount : 0;
   if (info.evidenceRequired && count < 1) {
-    return [
-      refusal(C.EVIDENCE_REQUIRED, `售后原因为“${info.label}”时，请至少上传1张照片作为凭证`),
-    ];
+    return [refusal(C.EVIDENCE_REQUIRED, `售后原因为“${info.label}”时，请至少上传1张照片作为凭证`)];
   }
   return [];
 }

@@ -5,14 +5,7 @@
  */
 import type { NoReasonExempt, Refusal } from '../../types';
 import { toDate } from '../../time';
-import {
-  ELIGIBILITY_CODES as C,
-  findOrderLine,
-  reasonInfo,
-  refusal,
-  uniqueRequestedLineIds,
-  type EligibilityContext,
-} from '../context';
+import { ELIGIBILITY_CODES as C, findOrderLine, reasonInfo, refusal, uniqueRequestedLineIds, type EligibilityContext } from '../context';
 
 export const NO_REASON_EXEMPT_LABELS: Readonly<Record<NoReasonExempt, string>> = Object.freeze({
   CUSTOM: '定制商品',
@@ -31,17 +24,9 @@ export function checkNoReasonExemption(ctx: EligibilityContext): Refusal[] {
     if (!line) continue; // rule 3 reports unknown lines
     const exempt = line.noReasonExempt;
     if (exempt && Object.prototype.hasOwnProperty.call(NO_REASON_EXEMPT_LABELS, exempt)) {
-      out.push(
-        refusal(
-          C.NO_REASON_EXEMPT,
-          `该商品属于${NO_REASON_EXEMPT_LABELS[exempt]}，依法不支持七天无理由退货；${QUALITY_HINT}`,
-          lineId,
-        ),
-      );
+      out.push(refusal(C.NO_REASON_EXEMPT, `该商品属于${NO_REASON_EXEMPT_LABELS[exempt]}，依法不支持七天无理由退货；${QUALITY_HINT}`, lineId));
     } else if (toDate(line.waiverConfirmedAt) !== undefined) {
-      out.push(
-        refusal(C.NO_REASON_EXEMPT, `您下单时已确认该商品不支持七天无理由退货；${QUALITY_HINT}`, lineId),
-      );
+      out.push(refusal(C.NO_REASON_EXEMPT, `您下单时已确认该商品不支持七天无理由退货；${QUALITY_HINT}`, lineId));
     }
   }
   return out;

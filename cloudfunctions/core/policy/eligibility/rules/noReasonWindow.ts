@@ -25,10 +25,6 @@ export function checkNoReasonWindow(ctx: EligibilityContext): Refusal[] {
   const end = noReasonWindowEndsAt(ctx);
   if (end === null || ctx.now.getTime() <= end.getTime()) return [];
   return [
-    refusal(
-      C.NO_REASON_WINDOW_CLOSED,
-      `本订单的${noReasonLabel(ctx.policy.noReasonDays)}无理由退货期已于${formatShopTime(end)}结束，` +
-        '如商品存在质量问题，可选择对应原因申请',
-    ),
+    refusal(C.NO_REASON_WINDOW_CLOSED, `本订单的${noReasonLabel(ctx.policy.noReasonDays)}无理由退货期已于${formatShopTime(end)}结束，` + '如商品存在质量问题，可选择对应原因申请'),
   ];
 }

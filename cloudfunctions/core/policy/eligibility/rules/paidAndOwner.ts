@@ -2,12 +2,7 @@
 import type { OrderStatus, Refusal } from '../../types';
 import { ELIGIBILITY_CODES as C, refusal, type EligibilityContext } from '../context';
 
-export const PAID_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>([
-  'PAID',
-  'SHIPPED',
-  'RECEIVED',
-  'COMPLETED',
-]);
+export const PAID_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['PAID', 'SHIPPED', 'RECEIVED', 'COMPLETED']);
 
 export function checkPaidAndOwner(ctx: EligibilityContext): Refusal[] {
   const { order, callerOpenid } = ctx;

@@ -29,8 +29,7 @@ export function checkPaymentWindow(ctx: EligibilityContext): Refusal[] {
   return [
     refusal(
       C.PAYMENT_WINDOW_CLOSED,
-      `该订单付款已超过${ctx.policy.paymentRefundDays}天，原路退款的期限已于${formatShopTime(end)}结束，` +
-        '无法再通过原支付方式退款，请联系商家协商处理',
+      `该订单付款已超过${ctx.policy.paymentRefundDays}天，原路退款的期限已于${formatShopTime(end)}结束，` + '无法再通过原支付方式退款，请联系商家协商处理',
     ),
   ];
 }

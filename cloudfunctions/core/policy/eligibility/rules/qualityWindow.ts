@@ -17,11 +17,5 @@ export function checkQualityWindow(ctx: EligibilityContext): Refusal[] {
   if (reasonInfo(ctx.reason)?.side !== 'SELLER') return [];
   const end = qualityWindowEndsAt(ctx);
   if (end === null || ctx.now.getTime() <= end.getTime()) return [];
-  return [
-    refusal(
-      C.QUALITY_WINDOW_CLOSED,
-      `本订单签收后${ctx.policy.qualityDays}天内的质量问题售后期已于${formatShopTime(end)}结束，` +
-        '如有疑问请联系商家协商处理',
-    ),
-  ];
+  return [refusal(C.QUALITY_WINDOW_CLOSED, `本订单签收后${ctx.policy.qualityDays}天内的质量问题售后期已于${formatShopTime(end)}结束，` + '如有疑问请联系商家协商处理')];
 }

@@ -19,9 +19,7 @@ export function checkTypeForShipping(ctx: EligibilityContext): Refusal[] {
     case 'REFUND_ONLY':
       return [];
     case 'RETURN_REFUND':
-      return hasShipped(ctx)
-        ? []
-        : [refusal(C.TYPE_NOT_ALLOWED, '商品尚未发货，暂不支持退货退款，您可以申请“仅退款”')];
+      return hasShipped(ctx) ? [] : [refusal(C.TYPE_NOT_ALLOWED, '商品尚未发货，暂不支持退货退款，您可以申请“仅退款”')];
     default:
       return [refusal(C.TYPE_NOT_ALLOWED, '不支持该售后类型，请选择“仅退款”或“退货退款”')];
   }

@@ -1,0 +1,358 @@
+/**
+ * 申请售后 (and 修改申请 with `returnId`): type, lines and quantities, reason,
+ * description, photo/video evidence, and a LIVE preview from applyReturn
+ * `preview` (eligible or the Chinese refusal reasons, refund amount, who pays
+ * return shipping, the merchant's deadline) before anything is submitted.
+ * A preview that could not be run (network, system busy) is not a refusal:
+ * a neutral notice with 重试. Modifying shows the buyer's files already
+ * attached (read-only): they count for a reason that needs a photo and for
+ * the room left (9 per side). Another buyer's order or after-sale: the 无权限
+ * state with the server's reason, no form.
+ * Options: orderId (+ lineId to preselect a line), or returnId to modify.
+ */
+import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
+import { getOrder, type Order } from '../../utils/orders';
+import { chooseAndUpload, type Uploaded } from '../../utils/upload';
+import { shopTime, yuan } from '../../utils/format';
+import { buyerFiles, evidenceRoom } from '../../utils/views';
+import { config } from '../../config';
+import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
+
+interface LineRow {
+  lineId: string;
+  title: string;
+  purchased: number;
+  priceText: string;
+  selected: boolean;
+  qty: number;
+}
+
+interface PreviewView {
+  loading: boolean;
+  /** The preview could not be run (network, system busy): not a refusal; 重试 runs it again. */
+  failed: string;
+  eligible: boolean;
+  refusals: { code: string; message: string; lineTitle: string }[];
+  totalText: string;
+  itemsText: string;
+  shippingText: string;
+  freightText: string;
+  deadlineText: string;
+  windowText: string;
+  /** Re-applying after a rejection: the rejected after-sale this one replaces. */
+  supersedesText: string;
+}
+
+const TYPE_OPTIONS = [
+  { value: 'REFUND_ONLY', label: RETURN_TYPE_LABELS.REFUND_ONLY, desc: '未收到货，或与商家协商不退货' },
+  { value: 'RETURN_REFUND', label: RETURN_TYPE_LABELS.RETURN_REFUND, desc: '已收到货，需要寄回商品' },
+];
+
+const REASON_OPTIONS = REASON_CODES.map((code) => ({ code, label: REASONS[code].label, photo: REASONS[code].evidenceRequired }));
+
+/** Errors of the preview that are answers about the request (shown as refusals); any other is a failure to check (重试). */
+const REFUSAL_CODES = new Set<string>(['INVALID_ARGUMENT', 'NOT_ELIGIBLE', 'NOT_FOUND', 'RETURN_ALREADY_OPEN']);
+
+let previewTimer: ReturnType<typeof setTimeout> | null = null;
+let previewSeq = 0;
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    mode: 'apply' as 'apply' | 'modify',
+    orderId: '',
+    returnId: '',
+    orderStatusText: '',
+    typeOptions: TYPE_OPTIONS,
+    type: 'REFUND_ONLY',
+    lines: [] as LineRow[],
+    reasonOptions: REASON_OPTIONS,
+    reasonLabels: REASON_OPTIONS.map((r) => r.label),
+    reasonIndex: -1,
+    reasonLabel: '',
+    photoRequired: false,
+    description: '',
+    maxDescription: MAX_DESCRIPTION,
+    evidence: [] as Uploaded[],
+    /** Modify: the buyer's files already attached (shown read-only, counted for the photo rule and the limit). */
+    existingEvidence: [] as { fileID: string; kind: string; url: string }[],
+    maxEvidence: MAX_EVIDENCE,
+    /** Room on the buyer's side of the evidence limit (the server's, once an after-sale is loaded). */
+    sideRoom: MAX_EVIDENCE,
+    evidenceRoom: MAX_EVIDENCE,
+    preview: null as PreviewView | null,
+    previewHint: '请选择售后原因，查看是否符合售后条件和可退金额',
+    canSubmit: false,
+    submitting: false,
+  },
+
+  methods: {
+    onLoad(options: Record<string, string | undefined>) {
+      if (options.returnId) this.loadModify(options.returnId);
+      else this.loadApply(options.orderId ?? '', options.lineId);
+    },
+
+    onUnload() {
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = null;
+    },
+
+    async loadApply(orderId: string, lineId?: string) {
+      this.setData({ orderId, mode: 'apply' });
+      const order = await loadInto(this, () => getOrder(orderId));
+      if (!order) return;
+      this.setData({
+        orderStatusText: orderStatusText(order),
+        type: order.status === 'PAID' ? 'REFUND_ONLY' : 'RETURN_REFUND',
+        lines: order.lines.map((l) => ({
+          lineId: l.lineId,
+          title: l.title,
+          purchased: l.quantity,
+          priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
+          selected: lineId ? l.lineId === lineId : order.lines.length === 1,
+          qty: l.quantity,
+        })),
+      });
+      this.refreshPreview(true);
+    },
+
+    async loadModify(returnId: string) {
+      this.setData({ returnId, mode: 'modify' });
+      const loaded = await loadInto(this, async () => {
+        const { return: ret } = await api.get(returnId);
+        const order = await getOrder(ret.orderId);
+        return { ret, order };
+      });
+      if (!loaded) return;
+      const { ret, order } = loaded as { ret: ReturnView; order: Order };
+      const reasonIndex = REASON_OPTIONS.findIndex((r) => r.code === ret.reason);
+      const existingEvidence = buyerFiles(ret);
+      this.setData({
+        existingEvidence,
+        sideRoom: ret.evidenceRoom,
+        evidenceRoom: evidenceRoom(ret.evidenceRoom, this.data.evidence.length),
+        orderId: ret.orderId,
+        orderStatusText: orderStatusText(order),
+        type: ret.type,
+        typeOptions: TYPE_OPTIONS.filter((t) => t.value === ret.type),
+        reasonIndex,
+        reasonLabel: REASON_OPTIONS[reasonIndex]?.label ?? '',
+        photoRequired: !!REASON_OPTIONS[reasonIndex]?.photo,
+        description: ret.description ?? '',
+        lines: order.lines.map((l) => {
+          const mine = ret.lines.find((x) => x.lineId === l.lineId);
+          return {
+            lineId: l.lineId,
+            title: l.title,
+            purchased: l.quantity,
+            priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
+            selected: !!mine,
+            qty: mine?.quantity ?? l.quantity,
+          };
+        }),
+        previewHint: '修改后将重新提交给商家处理，可退金额以提交结果为准',
+        canSubmit: true,
+      });
+    },
+
+    // ---------------------------------------------------------------- form
+
+    onType(e: WechatMiniprogram.TouchEvent) {
+      const type = String(e.currentTarget.dataset.value);
+      if (type === this.data.type) return;
+      this.setData({ type });
+      this.refreshPreview();
+    },
+
+    onToggleLine(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      this.setData({ [`lines[${i}].selected`]: !this.data.lines[i].selected });
+      this.refreshPreview();
+    },
+
+    onQty(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const delta = Number(e.currentTarget.dataset.delta);
+      const line = this.data.lines[i];
+      const qty = Math.min(line.purchased, Math.max(1, line.qty + delta));
+      if (qty === line.qty) return;
+      this.setData({ [`lines[${i}].qty`]: qty, [`lines[${i}].selected`]: true });
+      this.refreshPreview();
+    },
+
+    onReason(e: WechatMiniprogram.PickerChange) {
+      const reasonIndex = Number(e.detail.value);
+      const r = REASON_OPTIONS[reasonIndex];
+      if (!r) return;
+      this.setData({ reasonIndex, reasonLabel: r.label, photoRequired: r.photo });
+      this.refreshPreview(true);
+    },
+
+    onDescription(e: WechatMiniprogram.Input) {
+      this.setData({ description: e.detail.value });
+    },
+
+    setEvidence(evidence: Uploaded[]) {
+      this.setData({ evidence, evidenceRoom: evidenceRoom(this.data.sideRoom, evidence.length) });
+      this.refreshPreview(true);
+    },
+
+    async onAddEvidence() {
+      const added = await chooseAndUpload(evidenceRoom(this.data.sideRoom, this.data.evidence.length));
+      if (added.length) this.setEvidence([...this.data.evidence, ...added]);
+    },
+
+    onRemoveEvidence(e: WechatMiniprogram.TouchEvent) {
+      const evidence = this.data.evidence.slice();
+      evidence.splice(Number(e.currentTarget.dataset.index), 1);
+      this.setEvidence(evidence);
+    },
+
+    /** At least one photo among the files attached before and those picked now. */
+    hasPhoto(): boolean {
+      return [...this.data.existingEvidence, ...this.data.evidence].some((x) => x.kind === 'PHOTO');
+    },
+
+    onPreviewImage(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const urls = this.data.evidence.filter((x) => x.kind === 'PHOTO').map((x) => x.thumb);
+      wx.previewImage({ urls, current: this.data.evidence[i]?.thumb });
+    },
+
+    // ---------------------------------------------------------------- preview
+
+    input() {
+      const r = REASON_OPTIONS[this.data.reasonIndex];
+      return {
+        orderId: this.data.orderId,
+        type: this.data.type,
+        reason: r?.code,
+        lines: this.data.lines.filter((l) => l.selected).map((l) => ({ lineId: l.lineId, quantity: l.qty })),
+        ...(this.data.description.trim() ? { description: this.data.description.trim() } : {}),
+        evidence: this.data.evidence.map((x) => x.fileID),
+      };
+    },
+
+    /** Debounced live preview; `now` skips the debounce (reason / evidence changes). */
+    refreshPreview(now = false) {
+      if (this.data.mode !== 'apply') return;
+      if (previewTimer) clearTimeout(previewTimer);
+      previewTimer = null;
+      const input = this.input();
+      if (!input.reason) {
+        this.setData({ preview: null, canSubmit: false, previewHint: '请选择售后原因，查看是否符合售后条件和可退金额' });
+        return;
+      }
+      if (!input.lines.length) {
+        this.setData({ preview: null, canSubmit: false, previewHint: '请选择要售后的商品' });
+        return;
+      }
+      this.setData({ 'preview.loading': true, canSubmit: false });
+      const run = () => this.runPreview();
+      if (now) run();
+      else previewTimer = setTimeout(run, config.previewDebounceMs);
+    },
+
+    async runPreview() {
+      const seq = ++previewSeq;
+      const input = this.input();
+      try {
+        const p = await api.preview(input);
+        if (seq !== previewSeq) return;
+        this.showPreview(p);
+      } catch (e) {
+        if (seq !== previewSeq) return;
+        if (e instanceof ApiError && e.code === 'FORBIDDEN') {
+          this.setData({ state: failedState(e), canSubmit: false });
+        } else if (e instanceof ApiError && REFUSAL_CODES.has(e.code)) {
+          this.setData({ preview: { ...emptyPreview(), refusals: [{ code: e.code, message: errorText(e), lineTitle: '' }] }, canSubmit: false });
+        } else {
+          // No answer, or the system was busy: nothing was decided about eligibility.
+          this.setData({ preview: { ...emptyPreview(), failed: errorText(e) }, canSubmit: false });
+        }
+      }
+    },
+
+    onRetryPreview() {
+      this.refreshPreview(true);
+    },
+
+    showPreview(p: PreviewData) {
+      const titleOf = (lineId?: string) => this.data.lines.find((l) => l.lineId === lineId)?.title ?? '';
+      const view: PreviewView = {
+        loading: false,
+        failed: '',
+        eligible: p.eligible,
+        refusals: p.refusals.map((r) => ({ code: r.code, message: r.message, lineTitle: titleOf(r.lineId) })),
+        totalText: p.amounts ? yuan(p.amounts.total) : '',
+        itemsText: p.amounts ? yuan(p.amounts.items) : '',
+        shippingText: p.amounts && p.amounts.shipping ? yuan(p.amounts.shipping) : '',
+        freightText: p.freightPayer === 'SELLER' ? '商家承担（上门取件免费，自行寄回可申请运费补偿）' : '买家承担',
+        deadlineText: p.deadline ? `商家需在 ${shopTime(p.deadline)} 前处理，超时将自动同意` : '',
+        windowText: p.windowEndsAt ? `本次申请可在 ${shopTime(p.windowEndsAt)} 前提交` : '',
+        supersedesText: p.supersedes?.length ? `提交后，已被拒绝的原申请（${p.supersedes.join('、')}）将自动撤销` : '',
+      };
+      this.setData({ preview: view, canSubmit: p.eligible });
+    },
+
+    // ---------------------------------------------------------------- submit
+
+    async onSubmit() {
+      if (this.data.submitting) return;
+      if (!this.data.canSubmit) {
+        toast(this.data.preview?.failed || this.data.preview?.refusals?.[0]?.message || this.data.previewHint);
+        return;
+      }
+      const input = this.input();
+      if (this.data.photoRequired && !this.hasPhoto()) {
+        toast(`「${this.data.reasonLabel}」需要上传至少一张照片`);
+        return;
+      }
+      this.setData({ submitting: true });
+      // one-time consents: this tap asks for the messages that follow (decision, refund)
+      const consent = requestSubscribe(this.data.mode === 'modify' ? 'modify' : 'apply');
+      let accepted: string[] = [];
+      try {
+        accepted = await consent;
+        let ret: ReturnView;
+        if (this.data.mode === 'modify') {
+          const { orderId: _o, type: _t, ...rest } = input;
+          ret = (await api.modify({ returnId: this.data.returnId, ...rest, ...(rest.evidence.length ? {} : { evidence: undefined }) })).return;
+        } else {
+          ret = (await api.apply(input)).return;
+        }
+        void reportConsent(accepted, ret.returnId);
+        toast(this.data.mode === 'modify' ? '已重新提交' : '申请已提交', 'success');
+        wx.redirectTo({ url: `../return-detail/index?returnId=${ret.returnId}` });
+      } catch (e) {
+        void reportConsent(accepted);
+        if (e instanceof ApiError && (e.code === 'NOT_ELIGIBLE' || e.code === 'RETURN_ALREADY_OPEN') && e.details?.refusals) {
+          this.showPreview({ eligible: false, refusals: e.details.refusals, amounts: null, lines: [], freightPayer: 'BUYER', deadline: null, windowEndsAt: null });
+        }
+      } finally {
+        this.setData({ submitting: false });
+      }
+    },
+  },
+});
+
+function emptyPreview(): PreviewView {
+  return {
+    loading: false,
+    failed: '',
+    eligible: false,
+    refusals: [],
+    totalText: '',
+    itemsText: '',
+    shippingText: '',
+    freightText: '',
+    deadlineText: '',
+    windowText: '',
+    supersedesText: '',
+  };
+}
+
+function orderStatusText(order: Order): string {
+  const labels: Record<string, string> = { PAID: '待发货', SHIPPED: '已发货', RECEIVED: '已签收', COMPLETED: '已完成', CANCELLED: '已取消' };
+  return `订单 ${order.orderId} · ${labels[order.status] ?? order.status}`;
+}

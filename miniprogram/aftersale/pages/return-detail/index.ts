@@ -1,0 +1,224 @@
+/**
+ * 售后详情 (buyer): status in Chinese, who must act next, a live countdown to
+ * the deadline, amounts, return address / logistics, the evidence gallery,
+ * the full timeline, and ONLY the buyer actions the server lists in
+ * `allowedActions` (modify, cancel, submit / correct logistics, appeal).
+ * When a dispute was decided against the buyer: what was decided, why, and
+ * the server's `advice` (小程序交易投诉, 12315).
+ * The appeal form survives a quiet reload (onShow after the photo picker):
+ * what was typed and picked stays. Another buyer's after-sale: the 无权查看
+ * state with the server's reason, no actions.
+ * Options: returnId (or id, from older subscribe messages).
+ */
+import { api, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, subscribeNow, subscriptionState, toast, type ReturnView } from '../../utils/api';
+import { chooseAndUpload, type Uploaded } from '../../utils/upload';
+import { countdown } from '../../utils/format';
+import { detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
+import { cacheLineTitles } from '../../utils/orders';
+import { MAX_DESCRIPTION, MAX_EVIDENCE } from '../../shared/contract';
+
+let ticker: ReturnType<typeof setInterval> | null = null;
+const titles: Record<string, Record<string, string>> = {};
+
+Component({
+  data: {
+    state: { ...INITIAL_STATE },
+    returnId: '',
+    deadline: '' as string,
+    view: null as DetailView | null,
+    appealing: false,
+    appealText: '',
+    appealEvidence: [] as Uploaded[],
+    /** Room left on the buyer's side of the evidence limit (the server's count). */
+    sideRoom: 0,
+    appealRoom: 0,
+    maxDescription: MAX_DESCRIPTION,
+    maxEvidence: MAX_EVIDENCE,
+    busy: false,
+    /** The buyer's one-time consents (progress messages left) and the messages missed for want of one. */
+    updates: { left: -1, missed: [] as { text: string }[], advice: '' },
+  },
+
+  lifetimes: {
+    detached() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+    },
+  },
+
+  methods: {
+    onLoad(options: Record<string, string | undefined>) {
+      this.setData({ returnId: returnIdOf(options) });
+      this.reload();
+    },
+
+    onShow() {
+      // back from the logistics / modify page
+      if (this.data.view) this.reload(true);
+    },
+
+    onUnload() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+    },
+
+    onPullDownRefresh() {
+      this.reload(true).then(() => wx.stopPullDownRefresh());
+    },
+
+    async reload(quiet = false) {
+      const id = this.data.returnId;
+      const res = quiet ? await api.get(id).catch(() => null) : await loadInto(this, () => api.get(id));
+      if (!res) return;
+      this.show(res.return);
+      this.loadUpdates();
+      // Goods titles come from the shop's order (best effort: the after-sale holds line ids only).
+      if (!titles[res.return.orderId] && (await cacheLineTitles(titles, res.return.orderId))) this.show(res.return);
+    },
+
+    /** Show the after-sale; an open appeal form stays open (with its text and photos) while the server still allows the appeal. */
+    show(r: ReturnView) {
+      const sideRoom = r.evidenceRoom;
+      this.setData({
+        view: detailView(r, { titles: titles[r.orderId] }),
+        deadline: r.deadline ?? '',
+        appealing: this.data.appealing && r.allowedActions.includes('appeal'),
+        sideRoom,
+        appealRoom: evidenceRoom(sideRoom, this.data.appealEvidence.length),
+      });
+      this.startTicker();
+    },
+
+    startTicker() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+      if (!this.data.deadline) return;
+      ticker = setInterval(() => {
+        const cd = countdown(this.data.deadline);
+        if (cd) this.setData({ 'view.countdownText': cd.text, 'view.countdownTone': cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '' });
+      }, 30_000);
+    },
+
+    /** How the buyer gets updates: consents left, and the messages that could not be sent. */
+    async loadUpdates() {
+      const st = await subscriptionState(this.data.returnId).catch(() => null);
+      if (!st) return;
+      const left = st.consents.statusChanged ?? 0;
+      const missed = st.missed.map((m) => ({ text: `${m.status ? `「${m.status}」` : ''}${m.hint}（${m.reason}）` }));
+      const open = !!this.data.view && !['REFUNDED', 'CLOSED'].includes(this.data.view.status);
+      const advice = left > 0 || !open ? '' : '微信通知为一次性订阅：每次订阅只能收到一条。点「订阅进度提醒」可接收下一条进度通知，也可随时在「我的售后」查看最新进度。';
+      this.setData({ updates: { left, missed, advice } });
+    },
+
+    /** 订阅进度提醒: one more progress message per accepted template. */
+    async onSubscribe() {
+      const accepted = await subscribeNow('detail', this.data.returnId);
+      toast(accepted.length ? '已订阅，进度有更新时会通知您' : '未订阅，可随时在本页查看进度');
+      await this.loadUpdates();
+    },
+
+    onPreviewEvidence(e: WechatMiniprogram.TouchEvent) {
+      const url = String(e.currentTarget.dataset.url ?? '');
+      const urls = (this.data.view?.evidence ?? []).filter((x) => x.kind !== 'VIDEO' && x.url).map((x) => x.url);
+      if (url) wx.previewImage({ urls, current: url });
+    },
+
+    onCopy(e: WechatMiniprogram.TouchEvent) {
+      wx.setClipboardData({ data: String(e.currentTarget.dataset.text ?? '') });
+    },
+
+    // ---------------------------------------------------------------- actions
+
+    onAction(e: WechatMiniprogram.TouchEvent) {
+      const name = String(e.currentTarget.dataset.name);
+      const id = this.data.returnId;
+      switch (name) {
+        case 'modify':
+          wx.navigateTo({ url: `../apply/index?returnId=${id}` });
+          return;
+        case 'submitLogistics':
+        case 'correctLogistics':
+          // the logistics page asks for consent on its own submit tap
+          wx.navigateTo({ url: `../logistics/index?returnId=${id}` });
+          return;
+        case 'appeal':
+          this.setData({ appealing: true });
+          return;
+        case 'cancel':
+          this.confirmCancel();
+          return;
+      }
+    },
+
+    confirmCancel() {
+      if (this.data.busy) return;
+      wx.showModal({
+        title: '撤销售后申请',
+        content: '撤销后本次申请将关闭，如仍有问题可重新申请。确定撤销吗？',
+        confirmText: '撤销',
+        confirmColor: '#fa5151',
+        success: async (res) => {
+          if (!res.confirm) return;
+          this.setData({ busy: true });
+          try {
+            const { return: r } = await api.cancel(this.data.returnId);
+            toast('已撤销', 'success');
+            this.show(r);
+          } catch {
+            /* toast shown */
+          } finally {
+            this.setData({ busy: false });
+          }
+        },
+      });
+    },
+
+    onAppealText(e: WechatMiniprogram.Input) {
+      this.setData({ appealText: e.detail.value });
+    },
+
+    setAppealEvidence(appealEvidence: Uploaded[]) {
+      this.setData({ appealEvidence, appealRoom: evidenceRoom(this.data.sideRoom, appealEvidence.length) });
+    },
+
+    async onAppealEvidence() {
+      const added = await chooseAndUpload(evidenceRoom(this.data.sideRoom, this.data.appealEvidence.length), ['image']);
+      if (added.length) this.setAppealEvidence([...this.data.appealEvidence, ...added]);
+    },
+
+    onAppealRemove(e: WechatMiniprogram.TouchEvent) {
+      const appealEvidence = this.data.appealEvidence.slice();
+      appealEvidence.splice(Number(e.currentTarget.dataset.index), 1);
+      this.setAppealEvidence(appealEvidence);
+    },
+
+    onAppealCancel() {
+      this.setData({ appealing: false });
+    },
+
+    async onAppealSubmit() {
+      if (this.data.busy) return;
+      const description = this.data.appealText.trim();
+      if (!description) {
+        toast('请填写申诉说明');
+        return;
+      }
+      this.setData({ busy: true });
+      // one-time consent for the arbiter's decision
+      const accepted = await requestSubscribe('appeal');
+      try {
+        const ev = this.data.appealEvidence.map((x) => x.fileID);
+        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) }).finally(() => reportConsent(accepted, this.data.returnId));
+        toast('已申请平台介入', 'success');
+        this.setData({ appealing: false, appealText: '' });
+        this.setAppealEvidence([]);
+        this.show(r);
+        this.loadUpdates();
+      } catch {
+        /* toast shown */
+      } finally {
+        this.setData({ busy: false });
+      }
+    },
+  },
+});

@@ -1,0 +1,138 @@
+/** View models of an after-sale for the pages (from the function's view, cloudfunctions/core/app/view.ts). */
+import type { ReturnSummary, ReturnView } from './api';
+import { countdown, shopTime, statusTone, yuan } from './format';
+import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
+
+/** Buyer actions, in the order of the action bar (left to right). */
+const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
+const PRIMARY = new Set(['submitLogistics', 'modify']);
+
+export const ACTOR_TEXT: Record<string, string> = { BUYER: '买家', MERCHANT: '商家', ARBITER: '平台', ADMIN: '平台', SYSTEM: '系统' };
+
+export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles?: Record<string, string> } = {}) {
+  const buyerActions = opts.buyerActions !== false;
+  const titles = opts.titles ?? {};
+  const cd = countdown(r.deadline);
+  const addr = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+  const lg = r.logistics;
+  return {
+    returnId: r.returnId,
+    orderId: r.orderId,
+    status: r.status,
+    statusLabel: r.statusLabel,
+    tone: statusTone(r.status),
+    nextPhrase: r.nextActor?.phrase ?? '',
+    nextActorText: r.nextActor?.role ? (ACTOR_TEXT[r.nextActor.role] ?? '') : '',
+    deadlineText: r.deadline ? `截止 ${shopTime(r.deadline)}` : '',
+    countdownText: cd?.text ?? '',
+    countdownTone: cd ? (cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '') : '',
+    typeLabel: r.typeLabel,
+    reasonLabel: r.reasonLabel,
+    description: r.description ?? '',
+    refundText: yuan(r.refundAmount),
+    refundLabel: r.status === 'REFUNDED' ? '已退款' : r.status === 'CLOSED' || r.status === 'CANCELLED' ? '申请退款金额' : '退款金额',
+    refundStrong: !(r.status === 'CLOSED' || r.status === 'CANCELLED'),
+    itemsText: yuan(r.amounts?.items),
+    shippingText: r.amounts?.shipping ? yuan(r.amounts.shipping) : '',
+    postageText: r.amounts?.postage ? yuan(r.amounts.postage) : '',
+    amountsNote: r.amountsNote ?? '',
+    adjusted: r.approvedAmount !== null && r.approvedAmount !== undefined && r.approvedAmount !== r.amounts?.total,
+    freightText: r.freightPayer === 'SELLER' ? '商家承担' : '买家承担',
+    refundHint: r.refundHint ?? '',
+    lines: r.lines.map((l) => ({ lineId: l.lineId, title: titles[l.lineId] ?? `商品 ${l.lineId}`, qtyText: `× ${l.quantity}`, amountText: yuan(l.amount) })),
+    address: addr ? { name: addr.name ?? '', phone: addr.phone ?? '', address: addr.address ?? '' } : null,
+    logistics: lg
+      ? {
+          modeText: lg.mode === 'PICKUP' ? '上门取件' : '自行寄回',
+          carrierText: CARRIER_FORMATS[lg.carrier]?.name ?? lg.carrier ?? '',
+          trackingNo: lg.trackingNo ?? lg.waybillId ?? '',
+          pickupText: lg.pickup ? `${shopTime(lg.pickup.slotStart)} - ${shopTime(lg.pickup.slotEnd).slice(11)}` : '',
+        }
+      : null,
+    rejectReason: r.status === 'REJECTED' || r.status === 'DISPUTED' ? (r.rejectReason ?? '') : '',
+    decision: r.decision
+      ? {
+          lost: r.decision.decision === 'MERCHANT',
+          title: r.decision.decision === 'MERCHANT' ? '平台裁决：支持商家，本次售后不予退款' : '平台裁决：支持买家',
+          why: r.decision.note ?? '',
+          at: r.decision.at ? shopTime(r.decision.at) : '',
+        }
+      : null,
+    advice: r.advice ?? '',
+    notices: r.notices ?? [],
+    evidence: r.evidence.map((e) => ({
+      fileID: e.fileID,
+      kind: e.kind,
+      url: e.tempFileURL ?? '',
+      byText: e.by?.role === 'BUYER' && buyerActions ? '我' : (ACTOR_TEXT[e.by?.role] ?? ''),
+    })),
+    timeline: r.timeline
+      .slice()
+      .reverse()
+      .map((t, i) => ({
+        key: `${t.at}-${i}`,
+        title: t.actionLabel,
+        statusText: t.from && t.from !== t.to ? `${t.fromLabel} → ${t.toLabel}` : t.toLabel,
+        actorText: ACTOR_TEXT[t.actor?.role] ?? '',
+        at: shopTime(t.at),
+        note: t.note ?? '',
+        first: i === 0,
+      })),
+    actions: (buyerActions ? BUYER_ACTIONS : []).filter((a) => r.allowedActions.includes(a)).map((a) => ({ name: a, label: ACTION_LABELS[a], primary: PRIMARY.has(a) })),
+    terminal: ['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status),
+  };
+}
+
+export type DetailView = ReturnType<typeof detailView>;
+
+/** 仅退款 / 退货退款 for a return type (the code itself when unknown). */
+export function typeLabel(type: string): string {
+  return RETURN_TYPE_LABELS[type as keyof typeof RETURN_TYPE_LABELS] ?? type;
+}
+
+/** The Chinese label of a reason code (the code itself when unknown). */
+export function reasonLabel(reason: string): string {
+  return REASONS[reason as keyof typeof REASONS]?.label ?? reason;
+}
+
+/** Units asked for, over all lines of an after-sale. */
+export function unitCount(s: ReturnSummary): number {
+  return s.lines.reduce((n, l) => n + l.quantity, 0);
+}
+
+/** The fields every after-sale list row has (我的售后, 售后工作台), from a queryReturns list item. */
+export function summaryFields(s: ReturnSummary) {
+  return {
+    returnId: s.returnId,
+    orderId: s.orderId,
+    statusLabel: s.statusLabel,
+    tone: statusTone(s.status),
+    phrase: s.nextActor?.phrase ?? '',
+    refundText: yuan(s.refundAmount),
+    overdue: !!s.overdue,
+    dueToday: !!s.dueToday && !s.overdue,
+  };
+}
+
+/**
+ * The after-sale a page opens: `returnId`, or `id` (links of older subscribe
+ * messages); returnId wins when both are given.
+ */
+export function returnIdOf(options: Record<string, string | undefined>): string {
+  return options.returnId || options.id || '';
+}
+
+/** The buyer's own files already attached to the after-sale (their side of the per-side limit). */
+export function buyerFiles(r: ReturnView): { fileID: string; kind: string; url: string }[] {
+  return r.evidence.filter((e) => e.by?.role === 'BUYER').map((e) => ({ fileID: e.fileID, kind: e.kind, url: e.tempFileURL ?? '' }));
+}
+
+/** How many more files may be picked: the side's room less those already picked. */
+export function evidenceRoom(sideRoom: number, picked: number): number {
+  return Math.max(0, sideRoom - picked);
+}
+
+/** The most a receipt confirmation (or a decision for the buyer) may refund: the refund amount plus the reimbursable postage claim. */
+export function maxRefundOf(r: ReturnView): number {
+  return r.refundAmount + (r.postageClaim?.reimbursable ?? 0);
+}

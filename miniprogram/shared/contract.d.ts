@@ -1,2 +1,0 @@
-// Types of contract.js (generated): the very sources it is bundled from.
-export * from '../../scripts/miniprogram/contract-entry';
