@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { sdkEnv } from '../emulator/core';
 
@@ -83,6 +84,7 @@ const speedups = Object.values(functions).map((f) => f.speedup);
 const result = {
   at: new Date().toISOString(),
   node: process.version,
+  loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   runs: RUNS,
   method:
     'fresh process per sample, interleaved rounds, median; template = require(wx-server-sdk) + cloud.init + getWXContext; bundle = require(index.js) + first call (init, getWXContext, input check)',

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { DEMO } from '../emulator/demo';
 import { addAfterSales, load, median, r1, ROOT, startBench, template, type Bench, type Call, type Template } from './scale';
 
-const RUNS = Number(process.env.QUEUE_RUNS) || 9;
+const RUNS = Number(process.env.QUEUE_RUNS) || 15;
 /** BENCH_SCALE=10 divides every size (a quick dry run) */
 const SCALE = Number(process.env.BENCH_SCALE) || 1;
 const SIZES = [1_000, 10_000, 100_000].map((n) => n / SCALE);

@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addAfterSales, load, median, r1, ROOT, startBench, template, type Bench, type Template } from './scale';
 
-const RUNS = Number(process.env.SWEEP_RUNS) || 9;
+const RUNS = Number(process.env.SWEEP_RUNS) || 15;
 const MAX_PASSES = 5;
 /** BENCH_SCALE=10 divides every size (a quick dry run) */
 const SCALE = Number(process.env.BENCH_SCALE) || 1;

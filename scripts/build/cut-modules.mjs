@@ -122,6 +122,27 @@ export const LAZY_REQUIRES = [
   },
 ];
 
+/**
+ * wx-server-sdk (one webpack file) requires its openapi protobuf messages
+ * (generated code, with protobufjs and long) and json-bigint (with
+ * bignumber.js) at load, though only openapi calls use them: those requires
+ * become proxies that load the module when first used.
+ */
+export const SDK_LAZY = {
+  file: 'wx-server-sdk/index.js',
+  helper: 'var __wxLazy = function (load) { var m; var get = function () { return m || (m = load()); }; return new Proxy({}, { get: function (_, k) { return get()[k]; }, has: function (_, k) { return k in get(); } }); };\n',
+  replacements: [
+    // every `const openapi_1 = __webpack_require__(/*! …/protobuf/openapi */ "./src/protobuf/openapi.js")`
+    { pattern: /__webpack_require__\(\/\*! [^*]*protobuf\/openapi \*\/ "\.\/src\/protobuf\/openapi\.js"\)/g, to: '__wxLazy(function () { return __webpack_require__("./src/protobuf/openapi.js"); })', count: 7 },
+    { pattern: /const JSONBigIntDefault = __webpack_require__\(\/\*! json-bigint \*\/ "json-bigint"\);/g, to: '', count: 1 },
+    {
+      pattern: /const JSONBigInt = JSONBigIntDefault\(\{\s*useNativeBigInt: false,\s*\}\);/g,
+      to: 'const JSONBigInt = __wxLazy(function () { return __webpack_require__("json-bigint")({ useNativeBigInt: false }); });',
+      count: 1,
+    },
+  ],
+};
+
 export function cutModules() {
   return {
     name: 'cut-modules',
@@ -154,6 +175,15 @@ export function cutModules() {
           return { contents: src.replace(lazy.from, lazy.to), loader: 'js' };
         });
       }
+      b.onLoad({ filter: /[\\/]wx-server-sdk[\\/]index\.js$/ }, async (args) => {
+        let src = await fs.readFile(args.path, 'utf8');
+        for (const r of SDK_LAZY.replacements) {
+          const n = (src.match(r.pattern) ?? []).length;
+          if (n !== r.count) throw new Error(`cut-modules: ${SDK_LAZY.file}: expected ${r.count} of ${r.pattern}, found ${n} (SDK updated?)`);
+          src = src.replace(r.pattern, r.to);
+        }
+        return { contents: SDK_LAZY.helper + src, loader: 'js' };
+      });
       const gens = Object.keys(GENERATED);
       b.onResolve({ filter: new RegExp(`^(${gens.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'generated-module' }));
       b.onLoad({ filter: /.*/, namespace: 'generated-module' }, (args) => ({ contents: GENERATED[args.path](), loader: 'js', resolveDir: here }));
