@@ -2,11 +2,17 @@
 /**
  * Bundles every cloud function with esbuild into the folder that deploys:
  *   build/cloudfunctions/<name>/{index.js, index.js.map, package.json, config.json}
- * Shared code (cloudfunctions/core) is bundled into each function, never deployed
- * on its own. wx-server-sdk stays external: the cloud installs it from the
- * artifact's package.json, and locally it resolves to the project's node_modules
- * (the real, unmodified SDK). Test-only fixture functions under
+ * Shared code (cloudfunctions/core) and wx-server-sdk (the real, unmodified
+ * SDK from node_modules) are bundled into each function's index.js: the
+ * artifact's package.json lists no dependencies, nothing is installed in the
+ * cloud. What the product never reaches of the SDK's dependency tree is cut
+ * (scripts/build/cut-modules.mjs: stubs that throw a recognisable error if
+ * reached; test/functions/bundle-cuts.test.ts drives every path and checks no
+ * stub was hit); zod is reduced to the members our schemas use
+ * (scripts/build/zod-subset.mjs). Test-only fixture functions under
  * test/fixtures/cloudfunctions/ are built the same way into build/test-functions/.
+ *
+ * Each bundle must stay within SIZE_BUDGET_KIB: the build fails otherwise.
  *
  * Target: Node.js 16 (the oldest cloud runtime we support: "Nodejs16.13").
  */
@@ -15,11 +21,16 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zodEnglishOnly } from './esbuild-zod.mjs';
+import { cutModules } from './build/cut-modules.mjs';
+import { sideEffectFree } from './build/side-effect-free.mjs';
+import { zodSubset } from './build/zod-subset.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
 export const NODE_TARGET = 'node16';
 const SHARED_DIRS = new Set(['core']);
+/** Largest index.js a function may have (KiB); the build fails above it. */
+export const SIZE_BUDGET_KIB = Number(process.env.BUNDLE_BUDGET_KIB) || 800;
 
 async function functionDirs(srcRoot) {
   if (!existsSync(srcRoot)) return [];
@@ -52,9 +63,8 @@ async function bundleOne(srcRoot, outRoot, name) {
     minify: true,
     sourcemap: 'external',
     sourcesContent: false,
-    external: ['wx-server-sdk'],
     legalComments: 'none',
-    plugins: [zodEnglishOnly(root)],
+    plugins: [zodSubset(root, path.join(root, 'cloudfunctions')), zodEnglishOnly(root), cutModules(), sideEffectFree([path.join(root, 'cloudfunctions', 'core', 'schemas')])],
     logLevel: 'warning',
   });
   const configPath = path.join(srcDir, 'config.json');
@@ -65,10 +75,16 @@ async function bundleOne(srcRoot, outRoot, name) {
     version: pkg.version,
     private: true,
     main: 'index.js',
-    dependencies: { 'wx-server-sdk': pkg.dependencies['wx-server-sdk'] },
+    // everything is in index.js (wx-server-sdk included): nothing to install in the cloud
+    dependencies: {},
   };
   await fs.writeFile(path.join(outDir, 'package.json'), JSON.stringify(artifactPkg, null, 2) + '\n');
   const { size } = await fs.stat(path.join(outDir, 'index.js'));
+  if (size > SIZE_BUDGET_KIB * 1024) {
+    // over budget: the artifact in place stays as it was
+    await fs.rm(outDir, { recursive: true, force: true });
+    return { name, size, over: true };
+  }
   await fs.mkdir(finalDir, { recursive: true });
   const files = await fs.readdir(outDir);
   // index.js last: whoever sees the new bundle also finds its new map and config.
@@ -92,16 +108,24 @@ export async function buildAll({ quiet = false } = {}) {
   if (!quiet) {
     for (const set of results) {
       if (!set.built.length) continue;
-      console.log(`built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, source maps beside)`);
-      for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB`);
+      console.log(
+        `built ${set.built.length} ${set.label} → ${path.relative(root, set.out)}/ (target ${NODE_TARGET}, minified, wx-server-sdk bundled, source maps beside; budget ${SIZE_BUDGET_KIB} KiB each)`,
+      );
+      for (const b of set.built) console.log(`  ${b.name.padEnd(18)} ${(b.size / 1024).toFixed(1).padStart(7)} KiB${b.over ? '  OVER BUDGET (not written)' : ''}`);
     }
+  }
+  const over = results.flatMap((set) => set.built.filter((b) => b.over).map((b) => `${path.relative(root, set.out)}/${b.name}/index.js ${(b.size / 1024).toFixed(1)} KiB`));
+  if (over.length) {
+    const err = new Error(`bundle size budget exceeded (${SIZE_BUDGET_KIB} KiB per function, scripts/build.mjs SIZE_BUDGET_KIB):\n  ${over.join('\n  ')}`);
+    err.code = 'SIZE_BUDGET';
+    throw err;
   }
   return results;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildAll().catch((err) => {
-    console.error(err);
+    console.error(err.code === 'SIZE_BUDGET' ? err.message : err);
     process.exit(1);
   });
 }

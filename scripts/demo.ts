@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEmulator } from './emulator';
 import { demoSeed, DEMO } from './emulator/demo';
-import { C } from '../cloudfunctions/core/data/collections';
+import { C, INDEXES } from '../cloudfunctions/core/data/collections';
 import { formatShopTime } from '../cloudfunctions/core/policy/time';
 import { syntheticJpeg } from './emulator/openapi/media';
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-demo-'));
     const emu = await createEmulator({ port: 0, dataDir, functionsDir: path.join(root, 'build', 'cloudfunctions'), reset: true });
     for (const name of Object.values(C)) await emu.db.createCollection(name);
+    for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
     url = emu.url;
     await post(url, '/_local/seed', demoSeed(emu.clock.now()));
     close = async () => {

@@ -36,7 +36,8 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
     { name: 'return_touser', keys: { returnId: 1, touser: 1 } },
   ],
   orders: [{ name: 'buyer', keys: { buyerOpenid: 1 } }],
-  staff: [],
+  // staff recipients of a message by role (app/notify.ts: roles in [...]); roles is an array: a multikey index
+  staff: [{ name: 'roles', keys: { roles: 1 } }],
   settings: [],
   ledgers: [],
   locks: [],

@@ -122,7 +122,7 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
     return toOperatorUpdate(data, now);
   };
 
-  return {
+  const handlers: Record<string, ActionHandler> = {
     'database.addCollection': async (req: AdminRequest) => {
       const name = collectionName(req.params);
       if (!store.createCollection(name)) {
@@ -261,4 +261,17 @@ export function databaseActions(ctx: DbActionContext): Record<string, ActionHand
       return ok({});
     },
   };
+  // The store's work for a request is synchronous: tell it which worker asked, so
+  // a query no declared index serves is reported with the function that sent it.
+  for (const [name, handler] of Object.entries(handlers)) {
+    handlers[name] = (req: AdminRequest) => {
+      store.caller = req.workerId;
+      try {
+        return handler(req);
+      } finally {
+        store.caller = undefined;
+      }
+    };
+  }
+  return handlers;
 }

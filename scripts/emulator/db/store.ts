@@ -14,6 +14,7 @@ import { clone, deepEqual, isPlainObject, type Doc } from './ejson';
 import { collectionNotExist, DbError } from './errors';
 import { MAX_INDEXES_PER_COLLECTION } from '../limits';
 import { applyOperatorUpdate, applyReplacement, checkFieldNames, checkStorable, equalityFields, expandDotted } from './update';
+import { candidates, OrderedIndex, planQuery, queryShape, type Plan } from './indexes';
 
 export type LogOp = ['coll', string] | ['drop', string] | ['put', string, Doc] | ['del', string, unknown] | ['index', string, string[], boolean];
 
@@ -24,6 +25,21 @@ interface IndexDef {
   unique: boolean;
   /** index key → doc key (unique indexes only) */
   map: Map<string, string>;
+  /** the documents in index order, used to plan queries (db/indexes.ts) */
+  ordered: OrderedIndex;
+}
+
+/** A query no declared index serves (a collection scan), as GET /_local/stats reports it. */
+export interface UnindexedQuery {
+  collection: string;
+  op: 'find' | 'count' | 'update' | 'remove' | 'aggregate';
+  /** field names and operators, values left out */
+  query: unknown;
+  sort?: Record<string, 1 | -1>;
+  /** the emulator worker that sent it (`<function>-<n>`), when a function did */
+  workerId?: string;
+  function?: string;
+  count: number;
 }
 
 interface Collection {
@@ -88,6 +104,11 @@ export class DocStore {
   journal: Journal | undefined;
   /** env id used in error messages (E11000 ... collection: <env>.<name>) */
   envId = 'local';
+  /** the worker whose request is being served (set by the database actions around each synchronous store call) */
+  caller: string | undefined;
+  /** documents read to answer queries so far (index candidates and scanned documents): what a query costs, for benchmarks */
+  examined = 0;
+  private unindexed = new Map<string, UnindexedQuery>();
 
   // ---------- collections ----------
 
@@ -134,7 +155,7 @@ export class DocStore {
         `[LimitExceeded] collection ${name} already has ${c.indexes.length} indexes besides _id; a collection may have at most ${MAX_INDEXES_PER_COLLECTION}`,
       );
     }
-    const idx: IndexDef = { fields: [...fields], unique, map: new Map() };
+    const idx: IndexDef = { fields: [...fields], unique, map: new Map(), ordered: new OrderedIndex([...fields]) };
     if (unique) {
       for (const [key, doc] of c.docs) {
         const ik = indexKey(idx, doc);
@@ -173,18 +194,36 @@ export class DocStore {
     const c = this.coll(name);
     const skip = Math.max(0, opts.skip ?? 0);
     const limit = opts.limit ?? Infinity;
-    const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+    const sort = opts.sort && Object.keys(opts.sort).length > 0 ? opts.sort : undefined;
     let page: Doc[];
-    if (hasSort) {
-      const all = this.matching(c, query, Infinity);
-      page = mingoFind(all, {}, undefined, MINGO_OPTS)
-        // biome-ignore lint/plugin/no-as-any: mingo's sort type is its own SortSpec; the SDK's { field: 1 | -1 } is the same shape
-        .sort(opts.sort as any)
-        .skip(skip)
-        .limit(Number.isFinite(limit) ? limit : all.length)
-        .all() as Doc[];
+    if (sort) {
+      const q = query && Object.keys(query).length > 0 ? query : undefined;
+      const plan = q && idCandidates(q) ? undefined : this.plan(c, 'find', q, sort);
+      if (plan?.kind === 'index' && plan.sorted) {
+        // walk the index in the sort's order, stop when the page is full
+        const test = q ? matcherFor(q) : undefined;
+        const want = skip + limit;
+        const out: Doc[] = [];
+        for (const key of candidates(plan, c.docs)) {
+          const doc = c.docs.get(key);
+          this.examined++;
+          if (doc && (!test || test.test(doc))) {
+            out.push(doc);
+            if (out.length >= want) break;
+          }
+        }
+        page = out.slice(skip);
+      } else {
+        const all = plan ? this.planned(c, plan, q, Infinity) : this.matching(c, query, Infinity);
+        page = mingoFind(all, {}, undefined, MINGO_OPTS)
+          // biome-ignore lint/plugin/no-as-any: mingo's sort type is its own SortSpec; the SDK's { field: 1 | -1 } is the same shape
+          .sort(sort as any)
+          .skip(skip)
+          .limit(Number.isFinite(limit) ? limit : all.length)
+          .all() as Doc[];
+      }
     } else {
-      page = this.matching(c, query, skip + limit).slice(skip);
+      page = this.matching(c, query, skip + limit, 'find').slice(skip);
     }
     if (opts.projection && Object.keys(opts.projection).length > 0) {
       try {
@@ -200,7 +239,7 @@ export class DocStore {
   count(name: string, query: Doc | undefined): number {
     const c = this.coll(name);
     if (!query || Object.keys(query).length === 0) return c.docs.size;
-    return this.matching(c, query, Infinity).length;
+    return this.matching(c, query, Infinity, 'count').length;
   }
 
   aggregate(name: string, pipeline: Doc[]): Doc[] {
@@ -222,7 +261,7 @@ export class DocStore {
       if (input) {
         const test = matcherFor(q);
         input = input.filter((d) => test.test(d));
-      } else input = this.matching(c, q, Infinity);
+      } else input = this.matching(c, q, Infinity, 'aggregate');
       i++;
     }
     const docs = (input ?? [...c.docs.values()]).map((d) => clone(d));
@@ -271,7 +310,7 @@ export class DocStore {
 
   update(name: string, query: Doc | undefined, data: Doc, opts: UpdateOptions = {}): UpdateResult {
     const c = this.coll(name);
-    const matches = this.matchingEntries(c, query, opts.multi ? Infinity : 1);
+    const matches = this.matchingEntries(c, query, opts.multi ? Infinity : 1, 'update');
     if (matches.length === 0) {
       if (!opts.upsert) return { matched: 0, modified: 0, docs: [] };
       const doc = this.buildUpsert(query ?? {}, data, !!opts.replace);
@@ -291,7 +330,7 @@ export class DocStore {
 
   remove(name: string, query: Doc | undefined, opts: { multi?: boolean } = {}): number {
     const c = this.coll(name);
-    const matches = this.matchingEntries(c, query, opts.multi === false ? 1 : Infinity);
+    const matches = this.matchingEntries(c, query, opts.multi === false ? 1 : Infinity, 'remove');
     this.commit(matches.map(([key, doc]) => ({ coll: c, key, old: doc })));
     return matches.length;
   }
@@ -333,13 +372,16 @@ export class DocStore {
           unindex(c, key, old);
           c.docs.set(key, op[2]);
           reindex(c, key, op[2]);
+          for (const idx of c.indexes) idx.ordered.change([[key, old, op[2]]]);
           c.versions.set(key, ++this.seq);
           break;
         }
         case 'del': {
           const c = this.replayColl(op[1]);
           const key = idKey(op[2]);
-          unindex(c, key, c.docs.get(key));
+          const old = c.docs.get(key);
+          unindex(c, key, old);
+          for (const idx of c.indexes) idx.ordered.change([[key, old, undefined]]);
           c.docs.delete(key);
           c.versions.set(key, ++this.seq);
           break;
@@ -348,7 +390,7 @@ export class DocStore {
           const c = this.replayColl(op[1]);
           const existing = c.indexes.find((i) => sameFields(i.fields, op[2]));
           if (existing) c.indexes.splice(c.indexes.indexOf(existing), 1);
-          const idx: IndexDef = { fields: op[2], unique: op[3], map: new Map() };
+          const idx: IndexDef = { fields: op[2], unique: op[3], map: new Map(), ordered: new OrderedIndex(op[2]) };
           if (idx.unique)
             for (const [key, doc] of c.docs) {
               const ik = indexKey(idx, doc);
@@ -412,7 +454,7 @@ export class DocStore {
     return doc;
   }
 
-  private matchingEntries(c: Collection, query: Doc | undefined, max: number): [string, Doc][] {
+  private matchingEntries(c: Collection, query: Doc | undefined, max: number, op?: UnindexedQuery['op']): [string, Doc][] {
     const out: [string, Doc][] = [];
     if (max <= 0) return out;
     const q = query && Object.keys(query).length > 0 ? query : undefined;
@@ -422,6 +464,19 @@ export class DocStore {
       for (const id of ids) {
         const key = idKey(id);
         const doc = c.docs.get(key);
+        this.examined++;
+        if (doc && (!test || test.test(doc))) {
+          out.push([key, doc]);
+          if (out.length >= max) break;
+        }
+      }
+      return out;
+    }
+    const plan = q ? this.plan(c, op ?? 'find', q, undefined) : undefined;
+    if (plan?.kind === 'index') {
+      for (const key of candidates(plan, c.docs)) {
+        const doc = c.docs.get(key);
+        this.examined++;
         if (doc && (!test || test.test(doc))) {
           out.push([key, doc]);
           if (out.length >= max) break;
@@ -430,6 +485,7 @@ export class DocStore {
       return out;
     }
     for (const entry of c.docs) {
+      this.examined++;
       if (!test || test.test(entry[1])) {
         out.push(entry);
         if (out.length >= max) break;
@@ -438,8 +494,59 @@ export class DocStore {
     return out;
   }
 
-  private matching(c: Collection, query: Doc | undefined, max: number): Doc[] {
-    return this.matchingEntries(c, query, max).map((e) => e[1]);
+  private matching(c: Collection, query: Doc | undefined, max: number, op?: UnindexedQuery['op']): Doc[] {
+    return this.matchingEntries(c, query, max, op).map((e) => e[1]);
+  }
+
+  /** Documents of an index plan that match the query (any order). */
+  private planned(c: Collection, plan: Plan, query: Doc | undefined, max: number): Doc[] {
+    if (plan.kind !== 'index') return this.matching(c, query, max);
+    const test = query ? matcherFor(query) : undefined;
+    const out: Doc[] = [];
+    for (const key of candidates(plan, c.docs)) {
+      const doc = c.docs.get(key);
+      this.examined++;
+      if (doc && (!test || test.test(doc))) {
+        out.push(doc);
+        if (out.length >= max) break;
+      }
+    }
+    return out;
+  }
+
+  /** Plans a query on the collection's declared indexes; a query none serves is recorded. */
+  private plan(c: Collection, op: UnindexedQuery['op'], query: Doc | undefined, sort: Record<string, 1 | -1> | undefined): Plan {
+    const plan = planQuery(
+      c.indexes.map((i) => i.ordered),
+      query,
+      sort,
+    );
+    if (!plan.served) this.noteUnindexed(c.name, op, query, sort);
+    return plan;
+  }
+
+  private noteUnindexed(collection: string, op: UnindexedQuery['op'], query: Doc | undefined, sort: Record<string, 1 | -1> | undefined): void {
+    const shape = queryShape(query);
+    const workerId = this.caller;
+    const fn = workerId?.replace(/-\d+$/, '');
+    const id = JSON.stringify([collection, op, shape, sort ?? null, fn ?? null]);
+    const hit = this.unindexed.get(id);
+    if (hit) {
+      hit.count++;
+      hit.workerId = workerId;
+      return;
+    }
+    if (this.unindexed.size >= 1000) return;
+    this.unindexed.set(id, { collection, op, query: shape, ...(sort ? { sort } : {}), ...(workerId ? { workerId, function: fn } : {}), count: 1 });
+  }
+
+  /** Queries no declared index served since the last reset (one entry per shape, with a count). */
+  unindexedQueries(): UnindexedQuery[] {
+    return [...this.unindexed.values()].map((u) => ({ ...u }));
+  }
+
+  resetUnindexed(): void {
+    this.unindexed.clear();
   }
 
   private commit(changes: Change[]): void {
@@ -447,9 +554,14 @@ export class DocStore {
     for (const ch of changes) if (ch.next) checkStorable(ch.next);
     this.checkUnique(changes);
     const ops: LogOp[] = [];
+    const byColl = new Map<Collection, [string, Doc | undefined, Doc | undefined][]>();
     for (const ch of changes) {
       const { coll: c, key } = ch;
-      unindex(c, key, ch.old ?? c.docs.get(key));
+      const old = ch.old ?? c.docs.get(key);
+      unindex(c, key, old);
+      const list = byColl.get(c) ?? [];
+      list.push([key, old, ch.next]);
+      byColl.set(c, list);
       if (ch.next) {
         c.docs.set(key, ch.next);
         reindex(c, key, ch.next);
@@ -460,6 +572,7 @@ export class DocStore {
       }
       c.versions.set(key, ++this.seq);
     }
+    for (const [c, list] of byColl) for (const idx of c.indexes) idx.ordered.change(list);
     this.emit(ops);
   }
 

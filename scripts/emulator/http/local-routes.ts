@@ -15,7 +15,7 @@
  * - POST /_local/storage `{ cloudPath, contentBase64, contentType? }` → `{ fileID, size, contentType, tempFileURL }`
  * - GET /_local/storage → `{ files: [...] }`
  * - GET /_local/clock, POST /_local/clock `{ advanceMs }` | `{ now }` (ISO or ms; `now` may also move it back) → `{ now, nowMs, offsetMs }`
- * - GET /_local/stats → `{ invocations, summary }`; POST|DELETE /_local/stats/reset, DELETE /_local/stats
+ * - GET /_local/stats → `{ invocations, summary, unindexedQueries }`; POST|DELETE /_local/stats/reset, DELETE /_local/stats
  * - GET /_local/health → `{ ok: true, ... }`
  */
 import type { VirtualClock } from '../clock';
@@ -169,11 +169,13 @@ export function localRoutes(ctx: LocalRoutesContext): LocalRoute[] {
 
   const getStats: RouteHandler = async () => ({
     status: 200,
-    json: { invocations: stats.list(), summary: stats.summary() },
+    // unindexedQueries: queries no declared index served (collection scans), by shape, with the function that sent them
+    json: { invocations: stats.list(), summary: stats.summary(), unindexedQueries: store.unindexedQueries() },
   });
 
   const resetStats: RouteHandler = async () => {
     stats.reset();
+    store.resetUnindexed();
     return { status: 200, json: { ok: true } };
   };
 
