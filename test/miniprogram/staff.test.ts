@@ -93,7 +93,7 @@ describe('work queue', () => {
     const lost = await env.open('return-detail', { returnId: today });
     expect(lost.text('.status-label')).toBe('已关闭');
     expect(lost.text('.decision-title')).toBe('店铺主管复核：支持商家，本次售后不予退款');
-    expect(lost.text('.decision-why')).toBe('裁决理由：开箱视频显示吊牌完好，签收后被剪，不符合无理由退货条件');
+    expect(lost.text('.decision-why')).toBe('复核理由：开箱视频显示吊牌完好，签收后被剪，不符合无理由退货条件');
     expect(lost.text('.advice-text')).toContain('小程序交易投诉');
     expect(lost.text('.advice-text')).toContain('12315');
     expect(lost.exists('.action-btn')).toBe(false);

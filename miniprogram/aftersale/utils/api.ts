@@ -244,6 +244,12 @@ export const api = {
   submitLogistics: (input: Record<string, any>, opts: CallOptions = {}) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中', ...opts }),
   review: (input: Record<string, any>) => call<{ return: ReturnView }>('reviewReturn', input, { loading: '提交中' }),
   refund: (input: { returnId: string; action: 'retry' | 'markOffline'; note?: string }) => call<any>('executeRefund', input, { loading: '提交中' }),
+  /** Buyer: answer the merchant's open proposal (协商方案). */
+  answer: (input: { returnId: string; action: 'acceptProposal' | 'declineProposal'; reason?: string }) =>
+    call<{ return: ReturnView }>('applyReturn', input, { loading: '提交中' }),
+  /** A message (留言) on the after-sale: buyer through applyReturn, staff through reviewReturn. */
+  message: (side: 'buyer' | 'staff', input: { returnId: string; text: string; evidence?: string[] }) =>
+    call<{ return: ReturnView }>(side === 'buyer' ? 'applyReturn' : 'reviewReturn', { action: 'message', ...input }, { loading: '发送中' }),
   attach: (returnId: string, files: { fileID: string; kind: string }[]) => call<{ return: ReturnView }>('uploadEvidence', { returnId, files }, { loading: '上传中' }),
 };
 
@@ -419,6 +425,20 @@ export interface ReturnView {
   /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */
   notices?: string[];
   refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
+  /** The merchant's open proposal (NEGOTIATING): what, how much, why, answer by. */
+  proposal?: { kind: string; kindLabel: string; amount: number | null; reason: string; evidence: string[]; at: string; answerBy: string | null } | null;
+  /** Every proposal with its outcome (协商历史). */
+  negotiation?: { kind: string; kindLabel: string; amount: number | null; reason: string; at: string; outcome: string | null; outcomeLabel: string }[];
+  /** The thread (留言), in time order; buyers see the shop by side only. */
+  messages?: { id: string; side: 'BUYER' | 'SHOP'; sideLabel: string; mine: boolean; text: string; evidence: string[]; at: string }[];
+  /** Messages of the other side the caller has not read (before this read). */
+  unread?: number;
+  /** Past its deadline and not terminal. */
+  overdue?: boolean;
+  /** Buyer only: a ready-to-copy complaint text (review against the buyer, or a failed refund past the shop's deadline). */
+  complaintSummary?: string | null;
+  /** Buyer get only: how to reach the shop (settings.contact). */
+  contact?: { phone?: string; customerService?: boolean } | null;
   timeline: TimelineEvent[];
   allowedActions: string[];
   version: number;
@@ -441,6 +461,8 @@ export interface ReturnSummary {
   refundAmount: number;
   /** Rejected before the goods were sent: applying again for its lines replaces it. */
   reapplicable?: boolean;
+  /** Staff list: the buyer's messages no staff member has read yet. */
+  unreadForStaff?: number;
   createdAt: string;
   updatedAt: string;
 }
