@@ -33,7 +33,7 @@ export function proposalKinds(status: string, type: string): { kind: ProposalKin
     .map((kind) => ({ kind, label: PROPOSAL_KINDS[kind].label, hint: hints[kind] }));
 }
 
-const STAFF_ACTIONS = ['approve', 'propose', 'reject', 'confirmReceipt', 'refuseReceipt', 'retryRefund', 'markOffline', 'decide'] as const;
+const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'propose', 'retryRefund', 'markOffline', 'decide'] as const;
 type StaffAction = (typeof STAFF_ACTIONS)[number];
 
 const REFUND_STATUS_TEXT: Record<string, string> = {
