@@ -137,7 +137,7 @@ describe('refund failures and receipts', () => {
 
     await page.run('reload');
     expect(page.text('.sh-status')).toBe('待商家收货');
-    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt']);
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt', 'propose']);
     expect(await submitWith(page, '.amount-input', '99999')).toBe('退款金额不能超过 ¥999.00');
     expect(await submitWith(page, '.amount-input', '899')).toBe('调整退款金额时请填写原因');
     await page.input('.adjust-reason', '外包装破损，扣除 100 元');
