@@ -26,6 +26,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     nextPhrase: r.nextActor?.phrase ?? '',
     nextActorText: r.nextActor?.role ? (ACTOR_TEXT[r.nextActor.role] ?? '') : '',
     deadlineText: r.deadline ? `截止 ${shopTime(r.deadline)}` : '',
+    deadlineAt: r.deadline ? shopTime(r.deadline) : '',
     countdownText: cd?.text ?? '',
     countdownTone: cd ? (cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '') : '',
     typeLabel: r.typeLabel,
