@@ -17,3 +17,10 @@ export { validateInput } from '../../cloudfunctions/core/schemas/issues';
 export { REQUEST_ID_RE, MAX_DESCRIPTION, MAX_EVIDENCE, MAX_MESSAGE, MAX_MESSAGE_PHOTOS } from '../../cloudfunctions/core/schemas/common';
 export type { ReasonCode, ReturnStatus, ReturnType, Role, FreightPayer } from '../../cloudfunctions/core/policy/types';
 export type { ErrorCode } from '../../cloudfunctions/core/runtime/envelope';
+
+// Response types: what the functions answer, as the pages receive it (JSON: Dates arrive as ISO strings).
+import type { returnView } from '../../cloudfunctions/core/app/view';
+/** A value after JSON: Date → string, recursively. */
+export type Jsonified<T> = T extends Date ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
+/** queryReturns get / every mutation's `data.return` (cloudfunctions/core/app/view.ts returnView). */
+export type ReturnViewData = Jsonified<ReturnType<typeof returnView>>;

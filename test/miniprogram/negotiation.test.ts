@@ -282,6 +282,7 @@ describe('honest disputes and overdue refunds', () => {
     expect(under.text('.status-label')).toBe('主管复核中');
     expect(under.text('.status-next')).toBe('等待店铺主管复核');
     expect(under.text('.deadline-text')).toMatch(/^截止 /);
+    expect(under.text('.dispute-text')).toMatch(/^您的申诉由本店主管复核（不是微信平台介入）.*逾期未复核的，系统将按支持您处理。$/);
     await must(env, 'reviewReturn', { action: 'decide', returnId: id, decision: 'MERCHANT', reason: '验货视频显示已使用' }, DEMO.arbiter);
     const lost = await env.open('return-detail', { returnId: id });
     expect(lost.text('.decision-title')).toBe('店铺主管复核：支持商家，本次售后不予退款');

@@ -19,7 +19,7 @@
  *   forbidden state helpers (loadInto).
  */
 import { config } from '../config';
-import type { ErrorCode as ServerErrorCode } from '../shared/contract';
+import type { ErrorCode as ServerErrorCode, ReturnViewData } from '../shared/contract';
 
 export type FunctionName = 'applyReturn' | 'uploadEvidence' | 'submitLogistics' | 'reviewReturn' | 'executeRefund' | 'queryReturns';
 
@@ -384,67 +384,12 @@ export interface TimelineEvent {
   evidence?: string[];
 }
 
-export interface ReturnView {
-  returnId: string;
-  orderId: string;
-  type: 'REFUND_ONLY' | 'RETURN_REFUND';
-  typeLabel: string;
-  reason: string;
-  reasonLabel: string;
-  description?: string;
-  lines: { lineId: string; quantity: number; amount: number }[];
-  amounts: { items: number; shipping: number; total: number; postage?: number };
-  approvedAmount: number | null;
-  refundAmount: number;
-  /** Settled when the refund was planned (else an estimate), and the sentence that says which. */
-  amountsSettled: boolean;
-  amountsNote: string;
-  freightPayer: 'BUYER' | 'SELLER';
-  status: string;
-  statusLabel: string;
-  nextActor: { role: string | null; phrase: string };
-  deadline: string | null;
-  deadlineAction: string | null;
-  deadlineText: string | null;
-  evidence: { fileID: string; kind: string; by: any; at: string; tempFileURL?: string }[];
-  logistics: any;
-  returnAddress: { name?: string; phone?: string; address?: string } | string | null;
-  rejectReason: string | null;
-  decision: { decision: 'BUYER' | 'MERCHANT'; note?: string; at?: string } | null;
-  advice?: string;
-  refundHint: string | null;
-  postageOffline?: number;
-  /** How many more evidence files the caller's side (buyer / staff) may attach (the shop's limit). */
-  evidenceRoom: number;
-  /** IN_TRANSIT, self-shipped with a postage claim: confirmReceipt's maximum is refundAmount + reimbursable. */
-  postageClaim?: { declared: number; reimbursable: number } | null;
-  /** Each allowed action with its label and the call that takes it. */
-  actions?: { name: string; label: string; function: string; action?: string }[];
-  /** markOffline: the part the merchant refunded outside the platform (refundHint says it in words). */
-  offlineRefund?: { amount: number; note: string; at: string } | null;
-  /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */
-  notices?: string[];
-  refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
-  /** The merchant's open proposal (NEGOTIATING): what, how much, why, answer by. */
-  proposal?: { kind: string; kindLabel: string; amount: number | null; reason: string; evidence: string[]; at: string; answerBy: string | null } | null;
-  /** Every proposal with its outcome (协商历史). */
-  negotiation?: { kind: string; kindLabel: string; amount: number | null; reason: string; at: string; outcome: string | null; outcomeLabel: string }[];
-  /** The thread (留言), in time order; buyers see the shop by side only. */
-  messages?: { id: string; side: 'BUYER' | 'SHOP'; sideLabel: string; mine: boolean; text: string; evidence: string[]; at: string }[];
-  /** Messages of the other side the caller has not read (before this read). */
-  unread?: number;
-  /** Past its deadline and not terminal. */
-  overdue?: boolean;
-  /** Buyer only: a ready-to-copy complaint text (review against the buyer, or a failed refund past the shop's deadline). */
-  complaintSummary?: string | null;
-  /** Buyer get only: how to reach the shop (settings.contact). */
-  contact?: { phone?: string; customerService?: boolean } | null;
-  timeline: TimelineEvent[];
-  allowedActions: string[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * An after-sale as the functions answer it (queryReturns get, every mutation's
+ * `data.return`): the type of cloudfunctions/core/app/view.ts's returnView
+ * after JSON, from the shared contract — never a hand copy.
+ */
+export type ReturnView = ReturnViewData;
 
 export interface ReturnSummary {
   returnId: string;

@@ -15,7 +15,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
   const buyerActions = opts.buyerActions !== false;
   const titles = opts.titles ?? {};
   const cd = countdown(r.deadline);
-  const addr = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+  const addr: { name?: string; phone?: string; address?: string } | null = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
   const lg = r.logistics;
   return {
     returnId: r.returnId,
@@ -47,7 +47,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     logistics: lg
       ? {
           modeText: lg.mode === 'PICKUP' ? '上门取件' : '自行寄回',
-          carrierText: CARRIER_FORMATS[lg.carrier]?.name ?? lg.carrier ?? '',
+          carrierText: lg.carrier ? (CARRIER_FORMATS[lg.carrier]?.name ?? lg.carrier) : '',
           trackingNo: lg.trackingNo ?? lg.waybillId ?? '',
           pickupText: lg.pickup ? `${shopTime(lg.pickup.slotStart)} - ${shopTime(lg.pickup.slotEnd).slice(11)}` : '',
         }

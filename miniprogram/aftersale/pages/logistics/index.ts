@@ -68,7 +68,7 @@ Component({
       const res = await loadInto(this, () => api.get(returnId));
       if (!res) return;
       const r = res.return;
-      const a = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+      const a: { name?: string; phone?: string; address?: string } | null = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
       const lg = r.logistics;
       const carrierIndex = lg?.carrier ? CARRIER_OPTIONS.findIndex((c) => c.code === lg.carrier) : -1;
       this.setData({

@@ -15,7 +15,30 @@ import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
 import { detailView, evidenceRoom, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
-import { ACTION_LABELS, PROPOSAL_KINDS, proposeSchema, returnAddressSchema, validateInput } from '../../shared/contract';
+import {
+  ACTION_LABELS,
+  PROPOSAL_KINDS,
+  approveSchema,
+  confirmReceiptSchema,
+  decideSchema,
+  markOfflineSchema,
+  proposeSchema,
+  refuseReceiptSchema,
+  rejectSchema,
+  returnAddressSchema,
+  validateInput,
+} from '../../shared/contract';
+
+/** The functions' own input schema of each staff action (the page checks what it sends with them: same rules, same Chinese messages). */
+const SCHEMAS: Partial<Record<string, Parameters<typeof validateInput>[0]>> = {
+  approve: approveSchema,
+  reject: rejectSchema,
+  confirmReceipt: confirmReceiptSchema,
+  refuseReceipt: refuseReceiptSchema,
+  decide: decideSchema,
+  propose: proposeSchema,
+  markOffline: markOfflineSchema,
+};
 import { errorText, ApiError } from '../../utils/api';
 import { threadData, threadMethods } from '../../utils/thread';
 
@@ -225,11 +248,8 @@ Component({
             amount = { refundAmount: fen };
           }
           if (kind === 'LOWER_AFTER_RECEIPT' && !evidence.length) return this.fail('验货后协商金额需要上传验货照片');
-          const event = { action: 'propose', returnId, kind, ...amount, reason: d.reason.trim(), ...(evidence.length ? { evidence } : {}) };
-          // the functions' own schema and Chinese messages (reason required, lengths)
-          const checked = validateInput(proposeSchema, { ...event, requestId: 'mp-check-00000000' });
-          if (!checked.ok) return this.fail(checked.error.details.issues[0]?.message ?? '协商方案不正确');
-          return ['reviewReturn', event];
+          // the reason (required, ≤ 500) is checked with the functions' schema in onSubmit
+          return ['reviewReturn', { action: 'propose', returnId, kind, ...amount, reason: d.reason.trim(), ...(evidence.length ? { evidence } : {}) }];
         }
         case 'reject':
           if (!d.reason.trim()) return this.fail('请填写拒绝原因');
@@ -278,6 +298,13 @@ Component({
       const built = this.build();
       if (!built) return;
       const [fn, event] = built;
+      // what the page could not say more helpfully itself: the functions' schema (lengths, formats) before anything is sent
+      const schema = SCHEMAS[event.action];
+      const checked = schema ? validateInput(schema, { ...event, requestId: 'mp-check-00000000' }) : null;
+      if (checked && !checked.ok) {
+        this.fail(checked.error.details.issues[0]?.message ?? '填写的信息有误，请检查后重试');
+        return;
+      }
       this.setData({ submitting: true });
       // staff consents: each tap allows one more message (new applications, shipped returns, refund failures…)
       const consent = requestSubscribe('staff');
