@@ -183,12 +183,15 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   );
 
   // 协商: a proposal the buyer is answering; one the merchant is about to make (ids.proposing stays in review).
-  ids.negotiating = await apply('O3010', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], { description: '颜色比图片深，但可以接受', evidence: [await photo(h, B)] });
+  ids.negotiating = await apply('O3010', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], {
+    description: '颜色比图片深，但可以接受',
+    evidence: [await photo(h, B)],
+  });
   await review(ids.negotiating, 'propose', { kind: 'PARTIAL_REFUND', refundAmount: 8000, reason: '色差属实，您如愿意保留商品，我们退您 80 元作为补偿' });
   ids.proposing = await apply('O3011', 'RETURN_REFUND', 'QUALITY_ISSUE', [{ lineId: 'L1', quantity: 1 }], { description: '杯盖有点漏水', evidence: [await photo(h, B)] });
   // 留言: a thread from both sides on an after-sale in review (one of the buyer's messages unread by staff)
   ids.thread = await apply('O3012', 'RETURN_REFUND', 'QUALITY_ISSUE', [{ lineId: 'L1', quantity: 1 }], { description: '部分按键失灵', evidence: [await photo(h, B)] });
-  await must(h, 'applyReturn', { action: 'message', requestId: rid(), returnId: ids.thread, text: 'F 和 J 两个键按下去没反应，附上照片' , evidence: [await photo(h, B)] }, B);
+  await must(h, 'applyReturn', { action: 'message', requestId: rid(), returnId: ids.thread, text: 'F 和 J 两个键按下去没反应，附上照片', evidence: [await photo(h, B)] }, B);
   await review(ids.thread, 'message', { text: '收到，麻烦您在键盘测试网站上测一下，截图发我们看看' });
   await must(h, 'applyReturn', { action: 'message', requestId: rid(), returnId: ids.thread, text: '测过了，两个键都没有信号，截图在这里', evidence: [await photo(h, B)] }, B);
   // 退款异常 past the shop's deadline: the buyer is told the shop is overdue
@@ -471,7 +474,7 @@ async function main() {
       loaded[p] ??= simulate.load(p, { rootPath: APP_ROOT });
       const comp = simulate.render(loaded[p]);
       comp.attach(document.createElement('parent-wrapper'));
-      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join("/");
+      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join('/');
       comp.instance.onLoad?.(s.options ?? {});
       await settle();
       if (s.act) await s.act({ comp, settle, shim });

@@ -10,8 +10,24 @@ export { STATUSES, ALL_STATUSES, OPEN_STATUSES } from '../../cloudfunctions/core
 export { ACTION_LABELS, PROPOSAL_KINDS } from '../../cloudfunctions/core/machine/transitions';
 export { CARRIER_FORMATS, checkPickupSlot, checkTrackingNo } from '../../cloudfunctions/core/policy/logistics';
 export { CARRIERS, selfShipSchema, pickupSchema } from '../../cloudfunctions/core/schemas/submitLogistics';
-export { returnAddressSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, approveSchema, proposeSchema, staffMessageSchema } from '../../cloudfunctions/core/schemas/reviewReturn';
-export { applyNewReturnSchema, modifyReturnSchema, appealReturnSchema, previewReturnSchema, answerProposalSchema, buyerMessageSchema } from '../../cloudfunctions/core/schemas/applyReturn';
+export {
+  returnAddressSchema,
+  rejectSchema,
+  confirmReceiptSchema,
+  refuseReceiptSchema,
+  decideSchema,
+  approveSchema,
+  proposeSchema,
+  staffMessageSchema,
+} from '../../cloudfunctions/core/schemas/reviewReturn';
+export {
+  applyNewReturnSchema,
+  modifyReturnSchema,
+  appealReturnSchema,
+  previewReturnSchema,
+  answerProposalSchema,
+  buyerMessageSchema,
+} from '../../cloudfunctions/core/schemas/applyReturn';
 export { markOfflineSchema } from '../../cloudfunctions/core/schemas/executeRefund';
 export { validateInput } from '../../cloudfunctions/core/schemas/issues';
 export { REQUEST_ID_RE, MAX_DESCRIPTION, MAX_EVIDENCE, MAX_MESSAGE, MAX_MESSAGE_PHOTOS } from '../../cloudfunctions/core/schemas/common';

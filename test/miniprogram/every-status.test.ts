@@ -13,7 +13,8 @@ import { ALL_STATUSES, STATUSES } from '../../miniprogram/aftersale/shared/contr
 
 const env = usePages();
 
-const OPEN = (ALL_STATUSES as readonly string[]).filter((s) => !(STATUSES as any)[s].terminal);
+const OPEN: string[] = ALL_STATUSES.filter((s) => !STATUSES[s].terminal);
+const info = (status: string) => STATUSES[status as keyof typeof STATUSES];
 
 /** An after-sale in `status`, made as the buyer and staff would. */
 async function inStatus(status: string): Promise<string> {
@@ -65,29 +66,33 @@ async function inStatus(status: string): Promise<string> {
 }
 
 describe('every non-terminal status: who acts next and a deadline, on both sides', () => {
-  it('the table\'s open statuses are the ones walked', () => {
+  it("the table's open statuses are the ones walked", () => {
     expect(OPEN.sort()).toEqual(['AWAITING_SHIPMENT', 'DISPUTED', 'IN_TRANSIT', 'NEGOTIATING', 'PENDING_REVIEW', 'REFUNDING', 'REFUND_FAILED', 'REJECTED'].sort());
   });
 
-  it.each(OPEN)('%s', async (status) => {
-    const id = await inStatus(status);
-    expect((await env.emu.db('returns')).find((r: any) => r._id === id)?.status).toBe(status);
-    const phrase = (STATUSES as any)[status].next.phrase as string;
-    expect(phrase).toBeTruthy();
+  it.each(OPEN)(
+    '%s',
+    async (status) => {
+      const id = await inStatus(status);
+      expect((await env.emu.db('returns')).find((r: any) => r._id === id)?.status).toBe(status);
+      const phrase = info(status).next.phrase;
+      expect(phrase).toBeTruthy();
 
-    env.as(DEMO.buyer);
-    const buyer = await env.open('return-detail', { returnId: id });
-    expect(buyer.text('.status-label')).toBe((STATUSES as any)[status].label);
-    expect(buyer.text('.status-next')).toBe(phrase);
-    expect(buyer.text('.deadline-text')).toMatch(/^截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    expect(buyer.text('.countdown-text')).not.toBe('');
+      env.as(DEMO.buyer);
+      const buyer = await env.open('return-detail', { returnId: id });
+      expect(buyer.text('.status-label')).toBe(info(status).label);
+      expect(buyer.text('.status-next')).toBe(phrase);
+      expect(buyer.text('.deadline-text')).toMatch(/^截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      expect(buyer.text('.countdown-text')).not.toBe('');
 
-    env.as(DEMO.merchant);
-    const queue = await env.open('staff-queue', { status });
-    const row = queue.data.items.findIndex((i: any) => i.returnId === id);
-    expect(row).toBeGreaterThanOrEqual(0);
-    expect(queue.texts('.queue-item .row-meta')[row]).toContain(phrase);
-    expect(queue.texts('.queue-item .row-deadline')[row]).toMatch(/^截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
-    expect(queue.texts('.queue-item .row-deadline')[row]).not.toContain('无处理期限');
-  }, 60_000);
+      env.as(DEMO.merchant);
+      const queue = await env.open('staff-queue', { status });
+      const row = queue.data.items.findIndex((i: any) => i.returnId === id);
+      expect(row).toBeGreaterThanOrEqual(0);
+      expect(queue.texts('.queue-item .row-meta')[row]).toContain(phrase);
+      expect(queue.texts('.queue-item .row-deadline')[row]).toMatch(/^截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+      expect(queue.texts('.queue-item .row-deadline')[row]).not.toContain('无处理期限');
+    },
+    60_000,
+  );
 });

@@ -147,7 +147,7 @@ describe('协商: the merchant proposes, the buyer answers', () => {
     expect(buyer.exists('.proposal-photos .thumb')).toBe(true);
   }, 60_000);
 
-  it('the fourth proposal is refused with the server\'s Chinese reason', async () => {
+  it("the fourth proposal is refused with the server's Chinese reason", async () => {
     const orderId = await seedOrder(env, 10000, 'PAID');
     const id = await apply(env, orderId, 'REFUND_ONLY', 'WRONG_ORDER', [{ lineId: 'L1', quantity: 1 }]);
     for (let i = 0; i < 3; i++) {
@@ -273,7 +273,7 @@ describe('联系商家', () => {
 });
 
 describe('honest disputes and overdue refunds', () => {
-  it('after the shop\'s arbiter decided against the buyer: 主管复核 wording, the advice, and 复制投诉摘要', async () => {
+  it("after the shop's arbiter decided against the buyer: 主管复核 wording, the advice, and 复制投诉摘要", async () => {
     const orderId = await seedOrder(env, 12000);
     const id = await apply(env, orderId, 'RETURN_REFUND', 'NO_LONGER_WANTED', [{ lineId: 'L1', quantity: 1 }]);
     await dispute(env, id);
@@ -296,7 +296,7 @@ describe('honest disputes and overdue refunds', () => {
     expect(env.shim.toasts).toContain('投诉摘要已复制，可粘贴到投诉页面');
   }, 60_000);
 
-  it('a failed refund past the merchant\'s deadline: the buyer is told the shop is overdue and can copy the summary; the queue marks it overdue', async () => {
+  it("a failed refund past the merchant's deadline: the buyer is told the shop is overdue and can copy the summary; the queue marks it overdue", async () => {
     const orderId = await seedOrder(env, 7700, 'PAID');
     const id = await apply(env, orderId, 'REFUND_ONLY', 'WRONG_ORDER', [{ lineId: 'L1', quantity: 1 }]);
     await env.emu.pay({ refund: [{ errCode: 'NOTENOUGH' }] });

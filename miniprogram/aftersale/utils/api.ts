@@ -245,8 +245,7 @@ export const api = {
   review: (input: Record<string, any>) => call<{ return: ReturnView }>('reviewReturn', input, { loading: '提交中' }),
   refund: (input: { returnId: string; action: 'retry' | 'markOffline'; note?: string }) => call<any>('executeRefund', input, { loading: '提交中' }),
   /** Buyer: answer the merchant's open proposal (协商方案). */
-  answer: (input: { returnId: string; action: 'acceptProposal' | 'declineProposal'; reason?: string }) =>
-    call<{ return: ReturnView }>('applyReturn', input, { loading: '提交中' }),
+  answer: (input: { returnId: string; action: 'acceptProposal' | 'declineProposal'; reason?: string }) => call<{ return: ReturnView }>('applyReturn', input, { loading: '提交中' }),
   /** A message (留言) on the after-sale: buyer through applyReturn, staff through reviewReturn. */
   message: (side: 'buyer' | 'staff', input: { returnId: string; text: string; evidence?: string[] }) =>
     call<{ return: ReturnView }>(side === 'buyer' ? 'applyReturn' : 'reviewReturn', { action: 'message', ...input }, { loading: '发送中' }),

@@ -15,7 +15,8 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
   const buyerActions = opts.buyerActions !== false;
   const titles = opts.titles ?? {};
   const cd = countdown(r.deadline);
-  const addr: { name?: string; phone?: string; address?: string } | null = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+  const addr: { name?: string; phone?: string; address?: string } | null =
+    r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
   const lg = r.logistics;
   return {
     returnId: r.returnId,
@@ -92,7 +93,9 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
         }
       : null,
     /** 同意方案 / 拒绝方案, as the server allows them (the view's `actions`). */
-    proposalActions: (buyerActions ? PROPOSAL_ACTIONS : []).filter((a) => r.allowedActions.includes(a)).map((a) => ({ name: a, label: a === 'acceptProposal' ? '同意方案' : '拒绝方案', primary: a === 'acceptProposal' })),
+    proposalActions: (buyerActions ? PROPOSAL_ACTIONS : [])
+      .filter((a) => r.allowedActions.includes(a))
+      .map((a) => ({ name: a, label: a === 'acceptProposal' ? '同意方案' : '拒绝方案', primary: a === 'acceptProposal' })),
     negotiation: (r.negotiation ?? []).map((p, i) => ({
       key: `${p.at}-${i}`,
       kindLabel: p.kindLabel,

@@ -102,7 +102,16 @@ export async function seedOrder(env: PageEnv, paid = 20000, status: 'PAID' | 'RE
         paidAt: iso(now - 4 * 86_400_000),
         ...(status === 'RECEIVED' ? { shippedAt: iso(now - 3 * 86_400_000), receivedAt: iso(now - 86_400_000) } : {}),
         shippingFee: 0,
-        payments: [{ outTradeNo: `T${id.slice(1)}`, transactionId: `4200000${id.slice(1)}000000000000`, channel: 'WECHAT_PAY', amount: paid, paidAt: iso(now - 4 * 86_400_000), kind: 'FULL' }],
+        payments: [
+          {
+            outTradeNo: `T${id.slice(1)}`,
+            transactionId: `4200000${id.slice(1)}000000000000`,
+            channel: 'WECHAT_PAY',
+            amount: paid,
+            paidAt: iso(now - 4 * 86_400_000),
+            kind: 'FULL',
+          },
+        ],
         lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title, quantity: 1, unitPrice: paid, paidAmount: paid }],
       },
     ],
