@@ -201,6 +201,7 @@ describe('留言: the thread from both sides', () => {
 
     const staff = await env.open('staff-review', { returnId: id });
     expect(staff.texts('.msg .msg-who')).toEqual(['买家']);
+    expect(staff.text('.thread-unread')).toBe('1 条新留言');
     await staff.input('.msg-input', '收到，请寄回后我们检测');
     await staff.tap('.msg-send');
     expect(calls('reviewReturn', 'message')).toHaveLength(1);
@@ -211,6 +212,7 @@ describe('留言: the thread from both sides', () => {
 
     env.as(DEMO.buyer);
     await buyer.run('reload', true);
+    expect(buyer.text('.thread-unread')).toBe('1 条新留言');
     expect(buyer.texts('.msg .msg-who')).toEqual(['我', '商家']);
     expect(buyer.text('.msg-other .msg-text')).toBe('收到，请寄回后我们检测');
     // the status never moved

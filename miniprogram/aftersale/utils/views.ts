@@ -106,6 +106,8 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
       open: !p.outcome,
     })),
     messages: threadView(r, buyerActions),
+    /** The other side's messages unread until this read (queryReturns get marks them read). */
+    unreadText: r.unread ? `${r.unread} 条新留言` : '',
     overdue: !!r.overdue,
     /** The shop missed its deadline on a failed refund (money never moves by default). */
     shopOverdue: !!r.overdue && r.status === 'REFUND_FAILED',
