@@ -103,6 +103,10 @@ function extraOrders(nowMs: number) {
     order('O3007', 'PAID', [{ lineId: 'L1', title: '电动牙刷 声波款', quantity: 1, paidAmount: 15900 }]),
     order('O3008', 'RECEIVED', [{ lineId: 'L1', title: '儿童学习桌椅套装', quantity: 1, paidAmount: 89900 }]),
     order('O3009', 'RECEIVED', [{ lineId: 'L1', title: '空气净化器', quantity: 1, paidAmount: 129900 }]),
+    order('O3010', 'RECEIVED', [{ lineId: 'L1', title: '纯棉四件套 1.8m', quantity: 1, paidAmount: 39900 }]),
+    order('O3011', 'RECEIVED', [{ lineId: 'L1', title: '不锈钢保温杯 500ml', quantity: 1, paidAmount: 12900 }]),
+    order('O3012', 'RECEIVED', [{ lineId: 'L1', title: '机械键盘 茶轴', quantity: 1, paidAmount: 35900 }]),
+    order('O3013', 'PAID', [{ lineId: 'L1', title: '猫粮 10kg', quantity: 1, paidAmount: 26900 }]),
   ];
 }
 
@@ -122,6 +126,9 @@ async function photo(h: Harness, openid: string): Promise<string> {
 
 async function buildScenario(h: Harness): Promise<Scenario> {
   await h.seed({ orders: extraOrders(await h.now()) });
+  // 联系商家: the shop set up WeChat customer service and a phone (before any function warms its settings cache)
+  const shop = (await h.db('settings')).find((d: any) => d._id === 'shop');
+  await h.seed({ settings: [{ ...shop, contact: { phone: '400-820-8820', customerService: true } }] });
   const B = DEMO.buyer;
   const M = DEMO.merchant;
   const apply = async (orderId: string, type: string, reason: string, lines: { lineId: string; quantity: number }[], extra: Record<string, unknown> = {}) =>
@@ -175,6 +182,23 @@ async function buildScenario(h: Harness): Promise<Scenario> {
     B,
   );
 
+  // 协商: a proposal the buyer is answering; one the merchant is about to make (ids.proposing stays in review).
+  ids.negotiating = await apply('O3010', 'RETURN_REFUND', 'NOT_AS_DESCRIBED', [{ lineId: 'L1', quantity: 1 }], {
+    description: '颜色比图片深，但可以接受',
+    evidence: [await photo(h, B)],
+  });
+  await review(ids.negotiating, 'propose', { kind: 'PARTIAL_REFUND', refundAmount: 8000, reason: '色差属实，您如愿意保留商品，我们退您 80 元作为补偿' });
+  ids.proposing = await apply('O3011', 'RETURN_REFUND', 'QUALITY_ISSUE', [{ lineId: 'L1', quantity: 1 }], { description: '杯盖有点漏水', evidence: [await photo(h, B)] });
+  // 留言: a thread from both sides on an after-sale in review (one of the buyer's messages unread by staff)
+  ids.thread = await apply('O3012', 'RETURN_REFUND', 'QUALITY_ISSUE', [{ lineId: 'L1', quantity: 1 }], { description: '部分按键失灵', evidence: [await photo(h, B)] });
+  await must(h, 'applyReturn', { action: 'message', requestId: rid(), returnId: ids.thread, text: 'F 和 J 两个键按下去没反应，附上照片', evidence: [await photo(h, B)] }, B);
+  await review(ids.thread, 'message', { text: '收到，麻烦您在键盘测试网站上测一下，截图发我们看看' });
+  await must(h, 'applyReturn', { action: 'message', requestId: rid(), returnId: ids.thread, text: '测过了，两个键都没有信号，截图在这里', evidence: [await photo(h, B)] }, B);
+  // 退款异常 past the shop's deadline: the buyer is told the shop is overdue
+  await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
+  ids.refundOverdue = await apply('O3013', 'REFUND_ONLY', 'NOT_RECEIVED', [{ lineId: 'L1', quantity: 1 }], { description: '物流显示签收但我没收到' });
+  await review(ids.refundOverdue, 'approve');
+
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();
   const docs = await h.db('returns');
@@ -187,6 +211,7 @@ async function buildScenario(h: Harness): Promise<Scenario> {
     returns: [
       { ...overdueDoc, deadline: new Date(now - 3 * 3_600_000).toISOString() },
       { ...pendingDoc, deadline: new Date(Math.min(now + 5 * 3_600_000, endOfToday)).toISOString() },
+      { ...docs.find((r: any) => r._id === ids.refundOverdue), deadline: new Date(now - 5 * 3_600_000).toISOString() },
     ],
   });
   return { ids };
@@ -323,6 +348,9 @@ async function main() {
       { name: 'buyer-detail-disputed', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.disputed } },
       { name: 'buyer-detail-refunded', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.refunded } },
       { name: 'buyer-detail-dispute-lost', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.lost } },
+      { name: 'buyer-detail-negotiating', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.negotiating } },
+      { name: 'buyer-detail-messages', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.thread } },
+      { name: 'buyer-detail-refund-overdue', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.refundOverdue } },
       {
         name: 'buyer-logistics-self-ship',
         page: 'logistics',
@@ -352,6 +380,29 @@ async function main() {
       { name: 'buyer-my-returns', page: 'my-returns', as: DEMO.buyer },
       { name: 'staff-my-returns-entry', page: 'my-returns', as: DEMO.merchant },
       { name: 'staff-queue', page: 'staff-queue', as: DEMO.merchant },
+      {
+        name: 'staff-review-propose',
+        page: 'staff-review',
+        as: DEMO.merchant,
+        options: { returnId: ids.proposing },
+        act: async ({ comp, settle }) => {
+          tap(comp, '.tab-propose');
+          await settle();
+          input(comp, '.propose-amount', '40');
+          input(comp, '.propose-reason', '杯盖密封圈可单独补寄，如您愿意保留杯子，退您 40 元并补寄新密封圈');
+          await settle();
+        },
+      },
+      {
+        name: 'staff-review-messages',
+        page: 'staff-review',
+        as: DEMO.merchant,
+        options: { returnId: ids.thread },
+        act: async ({ comp, settle }) => {
+          input(comp, '.msg-input', '确认是质量问题，同意退货，运费由我们承担');
+          await settle();
+        },
+      },
       { name: 'staff-queue-forbidden', page: 'staff-queue', as: DEMO.buyer },
       {
         name: 'staff-review-approve',
@@ -423,7 +474,7 @@ async function main() {
       loaded[p] ??= simulate.load(p, { rootPath: APP_ROOT });
       const comp = simulate.render(loaded[p]);
       comp.attach(document.createElement('parent-wrapper'));
-      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join("/");
+      comp.instance.route = path.relative(APP_ROOT, p).split(path.sep).join('/');
       comp.instance.onLoad?.(s.options ?? {});
       await settle();
       if (s.act) await s.act({ comp, settle, shim });

@@ -100,6 +100,10 @@ export interface WxShim {
   compressed: { src: string; quality: number; width: number; height: number; bytes: number }[];
   /** Files the next wx.chooseMedia returns. */
   nextMedia: MediaFile[];
+  /** wx.setClipboardData texts, in order. */
+  clipboard: string[];
+  /** wx.makePhoneCall numbers, in order. */
+  phoneCalls: string[];
   /**
    * Simulated network failures of wx.cloud.callFunction, in order:
    * 'before' — the request never reaches the server; 'after' — the server
@@ -147,6 +151,8 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     loading: 0,
     modalConfirm: true,
     nextMedia: [],
+    clipboard: [],
+    phoneCalls: [],
     compressed: [],
     failures: [],
     pending: () => inflight,
@@ -170,6 +176,8 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       shim.subscribeAnswer = 'accept';
       shim.failures.length = 0;
       shim.nextMedia = [];
+      shim.clipboard.length = 0;
+      shim.phoneCalls.length = 0;
       shim.compressed.length = 0;
       shim.modalConfirm = true;
     },
@@ -372,7 +380,12 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       done(o, true, {});
     },
     setClipboardData(o: any) {
-      done(o, true, {});
+      shim.clipboard.push(String(o?.data ?? ''));
+      setTimeout(() => done(o, true, {}), 0);
+    },
+    makePhoneCall(o: any) {
+      shim.phoneCalls.push(String(o?.phoneNumber ?? ''));
+      setTimeout(() => done(o, true, {}), 0);
     },
     stopPullDownRefresh() {},
     setNavigationBarTitle(o: any) {

@@ -75,7 +75,7 @@ describe('return & refund, buyer and staff pages end to end', () => {
     env.as(DEMO.merchant);
     const page = await env.open('staff-review', { returnId });
     expect(page.text('.sh-status')).toBe('待商家处理');
-    expect(page.data.actions.map((a: any) => a.name)).toEqual(['approve', 'reject']);
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['approve', 'reject', 'propose']);
     await page.input('.addr-name', '售后仓 王师傅');
     await page.input('.addr-phone', '13900000000');
     await page.input('.addr-address', '杭州市余杭区仓前街道 1 号 售后仓');

@@ -49,7 +49,7 @@ describe('links of subscribe messages', () => {
     env.as(DEMO.merchant);
     const page = await env.open('staff-review', { id: kettle });
     expect(page.text('.sh-status')).toBe('待商家处理');
-    expect(page.data.actions.map((a: any) => a.name)).toEqual(['approve', 'reject']);
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['approve', 'reject', 'propose']);
     expect(page.texts('.goods-title')).toEqual(['电热水壶 1.7L']);
   });
 

@@ -55,7 +55,7 @@ describe('confirm receipt with a postage claim', () => {
 
     env.as(DEMO.merchant);
     const page = await env.open('staff-review', { returnId: id });
-    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt']);
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt', 'propose']);
     expect(page.text('.refund-amount')).toBe('¥150.00');
     expect(page.text('.postage-claim')).toBe('买家申报寄回运费 ¥12.00，可补偿 ¥12.00，已计入全额 ¥162.00');
     expect(attrOf(page, 'amount-input', 'placeholder')).toBe('不填则全额 ¥162.00');

@@ -93,7 +93,7 @@ describe('work queue', () => {
     const lost = await env.open('return-detail', { returnId: today });
     expect(lost.text('.status-label')).toBe('已关闭');
     expect(lost.text('.decision-title')).toBe('店铺主管复核：支持商家，本次售后不予退款');
-    expect(lost.text('.decision-why')).toBe('裁决理由：开箱视频显示吊牌完好，签收后被剪，不符合无理由退货条件');
+    expect(lost.text('.decision-why')).toBe('复核理由：开箱视频显示吊牌完好，签收后被剪，不符合无理由退货条件');
     expect(lost.text('.advice-text')).toContain('小程序交易投诉');
     expect(lost.text('.advice-text')).toContain('12315');
     expect(lost.exists('.action-btn')).toBe(false);
@@ -137,7 +137,7 @@ describe('refund failures and receipts', () => {
 
     await page.run('reload');
     expect(page.text('.sh-status')).toBe('待商家收货');
-    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt']);
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['confirmReceipt', 'refuseReceipt', 'propose']);
     expect(await submitWith(page, '.amount-input', '99999')).toBe('退款金额不能超过 ¥999.00');
     expect(await submitWith(page, '.amount-input', '899')).toBe('调整退款金额时请填写原因');
     await page.input('.adjust-reason', '外包装破损，扣除 100 元');

@@ -19,7 +19,7 @@
  *   forbidden state helpers (loadInto).
  */
 import { config } from '../config';
-import type { ErrorCode as ServerErrorCode } from '../shared/contract';
+import type { ErrorCode as ServerErrorCode, ReturnViewData } from '../shared/contract';
 
 export type FunctionName = 'applyReturn' | 'uploadEvidence' | 'submitLogistics' | 'reviewReturn' | 'executeRefund' | 'queryReturns';
 
@@ -244,6 +244,11 @@ export const api = {
   submitLogistics: (input: Record<string, any>, opts: CallOptions = {}) => call<{ return: ReturnView }>('submitLogistics', input, { loading: '提交中', ...opts }),
   review: (input: Record<string, any>) => call<{ return: ReturnView }>('reviewReturn', input, { loading: '提交中' }),
   refund: (input: { returnId: string; action: 'retry' | 'markOffline'; note?: string }) => call<any>('executeRefund', input, { loading: '提交中' }),
+  /** Buyer: answer the merchant's open proposal (协商方案). */
+  answer: (input: { returnId: string; action: 'acceptProposal' | 'declineProposal'; reason?: string }) => call<{ return: ReturnView }>('applyReturn', input, { loading: '提交中' }),
+  /** A message (留言) on the after-sale: buyer through applyReturn, staff through reviewReturn. */
+  message: (side: 'buyer' | 'staff', input: { returnId: string; text: string; evidence?: string[] }) =>
+    call<{ return: ReturnView }>(side === 'buyer' ? 'applyReturn' : 'reviewReturn', { action: 'message', ...input }, { loading: '发送中' }),
   attach: (returnId: string, files: { fileID: string; kind: string }[]) => call<{ return: ReturnView }>('uploadEvidence', { returnId, files }, { loading: '上传中' }),
 };
 
@@ -378,53 +383,12 @@ export interface TimelineEvent {
   evidence?: string[];
 }
 
-export interface ReturnView {
-  returnId: string;
-  orderId: string;
-  type: 'REFUND_ONLY' | 'RETURN_REFUND';
-  typeLabel: string;
-  reason: string;
-  reasonLabel: string;
-  description?: string;
-  lines: { lineId: string; quantity: number; amount: number }[];
-  amounts: { items: number; shipping: number; total: number; postage?: number };
-  approvedAmount: number | null;
-  refundAmount: number;
-  /** Settled when the refund was planned (else an estimate), and the sentence that says which. */
-  amountsSettled: boolean;
-  amountsNote: string;
-  freightPayer: 'BUYER' | 'SELLER';
-  status: string;
-  statusLabel: string;
-  nextActor: { role: string | null; phrase: string };
-  deadline: string | null;
-  deadlineAction: string | null;
-  deadlineText: string | null;
-  evidence: { fileID: string; kind: string; by: any; at: string; tempFileURL?: string }[];
-  logistics: any;
-  returnAddress: { name?: string; phone?: string; address?: string } | string | null;
-  rejectReason: string | null;
-  decision: { decision: 'BUYER' | 'MERCHANT'; note?: string; at?: string } | null;
-  advice?: string;
-  refundHint: string | null;
-  postageOffline?: number;
-  /** How many more evidence files the caller's side (buyer / staff) may attach (the shop's limit). */
-  evidenceRoom: number;
-  /** IN_TRANSIT, self-shipped with a postage claim: confirmReceipt's maximum is refundAmount + reimbursable. */
-  postageClaim?: { declared: number; reimbursable: number } | null;
-  /** Each allowed action with its label and the call that takes it. */
-  actions?: { name: string; label: string; function: string; action?: string }[];
-  /** markOffline: the part the merchant refunded outside the platform (refundHint says it in words). */
-  offlineRefund?: { amount: number; note: string; at: string } | null;
-  /** What needs attention (postage paid offline; for staff: a deadline not applied, a booking not cancelled). */
-  notices?: string[];
-  refunds?: { outRefundNo: string; outTradeNo: string; refundFee: number; status: string }[];
-  timeline: TimelineEvent[];
-  allowedActions: string[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * An after-sale as the functions answer it (queryReturns get, every mutation's
+ * `data.return`): the type of cloudfunctions/core/app/view.ts's returnView
+ * after JSON, from the shared contract — never a hand copy.
+ */
+export type ReturnView = ReturnViewData;
 
 export interface ReturnSummary {
   returnId: string;
@@ -441,6 +405,8 @@ export interface ReturnSummary {
   refundAmount: number;
   /** Rejected before the goods were sent: applying again for its lines replaces it. */
   reapplicable?: boolean;
+  /** Staff list: the buyer's messages no staff member has read yet. */
+  unreadForStaff?: number;
   createdAt: string;
   updatedAt: string;
 }

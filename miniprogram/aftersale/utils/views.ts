@@ -6,14 +6,17 @@ import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../
 /** Buyer actions, in the order of the action bar (left to right). */
 const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
 const PRIMARY = new Set(['submitLogistics', 'modify']);
+/** Buyer actions answered in the proposal panel (not in the action bar). */
+const PROPOSAL_ACTIONS = ['declineProposal', 'acceptProposal'] as const;
 
-export const ACTOR_TEXT: Record<string, string> = { BUYER: '买家', MERCHANT: '商家', ARBITER: '平台', ADMIN: '平台', SYSTEM: '系统' };
+export const ACTOR_TEXT: Record<string, string> = { BUYER: '买家', MERCHANT: '商家', ARBITER: '店铺主管', ADMIN: '商家', SYSTEM: '系统' };
 
 export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles?: Record<string, string> } = {}) {
   const buyerActions = opts.buyerActions !== false;
   const titles = opts.titles ?? {};
   const cd = countdown(r.deadline);
-  const addr = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+  const addr: { name?: string; phone?: string; address?: string } | null =
+    r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
   const lg = r.logistics;
   return {
     returnId: r.returnId,
@@ -24,6 +27,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     nextPhrase: r.nextActor?.phrase ?? '',
     nextActorText: r.nextActor?.role ? (ACTOR_TEXT[r.nextActor.role] ?? '') : '',
     deadlineText: r.deadline ? `截止 ${shopTime(r.deadline)}` : '',
+    deadlineAt: r.deadline ? shopTime(r.deadline) : '',
     countdownText: cd?.text ?? '',
     countdownTone: cd ? (cd.overdue ? 'overdue' : cd.urgent ? 'urgent' : '') : '',
     typeLabel: r.typeLabel,
@@ -44,7 +48,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     logistics: lg
       ? {
           modeText: lg.mode === 'PICKUP' ? '上门取件' : '自行寄回',
-          carrierText: CARRIER_FORMATS[lg.carrier]?.name ?? lg.carrier ?? '',
+          carrierText: lg.carrier ? (CARRIER_FORMATS[lg.carrier]?.name ?? lg.carrier) : '',
           trackingNo: lg.trackingNo ?? lg.waybillId ?? '',
           pickupText: lg.pickup ? `${shopTime(lg.pickup.slotStart)} - ${shopTime(lg.pickup.slotEnd).slice(11)}` : '',
         }
@@ -78,12 +82,60 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
         note: t.note ?? '',
         first: i === 0,
       })),
+    proposal: r.proposal
+      ? {
+          kindLabel: r.proposal.kindLabel,
+          amountText: r.proposal.amount !== null && r.proposal.amount !== undefined ? yuan(r.proposal.amount) : yuan(r.refundAmount),
+          reason: r.proposal.reason,
+          evidence: r.proposal.evidence.map((fileID) => ({ fileID, url: fileID })),
+          at: shopTime(r.proposal.at),
+          answerByText: r.proposal.answerBy ? `请在 ${shopTime(r.proposal.answerBy)} 前确认，逾期视为未同意，由商家继续处理` : '',
+        }
+      : null,
+    /** 同意方案 / 拒绝方案, as the server allows them (the view's `actions`). */
+    proposalActions: (buyerActions ? PROPOSAL_ACTIONS : [])
+      .filter((a) => r.allowedActions.includes(a))
+      .map((a) => ({ name: a, label: a === 'acceptProposal' ? '同意方案' : '拒绝方案', primary: a === 'acceptProposal' })),
+    negotiation: (r.negotiation ?? []).map((p, i) => ({
+      key: `${p.at}-${i}`,
+      kindLabel: p.kindLabel,
+      amountText: p.amount !== null && p.amount !== undefined ? yuan(p.amount) : '全额',
+      reason: p.reason,
+      at: shopTime(p.at),
+      outcomeLabel: p.outcomeLabel,
+      open: !p.outcome,
+    })),
+    messages: threadView(r, buyerActions),
+    /** The other side's messages unread until this read (queryReturns get marks them read). */
+    unreadText: r.unread ? `${r.unread} 条新留言` : '',
+    overdue: !!r.overdue,
+    /** The shop missed its deadline on a failed refund (money never moves by default). */
+    shopOverdue: !!r.overdue && r.status === 'REFUND_FAILED',
+    complaintSummary: r.complaintSummary ?? '',
+    contact: r.contact && (r.contact.phone || r.contact.customerService) ? { phone: r.contact.phone ?? '', customerService: !!r.contact.customerService } : null,
     actions: (buyerActions ? BUYER_ACTIONS : []).filter((a) => r.allowedActions.includes(a)).map((a) => ({ name: a, label: ACTION_LABELS[a], primary: PRIMARY.has(a) })),
     terminal: ['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status),
   };
 }
 
 export type DetailView = ReturnType<typeof detailView>;
+
+/**
+ * The thread (留言) in time order: who (the buyer sees the shop as 商家, by
+ * side only; staff see 买家 / 商家 / 店铺主管), when, the text and photos
+ * (cloud fileIDs: the image component shows them as they are).
+ */
+export function threadView(r: ReturnView, buyer: boolean) {
+  return (r.messages ?? []).map((m) => ({
+    id: m.id,
+    mine: m.mine,
+    who: m.mine ? '我' : buyer ? (m.side === 'BUYER' ? '买家' : '商家') : m.sideLabel,
+    side: m.side,
+    text: m.text,
+    at: shopTime(m.at),
+    photos: m.evidence.map((fileID) => ({ fileID, url: fileID })),
+  }));
+}
 
 /** 仅退款 / 退货退款 for a return type (the code itself when unknown). */
 export function typeLabel(type: string): string {
@@ -108,6 +160,7 @@ export function summaryFields(s: ReturnSummary) {
     statusLabel: s.statusLabel,
     tone: statusTone(s.status),
     phrase: s.nextActor?.phrase ?? '',
+    unread: s.unreadForStaff ?? 0,
     refundText: yuan(s.refundAmount),
     overdue: !!s.overdue,
     dueToday: !!s.dueToday && !s.overdue,

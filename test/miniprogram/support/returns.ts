@@ -82,3 +82,49 @@ export async function dispute(env: PageEnv, returnId: string): Promise<void> {
   await must(env, 'reviewReturn', { action: 'reject', returnId, reason: '商品已使用，影响二次销售' }, DEMO.merchant);
   await must(env, 'applyReturn', { action: 'appeal', returnId, description: '只是试用了一下，商品完好' }, DEMO.buyer);
 }
+
+let orderSeq = 0;
+/**
+ * A fresh order of the demo buyer (received yesterday, one line of `paid` fen,
+ * paid with WeChat Pay): its id. For tests that need more after-sales than
+ * the demo shop has lines.
+ */
+export async function seedOrder(env: PageEnv, paid = 20000, status: 'PAID' | 'RECEIVED' = 'RECEIVED', title = '测试商品'): Promise<string> {
+  const now = await env.emu.now();
+  const iso = (ms: number) => ({ $date: new Date(ms).toISOString() });
+  const id = `O7${String(Date.now() % 1_000_000).padStart(6, '0')}${++orderSeq}`;
+  await env.emu.seed({
+    orders: [
+      {
+        _id: id,
+        buyerOpenid: DEMO.buyer,
+        status,
+        paidAt: iso(now - 4 * 86_400_000),
+        ...(status === 'RECEIVED' ? { shippedAt: iso(now - 3 * 86_400_000), receivedAt: iso(now - 86_400_000) } : {}),
+        shippingFee: 0,
+        payments: [
+          {
+            outTradeNo: `T${id.slice(1)}`,
+            transactionId: `4200000${id.slice(1)}000000000000`,
+            channel: 'WECHAT_PAY',
+            amount: paid,
+            paidAt: iso(now - 4 * 86_400_000),
+            kind: 'FULL',
+          },
+        ],
+        lines: [{ lineId: 'L1', skuId: `SKU-${id}`, title, quantity: 1, unitPrice: paid, paidAmount: paid }],
+      },
+    ],
+  });
+  return id;
+}
+
+/** Set the shop's contact settings (phone, WeChat customer service); null removes them. */
+export async function setContact(env: PageEnv, contact: { phone?: string; customerService?: boolean } | null): Promise<void> {
+  const shop = (await env.emu.db('settings')).find((d: any) => d._id === 'shop');
+  const { contact: _old, ...rest } = shop;
+  await env.emu.seed({ settings: [contact ? { ...rest, contact } : rest] });
+  // the functions keep the settings for a minute (app/settings.ts SETTINGS_TTL_MS)
+  await env.emu.advance(61_000);
+  await env.syncClock();
+}

@@ -62,6 +62,8 @@ Component({
     mode: 'apply' as 'apply' | 'modify',
     orderId: '',
     returnId: '',
+    /** 联系商家 (modify: from the after-sale's view; a new application has no view to read it from). */
+    contact: null as null | { phone: string; customerService: boolean },
     orderStatusText: '',
     typeOptions: TYPE_OPTIONS,
     type: 'REFUND_ONLY',
@@ -116,6 +118,12 @@ Component({
       this.refreshPreview(true);
     },
 
+    /** 拨打电话: the shop's phone from its settings. */
+    onCall(e: WechatMiniprogram.TouchEvent) {
+      const phoneNumber = String(e.currentTarget.dataset.phone ?? '');
+      if (phoneNumber) wx.makePhoneCall({ phoneNumber });
+    },
+
     async loadModify(returnId: string) {
       this.setData({ returnId, mode: 'modify' });
       const loaded = await loadInto(this, async () => {
@@ -128,6 +136,8 @@ Component({
       const reasonIndex = REASON_OPTIONS.findIndex((r) => r.code === ret.reason);
       const existingEvidence = buyerFiles(ret);
       this.setData({
+        // 联系商家: settings.contact reaches the buyer only through an after-sale's view (queryReturns get)
+        contact: ret.contact && (ret.contact.phone || ret.contact.customerService) ? { phone: ret.contact.phone ?? '', customerService: !!ret.contact.customerService } : null,
         existingEvidence,
         sideRoom: ret.evidenceRoom,
         evidenceRoom: evidenceRoom(ret.evidenceRoom, this.data.evidence.length),

@@ -68,7 +68,8 @@ Component({
       const res = await loadInto(this, () => api.get(returnId));
       if (!res) return;
       const r = res.return;
-      const a = r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
+      const a: { name?: string; phone?: string; address?: string } | null =
+        r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
       const lg = r.logistics;
       const carrierIndex = lg?.carrier ? CARRIER_OPTIONS.findIndex((c) => c.code === lg.carrier) : -1;
       this.setData({
@@ -154,7 +155,22 @@ Component({
       if (!checked.ok) {
         for (const issue of checked.error.details.issues) {
           const key = issue.path.replace(/^pickup\./, 'pickup.');
-          const field = ({ carrier: 'carrier', trackingNo: 'trackingNo', postage: 'postage', 'pickup.name': 'pickupName', 'pickup.phone': 'pickupPhone', 'pickup.address': 'pickupAddress', 'pickup.province': 'region', 'pickup.city': 'region', 'pickup.area': 'region', 'pickup.slotEnd': 'slot', 'pickup.slotStart': 'slot' } as Record<string, string>)[key] ?? 'form';
+          const field =
+            (
+              {
+                carrier: 'carrier',
+                trackingNo: 'trackingNo',
+                postage: 'postage',
+                'pickup.name': 'pickupName',
+                'pickup.phone': 'pickupPhone',
+                'pickup.address': 'pickupAddress',
+                'pickup.province': 'region',
+                'pickup.city': 'region',
+                'pickup.area': 'region',
+                'pickup.slotEnd': 'slot',
+                'pickup.slotStart': 'slot',
+              } as Record<string, string>
+            )[key] ?? 'form';
           if (!errors[field]) errors[field] = issue.message;
         }
       }

@@ -16,6 +16,7 @@ import { countdown } from '../../utils/format';
 import { detailView, evidenceRoom, returnIdOf, type DetailView } from '../../utils/views';
 import { cacheLineTitles } from '../../utils/orders';
 import { MAX_DESCRIPTION, MAX_EVIDENCE } from '../../shared/contract';
+import { threadData, threadMethods } from '../../utils/thread';
 
 let ticker: ReturnType<typeof setInterval> | null = null;
 const titles: Record<string, Record<string, string>> = {};
@@ -35,6 +36,7 @@ Component({
     maxDescription: MAX_DESCRIPTION,
     maxEvidence: MAX_EVIDENCE,
     busy: false,
+    ...threadData('buyer'),
     /** The buyer's one-time consents (progress messages left) and the messages missed for want of one. */
     updates: { left: -1, missed: [] as { text: string }[], advice: '' },
   },
@@ -47,6 +49,8 @@ Component({
   },
 
   methods: {
+    ...threadMethods('buyer'),
+
     onLoad(options: Record<string, string | undefined>) {
       this.setData({ returnId: returnIdOf(options) });
       this.reload();
@@ -125,6 +129,45 @@ Component({
 
     onCopy(e: WechatMiniprogram.TouchEvent) {
       wx.setClipboardData({ data: String(e.currentTarget.dataset.text ?? '') });
+    },
+
+    /** 复制投诉摘要: the server's ready-to-copy text (order and after-sale numbers, amounts, timeline, decision). */
+    onCopySummary() {
+      const data = this.data.view?.complaintSummary ?? '';
+      if (data) wx.setClipboardData({ data, success: () => toast('投诉摘要已复制，可粘贴到投诉页面') });
+    },
+
+    /** 拨打电话: the shop's phone from its settings. */
+    onCall(e: WechatMiniprogram.TouchEvent) {
+      const phoneNumber = String(e.currentTarget.dataset.phone ?? '');
+      if (phoneNumber) wx.makePhoneCall({ phoneNumber });
+    },
+
+    /** 同意方案 / 拒绝方案 (the view's actions): confirm, then answer; accepting starts the agreed refund at once. */
+    onProposal(e: WechatMiniprogram.TouchEvent) {
+      const name = String(e.currentTarget.dataset.name) as 'acceptProposal' | 'declineProposal';
+      const p = this.data.view?.proposal;
+      if (this.data.busy || !p) return;
+      const accept = name === 'acceptProposal';
+      wx.showModal({
+        title: accept ? '同意协商方案' : '拒绝协商方案',
+        content: accept ? `同意后将按方案原路退款 ${p.amountText}，本次售后按此结束。确定同意吗？` : '拒绝后售后将回到商家处理，商家可同意、拒绝或重新协商。确定拒绝吗？',
+        confirmText: accept ? '同意' : '拒绝',
+        success: async (res) => {
+          if (!res.confirm) return;
+          this.setData({ busy: true });
+          try {
+            const { return: r } = await api.answer({ returnId: this.data.returnId, action: name });
+            toast(accept ? '已同意，退款处理中' : '已拒绝方案，等待商家处理', accept ? 'success' : 'none');
+            this.show(r);
+          } catch {
+            /* toast shown */
+            await this.reload(true);
+          } finally {
+            this.setData({ busy: false });
+          }
+        },
+      });
     },
 
     // ---------------------------------------------------------------- actions
@@ -208,7 +251,9 @@ Component({
       const accepted = await requestSubscribe('appeal');
       try {
         const ev = this.data.appealEvidence.map((x) => x.fileID);
-        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) }).finally(() => reportConsent(accepted, this.data.returnId));
+        const { return: r } = await api
+          .appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) })
+          .finally(() => reportConsent(accepted, this.data.returnId));
         toast('已申请店铺主管复核', 'success');
         this.setData({ appealing: false, appealText: '' });
         this.setAppealEvidence([]);

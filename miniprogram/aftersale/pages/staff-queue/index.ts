@@ -10,7 +10,7 @@ import { STATUSES } from '../../shared/contract';
 
 const FILTERS = [
   { status: '', label: '全部待办' },
-  ...(['PENDING_REVIEW', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({
+  ...(['PENDING_REVIEW', 'NEGOTIATING', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({
     status: s,
     label: STATUSES[s].label,
   })),

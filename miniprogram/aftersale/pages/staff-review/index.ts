@@ -15,9 +15,48 @@ import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { parseYuan, yuan } from '../../utils/format';
 import { cacheLineTitles } from '../../utils/orders';
 import { detailView, evidenceRoom, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
-import { ACTION_LABELS, returnAddressSchema, validateInput } from '../../shared/contract';
+import {
+  ACTION_LABELS,
+  PROPOSAL_KINDS,
+  approveSchema,
+  confirmReceiptSchema,
+  decideSchema,
+  markOfflineSchema,
+  proposeSchema,
+  refuseReceiptSchema,
+  rejectSchema,
+  returnAddressSchema,
+  validateInput,
+} from '../../shared/contract';
 
-const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'retryRefund', 'markOffline', 'decide'] as const;
+/** The functions' own input schema of each staff action (the page checks what it sends with them: same rules, same Chinese messages). */
+const SCHEMAS: Partial<Record<string, Parameters<typeof validateInput>[0]>> = {
+  approve: approveSchema,
+  reject: rejectSchema,
+  confirmReceipt: confirmReceiptSchema,
+  refuseReceipt: refuseReceiptSchema,
+  decide: decideSchema,
+  propose: proposeSchema,
+  markOffline: markOfflineSchema,
+};
+import { errorText, ApiError } from '../../utils/api';
+import { threadData, threadMethods } from '../../utils/thread';
+
+type ProposalKind = keyof typeof PROPOSAL_KINDS;
+
+/** The proposals this after-sale allows now (status and type, from the transition table's PROPOSAL_KINDS). */
+export function proposalKinds(status: string, type: string): { kind: ProposalKind; label: string; hint: string }[] {
+  const hints: Record<ProposalKind, string> = {
+    PARTIAL_REFUND: '买家保留商品，退还部分金额（买家同意后立即原路退款）',
+    REFUND_WITHOUT_RETURN: '买家无需寄回商品，全额退款（买家同意后立即原路退款）',
+    LOWER_AFTER_RECEIPT: '验货后与买家协商退款金额，请上传验货照片',
+  };
+  return (Object.keys(PROPOSAL_KINDS) as ProposalKind[])
+    .filter((k) => PROPOSAL_KINDS[k].from === status && (PROPOSAL_KINDS[k].types as readonly string[]).includes(type))
+    .map((kind) => ({ kind, label: PROPOSAL_KINDS[kind].label, hint: hints[kind] }));
+}
+
+const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'propose', 'retryRefund', 'markOffline', 'decide'] as const;
 type StaffAction = (typeof STAFF_ACTIONS)[number];
 
 const REFUND_STATUS_TEXT: Record<string, string> = {
@@ -61,11 +100,17 @@ Component({
     note: '',
     decision: '' as '' | 'BUYER' | 'MERCHANT',
     evidence: [] as Uploaded[],
+    /** 协商: the kinds allowed now, the one chosen. */
+    kinds: [] as ReturnType<typeof proposalKinds>,
+    proposeKind: '' as ProposalKind | '',
     error: '',
     submitting: false,
+    ...threadData('staff'),
   },
 
   methods: {
+    ...threadMethods('staff'),
+
     onLoad(options: Record<string, string | undefined>) {
       staffChecked = false;
       this.setData({ returnId: returnIdOf(options) });
@@ -101,6 +146,8 @@ Component({
         postageClaim: r.postageClaim ? { declaredText: yuan(r.postageClaim.declared), reimbursableText: yuan(r.postageClaim.reimbursable) } : null,
         refunds: (r.refunds ?? []).map((f) => ({ outRefundNo: f.outRefundNo, feeText: yuan(f.refundFee), statusText: REFUND_STATUS_TEXT[f.status] ?? f.status })),
         actions,
+        kinds: proposalKinds(r.status, r.type),
+        proposeKind: proposalKinds(r.status, r.type).some((k) => k.kind === this.data.proposeKind) ? this.data.proposeKind : (proposalKinds(r.status, r.type)[0]?.kind ?? ''),
         current: keep ? this.data.current : (actions[0]?.name ?? ''),
         error: '',
       });
@@ -116,6 +163,10 @@ Component({
 
     onCopy(e: WechatMiniprogram.TouchEvent) {
       wx.setClipboardData({ data: String(e.currentTarget.dataset.text ?? '') });
+    },
+
+    onKind(e: WechatMiniprogram.TouchEvent) {
+      this.setData({ proposeKind: e.currentTarget.dataset.kind, error: '' });
     },
 
     onDecision(e: WechatMiniprogram.TouchEvent) {
@@ -185,6 +236,21 @@ Component({
           if (!a.ok) return this.fail(a.message);
           return ['reviewReturn', { action: 'approve', returnId, ...(a.value ? { returnAddress: a.value } : {}) }];
         }
+        case 'propose': {
+          const kind = d.proposeKind;
+          if (!kind) return this.fail('请选择协商方案');
+          let amount: { refundAmount?: number } = {};
+          if (kind !== 'REFUND_WITHOUT_RETURN') {
+            const fen = parseYuan(d.amount);
+            if (!d.amount.trim()) return this.fail('请填写协商退款金额');
+            if (fen === null || fen <= 0) return this.fail('退款金额格式不正确（例如 12.50）');
+            if (fen > d.maxRefund) return this.fail(`退款金额不能超过 ${d.maxRefundText}`);
+            amount = { refundAmount: fen };
+          }
+          if (kind === 'LOWER_AFTER_RECEIPT' && !evidence.length) return this.fail('验货后协商金额需要上传验货照片');
+          // the reason (required, ≤ 500) is checked with the functions' schema in onSubmit
+          return ['reviewReturn', { action: 'propose', returnId, kind, ...amount, reason: d.reason.trim(), ...(evidence.length ? { evidence } : {}) }];
+        }
         case 'reject':
           if (!d.reason.trim()) return this.fail('请填写拒绝原因');
           return ['reviewReturn', { action: 'reject', returnId, reason: d.reason.trim(), ...(evidence.length ? { evidence } : {}) }];
@@ -205,8 +271,8 @@ Component({
           if (!d.note.trim()) return this.fail('请填写线下退款说明（方式、流水号等）');
           return ['executeRefund', { action: 'markOffline', returnId, note: d.note.trim() }];
         case 'decide': {
-          if (!d.decision) return this.fail('请选择裁决结果');
-          if (d.decision === 'MERCHANT' && !d.reason.trim()) return this.fail('裁决支持商家时请写明理由，买家会看到');
+          if (!d.decision) return this.fail('请选择复核结果');
+          if (d.decision === 'MERCHANT' && !d.reason.trim()) return this.fail('复核支持商家时请写明理由，买家会看到');
           // For the buyer on a RETURN_REFUND the arbiter may lower the amount (REFUND_ONLY: never adjustable).
           const amount = d.decision === 'BUYER' && d.type === 'RETURN_REFUND' ? this.refundAmountField() : ({ ok: true, value: {} } as const);
           if (!amount.ok) return this.fail(amount.message);
@@ -232,6 +298,13 @@ Component({
       const built = this.build();
       if (!built) return;
       const [fn, event] = built;
+      // what the page could not say more helpfully itself: the functions' schema (lengths, formats) before anything is sent
+      const schema = SCHEMAS[event.action];
+      const checked = schema ? validateInput(schema, { ...event, requestId: 'mp-check-00000000' }) : null;
+      if (checked && !checked.ok) {
+        this.fail(checked.error.details.issues[0]?.message ?? '填写的信息有误，请检查后重试');
+        return;
+      }
       this.setData({ submitting: true });
       // staff consents: each tap allows one more message (new applications, shipped returns, refund failures…)
       const consent = requestSubscribe('staff');
@@ -240,13 +313,17 @@ Component({
         void reportConsent(await consent);
         if (fn === 'executeRefund') await api.refund(event as any);
         else await api.review(event);
-        toast('已处理', 'success');
+        toast(this.data.current === 'propose' ? '方案已发送，等待买家确认' : '已处理', 'success');
         this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '', addrRegion: [], addrRegionText: '' });
         // Re-read as staff: the caller's allowed actions and the refund records.
         await this.reload(true);
-      } catch {
-        /* toast shown */
+      } catch (e) {
+        /* toast shown; above the settled maximum: say how much may be refunded */
+        const max = e instanceof ApiError && e.code === 'REFUND_LIMIT' ? Number(e.details?.maximum) : NaN;
+        this.setData({ error: Number.isFinite(max) ? `退款金额超出可退范围，最多可退 ${yuan(max)}` : errorText(e) });
+        const keep = this.data.error;
         await this.reload(true);
+        this.setData({ error: keep });
       } finally {
         this.setData({ submitting: false });
       }
