@@ -13,39 +13,14 @@
 import { sdk } from '../runtime/shell';
 import { cas, command, findMany } from '../data/db';
 import { C } from '../data/collections';
-import { eventFor, type AfterSaleEventType } from '../machine/events';
+import { eventFor } from '../machine/events';
 import type { ActionName } from '../machine/transitions';
+import { refundTarget, type AfterSaleEvent, type EventDelivery, type ReturnDoc } from './model';
 import type { ReturnStatus, Role } from '../policy/types';
-import { refundTarget, type ReturnDoc } from './model';
 import type { ShopSettings } from './settings';
 import { retryBackoff } from './pay';
 
-export interface AfterSaleEvent {
-  /** Stable: the same event always carries the same id (`<returnId>:v<version>`). */
-  id: string;
-  type: AfterSaleEventType;
-  at: Date;
-  returnId: string;
-  orderId: string;
-  buyerOpenid: string;
-  returnType: ReturnDoc['type'];
-  from: ReturnStatus | null;
-  to: ReturnStatus;
-  actor: Role;
-  lines: { lineId: string; quantity: number; amount: number }[];
-  /** Fen: what this after-sale refunds (settled once its refund was planned). */
-  amount: number;
-  /** markOffline: the refund was made outside the payment platform. */
-  offline?: boolean;
-}
-
-export interface EventDelivery {
-  tries: number;
-  nextAt: Date | null;
-  lastError?: string;
-  /** Events given up after maxTries (ids), in order. */
-  givenUp?: { id: string; error: string; at: Date }[];
-}
+export type { AfterSaleEvent, EventDelivery } from './model';
 
 export const DEFAULT_MAX_TRIES = 6;
 

@@ -11,11 +11,13 @@ import type {
 import type { ReturnAddress } from './settings';
 import type { RefundPlan } from '../policy/amounts/settle';
 import type { RefundStatus } from '../machine/refundRecords';
+import type { ProposalKind } from '../machine/transitions';
+import type { AfterSaleEventType } from '../machine/events';
 
 export type { RefundStatus } from '../machine/refundRecords';
 
 export interface Proposal {
-  kind: import('../machine/transitions').ProposalKind;
+  kind: ProposalKind;
   /** Fen, what goes back (REFUND_WITHOUT_RETURN: the settled maximum). */
   amount?: number;
   reason: string;
@@ -126,11 +128,11 @@ export interface ReturnDoc {
   unreadForStaff?: number;
   unreadForBuyer?: number;
   /** Typed events announced by the commits of this after-sale (app/events.ts), in order; delivered up to `eventsDelivered`. */
-  events?: import('./events').AfterSaleEvent[];
+  events?: AfterSaleEvent[];
   eventsDelivered?: number;
   /** Events wait for delivery to the shop's consumer (the sweep's query). */
   eventsPending?: boolean;
-  eventDelivery?: import('./events').EventDelivery | null;
+  eventDelivery?: EventDelivery | null;
   /** The last-line money guard stopped the refund: no pay call was made (REFUND_FAILED for the merchant). */
   refundBlock?: { code: 'LEDGER_GUARD'; message: string; at: Date } | null;
   refundIds: string[];
@@ -179,4 +181,32 @@ export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts' |
   if (typeof ret.approvedAmount === 'number') return ret.approvedAmount;
   // An amount the arbiter granted before the goods came back (settled at receipt, never above the settled maximum).
   return typeof ret.grantedAmount === 'number' ? ret.grantedAmount : ret.amounts.total;
+}
+
+/** A typed after-sale event (app/events.ts delivers them). */
+export interface AfterSaleEvent {
+  /** Stable: the same event always carries the same id (`<returnId>:v<version>`). */
+  id: string;
+  type: AfterSaleEventType;
+  at: Date;
+  returnId: string;
+  orderId: string;
+  buyerOpenid: string;
+  returnType: ReturnDoc['type'];
+  from: ReturnStatus | null;
+  to: ReturnStatus;
+  actor: Role;
+  lines: { lineId: string; quantity: number; amount: number }[];
+  /** Fen: what this after-sale refunds (settled once its refund was planned). */
+  amount: number;
+  /** markOffline: the refund was made outside the payment platform. */
+  offline?: boolean;
+}
+
+export interface EventDelivery {
+  tries: number;
+  nextAt: Date | null;
+  lastError?: string;
+  /** Events given up after maxTries (ids), in order. */
+  givenUp?: { id: string; error: string; at: Date }[];
 }

@@ -35,7 +35,7 @@ export function proposalOutcome(ret: Pick<ReturnDoc, 'proposal' | 'proposals'>, 
  * count it unread for the other side. Answers the stored message.
  */
 export async function addMessage(ret: ReturnDoc, by: { role: Role; openid?: string }, text: string, files: EvidenceItem[], requestId: string, now: Date, settings: ShopSettings): Promise<Message> {
-  if (TERMINAL_STATUSES.includes(ret.status)) throw new AppError('INVALID_STATE', '售后已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
+  if (TERMINAL_STATUSES.includes(ret.status)) throw new AppError('INVALID_STATE', '售后单已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
   const hourAgo = now.getTime() - 3_600_000;
   const recent = (ret.messages ?? []).filter((m) => m.by.openid === by.openid && new Date(m.at).getTime() > hourAgo).length;
   if (recent >= settings.policy.maxMessagesPerHour) {
@@ -48,7 +48,7 @@ export async function addMessage(ret: ReturnDoc, by: { role: Role; openid?: stri
     .collection(C.returns)
     .where({ _id: ret._id, status: _.nin([...TERMINAL_STATUSES]) })
     .update({ data: { messages: _.push([message]), ...(files.length ? { evidence: _.push(files) } : {}), ...(buyer ? { unreadForStaff: _.inc(1) } : { unreadForBuyer: _.inc(1) }) } });
-  if (res?.stats?.updated !== 1) throw new AppError('INVALID_STATE', '售后已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
+  if (res?.stats?.updated !== 1) throw new AppError('INVALID_STATE', '售后单已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
   return message;
 }
 

@@ -24,7 +24,7 @@ export interface ViewOptions {
 
 /** Buyer-visible advice when a dispute was decided against them. */
 export const DISPUTE_LOST_ADVICE =
-  '如对裁决结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
+  '如对复核结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
 
 /** Timeline events that are not transitions of the machine (the status stays). */
 const EXTRA_ACTION_LABELS: Readonly<Record<string, string>> = Object.freeze({

@@ -125,7 +125,8 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const order = await loadOwnOrder(input.orderId, openid, settings);
   const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings));
-  return ok(res);
+  // How to reach the shop (联系商家) before there is an after-sale to read it from.
+  return ok({ ...res, contact: settings.contact ?? null });
 }
 
 /** R + yyyymmdd (Shanghai) + 12 digits derived from (buyer, requestId): a repeated apply lands on the same id. */

@@ -302,7 +302,10 @@ Component({
         windowText: p.windowEndsAt ? `本次申请可在 ${shopTime(p.windowEndsAt)} 前提交` : '',
         supersedesText: p.supersedes?.length ? `提交后，已被拒绝的原申请（${p.supersedes.join('、')}）将自动撤销` : '',
       };
-      this.setData({ preview: view, canSubmit: p.eligible });
+      // 联系商家 for a new application: the preview carries settings.contact (an after-sale's view carries it when modifying).
+      const c = (p as { contact?: { phone?: string; customerService?: boolean } | null }).contact;
+      const contact = c && (c.phone || c.customerService) ? { phone: c.phone ?? '', customerService: !!c.customerService } : this.data.contact;
+      this.setData({ preview: view, canSubmit: p.eligible, contact });
     },
 
     // ---------------------------------------------------------------- submit
