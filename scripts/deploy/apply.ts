@@ -19,6 +19,8 @@ export interface ManagerClient {
     updateFunctionCode(param: { func: FunctionSpec; functionRootPath: string }): Promise<unknown>;
     updateFunctionConfig(func: FunctionSpec): Promise<unknown>;
     createFunctionTriggers(name: string, triggers: { name: string; type: string; config: string }[]): Promise<unknown>;
+    /** Runs a deployed function (the carrier-account check); RetMsg is its answer as JSON text. */
+    invokeFunction(name: string, params?: Record<string, unknown>): Promise<{ RetMsg?: string; ErrMsg?: string }>;
   };
   database: {
     createCollectionIfNotExists(name: string): Promise<{ IsCreated: boolean }>;
@@ -302,6 +304,27 @@ async function deployDocument(client: ManagerClient, d: DocumentPlan, overwrite:
   return { step: 'document', resource, did: have ? 'updated' : 'created', detail: have ? 'replaced (--overwrite-settings)' : 'written' };
 }
 
+/**
+ * The shop's carrier accounts against logistics.getAllAccount — only a cloud
+ * function can ask WeChat, so deploy runs queryReturns { action:
+ * 'carrierAccounts' } once the functions are up. An account that is not bound
+ * is a step for a person (bind it in 物流助手), not a failure.
+ */
+async function checkCarriers(client: ManagerClient): Promise<StepResult> {
+  const res = await step('carrier accounts', 'queryReturns', () => client.functions.invokeFunction('queryReturns', { action: 'carrierAccounts' }));
+  let answer: { ok?: boolean; data?: { accounts?: { deliveryId: string; bizId: string; bound: boolean; status: string }[] }; error?: { message?: string } } = {};
+  try {
+    answer = JSON.parse(res?.RetMsg ?? '{}');
+  } catch {
+    /* reported below */
+  }
+  const accounts = answer.data?.accounts;
+  if (!answer.ok || !accounts) return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'manual', detail: `could not check (${answer.error?.message ?? res?.ErrMsg ?? 'no answer'}): check 物流助手 in the mini-program admin / 无法核对快递账号，请在小程序后台「物流助手」确认已绑定` };
+  const unbound = accounts.filter((a) => !a.bound);
+  if (unbound.length) return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'manual', detail: unbound.map((a) => `${a.deliveryId}/${a.bizId}: ${a.status} — bind it in 物流助手 before buyers can book pickups / 绑定后买家才能预约上门取件`).join('; ') };
+  return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'unchanged', detail: `bound: ${accounts.map((a) => `${a.deliveryId}/${a.bizId}`).join(', ')}` };
+}
+
 function stripId(doc: Record<string, unknown>): Record<string, unknown> {
   const { _id: _ignored, ...rest } = doc;
   return rest;
@@ -331,6 +354,7 @@ export async function applyPlan(plan: DeployPlan, client: ManagerClient, functio
   note(rules.filter((r) => r.resource !== 'storage'));
   note(rules.filter((r) => r.resource === 'storage'));
   for (const d of plan.documents) note([await deployDocument(client, d, options.overwriteSettings === true)]);
+  if (plan.carrierAccounts) note([await checkCarriers(client)]);
   const changed = results.filter((r) => r.did === 'created' || r.did === 'updated').length;
   const manual = [...results.filter((r) => r.did === 'manual').map((r) => `${r.step} ${r.resource}: ${r.detail}`), ...plan.manual];
   return { results, changed, manual };

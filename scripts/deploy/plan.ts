@@ -77,6 +77,8 @@ export interface DeployPlan {
   /** 仅创建者可读写: buyers and staff upload under evidence/<openid>/, only the functions read others'. */
   storage: { permission: 'PRIVATE' };
   documents: DocumentPlan[];
+  /** Check the shop's carrier accounts against logistics.getAllAccount once the functions are up (a --shop file names one). */
+  carrierAccounts?: boolean;
   /** What only a person can do, in order. */
   manual: string[];
 }
@@ -226,6 +228,7 @@ export function buildPlan({ envId, buildDir, shop }: PlanInput): DeployPlan {
     collections: databasePlan(),
     storage: { permission: 'PRIVATE' },
     documents: shop ? shopDocuments(shop) : [],
+    ...(shop?.carrierAccount ? { carrierAccounts: true } : {}),
     manual: manualSteps(shop, functions),
   };
 }

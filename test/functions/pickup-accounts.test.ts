@@ -109,3 +109,18 @@ describe('a pickup through the bound account', () => {
     expect(res.error.details).toMatchObject({ alternative: 'SELF_SHIP', errCode: 930561 });
   });
 });
+
+describe('the carrier-account check deploy runs (queryReturns carrierAccounts)', () => {
+  it('says per configured account whether WeChat lists it as bound; a server caller or an ADMIN only', async () => {
+    await setAccounts([{ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP', status_code: 0 }]);
+    const server = await h.call('queryReturns', { action: 'carrierAccounts' }, { openid: '', source: 'scf' });
+    const sf = (r: any) => r.data.accounts.find((a: any) => a.deliveryId === 'SF' && a.bizId === 'SF_DEMO_SHOP');
+    expect(sf(server)).toEqual({ deliveryId: 'SF', bizId: 'SF_DEMO_SHOP', bound: true, status: '已绑定' });
+    await setAccounts([{ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP', status_code: 1 }]);
+    const admin = await h.call('queryReturns', { action: 'carrierAccounts' }, { openid: 'o_demo_admin' });
+    expect(sf(admin)).toMatchObject({ bound: false, status: '审核中或未通过（status_code 1）' });
+    await setAccounts([]);
+    expect(sf(await h.call('queryReturns', { action: 'carrierAccounts' }, { openid: 'o_demo_admin' }))).toMatchObject({ bound: false, status: '未在「物流助手」绑定' });
+    expectError(await h.call('queryReturns', { action: 'carrierAccounts' }, buyer), 'FORBIDDEN');
+  });
+});

@@ -58,6 +58,8 @@ interface Fake {
   rules: Map<string, string>;
   storage: { Resource: string; Permission: string };
   documents: Map<string, Record<string, unknown>>;
+  /** What queryReturns { action: 'carrierAccounts' } answers (default: every account bound). */
+  carriers?: { deliveryId: string; bizId: string; bound: boolean; status: string }[];
   /** Throw (once) on the n-th write call counted from 1. */
   failOnWrite?: number;
   writes: number;
@@ -120,6 +122,11 @@ function fake(): Fake {
       async createFunctionTriggers(name, triggers) {
         rec('createFunctionTriggers', name, [name, triggers]);
         f.functions.get(name)!.triggers.push(...triggers.map((t) => ({ TriggerName: t.name, Type: t.type, TriggerDesc: t.config })));
+      },
+      async invokeFunction(name, params) {
+        rec('invokeFunction', name, [name, params]);
+        const accounts = f.carriers ?? [{ deliveryId: 'SF', bizId: 'SF_CASH', bound: true, status: '已绑定' }];
+        return { RetMsg: JSON.stringify({ ok: true, data: { accounts } }) };
       },
     },
     database: {
@@ -244,6 +251,8 @@ describe('applyPlan against a recording fake of manager-node', () => {
       'documents.set settings/shop',
       'documents.get staff/o_merchant',
       'documents.set staff/o_merchant',
+      // the carrier account of the --shop file, checked against logistics.getAllAccount by a deployed function
+      'invokeFunction queryReturns',
     ];
     expect(f.calls.map((c) => `${c.method} ${c.resource}`)).toEqual(expected);
     const create = f.calls.find((c) => c.method === 'createFunction' && c.resource === 'sweepTimeouts')!.args[0] as Record<string, unknown>;
@@ -360,6 +369,14 @@ describe('applyPlan against a recording fake of manager-node', () => {
     expect(f.documents.get('settings/shop')).toEqual({ _id: 'shop', templates: { statusChanged: 'mine' } });
     await applyPlan(plan, f.client, BUILD, { overwriteSettings: true });
     expect(f.documents.get('settings/shop')).toEqual({ _id: 'shop', ...plan.documents[0].data });
+  });
+
+  it('a carrier account WeChat does not list as bound is a step for a person, not a failure', async () => {
+    const f = fake();
+    f.carriers = [{ deliveryId: 'SF', bizId: 'SF_CASH', bound: false, status: '未在「物流助手」绑定' }];
+    const report = await applyPlan(plan, f.client, BUILD);
+    expect(f.calls.find((c) => c.method === 'invokeFunction')?.args).toEqual(['queryReturns', { action: 'carrierAccounts' }]);
+    expect(report.manual.some((m) => m.includes('SF/SF_CASH: 未在「物流助手」绑定'))).toBe(true);
   });
 
   it('errors say what to do: wrong key, no permission, wrong environment', async () => {

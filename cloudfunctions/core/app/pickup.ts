@@ -91,6 +91,21 @@ function refused(message: string, details: Record<string, unknown>): AppError {
   return new AppError('LOGISTICS_INVALID', message, { alternative: 'SELF_SHIP', ...details });
 }
 
+/**
+ * Every account in settings.logistics.accounts with what logistics.getAllAccount
+ * says of it: bound (status_code 0), under review / refused (another code), or
+ * not bound at all. Deploy runs it once the functions are up.
+ */
+export async function checkCarrierAccounts(settings: ShopSettings): Promise<{ deliveryId: string; bizId: string; bound: boolean; status: string }[]> {
+  const res = await openapi('logistics.getAllAccount')({});
+  const list: Record<string, unknown>[] = Array.isArray(res?.list) ? res.list : [];
+  return settings.logistics.accounts.map((a) => {
+    const hit = list.find((x) => (x.deliveryId ?? x.delivery_id) === a.deliveryId && (x.bizId ?? x.biz_id) === a.bizId);
+    const code = hit ? Number(hit.statusCode ?? hit.status_code) : null;
+    return { deliveryId: a.deliveryId, bizId: a.bizId, bound: code === 0, status: hit === undefined ? '未在「物流助手」绑定' : code === 0 ? '已绑定' : `审核中或未通过（status_code ${code}）` };
+  });
+}
+
 /** The shop's first configured account that WeChat lists as bound (status_code 0). */
 async function usableAccount(settings: ShopSettings): Promise<CarrierAccount> {
   const configured = settings.logistics.accounts;

@@ -21,8 +21,11 @@ export const listReturnsSchema = z.object({
 /** Who the caller is: openid and staff roles (pages use it for the evidence folder and to show staff entries). */
 export const whoamiSchema = z.object({ action: z.literal('whoami') });
 
-export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema, subscribeSchema], {
-  error: '操作 action 无效（get / list / whoami / subscribe）',
+/** The shop's carrier accounts checked against logistics.getAllAccount (deploy, or an ADMIN). */
+export const carrierAccountsSchema = z.object({ action: z.literal('carrierAccounts') });
+
+export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema, subscribeSchema, carrierAccountsSchema], {
+  error: '操作 action 无效（get / list / whoami / subscribe / carrierAccounts）',
 });
 
 export type QueryReturnsInput = z.infer<typeof queryReturnsSchema>;

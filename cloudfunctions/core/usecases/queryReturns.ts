@@ -9,7 +9,7 @@ import { AppError, ok, type Envelope } from '../runtime/envelope';
 import { sdk, type Caller } from '../runtime/shell';
 import { command, findMany } from '../data/db';
 import { C } from '../data/collections';
-import { CLIENT_ORIGINS, loadStaff, parseInput, requireOpenid, requireOrigin } from '../app/guards';
+import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn } from '../app/returns';
 import { refundsOfOrder, refundTarget } from '../app/refunds';
@@ -22,6 +22,7 @@ import { shopDate } from '../policy/time';
 import { buyerOrStaff } from './common';
 import { publicRefund } from './executeRefund';
 import { subscribe } from '../app/notify';
+import { checkCarrierAccounts } from '../app/pickup';
 
 export async function queryReturns(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(queryReturnsSchema, event);
@@ -29,7 +30,18 @@ export async function queryReturns(event: Record<string, unknown>, caller: Calle
   const settings = await loadSettings(now.getTime());
   if (input.action === 'whoami') return whoami(caller);
   if (input.action === 'subscribe') return subscribe(input, caller, now, settings);
+  if (input.action === 'carrierAccounts') return carrierAccounts(caller, settings);
   return input.action === 'get' ? get(input, caller, now, settings) : list(input, caller, now, settings);
+}
+
+/** Deploy (a server caller: SOURCE ending in scf) or an ADMIN: are the shop's carrier accounts bound? */
+async function carrierAccounts(caller: Caller, settings: ShopSettings): Promise<Envelope> {
+  const chain = caller.source.split(',');
+  if (chain[chain.length - 1] !== 'scf') {
+    requireOrigin(caller, CLIENT_ORIGINS);
+    if (!hasRole(await loadStaff(requireOpenid(caller)), 'ADMIN')) throw new AppError('FORBIDDEN', '仅管理员可以查看');
+  }
+  return ok({ accounts: await checkCarrierAccounts(settings) });
 }
 
 async function tempUrls(fileIDs: string[]): Promise<Record<string, string>> {
