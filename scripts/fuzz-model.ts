@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const shrinkAll = process.argv.includes('--shrink-all');
   const minLength = intArg('min-length', 8);
   const maxLength = intArg('max-length', 25);
-  const ignoreRules = (arg('ignore') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const ignoreRules = (arg('ignore') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const replay = arg('replay');
   if (replay) {
     const parsed = JSON.parse(readFileSync(replay, 'utf8'));

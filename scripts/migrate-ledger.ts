@@ -71,14 +71,24 @@ async function main(): Promise<void> {
   const emuIdx = args.indexOf('--emulator');
   if (emuIdx >= 0) {
     const url = (args[emuIdx + 1] && !args[emuIdx + 1].startsWith('--') ? args[emuIdx + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-    Object.assign(process.env, { TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }), TENCENTCLOUD_SECRETID: 'local', TENCENTCLOUD_SECRETKEY: 'local', TENCENTCLOUD_RUNENV: 'SCF', TENCENTCLOUD_REGION: 'ap-shanghai', SCF_NAMESPACE: 'local-env', TCB_ENV: 'local-env' });
+    Object.assign(process.env, {
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
+      TENCENTCLOUD_SECRETID: 'local',
+      TENCENTCLOUD_SECRETKEY: 'local',
+      TENCENTCLOUD_RUNENV: 'SCF',
+      TENCENTCLOUD_REGION: 'ap-shanghai',
+      SCF_NAMESPACE: 'local-env',
+      TCB_ENV: 'local-env',
+    });
   } else if (!process.env.TCB_ENV || !process.env.TENCENTCLOUD_SECRETID || !process.env.TENCENTCLOUD_SECRETKEY) {
     console.error('缺少 TCB_ENV / TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY；本地模拟器请加 --emulator');
     process.exit(2);
   }
   const app = tcb.init({ env: process.env.TCB_ENV, secretId: process.env.TENCENTCLOUD_SECRETID, secretKey: process.env.TENCENTCLOUD_SECRETKEY });
   const r = await migrateLedgers(app.database() as unknown as Db, (line) => console.log(line));
-  console.log(`ledger migration: ${r.orders} orders, ${r.created} ledgers created, ${r.existed} already had one, ${r.withoutAfterSales} without after-sales${r.created ? '' : ' — nothing to do'}`);
+  console.log(
+    `ledger migration: ${r.orders} orders, ${r.created} ledgers created, ${r.existed} already had one, ${r.withoutAfterSales} without after-sales${r.created ? '' : ' — nothing to do'}`,
+  );
 }
 
 if (require.main === module) {

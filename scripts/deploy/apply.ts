@@ -319,9 +319,21 @@ async function checkCarriers(client: ManagerClient): Promise<StepResult> {
     /* reported below */
   }
   const accounts = answer.data?.accounts;
-  if (!answer.ok || !accounts) return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'manual', detail: `could not check (${answer.error?.message ?? res?.ErrMsg ?? 'no answer'}): check 物流助手 in the mini-program admin / 无法核对快递账号，请在小程序后台「物流助手」确认已绑定` };
+  if (!answer.ok || !accounts)
+    return {
+      step: 'carrier accounts',
+      resource: 'logistics.getAllAccount',
+      did: 'manual',
+      detail: `could not check (${answer.error?.message ?? res?.ErrMsg ?? 'no answer'}): check 物流助手 in the mini-program admin / 无法核对快递账号，请在小程序后台「物流助手」确认已绑定`,
+    };
   const unbound = accounts.filter((a) => !a.bound);
-  if (unbound.length) return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'manual', detail: unbound.map((a) => `${a.deliveryId}/${a.bizId}: ${a.status} — bind it in 物流助手 before buyers can book pickups / 绑定后买家才能预约上门取件`).join('; ') };
+  if (unbound.length)
+    return {
+      step: 'carrier accounts',
+      resource: 'logistics.getAllAccount',
+      did: 'manual',
+      detail: unbound.map((a) => `${a.deliveryId}/${a.bizId}: ${a.status} — bind it in 物流助手 before buyers can book pickups / 绑定后买家才能预约上门取件`).join('; '),
+    };
   return { step: 'carrier accounts', resource: 'logistics.getAllAccount', did: 'unchanged', detail: `bound: ${accounts.map((a) => `${a.deliveryId}/${a.bizId}`).join(', ')}` };
 }
 

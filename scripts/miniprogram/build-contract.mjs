@@ -39,7 +39,10 @@ export async function bundleContract(entry = 'contract-entry.ts') {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const [entry, out] of [['contract-entry.ts', CONTRACT_OUT], ['labels-entry.ts', LABELS_OUT]]) {
+  for (const [entry, out] of [
+    ['contract-entry.ts', CONTRACT_OUT],
+    ['labels-entry.ts', LABELS_OUT],
+  ]) {
     const code = await bundleContract(entry);
     if (process.argv.includes('--check')) {
       const current = await fs.readFile(out, 'utf8').catch(() => '');

@@ -57,7 +57,11 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
   const config = projectConfig(root);
   if (!config.setting?.useCompilerPlugins?.includes('typescript')) problems.push('project.config.json: setting.useCompilerPlugins 缺少 "typescript"，.ts 页面不会被编译');
   const mpRoot = path.join(root, config.miniprogramRoot ?? '');
-  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as { pages: string[]; subPackages?: { root: string; pages: string[] }[]; sitemapLocation?: string };
+  const appJson = JSON.parse(readFileSync(path.join(mpRoot, 'app.json'), 'utf8')) as {
+    pages: string[];
+    subPackages?: { root: string; pages: string[] }[];
+    sitemapLocation?: string;
+  };
   const subRoots = (appJson.subPackages ?? []).map((sp) => sp.root.replace(/\/+$/, ''));
   const allPages = [...appJson.pages, ...(appJson.subPackages ?? []).flatMap((sp) => sp.pages.map((p) => `${sp.root.replace(/\/+$/, '')}/${p}`))];
 

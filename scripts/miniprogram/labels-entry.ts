@@ -6,4 +6,6 @@
 import { STATUSES } from '../../cloudfunctions/core/machine/statuses';
 
 export const STATUS_LABELS: Record<string, string> = Object.fromEntries(Object.values(STATUSES).map((s) => [s.status, s.label]));
-export const OPEN_STATUSES: string[] = Object.values(STATUSES).filter((s) => s.open).map((s) => s.status);
+export const OPEN_STATUSES: string[] = Object.values(STATUSES)
+  .filter((s) => s.open)
+  .map((s) => s.status);

@@ -354,7 +354,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
       const res: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
       for (const id of ids) res[id] = typeof answer === 'function' ? answer(id) : answer;
       const accepted = ids.filter((id) => res[id] === 'accept');
-      track(
+      void track(
         (async () => {
           if (accepted.length && shim.openid) {
             const r = await httpJson(baseUrl, 'POST', '/_local/subscribe', { openid: shim.openid, templateIds: accepted });

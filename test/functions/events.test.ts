@@ -9,7 +9,6 @@
 import { rid, DEMO } from '../support/emulator';
 import { useEmulator, fx, dataOf, buyer, merchant, ejsonDate } from '../support/functions';
 
-const DAY = 86_400_000;
 const MINUTE = 60_000;
 const h = useEmulator();
 const f = fx(h);
@@ -17,7 +16,12 @@ const f = fx(h);
 let seq = 0;
 async function seedOrder(): Promise<string> {
   const orderId = `OEV${++seq}${Date.now().toString(36)}`;
-  await f.seedOrder({ _id: orderId, daysAgo: { paid: 4, shipped: 3, received: 1 }, date: ejsonDate, lines: [{ lineId: 'L1', skuId: `SKU-${orderId}`, title: '帆布鞋', quantity: 2, unitPrice: 4000, paidAmount: 8000 }] });
+  await f.seedOrder({
+    _id: orderId,
+    daysAgo: { paid: 4, shipped: 3, received: 1 },
+    date: ejsonDate,
+    lines: [{ lineId: 'L1', skuId: `SKU-${orderId}`, title: '帆布鞋', quantity: 2, unitPrice: 4000, paidAmount: 8000 }],
+  });
   await h.seed({ skus: [{ _id: `SKU-${orderId}`, title: '帆布鞋', stock: 10 }] });
   return orderId;
 }
@@ -106,7 +110,11 @@ describe('after-sale events', () => {
   });
 
   it('the consumer refuses events that do not come from a function (a forged event from the mini-program)', async () => {
-    const res = await h.call('afterSaleEvents', { events: [{ id: 'R1:v1', type: 'aftersale.refunded', at: 0, returnId: 'R1', orderId: 'O1001', lines: [], amount: 99999 }] }, { openid: DEMO.buyer });
+    const res = await h.call(
+      'afterSaleEvents',
+      { events: [{ id: 'R1:v1', type: 'aftersale.refunded', at: 0, returnId: 'R1', orderId: 'O1001', lines: [], amount: 99999 }] },
+      { openid: DEMO.buyer },
+    );
     expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 });

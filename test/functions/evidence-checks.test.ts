@@ -18,7 +18,11 @@ const checks = async () => (await h.outbox()).filter((c: any) => c.api === 'secu
 let returnId = '';
 beforeAll(async () => {
   await seedOneLineOrder('OEC1', 1, 20000);
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId: 'OEC1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer);
+  const res = await h.call(
+    'applyReturn',
+    { action: 'apply', requestId: rid('apply'), orderId: 'OEC1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+    buyer,
+  );
   returnId = res.data.return.returnId;
   await approve(returnId);
 });
@@ -51,7 +55,13 @@ describe('photos', () => {
     const big = await put('big.jpg', jpeg(600 * 1024, 700, 500));
     const heic = await put('photo.heic', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.alloc(4000)]));
     const webp = await put('photo.webp', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(4000)]));
-    const res = await writesNothing(() => attach([{ fileID: big, kind: 'PHOTO' }, { fileID: heic, kind: 'PHOTO' }, { fileID: webp, kind: 'PHOTO' }]));
+    const res = await writesNothing(() =>
+      attach([
+        { fileID: big, kind: 'PHOTO' },
+        { fileID: heic, kind: 'PHOTO' },
+        { fileID: webp, kind: 'PHOTO' },
+      ]),
+    );
     expectError(res, 'EVIDENCE_INVALID');
     expect(res.error.details.problems.map((p: any) => [p.code, p.message])).toEqual([
       ['OVER_CHECK_LIMITS', '照片超过 500KB，超出内容安全检测上限，请在小程序内重新选择照片上传（会自动压缩）'],

@@ -25,7 +25,17 @@ function db(returns: any[], refunds: any[] = [], extra: Partial<DbState> = {}): 
 /** A model that knows the given after-sales with their stored lines. */
 function modelOf(state: DbState): Model {
   const m = newModel([order]);
-  for (const r of state.returns) m.returns.set(r._id, { returnId: r._id, orderId: 'OX1', lines: r.lines.map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })), status: r.status, goodsSent: false, hadPickup: false, corrections: 0, pickups: 0 });
+  for (const r of state.returns)
+    m.returns.set(r._id, {
+      returnId: r._id,
+      orderId: 'OX1',
+      lines: r.lines.map((l: any) => ({ lineId: l.lineId, quantity: l.quantity })),
+      status: r.status,
+      goodsSent: false,
+      hadPickup: false,
+      corrections: 0,
+      pickups: 0,
+    });
   syncModel(m, state);
   return m;
 }
@@ -55,7 +65,9 @@ describe('the model-based test’s invariant checker', () => {
     const rules = check(db([A, twice], [refund('X1', 'RA', 9990), refund('X2', 'RD', 4995, 'PROCESSING')]));
     expect(rules).toEqual(expect.arrayContaining(['one holder per unit', 'refunded units ≤ bought', 'refunded fen ≤ paid']));
     // fen alone: a settled plan above the line's paidAmount
-    const plan = ret('RE', 'REFUNDING', [{ lineId: 'L2', quantity: 1, amount: 6000 }], { refundPlan: { lines: [{ lineId: 'L2', quantity: 1, amount: 6001 }], items: 6001, shipping: 0, postage: 0, total: 6001 } });
+    const plan = ret('RE', 'REFUNDING', [{ lineId: 'L2', quantity: 1, amount: 6000 }], {
+      refundPlan: { lines: [{ lineId: 'L2', quantity: 1, amount: 6001 }], items: 6001, shipping: 0, postage: 0, total: 6001 },
+    });
     expect(check(db([plan], [refund('X3', 'RE', 6001, 'PROCESSING')]))).toContain('refunded fen ≤ paid');
   });
 
@@ -91,15 +103,21 @@ describe('the model-based test’s invariant checker', () => {
     expect(check(before, { call, answer: { status: 500, body: { errCode: 'X' } } })).toEqual(['envelope']);
     const wrote = db([{ ...B, status: 'CANCELLED' }]);
     const model = modelOf(before);
-    expect(check(wrote, { call, before, after: wrote, answer: { status: 200, body: { ok: false, error: { code: 'INVALID_STATE', message: '当前状态不能撤销' } } } }, model)).toContain('a refusal writes nothing');
+    expect(
+      check(wrote, { call, before, after: wrote, answer: { status: 200, body: { ok: false, error: { code: 'INVALID_STATE', message: '当前状态不能撤销' } } } }, model),
+    ).toContain('a refusal writes nothing');
     const booked = db([B], [], { bookings: { RB: 1 } });
-    expect(check(booked, { call, before, after: booked, answer: { status: 200, body: { ok: false, error: { code: 'DEADLINE_PASSED', message: '已超过寄回期限' } } } })).toEqual(expect.arrayContaining(['a refusal writes nothing']));
+    expect(check(booked, { call, before, after: booked, answer: { status: 200, body: { ok: false, error: { code: 'DEADLINE_PASSED', message: '已超过寄回期限' } } } })).toEqual(
+      expect.arrayContaining(['a refusal writes nothing']),
+    );
   });
 
   it('the answer and the database agree; the same requestId changes nothing more', () => {
     const state = db([B]);
     const call = { fn: 'reviewReturn', event: { action: 'approve', returnId: 'RB', requestId: 'req-00002' }, openid: 'merchant' };
-    expect(check(state, { call, answer: { status: 200, body: { ok: true, data: { return: { returnId: 'RB', orderId: 'OX1', status: 'AWAITING_SHIPMENT', lines: B.lines } } } } })).toEqual(['answer = database']);
+    expect(
+      check(state, { call, answer: { status: 200, body: { ok: true, data: { return: { returnId: 'RB', orderId: 'OX1', status: 'AWAITING_SHIPMENT', lines: B.lines } } } } }),
+    ).toEqual(['answer = database']);
     const after = db([{ ...B, version: 2 }]);
     const first = { status: 200, body: { ok: true, data: { return: { returnId: 'RB', status: 'PENDING_REVIEW' } } } };
     expect(check(after, { call, before: state, after, answer: first, repeatOf: first })).toEqual(['same requestId changes nothing more']);
@@ -113,7 +131,13 @@ describe('the model-based test’s invariant checker', () => {
     expect(check(db([inTransit], [], { bookings: { RT: 2 } }), {}, model)).toEqual(['one courier per accepted pickup', 'at most 3 logistics corrections']);
     m.corrections = 0;
     expect(check(db([{ ...inTransit, status: 'CANCELLED' }]), {}, model)).toEqual(['no cancel once goods were sent']);
-    const moreLines = { ...inTransit, lines: [{ lineId: 'L2', quantity: 1, amount: 6000 }, { lineId: 'L1', quantity: 1, amount: 4995 }] };
+    const moreLines = {
+      ...inTransit,
+      lines: [
+        { lineId: 'L2', quantity: 1, amount: 6000 },
+        { lineId: 'L1', quantity: 1, amount: 4995 },
+      ],
+    };
     expect(check(db([moreLines]), {}, model)).toEqual(['lines fixed once goods were sent', 'lines as answered']);
     const withPostage = { ...inTransit, status: 'REFUNDING', amounts: { items: 6000, shipping: 0, postage: 1500, total: 7500 } };
     expect(check(db([withPostage], [refund('X1', 'RT', 7500, 'PROCESSING')]), {}, model)).toEqual(['no postage after a pickup']);

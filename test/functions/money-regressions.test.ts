@@ -42,9 +42,16 @@ const ship = (returnId: string, extra: Record<string, unknown> = {}) =>
 
 function pickupSlot(now: number, days = 1) {
   const start = Math.floor(now / DAY) * DAY + days * DAY + 2 * 3_600_000;
-  return { name: '张三', phone: '13800000000', address: '上海市浦东新区世纪大道1号', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 2 * 3_600_000).toISOString() };
+  return {
+    name: '张三',
+    phone: '13800000000',
+    address: '上海市浦东新区世纪大道1号',
+    slotStart: new Date(start).toISOString(),
+    slotEnd: new Date(start + 2 * 3_600_000).toISOString(),
+  };
 }
-const pickup = async (returnId: string, days = 1) => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pickup'), returnId, pickup: pickupSlot(await h.now(), days) }, buyer);
+const pickup = async (returnId: string, days = 1) =>
+  h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pickup'), returnId, pickup: pickupSlot(await h.now(), days) }, buyer);
 
 /** Σ SUCCESS refunds of an after-sale, after delivering the platform's notifications. */
 async function refunded(returnId: string): Promise<number> {
@@ -73,7 +80,14 @@ describe('1. a unit refunded twice (modify over a rejected after-sale, then appe
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L2', quantity: 1 }]);
     expect((await review({ action: 'reject', returnId: b.returnId, reason: '商品已使用' })).ok).toBe(true);
 
-    const modified = await buyerCall({ action: 'modify', returnId: a.returnId, lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }] });
+    const modified = await buyerCall({
+      action: 'modify',
+      returnId: a.returnId,
+      lines: [
+        { lineId: 'L1', quantity: 2 },
+        { lineId: 'L2', quantity: 1 },
+      ],
+    });
     expect(dataOf(modified).return.lines).toHaveLength(2);
     const withdrawn = await returnDoc(b.returnId);
     expect(withdrawn.status).toBe('CANCELLED');
@@ -85,7 +99,13 @@ describe('1. a unit refunded twice (modify over a rejected after-sale, then appe
     expect(await refunded(a.returnId)).toBe(16000);
     expect(await refunded(b.returnId)).toBe(0);
     const ledger = await ledgerOf(orderId);
-    expect(ledger[a.returnId].refundPlan).toMatchObject({ lines: [{ lineId: 'L1', quantity: 2, amount: 10000 }, { lineId: 'L2', quantity: 1, amount: 6000 }], total: 16000 });
+    expect(ledger[a.returnId].refundPlan).toMatchObject({
+      lines: [
+        { lineId: 'L1', quantity: 2, amount: 10000 },
+        { lineId: 'L2', quantity: 1, amount: 6000 },
+      ],
+      total: 16000,
+    });
     expect(ledger[b.returnId].status).toBe('CANCELLED');
   });
 
@@ -105,7 +125,13 @@ describe('1. a unit refunded twice (modify over a rejected after-sale, then appe
 
 describe('2. outbound shipping is settled when the refund is planned, not frozen at apply', () => {
   it('a cancelled after-sale does not count: the refund that does not complete the order carries no shipping', async () => {
-    const orderId = await seedOrder([{ lineId: 'L1', quantity: 2, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 6000 }], 800);
+    const orderId = await seedOrder(
+      [
+        { lineId: 'L1', quantity: 2, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 6000 },
+      ],
+      800,
+    );
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE');
     const a = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 2 }], 'QUALITY_ISSUE');
     expect(a.amounts.shipping).toBe(800); // the apply-time estimate
@@ -116,7 +142,13 @@ describe('2. outbound shipping is settled when the refund is planned, not frozen
   });
 
   it('the refund that completes the refund of every unit (seller-side reasons) carries the fee, once', async () => {
-    const orderId = await seedOrder([{ lineId: 'L1', quantity: 2, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 6000 }], 800);
+    const orderId = await seedOrder(
+      [
+        { lineId: 'L1', quantity: 2, paidAmount: 10000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 6000 },
+      ],
+      800,
+    );
     const b = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE');
     const a = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 2 }], 'QUALITY_ISSUE');
     expect(dataOf(await review({ action: 'approve', returnId: a.returnId })).return.amounts.shipping).toBe(0);
@@ -128,12 +160,24 @@ describe('2. outbound shipping is settled when the refund is planned, not frozen
 
 describe('3. logistics belong to the lines that were sent', () => {
   it('after goods were sent the lines cannot change; decide for the buyer refunds only what was sent', async () => {
-    const orderId = await seedOrder([{ lineId: 'L1', quantity: 2, paidAmount: 10000 }, { lineId: 'L2', quantity: 1, paidAmount: 6000 }]);
+    const orderId = await seedOrder([
+      { lineId: 'L1', quantity: 2, paidAmount: 10000 },
+      { lineId: 'L2', quantity: 1, paidAmount: 6000 },
+    ]);
     const a = await apply(orderId, 'RETURN_REFUND', [{ lineId: 'L1', quantity: 1 }]);
     expect((await review({ action: 'approve', returnId: a.returnId })).ok).toBe(true);
     expect((await ship(a.returnId)).ok).toBe(true);
     expect((await review({ action: 'refuseReceipt', returnId: a.returnId, reason: '商品有使用痕迹', evidence: [await photo(DEMO.merchant)] })).ok).toBe(true);
-    const more = await writesNothing(() => buyerCall({ action: 'modify', returnId: a.returnId, lines: [{ lineId: 'L1', quantity: 2 }, { lineId: 'L2', quantity: 1 }] }));
+    const more = await writesNothing(() =>
+      buyerCall({
+        action: 'modify',
+        returnId: a.returnId,
+        lines: [
+          { lineId: 'L1', quantity: 2 },
+          { lineId: 'L2', quantity: 1 },
+        ],
+      }),
+    );
     expectError(more, 'INVALID_STATE', /不能再修改售后商品或数量/);
     expect(more.error.details.refusal).toBe('GOODS_SENT');
 
@@ -230,7 +274,9 @@ describe('8. the ledger belongs to the product: an order the shop replaces keeps
     delete order.afterSale;
     delete order.afterSaleMirrorRev;
     await h.seed({ orders: [order] }); // the shop's own code writes the order back whole
-    const again = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
+    const again = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer),
+    );
     expectError(again, 'NOT_ELIGIBLE');
   });
 });
@@ -261,11 +307,18 @@ describe('the last-line guard', () => {
     expect(payCalls(orderId)).toBe(paidBefore);
     const total = (await h.db('refunds')).filter((r: any) => r.orderId === orderId && r.status === 'SUCCESS').reduce((s: number, r: any) => s + r.refundFee, 0);
     expect(total).toBe(9000);
-    expect((await returnsOfOrder(orderId))).toHaveLength(2);
+    expect(await returnsOfOrder(orderId)).toHaveLength(2);
   });
 
   it('when the payment could still carry it, the records are made and stopped before the pay call (FAILED: LEDGER_GUARD), and stay stopped', async () => {
-    const orderId = await seedOrder([{ lineId: 'L1', quantity: 1, paidAmount: 9000 }, { lineId: 'L2', quantity: 1, paidAmount: 9000 }], 0, 'PAID');
+    const orderId = await seedOrder(
+      [
+        { lineId: 'L1', quantity: 1, paidAmount: 9000 },
+        { lineId: 'L2', quantity: 1, paidAmount: 9000 },
+      ],
+      0,
+      'PAID',
+    );
     const a = await apply(orderId, 'REFUND_ONLY', [{ lineId: 'L1', quantity: 1 }]);
     expect((await review({ action: 'approve', returnId: a.returnId })).ok).toBe(true);
     expect(await refunded(a.returnId)).toBe(9000);

@@ -8,7 +8,6 @@ import { rid, DEMO } from '../support/emulator';
 import { useEmulator, fx, expectError, dataOf, buyer, merchant, arbiter, otherBuyer, ejsonDate } from '../support/functions';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const h = useEmulator();
 const f = fx(h);
 const { writesNothing, returnDoc, refundsOf, quiet, advanceQuietly, sweep, photo } = f;
@@ -16,7 +15,12 @@ const { writesNothing, returnDoc, refundsOf, quiet, advanceQuietly, sweep, photo
 let seq = 0;
 async function order(lines = [{ lineId: 'L1', quantity: 1, paidAmount: 20000 }]): Promise<string> {
   const orderId = `ONG${++seq}${Date.now().toString(36)}`;
-  await f.seedOrder({ _id: orderId, daysAgo: { paid: 4, shipped: 3, received: 1 }, date: ejsonDate, lines: lines.map((l) => ({ ...l, skuId: `S-${l.lineId}`, title: `商品${l.lineId}`, unitPrice: l.paidAmount / l.quantity })) });
+  await f.seedOrder({
+    _id: orderId,
+    daysAgo: { paid: 4, shipped: 3, received: 1 },
+    date: ejsonDate,
+    lines: lines.map((l) => ({ ...l, skuId: `S-${l.lineId}`, title: `商品${l.lineId}`, unitPrice: l.paidAmount / l.quantity })),
+  });
   return orderId;
 }
 const review = (event: Record<string, unknown>, who = merchant) => h.call('reviewReturn', { requestId: rid('review'), ...event }, who);
@@ -30,8 +34,16 @@ async function refunded(returnId: string): Promise<number> {
 describe('proposals (协商)', () => {
   it('a partial refund, the buyer keeps the goods: accepted → the agreed amount is refunded at once, as a refund only', async () => {
     const a = await f.apply(await order(), 'RETURN_REFUND', { reason: 'NO_LONGER_WANTED' });
-    const proposed = dataOf(await review({ action: 'propose', returnId: a.returnId, kind: 'PARTIAL_REFUND', refundAmount: 8000, reason: '商品已拆封，可退 80 元，商品无需寄回' })).return;
-    expect(proposed).toMatchObject({ status: 'NEGOTIATING', statusLabel: '协商待确认', nextActor: { role: 'BUYER' }, deadlineAction: 'lapseProposal', proposal: { kind: 'PARTIAL_REFUND', amount: 8000, kindLabel: '部分退款，商品无需退回' } });
+    const proposed = dataOf(
+      await review({ action: 'propose', returnId: a.returnId, kind: 'PARTIAL_REFUND', refundAmount: 8000, reason: '商品已拆封，可退 80 元，商品无需寄回' }),
+    ).return;
+    expect(proposed).toMatchObject({
+      status: 'NEGOTIATING',
+      statusLabel: '协商待确认',
+      nextActor: { role: 'BUYER' },
+      deadlineAction: 'lapseProposal',
+      proposal: { kind: 'PARTIAL_REFUND', amount: 8000, kindLabel: '部分退款，商品无需退回' },
+    });
     const mine = dataOf(await h.call('queryReturns', { action: 'get', returnId: a.returnId }, buyer)).return;
     expect(mine.allowedActions.sort()).toEqual(['acceptProposal', 'cancel', 'declineProposal']);
     const accepted = dataOf(await buyerCall({ action: 'acceptProposal', returnId: a.returnId })).return;
@@ -68,7 +80,10 @@ describe('proposals (协商)', () => {
     expectError(await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'PARTIAL_REFUND', refundAmount: 100 })), 'INVALID_ARGUMENT');
     const wrongKind = await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 100, reason: '验货' }));
     expectError(wrongKind, 'INVALID_ARGUMENT', /当前状态不能提出/);
-    expectError(await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'PARTIAL_REFUND', refundAmount: 100, reason: 'x' }, { openid: DEMO.buyer })), 'FORBIDDEN');
+    expectError(
+      await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'PARTIAL_REFUND', refundAmount: 100, reason: 'x' }, { openid: DEMO.buyer })),
+      'FORBIDDEN',
+    );
     expectError(await writesNothing(() => buyerCall({ action: 'acceptProposal', returnId: a.returnId })), 'INVALID_STATE');
   });
 
@@ -87,12 +102,26 @@ describe('proposals (协商)', () => {
     const a = await f.apply(await order(), 'RETURN_REFUND', { reason: 'NO_LONGER_WANTED' });
     dataOf(await review({ action: 'approve', returnId: a.returnId }));
     dataOf(await h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid('ship'), returnId: a.returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer));
-    expectError(await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 15000, reason: '吊牌已剪' })), 'EVIDENCE_INVALID');
-    const p = dataOf(await review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 15000, reason: '吊牌已剪', evidence: [await photo(DEMO.merchant)] })).return;
+    expectError(
+      await writesNothing(() => review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 15000, reason: '吊牌已剪' })),
+      'EVIDENCE_INVALID',
+    );
+    const p = dataOf(
+      await review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 15000, reason: '吊牌已剪', evidence: [await photo(DEMO.merchant)] }),
+    ).return;
     expect(p.proposal).toMatchObject({ kind: 'LOWER_AFTER_RECEIPT', amount: 15000 });
     const declined = dataOf(await buyerCall({ action: 'declineProposal', returnId: a.returnId })).return;
     expect(declined.status).toBe('IN_TRANSIT');
-    dataOf(await review({ action: 'propose', returnId: a.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 17000, reason: '吊牌已剪，再让一步', evidence: [await photo(DEMO.merchant)] }));
+    dataOf(
+      await review({
+        action: 'propose',
+        returnId: a.returnId,
+        kind: 'LOWER_AFTER_RECEIPT',
+        refundAmount: 17000,
+        reason: '吊牌已剪，再让一步',
+        evidence: [await photo(DEMO.merchant)],
+      }),
+    );
     expect(dataOf(await buyerCall({ action: 'acceptProposal', returnId: a.returnId })).return.type).toBe('RETURN_REFUND');
     expect(await refunded(a.returnId)).toBe(17000);
   });
@@ -137,7 +166,7 @@ describe('messages (留言)', () => {
 });
 
 describe('honest deadlines', () => {
-  it('the shop\'s arbiter stays silent past 72 h: decided for the buyer by the sweep', async () => {
+  it("the shop's arbiter stays silent past 72 h: decided for the buyer by the sweep", async () => {
     const a = await f.apply(await order(), 'REFUND_ONLY', { reason: 'WRONG_ORDER' });
     dataOf(await review({ action: 'reject', returnId: a.returnId, reason: '不同意' }));
     const appealed = dataOf(await buyerCall({ action: 'appeal', returnId: a.returnId, description: '请主管复核' })).return;
@@ -149,7 +178,7 @@ describe('honest deadlines', () => {
     expect(await refunded(a.returnId)).toBe(20000);
   });
 
-  it('a failed refund past the merchant\'s deadline: nothing moves by itself, the buyer sees the shop overdue and a complaint summary', async () => {
+  it("a failed refund past the merchant's deadline: nothing moves by itself, the buyer sees the shop overdue and a complaint summary", async () => {
     const a = await f.apply(await order(), 'REFUND_ONLY', { reason: 'WRONG_ORDER' });
     await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
     const failed = dataOf(await review({ action: 'approve', returnId: a.returnId })).return;
@@ -176,7 +205,7 @@ describe('honest deadlines', () => {
 });
 
 describe('contact', () => {
-  it('settings.contact reaches the buyer\'s view (phone, customer service), and only the buyer\'s', async () => {
+  it("settings.contact reaches the buyer's view (phone, customer service), and only the buyer's", async () => {
     const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
     await h.seed({ settings: [{ ...shop, contact: { phone: '400-000-0000', customerService: true } }] });
     await advanceQuietly(61_000);

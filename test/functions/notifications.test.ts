@@ -26,7 +26,9 @@ async function sendsTo(openid: string, returnId: string): Promise<any[]> {
 }
 
 async function notesOf(returnId: string, touser: string): Promise<any[]> {
-  return (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.touser === touser).sort((a: any, b: any) => String(a.createdAt).localeCompare(String(b.createdAt)));
+  return (await h.db('notifications'))
+    .filter((n: any) => n.returnId === returnId && n.touser === touser)
+    .sort((a: any, b: any) => String(a.createdAt).localeCompare(String(b.createdAt)));
 }
 
 describe('buyer: consent at apply and at submit-logistics', () => {
@@ -139,7 +141,11 @@ describe('the consent report', () => {
     const res = await h.call('queryReturns', { action: 'subscribe', templateIds: ['a', 'b', 'c', 'd'] }, merchant);
     expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect(res.error.details.issues[0]).toMatchObject({ path: 'templateIds', message: '一次最多订阅 3 个模板' });
-    const wx = await fetch(`${h.url}/_local/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid: DEMO.merchant, templateIds: ['a', 'b', 'c', 'd'] }) });
+    const wx = await fetch(`${h.url}/_local/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ openid: DEMO.merchant, templateIds: ['a', 'b', 'c', 'd'] }),
+    });
     expect(wx.status).toBe(400);
     expect((await wx.json()).errCode).toBe(20003);
   });

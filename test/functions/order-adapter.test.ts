@@ -44,12 +44,20 @@ beforeAll(async () => {
   await h.advance(61_000); // settings are read once a minute per warm instance
 });
 
-describe('orders in the shop\'s own shape (the yuan example adapter)', () => {
+describe("orders in the shop's own shape (the yuan example adapter)", () => {
   it('preview, apply, approve and refund: amounts from the spread discount, refunded to the original out_trade_no', async () => {
     await yuanOrder('Y1');
-    const preview = dataOf(await h.call('applyReturn', { action: 'preview', orderId: 'Y1', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] }, buyer));
+    const preview = dataOf(
+      await h.call('applyReturn', { action: 'preview', orderId: 'Y1', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] }, buyer),
+    );
     expect(preview).toMatchObject({ eligible: true, amounts: { items: 4297, shipping: 0, total: 4297 } });
-    const a = dataOf(await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId: 'Y1', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 2 }] }, buyer)).return;
+    const a = dataOf(
+      await h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid('apply'), orderId: 'Y1', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 2 }] },
+        buyer,
+      ),
+    ).return;
     expect(a.amounts.total).toBe(8595);
     const approved = dataOf(await h.call('reviewReturn', { action: 'approve', requestId: rid('approve'), returnId: a.returnId }, merchant)).return;
     expect(approved.status).toBe('REFUNDING');
@@ -64,15 +72,27 @@ describe('orders in the shop\'s own shape (the yuan example adapter)', () => {
     expect(order.total_fee).toBe('198.00');
   });
 
-  it('another buyer\'s order (by _openid) is FORBIDDEN', async () => {
+  it("another buyer's order (by _openid) is FORBIDDEN", async () => {
     await yuanOrder('Y2', { _openid: 'o_someone_else' });
-    const res = await f.writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId: 'Y2', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] }, buyer));
+    const res = await f.writesNothing(() =>
+      h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid('apply'), orderId: 'Y2', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] },
+        buyer,
+      ),
+    );
     expectError(res, 'FORBIDDEN');
   });
 
   it('an order the adapter cannot read: INTERNAL naming the field, nothing written', async () => {
     await yuanOrder('Y3', { total_fee: '197.99' });
-    const res = await f.writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId: 'Y3', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] }, buyer));
+    const res = await f.writesNothing(() =>
+      h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid('apply'), orderId: 'Y3', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'I1', quantity: 1 }] },
+        buyer,
+      ),
+    );
     expectError(res, 'INTERNAL', '订单数据无法识别（total_fee），请联系商家处理');
     expect(res.error.details).toMatchObject({ cause: 'ORDER_UNREADABLE', field: 'total_fee' });
   });

@@ -16,19 +16,31 @@ const { writesNothing, approve, seedOneLineOrder, advance } = fx(h);
 
 async function awaitingShipment(orderId: string): Promise<any> {
   await seedOneLineOrder(orderId, 1, 20000);
-  const res = await h.call('applyReturn', { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer);
+  const res = await h.call(
+    'applyReturn',
+    { action: 'apply', requestId: rid('apply'), orderId, type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] },
+    buyer,
+  );
   expect(res.ok).toBe(true);
   return approve(res.data.return.returnId);
 }
 
 async function pickupFields(extra: Record<string, unknown> = {}) {
   const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-  return { name: '张三', phone: '13912345678', address: '北京市朝阳区示例街道 1 号院 2 单元 301', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 2 * HOUR).toISOString(), ...extra };
+  return {
+    name: '张三',
+    phone: '13912345678',
+    address: '北京市朝阳区示例街道 1 号院 2 单元 301',
+    slotStart: new Date(start).toISOString(),
+    slotEnd: new Date(start + 2 * HOUR).toISOString(),
+    ...extra,
+  };
 }
 
 const book = async (returnId: string, pickup: Record<string, unknown>) => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pk'), returnId, pickup }, buyer);
 const calls = async (api: string) => (await h.outbox()).filter((c: any) => c.api === api);
-const setAccounts = (accounts: unknown[]) => fetch(`${h.url}/_local/logistics/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts }) });
+const setAccounts = (accounts: unknown[]) =>
+  fetch(`${h.url}/_local/logistics/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts }) });
 
 /** Settings are read once a minute per warm instance: change them, then let a minute pass. */
 async function settings(patch: Record<string, unknown>) {
@@ -74,8 +86,18 @@ describe('a pickup without a bound account', () => {
 
 describe('a pickup through the bound account', () => {
   it('uses the first configured account WeChat lists as bound, with structured addresses', async () => {
-    await setAccounts([{ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP' }, { delivery_id: 'ZTO', biz_id: 'ZTO_SHOP', status_code: 2 }]);
-    await settings({ logistics: { accounts: [{ deliveryId: 'ZTO', bizId: 'ZTO_SHOP' }, { deliveryId: 'SF', bizId: 'SF_DEMO_SHOP' }] } });
+    await setAccounts([
+      { delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP' },
+      { delivery_id: 'ZTO', biz_id: 'ZTO_SHOP', status_code: 2 },
+    ]);
+    await settings({
+      logistics: {
+        accounts: [
+          { deliveryId: 'ZTO', bizId: 'ZTO_SHOP' },
+          { deliveryId: 'SF', bizId: 'SF_DEMO_SHOP' },
+        ],
+      },
+    });
     const ret = await awaitingShipment('OPK3');
     const res = await book(ret.returnId, await pickupFields({ province: '广东省', city: '广州市', area: '海珠区', address: '示例路 1 号 2 栋 301' }));
     expect(res.ok).toBe(true);
@@ -103,7 +125,11 @@ describe('a pickup through the bound account', () => {
 
   it('the carrier refusing the address (930561) is shown in Chinese with the alternative', async () => {
     const ret = await awaitingShipment('OPK5');
-    await fetch(`${h.url}/_local/openapi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'logistics.addOrder': [{ errCode: 930561, errMsg: 'args error' }] }) });
+    await fetch(`${h.url}/_local/openapi`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'logistics.addOrder': [{ errCode: 930561, errMsg: 'args error' }] }),
+    });
     const res = await writesNothing(async () => book(ret.returnId, await pickupFields()));
     expectError(res, 'LOGISTICS_INVALID', '取件信息不完整，请检查省、市、区和详细地址后重试，或选择「自行寄回」');
     expect(res.error.details).toMatchObject({ alternative: 'SELF_SHIP', errCode: 930561 });

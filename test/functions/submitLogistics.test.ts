@@ -403,7 +403,12 @@ describe('correcting a PICKUP', () => {
     expect(newWaybill).not.toBe(oldWaybill);
     // The outbox in call order: the old booking's cancellation comes before the new booking.
     const calls = (await h.outbox()).filter((c: any) => String(c.data?.order_id ?? '').startsWith(`${a.returnId}-v`)).map((c: any) => [c.api, c.result?.errCode ?? 0]);
-    expect(calls).toEqual([['logistics.addOrder', 0], ['logistics.cancelOrder', 9300506], ['logistics.cancelOrder', 0], ['logistics.addOrder', 0]]);
+    expect(calls).toEqual([
+      ['logistics.addOrder', 0],
+      ['logistics.cancelOrder', 9300506],
+      ['logistics.cancelOrder', 0],
+      ['logistics.addOrder', 0],
+    ]);
     const r = await returnDoc(a.returnId);
     expect(r.logistics).toMatchObject({ mode: 'PICKUP', waybillId: newWaybill, corrections: 1 });
     expect(r.logistics.staleBooking).toBeUndefined();

@@ -98,11 +98,14 @@ describe('applyTransition: INVALID_STATE', () => {
 
   it('terminal statuses accept nothing from anybody', () => {
     const accepted: string[] = [];
-    for (const s of TERMINAL_STATUSES) for (const role of ROLES) for (const action of ACTION_NAMES) for (const type of TYPES) {
-      const r = act(s, type, role, action, { current: { hasLogistics: true, returnAddress: ADDRESS } });
-      if (r.ok) accepted.push(`${s}|${role}|${action}|${type}`);
-      else expect(['INVALID_STATE', 'FORBIDDEN']).toContain(r.code);
-    }
+    for (const s of TERMINAL_STATUSES)
+      for (const role of ROLES)
+        for (const action of ACTION_NAMES)
+          for (const type of TYPES) {
+            const r = act(s, type, role, action, { current: { hasLogistics: true, returnAddress: ADDRESS } });
+            if (r.ok) accepted.push(`${s}|${role}|${action}|${type}`);
+            else expect(['INVALID_STATE', 'FORBIDDEN']).toContain(r.code);
+          }
     expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'CANCELLED', 'CLOSED']);
     expect(accepted).toEqual([]);
   });
@@ -508,22 +511,26 @@ describe('allowedActions', () => {
   });
 
   it('terminal statuses allow nothing to anybody', () => {
-    for (const s of TERMINAL_STATUSES) for (const role of ROLES) for (const type of TYPES) {
-      expect(allowedActions(cur(s, type, null), role, NOW, policy)).toEqual([]);
-    }
+    for (const s of TERMINAL_STATUSES)
+      for (const role of ROLES)
+        for (const type of TYPES) {
+          expect(allowedActions(cur(s, type, null), role, NOW, policy)).toEqual([]);
+        }
   });
 
   it('agrees with applyTransition everywhere (same table): allowed ⇔ succeeds with a complete payload', () => {
     const mismatches: string[] = [];
     for (const status of [null, ...ALL_STATUSES] as (ReturnStatus | null)[]) {
-      for (const type of TYPES) for (const role of ROLES) for (const deadline of [at(HOUR), at(-HOUR), null]) {
-        const current: CurrentReturn = { ...cur(status, type, deadline), hasLogistics: false };
-        const allowed = allowedActions(current, role, NOW, policy);
-        for (const action of ACTION_NAMES) {
-          const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action, current.status), ledger: OWN_LEDGER });
-          if (r.ok !== allowed.includes(action)) mismatches.push(`${status}|${type}|${role}|${action}|${deadline?.toISOString()}`);
-        }
-      }
+      for (const type of TYPES)
+        for (const role of ROLES)
+          for (const deadline of [at(HOUR), at(-HOUR), null]) {
+            const current: CurrentReturn = { ...cur(status, type, deadline), hasLogistics: false };
+            const allowed = allowedActions(current, role, NOW, policy);
+            for (const action of ACTION_NAMES) {
+              const r = applyTransition({ current, actor: { role }, action, now: NOW, policy, payload: goodPayload(action, current.status), ledger: OWN_LEDGER });
+              if (r.ok !== allowed.includes(action)) mismatches.push(`${status}|${type}|${role}|${action}|${deadline?.toISOString()}`);
+            }
+          }
     }
     expect(mismatches).toEqual([]);
     expect(TRANSITIONS.length).toBeGreaterThan(0);

@@ -24,7 +24,7 @@ describe('statuses', () => {
       IN_TRANSIT: '待商家收货',
       REJECTED: '商家已拒绝',
       DISPUTED: '主管复核中',
-    NEGOTIATING: '协商待确认',
+      NEGOTIATING: '协商待确认',
       REFUNDING: '退款中',
       REFUND_FAILED: '退款异常',
       REFUNDED: '退款成功',

@@ -63,7 +63,9 @@ const EXPECTED: Expectation[] = [
   ...E(['IN_TRANSIT'], MERCHANTS, 'confirmReceipt', RR, 'REFUNDING'),
   ...E(['IN_TRANSIT'], MERCHANTS, 'refuseReceipt', RR, 'REJECTED'),
   ...E(['PENDING_REVIEW'], MERCHANTS, 'propose', BOTH, 'NEGOTIATING'),
-  ...E(['IN_TRANSIT'], MERCHANTS, 'propose', RR, 'NEGOTIATING', { payload: { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } } }),
+  ...E(['IN_TRANSIT'], MERCHANTS, 'propose', RR, 'NEGOTIATING', {
+    payload: { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } },
+  }),
   ...E(['REFUND_FAILED'], MERCHANTS, 'retryRefund', BOTH, 'REFUNDING'),
   ...E(['REFUND_FAILED'], MERCHANTS, 'markOffline', BOTH, 'REFUNDED'),
   // arbiter

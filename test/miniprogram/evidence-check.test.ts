@@ -60,8 +60,25 @@ describe('a 4000 × 3000 phone photo', () => {
 
   it('uploaded as is (not through the page) it is refused with the reason, before any check', async () => {
     const before = (await checks()).length;
-    const fileID = (await httpJson(env.emu.url, 'POST', '/_local/storage', { cloudPath: `evidence/${DEMO.buyer}/raw-4000.jpg`, contentBase64: syntheticJpeg(4000, 3000, 400_000).toString('base64') })).body.fileID;
-    const res = await env.emu.call('applyReturn', { action: 'apply', requestId: `raw-${Date.now()}`, orderId: 'O1004', type: 'RETURN_REFUND', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }], evidence: [fileID] }, DEMO.buyer);
+    const fileID = (
+      await httpJson(env.emu.url, 'POST', '/_local/storage', {
+        cloudPath: `evidence/${DEMO.buyer}/raw-4000.jpg`,
+        contentBase64: syntheticJpeg(4000, 3000, 400_000).toString('base64'),
+      })
+    ).body.fileID;
+    const res = await env.emu.call(
+      'applyReturn',
+      {
+        action: 'apply',
+        requestId: `raw-${Date.now()}`,
+        orderId: 'O1004',
+        type: 'RETURN_REFUND',
+        reason: 'QUALITY_ISSUE',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+        evidence: [fileID],
+      },
+      DEMO.buyer,
+    );
     expect(res.ok).toBe(false);
     expect(res.error).toMatchObject({ code: 'EVIDENCE_INVALID', message: '照片尺寸 4000×3000 超出内容安全检测上限（750×1334），请在小程序内重新选择照片上传（会自动压缩）' });
     expect(res.error.details.problems).toEqual([expect.objectContaining({ fileID, code: 'OVER_CHECK_LIMITS' })]);

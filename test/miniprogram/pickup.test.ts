@@ -69,7 +69,11 @@ describe('pickup on the logistics page', () => {
     expect(env.shim.toasts.at(-1)).toBe('已预约上门取件');
     const [booked] = await bookings();
     expect(booked.result.errCode).toBe(0);
-    expect(booked.data).toMatchObject({ delivery_id: 'SF', biz_id: 'SF_DEMO_SHOP', sender: { name: '王小明', province: '北京市', city: '北京市', area: '朝阳区', address: '示例街道 100 号 5 单元 501' } });
+    expect(booked.data).toMatchObject({
+      delivery_id: 'SF',
+      biz_id: 'SF_DEMO_SHOP',
+      sender: { name: '王小明', province: '北京市', city: '北京市', area: '朝阳区', address: '示例街道 100 号 5 单元 501' },
+    });
   });
 
   it('a return address given with the region picker on the review page reaches the carrier structured', async () => {
@@ -82,7 +86,14 @@ describe('pickup on the logistics page', () => {
     await review.input('.addr-address', '仓前街道 1 号 售后仓');
     await review.tap('.submit-btn');
     const approve = env.shim.calls.find((c) => c.name === 'reviewReturn');
-    expect(approve?.data.returnAddress).toEqual({ name: '售后仓 王师傅', phone: '13900000000', province: '浙江省', city: '杭州市', area: '余杭区', address: '浙江省杭州市余杭区仓前街道 1 号 售后仓' });
+    expect(approve?.data.returnAddress).toEqual({
+      name: '售后仓 王师傅',
+      phone: '13900000000',
+      province: '浙江省',
+      city: '杭州市',
+      area: '余杭区',
+      address: '浙江省杭州市余杭区仓前街道 1 号 售后仓',
+    });
     expect(review.text('.sh-status')).toBe('待买家寄回');
 
     env.as(DEMO.buyer);

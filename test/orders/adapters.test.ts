@@ -34,7 +34,13 @@ function shapeError(fn: () => unknown): OrderShapeError {
 describe('the worked example: yuan orders', () => {
   it('reads the shop shape into the product view: fen, one payment, statuses, the discount spread by the remainder rule', () => {
     const o = yuanOrders.toOrder(yuanDoc());
-    expect(o).toMatchObject({ _id: 'Y1', buyerOpenid: 'o_buyer', status: 'RECEIVED', shippingFee: 800, payments: [{ outTradeNo: 'WX1', transactionId: '4200001', amount: 19800, kind: 'FULL' }] });
+    expect(o).toMatchObject({
+      _id: 'Y1',
+      buyerOpenid: 'o_buyer',
+      status: 'RECEIVED',
+      shippingFee: 800,
+      payments: [{ outTradeNo: 'WX1', transactionId: '4200001', amount: 19800, kind: 'FULL' }],
+    });
     // gross 9500 and 11500; discount 2000 → 905 and 1095 (largest remainder), paid 8595 + 10405 + 800 = 19800
     expect(o.lines.map((l) => [l.lineId, l.quantity, l.unitPrice, l.paidAmount])).toEqual([
       ['I1', 2, 4750, 8595],
@@ -62,7 +68,7 @@ describe('the documented shape', () => {
     payments: [{ outTradeNo: 'T1', channel: 'WECHAT_PAY', amount: 10500, paidAt: '2026-03-01T02:00:00.000Z' }],
     lines: [{ lineId: 'L1', skuId: 'S', title: '甲', quantity: 1, unitPrice: 10000, paidAmount: 10000 }],
   });
-  it('is the default adapter and reads domain.md\'s shape', () => {
+  it("is the default adapter and reads domain.md's shape", () => {
     expect(ORDER_ADAPTERS[DEFAULT_ORDER_ADAPTER]).toBe(documentedOrders);
     expect(documentedOrders.toOrder(doc())).toMatchObject({ buyerOpenid: 'o_buyer', shippingFee: 500, lines: [{ paidAmount: 10000 }] });
   });

@@ -49,13 +49,45 @@ describe('scripts/migrate-ledger.ts', () => {
     const line = { lineId: 'L1', skuId: 'S1', title: '旧商品', quantity: 1, unitPrice: 5000, paidAmount: 5000 };
     const order = (id: string) => orderFixture(now, { _id: id, daysAgo: { paid: 4, shipped: 3, received: 1 }, lines: [line] });
     const refunded = {
-      _id: 'R20260101000000000101', orderId: 'MIG-A', buyerOpenid: 'o_demo_buyer', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', description: '', status: 'REFUNDED', version: 4,
-      lines: [{ lineId: 'L1', quantity: 1, amount: 5000 }], amounts: { items: 5000, shipping: 0, total: 5000 }, freightPayer: 'BUYER', evidence: [], refundIds: [], attempts: 1, applyKey: 'k1',
-      deadline: null, deadlineAction: null, timeline: [], createdAt: new Date(now - 2 * 86_400_000).toISOString(), updatedAt: new Date(now).toISOString(),
+      _id: 'R20260101000000000101',
+      orderId: 'MIG-A',
+      buyerOpenid: 'o_demo_buyer',
+      type: 'REFUND_ONLY',
+      reason: 'WRONG_ORDER',
+      description: '',
+      status: 'REFUNDED',
+      version: 4,
+      lines: [{ lineId: 'L1', quantity: 1, amount: 5000 }],
+      amounts: { items: 5000, shipping: 0, total: 5000 },
+      freightPayer: 'BUYER',
+      evidence: [],
+      refundIds: [],
+      attempts: 1,
+      applyKey: 'k1',
+      deadline: null,
+      deadlineAction: null,
+      timeline: [],
+      createdAt: new Date(now - 2 * 86_400_000).toISOString(),
+      updatedAt: new Date(now).toISOString(),
     };
-    const firstRelease = { returnId: 'R20260101000000000102', status: 'PENDING_REVIEW', type: 'RETURN_REFUND', reason: 'OTHER', lines: [{ lineId: 'L1', quantity: 1, amount: 5000 }], attempts: 1, version: 1, applyKey: 'k2', createdAt: new Date(now).toISOString() };
+    const firstRelease = {
+      returnId: 'R20260101000000000102',
+      status: 'PENDING_REVIEW',
+      type: 'RETURN_REFUND',
+      reason: 'OTHER',
+      lines: [{ lineId: 'L1', quantity: 1, amount: 5000 }],
+      attempts: 1,
+      version: 1,
+      applyKey: 'k2',
+      createdAt: new Date(now).toISOString(),
+    };
     await post('/_local/seed', {
-      orders: [order('MIG-A'), { ...order('MIG-B'), afterSaleRev: 1, afterSaleReturns: { [firstRelease.returnId]: firstRelease } }, { ...order('MIG-C'), afterSale: { L1: { returnId: 'R20260101000000000103', status: 'REFUNDED' } } }, order('MIG-D')],
+      orders: [
+        order('MIG-A'),
+        { ...order('MIG-B'), afterSaleRev: 1, afterSaleReturns: { [firstRelease.returnId]: firstRelease } },
+        { ...order('MIG-C'), afterSale: { L1: { returnId: 'R20260101000000000103', status: 'REFUNDED' } } },
+        order('MIG-D'),
+      ],
       returns: [refunded],
     });
 

@@ -25,7 +25,14 @@ export type { AfterSaleEvent, EventDelivery } from './model';
 export const DEFAULT_MAX_TRIES = 6;
 
 /** The event a committed transition of `ret` (as stored after it) announces. */
-export function eventOf(ret: Pick<ReturnDoc, '_id' | 'orderId' | 'buyerOpenid' | 'type' | 'lines' | 'version' | 'amounts' | 'approvedAmount' | 'refundPlan' | 'grantedAmount' | 'offlineRefund'>, action: ActionName, from: ReturnStatus | null, to: ReturnStatus, actor: Role, at: Date): AfterSaleEvent {
+export function eventOf(
+  ret: Pick<ReturnDoc, '_id' | 'orderId' | 'buyerOpenid' | 'type' | 'lines' | 'version' | 'amounts' | 'approvedAmount' | 'refundPlan' | 'grantedAmount' | 'offlineRefund'>,
+  action: ActionName,
+  from: ReturnStatus | null,
+  to: ReturnStatus,
+  actor: Role,
+  at: Date,
+): AfterSaleEvent {
   const type = eventFor(action, to);
   return {
     id: `${ret._id}:v${ret.version}`,
@@ -87,12 +94,21 @@ export async function deliverEvents(ret: Pick<ReturnDoc, '_id' | 'events' | 'eve
       console.error(JSON.stringify({ level: 'error', msg: 'after-sale event given up', eventId: event.id, type: event.type, consumer: name, tries: delivery.tries + 1, error }));
       next = { tries: 0, nextAt: null, givenUp: [...(delivery.givenUp ?? []), { id: event.id, error, at: now }] };
     } else {
-      next = { tries: delivery.tries + 1, nextAt: new Date(now.getTime() + retryBackoff(delivery.tries + 1)), lastError: error, ...(delivery.givenUp ? { givenUp: delivery.givenUp } : {}) };
+      next = {
+        tries: delivery.tries + 1,
+        nextAt: new Date(now.getTime() + retryBackoff(delivery.tries + 1)),
+        lastError: error,
+        ...(delivery.givenUp ? { givenUp: delivery.givenUp } : {}),
+      };
       advance = false;
     }
     const _ = command();
     const to = advance ? k + 1 : k;
-    const won = await cas(C.returns, { _id: ret._id, eventsDelivered: k === 0 ? _.or(_.exists(false), _.eq(0)) : k }, { eventsDelivered: to, eventsPending: to < events.length, eventDelivery: _.set(next) });
+    const won = await cas(
+      C.returns,
+      { _id: ret._id, eventsDelivered: k === 0 ? _.or(_.exists(false), _.eq(0)) : k },
+      { eventsDelivered: to, eventsPending: to < events.length, eventDelivery: _.set(next) },
+    );
     if (!won || !advance) break;
     k = to;
     delivery = next;

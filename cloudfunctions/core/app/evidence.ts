@@ -257,7 +257,10 @@ export async function verifyEvidence(opts: {
       else {
         const poster = await download(posterOf(f.fileID));
         const posterType = poster ? sniff(poster) : null;
-        problem = !poster || posterType?.media !== 'image' ? { code: 'NO_POSTER', message: '视频缺少封面，无法进行内容安全检测，请在小程序内重新上传视频' } : await contentProblem(poster, posterType.contentType, 'poster');
+        problem =
+          !poster || posterType?.media !== 'image'
+            ? { code: 'NO_POSTER', message: '视频缺少封面，无法进行内容安全检测，请在小程序内重新上传视频' }
+            : await contentProblem(poster, posterType.contentType, 'poster');
       }
       if (problem) {
         problems.push({ fileID: f.fileID, ...problem });

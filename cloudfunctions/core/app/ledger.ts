@@ -56,7 +56,9 @@ export function entriesOf(ledger: LedgerDoc): LedgerEntry[] {
   return Object.values(ledger.entries ?? {});
 }
 
-export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'logistics' | 'refundPlan' | 'goodsSentAt'>): LedgerEntry {
+export function ledgerEntry(
+  ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'logistics' | 'refundPlan' | 'goodsSentAt'>,
+): LedgerEntry {
   return {
     returnId: ret._id,
     status: ret.status,
@@ -75,7 +77,7 @@ export function ledgerEntry(ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 're
 function normaliseLedger(raw: Record<string, any>): LedgerDoc {
   const entries: Record<string, LedgerEntry> = {};
   for (const [id, e] of Object.entries((raw.entries ?? {}) as Record<string, LedgerEntry>)) {
-    entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date, claimedAt: e.claimedAt ? toDate(e.claimedAt) ?? null : null };
+    entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date, claimedAt: e.claimedAt ? (toDate(e.claimedAt) ?? null) : null };
   }
   return { _id: raw._id, rev: Number(raw.rev) || 0, entries };
 }
@@ -108,7 +110,17 @@ export function ledgerFrom(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'a
     if (!line) continue;
     const held = entries[s.returnId];
     const lines = [...(held?.lines ?? []), { lineId, quantity: line.quantity, amount: line.paidAmount }];
-    entries[s.returnId] = { returnId: s.returnId, status: s.status ?? appliedStatus(), type: 'RETURN_REFUND', reason: 'OTHER', lines, attempts: 1, version: 0, applyKey: '', createdAt: new Date(0) };
+    entries[s.returnId] = {
+      returnId: s.returnId,
+      status: s.status ?? appliedStatus(),
+      type: 'RETURN_REFUND',
+      reason: 'OTHER',
+      lines,
+      attempts: 1,
+      version: 0,
+      applyKey: '',
+      createdAt: new Date(0),
+    };
   }
   return { _id: order._id, rev: 0, entries };
 }

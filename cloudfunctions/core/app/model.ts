@@ -1,13 +1,5 @@
 /** Stored documents written by the functions (api.md "Collections"). */
-import type {
-  FreightPayer,
-  ReasonCode,
-  ReturnAmounts,
-  ReturnLine,
-  ReturnStatus,
-  ReturnType,
-  Role,
-} from '../policy/types';
+import type { FreightPayer, ReasonCode, ReturnAmounts, ReturnLine, ReturnStatus, ReturnType, Role } from '../policy/types';
 import type { ReturnAddress } from './settings';
 import type { RefundPlan } from '../policy/amounts/settle';
 import type { RefundStatus } from '../machine/refundRecords';
@@ -155,7 +147,6 @@ export interface ReturnDoc {
   createdAt: Date;
   updatedAt: Date;
 }
-
 
 export interface RefundDoc {
   _id: string; // outRefundNo

@@ -18,7 +18,12 @@ export const MAX_MESSAGE_CHARS = 500;
 export const MAX_MESSAGE_PHOTOS = 3;
 
 /** Fields of a new proposal: the open one and the history. */
-export function proposalFields(ret: ReturnDoc, p: { kind: ProposalKind; amount?: number; reason: string; evidence: string[] }, by: { role: Role; openid?: string }, now: Date): Record<string, unknown> {
+export function proposalFields(
+  ret: ReturnDoc,
+  p: { kind: ProposalKind; amount?: number; reason: string; evidence: string[] },
+  by: { role: Role; openid?: string },
+  now: Date,
+): Record<string, unknown> {
   const proposal: Proposal = { kind: p.kind, ...(p.amount !== undefined ? { amount: p.amount } : {}), reason: p.reason, evidence: p.evidence, by, at: now, from: ret.status };
   return { proposal, proposals: [...(ret.proposals ?? []), proposal] };
 }
@@ -34,7 +39,15 @@ export function proposalOutcome(ret: Pick<ReturnDoc, 'proposal' | 'proposals'>, 
  * Add a message to a non-terminal after-sale (rate-limited per sender), and
  * count it unread for the other side. Answers the stored message.
  */
-export async function addMessage(ret: ReturnDoc, by: { role: Role; openid?: string }, text: string, files: EvidenceItem[], requestId: string, now: Date, settings: ShopSettings): Promise<Message> {
+export async function addMessage(
+  ret: ReturnDoc,
+  by: { role: Role; openid?: string },
+  text: string,
+  files: EvidenceItem[],
+  requestId: string,
+  now: Date,
+  settings: ShopSettings,
+): Promise<Message> {
   if (TERMINAL_STATUSES.includes(ret.status)) throw new AppError('INVALID_STATE', '售后单已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
   const hourAgo = now.getTime() - 3_600_000;
   const recent = (ret.messages ?? []).filter((m) => m.by.openid === by.openid && new Date(m.at).getTime() > hourAgo).length;
@@ -47,7 +60,9 @@ export async function addMessage(ret: ReturnDoc, by: { role: Role; openid?: stri
   const res = await database()
     .collection(C.returns)
     .where({ _id: ret._id, status: _.nin([...TERMINAL_STATUSES]) })
-    .update({ data: { messages: _.push([message]), ...(files.length ? { evidence: _.push(files) } : {}), ...(buyer ? { unreadForStaff: _.inc(1) } : { unreadForBuyer: _.inc(1) }) } });
+    .update({
+      data: { messages: _.push([message]), ...(files.length ? { evidence: _.push(files) } : {}), ...(buyer ? { unreadForStaff: _.inc(1) } : { unreadForBuyer: _.inc(1) }) },
+    });
   if (res?.stats?.updated !== 1) throw new AppError('INVALID_STATE', '售后单已结束，不能再留言', { refusal: 'RETURN_CLOSED' });
   return message;
 }
@@ -56,5 +71,8 @@ export async function addMessage(ret: ReturnDoc, by: { role: Role; openid?: stri
 export async function markRead(ret: ReturnDoc, role: Role): Promise<void> {
   const field = role === 'BUYER' ? 'unreadForBuyer' : 'unreadForStaff';
   if (!ret[field]) return;
-  await database().collection(C.returns).where({ _id: ret._id }).update({ data: { [field]: 0 } });
+  await database()
+    .collection(C.returns)
+    .where({ _id: ret._id })
+    .update({ data: { [field]: 0 } });
 }

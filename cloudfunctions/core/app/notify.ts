@@ -231,13 +231,17 @@ export async function notify(opts: {
     }
   }
   const sentOnce = outcome.status === 'SENT' || outcome.status === 'FAILED' || outcome.status === 'REFUSED' || outcome.status === 'GAVE_UP';
-  await cas(C.notifications, { _id: opts.key, status: 'PENDING' }, {
-    status: outcome.status,
-    tries: sentOnce ? 1 : 0,
-    nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
-    ...(outcome.error ? { lastError: outcome.error } : {}),
-    updatedAt: opts.now,
-  });
+  await cas(
+    C.notifications,
+    { _id: opts.key, status: 'PENDING' },
+    {
+      status: outcome.status,
+      tries: sentOnce ? 1 : 0,
+      nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
+      ...(outcome.error ? { lastError: outcome.error } : {}),
+      updatedAt: opts.now,
+    },
+  );
   return outcome.status;
 }
 
@@ -270,7 +274,16 @@ export async function tellAboutMessage(ret: ReturnDoc, fromBuyer: boolean, messa
       ? (await findMany<StaffDoc>(C.staff, { roles: command().in(messageReaders(ret.status)) }, { limit: 100 })).map((s) => s._id).filter((id) => id !== ret.buyerOpenid)
       : [ret.buyerOpenid];
     for (const touser of recipients) {
-      await notify({ key: `${ret._id}:msg:${messageId}:${touser}`, kind: 'statusChanged', ret, touser, hint: fromBuyer ? '买家发来新留言，请查看' : '商家给您留言了，请查看', now, settings, priority: 'info' });
+      await notify({
+        key: `${ret._id}:msg:${messageId}:${touser}`,
+        kind: 'statusChanged',
+        ret,
+        touser,
+        hint: fromBuyer ? '买家发来新留言，请查看' : '商家给您留言了，请查看',
+        now,
+        settings,
+        priority: 'info',
+      });
     }
   } catch (err) {
     console.error(JSON.stringify({ level: 'warn', msg: 'message notify failed', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
@@ -312,18 +325,19 @@ export async function subscribe(input: SubscribeInput, caller: Caller, now: Date
       { returnId: input.returnId, touser: openid, status: command().in([...MISSED_STATUSES]) },
       { orderBy: [['createdAt', 'desc']], limit: 20 },
     );
-    missed = docs.map((n) => ({ hint: n.data?.thing3?.value ?? '', status: n.data?.phrase2?.value ?? '', reason: n.status === 'REFUSED' ? '微信未送达（未订阅或已拒收）' : MISSED_TEXT[n.status] ?? '', at: n.createdAt }));
+    missed = docs.map((n) => ({
+      hint: n.data?.thing3?.value ?? '',
+      status: n.data?.phrase2?.value ?? '',
+      reason: n.status === 'REFUSED' ? '微信未送达（未订阅或已拒收）' : (MISSED_TEXT[n.status] ?? ''),
+      at: n.createdAt,
+    }));
   }
   return ok({ consents: left, templates: settings.templates, missed });
 }
 
 /** Sweep: resend FAILED messages that are due; each claimed by a compare-and-set on tries. */
 export async function retryNotifications(now: Date, limit: number, budgetLeft: () => boolean): Promise<{ retried: number; sent: number; left: boolean }> {
-  const due = await findMany<NotificationDoc>(
-    C.notifications,
-    { status: 'FAILED', nextAttemptAt: command().lte(now) },
-    { orderBy: [['nextAttemptAt', 'asc']], limit: limit + 1 },
-  );
+  const due = await findMany<NotificationDoc>(C.notifications, { status: 'FAILED', nextAttemptAt: command().lte(now) }, { orderBy: [['nextAttemptAt', 'asc']], limit: limit + 1 });
   let retried = 0;
   let sent = 0;
   for (const n of due.slice(0, limit)) {
@@ -347,12 +361,16 @@ export async function retryNotifications(now: Date, limit: number, budgetLeft: (
     const status: NoticeStatus = outcome.status === 'FAILED' && tries >= MAX_NOTIFY_TRIES ? 'GAVE_UP' : outcome.status;
     if (status === 'SENT') sent++;
     if (status !== 'FAILED' || outcome.error) {
-      await cas(C.notifications, { _id: n._id, tries }, {
-        status,
-        ...(status === 'FAILED' ? {} : { nextAttemptAt: null }),
-        lastError: outcome.error ?? '',
-        updatedAt: now,
-      });
+      await cas(
+        C.notifications,
+        { _id: n._id, tries },
+        {
+          status,
+          ...(status === 'FAILED' ? {} : { nextAttemptAt: null }),
+          lastError: outcome.error ?? '',
+          updatedAt: now,
+        },
+      );
     }
   }
   return { retried, sent, left: due.length > limit };

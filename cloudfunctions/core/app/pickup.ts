@@ -102,7 +102,12 @@ export async function checkCarrierAccounts(settings: ShopSettings): Promise<{ de
   return settings.logistics.accounts.map((a) => {
     const hit = list.find((x) => (x.deliveryId ?? x.delivery_id) === a.deliveryId && (x.bizId ?? x.biz_id) === a.bizId);
     const code = hit ? Number(hit.statusCode ?? hit.status_code) : null;
-    return { deliveryId: a.deliveryId, bizId: a.bizId, bound: code === 0, status: hit === undefined ? '未在「物流助手」绑定' : code === 0 ? '已绑定' : `审核中或未通过（status_code ${code}）` };
+    return {
+      deliveryId: a.deliveryId,
+      bizId: a.bizId,
+      bound: code === 0,
+      status: hit === undefined ? '未在「物流助手」绑定' : code === 0 ? '已绑定' : `审核中或未通过（status_code ${code}）`,
+    };
   });
 }
 
@@ -119,7 +124,8 @@ async function usableAccount(settings: ShopSettings): Promise<CarrierAccount> {
   } catch (err) {
     throw refused('暂时无法预约上门取件，请稍后重试或选择「自行寄回」', { refusal: 'CARRIER_UNAVAILABLE', error: String(sdkError(err).errMsg ?? err) });
   }
-  const bound = (a: CarrierAccount) => list.find((x) => (x.deliveryId ?? x.delivery_id) === a.deliveryId && (x.bizId ?? x.biz_id) === a.bizId && Number(x.statusCode ?? x.status_code) === 0);
+  const bound = (a: CarrierAccount) =>
+    list.find((x) => (x.deliveryId ?? x.delivery_id) === a.deliveryId && (x.bizId ?? x.biz_id) === a.bizId && Number(x.statusCode ?? x.status_code) === 0);
   const account = configured.find(bound);
   if (!account) {
     throw refused('本店的快递账号尚未绑定或正在审核，暂不能预约上门取件，请选择「自行寄回」并填写快递单号', { refusal: 'CARRIER_ACCOUNT_UNBOUND' });
@@ -130,7 +136,11 @@ async function usableAccount(settings: ShopSettings): Promise<CarrierAccount> {
 /** The carrier's refusal in Chinese (errcodes of logistics.addOrder, docs/platform-limits.md). */
 function bookingRefusal(code: number, msg: string, resultMsg: string): AppError {
   if (code === 930561 || code === 9300526) {
-    return refused(code === 9300526 ? '取件信息过长，请精简联系人或地址后重试，或选择「自行寄回」' : '取件信息不完整，请检查省、市、区和详细地址后重试，或选择「自行寄回」', { refusal: 'ADDRESS_REFUSED', errCode: code, errMsg: msg });
+    return refused(code === 9300526 ? '取件信息过长，请精简联系人或地址后重试，或选择「自行寄回」' : '取件信息不完整，请检查省、市、区和详细地址后重试，或选择「自行寄回」', {
+      refusal: 'ADDRESS_REFUSED',
+      errCode: code,
+      errMsg: msg,
+    });
   }
   if (code === 9300501) {
     return refused(`快递公司未受理上门取件${resultMsg ? `（${resultMsg}）` : ''}，请选择「自行寄回」或稍后重试`, { refusal: 'CARRIER_REFUSED', errCode: code, errMsg: msg });
@@ -140,7 +150,9 @@ function bookingRefusal(code: number, msg: string, resultMsg: string): AppError 
 
 /** Book a courier for `ret`'s goods; answers the logistics to store, or throws LOGISTICS_INVALID (nothing booked). */
 export async function bookPickup(input: PickupInput, ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<Logistics> {
-  const to = (ret.returnAddress ?? settings.defaultReturnAddress) as { name?: string; phone?: string; address?: string; province?: string; city?: string; area?: string } | undefined;
+  const to = (ret.returnAddress ?? settings.defaultReturnAddress) as
+    | { name?: string; phone?: string; address?: string; province?: string; city?: string; area?: string }
+    | undefined;
   if (!to?.address) throw refused('商家尚未提供退货地址，暂不能预约上门取件', { refusal: 'NO_RETURN_ADDRESS' });
   const p = input.pickup;
   const sender = structured(p);
@@ -161,7 +173,14 @@ export async function bookPickup(input: PickupInput, ret: ReturnDoc, now: Date, 
       bizId: account.bizId,
       sender: { name: p.name, mobile: p.phone, ...sender },
       receiver: { name: to.name || '商家售后', mobile: to.phone ?? '', ...receiver },
-      cargo: { count: ret.lines.reduce((s, l) => s + l.quantity, 0), weight: 1, spaceX: 30, spaceY: 20, spaceZ: 10, detailList: ret.lines.map((l) => ({ name: l.lineId, count: l.quantity })) },
+      cargo: {
+        count: ret.lines.reduce((s, l) => s + l.quantity, 0),
+        weight: 1,
+        spaceX: 30,
+        spaceY: 20,
+        spaceZ: 10,
+        detailList: ret.lines.map((l) => ({ name: l.lineId, count: l.quantity })),
+      },
       shop: { goodsName: `售后退货 ${ret._id}`, goodsCount: ret.lines.reduce((s, l) => s + l.quantity, 0) },
       insured: { useInsured: 0, insuredValue: 0 },
       service: { serviceType: account.serviceType ?? 0, serviceName: account.serviceName ?? '标准快递' },
@@ -180,7 +199,13 @@ export async function bookPickup(input: PickupInput, ret: ReturnDoc, now: Date, 
     waybillId: String(waybillId),
     bookingId,
     trackingNo: String(waybillId),
-    pickup: { name: p.name, phone: p.phone, address: p.province ? `${sender.province}${sender.city === sender.province ? '' : sender.city}${sender.area}${sender.address}` : p.address, slotStart: new Date(p.slotStart), slotEnd: new Date(p.slotEnd) },
+    pickup: {
+      name: p.name,
+      phone: p.phone,
+      address: p.province ? `${sender.province}${sender.city === sender.province ? '' : sender.city}${sender.area}${sender.address}` : p.address,
+      slotStart: new Date(p.slotStart),
+      slotEnd: new Date(p.slotEnd),
+    },
     submittedAt: now,
   };
 }

@@ -52,7 +52,6 @@ function nonce(): string {
   return s;
 }
 
-
 // ------------------------------------------------------------------ lock
 
 const LOCK_TTL_MS = 30_000;
@@ -172,7 +171,10 @@ async function store(ref: RefundDoc, next: Partial<RefundDoc>, event: string, ra
 /** Send one record (CREATED) to the platform and store the classified answer. */
 async function submit(ref: RefundDoc, now: Date, settings: ShopSettings): Promise<RefundDoc> {
   const policyMinutes = settings.policy.refundQueryAfterMinutes;
-  const { classified: c, raw } = await refundCall({ outRefundNo: ref._id, outTradeNo: ref.outTradeNo, totalFee: ref.totalFee, refundFee: ref.refundFee, returnId: ref.returnId }, settings);
+  const { classified: c, raw } = await refundCall(
+    { outRefundNo: ref._id, outTradeNo: ref.outTradeNo, totalFee: ref.totalFee, refundFee: ref.refundFee, returnId: ref.returnId },
+    settings,
+  );
   const tries = ref.tries + 1;
   const lastError = c.outcome === 'PROCESSING' ? undefined : { code: c.code, message: c.message, at: now };
   let next: Partial<RefundDoc>;
@@ -203,7 +205,11 @@ export async function applyQuery(ref: RefundDoc, q: QueryClassification, now: Da
   switch (q.status) {
     case 'SUCCESS':
       if (q.refundFee !== undefined && q.refundFee !== ref.refundFee) {
-        next = { status: 'ABNORMAL', nextCheckAt: null, lastError: { code: 'AMOUNT_MISMATCH', message: `支付平台退款金额（${q.refundFee}分）与退款单（${ref.refundFee}分）不一致，请核对`, at: now } };
+        next = {
+          status: 'ABNORMAL',
+          nextCheckAt: null,
+          lastError: { code: 'AMOUNT_MISMATCH', message: `支付平台退款金额（${q.refundFee}分）与退款单（${ref.refundFee}分）不一致，请核对`, at: now },
+        };
       } else {
         next = { status: 'SUCCESS', nextCheckAt: null, ...(q.successTime ? { successTime: q.successTime } : {}), ...(q.refundId ? { refundId: q.refundId } : {}) };
       }
@@ -215,7 +221,10 @@ export async function applyQuery(ref: RefundDoc, q: QueryClassification, now: Da
       next = { status: 'CLOSED', nextCheckAt: null, lastError: { code: 'REFUNDCLOSE', message: q.message, at: now } };
       break;
     case 'PROCESSING':
-      next = { status: 'PROCESSING', nextCheckAt: new Date(now.getTime() + processingRecheck(now.getTime() - new Date(ref.createdAt).getTime(), settings.policy.refundQueryAfterMinutes)) };
+      next = {
+        status: 'PROCESSING',
+        nextCheckAt: new Date(now.getTime() + processingRecheck(now.getTime() - new Date(ref.createdAt).getTime(), settings.policy.refundQueryAfterMinutes)),
+      };
       break;
     case 'NOT_FOUND':
       // Never accepted by the platform: resubmitting the same number is safe — up to MAX_AUTO_SUBMITS.
@@ -247,11 +256,7 @@ export interface GuardOutcome {
  * order — not the ledger, not the path that led here.
  */
 export async function guardOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<GuardOutcome> {
-  const [rawOrder, returns, refunds] = await Promise.all([
-    findById(C.orders, orderId),
-    findMany<ReturnDoc>(C.returns, { orderId }, { limit: 1000 }),
-    refundsOfOrder(orderId),
-  ]);
+  const [rawOrder, returns, refunds] = await Promise.all([findById(C.orders, orderId), findMany<ReturnDoc>(C.returns, { orderId }, { limit: 1000 }), refundsOfOrder(orderId)]);
   if (!rawOrder) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
   const order = readOrder(rawOrder, settings.orderAdapter);
   const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) })) });

@@ -50,7 +50,6 @@ export function normaliseReturn(ret: ReturnDoc): ReturnDoc {
   return ret;
 }
 
-
 /** The earlier call with this (caller, requestId), if it already changed this after-sale. */
 export function priorEvent(ret: ReturnDoc, openid: string | undefined, requestId: string | undefined): TimelineEntry | undefined {
   if (!requestId) return undefined;
@@ -128,11 +127,25 @@ function settleRefused(r: { code: string; message: string; maximum?: number }): 
  * Settle `ret`'s refund from the ledger as it is now (pure: policy/amounts/settle.ts).
  * `fields` are what the after-sale will carry.
  */
-export function settleFrom(ret: ReturnDoc, ledger: LedgerDoc, order: OrderDoc, now: Date, settings: ShopSettings, refund: TransitionRequest['refund'] = {}): Record<string, unknown> {
+export function settleFrom(
+  ret: ReturnDoc,
+  ledger: LedgerDoc,
+  order: OrderDoc,
+  now: Date,
+  settings: ShopSettings,
+  refund: TransitionRequest['refund'] = {},
+): Record<string, unknown> {
   const settled = settleRefund({
     order,
     entries: Object.values(ledger.entries),
-    self: { returnId: ret._id, type: refund.negotiated ? 'RETURN_REFUND' : ret.type, reason: ret.reason, lines: ret.lines, logistics: ret.logistics ?? null, pickupEver: !!ret.pickupBookedAt },
+    self: {
+      returnId: ret._id,
+      type: refund.negotiated ? 'RETURN_REFUND' : ret.type,
+      reason: ret.reason,
+      lines: ret.lines,
+      logistics: ret.logistics ?? null,
+      pickupEver: !!ret.pickupBookedAt,
+    },
     requested: refund.requested,
     policy: settings.policy,
     now,
@@ -157,7 +170,15 @@ const CLAIM_TRIES = 3;
  * moment, and a concurrent settlement of another after-sale of the order makes
  * this one decide again. Answers the fields and an undo for a lost commit.
  */
-async function claimSettlement(ret: ReturnDoc, to: ReturnDoc['status'], version: number, extra: Record<string, unknown>, now: Date, settings: ShopSettings, refund: TransitionRequest['refund']): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
+async function claimSettlement(
+  ret: ReturnDoc,
+  to: ReturnDoc['status'],
+  version: number,
+  extra: Record<string, unknown>,
+  now: Date,
+  settings: ShopSettings,
+  refund: TransitionRequest['refund'],
+): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
     const order = await loadOrder(ret.orderId, settings);
     const ledger = await loadLedger(order);
@@ -207,7 +228,15 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   let extra = { ...(req.extra ?? {}) };
   let undo: (() => Promise<void>) | null = null;
   if (result.effects.includes('settleRefund')) {
-    const settled = await claimSettlement(ret, result.to, ret.version + 1, extra, now, settings, req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund);
+    const settled = await claimSettlement(
+      ret,
+      result.to,
+      ret.version + 1,
+      extra,
+      now,
+      settings,
+      req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund,
+    );
     extra = { ...extra, ...settled.fields };
     undo = settled.undo;
   }
@@ -223,7 +252,9 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced] } as ReturnDoc;
   if (!req.skipMirror) await mirrorReturn(stored);
   // Tell the shop's systems now; whatever does not go through, the sweep delivers later (in order).
-  await deliverEvents(stored, now, settings).catch((err) => console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })));
+  await deliverEvents(stored, now, settings).catch((err) =>
+    console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })),
+  );
   return { ret: stored, event };
 }
 
@@ -234,7 +265,10 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
 export async function settlePlanOf(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<Record<string, unknown>> {
   let fields: Record<string, unknown>;
   try {
-    ({ fields } = await claimSettlement(ret, ret.status, ret.version, {}, now, settings, { requested: typeof ret.approvedAmount === 'number' && ret.approvedAmount < ret.amounts.total ? ret.approvedAmount : undefined, reason: ret.adjustReason }));
+    ({ fields } = await claimSettlement(ret, ret.status, ret.version, {}, now, settings, {
+      requested: typeof ret.approvedAmount === 'number' && ret.approvedAmount < ret.amounts.total ? ret.approvedAmount : undefined,
+      reason: ret.adjustReason,
+    }));
   } catch (err) {
     if (err instanceof AppError && err.code !== 'CONFLICT') throw new AppError('REFUND_LIMIT', err.message, err.details);
     throw err;

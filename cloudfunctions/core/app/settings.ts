@@ -64,15 +64,30 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
     ...(typeof doc?.orderAdapter === 'string' ? { orderAdapter: doc.orderAdapter } : {}),
     pagesRoot: typeof doc?.pagesRoot === 'string' ? doc.pagesRoot : 'aftersale',
     ...(doc?.contact && typeof doc.contact === 'object'
-      ? { contact: { ...(typeof doc.contact.phone === 'string' && doc.contact.phone ? { phone: doc.contact.phone } : {}), ...(doc.contact.customerService === true ? { customerService: true } : {}) } }
+      ? {
+          contact: {
+            ...(typeof doc.contact.phone === 'string' && doc.contact.phone ? { phone: doc.contact.phone } : {}),
+            ...(doc.contact.customerService === true ? { customerService: true } : {}),
+          },
+        }
       : {}),
     ...(doc?.events && typeof doc.events === 'object'
-      ? { events: { ...(typeof doc.events.function === 'string' && doc.events.function ? { function: doc.events.function } : {}), ...(Number.isInteger(doc.events.maxTries) && doc.events.maxTries > 0 ? { maxTries: doc.events.maxTries } : {}) } }
+      ? {
+          events: {
+            ...(typeof doc.events.function === 'string' && doc.events.function ? { function: doc.events.function } : {}),
+            ...(Number.isInteger(doc.events.maxTries) && doc.events.maxTries > 0 ? { maxTries: doc.events.maxTries } : {}),
+          },
+        }
       : {}),
     logistics: {
       accounts: (Array.isArray(doc?.logistics?.accounts) ? doc.logistics.accounts : [])
         .filter((a: any) => a && typeof a.deliveryId === 'string' && a.deliveryId && typeof a.bizId === 'string' && a.bizId)
-        .map((a: any) => ({ deliveryId: a.deliveryId, bizId: a.bizId, ...(Number.isInteger(a.serviceType) ? { serviceType: a.serviceType } : {}), ...(typeof a.serviceName === 'string' ? { serviceName: a.serviceName } : {}) })),
+        .map((a: any) => ({
+          deliveryId: a.deliveryId,
+          bizId: a.bizId,
+          ...(Number.isInteger(a.serviceType) ? { serviceType: a.serviceType } : {}),
+          ...(typeof a.serviceName === 'string' ? { serviceName: a.serviceName } : {}),
+        })),
     },
   };
 }

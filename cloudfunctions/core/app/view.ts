@@ -23,8 +23,7 @@ export interface ViewOptions {
 }
 
 /** Buyer-visible advice when a dispute was decided against them. */
-export const DISPUTE_LOST_ADVICE =
-  '如对复核结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
+export const DISPUTE_LOST_ADVICE = '如对复核结果有异议，您可以通过微信「小程序交易投诉」渠道投诉，或拨打 12315 消费者投诉热线寻求帮助。';
 
 /** Timeline events that are not transitions of the machine (the status stays). */
 const EXTRA_ACTION_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -47,9 +46,7 @@ export function attentionNotes(ret: ReturnDoc, role: Role, now: Date): string[] 
   const notes: string[] = [];
   if (ret.postageOffline && ret.postageOffline > 0) {
     notes.push(
-      staff
-        ? `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的余额，请线下补偿买家`
-        : `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的金额，将由商家线下补偿`,
+      staff ? `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的余额，请线下补偿买家` : `退货运费中 ${yuan(ret.postageOffline)} 元超出可原路退回的金额，将由商家线下补偿`,
     );
   }
   const stale = ret.logistics?.staleBooking;
@@ -115,7 +112,12 @@ const SIDE_LABELS: Readonly<Record<string, string>> = Object.freeze({ BUYER: '�
  */
 export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
   const lost = ret.status === 'CLOSED' && ret.decision?.decision === 'MERCHANT';
-  const overdue = STATUSES[ret.status].refundBound && !STATUSES[ret.status].terminal && STATUSES[ret.status].next.role === 'MERCHANT' && !!ret.deadline && new Date(ret.deadline).getTime() < now.getTime();
+  const overdue =
+    STATUSES[ret.status].refundBound &&
+    !STATUSES[ret.status].terminal &&
+    STATUSES[ret.status].next.role === 'MERCHANT' &&
+    !!ret.deadline &&
+    new Date(ret.deadline).getTime() < now.getTime();
   if (!lost && !overdue) return null;
   const lines = [
     `订单号：${ret.orderId}`,
@@ -176,7 +178,11 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     logistics: ret.logistics ?? null,
     returnAddress: ret.returnAddress ?? null,
     rejectReason: ret.rejectReason ?? null,
-    decision: ret.decision ? (opts.role === 'BUYER' ? { decision: ret.decision.decision, ...(ret.decision.note ? { note: ret.decision.note } : {}), at: ret.decision.at } : ret.decision) : null,
+    decision: ret.decision
+      ? opts.role === 'BUYER'
+        ? { decision: ret.decision.decision, ...(ret.decision.note ? { note: ret.decision.note } : {}), at: ret.decision.at }
+        : ret.decision
+      : null,
     appeal: ret.appeal ?? null,
     ...(lost ? { advice: DISPUTE_LOST_ADVICE } : {}),
     refundHint: ret.status === 'REFUNDING' ? `退款处理中，原路退回，${REFUND_ARRIVAL_HINT}` : ret.status === 'REFUNDED' ? refundedHint(ret) : null,
@@ -190,7 +196,10 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
      */
     postageClaim:
       (ret.status === 'IN_TRANSIT' || ret.status === 'DISPUTED') && ret.logistics?.mode === 'SELF_SHIP' && ret.logistics.postage
-        ? { declared: ret.logistics.postage, reimbursable: ret.pickupBookedAt ? 0 : reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }) }
+        ? {
+            declared: ret.logistics.postage,
+            reimbursable: ret.pickupBookedAt ? 0 : reimbursedPostage({ reason: ret.reason, mode: 'SELF_SHIP', declared: ret.logistics.postage, policy: opts.policy }),
+          }
         : null,
     offlineRefund: ret.offlineRefund ? { amount: ret.offlineRefund.amount, note: ret.offlineRefund.note, at: ret.offlineRefund.at } : null,
     notices: attentionNotes(ret, opts.role, opts.now),
@@ -200,7 +209,15 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
     /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */
     proposal: ret.proposal
-      ? { kind: ret.proposal.kind, kindLabel: PROPOSAL_KINDS[ret.proposal.kind]?.label ?? ret.proposal.kind, amount: ret.proposal.amount ?? null, reason: ret.proposal.reason, evidence: ret.proposal.evidence.map(shown), at: ret.proposal.at, answerBy: ret.deadline ?? null }
+      ? {
+          kind: ret.proposal.kind,
+          kindLabel: PROPOSAL_KINDS[ret.proposal.kind]?.label ?? ret.proposal.kind,
+          amount: ret.proposal.amount ?? null,
+          reason: ret.proposal.reason,
+          evidence: ret.proposal.evidence.map(shown),
+          at: ret.proposal.at,
+          answerBy: ret.deadline ?? null,
+        }
       : null,
     negotiation: (ret.proposals ?? []).map((p) => ({
       kind: p.kind,
@@ -221,7 +238,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       evidence: m.evidence.map(shown),
       at: m.at,
     })),
-    unread: opts.role === 'BUYER' ? ret.unreadForBuyer ?? 0 : ret.unreadForStaff ?? 0,
+    unread: opts.role === 'BUYER' ? (ret.unreadForBuyer ?? 0) : (ret.unreadForStaff ?? 0),
     /** Past its deadline with nobody acting on it yet (REFUND_FAILED: the shop is overdue; money never moves by default). */
     overdue: !info.terminal && !!ret.deadline && new Date(ret.deadline).getTime() < opts.now.getTime(),
     complaintSummary: opts.role === 'BUYER' ? complaintSummary(ret, opts.now) : null,

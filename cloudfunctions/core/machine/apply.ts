@@ -240,14 +240,7 @@ export const applyTransition = decide;
  * requirements (reason, evidence, note, address, decision) are not checked:
  * the caller supplies them when acting.
  */
-export function allowedActions(
-  current: CurrentReturn,
-  role: Role,
-  now: Date,
-  policy: Policy,
-  payload: TransitionPayload = {},
-  ledger?: LedgerView,
-): ActionName[] {
+export function allowedActions(current: CurrentReturn, role: Role, now: Date, policy: Policy, payload: TransitionPayload = {}, ledger?: LedgerView): ActionName[] {
   const status = current.status ?? null;
   if (status && STATUSES[status]?.terminal) return [];
   const fromKey = status ?? 'NEW';

@@ -35,9 +35,7 @@ export const DEADLINE_RULES: Readonly<Partial<Record<ReturnStatus, DeadlineRule>
 });
 
 /** Statuses whose deadline has a default outcome the sweep applies. */
-export const DEFAULT_OUTCOME_STATUSES: readonly ReturnStatus[] = Object.freeze(
-  (Object.keys(DEADLINE_RULES) as ReturnStatus[]).filter((s) => DEADLINE_RULES[s]?.action),
-);
+export const DEFAULT_OUTCOME_STATUSES: readonly ReturnStatus[] = Object.freeze((Object.keys(DEADLINE_RULES) as ReturnStatus[]).filter((s) => DEADLINE_RULES[s]?.action));
 
 /** Statuses without a default outcome that are reminded once a day (enteredAt + 1 d, + 2 d, …). */
 export const DAILY_REMINDER_STATUSES: readonly ReturnStatus[] = Object.freeze(['REFUND_FAILED'] as ReturnStatus[]);
@@ -52,12 +50,7 @@ export interface Deadline {
  * future per-type rules; today the deadline depends on the status only.
  * DISPUTED, REFUNDING, REFUND_FAILED and terminal statuses have none.
  */
-export function deadlineFor(
-  status: ReturnStatus,
-  enteredAt: Date,
-  policy: Policy,
-  ctx?: { type?: ReturnType },
-): Deadline {
+export function deadlineFor(status: ReturnStatus, enteredAt: Date, policy: Policy, ctx?: { type?: ReturnType }): Deadline {
   void ctx;
   const rule = DEADLINE_RULES[status];
   if (!rule) return { deadline: null, deadlineAction: null };
@@ -86,13 +79,7 @@ function leadReminder(status: ReturnStatus, deadline: Date | null, enteredAt: Da
  * - REFUNDING (the system acts) and terminal statuses: none.
  * `deadline` null ⇒ recomputed from enteredAt with deadlineFor.
  */
-export function reminderTimes(
-  status: ReturnStatus,
-  deadline: Date | null,
-  enteredAt: Date,
-  policy: Policy,
-  until?: Date,
-): Date[] {
+export function reminderTimes(status: ReturnStatus, deadline: Date | null, enteredAt: Date, policy: Policy, until?: Date): Date[] {
   if (!reminderRecipient(status)) return [];
   if (DAILY_REMINDER_STATUSES.includes(status)) {
     const end = (until ?? new Date(enteredAt.getTime() + 7 * DAY_MS)).getTime();
@@ -113,13 +100,7 @@ export function reminderTimes(
  *   lastReminderAt = now, and the next one is the next daily slot after now
  *   (no burst of missed reminders).
  */
-export function nextReminderAt(
-  status: ReturnStatus,
-  enteredAt: Date,
-  lastReminderAt: Date | null,
-  deadline: Date | null,
-  policy: Policy,
-): Date | null {
+export function nextReminderAt(status: ReturnStatus, enteredAt: Date, lastReminderAt: Date | null, deadline: Date | null, policy: Policy): Date | null {
   if (!reminderRecipient(status)) return null;
   if (DAILY_REMINDER_STATUSES.includes(status)) {
     const start = enteredAt.getTime();

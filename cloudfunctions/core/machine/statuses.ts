@@ -30,7 +30,16 @@ export interface StatusInfo {
 type Money = 'holds' | 'releases' | 'refund';
 
 function info(status: ReturnStatus, label: string, role: Role | null, phrase: string, terminal: boolean, money: Money, withdrawnByReapply = false): StatusInfo {
-  return Object.freeze({ status, label, next: Object.freeze({ role, phrase }), terminal, open: !terminal, holdsUnits: money !== 'releases', refundBound: money === 'refund', withdrawnByReapply });
+  return Object.freeze({
+    status,
+    label,
+    next: Object.freeze({ role, phrase }),
+    terminal,
+    open: !terminal,
+    holdsUnits: money !== 'releases',
+    refundBound: money === 'refund',
+    withdrawnByReapply,
+  });
 }
 
 export const STATUSES: Readonly<Record<ReturnStatus, StatusInfo>> = Object.freeze({

@@ -34,15 +34,7 @@ import { STATUSES } from './statuses';
 export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal' | 'acceptProposal' | 'declineProposal';
 export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline' | 'propose';
 export type ArbiterAction = 'decide';
-export type SystemAction =
-  | 'autoApprove'
-  | 'closeUnshipped'
-  | 'autoReceive'
-  | 'closeAppealWindow'
-  | 'refundSucceeded'
-  | 'refundFailed'
-  | 'lapseProposal'
-  | 'autoDecide';
+export type SystemAction = 'autoApprove' | 'closeUnshipped' | 'autoReceive' | 'closeAppealWindow' | 'refundSucceeded' | 'refundFailed' | 'lapseProposal' | 'autoDecide';
 export type ActionName = BuyerAction | MerchantAction | ArbiterAction | SystemAction;
 
 /** Chinese label per action (button text / timeline wording). */
@@ -265,20 +257,15 @@ function beforeDeadline(code: GuardCode, message: string): Guard {
 /** A system deadline action: only once the deadline is reached (now ≥ deadline). */
 const deadlineReached: Guard = (ctx) => {
   const d = currentDeadline(ctx);
-  return d && ctx.now.getTime() < d.getTime()
-    ? refuse(GUARD_CODES.DEADLINE_NOT_REACHED, '尚未到处理期限，不能自动处理')
-    : null;
+  return d && ctx.now.getTime() < d.getTime() ? refuse(GUARD_CODES.DEADLINE_NOT_REACHED, '尚未到处理期限，不能自动处理') : null;
 };
 
 /** Once goods were sent in an after-sale it can never be withdrawn, whatever happened after (a modify, a refused receipt). */
-const goodsNotSent: Guard = (ctx) =>
-  ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请店铺主管复核') : null;
+const goodsNotSent: Guard = (ctx) => (ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄回商家，不能撤销申请；如有异议可申请店铺主管复核') : null);
 
 /** Logistics belong to the lines that were sent: after sending, the lines and quantities stay as they are. */
 const linesFixedOnceSent: Guard = (ctx) =>
-  ctx.payload.linesChanged && ctx.current.hasLogistics
-    ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄出，不能再修改售后商品或数量；如需为其他商品申请，请另行申请售后')
-    : null;
+  ctx.payload.linesChanged && ctx.current.hasLogistics ? refuse(GUARD_CODES.GOODS_SENT, '商品已寄出，不能再修改售后商品或数量；如需为其他商品申请，请另行申请售后') : null;
 
 const correctionsLeft: Guard = (ctx) =>
   (ctx.current.corrections ?? 0) >= ctx.policy.maxLogisticsCorrections
@@ -320,7 +307,8 @@ const proposalValid: Guard = (ctx) => {
   if (!p || !kind) return refuse(GUARD_CODES.PROPOSAL_INVALID, '请选择协商方案');
   if (kind.from !== ctx.current.status || !kind.types.includes(ctx.current.type)) return refuse(GUARD_CODES.PROPOSAL_INVALID, `当前状态不能提出「${kind.label}」`);
   if (!nonEmpty(p.reason)) return refuse(GUARD_CODES.REASON_REQUIRED, '请填写协商说明');
-  if (p.kind !== 'REFUND_WITHOUT_RETURN' && !(typeof p.amount === 'number' && Number.isSafeInteger(p.amount) && p.amount > 0)) return refuse(GUARD_CODES.PROPOSAL_INVALID, '请填写协商退款金额');
+  if (p.kind !== 'REFUND_WITHOUT_RETURN' && !(typeof p.amount === 'number' && Number.isSafeInteger(p.amount) && p.amount > 0))
+    return refuse(GUARD_CODES.PROPOSAL_INVALID, '请填写协商退款金额');
   if (p.kind === 'LOWER_AFTER_RECEIPT' && !(p.evidence ?? []).some(nonEmpty)) return refuse(GUARD_CODES.EVIDENCE_REQUIRED, '验货后协商金额需要上传验货凭证');
   return null;
 };
@@ -328,14 +316,10 @@ const proposalValid: Guard = (ctx) => {
 /** Declining or letting a proposal lapse goes back to where it was made (review, or the receipt). */
 const backFromProposal = (ctx: TransitionContext): ReturnStatus => ctx.current.proposalFrom ?? 'PENDING_REVIEW';
 
-const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean =>
-  type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
+const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean => type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
 
 function addressGuard(toOf: (ctx: TransitionContext) => ReturnStatus, message: string): Guard {
-  return (ctx) =>
-    needsReturnAddressFor(ctx.current.type, toOf(ctx)) && !resolveReturnAddress(ctx)
-      ? refuse(GUARD_CODES.RETURN_ADDRESS_REQUIRED, message)
-      : null;
+  return (ctx) => (needsReturnAddressFor(ctx.current.type, toOf(ctx)) && !resolveReturnAddress(ctx) ? refuse(GUARD_CODES.RETURN_ADDRESS_REQUIRED, message) : null);
 }
 
 function all(...guards: Guard[]): Guard {
@@ -349,8 +333,7 @@ function all(...guards: Guard[]): Guard {
 }
 
 /** approve / autoApprove: money straight back for REFUND_ONLY, goods first for RETURN_REFUND. */
-const approvedTo = (ctx: TransitionContext): ReturnStatus =>
-  ctx.current.type === 'REFUND_ONLY' ? 'REFUNDING' : 'AWAITING_SHIPMENT';
+const approvedTo = (ctx: TransitionContext): ReturnStatus => (ctx.current.type === 'REFUND_ONLY' ? 'REFUNDING' : 'AWAITING_SHIPMENT');
 
 /** decide: for the buyer, refund if nothing has to travel (REFUND_ONLY or goods already sent back), else ask for the goods. */
 const decidedTo = (ctx: TransitionContext): ReturnStatus => {
@@ -372,27 +355,46 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
   { from: NEW, roles: BUYER, action: 'apply', to: 'PENDING_REVIEW' },
   { from: 'PENDING_REVIEW', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW', requires: linesFixedOnceSent },
   {
-    from: 'REJECTED', roles: BUYER, action: 'modify', to: 'PENDING_REVIEW',
+    from: 'REJECTED',
+    roles: BUYER,
+    action: 'modify',
+    to: 'PENDING_REVIEW',
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '修改期限已过，售后将被关闭'),
     requires: linesFixedOnceSent,
   },
   { from: ['PENDING_REVIEW', 'NEGOTIATING', 'AWAITING_SHIPMENT', 'REJECTED'], roles: BUYER, action: 'cancel', to: 'CANCELLED', guard: goodsNotSent },
   {
-    from: 'NEGOTIATING', roles: BUYER, action: 'acceptProposal', to: 'REFUNDING',
-    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '协商方案已过确认期限'), note: '买家同意协商方案',
+    from: 'NEGOTIATING',
+    roles: BUYER,
+    action: 'acceptProposal',
+    to: 'REFUNDING',
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '协商方案已过确认期限'),
+    note: '买家同意协商方案',
   },
   { from: 'NEGOTIATING', roles: BUYER, action: 'declineProposal', to: backFromProposal, note: '买家拒绝协商方案，由商家继续处理' },
   {
-    from: 'AWAITING_SHIPMENT', roles: BUYER, action: 'submitLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
+    from: 'AWAITING_SHIPMENT',
+    roles: BUYER,
+    action: 'submitLogistics',
+    to: 'IN_TRANSIT',
+    types: ['RETURN_REFUND'],
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
   },
   {
-    from: 'IN_TRANSIT', roles: BUYER, action: 'correctLogistics', to: 'IN_TRANSIT', types: ['RETURN_REFUND'],
+    from: 'IN_TRANSIT',
+    roles: BUYER,
+    action: 'correctLogistics',
+    to: 'IN_TRANSIT',
+    types: ['RETURN_REFUND'],
     guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '商家收货期限已过，不能再修改物流信息'), correctionsLeft),
-    keepDeadline: true, note: '买家修改了物流信息',
+    keepDeadline: true,
+    note: '买家修改了物流信息',
   },
   {
-    from: 'REJECTED', roles: BUYER, action: 'appeal', to: 'DISPUTED',
+    from: 'REJECTED',
+    roles: BUYER,
+    action: 'appeal',
+    to: 'DISPUTED',
     guard: beforeDeadline(GUARD_CODES.APPEAL_WINDOW_CLOSED, '申诉期已过，不能再申请店铺主管复核'),
     ledgerGuard: unitsStillOwn,
     note: '买家申请店铺主管复核',
@@ -400,50 +402,71 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
 
   // merchant (and ADMIN)
   {
-    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'approve', to: approvedTo,
+    from: 'PENDING_REVIEW',
+    roles: MERCHANT,
+    action: 'approve',
+    to: approvedTo,
     requires: addressGuard(approvedTo, '退货退款需要填写退货地址'),
     note: '商家同意售后',
   },
   {
-    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'reject', to: 'REJECTED',
+    from: 'PENDING_REVIEW',
+    roles: MERCHANT,
+    action: 'reject',
+    to: 'REJECTED',
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '处理期限已过，系统将自动同意'),
     requires: (ctx) => (nonEmpty(ctx.payload.reason) ? null : refuse(GUARD_CODES.REASON_REQUIRED, '请填写拒绝原因')),
     note: '商家拒绝售后',
   },
   { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: 'REFUNDING', types: ['RETURN_REFUND'], note: '商家确认收货' },
   {
-    from: 'IN_TRANSIT', roles: MERCHANT, action: 'refuseReceipt', to: 'REJECTED', types: ['RETURN_REFUND'],
+    from: 'IN_TRANSIT',
+    roles: MERCHANT,
+    action: 'refuseReceipt',
+    to: 'REJECTED',
+    types: ['RETURN_REFUND'],
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'),
-    requires: (ctx) =>
-      Array.isArray(ctx.payload.evidence) && ctx.payload.evidence.some(nonEmpty)
-        ? null
-        : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证'),
+    requires: (ctx) => (Array.isArray(ctx.payload.evidence) && ctx.payload.evidence.some(nonEmpty) ? null : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证')),
     note: '商家验货未通过，拒绝收货',
   },
   {
-    from: 'PENDING_REVIEW', roles: MERCHANT, action: 'propose', to: 'NEGOTIATING',
-    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '处理期限已过，系统将自动同意'), proposalsLeft), requires: proposalValid, note: '商家提出协商方案',
+    from: 'PENDING_REVIEW',
+    roles: MERCHANT,
+    action: 'propose',
+    to: 'NEGOTIATING',
+    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '处理期限已过，系统将自动同意'), proposalsLeft),
+    requires: proposalValid,
+    note: '商家提出协商方案',
   },
   {
-    from: 'IN_TRANSIT', roles: MERCHANT, action: 'propose', to: 'NEGOTIATING', types: ['RETURN_REFUND'],
-    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'), proposalsLeft), requires: proposalValid, note: '商家验货后提出协商方案',
+    from: 'IN_TRANSIT',
+    roles: MERCHANT,
+    action: 'propose',
+    to: 'NEGOTIATING',
+    types: ['RETURN_REFUND'],
+    guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'), proposalsLeft),
+    requires: proposalValid,
+    note: '商家验货后提出协商方案',
   },
   { from: 'REFUND_FAILED', roles: MERCHANT, action: 'retryRefund', to: 'REFUNDING', note: '商家重新发起退款' },
   {
-    from: 'REFUND_FAILED', roles: MERCHANT, action: 'markOffline', to: 'REFUNDED',
+    from: 'REFUND_FAILED',
+    roles: MERCHANT,
+    action: 'markOffline',
+    to: 'REFUNDED',
     requires: (ctx) => (nonEmpty(ctx.payload.note) ? null : refuse(GUARD_CODES.NOTE_REQUIRED, '请填写线下退款说明')),
     note: '商家登记线下退款',
   },
 
   // arbiter (and ADMIN)
   {
-    from: 'DISPUTED', roles: ARBITER, action: 'decide', to: decidedTo,
+    from: 'DISPUTED',
+    roles: ARBITER,
+    action: 'decide',
+    to: decidedTo,
     ledgerGuard: (ctx) => (ctx.payload.decision === 'MERCHANT' ? null : unitsStillOwn(ctx)),
     requires: all(
-      (ctx) =>
-        ctx.payload.decision === 'BUYER' || ctx.payload.decision === 'MERCHANT'
-          ? null
-          : refuse(GUARD_CODES.DECISION_REQUIRED, '请选择裁决结果'),
+      (ctx) => (ctx.payload.decision === 'BUYER' || ctx.payload.decision === 'MERCHANT' ? null : refuse(GUARD_CODES.DECISION_REQUIRED, '请选择裁决结果')),
       addressGuard(decidedTo, '裁决买家寄回商品需要退货地址'),
     ),
     note: (ctx) => (ctx.payload.decision === 'MERCHANT' ? '店铺主管复核：支持商家' : '店铺主管复核：支持买家'),
@@ -451,24 +474,41 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
 
   // system (the sweep, the refund reconciliation)
   {
-    from: 'PENDING_REVIEW', roles: SYSTEM, action: 'autoApprove', to: approvedTo,
+    from: 'PENDING_REVIEW',
+    roles: SYSTEM,
+    action: 'autoApprove',
+    to: approvedTo,
     guard: deadlineReached,
     requires: addressGuard(approvedTo, '未设置默认退货地址，无法自动同意'),
     note: '商家超时未处理，系统自动同意',
   },
   {
-    from: 'AWAITING_SHIPMENT', roles: SYSTEM, action: 'closeUnshipped', to: 'CLOSED', types: ['RETURN_REFUND'],
-    guard: deadlineReached, note: '买家超时未寄回，售后关闭',
+    from: 'AWAITING_SHIPMENT',
+    roles: SYSTEM,
+    action: 'closeUnshipped',
+    to: 'CLOSED',
+    types: ['RETURN_REFUND'],
+    guard: deadlineReached,
+    note: '买家超时未寄回，售后关闭',
   },
   {
-    from: 'IN_TRANSIT', roles: SYSTEM, action: 'autoReceive', to: 'REFUNDING', types: ['RETURN_REFUND'],
-    guard: deadlineReached, note: '商家超时未确认收货，系统自动确认收货',
+    from: 'IN_TRANSIT',
+    roles: SYSTEM,
+    action: 'autoReceive',
+    to: 'REFUNDING',
+    types: ['RETURN_REFUND'],
+    guard: deadlineReached,
+    note: '商家超时未确认收货，系统自动确认收货',
   },
   { from: 'REJECTED', roles: SYSTEM, action: 'closeAppealWindow', to: 'CLOSED', guard: deadlineReached, note: '申诉期已过，售后关闭' },
   { from: 'NEGOTIATING', roles: SYSTEM, action: 'lapseProposal', to: backFromProposal, guard: deadlineReached, note: '买家超时未确认协商方案，由商家继续处理' },
   {
     // The arbiter stays silent past the deadline: decided for the buyer, as a silent merchant loses review.
-    from: 'DISPUTED', roles: SYSTEM, action: 'autoDecide', to: decidedTo, guard: deadlineReached,
+    from: 'DISPUTED',
+    roles: SYSTEM,
+    action: 'autoDecide',
+    to: decidedTo,
+    guard: deadlineReached,
     ledgerGuard: unitsStillOwn,
     requires: addressGuard(decidedTo, '未设置默认退货地址，无法自动裁决'),
     note: '店铺主管超时未复核，系统支持买家',
@@ -510,18 +550,7 @@ export function rolesFor(action: ActionName): Role[] {
 }
 
 /** The row for (status, role, action, type), if any. */
-export function findRow(
-  status: ReturnStatus | null,
-  role: Role,
-  action: ActionName,
-  type: ReturnType,
-): TransitionRow | undefined {
+export function findRow(status: ReturnStatus | null, role: Role, action: ActionName, type: ReturnType): TransitionRow | undefined {
   const from: FromStatus = status ?? NEW;
-  return TRANSITIONS.find(
-    (r) =>
-      r.action === action &&
-      r.roles.includes(role) &&
-      fromList(r).includes(from) &&
-      (!r.types || r.types.includes(type)),
-  );
+  return TRANSITIONS.find((r) => r.action === action && r.roles.includes(role) && fromList(r).includes(from) && (!r.types || r.types.includes(type)));
 }

@@ -58,7 +58,18 @@ export type ReasonCode = 'NO_LONGER_WANTED' | 'WRONG_ORDER' | 'OTHER' | 'QUALITY
 export type FaultSide = 'BUYER' | 'SELLER';
 export type FreightPayer = 'BUYER' | 'SELLER';
 
-export type ReturnStatus = 'PENDING_REVIEW' | 'NEGOTIATING' | 'AWAITING_SHIPMENT' | 'IN_TRANSIT' | 'REJECTED' | 'DISPUTED' | 'REFUNDING' | 'REFUND_FAILED' | 'REFUNDED' | 'CANCELLED' | 'CLOSED';
+export type ReturnStatus =
+  | 'PENDING_REVIEW'
+  | 'NEGOTIATING'
+  | 'AWAITING_SHIPMENT'
+  | 'IN_TRANSIT'
+  | 'REJECTED'
+  | 'DISPUTED'
+  | 'REFUNDING'
+  | 'REFUND_FAILED'
+  | 'REFUNDED'
+  | 'CANCELLED'
+  | 'CLOSED';
 
 export type Role = 'BUYER' | 'MERCHANT' | 'ARBITER' | 'ADMIN' | 'SYSTEM';
 export type StaffRole = 'MERCHANT' | 'ARBITER' | 'ADMIN';

@@ -48,9 +48,13 @@ export const answerProposalSchema = z.object({
 /** A message to the shop (留言): never changes the status. */
 export const buyerMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
 
-export const applyReturnSchema = z.discriminatedUnion('action', [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema, answerProposalSchema, buyerMessageSchema], {
-  error: '操作 action 无效（preview / apply / modify / cancel / appeal / acceptProposal / declineProposal / message）',
-});
+export const applyReturnSchema = z.discriminatedUnion(
+  'action',
+  [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema, answerProposalSchema, buyerMessageSchema],
+  {
+    error: '操作 action 无效（preview / apply / modify / cancel / appeal / acceptProposal / declineProposal / message）',
+  },
+);
 
 export type ApplyReturnInput = z.infer<typeof applyReturnSchema>;
 export type PreviewReturnInput = z.infer<typeof previewReturnSchema>;

@@ -147,5 +147,8 @@ export const isoDateTime = (label: string) =>
 /** A message's fields (applyReturn / reviewReturn `message`). */
 export const messageFields = {
   text: requiredText('留言内容', MAX_MESSAGE),
-  evidence: z.array(fileID, { error: '留言图片格式不正确' }).max(MAX_MESSAGE_PHOTOS, { error: `留言最多 ${MAX_MESSAGE_PHOTOS} 张图片` }).optional(),
+  evidence: z
+    .array(fileID, { error: '留言图片格式不正确' })
+    .max(MAX_MESSAGE_PHOTOS, { error: `留言最多 ${MAX_MESSAGE_PHOTOS} 张图片` })
+    .optional(),
 };

@@ -101,7 +101,10 @@ export const decideSchema = z
 export const proposeSchema = z.object({
   action: z.literal('propose'),
   ...base,
-  kind: z.enum(['PARTIAL_REFUND', 'REFUND_WITHOUT_RETURN', 'LOWER_AFTER_RECEIPT'], fieldError('请选择协商方案 kind', '协商方案 kind 无效（PARTIAL_REFUND / REFUND_WITHOUT_RETURN / LOWER_AFTER_RECEIPT）')),
+  kind: z.enum(
+    ['PARTIAL_REFUND', 'REFUND_WITHOUT_RETURN', 'LOWER_AFTER_RECEIPT'],
+    fieldError('请选择协商方案 kind', '协商方案 kind 无效（PARTIAL_REFUND / REFUND_WITHOUT_RETURN / LOWER_AFTER_RECEIPT）'),
+  ),
   refundAmount: refundAmount.optional(),
   reason: requiredText('协商说明', MAX_NOTE),
   evidence: evidenceFiles.optional(),
@@ -110,9 +113,13 @@ export const proposeSchema = z.object({
 /** A message to the buyer (留言): never changes the status. */
 export const staffMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
 
-export const reviewReturnSchema = z.discriminatedUnion('action', [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, proposeSchema, staffMessageSchema], {
-  error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide / propose / message）',
-});
+export const reviewReturnSchema = z.discriminatedUnion(
+  'action',
+  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, proposeSchema, staffMessageSchema],
+  {
+    error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide / propose / message）',
+  },
+);
 
 export type ReviewReturnInput = z.infer<typeof reviewReturnSchema>;
 export type ReturnAddress = z.infer<typeof returnAddressSchema>;

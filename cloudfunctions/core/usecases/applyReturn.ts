@@ -5,7 +5,15 @@
  * of the after-sale with its first timeline event.
  */
 import { createHash } from 'node:crypto';
-import { applyReturnSchema, type AnswerProposalInput, type ApplyNewReturnInput, type AppealReturnInput, type CancelReturnInput, type ModifyReturnInput, type PreviewReturnInput } from '../schemas';
+import {
+  applyReturnSchema,
+  type AnswerProposalInput,
+  type ApplyNewReturnInput,
+  type AppealReturnInput,
+  type CancelReturnInput,
+  type ModifyReturnInput,
+  type PreviewReturnInput,
+} from '../schemas';
 import { proposalOutcome } from '../app/negotiation';
 import { postMessage } from './common';
 import { afterMove } from './reviewReturn';
@@ -66,7 +74,16 @@ async function loadOwnOrder(orderId: string, openid: string, settings: ShopSetti
   return order;
 }
 
-function context(order: OrderDoc, ledger: LedgerDoc, openid: string, req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] }, evidenceCount: number, now: Date, settings: ShopSettings, excludeReturnId?: string): EligibilityContext {
+function context(
+  order: OrderDoc,
+  ledger: LedgerDoc,
+  openid: string,
+  req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] },
+  evidenceCount: number,
+  now: Date,
+  settings: ShopSettings,
+  excludeReturnId?: string,
+): EligibilityContext {
   return {
     order,
     callerOpenid: openid,
@@ -150,7 +167,10 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
   // Looked up side by side with the order read (two requests, one round trip of latency).
-  const [earlierRead, orderRead] = await Promise.allSettled([findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }), loadOwnOrder(input.orderId, openid, settings)]);
+  const [earlierRead, orderRead] = await Promise.allSettled([
+    findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }),
+    loadOwnOrder(input.orderId, openid, settings),
+  ]);
   if (earlierRead.status === 'rejected') throw earlierRead.reason;
   const [earlier] = earlierRead.value;
   if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
@@ -212,15 +232,33 @@ async function withdrawSuperseded(returnIds: string[], openid: string, now: Date
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT') continue;
       if (err instanceof AppError && err.code === 'INVALID_STATE') {
-        throw new AppError('RETURN_ALREADY_OPEN', `该商品的售后申请（${id}）已被商家拒绝，请在原申请中修改后重新提交，或申请店铺主管复核`, { refusals: [{ code: 'RETURN_ALREADY_OPEN', message: err.message }] });
+        throw new AppError('RETURN_ALREADY_OPEN', `该商品的售后申请（${id}）已被商家拒绝，请在原申请中修改后重新提交，或申请店铺主管复核`, {
+          refusals: [{ code: 'RETURN_ALREADY_OPEN', message: err.message }],
+        });
       }
       throw err;
     }
   }
 }
 
-function draftReturn(input: ApplyNewReturnInput, order: OrderDoc, openid: string, applyKey: string, res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>, evidence: EvidenceItem[], now: Date, settings: ShopSettings): ReturnDoc {
-  const t = decide({ current: { status: null, type: input.type, version: 0 }, actor: { role: 'BUYER', openid }, action: 'apply', now, policy: settings.policy, payload: { note: input.description } });
+function draftReturn(
+  input: ApplyNewReturnInput,
+  order: OrderDoc,
+  openid: string,
+  applyKey: string,
+  res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>,
+  evidence: EvidenceItem[],
+  now: Date,
+  settings: ShopSettings,
+): ReturnDoc {
+  const t = decide({
+    current: { status: null, type: input.type, version: 0 },
+    actor: { role: 'BUYER', openid },
+    action: 'apply',
+    now,
+    policy: settings.policy,
+    payload: { note: input.description },
+  });
   if (!t.ok) throw new AppError('INTERNAL', t.message);
   const draft = {
     _id: returnIdFor(applyKey, now),
@@ -415,7 +453,15 @@ async function cancel(input: CancelReturnInput, openid: string, now: Date, setti
   const ret = await ownReturn(input.returnId, openid);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
-  const { ret: stored } = await transition({ ret, actor: { role: 'BUYER', openid }, action: 'cancel', now, settings, requestId: input.requestId, ...(ret.proposal ? { extra: proposalOutcome(ret, 'WITHDRAWN', now) } : {}) });
+  const { ret: stored } = await transition({
+    ret,
+    actor: { role: 'BUYER', openid },
+    action: 'cancel',
+    now,
+    settings,
+    requestId: input.requestId,
+    ...(ret.proposal ? { extra: proposalOutcome(ret, 'WITHDRAWN', now) } : {}),
+  });
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
 

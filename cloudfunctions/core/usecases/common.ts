@@ -85,7 +85,13 @@ export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSetting
  * photos go through the evidence pipeline, the other side is told within
  * their consents, the status never changes. Answers the after-sale with it.
  */
-export async function postMessage(ret: ReturnDoc, by: { role: Role; openid: string }, input: { requestId: string; text: string; evidence?: string[] }, now: Date, settings: ShopSettings): Promise<ReturnDoc> {
+export async function postMessage(
+  ret: ReturnDoc,
+  by: { role: Role; openid: string },
+  input: { requestId: string; text: string; evidence?: string[] },
+  now: Date,
+  settings: ShopSettings,
+): Promise<ReturnDoc> {
   if ((ret.messages ?? []).some((m) => m.requestId === input.requestId && m.by.openid === by.openid)) return ret;
   requireOpen(ret, '售后单已结束，不能再留言');
   const files = await attachEvidence(input.evidence, by, ret, settings, now);

@@ -46,7 +46,15 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
 
   if (input.action === 'retry') {
-    const { ret: moved } = await transition({ ret, actor: { role: acting.role, openid: acting.openid }, action: 'retryRefund', now, settings, requestId: input.requestId, payload: { note: input.note } });
+    const { ret: moved } = await transition({
+      ret,
+      actor: { role: acting.role, openid: acting.openid },
+      action: 'retryRefund',
+      now,
+      settings,
+      requestId: input.requestId,
+      payload: { note: input.note },
+    });
     await resetForRetry(moved, now);
     let current = moved;
     try {
@@ -59,7 +67,14 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   }
 
   // markOffline (the machine refuses it outside REFUND_FAILED; checked first, before anything is read)
-  const refusal = decide({ current: toCurrent(ret), actor: { role: acting.role, openid: acting.openid }, action: 'markOffline', now, policy: settings.policy, payload: { note: input.note } });
+  const refusal = decide({
+    current: toCurrent(ret),
+    actor: { role: acting.role, openid: acting.openid },
+    action: 'markOffline',
+    now,
+    policy: settings.policy,
+    payload: { note: input.note },
+  });
   if (!refusal.ok) throw refused(refusal);
   const plan = await offlinePlan(ret);
   const evidence = await attachEvidence(input.evidence, { role: acting.role, openid: acting.openid }, ret, settings, now);

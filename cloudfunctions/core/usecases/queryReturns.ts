@@ -63,7 +63,9 @@ async function get(input: GetReturnInput, caller: Caller, now: Date, settings: S
   const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;
   // Opening the after-sale reads its thread: the caller's side has nothing unread any more.
   await markRead(ret, acting.role).catch(() => undefined);
-  return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds, contact: acting.role === 'BUYER' ? settings.contact ?? null : null }) });
+  return ok({
+    return: returnView(ret, { role: acting.role, now, policy: settings.policy, tempUrls: urls, refunds, contact: acting.role === 'BUYER' ? (settings.contact ?? null) : null }),
+  });
 }
 
 /**
@@ -151,7 +153,14 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
       const at = new Date(cursor.c);
       parts.push(_.or([{ createdAt: _.lt(at) }, { createdAt: at, _id: _.lt(cursor.i) }]));
     }
-    const rows = await read(parts, [['createdAt', 'desc'], ['_id', 'desc']], input.limit + 1);
+    const rows = await read(
+      parts,
+      [
+        ['createdAt', 'desc'],
+        ['_id', 'desc'],
+      ],
+      input.limit + 1,
+    );
     const page = rows.slice(0, input.limit);
     const last = page[page.length - 1];
     return ok({
@@ -172,7 +181,14 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
       const at = new Date(cursor.d);
       parts.push(_.or([{ deadline: _.gt(at) }, { deadline: at, _id: _.gt(cursor.i) }]));
     }
-    const rows = await read(parts, [['deadline', 'asc'], ['_id', 'asc']], input.limit + 1);
+    const rows = await read(
+      parts,
+      [
+        ['deadline', 'asc'],
+        ['_id', 'asc'],
+      ],
+      input.limit + 1,
+    );
     page.push(...rows.slice(0, input.limit));
     if (rows.length > input.limit) {
       const last = page[page.length - 1];
@@ -186,7 +202,14 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
       const at = new Date(cursor.c);
       parts.push(_.or([{ createdAt: _.lt(at) }, { createdAt: at, _id: _.gt(cursor.i) }]));
     }
-    const rows = await read(parts, [['createdAt', 'desc'], ['_id', 'asc']], room + 1);
+    const rows = await read(
+      parts,
+      [
+        ['createdAt', 'desc'],
+        ['_id', 'asc'],
+      ],
+      room + 1,
+    );
     const taken = rows.slice(0, room);
     page.push(...taken);
     if (rows.length > room) {

@@ -50,11 +50,32 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     // An amount the arbiter granted while the goods still have to come back: settled at receipt.
     if (input.decision === 'BUYER' && input.refundAmount !== undefined) Object.assign(extra, { grantedAmount: input.refundAmount, adjustReason: input.reason ?? input.note ?? '' });
   }
-  if (input.action === 'propose') Object.assign(extra, await proposalExtra(ret, input, acting, evidence.map((e) => e.fileID), now, settings));
+  if (input.action === 'propose')
+    Object.assign(
+      extra,
+      await proposalExtra(
+        ret,
+        input,
+        acting,
+        evidence.map((e) => e.fileID),
+        now,
+        settings,
+      ),
+    );
   // The amount is settled by the transition that enters REFUNDING (from the ledger, then); the merchant may grant less.
   const refund = 'refundAmount' in input ? { requested: input.refundAmount, reason: input.reason ?? input.note } : undefined;
 
-  const { ret: moved } = await transition({ ret, actor: { role: acting.role, openid: acting.openid }, action: input.action, now, settings, requestId: input.requestId, payload, extra, refund });
+  const { ret: moved } = await transition({
+    ret,
+    actor: { role: acting.role, openid: acting.openid },
+    action: input.action,
+    now,
+    settings,
+    requestId: input.requestId,
+    payload,
+    extra,
+    refund,
+  });
   const final = await afterMove(moved, now, settings, acting);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
 }
@@ -63,7 +84,14 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
  * A proposal's amount is checked against what the refund would be settled at
  * now (REFUND_LIMIT above it); REFUND_WITHOUT_RETURN proposes exactly that.
  */
-async function proposalExtra(ret: ReturnDoc, input: Extract<ReviewReturnInput, { action: 'propose' }>, acting: Acting, evidence: string[], now: Date, settings: ShopSettings): Promise<Record<string, unknown>> {
+async function proposalExtra(
+  ret: ReturnDoc,
+  input: Extract<ReviewReturnInput, { action: 'propose' }>,
+  acting: Acting,
+  evidence: string[],
+  now: Date,
+  settings: ShopSettings,
+): Promise<Record<string, unknown>> {
   const maximum = await settledMaximum(ret, now, settings);
   const amount = input.kind === 'REFUND_WITHOUT_RETURN' ? maximum : input.refundAmount;
   if (amount !== undefined && amount > maximum) {

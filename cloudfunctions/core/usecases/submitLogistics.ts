@@ -133,7 +133,12 @@ function selfShipLogistics(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SH
   return { logistics, note };
 }
 
-async function pickup(input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>, ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<{ logistics: Logistics; note: string }> {
+async function pickup(
+  input: Extract<SubmitLogisticsInput, { mode: 'PICKUP' }>,
+  ret: ReturnDoc,
+  now: Date,
+  settings: ShopSettings,
+): Promise<{ logistics: Logistics; note: string }> {
   const logistics = await bookPickup(input, ret, now, settings);
   return { logistics, note: `已预约上门取件，运单号 ${logistics.waybillId}` };
 }

@@ -40,12 +40,16 @@ export async function uploadEvidence(event: Record<string, unknown>, caller: Cal
     requestId: input.requestId,
   };
   const _ = command();
-  const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, {
-    evidence: _.push(items),
-    timeline: _.push([event_]),
-    version: ret.version + 1,
-    updatedAt: now,
-  });
+  const won = await cas(
+    C.returns,
+    { _id: ret._id, status: ret.status, version: ret.version },
+    {
+      evidence: _.push(items),
+      timeline: _.push([event_]),
+      version: ret.version + 1,
+      updatedAt: now,
+    },
+  );
   if (!won) throw await lostRace(ret._id, acting, input.requestId, now, settings);
   return view({ ...ret, evidence: [...ret.evidence, ...items], timeline: [...ret.timeline, event_], version: ret.version + 1, updatedAt: now });
 }

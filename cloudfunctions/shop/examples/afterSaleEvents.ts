@@ -40,7 +40,10 @@ function fromServer(caller: Caller): boolean {
 /** Apply `data` to the document once per event id (`applied` lists the ids it carries). */
 async function once(collection: string, id: string, eventId: string, data: Record<string, unknown>): Promise<boolean> {
   const _ = command();
-  const res = await database().collection(collection).where({ _id: id, appliedEventIds: _.neq(eventId) }).update({ data: { ...data, appliedEventIds: _.push([eventId]) } });
+  const res = await database()
+    .collection(collection)
+    .where({ _id: id, appliedEventIds: _.neq(eventId) })
+    .update({ data: { ...data, appliedEventIds: _.push([eventId]) } });
   return res?.stats?.updated === 1;
 }
 
@@ -51,7 +54,10 @@ export async function afterSaleEvents(event: Record<string, unknown>, caller: Ca
   const _ = command();
   let applied = 0;
   for (const e of parsed.data.events) {
-    const listed = await once('orders', e.orderId, e.id, { afterSaleEvents: _.push([{ id: e.id, type: e.type, returnId: e.returnId }]), ...(e.type === 'aftersale.refunded' ? { refundedTotal: _.inc(e.amount) } : {}) });
+    const listed = await once('orders', e.orderId, e.id, {
+      afterSaleEvents: _.push([{ id: e.id, type: e.type, returnId: e.returnId }]),
+      ...(e.type === 'aftersale.refunded' ? { refundedTotal: _.inc(e.amount) } : {}),
+    });
     if (listed) applied++;
     if (e.type === 'aftersale.goods_received') {
       const order = await findById<{ lines?: { lineId: string; skuId?: string }[] }>('orders', e.orderId);

@@ -80,7 +80,17 @@ function fileSize(filePath: string): Promise<number> {
 function compress(src: string, quality: number, width: number, height: number): Promise<string> {
   return new Promise((resolve, reject) => {
     // Both spellings: some clients read compressWidth / compressHeight (community answer, docs/platform-limits.md).
-    wx.compressImage({ src, quality, compressedWidth: width, compressedHeight: height, compressWidth: width, compressHeight: height, success: (r: any) => resolve(r.tempFilePath), fail: (e: any) => reject(e) } as any);
+    // biome-ignore lint/plugin/no-as-any: the typings know only compressedWidth/Height; the second spelling is deliberate
+    wx.compressImage({
+      src,
+      quality,
+      compressedWidth: width,
+      compressedHeight: height,
+      compressWidth: width,
+      compressHeight: height,
+      success: (r: any) => resolve(r.tempFilePath),
+      fail: (e: any) => reject(e),
+    } as any);
   });
 }
 

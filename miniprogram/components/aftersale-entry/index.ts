@@ -27,8 +27,8 @@ interface Summary {
 function view(summary: Summary | null, canApply: boolean | null, applyText: string) {
   const open = !!summary && OPEN_STATUSES.includes(summary.status);
   return {
-    label: summary ? summary.statusLabel ?? STATUS_LABELS[summary.status] ?? summary.status : '',
-    tone: !summary ? '' : summary.tone ?? (summary.status === 'REFUNDED' ? 'as-done' : open ? 'as-open' : 'as-muted'),
+    label: summary ? (summary.statusLabel ?? STATUS_LABELS[summary.status] ?? summary.status) : '',
+    tone: !summary ? '' : (summary.tone ?? (summary.status === 'REFUNDED' ? 'as-done' : open ? 'as-open' : 'as-muted')),
     phrase: summary?.phrase ?? '',
     showApply: canApply ?? !open,
     applyLabel: applyText || '申请售后',

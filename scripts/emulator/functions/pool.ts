@@ -480,7 +480,12 @@ export class FunctionPool {
         if (m.ok && size !== undefined && size > MAX_RESPONSE_BYTES) {
           this.settle(
             task,
-            this.failure(task, 'response-too-large', ERR.FUNCTIONS_EXECUTE_FAIL, `the function's return value is ${size} bytes; a function may return at most ${MAX_RESPONSE_BYTES} bytes (6 MB)`),
+            this.failure(
+              task,
+              'response-too-large',
+              ERR.FUNCTIONS_EXECUTE_FAIL,
+              `the function's return value is ${size} bytes; a function may return at most ${MAX_RESPONSE_BYTES} bytes (6 MB)`,
+            ),
           );
         } else if (m.ok) this.settle(task, this.success(task, m.value));
         else {

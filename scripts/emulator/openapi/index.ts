@@ -52,7 +52,19 @@ export const IMG_SEC_CHECK = Object.freeze({ maxBytes: 500 * 1024, maxWidth: 750
 /** wx.requestSubscribeMessage: at most 3 template ids a call. */
 export const MAX_TEMPLATES_PER_REQUEST = 3;
 /** Subscribe-message field limits by key prefix (characters). */
-const FIELD_LIMITS: Readonly<Record<string, number>> = Object.freeze({ thing: 20, phrase: 5, character_string: 32, number: 32, letter: 32, name: 10, amount: 32, time: 64, date: 64, car_number: 8, phone_number: 17 });
+const FIELD_LIMITS: Readonly<Record<string, number>> = Object.freeze({
+  thing: 20,
+  phrase: 5,
+  character_string: 32,
+  number: 32,
+  letter: 32,
+  name: 10,
+  amount: 32,
+  time: 64,
+  date: 64,
+  car_number: 8,
+  phone_number: 17,
+});
 
 export interface OutboxRecord {
   id: number;
@@ -174,12 +186,24 @@ function badTemplateData(data: unknown): string | null {
 }
 
 const REQUIRED_ADDRESS = ['name', 'province', 'city', 'area', 'address'] as const;
-const ADDRESS_BYTES: Readonly<Record<string, number>> = Object.freeze({ name: 64, tel: 32, mobile: 32, company: 64, post_code: 10, country: 64, province: 64, city: 64, area: 64, address: 512 });
+const ADDRESS_BYTES: Readonly<Record<string, number>> = Object.freeze({
+  name: 64,
+  tel: 32,
+  mobile: 32,
+  company: 64,
+  post_code: 10,
+  country: 64,
+  province: 64,
+  city: 64,
+  area: 64,
+  address: 512,
+});
 
 /** logistics.addOrder field errors as the platform answers them (930561 args error, 9300526 arg size exceed limit). */
 function addOrderFieldError(d: Record<string, any>, now: number): { errcode: number; errmsg: string } | null {
   const missing: string[] = [];
-  for (const k of ['order_id', 'delivery_id', 'biz_id', 'sender', 'receiver', 'cargo', 'shop', 'insured', 'service']) if (d[k] === undefined || d[k] === null || d[k] === '') missing.push(k);
+  for (const k of ['order_id', 'delivery_id', 'biz_id', 'sender', 'receiver', 'cargo', 'shop', 'insured', 'service'])
+    if (d[k] === undefined || d[k] === null || d[k] === '') missing.push(k);
   if (d.add_source === undefined) missing.push('add_source');
   if (Number(d.add_source) === 0 && !d.openid) missing.push('openid');
   for (const side of ['sender', 'receiver']) {
@@ -196,7 +220,8 @@ function addOrderFieldError(d: Record<string, any>, now: number): { errcode: num
   if (missing.length) return { errcode: 930561, errmsg: `args error: ${missing.join(', ')}` };
   if (Buffer.byteLength(String(d.order_id), 'utf8') > 512) return { errcode: 9300526, errmsg: 'arg size exceed limit: order_id' };
   // SF needs an expected pickup time in the future (0 = agreed beforehand).
-  if (d.delivery_id === 'SF' && d.expect_time !== 0 && !(Number(d.expect_time) * 1000 > now)) return { errcode: 930561, errmsg: 'args error: expect_time must be a future unix time for SF' };
+  if (d.delivery_id === 'SF' && d.expect_time !== 0 && !(Number(d.expect_time) * 1000 > now))
+    return { errcode: 930561, errmsg: 'args error: expect_time must be a future unix time for SF' };
   return null;
 }
 
@@ -229,7 +254,14 @@ const DEFAULTS: Record<string, Handler> = {
     errcode: 0,
     errmsg: 'ok',
     count: st.accounts.length,
-    list: st.accounts.map((a) => ({ ...a, remark_wrong_msg: '', remark_content: '', quota_num: 100, quota_update_time: a.update_time, service_type: a.service_type ?? [{ service_type: 0, service_name: '标准快递' }] })),
+    list: st.accounts.map((a) => ({
+      ...a,
+      remark_wrong_msg: '',
+      remark_content: '',
+      quota_num: 100,
+      quota_update_time: a.update_time,
+      service_type: a.service_type ?? [{ service_type: 0, service_name: '标准快递' }],
+    })),
   }),
   'logistics.addOrder': (d, st, now, ctx) => {
     const fieldError = addOrderFieldError(d, now);
@@ -284,7 +316,8 @@ const DEFAULTS: Record<string, Handler> = {
     if (media.length > IMG_SEC_CHECK.maxBytes) return { errcode: 40006, errmsg: 'invalid media size' };
     const info = imageInfo(media);
     if (!info) return { errcode: 40005, errmsg: 'invalid file type' };
-    if (info.width > IMG_SEC_CHECK.maxWidth || info.height > IMG_SEC_CHECK.maxHeight) return { errcode: 40006, errmsg: `invalid media size (${info.width}x${info.height} px, limit ${IMG_SEC_CHECK.maxWidth}x${IMG_SEC_CHECK.maxHeight})` };
+    if (info.width > IMG_SEC_CHECK.maxWidth || info.height > IMG_SEC_CHECK.maxHeight)
+      return { errcode: 40006, errmsg: `invalid media size (${info.width}x${info.height} px, limit ${IMG_SEC_CHECK.maxWidth}x${IMG_SEC_CHECK.maxHeight})` };
     return { errcode: 0, errmsg: 'ok' };
   },
   'security.msgSecCheck': () => ({ errcode: 0, errmsg: 'ok', result: { suggest: 'pass', label: 100 }, detail: [] }),
@@ -375,7 +408,12 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
   };
 
   // ------------------------------------------------------------ mediaCheckAsync verdicts (message push)
-  const mediaConfig: { callbackFunction: string | null; verdicts: MediaVerdict[]; auto: boolean; delayMs: number } = { callbackFunction: null, verdicts: [], auto: true, delayMs: 200 };
+  const mediaConfig: { callbackFunction: string | null; verdicts: MediaVerdict[]; auto: boolean; delayMs: number } = {
+    callbackFunction: null,
+    verdicts: [],
+    auto: true,
+    delayMs: 200,
+  };
   const pendingChecks: MediaCheckJob[] = [];
   const deliveredChecks: MediaCheckJob[] = [];
   let closed = false;
@@ -424,7 +462,7 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
       const t = setTimeout(() => {
         if (!closed) void deliver(job);
       }, mediaConfig.delayMs);
-      (t as any).unref?.();
+      (t as { unref?: () => void }).unref?.();
     }
   };
 
@@ -447,7 +485,15 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
     },
     setAccounts(list, replace = true) {
       const now = Math.floor(emu.clock.now() / 1000);
-      const fresh = list.map((a) => ({ delivery_id: String(a.delivery_id), biz_id: String(a.biz_id), status_code: Number(a.status_code ?? 0), alias: a.alias ?? '', create_time: a.create_time ?? now, update_time: now, ...(a.service_type ? { service_type: a.service_type } : {}) }));
+      const fresh = list.map((a) => ({
+        delivery_id: String(a.delivery_id),
+        biz_id: String(a.biz_id),
+        status_code: Number(a.status_code ?? 0),
+        alias: a.alias ?? '',
+        create_time: a.create_time ?? now,
+        update_time: now,
+        ...(a.service_type ? { service_type: a.service_type } : {}),
+      }));
       if (replace) state.accounts = fresh;
       else for (const a of fresh) state.accounts = [...state.accounts.filter((x) => !(x.delivery_id === a.delivery_id && x.biz_id === a.biz_id)), a];
       save();
@@ -559,7 +605,8 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
       return { status: 400, json: { errCode: 400, errMsg: 'templateIds must be a non-empty list of template ids' } };
     }
     // wx.requestSubscribeMessage fails with more than 3 ids (errCode 20003 "Templates count out of max bounds").
-    if (templateIds.length > MAX_TEMPLATES_PER_REQUEST) return { status: 400, json: { errCode: 20003, errMsg: `requestSubscribeMessage:fail at most ${MAX_TEMPLATES_PER_REQUEST} template ids a call` } };
+    if (templateIds.length > MAX_TEMPLATES_PER_REQUEST)
+      return { status: 400, json: { errCode: 20003, errMsg: `requestSubscribeMessage:fail at most ${MAX_TEMPLATES_PER_REQUEST} template ids a call` } };
     return { status: 200, json: { openid, consents: api.subscribe(openid, templateIds) } };
   });
 
@@ -584,11 +631,13 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
     const input = parse(body);
     if (!input || typeof input !== 'object') return { status: 400, json: { errCode: 400, errMsg: 'body is not JSON' } };
     if (input.callbackFunction !== undefined) {
-      if (input.callbackFunction !== null && (typeof input.callbackFunction !== 'string' || !input.callbackFunction)) return { status: 400, json: { errCode: 400, errMsg: 'callbackFunction must be a function name' } };
+      if (input.callbackFunction !== null && (typeof input.callbackFunction !== 'string' || !input.callbackFunction))
+        return { status: 400, json: { errCode: 400, errMsg: 'callbackFunction must be a function name' } };
       mediaConfig.callbackFunction = input.callbackFunction;
     }
     if (input.verdicts !== undefined) {
-      if (!Array.isArray(input.verdicts) || input.verdicts.some((v: unknown) => v !== 'pass' && v !== 'risky' && v !== 'review')) return { status: 400, json: { errCode: 400, errMsg: 'verdicts: list of pass | risky | review' } };
+      if (!Array.isArray(input.verdicts) || input.verdicts.some((v: unknown) => v !== 'pass' && v !== 'risky' && v !== 'review'))
+        return { status: 400, json: { errCode: 400, errMsg: 'verdicts: list of pass | risky | review' } };
       mediaConfig.verdicts.push(...input.verdicts);
     }
     if (typeof input.auto === 'boolean') mediaConfig.auto = input.auto;
@@ -605,7 +654,11 @@ export function installOpenApi(emu: Emulator, opts: OpenApiOptions = {}): OpenAp
     return { status: 200, json: { delivered: out } };
   });
 
-  emu.registerRoute('GET', '/_local/media-check', async (): Promise<HttpResult> => ({ status: 200, json: { config: mediaConfig, pending: pendingChecks, delivered: deliveredChecks } }));
+  emu.registerRoute(
+    'GET',
+    '/_local/media-check',
+    async (): Promise<HttpResult> => ({ status: 200, json: { config: mediaConfig, pending: pendingChecks, delivered: deliveredChecks } }),
+  );
 
   emu.registerRoute('POST', '/_local/openapi', async (_req, body): Promise<HttpResult> => {
     let input: any;

@@ -28,9 +28,7 @@ import { decodeApiOptions, partBytes } from '../openapi/proto';
 import { RecordLog, type RecordChange } from '../persist/records';
 
 /** Re-delivery intervals after a failed delivery (WeChat Pay: up to about two days). */
-export const REDELIVERY_SCHEDULE_MS = [
-  15e3, 15e3, 30e3, 180e3, 600e3, 1200e3, 1800e3, 1800e3, 1800e3, 3600e3, 3 * 3600e3, 3 * 3600e3, 3 * 3600e3, 6 * 3600e3, 6 * 3600e3,
-];
+export const REDELIVERY_SCHEDULE_MS = [15e3, 15e3, 30e3, 180e3, 600e3, 1200e3, 1800e3, 1800e3, 1800e3, 3600e3, 3 * 3600e3, 3 * 3600e3, 3 * 3600e3, 6 * 3600e3, 6 * 3600e3];
 
 export const MAX_REFUNDS_PER_PAYMENT = 50;
 
@@ -193,7 +191,7 @@ function toMs(v: unknown): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'number') return v;
-  if (typeof v === 'object' && v && '$date' in (v as any)) return toMs((v as any).$date);
+  if (typeof v === 'object' && v && '$date' in v) return toMs((v as { $date: unknown }).$date);
   const t = new Date(String(v)).getTime();
   return Number.isNaN(t) ? undefined : t;
 }
@@ -585,7 +583,7 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
   /** One delivery (plus the scripted duplicates once accepted); schedules the next try on failure. */
   function deliver(r: SandboxRefund): Promise<Delivery[]> {
     const running = inFlight.get(r.outRefundNo);
-    if (running) return running;
+    if (running !== undefined) return running;
     const p = (async () => {
       const out: Delivery[] = [];
       const d = await attemptOnce(r, false);
@@ -716,4 +714,3 @@ export function installPay(emu: Emulator, opts: PayOptions = {}): PaySandbox {
 
   return sandbox;
 }
-

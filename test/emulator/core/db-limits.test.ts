@@ -44,14 +44,29 @@ describe('field names', () => {
     const inArray = await sdkError(db.collection('names').add({ data: { _id: 'd3', lines: [{ 'a.b': 1 }] } }));
     expect(inArray.errMsg).toMatch(/dotted field 'a\.b' in 'lines\.0\.a\.b'/);
     await db.collection('names').add({ data: { _id: 'd4', v: 1 } });
-    const set = await sdkError(db.collection('names').doc('d4').set({ data: { m: { 'x.y': 1 } } }));
+    const set = await sdkError(
+      db
+        .collection('names')
+        .doc('d4')
+        .set({ data: { m: { 'x.y': 1 } } }),
+    );
     expect(set.errMsg).toMatch(/dotted field/);
-    expect((await db.collection('names').where({ _id: _.in(['d1', 'd2', 'd3']) }).count()).total).toBe(0);
+    expect(
+      (
+        await db
+          .collection('names')
+          .where({ _id: _.in(['d1', 'd2', 'd3']) })
+          .count()
+      ).total,
+    ).toBe(0);
   });
 
   test('update(): the SDK turns a dotted key into a path — the map key is split into nested fields, silently', async () => {
     await db.collection('names').add({ data: { _id: 'u1', afterSale: {} } });
-    await db.collection('names').doc('u1').update({ data: { afterSale: { 'L1.2': { qty: 1 } } } });
+    await db
+      .collection('names')
+      .doc('u1')
+      .update({ data: { afterSale: { 'L1.2': { qty: 1 } } } });
     const { data } = await db.collection('names').doc('u1').get();
     expect(data.afterSale).toEqual({ L1: { 2: { qty: 1 } } });
     expect(data.afterSale['L1.2']).toBeUndefined();
@@ -72,13 +87,19 @@ describe('nesting depth and document size', () => {
     const err = await sdkError(db.collection('deep').add({ data: { _id: 'no', ...nested(101) } }));
     expect(err.errCode).toBe(-502001);
     expect(err.errMsg).toMatch(/maximum nesting depth of 100/);
-    const viaUpdate = await sdkError(db.collection('deep').doc('ok').update({ data: { extra: _.set(nested(100)) } }));
+    const viaUpdate = await sdkError(
+      db
+        .collection('deep')
+        .doc('ok')
+        .update({ data: { extra: _.set(nested(100)) } }),
+    );
     expect(viaUpdate.errMsg).toMatch(/maximum nesting depth of 100/);
   });
 
   test('a 5,000-deep document, query or seed gets a clean refusal, not a stack overflow', async () => {
     const deep = '{"a":'.repeat(5000) + '{}' + '}'.repeat(5000);
-    const admin = async (body: Record<string, unknown>) => (await fetch(`${emu.url}/admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const admin = async (body: Record<string, unknown>) =>
+      (await fetch(`${emu.url}/admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
     const add = await admin({ action: 'database.insertDocument', collectionName: 'deep', data: [deep] });
     expect(add).toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: '[FailedOperation] data is nested deeper than the maximum of 100 levels' });
     const get = await admin({ action: 'database.getDocument', collectionName: 'deep', queryType: 'WHERE', query: deep });
@@ -101,17 +122,17 @@ describe('transactions: single documents by _id and add, no where()', () => {
     await db.collection('tx').add({ data: { _id: 't1', n: 1 } });
     const ok = await db.runTransaction(async (t: any) => {
       const { data } = await t.collection('tx').doc('t1').get();
-      await t.collection('tx').doc('t1').update({ data: { n: data.n + 1 } });
+      await t
+        .collection('tx')
+        .doc('t1')
+        .update({ data: { n: data.n + 1 } });
       await t.collection('tx').add({ data: { _id: 't2', n: 0 } });
       return data.n;
     });
     expect(ok).toBe(1);
     expect((await db.collection('tx').doc('t1').get()).data.n).toBe(2);
 
-    for (const step of [
-      (t: any) => t.collection('tx').where({ n: 2 }).get(),
-      (t: any) => t.collection('tx').where({ _id: 't1' }).get(),
-    ]) {
+    for (const step of [(t: any) => t.collection('tx').where({ n: 2 }).get(), (t: any) => t.collection('tx').where({ _id: 't1' }).get()]) {
       const err: any = await db.runTransaction(step).catch((e: unknown) => e);
       expect(String(err?.errMsg ?? err?.message)).toMatch(/事务中不支持批量操作/);
     }
@@ -122,9 +143,29 @@ describe('transactions: single documents by _id and add, no where()', () => {
 describe('aggregate', () => {
   test('without .limit() a server-side aggregate returns 20 documents; with one, up to it', async () => {
     await db.createCollection('many');
-    await emu.db.insert('many', Array.from({ length: 45 }, (_x, i) => ({ _id: `m${String(i).padStart(2, '0')}`, i })));
-    expect((await db.collection('many').aggregate().match({ i: _.gte(0) }).end()).list).toHaveLength(20);
-    expect((await db.collection('many').aggregate().match({ i: _.gte(0) }).limit(40).end()).list).toHaveLength(40);
+    await emu.db.insert(
+      'many',
+      Array.from({ length: 45 }, (_x, i) => ({ _id: `m${String(i).padStart(2, '0')}`, i })),
+    );
+    expect(
+      (
+        await db
+          .collection('many')
+          .aggregate()
+          .match({ i: _.gte(0) })
+          .end()
+      ).list,
+    ).toHaveLength(20);
+    expect(
+      (
+        await db
+          .collection('many')
+          .aggregate()
+          .match({ i: _.gte(0) })
+          .limit(40)
+          .end()
+      ).list,
+    ).toHaveLength(40);
     expect((await db.collection('many').aggregate().count('n').end()).list).toEqual([{ n: 45 }]);
   });
 });

@@ -105,7 +105,11 @@ describe('pay sandbox', () => {
       expect(accepted).toMatchObject({ returnCode: 'SUCCESS', resultCode: 'SUCCESS', outRefundNo: 'RFKILL1' });
       // appended before the answer left the emulator: already in the log while the process is still alive
       const dir = path.join(dataDir, 'pay');
-      const logged = fs.readdirSync(dir).filter((f) => /^log-\d+\.jsonl$/.test(f)).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+      const logged = fs
+        .readdirSync(dir)
+        .filter((f) => /^log-\d+\.jsonl$/.test(f))
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+        .join('');
       expect(logged).toContain('"RFKILL1"');
     } finally {
       await kill9(child); // no close, no compaction: only what was appended before the answer

@@ -50,6 +50,7 @@ describe('event nesting', () => {
   });
 
   test('through the real SDK: cloud.callFunction with a deep event rejects with INVALID_PARAM', async () => {
+    // biome-ignore lint/plugin/no-as-any: the harness's emulator type is a superset of what useSdk reads
     const { cloud } = useSdk(h.emu as any);
     let deep: any = {};
     for (let i = 0; i < 300; i++) deep = { a: deep };
@@ -69,6 +70,7 @@ describe('event and response size', () => {
   });
 
   test('through the real SDK: cloud.callFunction with a 200 KB event rejects with EXCEED_MAX_PAYLOAD_SIZE', async () => {
+    // biome-ignore lint/plugin/no-as-any: the harness's emulator type is a superset of what useSdk reads
     const { cloud } = useSdk(h.emu as any);
     const err: any = await cloud.callFunction({ name: 'probe', data: { echo: 'y'.repeat(200 * 1024) } }).catch((e: unknown) => e);
     expect(String(err?.errMsg ?? err?.message)).toMatch(/EXCEED_MAX_PAYLOAD_SIZE/);
@@ -101,7 +103,10 @@ describe('timeout', () => {
   test('no config.json timeout → the platform default of 3 s; a config above 60 s is capped at 60 s', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'emu-timeouts-'));
     const built = path.join(__dirname, '../../../build/test-functions/slow');
-    for (const [name, config] of [['slowDefault', undefined], ['slow120', { timeout: 120 }]] as const) {
+    for (const [name, config] of [
+      ['slowDefault', undefined],
+      ['slow120', { timeout: 120 }],
+    ] as const) {
       mkdirSync(path.join(dir, name));
       copyFileSync(path.join(built, 'index.js'), path.join(dir, name, 'index.js'));
       if (config) writeFileSync(path.join(dir, name, 'config.json'), JSON.stringify(config));
@@ -113,6 +118,7 @@ describe('timeout', () => {
       expect(r.json.errCode).toBe(-504003);
       expect(Date.now() - started).toBeLessThan(3400);
       expect((await t.call('slow120', { ms: 10 })).status).toBe(200);
+      // biome-ignore lint/plugin/no-as-any: reads the pool's private worker map to check each worker's timeout
       const workers = [...((t.functions.pool as any).workers as Map<string, { fn: string; timeoutMs: number }>).values()];
       expect(workers.find((w) => w.fn === 'slow120')?.timeoutMs).toBe(60_000);
     } finally {

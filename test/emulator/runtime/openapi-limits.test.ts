@@ -28,7 +28,8 @@ beforeEach(async () => {
 });
 
 const probe = (api: string, data: Record<string, unknown>, openid = 'oCaller') => invoke(h.emu, 'probe', { op: 'openapi', api, data }, { openid }) as Promise<any>;
-const send = (touser: string, templateId: string, data: Record<string, unknown> = { thing1: { value: '退款成功' } }) => probe('subscribeMessage.send', { touser, templateId, page: 'pages/x/index', data });
+const send = (touser: string, templateId: string, data: Record<string, unknown> = { thing1: { value: '退款成功' } }) =>
+  probe('subscribeMessage.send', { touser, templateId, page: 'pages/x/index', data });
 const consents = async (openid: string) => (await h.get(`/_local/subscribe?openid=${openid}`)).json.consents;
 let uploads = 0;
 /** imgSecCheck of these bytes, read by the function from cloud storage (an event may carry at most 100 KB). */
@@ -110,7 +111,8 @@ describe('security.imgSecCheck limits', () => {
 });
 
 describe('security.mediaCheckAsync (version 2) and its wxa_media_check event', () => {
-  const ask = (data: Record<string, unknown>) => probe('security.mediaCheckAsync', { mediaUrl: 'https://example.invalid/evidence/a.jpg', mediaType: 2, version: 2, openid: 'oBuyer', scene: 1, ...data });
+  const ask = (data: Record<string, unknown>) =>
+    probe('security.mediaCheckAsync', { mediaUrl: 'https://example.invalid/evidence/a.jpg', mediaType: 2, version: 2, openid: 'oBuyer', scene: 1, ...data });
 
   test('version 2 needs the user openid and a scene', async () => {
     expect((await ask({ openid: undefined })).error.errCode).toBe(40003);
@@ -170,7 +172,12 @@ describe('logistics: bound accounts and addOrder', () => {
   });
 
   test('getAllAccount lists the seeded accounts; only a bound one (status_code 0) books', async () => {
-    await h.post('/_local/logistics/accounts', { accounts: [{ delivery_id: 'SF', biz_id: 'SHOP_SF_1' }, { delivery_id: 'ZTO', biz_id: 'SHOP_ZTO', status_code: 1 }] });
+    await h.post('/_local/logistics/accounts', {
+      accounts: [
+        { delivery_id: 'SF', biz_id: 'SHOP_SF_1' },
+        { delivery_id: 'ZTO', biz_id: 'SHOP_ZTO', status_code: 1 },
+      ],
+    });
     const all = await probe('logistics.getAllAccount', {});
     expect(all.result.count).toBe(2);
     expect(all.result.list.map((a: any) => [a.deliveryId, a.bizId, a.statusCode])).toEqual([

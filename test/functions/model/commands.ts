@@ -44,16 +44,32 @@ const pick = fc.nat({ max: 1000 });
 const any = fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 const reason: fc.Arbitrary<Reason> = fc.oneof(fc.constantFrom(...BUYER_REASONS), fc.constantFrom(...SELLER_REASONS));
 /** quantity 0 = every unit the line has (its bought quantity). */
-const quantity = fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) });
+const quantity = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(1) },
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.constant(2) },
+  { weight: 1, arbitrary: fc.constant(3) },
+);
 const linePick: fc.Arbitrary<LinePick> = fc.record({ line: fc.nat({ max: 2 }), quantity });
 const linePicks: fc.Arbitrary<LinePick[]> = fc.oneof(
-  { weight: 3, arbitrary: linePick.map((l): LinePick[] => [l], (v) => (v as LinePick[])[0] as any) },
+  {
+    weight: 3,
+    arbitrary: linePick.map(
+      (l): LinePick[] => [l],
+      // biome-ignore lint/plugin/no-as-any: fast-check's map needs the shrinker's own element type here
+      (v) => (v as LinePick[])[0] as any,
+    ),
+  },
   { weight: 1, arbitrary: fc.uniqueArray(linePick, { minLength: 1, maxLength: 3, selector: (l) => l.line }) },
 );
 const simple = (kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline') => fc.record({ kind: fc.constant(kind), pick, any });
 
 /** AUTO: RETURN_REFUND for a shipped order, REFUND_ONLY for an unshipped one (what a buyer's page offers). */
-const type = fc.oneof({ weight: 3, arbitrary: fc.constant('AUTO' as const) }, { weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) }, { weight: 1, arbitrary: fc.constant('RETURN_REFUND' as const) });
+const type = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('AUTO' as const) },
+  { weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) },
+  { weight: 1, arbitrary: fc.constant('RETURN_REFUND' as const) },
+);
 const applyArb = fc.record({ kind: fc.constant('apply' as const), order: fc.nat({ max: 2 }), type, reason, lines: linePicks });
 
 /** Weighted so that sequences go deep (shipping, corrections, disputes, refunds), not only refusals. */
@@ -62,30 +78,52 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reapply' as const), pick, reason }) },
   {
     weight: 3,
-    arbitrary: fc.record(
-      { kind: fc.constant('modify' as const), pick, any, lines: linePicks, reason },
-      { requiredKeys: ['kind', 'pick', 'any'] },
-    ),
+    arbitrary: fc.record({ kind: fc.constant('modify' as const), pick, any, lines: linePicks, reason }, { requiredKeys: ['kind', 'pick', 'any'] }),
   },
   { weight: 1, arbitrary: simple('cancel') },
   { weight: 8, arbitrary: simple('approve') },
   { weight: 2, arbitrary: simple('reject') },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('ship' as const), pick, any, postage: fc.constantFrom(500, 1500, 3000) }, { requiredKeys: ['kind', 'pick', 'any'] }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pickup' as const), pick, any }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick, any, lower: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('confirm' as const),
+      pick,
+      any,
+      lower: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
   { weight: 1, arbitrary: simple('refuse') },
   { weight: 2, arbitrary: simple('appeal') },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('decide' as const), pick, any, decision: fc.constantFrom('BUYER' as const, 'MERCHANT' as const) }) },
   { weight: 1, arbitrary: simple('retry') },
   { weight: 1, arbitrary: simple('offline') },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('payFault' as const), code: fc.constantFrom('SYSTEMERROR' as const, 'NOTENOUGH' as const, 'FREQUENCY_LIMITED' as const, 'BIZERR_NEED_RETRY' as const, 'COMM_FAIL' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('payNotify' as const), status: fc.constantFrom('SUCCESS' as const, 'CHANGE' as const, 'REFUNDCLOSE' as const, 'NONE' as const), duplicates: fc.constantFrom(0, 1, 2) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('payFault' as const),
+      code: fc.constantFrom('SYSTEMERROR' as const, 'NOTENOUGH' as const, 'FREQUENCY_LIMITED' as const, 'BIZERR_NEED_RETRY' as const, 'COMM_FAIL' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('payNotify' as const),
+      status: fc.constantFrom('SUCCESS' as const, 'CHANGE' as const, 'REFUNDCLOSE' as const, 'NONE' as const),
+      duplicates: fc.constantFrom(0, 1, 2),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ kind: 'flush' as const }) },
   {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('time' as const),
-      hours: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 25, 49) }, { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) }, { weight: 2, arbitrary: fc.constantFrom(7 * 24 + 1, 10 * 24 + 1) }),
+      hours: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(1, 25, 49) },
+        { weight: 1, arbitrary: fc.constantFrom(8 * 24, 11 * 24) },
+        { weight: 2, arbitrary: fc.constantFrom(7 * 24 + 1, 10 * 24 + 1) },
+      ),
       // without the sweep: the deadline has passed but its default outcome is not applied yet (the waited-on party acts late)
       sweep: fc.boolean(),
     }),

@@ -51,19 +51,24 @@ export interface Violation {
 
 const has = (list: readonly string[], s: unknown): boolean => list.includes(String(s));
 const byId = (docs: any[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
-const canon = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
-const normLines = (lines: any[] | undefined) =>
-  canon(
-    (lines ?? [])
-      .map((l: any) => ({ lineId: String(l.lineId), quantity: Number(l.quantity) }))
-      .sort((a, b) => a.lineId.localeCompare(b.lineId)),
+const canon = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
   );
+const normLines = (lines: any[] | undefined) =>
+  canon((lines ?? []).map((l: any) => ({ lineId: String(l.lineId), quantity: Number(l.quantity) })).sort((a, b) => a.lineId.localeCompare(b.lineId)));
 
 /** What the after-sale's refund is (the settled plan when there is one, else the amounts stored at apply). */
 export function refundOf(ret: any): { shipping: number; postage: number; total: number; lineFen: Map<string, number> } {
   const plan = ret.refundPlan;
-  const src = plan && typeof plan === 'object' ? plan : ret.amounts ?? {};
-  const lines: any[] = plan && Array.isArray(plan.lines) ? plan.lines : ret.lines ?? [];
+  const src = plan && typeof plan === 'object' ? plan : (ret.amounts ?? {});
+  const lines: any[] = plan && Array.isArray(plan.lines) ? plan.lines : (ret.lines ?? []);
   const lineFen = new Map<string, number>();
   for (const l of lines) lineFen.set(String(l.lineId), (lineFen.get(String(l.lineId)) ?? 0) + (Number(l.amount) || 0));
   return { shipping: Number(src.shipping) || 0, postage: Number(src.postage) || 0, total: Number(src.total) || 0, lineFen };
@@ -88,8 +93,9 @@ function diffSummary(a: DbState, b: DbState): string {
   for (const c of ['returns', 'orders', 'refunds', 'ledgers'] as const) {
     const A = new Map(a[c].map((d) => [String(d._id), canon(d)]));
     const B = new Map(b[c].map((d) => [String(d._id), canon(d)]));
-    for (const [id, v] of B) if (!A.has(id)) out.push(`${c}/${id} created`);
-    else if (A.get(id) !== v) out.push(`${c}/${id} changed`);
+    for (const [id, v] of B)
+      if (!A.has(id)) out.push(`${c}/${id} created`);
+      else if (A.get(id) !== v) out.push(`${c}/${id} changed`);
     for (const id of A.keys()) if (!B.has(id)) out.push(`${c}/${id} removed`);
   }
   if (canon(a.bookings) !== canon(b.bookings)) out.push(`courier bookings ${canon(a.bookings)} → ${canon(b.bookings)}`);
@@ -143,7 +149,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     if (status !== 200) add('envelope', `HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     else if (!body || typeof body.ok !== 'boolean') add('envelope', `not an envelope: ${JSON.stringify(body).slice(0, 300)}`);
     else if (!body.ok) {
-      if (!body.error || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') add('envelope', `refusal without code/message: ${JSON.stringify(body).slice(0, 300)}`);
+      if (!body.error || typeof body.error.code !== 'string' || typeof body.error.message !== 'string')
+        add('envelope', `refusal without code/message: ${JSON.stringify(body).slice(0, 300)}`);
       else if (body.error.code === 'INTERNAL') add('no INTERNAL', `${body.error.message} ${JSON.stringify(body.error.details ?? {}).slice(0, 300)}`);
       if (snapshotKey(obs.before) !== snapshotKey(after)) add('a refusal writes nothing', `${body.error?.code}: ${diffSummary(obs.before, after)}`);
     }
@@ -151,7 +158,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
       const first = obs.repeatOf.body;
       if (first?.ok === true) {
         if (body.ok !== true) add('same requestId, same answer', `first ok, repeat ${body.error?.code}`);
-        else if (actedOn({ answer: obs.repeatOf }) !== actedOn({ answer: obs.answer })) add('same requestId, same answer', `first ${actedOn({ answer: obs.repeatOf })}, repeat ${actedOn({ answer: obs.answer })}`);
+        else if (actedOn({ answer: obs.repeatOf }) !== actedOn({ answer: obs.answer }))
+          add('same requestId, same answer', `first ${actedOn({ answer: obs.repeatOf })}, repeat ${actedOn({ answer: obs.answer })}`);
         if (snapshotKey(obs.before) !== snapshotKey(after)) add('same requestId changes nothing more', diffSummary(obs.before, after));
       }
     }
@@ -173,10 +181,21 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     for (const line of order.lines) {
       const holders = rets.filter((r) => !has(RELEASED, r.status) && unitsOf(r, line.lineId) > 0);
       const held = holders.reduce((s, r) => s + unitsOf(r, line.lineId), 0);
-      if (held > line.quantity) add('one holder per unit', `${order.orderId}/${line.lineId}: ${held} units held of ${line.quantity} bought by ${holders.map((r) => `${r._id}(${r.status} ×${unitsOf(r, line.lineId)})`).join(', ')}`);
+      if (held > line.quantity)
+        add(
+          'one holder per unit',
+          `${order.orderId}/${line.lineId}: ${held} units held of ${line.quantity} bought by ${holders.map((r) => `${r._id}(${r.status} ×${unitsOf(r, line.lineId)})`).join(', ')}`,
+        );
       const rUnits = refunding.reduce((s, r) => s + unitsOf(r, line.lineId), 0);
       const rFen = refunding.reduce((s, r) => s + (refundOf(r).lineFen.get(line.lineId) ?? 0), 0);
-      if (rUnits > line.quantity) add('refunded units ≤ bought', `${order.orderId}/${line.lineId}: ${rUnits} of ${line.quantity} by ${refunding.filter((r) => unitsOf(r, line.lineId) > 0).map((r) => `${r._id}(${r.status})`).join(', ')}`);
+      if (rUnits > line.quantity)
+        add(
+          'refunded units ≤ bought',
+          `${order.orderId}/${line.lineId}: ${rUnits} of ${line.quantity} by ${refunding
+            .filter((r) => unitsOf(r, line.lineId) > 0)
+            .map((r) => `${r._id}(${r.status})`)
+            .join(', ')}`,
+        );
       if (rFen > line.paidAmount) add('refunded fen ≤ paid', `${order.orderId}/${line.lineId}: ${rFen} of ${line.paidAmount}`);
     }
     // ---- per payment, per order: refund records within what was paid, and only to the order's payments
@@ -194,7 +213,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     for (const ret of rets) {
       const mine = records.filter((r) => String(r.returnId) === String(ret._id));
       const committed = mine.filter((r) => !has(RECORD_RELEASED, r.status)).reduce((s, r) => s + (Number(r.refundFee) || 0), 0);
-      if (has(REFUNDING_SET, ret.status) && committed > targetOf(ret)) add('an after-sale gets at most its amount', `${ret._id} (${ret.status}): records ${committed} > amount ${targetOf(ret)}`);
+      if (has(REFUNDING_SET, ret.status) && committed > targetOf(ret))
+        add('an after-sale gets at most its amount', `${ret._id} (${ret.status}): records ${committed} > amount ${targetOf(ret)}`);
       if (ret.status === 'REFUNDED') {
         const online = mine.filter((r) => r.status === 'SUCCESS').reduce((s, r) => s + (Number(r.refundFee) || 0), 0);
         const offline = Number(ret.offlineRefund?.amount) || 0;
@@ -207,8 +227,13 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     for (const r of withShipping) {
       if (refundOf(r).shipping > order.shippingFee) add('shipping refunded at most once', `${r._id}: shipping ${refundOf(r).shipping} > fee ${order.shippingFee}`);
       const missing = order.lines.filter((l) => refunding.reduce((s, x) => s + unitsOf(x, l.lineId), 0) < l.quantity);
-      if (missing.length) add('shipping only with the refund of every unit', `${r._id} refunds shipping ${refundOf(r).shipping} but ${missing.map((l) => `${l.lineId} ×${l.quantity - refunding.reduce((s, x) => s + unitsOf(x, l.lineId), 0)}`).join(', ')} not refunded`);
-      if (order.shipped && !refunding.every((x) => isSellerSide(x.reason))) add('shipping only when unshipped or all seller-side', `${r._id} refunds shipping of a shipped order; reasons ${refunding.map((x) => x.reason).join(', ')}`);
+      if (missing.length)
+        add(
+          'shipping only with the refund of every unit',
+          `${r._id} refunds shipping ${refundOf(r).shipping} but ${missing.map((l) => `${l.lineId} ×${l.quantity - refunding.reduce((s, x) => s + unitsOf(x, l.lineId), 0)}`).join(', ')} not refunded`,
+        );
+      if (order.shipped && !refunding.every((x) => isSellerSide(x.reason)))
+        add('shipping only when unshipped or all seller-side', `${r._id} refunds shipping of a shipped order; reasons ${refunding.map((x) => x.reason).join(', ')}`);
     }
     // ---- the order's summary reads back as api.md says: afterSale[lineId] = { returnId, status }
     const doc = after.orders.find((o) => String(o._id) === order.orderId);
@@ -216,7 +241,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     else if (doc.afterSale && typeof doc.afterSale === 'object') {
       for (const [k, val] of Object.entries<any>(doc.afterSale)) {
         // A line id the database cannot take as a field name (a dot, a leading $) is percent-encoded (docs/contract-additions.md).
-        if (!order.lines.some((l) => summaryKey(l.lineId) === k) || !val || typeof val.returnId !== 'string') add('summary keyed by lineId', `${order.orderId}.afterSale[${JSON.stringify(k)}] = ${JSON.stringify(val).slice(0, 200)}`);
+        if (!order.lines.some((l) => summaryKey(l.lineId) === k) || !val || typeof val.returnId !== 'string')
+          add('summary keyed by lineId', `${order.orderId}.afterSale[${JSON.stringify(k)}] = ${JSON.stringify(val).slice(0, 200)}`);
       }
     }
   }
@@ -231,7 +257,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     }
     if (m.terminal && r.status !== m.terminal) add('terminal never changes', `${m.returnId}: ${m.terminal} → ${r.status}`);
     if (m.goodsSent && r.status === 'CANCELLED') add('no cancel once goods were sent', `${m.returnId} CANCELLED after goods were sent`);
-    if (m.sentLines && normLines(r.lines) !== normLines(m.sentLines)) add('lines fixed once goods were sent', `${m.returnId}: sent ${normLines(m.sentLines)}, now ${normLines(r.lines)}`);
+    if (m.sentLines && normLines(r.lines) !== normLines(m.sentLines))
+      add('lines fixed once goods were sent', `${m.returnId}: sent ${normLines(m.sentLines)}, now ${normLines(r.lines)}`);
     if (normLines(r.lines) !== normLines(m.lines)) add('lines as answered', `${m.returnId}: answered ${normLines(m.lines)}, stored ${normLines(r.lines)}`);
     const booked = after.bookings[m.returnId] ?? 0;
     if (booked > m.pickups) add('one courier per accepted pickup', `${m.returnId}: ${booked} bookings for ${m.pickups} accepted pickups`);
@@ -243,7 +270,8 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
   }
   // ---- every after-sale comes from an accepted apply
   for (const r of after.returns) {
-    if (model.orders.some((o) => o.orderId === String(r.orderId)) && !model.returns.has(String(r._id))) add('after-sales come from an accepted apply', `${r._id} (${r.status}) appeared after ${obs.label}`);
+    if (model.orders.some((o) => o.orderId === String(r.orderId)) && !model.returns.has(String(r._id)))
+      add('after-sales come from an accepted apply', `${r._id} (${r.status}) appeared after ${obs.label}`);
   }
   return v;
 }

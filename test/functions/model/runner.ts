@@ -191,7 +191,11 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
   const others = k % 2 === 0 && heldRejected.length ? heldRejected : k % 2 === 0 && held.length ? held : free;
   const modifyVariants: Command[] = [
     // add a line (one of the order's lines it does not have yet, 1 unit)
-    { kind: 'modify', ...base, lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1, lineId: others[k % Math.max(1, others.length)] }] } as Command,
+    {
+      kind: 'modify',
+      ...base,
+      lines: [...lines.map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })), { line: k % 3, quantity: 1, lineId: others[k % Math.max(1, others.length)] }],
+    } as Command,
     // remove a line, or change the quantity of the only one
     lines.length > 1
       ? ({ kind: 'modify', ...base, lines: lines.slice(1).map((l) => ({ line: -1, quantity: l.quantity, lineId: l.lineId })) } as Command)
@@ -200,8 +204,22 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
     { kind: 'modify', ...base, reason: k % 2 ? 'QUALITY_ISSUE' : 'WRONG_ORDER' },
   ];
   const byStatus: Record<string, Command[]> = {
-    PENDING_REVIEW: [{ kind: 'approve', ...base }, { kind: 'approve', ...base }, { kind: 'reject', ...base }, { kind: 'reject', ...base }, { kind: 'cancel', ...base }, modifyVariants[0], ...modifyVariants],
-    AWAITING_SHIPMENT: [{ kind: 'ship', ...base }, { kind: 'ship', ...base }, { kind: 'ship', ...base, postage: 1500 }, { kind: 'pickup', ...base }, { kind: 'cancel', ...base }],
+    PENDING_REVIEW: [
+      { kind: 'approve', ...base },
+      { kind: 'approve', ...base },
+      { kind: 'reject', ...base },
+      { kind: 'reject', ...base },
+      { kind: 'cancel', ...base },
+      modifyVariants[0],
+      ...modifyVariants,
+    ],
+    AWAITING_SHIPMENT: [
+      { kind: 'ship', ...base },
+      { kind: 'ship', ...base },
+      { kind: 'ship', ...base, postage: 1500 },
+      { kind: 'pickup', ...base },
+      { kind: 'cancel', ...base },
+    ],
     // corrections are as likely as the merchant's answer, so that runs of them (and the limit of 3) are walked
     IN_TRANSIT: [
       { kind: 'confirm', ...base, lower: false },
@@ -214,10 +232,25 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
       { kind: 'pickup', ...base },
       { kind: 'cancel', ...base },
     ],
-    REJECTED: [{ kind: 'appeal', ...base }, { kind: 'appeal', ...base }, { kind: 'modify', ...base }, { kind: 'reapply', pick: 0, reason: k % 2 ? 'DAMAGED' : 'NO_LONGER_WANTED' }, { kind: 'cancel', ...base }, modifyVariants[0], ...modifyVariants],
-    DISPUTED: [{ kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'BUYER' }, { kind: 'decide', ...base, decision: 'MERCHANT' }],
+    REJECTED: [
+      { kind: 'appeal', ...base },
+      { kind: 'appeal', ...base },
+      { kind: 'modify', ...base },
+      { kind: 'reapply', pick: 0, reason: k % 2 ? 'DAMAGED' : 'NO_LONGER_WANTED' },
+      { kind: 'cancel', ...base },
+      modifyVariants[0],
+      ...modifyVariants,
+    ],
+    DISPUTED: [
+      { kind: 'decide', ...base, decision: 'BUYER' },
+      { kind: 'decide', ...base, decision: 'BUYER' },
+      { kind: 'decide', ...base, decision: 'MERCHANT' },
+    ],
     REFUNDING: [{ kind: 'flush' }, { kind: 'sweep' }, { kind: 'payFault', code: 'NOTENOUGH' }],
-    REFUND_FAILED: [{ kind: 'retry', ...base }, { kind: 'offline', ...base }],
+    REFUND_FAILED: [
+      { kind: 'retry', ...base },
+      { kind: 'offline', ...base },
+    ],
   };
   const list = byStatus[ret.status] ?? [{ kind: 'flush' }];
   return list[variant % list.length];
@@ -229,17 +262,24 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
     if (!open.length) return {};
     const t = open[cmd.pick % open.length];
-    const resolved = nextActions(t, cmd.variant, ctx.orders.find((o) => o.orderId === String(t.orderId)), rets.filter((r) => r.orderId === t.orderId));
+    const resolved = nextActions(
+      t,
+      cmd.variant,
+      ctx.orders.find((o) => o.orderId === String(t.orderId)),
+      rets.filter((r) => r.orderId === t.orderId),
+    );
     return { ...(await execute(h, resolved, ctx, t)), resolved };
   }
-  const target = forced ?? (() => {
-    if (!('pick' in cmd)) return undefined;
-    const wanted = POOL[cmd.kind] ?? [];
-    const inPool = rets.filter((r) => wanted.includes(r.status));
-    // No after-sale where the action makes sense: the command is skipped (refusals are drawn with `any`).
-    const pool = 'any' in cmd && cmd.any ? rets : inPool;
-    return pool.length ? pool[cmd.pick % pool.length] : undefined;
-  })();
+  const target =
+    forced ??
+    (() => {
+      if (!('pick' in cmd)) return undefined;
+      const wanted = POOL[cmd.kind] ?? [];
+      const inPool = rets.filter((r) => wanted.includes(r.status));
+      // No after-sale where the action makes sense: the command is skipped (refusals are drawn with `any`).
+      const pool = 'any' in cmd && cmd.any ? rets : inPool;
+      return pool.length ? pool[cmd.pick % pool.length] : undefined;
+    })();
   if ('pick' in cmd && !target && !('any' in cmd && cmd.any)) return {};
   const returnId: string = target?._id ?? NO_SUCH_RETURN;
   const orderOf = (orderId: string) => ctx.orders.find((o) => o.orderId === orderId);
@@ -254,13 +294,21 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
       const order = ctx.orders[cmd.order % ctx.orders.length];
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;
       const type = cmd.type === 'AUTO' ? (order.shipped ? 'RETURN_REFUND' : 'REFUND_ONLY') : cmd.type;
-      return call('applyReturn', { action: 'apply', requestId, orderId: order.orderId, type, reason: cmd.reason, lines: mapLines(order, cmd.lines), ...(evidence ? { evidence } : {}) }, DEMO.buyer);
+      return call(
+        'applyReturn',
+        { action: 'apply', requestId, orderId: order.orderId, type, reason: cmd.reason, lines: mapLines(order, cmd.lines), ...(evidence ? { evidence } : {}) },
+        DEMO.buyer,
+      );
     }
     case 'reapply': {
       if (!target) return {};
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;
       const lines = (target.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity }));
-      return call('applyReturn', { action: 'apply', requestId, orderId: target.orderId, type: target.type, reason: cmd.reason, lines, ...(evidence ? { evidence } : {}) }, DEMO.buyer);
+      return call(
+        'applyReturn',
+        { action: 'apply', requestId, orderId: target.orderId, type: target.type, reason: cmd.reason, lines, ...(evidence ? { evidence } : {}) },
+        DEMO.buyer,
+      );
     }
     case 'modify': {
       const order = target ? orderOf(String(target.orderId)) : undefined;
@@ -268,7 +316,14 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
       const evidence = reasonNeedsPhoto ? [await photo(h, DEMO.buyer)] : undefined;
       return call(
         'applyReturn',
-        { action: 'modify', requestId, returnId, ...(cmd.lines ? { lines: mapLines(order, cmd.lines) } : {}), ...(cmd.reason ? { reason: cmd.reason } : {}), ...(evidence ? { evidence } : {}) },
+        {
+          action: 'modify',
+          requestId,
+          returnId,
+          ...(cmd.lines ? { lines: mapLines(order, cmd.lines) } : {}),
+          ...(cmd.reason ? { reason: cmd.reason } : {}),
+          ...(evidence ? { evidence } : {}),
+        },
         DEMO.buyer,
       );
     }
@@ -294,7 +349,13 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     }
     case 'pickup': {
       const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-      const pickup = { name: '张三', phone: '13912345678', address: '北京市朝阳区示例街道 1 号院 2 单元 301', slotStart: new Date(start).toISOString(), slotEnd: new Date(start + 2 * HOUR).toISOString() };
+      const pickup = {
+        name: '张三',
+        phone: '13912345678',
+        address: '北京市朝阳区示例街道 1 号院 2 单元 301',
+        slotStart: new Date(start).toISOString(),
+        slotEnd: new Date(start + 2 * HOUR).toISOString(),
+      };
       return call('submitLogistics', { mode: 'PICKUP', requestId, returnId, pickup }, DEMO.buyer);
     }
     case 'retry':
@@ -416,18 +477,25 @@ export async function runModel(h: Harness, opts: ModelRunOptions): Promise<{ run
       rules.forEach((r) => shrunkRules.add(r));
       const report = [
         `seed ${seed}: ${[...new Set(shrunkResult.violations.map((v) => v.rule))].join('; ')}`,
-        wasShrunk ? `shrunk counterexample (${shrunkResult.failedAt + 1} commands run; drawn: ${firstFailure.seq.commands.length}, shrunk list ${shrunk.commands.length}, of which those after the violation never ran):` : `counterexample (not shrunk again: the same rule${rules.length > 1 ? 's were' : ' was'} shrunk above):`,
+        wasShrunk
+          ? `shrunk counterexample (${shrunkResult.failedAt + 1} commands run; drawn: ${firstFailure.seq.commands.length}, shrunk list ${shrunk.commands.length}, of which those after the violation never ran):`
+          : `counterexample (not shrunk again: the same rule${rules.length > 1 ? 's were' : ' was'} shrunk above):`,
         describeResult(shrunk, shrunkResult),
         `  replay: save this line as a file and run npm run fuzz:model -- --replay <file>`,
         `  ${JSON.stringify({ orders: shrunk.orders, commands: shrunk.commands.slice(0, shrunkResult.failedAt + 1) })}`,
       ].join('\n');
       failures.push({ seed, rules, original: firstFailure.seq, shrunk, report });
     } else if (out.failed) {
-      failures.push({ seed, rules: ['error'], original: out.counterexample?.[0] as Sequence, shrunk: out.counterexample?.[0] as Sequence, report: `seed ${seed}: the run itself failed: ${String(out.errorInstance)}` });
+      failures.push({
+        seed,
+        rules: ['error'],
+        original: out.counterexample?.[0] as Sequence,
+        shrunk: out.counterexample?.[0] as Sequence,
+        report: `seed ${seed}: the run itself failed: ${String(out.errorInstance)}`,
+      });
     }
     opts.onProgress?.(done, failures.length);
     if (opts.stopOnFirst && failures.length) break;
   }
   return { runs: done, failures };
 }
-

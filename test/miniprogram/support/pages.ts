@@ -67,7 +67,7 @@ export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
   const shim = createWxShim(emu.url);
   installWxGlobals(globalThis, shim);
   shim.requireTap = true;
-  (globalThis as any).__wxShim = shim;
+  (globalThis as { __wxShim?: WxShim }).__wxShim = shim;
   // The api module: fast retries and no preview debounce in tests.
   const { config } = require(path.join(pkgRoot, 'config'));
   config.mode = 'cloud';
@@ -187,7 +187,7 @@ function wrap(comp: any, settle: () => Promise<void>): Page {
     exists: (sel) => all(sel).length > 0,
     async tap(sel, i = 0) {
       // a user tap: what lets the page open the subscribe dialog (shim.requireTap)
-      const shim = (globalThis as any).__wxShim as WxShim | undefined;
+      const shim = (globalThis as { __wxShim?: WxShim }).__wxShim;
       if (shim) shim.inTap = true;
       try {
         nth(sel, i).dispatchEvent('tap');

@@ -18,12 +18,22 @@ const plan = (lines: { lineId: string; quantity: number; amount: number }[], shi
   const items = lines.reduce((s, l) => s + l.amount, 0);
   return { lines, items, shipping, postage: 0, total: items + shipping, target: items + shipping, offline: 0, lowered: false, at: NOW };
 };
-const rec = (_id: string, returnId: string, outTradeNo: string, refundFee: number, live = true) => ({ _id, returnId, outTradeNo, totalFee: outTradeNo === 'T1' ? 8000 : 8800, refundFee, live });
+const rec = (_id: string, returnId: string, outTradeNo: string, refundFee: number, live = true) => ({
+  _id,
+  returnId,
+  outTradeNo,
+  totalFee: outTradeNo === 'T1' ? 8000 : 8800,
+  refundFee,
+  live,
+});
 const rules = (v: { rule: string }[]) => v.map((x) => x.rule).sort();
 
 describe('checkMoney: the last-line guard', () => {
   it('a consistent order passes', () => {
-    const returns = [{ _id: 'R1', orderId: 'O1', refundPlan: plan([{ lineId: 'L1', quantity: 2, amount: 10000 }]) }, { _id: 'R2', orderId: 'O1', refundPlan: plan([{ lineId: 'L2', quantity: 1, amount: 6000 }], 800) }];
+    const returns = [
+      { _id: 'R1', orderId: 'O1', refundPlan: plan([{ lineId: 'L1', quantity: 2, amount: 10000 }]) },
+      { _id: 'R2', orderId: 'O1', refundPlan: plan([{ lineId: 'L2', quantity: 1, amount: 6000 }], 800) },
+    ];
     const refunds = [rec('R1-1', 'R1', 'T1', 8000), rec('R1-2', 'R1', 'T2', 2000), rec('R2-1', 'R2', 'T2', 6800)];
     expect(checkMoney({ order, returns, refunds })).toEqual([]);
   });
@@ -34,7 +44,9 @@ describe('checkMoney: the last-line guard', () => {
       { _id: 'R2', orderId: 'O1', refundPlan: plan([{ lineId: 'L1', quantity: 1, amount: 5000 }], 800) },
     ];
     const refunds = [rec('R1-1', 'R1', 'T1', 8000), rec('R1-2', 'R1', 'T1', 2900), rec('R3-1', 'R3', 'T2', 100), { ...rec('X', 'R2', 'T9', 1), totalFee: 1 }];
-    expect(rules(checkMoney({ order, returns, refunds }))).toEqual(['LINE_AMOUNT', 'LINE_UNITS', 'PAYMENT', 'RECORDS_ABOVE_PLAN', 'RECORD_NOT_ORIGINAL_PAYMENT', 'RECORD_WITHOUT_PLAN', 'SHIPPING'].sort());
+    expect(rules(checkMoney({ order, returns, refunds }))).toEqual(
+      ['LINE_AMOUNT', 'LINE_UNITS', 'PAYMENT', 'RECORDS_ABOVE_PLAN', 'RECORD_NOT_ORIGINAL_PAYMENT', 'RECORD_WITHOUT_PLAN', 'SHIPPING'].sort(),
+    );
   });
 
   it('closed records do not count', () => {

@@ -16,8 +16,20 @@ const plan = (lines: { lineId: string; quantity: number; amount: number }[], shi
   const items = lines.reduce((s, l) => s + l.amount, 0);
   return { lines, items, shipping, postage: 0, total: items + shipping, target: items + shipping, offline: 0, lowered: false, at: NOW };
 };
-const settled = (returnId: string, reason: ReasonCode, p: RefundPlan | null, status: SettledEntry['status'] = 'REFUNDED'): SettledEntry => ({ returnId, status, reason, lines: p?.lines ?? [], refundPlan: p });
-const self = (lines: { lineId: string; quantity: number }[], reason: ReasonCode = 'QUALITY_ISSUE', extra = {}) => ({ returnId: 'R9', type: 'RETURN_REFUND' as const, reason, lines, ...extra });
+const settled = (returnId: string, reason: ReasonCode, p: RefundPlan | null, status: SettledEntry['status'] = 'REFUNDED'): SettledEntry => ({
+  returnId,
+  status,
+  reason,
+  lines: p?.lines ?? [],
+  refundPlan: p,
+});
+const self = (lines: { lineId: string; quantity: number }[], reason: ReasonCode = 'QUALITY_ISSUE', extra = {}) => ({
+  returnId: 'R9',
+  type: 'RETURN_REFUND' as const,
+  reason,
+  lines,
+  ...extra,
+});
 const policy = { returnShippingCap: 2000 };
 
 describe('settleRefund: amounts decided from the ledger when the refund is planned', () => {
@@ -53,18 +65,49 @@ describe('settleRefund: amounts decided from the ledger when the refund is plann
   });
 
   it('an unshipped order refunds the fee with the completing refund whatever the reason', () => {
-    const r = settleRefund({ order: order('PAID'), entries: [], self: self([{ lineId: 'L1', quantity: 3 }, { lineId: 'L2', quantity: 1 }], 'NO_LONGER_WANTED'), policy, now: NOW });
+    const r = settleRefund({
+      order: order('PAID'),
+      entries: [],
+      self: self(
+        [
+          { lineId: 'L1', quantity: 3 },
+          { lineId: 'L2', quantity: 1 },
+        ],
+        'NO_LONGER_WANTED',
+      ),
+      policy,
+      now: NOW,
+    });
     expect(r.ok && r.plan).toMatchObject({ items: 7000, shipping: 800, total: 7800, target: 7800 });
   });
 
   it('postage only for a self-shipped return that never had a pickup, capped, and only as far as the payments carry it', () => {
     const noFee = order('RECEIVED', 0);
-    const shippedSelf = settleRefund({ order: noFee, entries: [], self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 } }), policy, now: NOW });
+    const shippedSelf = settleRefund({
+      order: noFee,
+      entries: [],
+      self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 } }),
+      policy,
+      now: NOW,
+    });
     // 7000 paid, L2 6000 settled, L1 (1000) still refundable later: no room, the capped claim (2000) is owed offline.
     expect(shippedSelf.ok && shippedSelf.plan).toMatchObject({ postage: 0, offline: 2000, total: 6000 });
-    const afterPickup = settleRefund({ order: noFee, entries: [], self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 }, pickupEver: true }), policy, now: NOW });
+    const afterPickup = settleRefund({
+      order: noFee,
+      entries: [],
+      self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 }, pickupEver: true }),
+      policy,
+      now: NOW,
+    });
     expect(afterPickup.ok && afterPickup.plan).toMatchObject({ postage: 0, offline: 0 });
-    const lowered = settleRefund({ order: noFee, entries: [], self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 } }), requested: 7000, policy, now: NOW });
+    const lowered = settleRefund({
+      order: noFee,
+      entries: [],
+      self: self([{ lineId: 'L2', quantity: 1 }], 'QUALITY_ISSUE', { logistics: { mode: 'SELF_SHIP', postage: 3000 } }),
+      requested: 7000,
+      policy,
+      now: NOW,
+    });
     expect(lowered.ok && lowered.plan).toMatchObject({ target: 6000, offline: 1000, lowered: true });
   });
 

@@ -142,10 +142,7 @@ function upper(m: Norm, key: string): string | undefined {
 const KNOWN_CODES = new Set([...Object.keys(SUBMIT_CODE_OUTCOMES), 'REFUNDNOTEXIST']);
 
 /** Business error code: a code field (strings only: the SDK's numeric errCode is not one), else a literal code in a text. */
-function businessCode(
-  m: Norm,
-  patterns: ReadonlyArray<[RegExp, string]> = DESCRIPTION_CODES,
-): { code?: string; inferred?: boolean } {
+function businessCode(m: Norm, patterns: ReadonlyArray<[RegExp, string]> = DESCRIPTION_CODES): { code?: string; inferred?: boolean } {
   for (const key of ['errcode', 'errorcode']) {
     for (const v of m.get(key) ?? []) {
       if (typeof v === 'string' && v.trim() && v.trim() !== '0' && v.trim().toUpperCase() !== 'SUCCESS') {
@@ -156,7 +153,10 @@ function businessCode(
   for (const key of ['errcodedes', 'returnmsg']) {
     const text = str(m, key);
     if (!text) continue;
-    const token = text.toUpperCase().match(/[A-Z_]{4,}/g)?.find((t) => KNOWN_CODES.has(t));
+    const token = text
+      .toUpperCase()
+      .match(/[A-Z_]{4,}/g)
+      ?.find((t) => KNOWN_CODES.has(t));
     if (token) return { code: token };
   }
   const des = str(m, 'errcodedes');
@@ -267,10 +267,7 @@ export interface QueryClassification {
  * the submit phrases. NOT_FOUND only leads to resubmitting the SAME
  * out_refund_no, which the platform refunds at most once.
  */
-const QUERY_DESCRIPTION_CODES: ReadonlyArray<[RegExp, string]> = [
-  [/退款订单查询失败|退款单不存在|refund\s*not\s*exist/i, 'REFUNDNOTEXIST'],
-  ...DESCRIPTION_CODES,
-];
+const QUERY_DESCRIPTION_CODES: ReadonlyArray<[RegExp, string]> = [[/退款订单查询失败|退款单不存在|refund\s*not\s*exist/i, 'REFUNDNOTEXIST'], ...DESCRIPTION_CODES];
 
 /** v2 refund_status (SUCCESS/PROCESSING/CHANGE/REFUNDCLOSE) and v3 status (ABNORMAL/CLOSED) ⇒ ours. */
 export function mapRefundStatus(s: unknown): 'SUCCESS' | 'PROCESSING' | 'ABNORMAL' | 'CLOSED' | 'UNKNOWN' {

@@ -8,7 +8,7 @@ import type { ReturnType } from '../types';
 export type AdjustErrorCode = 'AMOUNT_ABOVE_MAXIMUM' | 'AMOUNT_NOT_ADJUSTABLE' | 'AMOUNT_INVALID';
 
 export type AdjustResult =
-  | { ok: true; amount: number; /** true when below the computed maximum: a reason is required. */ lowered: boolean }
+  | { ok: true; amount: number /** true when below the computed maximum: a reason is required. */; lowered: boolean }
   | { ok: false; code: AdjustErrorCode; message: string };
 
 /**

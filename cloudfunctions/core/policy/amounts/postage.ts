@@ -76,8 +76,7 @@ export function postageRoom(input: PostageRoomInput): number {
   }
   // The fee stays reserved unless some return already carries it, or it can no
   // longer be refunded: shipped order and an irreversible buyer-side return.
-  const feeLost =
-    !isUnshipped(order) && counted.some((r) => IRREVERSIBLE.includes(r.status) && reasonSide(r.reason) === 'BUYER');
+  const feeLost = !isUnshipped(order) && counted.some((r) => IRREVERSIBLE.includes(r.status) && reasonSide(r.reason) === 'BUYER');
   const feeReserve = shippingHeld || feeLost ? 0 : Math.max(0, order.shippingFee);
   return Math.max(0, paid - obligations - unheld - feeReserve);
 }

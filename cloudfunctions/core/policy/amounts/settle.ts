@@ -65,9 +65,7 @@ export interface SettleInput {
 
 export type SettleRefusalCode = 'UNITS_TAKEN' | 'LINE_NOT_FOUND' | AdjustErrorCode;
 
-export type SettleResult =
-  | { ok: true; plan: RefundPlan; maximum: number }
-  | { ok: false; code: SettleRefusalCode; message: string; lineId?: string; maximum?: number };
+export type SettleResult = { ok: true; plan: RefundPlan; maximum: number } | { ok: false; code: SettleRefusalCode; message: string; lineId?: string; maximum?: number };
 
 /** The after-sales whose refund was settled, other than `returnId`. */
 export function settledOthers(entries: readonly SettledEntry[], returnId: string): (SettledEntry & { refundPlan: RefundPlan })[] {
@@ -116,9 +114,7 @@ export function settleRefund(input: SettleInput): SettleResult {
 
   // Return postage: only for goods the buyer shipped at their own cost, as far as the payments can carry it.
   const claimed =
-    self.logistics?.mode === 'SELF_SHIP' && !self.pickupEver
-      ? reimbursedPostage({ reason: self.reason, mode: 'SELF_SHIP', declared: self.logistics.postage, policy })
-      : 0;
+    self.logistics?.mode === 'SELF_SHIP' && !self.pickupEver ? reimbursedPostage({ reason: self.reason, mode: 'SELF_SHIP', declared: self.logistics.postage, policy }) : 0;
   let postage = 0;
   if (claimed > 0) {
     const paid = order.payments.reduce((s, p) => s + p.amount, 0);

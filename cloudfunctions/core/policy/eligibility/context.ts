@@ -2,17 +2,7 @@
  * Input of the eligibility rules (domain.md "Eligibility") and the small helpers
  * the rules share. Everything here is pure: `now` is a parameter.
  */
-import type {
-  Order,
-  OrderLine,
-  Policy,
-  PriorReturn,
-  ReasonCode,
-  Refusal,
-  RequestedLine,
-  ReturnStatus,
-  ReturnType,
-} from '../types';
+import type { Order, OrderLine, Policy, PriorReturn, ReasonCode, Refusal, RequestedLine, ReturnStatus, ReturnType } from '../types';
 import { REASONS, type ReasonInfo } from '../reasons';
 import { holdsUnits, isOpen } from '../../machine/statuses';
 import { supersedable } from '../../machine/supersede';

@@ -219,7 +219,9 @@ Component({
       const accepted = await requestSubscribe('logistics');
       const pickup = this.data.mode === 'PICKUP';
       try {
-        await api.submitLogistics(event, pickup ? { toast: false } : {}).finally(() => reportConsent(accepted, this.data.returnId));
+        await api.submitLogistics(event, pickup ? { toast: false } : {}).finally(() => {
+          void reportConsent(accepted, this.data.returnId);
+        });
         toast(pickup ? '已预约上门取件' : '物流信息已提交', 'success');
         const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
         if (pages.length > 1) wx.navigateBack({ delta: 1 });

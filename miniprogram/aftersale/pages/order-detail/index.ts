@@ -45,7 +45,9 @@ export function lineRows(lines: OrderLine[], returns: ReturnSummary[]) {
       image: l.image ?? '',
       meta: `× ${l.quantity}${returned ? ` · 已退 ${returned} 件` : ''}`,
       priceText: yuan(l.paidAmount),
-      afterSale: current ? { returnId: current.returnId, status: current.status, statusLabel: current.statusLabel, tone: statusTone(current.status), phrase: current.nextActor?.phrase ?? '' } : null,
+      afterSale: current
+        ? { returnId: current.returnId, status: current.status, statusLabel: current.statusLabel, tone: statusTone(current.status), phrase: current.nextActor?.phrase ?? '' }
+        : null,
       canApply: (!open || !!current?.reapplicable) && returned < l.quantity,
       applyText: open && current?.reapplicable ? '重新申请' : '申请售后',
     };

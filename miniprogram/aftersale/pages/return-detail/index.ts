@@ -251,9 +251,9 @@ Component({
       const accepted = await requestSubscribe('appeal');
       try {
         const ev = this.data.appealEvidence.map((x) => x.fileID);
-        const { return: r } = await api
-          .appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) })
-          .finally(() => reportConsent(accepted, this.data.returnId));
+        const { return: r } = await api.appeal({ returnId: this.data.returnId, description, ...(ev.length ? { evidence: ev } : {}) }).finally(() => {
+          void reportConsent(accepted, this.data.returnId);
+        });
         toast('已申请店铺主管复核', 'success');
         this.setData({ appealing: false, appealText: '' });
         this.setAppealEvidence([]);

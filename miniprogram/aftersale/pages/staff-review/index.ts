@@ -311,6 +311,7 @@ Component({
       try {
         // reported alongside the action (not awaited: the action is not delayed by it)
         void reportConsent(await consent);
+        // biome-ignore lint/plugin/no-as-any: the event was checked against the function's own schema above; the two input unions differ only in typing
         if (fn === 'executeRefund') await api.refund(event as any);
         else await api.review(event);
         toast(this.data.current === 'propose' ? '方案已发送，等待买家确认' : '已处理', 'success');

@@ -7,22 +7,11 @@
  */
 import type { PriorReturn, Refusal } from '../../types';
 import { STATUSES } from '../../../machine/statuses';
-import {
-  ELIGIBILITY_CODES as C,
-  isOpenReturn,
-  isSupersedable,
-  priorReturns,
-  refusal,
-  returnContainsLine,
-  uniqueRequestedLineIds,
-  type EligibilityContext,
-} from '../context';
+import { ELIGIBILITY_CODES as C, isOpenReturn, isSupersedable, priorReturns, refusal, returnContainsLine, uniqueRequestedLineIds, type EligibilityContext } from '../context';
 
 /** The open after-sale (other than the one being modified) holding the line, if any; one a new application supersedes does not count. */
 export function openReturnForLine(ctx: EligibilityContext, lineId: string): PriorReturn | undefined {
-  return priorReturns(ctx).find(
-    (r) => isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId),
-  );
+  return priorReturns(ctx).find((r) => isOpenReturn(r.status) && !isSupersedable(r) && r.returnId !== ctx.excludeReturnId && returnContainsLine(r, lineId));
 }
 
 /**

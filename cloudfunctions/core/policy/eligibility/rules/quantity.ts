@@ -6,17 +6,7 @@
  */
 import type { Refusal } from '../../types';
 import { isRefundBound } from '../../../machine/statuses';
-import {
-  ELIGIBILITY_CODES as C,
-  findOrderLine,
-  holdsItsUnits,
-  isSupersedable,
-  priorReturns,
-  refusal,
-  requestedLines,
-  unitsInReturn,
-  type EligibilityContext,
-} from '../context';
+import { ELIGIBILITY_CODES as C, findOrderLine, holdsItsUnits, isSupersedable, priorReturns, refusal, requestedLines, unitsInReturn, type EligibilityContext } from '../context';
 
 /** Units of the line already refunded or held by open after-sales (excluding ctx.excludeReturnId). */
 export function unitsTaken(ctx: EligibilityContext, lineId: string): number {
@@ -72,9 +62,7 @@ export function checkQuantity(ctx: EligibilityContext): Refusal[] {
       out.push(
         refusal(
           C.QUANTITY_EXCEEDED,
-          available === 0
-            ? `「${line.title}」已没有可申请售后的数量（已退款或正在售后中）`
-            : `「${line.title}」最多还可申请${available}件，请调整数量`,
+          available === 0 ? `「${line.title}」已没有可申请售后的数量（已退款或正在售后中）` : `「${line.title}」最多还可申请${available}件，请调整数量`,
           lineId,
         ),
       );
