@@ -10,7 +10,7 @@
  *   npm run migrate:ledger -- --emulator [http://127.0.0.1:3000]
  *   TCB_ENV=<env id> TENCENTCLOUD_SECRETID=... TENCENTCLOUD_SECRETKEY=... npm run migrate:ledger
  */
-import tcb from '@cloudbase/node-sdk';
+import { connectTarget } from './cloudbase-target';
 import { C } from '../cloudfunctions/core/data/collections';
 import { ledgerFrom, type OrderDoc } from '../cloudfunctions/core/app/ledger';
 import type { ReturnDoc } from '../cloudfunctions/core/app/model';
@@ -67,24 +67,7 @@ export async function migrateLedgers(db: Db, log: (line: string) => void = () =>
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const emuIdx = args.indexOf('--emulator');
-  if (emuIdx >= 0) {
-    const url = (args[emuIdx + 1] && !args[emuIdx + 1].startsWith('--') ? args[emuIdx + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-    Object.assign(process.env, {
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
-      TENCENTCLOUD_SECRETID: 'local',
-      TENCENTCLOUD_SECRETKEY: 'local',
-      TENCENTCLOUD_RUNENV: 'SCF',
-      TENCENTCLOUD_REGION: 'ap-shanghai',
-      SCF_NAMESPACE: 'local-env',
-      TCB_ENV: 'local-env',
-    });
-  } else if (!process.env.TCB_ENV || !process.env.TENCENTCLOUD_SECRETID || !process.env.TENCENTCLOUD_SECRETKEY) {
-    console.error('缺少 TCB_ENV / TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY；本地模拟器请加 --emulator');
-    process.exit(2);
-  }
-  const app = tcb.init({ env: process.env.TCB_ENV, secretId: process.env.TENCENTCLOUD_SECRETID, secretKey: process.env.TENCENTCLOUD_SECRETKEY });
+  const { app } = connectTarget(process.argv.slice(2));
   const r = await migrateLedgers(app.database() as unknown as Db, (line) => console.log(line));
   console.log(
     `ledger migration: ${r.orders} orders, ${r.created} ledgers created, ${r.existed} already had one, ${r.withoutAfterSales} without after-sales${r.created ? '' : ' — nothing to do'}`,

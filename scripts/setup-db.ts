@@ -9,7 +9,7 @@
  * /_local/indexes route; for a real environment `npm run deploy` creates the
  * indexes (and rules) with @cloudbase/manager-node, and this script lists them.
  */
-import tcb from '@cloudbase/node-sdk';
+import { connectTarget } from './cloudbase-target';
 import { databasePlan } from './deploy/plan';
 
 export async function createCollections(db: { createCollection(name: string): Promise<unknown> }): Promise<{ created: string[]; existed: string[] }> {
@@ -30,25 +30,7 @@ export async function createCollections(db: { createCollection(name: string): Pr
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const emuIdx = args.indexOf('--emulator');
-  let emulatorUrl: string | null = null;
-  if (emuIdx >= 0) {
-    emulatorUrl = (args[emuIdx + 1] && !args[emuIdx + 1].startsWith('--') ? args[emuIdx + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-    Object.assign(process.env, {
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${emulatorUrl}/admin` }),
-      TENCENTCLOUD_SECRETID: 'local',
-      TENCENTCLOUD_SECRETKEY: 'local',
-      TENCENTCLOUD_RUNENV: 'SCF',
-      TENCENTCLOUD_REGION: 'ap-shanghai',
-      SCF_NAMESPACE: 'local-env',
-      TCB_ENV: 'local-env',
-    });
-  } else if (!process.env.TCB_ENV || !process.env.TENCENTCLOUD_SECRETID || !process.env.TENCENTCLOUD_SECRETKEY) {
-    console.error('缺少 TCB_ENV / TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY；本地模拟器请加 --emulator');
-    process.exit(2);
-  }
-  const app = tcb.init({ env: process.env.TCB_ENV, secretId: process.env.TENCENTCLOUD_SECRETID, secretKey: process.env.TENCENTCLOUD_SECRETKEY });
+  const { app, emulatorUrl } = connectTarget(process.argv.slice(2));
   // biome-ignore lint/plugin/no-as-any: node-sdk 3.17 types createCollection() as Promise<any> on a Db whose other members we do not use; createCollections takes only that method
   const result = await createCollections(app.database() as any);
   console.log(`collections created: ${result.created.join(', ') || '—'}; already there: ${result.existed.join(', ') || '—'}`);
