@@ -178,10 +178,12 @@ async function claimSettlement(
   now: Date,
   settings: ShopSettings,
   refund: TransitionRequest['refund'],
+  loaded?: { order: OrderDoc; ledger: LedgerDoc },
 ): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
+  // The order does not change under a claim; only the ledger is read again after a lost compare-and-set.
+  const order = loaded?.order ?? (await loadOrder(ret.orderId, settings));
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const order = await loadOrder(ret.orderId, settings);
-    const ledger = await loadLedger(order);
+    const ledger = i === 0 && loaded ? loaded.ledger : await loadLedger(order);
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const previous = ledger.entries[ret._id] ?? null;
     // The after-sale moved on since it was read (another transition claimed a newer version): lost race.
@@ -209,9 +211,12 @@ async function claimSettlement(
 export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry }> {
   const { ret, actor, action, now, settings } = req;
   let ledger: LedgerView | undefined;
+  // Read for the decision when the row needs it, and kept for the settlement that may follow (one read each).
+  let loaded: { order: OrderDoc; ledger: LedgerDoc } | undefined;
   if (needsLedger(ret.status, actor.role, action, ret.type)) {
     const order = await loadOrder(ret.orderId, settings);
-    ledger = ledgerView(await loadLedger(order), order, ret._id);
+    loaded = { order, ledger: await loadLedger(order) };
+    ledger = ledgerView(loaded.ledger, order, ret._id);
   }
   const result = decide({
     current: toCurrent(ret),
@@ -236,6 +241,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
       now,
       settings,
       req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund,
+      loaded,
     );
     extra = { ...extra, ...settled.fields };
     undo = settled.undo;
