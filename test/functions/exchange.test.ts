@@ -161,6 +161,8 @@ describe('the exchange lifecycle', () => {
       stock: { op: 'exchangeReserved', skus: [{ skuId: 'SKU-TEE-W-L', quantity: 1 }] },
     });
 
+    // the state is checked first: nothing can be shipped before the goods came back, whatever the waybill
+    expectError(await reship(ret.returnId, { trackingNo: '12' }), 'INVALID_STATE');
     expect((await review({ action: 'approve', returnId: ret.returnId })).status).toBe('AWAITING_SHIPMENT');
     await shipBack(ret.returnId);
     const received = await review({ action: 'confirmReceipt', returnId: ret.returnId });

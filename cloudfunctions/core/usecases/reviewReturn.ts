@@ -38,12 +38,14 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     evidence: evidenceIn,
     returnAddress: input.action === 'approve' ? input.returnAddress : undefined,
     decision: input.action === 'decide' ? input.decision : undefined,
-    ...(input.action === 'reship' ? { reship: { carrier: input.carrier, trackingNo: checkedWaybill(input.carrier, input.trackingNo) } } : {}),
+    ...(input.action === 'reship' ? { reship: { carrier: input.carrier, trackingNo: input.trackingNo } } : {}),
     ...(input.action === 'propose' ? { proposal: { kind: input.kind, amount: input.refundAmount, reason: input.reason, evidence: evidenceIn } } : {}),
   };
   // State, role and input checks of the machine first (pure): a refused action
   // answers INVALID_STATE & co. before any file is downloaded or checked.
   precheck(ret, acting, input.action, now, settings, payload);
+  // The replacement's waybill in its carrier's format (after the state checks: a refused action says why first).
+  if (input.action === 'reship') payload.reship = { carrier: input.carrier, trackingNo: checkedWaybill(input.carrier, input.trackingNo) };
 
   const evidence = await attachEvidence(evidenceIn, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const extra: Record<string, unknown> = evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {};

@@ -72,10 +72,10 @@ const type = fc.oneof(
   { weight: 3, arbitrary: fc.constant('AUTO' as const) },
   { weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) },
   { weight: 1, arbitrary: fc.constant('RETURN_REFUND' as const) },
-  { weight: 2, arbitrary: fc.constant('EXCHANGE' as const) },
+  { weight: 3, arbitrary: fc.constant('EXCHANGE' as const) },
 );
 /** Mostly a valid replacement; sometimes one at another price (refused). */
-const replacement = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...REPLACEMENTS.slice(0, 2)) }, { weight: 1, arbitrary: fc.constant(REPLACEMENTS[2]) });
+const replacement = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...REPLACEMENTS.slice(0, 2)) }, { weight: 1, arbitrary: fc.constant(REPLACEMENTS[2]) });
 const applyArb = fc.record(
   { kind: fc.constant('apply' as const), order: fc.nat({ max: 2 }), type, reason, lines: linePicks, replacement },
   { requiredKeys: ['kind', 'order', 'type', 'reason', 'lines'] },
@@ -148,21 +148,38 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
 
 const ORDER_KINDS: OrderKind[] = ['SHIPPED', 'UNSHIPPED', 'PRESALE'];
 
-/** Orders drawn per sequence (at least one, each kind at most once) and 8–25 commands. */
+const advanceArb = fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) });
+
+/**
+ * A quarter of the sequences walk exchanges (换货) deep: shipped orders, the
+ * first applies are exchanges, and the walk advances twice as often — so
+ * reships, conversions, sell-outs and confirmations are reached, not only applies.
+ */
+const exchangeApplyArb = applyArb.map(
+  (a): Command => ({ ...a, type: 'EXCHANGE' }),
+  (v) => v as never,
+);
+const focusedCommandArb: fc.Arbitrary<Command> = fc.oneof({ weight: 1, arbitrary: commandArb }, { weight: 1, arbitrary: advanceArb });
+
+/** Orders drawn per sequence (at least one, each kind at most once) and 8–25 commands (exchange walks: up to 35). */
 export function sequenceArb(opts: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<Sequence> {
-  return fc.record({
+  const rest = (arb: fc.Arbitrary<Command>, longer = 0) => fc.array(arb, { minLength: (opts.minLength ?? 8) - 1, maxLength: (opts.maxLength ?? 25) - 3 + longer });
+  const joined = ([first, tail]: [Command[], Command[]]): Command[] => [...first, ...tail];
+  const notBuilt = (): [Command[], Command[]] => {
+    throw new Error('not built from a list');
+  };
+  const general = fc.record({
     orders: fc.oneof({ weight: 3, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 2 }) }),
     // Every sequence starts with one to three applies (so the walk has after-sales, often several on one order, to act
     // on); the rest is drawn freely.
-    commands: fc
-      .tuple(fc.array(applyArb, { minLength: 1, maxLength: 3 }), fc.array(commandArb, { minLength: (opts.minLength ?? 8) - 1, maxLength: (opts.maxLength ?? 25) - 3 }))
-      .map(
-        ([first, rest]): Command[] => [...first, ...rest],
-        () => {
-          throw new Error('not built from a list');
-        },
-      ),
+    commands: fc.tuple(fc.array(applyArb as fc.Arbitrary<Command>, { minLength: 1, maxLength: 3 }), rest(commandArb)).map(joined, notBuilt),
   });
+  const exchanges = fc.record({
+    orders: fc.subarray(['SHIPPED', 'PRESALE'] as OrderKind[], { minLength: 1 }),
+    // 10 commands longer: an exchange has the longest path (apply → … → reship → confirm).
+    commands: fc.tuple(fc.array(exchangeApplyArb, { minLength: 1, maxLength: 2 }), rest(focusedCommandArb, 10)).map(joined, notBuilt),
+  });
+  return fc.oneof({ weight: 3, arbitrary: general }, { weight: 1, arbitrary: exchanges });
 }
 
 const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `${l.lineId ?? `line${l.line}`}×${l.quantity || 'all'}`).join('+');

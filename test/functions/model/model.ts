@@ -91,11 +91,11 @@ export const REPLACEMENTS = ['SAME', 'ALT', 'PRICE'] as const;
 export type ReplacementKind = (typeof REPLACEMENTS)[number];
 export const replacementSku = (orderId: string, lineId: string, kind: ReplacementKind): string => (kind === 'SAME' ? skuOf(orderId, lineId) : `${skuOf(orderId, lineId)}-${kind}`);
 
-/** The catalogue of an order's lines (`skus`): stock 3 for the same SKU, 1 for the other of the same price. */
+/** The catalogue of an order's lines (`skus`): stock 3 for the same SKU and for the other of the same price (the sell-out command empties the latter). */
 export function skusFor(doc: Record<string, any>): Record<string, unknown>[] {
   return (doc.lines as any[]).flatMap((l) => [
     { _id: replacementSku(doc._id, l.lineId, 'SAME'), productId: l.productId, title: `${l.title} 原规格`, attrs: { 规格: '原规格' }, price: l.unitPrice, stock: 3 },
-    { _id: replacementSku(doc._id, l.lineId, 'ALT'), productId: l.productId, title: `${l.title} 另一规格`, attrs: { 规格: '另一规格' }, price: l.unitPrice, stock: 1 },
+    { _id: replacementSku(doc._id, l.lineId, 'ALT'), productId: l.productId, title: `${l.title} 另一规格`, attrs: { 规格: '另一规格' }, price: l.unitPrice, stock: 3 },
     { _id: replacementSku(doc._id, l.lineId, 'PRICE'), productId: l.productId, title: `${l.title} 加价规格`, attrs: { 规格: '加价规格' }, price: l.unitPrice + 100, stock: 9 },
   ]);
 }

@@ -263,6 +263,8 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
       { kind: 'time', hours: 10 * 24 + 1, sweep: true },
     ],
   };
+  // An exchange's goods back: receipt as likely as everything else together (the replacement's path is the long one).
+  if (ret.type === 'EXCHANGE' && ret.status === 'IN_TRANSIT' && k % 2 === 0) return { kind: 'confirm', ...base, lower: false };
   const list = byStatus[ret.status] ?? [{ kind: 'flush' }];
   return list[variant % list.length];
 }
