@@ -10,7 +10,7 @@
  * 转为退款 (reason required, the buyer reads it), and the lists' labels.
  */
 import path from 'node:path';
-import { usePages, DEMO, MP_ROOT, type Page } from './support/pages';
+import { usePages, submitWith, DEMO, MP_ROOT, type Page } from './support/pages';
 import { exchangeUntil, must, pickedPhotos, seedClothingOrder } from './support/returns';
 import { CARRIERS } from '../../miniprogram/aftersale/shared/contract';
 
@@ -288,6 +288,23 @@ describe('staff-review: 发出换货 and 转为退款', () => {
     } finally {
       await env.emu.seed({ skus: [sku] });
     }
+  });
+});
+
+describe('staff-review: an exchange in review', () => {
+  it('approve asks for the return address; a proposal is bounded by what the units were bought for, not by the ¥0 of an exchange', async () => {
+    const id = await exchangeUntil(env, await seedClothingOrder(env), 'SKU-TEE-W-S', 'PENDING_REVIEW');
+    env.as(DEMO.merchant);
+    const page = await env.open('staff-review', { returnId: id });
+    expect(page.data.actions.map((a: any) => a.name)).toEqual(['approve', 'reject', 'propose']);
+    expect(page.exists('.addr-name')).toBe(true);
+    await page.tap('.tab-propose');
+    expect(page.texts('.propose-kind')).toEqual(['部分退款，商品无需退回', '全额退款，商品无需退回']);
+    await page.input('.propose-reason', '该尺码暂时缺货，您可保留商品，退您 20 元');
+    expect(await submitWith(page, '.propose-amount', '59.01')).toBe('退款金额不能超过 ¥59.00');
+    expect(await submitWith(page, '.propose-amount', '20')).toBe('');
+    expect(calls('reviewReturn', 'propose')[0].data).toMatchObject({ kind: 'PARTIAL_REFUND', refundAmount: 2000 });
+    expect(page.text('.sh-status')).toBe('协商待确认');
   });
 });
 

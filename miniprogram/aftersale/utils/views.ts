@@ -208,7 +208,14 @@ export function evidenceRoom(sideRoom: number, picked: number): number {
   return Math.max(0, sideRoom - picked);
 }
 
-/** The most a receipt confirmation (or a decision for the buyer) may refund: the refund amount plus the reimbursable postage claim. */
+/**
+ * The most a receipt confirmation (or a decision for the buyer) may refund: the
+ * refund amount plus the reimbursable postage claim. An exchange moves no
+ * money (its refundAmount is 0) until a proposal or a conversion refunds its
+ * units: what those units were bought for (its lines' amounts; the server
+ * settles the exact maximum and answers REFUND_LIMIT with it above that).
+ */
 export function maxRefundOf(r: ReturnView): number {
+  if (r.type === 'EXCHANGE' && !r.refundAmount) return r.lines.reduce((sum, l) => sum + l.amount, 0);
   return r.refundAmount + (r.postageClaim?.reimbursable ?? 0);
 }
