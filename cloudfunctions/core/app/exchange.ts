@@ -58,9 +58,9 @@ export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName
   const skus = ex.replacements.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
   if (action === 'apply' || action === 'modify') return { op: 'exchangeReserved', skus };
   if (action === 'reship') return { op: 'exchangeShipped', skus };
+  // Ends without a shipment: a refund was planned, or a terminal status (EXCHANGED comes only after the shipment).
   const info = STATUSES[to];
-  const ends = info.refundBound || (info.terminal && to !== 'EXCHANGED');
-  return ends && !ex.reship ? { op: 'exchangeReleased', skus } : null;
+  return (info.refundBound || info.terminal) && !ex.reship ? { op: 'exchangeReleased', skus } : null;
 }
 
 /** Before the replacement goes out: each SKU still matches its line and has the stock (else: convert to a refund). */
