@@ -166,7 +166,7 @@ describe('the exchange lifecycle', () => {
     expect((await review({ action: 'approve', returnId: ret.returnId })).status).toBe('AWAITING_SHIPMENT');
     await shipBack(ret.returnId);
     const received = await review({ action: 'confirmReceipt', returnId: ret.returnId });
-    expect(received).toMatchObject({ status: 'AWAITING_RESHIP', statusLabel: '待商家发出换货', nextActor: { role: 'MERCHANT' } });
+    expect(received).toMatchObject({ status: 'AWAITING_RESHIP', statusLabel: '待商家换货', nextActor: { role: 'MERCHANT' } });
     expect(received.deadline).not.toBeNull();
     expect(await refundsOf(ret.returnId)).toEqual([]);
 
@@ -294,7 +294,28 @@ describe('the exchange lifecycle', () => {
   });
 });
 
+/** subscribeMessage.send calls about one after-sale and template. */
+async function messages(returnId: string, templateId: string) {
+  return (await h.outbox()).filter((m: any) => m.api === 'subscribeMessage.send' && m.data?.data?.character_string1?.value === returnId && m.data?.template_id === templateId);
+}
+
 describe('default outcomes through the sweep', () => {
+  it('the buyer hears of each step within their consents; the merchant is reminded 24 h before the reship deadline', async () => {
+    await f.consent(DEMO.buyer, ['TPL_AFTERSALE_STATUS'], 10);
+    await f.consent(DEMO.merchant, ['TPL_AFTERSALE_REMINDER'], 5);
+    const orderId = await clothingOrder();
+    const received = await awaitingReship(orderId, 'SKU-TEE-B-L');
+    await quiet();
+    // the status fits WeChat's 5-character phrase field (the emulator answers 47003 otherwise)
+    const told = await messages(received.returnId, 'TPL_AFTERSALE_STATUS');
+    expect(told.map((m: any) => [m.data.data.phrase2.value, m.result.errCode])).toContainEqual(['待商家换货', 0]);
+    await f.advanceQuietly(25 * HOUR);
+    await sweep();
+    const reminded = await messages(received.returnId, 'TPL_AFTERSALE_REMINDER');
+    expect(reminded.map((m: any) => [m.data.touser, m.data.data.phrase2.value, m.result.errCode])).toContainEqual([DEMO.merchant, '待商家换货', 0]);
+    expect(reminded[0].data.page).toBe(`aftersale/pages/staff-review/index?returnId=${received.returnId}`);
+  });
+
   it('merchant silent past the reship deadline → converted to a refund automatically', async () => {
     const orderId = await clothingOrder();
     const received = await awaitingReship(orderId, 'SKU-TEE-W-XL');

@@ -28,12 +28,14 @@ describe('statuses', () => {
       REFUNDING: '退款中',
       REFUND_FAILED: '退款异常',
       REFUNDED: '退款成功',
-      AWAITING_RESHIP: '待商家发出换货',
+      AWAITING_RESHIP: '待商家换货',
       RESHIPPED: '换货已发出',
       EXCHANGED: '换货完成',
       CANCELLED: '已撤销',
       CLOSED: '已关闭',
     });
+    // a subscribe message's 售后状态 is a `phrase` field: at most 5 characters, Chinese only (docs/platform-limits.md)
+    for (const s of ALL_STATUSES) expect(STATUSES[s].label).toMatch(/^[\u4e00-\u9fa5]{1,5}$/);
     expect(statusLabel(null)).toBe('未申请');
     expect(statusLabel('REFUNDED')).toBe('退款成功');
   });

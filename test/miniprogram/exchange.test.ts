@@ -160,8 +160,8 @@ describe('return-detail: the exchange as the buyer follows it', () => {
     const id = await exchangeUntil(env, await seedClothingOrder(env), 'SKU-TEE-B-M', 'AWAITING_RESHIP');
     env.as(DEMO.buyer);
     const page = await env.open('return-detail', { returnId: id });
-    expect(page.text('.status-label')).toBe('待商家发出换货');
-    expect(page.text('.status-next')).toBe('等待商家发出换货商品');
+    expect(page.text('.status-label')).toBe('待商家换货');
+    expect(page.text('.status-next')).toBe('等待商家换货商品');
     expect(page.text('.deadline-text')).toMatch(/^截止 /);
     expect(page.texts('.exchange-replacement .replacement-title')).toEqual(['纯棉圆领T恤 黑色 M']);
     expect(page.text('.exchange-replacement')).toContain('（黑色 / M）');
@@ -220,7 +220,7 @@ describe('staff-review: 发出换货 and 转为退款', () => {
     const id = await exchangeUntil(env, await seedClothingOrder(env), 'SKU-TEE-B-L', 'AWAITING_RESHIP');
     env.as(DEMO.merchant);
     const page = await env.open('staff-review', { returnId: id });
-    expect(page.text('.sh-status')).toBe('待商家发出换货');
+    expect(page.text('.sh-status')).toBe('待商家换货');
     expect(page.data.actions.map((a: any) => [a.name, a.label])).toEqual([
       ['reship', '发出换货'],
       ['convertToRefund', '转为退款'],
@@ -264,7 +264,7 @@ describe('staff-review: 发出换货 and 转为退款', () => {
       await page.tap('.submit-btn');
       expect(calls('reviewReturn', 'reship')).toHaveLength(1);
       expect(page.text('.form-error')).toBe('「纯棉圆领T恤 白色 XL」库存不足，暂时无法换货，不能发出换货；可转为退款');
-      expect(page.text('.sh-status')).toBe('待商家发出换货');
+      expect(page.text('.sh-status')).toBe('待商家换货');
       expect((await stored(id))?.status).toBe('AWAITING_RESHIP');
 
       await page.tap('.tab-convertToRefund');
@@ -315,15 +315,15 @@ describe('the lists', () => {
     env.as(DEMO.buyer);
     const mine = await env.open('my-returns');
     const row = mine.data.items.findIndex((i: any) => i.returnId === id);
-    expect(mine.texts('.return-card .card-status')[row]).toBe('待商家发出换货');
+    expect(mine.texts('.return-card .card-status')[row]).toBe('待商家换货');
     expect(mine.texts('.return-card .card-meta')[row]).toBe('共 1 件 · 换同款其他规格，不涉及退款');
 
     env.as(DEMO.merchant);
     const queue = await env.open('staff-queue');
-    expect(queue.data.filters.map((f: any) => f.label)).toEqual(expect.arrayContaining(['待商家发出换货', '换货已发出', '换货完成']));
+    expect(queue.data.filters.map((f: any) => f.label)).toEqual(expect.arrayContaining(['待商家换货', '换货已发出', '换货完成']));
     const filtered = await env.open('staff-queue', { status: 'AWAITING_RESHIP' });
     const q = filtered.data.items.findIndex((i: any) => i.returnId === id);
-    expect(filtered.texts('.queue-item .row-status')[q]).toBe('待商家发出换货');
+    expect(filtered.texts('.queue-item .row-status')[q]).toBe('待商家换货');
     expect(filtered.texts('.queue-item .row-title')[q]).toBe('换货 · 尺码/颜色不合适');
     expect(filtered.texts('.queue-item .row-amount')[q]).toBe('换货');
   });

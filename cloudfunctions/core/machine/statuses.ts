@@ -53,7 +53,7 @@ export const STATUSES: Readonly<Record<ReturnStatus, StatusInfo>> = Object.freez
   REFUND_FAILED: info('REFUND_FAILED', '退款异常', 'MERCHANT', '等待商家处理退款异常', false, 'refund'),
   REFUNDED: info('REFUNDED', '退款成功', null, '售后已完成', true, 'refund'),
   // 换货: the goods came back, the shop ships the replacement; no money moves (unless converted to a refund: REFUNDING).
-  AWAITING_RESHIP: info('AWAITING_RESHIP', '待商家发出换货', 'MERCHANT', '等待商家发出换货商品', false, 'holds'),
+  AWAITING_RESHIP: info('AWAITING_RESHIP', '待商家换货', 'MERCHANT', '等待商家换货商品', false, 'holds'),
   RESHIPPED: info('RESHIPPED', '换货已发出', 'BUYER', '等待买家确认收到换货商品', false, 'holds'),
   // The units stay bought (nothing was refunded) and free again: the replacement may be the subject of a later after-sale.
   EXCHANGED: info('EXCHANGED', '换货完成', null, '换货已完成', true, 'releases'),
