@@ -79,6 +79,7 @@ describe('npm start', () => {
     expect(curls.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
       'POST /functions/applyReturn',
       'POST /functions/applyReturn',
+      'POST /functions/queryReturns',
       'POST /functions/reviewReturn',
       'POST /_local/pay/flush',
       'GET /_local/db/returns',
@@ -90,10 +91,13 @@ describe('npm start', () => {
     const applied = await send(curls[1]);
     expect(applied).toMatchObject({ ok: true, data: { return: { status: 'PENDING_REVIEW' } } });
     const returnId = applied.data.return.returnId;
-    const approved = await send(curls[2], returnId);
+    // the exchange picker of the clothing order: sizes and colours in stock at the same price
+    const options = await send(curls[2]);
+    expect(options.data.lines[0].options.map((o: any) => o.skuId)).toContain('SKU-TEE-W-L');
+    const approved = await send(curls[3], returnId);
     expect(approved).toMatchObject({ ok: true, data: { return: { returnId, status: 'REFUNDING' } } });
-    await send(curls[3]);
-    const returns = await send(curls[4]);
+    await send(curls[4]);
+    const returns = await send(curls[5]);
     expect(returns.data.find((r: any) => r._id === returnId)).toMatchObject({ status: 'REFUNDED' });
   });
 
