@@ -27,7 +27,7 @@ import { formatShopTime } from '../policy/time';
 import { isTerminal, statusLabel, STATUSES } from '../machine/statuses';
 import { rolesFor, staffWhoActIn } from '../machine/transitions';
 import { retryBackoff } from './pay/classify';
-import { CLIENT_ORIGINS, requireOpenid, requireOrigin, type StaffDoc } from './guards';
+import { CLIENT_ORIGINS, requireOpenid, requireOrigin, staffWithRoles } from './guards';
 import type { ReturnDoc } from './model';
 import type { ShopSettings } from './settings';
 import type { SubscribeInput } from '../schemas/subscribe';
@@ -147,6 +147,8 @@ async function spendConsent(openid: string, templateId: string, reserve: number,
   const _ = command();
   const _id = subscriptionId(openid, templateId);
   if (await cas(C.subscriptions, { _id, left: _.gt(reserve) }, { left: _.inc(-1), updatedAt: now })) return 'spent';
+  // Nothing kept back: the compare-and-set failing means none is left (no second read to tell held from none).
+  if (reserve === 0) return 'none';
   const doc = await findById<SubscriptionDoc>(C.subscriptions, _id);
   return doc && doc.left > 0 ? 'held' : 'none';
 }
@@ -270,9 +272,7 @@ function messageReaders(status: ReturnDoc['status']): string[] {
 /** A new message in the thread: the other side is told (informational: only with spare consents), never failing the call. */
 export async function tellAboutMessage(ret: ReturnDoc, fromBuyer: boolean, messageId: string, now: Date, settings: ShopSettings): Promise<void> {
   try {
-    const recipients = fromBuyer
-      ? (await findMany<StaffDoc>(C.staff, { roles: command().in(messageReaders(ret.status)) }, { limit: 100 })).map((s) => s._id).filter((id) => id !== ret.buyerOpenid)
-      : [ret.buyerOpenid];
+    const recipients = fromBuyer ? (await staffWithRoles(messageReaders(ret.status))).map((s) => s._id).filter((id) => id !== ret.buyerOpenid) : [ret.buyerOpenid];
     for (const touser of recipients) {
       await notify({
         key: `${ret._id}:msg:${messageId}:${touser}`,
@@ -295,7 +295,7 @@ export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSetting
   const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;
   if (!what) return;
   try {
-    const staff = await findMany<StaffDoc>(C.staff, { roles: command().in(what.roles) }, { limit: 100 });
+    const staff = await staffWithRoles(what.roles);
     for (const s of staff) {
       if (s._id === ret.buyerOpenid) continue;
       await notify({ key: `${ret._id}:v${ret.version}:staff:${s._id}`, kind: 'statusChanged', ret, touser: s._id, hint: what.hint, now, settings });
