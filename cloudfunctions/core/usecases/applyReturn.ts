@@ -30,8 +30,23 @@ import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine } from '../policy/types';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
-import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
+import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, writeSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import {
+  conflict,
+  loadOrderAndLedger,
+  loadReturn,
+  findOrderWith,
+  loadReturnWithOrder,
+  lostRace,
+  normaliseReturn,
+  orderRead,
+  priorEvent,
+  refused,
+  requireOwner,
+  toCurrent,
+  transition,
+  type OrderRead,
+} from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { deliverEvents, eventOf } from '../app/events';
 import { returnView } from '../app/view';
@@ -68,8 +83,26 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
   }
 }
 
-async function loadOwnOrder(orderId: string, openid: string, settings: ShopSettings): Promise<OrderDoc> {
-  const order = await loadOrder(orderId, settings);
+/**
+ * apply's one read: the order, its ledger and the caller's after-sale made
+ * with the same (buyer, requestId), if any (index buyer_applyKey). An order
+ * that does not exist still answers a repeated request with its after-sale.
+ */
+async function loadOrderForApply(
+  orderId: string,
+  openid: string,
+  applyKey: string,
+  settings: ShopSettings,
+): Promise<{ earlier: ReturnDoc } | (OrderRead & { earlier?: undefined })> {
+  const byKey = { buyerOpenid: openid, applyKey };
+  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }]);
+  const earlier = found ? (found.joined.earlier[0] as ReturnDoc | undefined) : (await findMany<ReturnDoc>(C.returns, byKey, { limit: 1 }))[0];
+  if (earlier) return { earlier };
+  if (!found) throw new AppError('NOT_FOUND', '订单不存在');
+  return orderRead(found.rawOrder, found.rawLedger, settings);
+}
+
+function ownOrder(order: OrderDoc, openid: string): OrderDoc {
   if (order.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
   return order;
 }
@@ -135,13 +168,13 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
   }
   if (!Object.keys(fixes).length) return false;
   const fixed = await claim(ledger, fixes);
-  if (fixed) await mirrorSummary(ledger._id);
+  if (fixed) await writeSummary(ledger);
   return fixed;
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const order = await loadOwnOrder(input.orderId, openid, settings);
-  const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings));
+  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings);
+  const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings));
   // How to reach the shop (联系商家) before there is an after-sale to read it from.
   return ok({ ...res, contact: settings.contact ?? null });
 }
@@ -166,17 +199,11 @@ function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: Evi
 async function apply(input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
-  // Looked up side by side with the order read (two requests, one round trip of latency).
-  const [earlierRead, orderRead] = await Promise.allSettled([
-    findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }),
-    loadOwnOrder(input.orderId, openid, settings),
-  ]);
-  if (earlierRead.status === 'rejected') throw earlierRead.reason;
-  const [earlier] = earlierRead.value;
-  if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
-  if (orderRead.status === 'rejected') throw orderRead.reason;
-  const order = orderRead.value;
-  let ledger = await loadLedger(order);
+  // Looked up in the same request as the order and its ledger (one aggregate: the order with both joined).
+  const read = await loadOrderForApply(input.orderId, openid, applyKey, settings);
+  if (read.earlier) return ok({ return: returnView(normaliseReturn(read.earlier), { role: 'BUYER', now, policy: settings.policy }) });
+  const order = ownOrder(read.order, openid);
+  let ledger = read.ledger;
   let verified: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
     const mine = entriesOf(ledger).find((p) => p.applyKey === applyKey);
@@ -208,7 +235,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         if (existing.applyKey !== applyKey) throw conflict();
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
-      await mirrorSummary(order._id);
+      await writeSummary(ledger);
       await deliverEvents(ret, now, settings).catch(() => 0);
       await tellStaff(ret, now, settings);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
@@ -302,7 +329,7 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   const claimed = { lines: entry.lines, amounts: { items, shipping: 0, total: items } };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
   await createIfAbsent(C.returns, ret);
-  await mirrorSummary(order._id);
+  await writeSummary(ledger);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
@@ -310,6 +337,13 @@ async function ownReturn(returnId: string, openid: string): Promise<ReturnDoc> {
   const ret = await loadReturn(returnId);
   requireOwner(ret, openid);
   return ret;
+}
+
+/** The buyer's own after-sale with its order and ledger, in one request (for an action that decides on them). */
+async function ownReturnWithOrder(returnId: string, openid: string, settings: ShopSettings): Promise<{ ret: ReturnDoc; loaded?: OrderRead }> {
+  const read = await loadReturnWithOrder(returnId, settings);
+  requireOwner(read.ret, openid);
+  return read;
 }
 
 function replayed(ret: ReturnDoc, openid: string, requestId: string, now: Date, settings: ShopSettings): Envelope | null {
@@ -348,15 +382,16 @@ function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: n
 }
 
 async function modify(input: ModifyReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const linesChanged = input.lines !== undefined && !sameLines(input.lines, ret.lines);
   // The table decides first (status, deadline, lines fixed once goods were sent): a refused modify writes nothing.
   const allowed = decide({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy, payload: { linesChanged } });
   if (!allowed.ok) throw refused(allowed);
-  const order = await loadOwnOrder(ret.orderId, openid, settings);
-  let ledger = await loadLedger(order);
+  if (!loaded) throw new AppError('NOT_FOUND', '订单不存在');
+  const order = ownOrder(loaded.order, openid);
+  let ledger = loaded.ledger;
   const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
   if (ret.status === allowed.to) requireSomeChange(ret, input, input.evidence?.length ?? 0);
@@ -403,7 +438,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
         extra: changes,
         skipMirror: true,
       });
-      await mirrorSummary(order._id);
+      await writeSummary(ledger);
       return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
     } catch (err) {
       // The after-sale did not move: put its own entry back in the ledger.
@@ -427,7 +462,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
  * merchant, where the proposal was made.
  */
 async function answerProposal(input: AnswerProposalInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const accept = input.action === 'acceptProposal';
@@ -442,6 +477,7 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
     requestId: input.requestId,
     payload: { note: input.reason },
     extra: { ...proposalOutcome(ret, accept ? 'ACCEPTED' : 'DECLINED', now), ...(accept && keepGoods ? { type: 'REFUND_ONLY' } : {}) },
+    loaded,
     ...(accept && p ? { refund: { requested: p.kind === 'REFUND_WITHOUT_RETURN' ? undefined : p.amount, reason: p.reason, negotiated: true } } : {}),
   });
   const final = accept ? await afterMove(moved, now, settings, { openid }) : moved;
@@ -450,7 +486,7 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
 }
 
 async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const { ret: stored } = await transition({
@@ -461,12 +497,13 @@ async function cancel(input: CancelReturnInput, openid: string, now: Date, setti
     settings,
     requestId: input.requestId,
     ...(ret.proposal ? { extra: proposalOutcome(ret, 'WITHDRAWN', now) } : {}),
+    loaded,
   });
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
 async function appeal(input: AppealReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
@@ -479,6 +516,7 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     requestId: input.requestId,
     payload: { note: input.description, evidence: added.map((e) => e.fileID) },
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
+    loaded,
   });
   await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });

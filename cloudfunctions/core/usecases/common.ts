@@ -3,7 +3,7 @@ import { AppError } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import type { Role, StaffRole } from '../policy/types';
 import { CLIENT_ORIGINS, requireOpenid, requireOrigin, staffRole, type StaffDoc } from '../app/guards';
-import { loadReturn, requireOwner } from '../app/returns';
+import { loadReturn, loadReturnWithOrder, requireOwner, type OrderRead } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
 import { notify, tellAboutMessage, tellStaff } from '../app/notify';
 import { addMessage } from '../app/negotiation';
@@ -47,12 +47,13 @@ export async function staffActing(caller: Caller, preferred: StaffRole[]): Promi
   return { openid, role, staff };
 }
 
-export async function buyerOwning(caller: Caller, returnId: string): Promise<{ ret: ReturnDoc; openid: string }> {
+/** The buyer's own after-sale, read with its order and ledger (one request: what its transition mirrors into). */
+export async function buyerOwning(caller: Caller, returnId: string, settings: ShopSettings): Promise<{ ret: ReturnDoc; openid: string; loaded?: OrderRead }> {
   requireOrigin(caller, CLIENT_ORIGINS);
   const openid = requireOpenid(caller);
-  const ret = await loadReturn(returnId);
+  const { ret, loaded } = await loadReturnWithOrder(returnId, settings);
   requireOwner(ret, openid);
-  return { ret, openid };
+  return { ret, openid, loaded };
 }
 
 const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {

@@ -9,7 +9,7 @@ import type { Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadReturn, priorEvent, refused, settledMaximum, toCurrent, transition } from '../app/returns';
+import { loadReturn, loadReturnWithOrder, priorEvent, refused, settledMaximum, toCurrent, transition, type OrderRead } from '../app/returns';
 import { decide } from '../machine/apply';
 import { rolesFor, STAFF_ROLES, type TransitionPayload } from '../machine/transitions';
 import { proposalFields } from '../app/negotiation';
@@ -23,10 +23,11 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   const input = parseInput(reviewReturnSchema, event);
   if (input.action === 'message') return staffMessage(input, caller);
   const acting = await staffActing(caller, staffRolesFor(rolesFor(input.action)));
-  const ret = await loadReturn(input.returnId);
-  requireNotOwnReturn(ret, acting);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
+  // With its order and ledger (one request): what the decision or the settlement reads.
+  const { ret, loaded } = await loadReturnWithOrder(input.returnId, settings);
+  requireNotOwnReturn(ret, acting);
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
 
   const evidenceIn: string[] = 'evidence' in input && input.evidence ? input.evidence : [];
@@ -60,6 +61,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
         evidence.map((e) => e.fileID),
         now,
         settings,
+        loaded,
       ),
     );
   // The amount is settled by the transition that enters REFUNDING (from the ledger, then); the merchant may grant less.
@@ -75,6 +77,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     payload,
     extra,
     refund,
+    loaded,
   });
   const final = await afterMove(moved, now, settings, acting);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
@@ -91,8 +94,9 @@ async function proposalExtra(
   evidence: string[],
   now: Date,
   settings: ShopSettings,
+  loaded?: OrderRead,
 ): Promise<Record<string, unknown>> {
-  const maximum = await settledMaximum(ret, now, settings);
+  const maximum = await settledMaximum(ret, now, settings, loaded);
   const amount = input.kind === 'REFUND_WITHOUT_RETURN' ? maximum : input.refundAmount;
   if (amount !== undefined && amount > maximum) {
     const message = `协商退款金额不能超过可退金额 ${(maximum / 100).toFixed(2)} 元`;
