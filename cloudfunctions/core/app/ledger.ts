@@ -90,10 +90,18 @@ export async function loadLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns
   return ledgerOfRead(order, await findById(C.ledgers, order._id));
 }
 
-/** The ledger from its document as just read (with the order, in one request); none stored yet: built as loadLedger does. */
-export async function ledgerOfRead(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>, raw: Record<string, any> | null | undefined): Promise<LedgerDoc> {
+/**
+ * The ledger from its document as just read (with the order, in one request);
+ * none stored yet: built as loadLedger does, from `returns` when the order's
+ * after-sales were read with it (no further request).
+ */
+export async function ledgerOfRead(
+  order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>,
+  raw: Record<string, any> | null | undefined,
+  returns?: readonly ReturnDoc[],
+): Promise<LedgerDoc> {
   if (raw) return normaliseLedger(raw);
-  return { ...(await buildLedger(order)), unsaved: true };
+  return { ...(returns ? ledgerFrom(order, returns) : await buildLedger(order)), unsaved: true };
 }
 
 /** A ledger from the `returns` collection (the after-sales themselves) and a first-release ledger on the order document. */

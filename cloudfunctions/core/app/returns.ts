@@ -39,10 +39,14 @@ export async function orderRead(
   rawOrder: Record<string, any>,
   rawLedger: Record<string, any> | null | undefined,
   settings: Pick<ShopSettings, 'orderAdapter'>,
+  returns?: readonly ReturnDoc[],
 ): Promise<OrderRead> {
   const order = readOrder(rawOrder, settings.orderAdapter) as OrderDoc;
-  return { order, ledger: await ledgerOfRead(order, rawLedger) };
+  return { order, ledger: await ledgerOfRead(order, rawLedger, returns) };
 }
+
+/** Joins the order's after-sales (index `order`): the ledger of an order that has none stored yet is built from them without another read. */
+export const ORDER_RETURNS: Lookup = { from: C.returns, localField: '_id', foreignField: 'orderId', as: 'orderReturns' };
 
 /** The raw order with its ledger document and the documents `also` joins, in one request (null: no such order). */
 export async function findOrderWith(
@@ -53,11 +57,11 @@ export async function findOrderWith(
   return found && { rawOrder: found.doc, rawLedger: found.joined[JOINED_LEDGER][0], joined: found.joined };
 }
 
-/** The order (through the shop's adapter) and its ledger, in one request. */
-export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderRead> {
-  const found = await findOrderWith(orderId);
+/** The order (through the shop's adapter) and its ledger, in one request (`withReturns`: and its after-sales, see ORDER_RETURNS). */
+export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>, withReturns = false): Promise<OrderRead> {
+  const found = await findOrderWith(orderId, withReturns ? [ORDER_RETURNS] : []);
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return orderRead(found.rawOrder, found.rawLedger, settings);
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[] | undefined);
 }
 
 /**

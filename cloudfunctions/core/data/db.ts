@@ -86,6 +86,12 @@ export async function createIfAbsent(collection: CollectionName, doc: AnyDoc & {
   }
 }
 
+/** Write a whole document by _id: created, or replaced if it exists (`doc(id).set`). */
+export async function putById(collection: CollectionName, doc: AnyDoc & { _id: string }): Promise<void> {
+  const { _id, ...data } = doc;
+  await database().collection(collection).doc(_id).set({ data });
+}
+
 export async function removeById(collection: CollectionName, id: string): Promise<void> {
   await database().collection(collection).where({ _id: id }).remove();
 }

@@ -39,6 +39,7 @@ import {
   loadReturnWithOrder,
   lostRace,
   normaliseReturn,
+  ORDER_RETURNS,
   orderRead,
   priorEvent,
   refused,
@@ -95,11 +96,11 @@ async function loadOrderForApply(
   settings: ShopSettings,
 ): Promise<{ earlier: ReturnDoc } | (OrderRead & { earlier?: undefined })> {
   const byKey = { buyerOpenid: openid, applyKey };
-  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }]);
+  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }, ORDER_RETURNS]);
   const earlier = found ? (found.joined.earlier[0] as ReturnDoc | undefined) : (await findMany<ReturnDoc>(C.returns, byKey, { limit: 1 }))[0];
   if (earlier) return { earlier };
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return orderRead(found.rawOrder, found.rawLedger, settings);
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[]);
 }
 
 function ownOrder(order: OrderDoc, openid: string): OrderDoc {
@@ -173,7 +174,7 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings);
+  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings, true);
   const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings));
   // How to reach the shop (联系商家) before there is an after-sale to read it from.
   return ok({ ...res, contact: settings.contact ?? null });
@@ -328,8 +329,10 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   const items = entry.lines.reduce((sum, l) => sum + l.amount, 0);
   const claimed = { lines: entry.lines, amounts: { items, shipping: 0, total: items } };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
-  await createIfAbsent(C.returns, ret);
-  await writeSummary(ledger);
+  // Created here: the ledger as read holds its claim. Not (created meanwhile, maybe for another order, whose claim
+  // here is being released): the summary from the ledger as it is now.
+  if (await createIfAbsent(C.returns, ret)) await writeSummary(ledger);
+  else await mirrorSummary(order._id);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
