@@ -107,6 +107,11 @@ function extraOrders(nowMs: number) {
     order('O3011', 'RECEIVED', [{ lineId: 'L1', title: '不锈钢保温杯 500ml', quantity: 1, paidAmount: 12900 }]),
     order('O3012', 'RECEIVED', [{ lineId: 'L1', title: '机械键盘 茶轴', quantity: 1, paidAmount: 35900 }]),
     order('O3013', 'PAID', [{ lineId: 'L1', title: '猫粮 10kg', quantity: 1, paidAmount: 26900 }]),
+    // 换货: T-shirts of the demo catalogue (product P-TEE, 59 元, skus of scripts/emulator/demo.ts)
+    ...['O3014', 'O3015', 'O3016', 'O3017'].map((id) => {
+      const o = order(id, 'RECEIVED', [{ lineId: 'L1', title: '纯棉圆领T恤 白色 M', quantity: 1, paidAmount: 5900 }]);
+      return { ...o, lines: o.lines.map((l) => ({ ...l, skuId: 'SKU-TEE-W-M', productId: 'P-TEE' })) };
+    }),
   ];
 }
 
@@ -198,6 +203,23 @@ async function buildScenario(h: Harness): Promise<Scenario> {
   await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
   ids.refundOverdue = await apply('O3013', 'REFUND_ONLY', 'NOT_RECEIVED', [{ lineId: 'L1', quantity: 1 }], { description: '物流显示签收但我没收到' });
   await review(ids.refundOverdue, 'approve');
+
+  // 换货: waiting for the replacement, the replacement sent, confirmed, and converted to a refund (out of stock).
+  const exchange = async (orderId: string, skuId: string, until: 'AWAITING_RESHIP' | 'RESHIPPED') => {
+    const id = await apply(orderId, 'EXCHANGE', 'SIZE_COLOR', [{ lineId: 'L1', quantity: 1 }], { description: 'M 码偏小，想换大一码', replacements: [{ lineId: 'L1', skuId }] });
+    await review(id, 'approve', { returnAddress: address });
+    await must(h, 'submitLogistics', { requestId: rid(), returnId: id, mode: 'SELF_SHIP', carrier: 'ZTO', trackingNo: '731234567890123' }, B);
+    await review(id, 'confirmReceipt');
+    if (until === 'RESHIPPED') await review(id, 'reship', { carrier: 'SF', trackingNo: 'SF9876543210987' });
+    return id;
+  };
+  ids.awaitingReship = await exchange('O3014', 'SKU-TEE-W-L', 'AWAITING_RESHIP');
+  ids.reshipped = await exchange('O3015', 'SKU-TEE-W-L', 'RESHIPPED');
+  ids.exchanged = await exchange('O3016', 'SKU-TEE-B-M', 'RESHIPPED');
+  await must(h, 'applyReturn', { action: 'confirmExchange', requestId: rid(), returnId: ids.exchanged }, B);
+  ids.converted = await exchange('O3017', 'SKU-TEE-W-XL', 'AWAITING_RESHIP');
+  await review(ids.converted, 'convertToRefund', { reason: '白色 XL 已售罄，短期内不会补货，为您原路退款' });
+  await h.flush();
 
   // Work queue highlights: one pending review overdue, one due later today.
   const now = await h.now();
@@ -303,7 +325,7 @@ async function main() {
         as: DEMO.buyer,
         options: { orderId: 'O1004' },
         act: async ({ comp, settle, shim }) => {
-          pick(comp, '.reason-picker', '3');
+          pick(comp, '.reason-picker', String(comp.instance.data.reasonLabels.indexOf('质量问题')));
           await settle();
           input(comp, '.description-input', '左耳机没有声音，重新配对也不行');
           await settle();
@@ -326,6 +348,27 @@ async function main() {
         },
       },
       { name: 'buyer-apply-modify', page: 'apply', as: DEMO.buyer, options: { returnId: ids.pending } },
+      {
+        name: 'buyer-apply-exchange',
+        page: 'apply',
+        as: DEMO.buyer,
+        options: { orderId: 'O1007', lineId: 'L1' },
+        act: async ({ comp, settle }) => {
+          tap(comp, '.type-choice', 2);
+          await settle();
+          pick(comp, '.reason-picker', String(comp.instance.data.reasonLabels.indexOf('尺码/颜色不合适')));
+          await settle();
+          const labels = comp.instance.data.lines[0].skuOptions.map((o: { label: string }) => o.label);
+          tap(comp, '.sku-option', labels.indexOf('白色 / L'));
+          await settle();
+          input(comp, '.description-input', 'M 码偏小，想换大一码');
+          await settle();
+        },
+      },
+      { name: 'buyer-detail-awaiting-reship', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.awaitingReship } },
+      { name: 'buyer-detail-reshipped', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.reshipped } },
+      { name: 'buyer-detail-exchanged', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.exchanged } },
+      { name: 'buyer-detail-exchange-converted', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.converted } },
       { name: 'buyer-detail-pending-review', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.pending } },
       { name: 'buyer-detail-forbidden', page: 'return-detail', as: DEMO.otherBuyer, options: { returnId: ids.pending } },
       { name: 'buyer-detail-awaiting-shipment', page: 'return-detail', as: DEMO.buyer, options: { returnId: ids.awaiting } },
@@ -442,6 +485,33 @@ async function main() {
           tap(comp, '.tab-markOffline');
           await settle();
           input(comp, '.offline-note', '已通过银行转账退回 ¥159.00，流水号 20260101-8899');
+          await settle();
+        },
+      },
+      {
+        name: 'staff-review-reship',
+        page: 'staff-review',
+        as: DEMO.merchant,
+        options: { returnId: ids.awaitingReship },
+        act: async ({ comp, settle }) => {
+          pick(comp, '.carrier-picker', '0');
+          await settle();
+          input(comp, '.tracking-input', 'SF12345');
+          await settle();
+          // a waybill the carrier's format refuses: the error under the field
+          tap(comp, '.submit-btn');
+          await settle();
+        },
+      },
+      {
+        name: 'staff-review-convert',
+        page: 'staff-review',
+        as: DEMO.merchant,
+        options: { returnId: ids.awaitingReship },
+        act: async ({ comp, settle }) => {
+          tap(comp, '.tab-convertToRefund');
+          await settle();
+          input(comp, '.convert-reason', '白色 L 码临时缺货，为您转为退款');
           await settle();
         },
       },

@@ -98,6 +98,8 @@ export const SECURITY_RULES: Readonly<Record<CollectionName, Rule>> = {
   ledgers: { read: false, write: false },
   subscriptions: { read: false, write: false },
   locks: { read: false, write: false },
+  // the shop's catalogue: anyone may read it (product pages), only the shop's back office writes it
+  skus: { read: true, write: false },
 };
 
 /** Collections, their indexes and rules: the one list deploy and setup-db use. */

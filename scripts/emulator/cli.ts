@@ -26,10 +26,18 @@ async function main(): Promise<void> {
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
 
   const empty = (await emu.db.find(C.orders)).length === 0;
+  const seed = demoSeed(emu.clock.now());
   if (empty && !args.has('--no-seed')) {
-    const seed = demoSeed(emu.clock.now());
     await fetch(`${emu.url}/_local/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed) });
     emu.openapi.setAccounts(DEMO_CARRIER_ACCOUNTS); // the demo shop's bound carrier account (logistics.getAllAccount)
+  }
+  // Data kept from an older release: the demo orders it lacks (e.g. the exchange orders) are added, nothing is replaced.
+  const known = new Set((await emu.db.find(C.orders)).map((o) => String((o as { _id: unknown })._id)));
+  const missing = (seed.orders as { _id: string }[]).filter((o) => !known.has(o._id));
+  const noSkus = (await emu.db.find(C.skus)).length === 0;
+  if (!empty && !args.has('--no-seed') && (missing.length || noSkus)) {
+    const topUp = { orders: missing, ...(noSkus ? { skus: seed.skus } : {}) };
+    await fetch(`${emu.url}/_local/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(topUp) });
   }
 
   const u = emu.url;
@@ -42,6 +50,7 @@ async function main(): Promise<void> {
 Demo identities (header x-wx-openid):
   buyer     ${DEMO.buyer}       orders O1001 (paid, not shipped) O1002 (shipped) O1003 (received yesterday)
                                  O1004 (received 8 days ago) O1005 (presale deposit+balance) O1006 (exempt / waiver)
+                                 O1007 O1008 (clothing: 换货 to another size or colour, skus in the demo catalogue)
   merchant  ${DEMO.merchant}    arbiter ${DEMO.arbiter}    admin ${DEMO.admin}
 
 Try it:
@@ -49,6 +58,8 @@ Try it:
     -d '{"action":"preview","orderId":"O1003","type":"RETURN_REFUND","reason":"NO_LONGER_WANTED","lines":[{"lineId":"L1","quantity":1}]}'
   curl -s ${u}/functions/applyReturn -H 'content-type: application/json' -H 'x-wx-openid: ${DEMO.buyer}' \\
     -d '{"action":"apply","requestId":"demo-apply-0001","orderId":"O1001","type":"REFUND_ONLY","reason":"WRONG_ORDER","lines":[{"lineId":"L2","quantity":1}]}'
+  curl -s ${u}/functions/queryReturns -H 'content-type: application/json' -H 'x-wx-openid: ${DEMO.buyer}' \\
+    -d '{"action":"exchangeOptions","orderId":"O1007"}'
   then approve it as the merchant (returnId from the answer):
   curl -s ${u}/functions/reviewReturn -H 'content-type: application/json' -H 'x-wx-openid: ${DEMO.merchant}' \\
     -d '{"action":"approve","requestId":"demo-approve-01","returnId":"<returnId>"}'

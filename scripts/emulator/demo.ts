@@ -30,6 +30,37 @@ function pay(outTradeNo: string, amount: number, paidAt: number, kind: 'FULL' | 
   return { outTradeNo, transactionId: `42000${outTradeNo.replace(/\D/g, '').padStart(23, '0')}`, channel: 'WECHAT_PAY', amount, paidAt: iso(paidAt), kind };
 }
 
+/**
+ * The demo shop's catalogue (`skus`, maintained by the shop): a T-shirt in two
+ * colours × S/M/L/XL (black XL sold out; the 2XL costs more, so it cannot be an
+ * exchange), and running shoes in 40–44 (44 sold out).
+ */
+export function demoSkus(): Record<string, unknown>[] {
+  const tee = ['S', 'M', 'L', 'XL'].flatMap((size) =>
+    [
+      ['W', '白色'],
+      ['B', '黑色'],
+    ].map(([c, colour]) => ({
+      _id: `SKU-TEE-${c}-${size}`,
+      productId: 'P-TEE',
+      title: `纯棉圆领T恤 ${colour} ${size}`,
+      attrs: { 颜色: colour, 尺码: size },
+      price: 5900,
+      stock: c === 'B' && size === 'XL' ? 0 : 20,
+    })),
+  );
+  const bigTee = { _id: 'SKU-TEE-W-2XL', productId: 'P-TEE', title: '纯棉圆领T恤 白色 2XL（加大码）', attrs: { 颜色: '白色', 尺码: '2XL' }, price: 6900, stock: 5 };
+  const shoes = [40, 41, 42, 43, 44].map((size) => ({
+    _id: `SKU-SHOE-${size}`,
+    productId: 'P-SHOE',
+    title: `轻跑运动鞋 ${size}码`,
+    attrs: { 尺码: String(size) },
+    price: 39900,
+    stock: size === 44 ? 0 : 8,
+  }));
+  return [...tee, bigTee, ...shoes];
+}
+
 export function demoSeed(nowMs: number): Record<string, Record<string, unknown>[]> {
   const t = (days: number) => nowMs - days * DAY;
   const orders = [
@@ -41,7 +72,7 @@ export function demoSeed(nowMs: number): Record<string, Record<string, unknown>[
       shippingFee: 800,
       payments: [pay('T1001', 16800, t(1))],
       lines: [
-        { lineId: 'L1', skuId: 'SKU-TEE-M', title: '纯棉圆领T恤 白色 M', quantity: 2, unitPrice: 5900, paidAmount: 10000 },
+        { lineId: 'L1', skuId: 'SKU-TEE-W-M', productId: 'P-TEE', title: '纯棉圆领T恤 白色 M', quantity: 2, unitPrice: 5900, paidAmount: 10000 },
         { lineId: 'L2', skuId: 'SKU-SOCK', title: '运动袜 三双装', quantity: 1, unitPrice: 6000, paidAmount: 6000 },
       ],
     },
@@ -105,6 +136,31 @@ export function demoSeed(nowMs: number): Record<string, Record<string, unknown>[
       ],
     },
     {
+      _id: 'O1007', // clothing received 2 days ago: 换货 (size / colour) of a T-shirt and shoes
+      buyerOpenid: DEMO.buyer,
+      status: 'RECEIVED',
+      paidAt: iso(t(5)),
+      shippedAt: iso(t(4)),
+      receivedAt: iso(t(2)),
+      shippingFee: 0,
+      payments: [pay('T1007', 45800, t(5))],
+      lines: [
+        { lineId: 'L1', skuId: 'SKU-TEE-W-M', productId: 'P-TEE', title: '纯棉圆领T恤 白色 M', quantity: 1, unitPrice: 5900, paidAmount: 5900 },
+        { lineId: 'L2', skuId: 'SKU-SHOE-42', productId: 'P-SHOE', title: '轻跑运动鞋 42码', quantity: 1, unitPrice: 39900, paidAmount: 39900 },
+      ],
+    },
+    {
+      _id: 'O1008', // a second clothing order (exchange failure paths)
+      buyerOpenid: DEMO.buyer,
+      status: 'RECEIVED',
+      paidAt: iso(t(4)),
+      shippedAt: iso(t(3)),
+      receivedAt: iso(t(1)),
+      shippingFee: 800,
+      payments: [pay('T1008', 12600, t(4))],
+      lines: [{ lineId: 'L1', skuId: 'SKU-TEE-B-L', productId: 'P-TEE', title: '纯棉圆领T恤 黑色 L', quantity: 2, unitPrice: 5900, paidAmount: 11800 }],
+    },
+    {
       _id: 'O2001', // another buyer's order (isolation)
       buyerOpenid: DEMO.otherBuyer,
       status: 'RECEIVED',
@@ -134,6 +190,7 @@ export function demoSeed(nowMs: number): Record<string, Record<string, unknown>[
       },
     ],
     orders,
+    skus: demoSkus(),
     returns: [],
     refunds: [],
     notifications: [],

@@ -18,6 +18,8 @@ export {
   decideSchema,
   approveSchema,
   proposeSchema,
+  reshipSchema,
+  convertToRefundSchema,
   staffMessageSchema,
 } from '../../cloudfunctions/core/schemas/reviewReturn';
 export {
@@ -26,6 +28,7 @@ export {
   appealReturnSchema,
   previewReturnSchema,
   answerProposalSchema,
+  confirmExchangeSchema,
   buyerMessageSchema,
 } from '../../cloudfunctions/core/schemas/applyReturn';
 export { markOfflineSchema } from '../../cloudfunctions/core/schemas/executeRefund';
@@ -33,6 +36,9 @@ export { validateInput } from '../../cloudfunctions/core/schemas/issues';
 export { REQUEST_ID_RE, MAX_DESCRIPTION, MAX_EVIDENCE, MAX_MESSAGE, MAX_MESSAGE_PHOTOS } from '../../cloudfunctions/core/schemas/common';
 export type { ReasonCode, ReturnStatus, ReturnType, Role, FreightPayer } from '../../cloudfunctions/core/policy/types';
 export type { ErrorCode } from '../../cloudfunctions/core/runtime/envelope';
+/** 换货: queryReturns exchangeOptions answers `{ lines: LineOptions[] }`; applyReturn preview's `exchange`. */
+export type { LineOptions as ExchangeLineOptions, ExchangeOption } from '../../cloudfunctions/core/policy/exchange/options';
+export type { ExchangePreview } from '../../cloudfunctions/core/policy/preview';
 
 // Response types: what the functions answer, as the pages receive it (JSON: Dates arrive as ISO strings).
 import type { returnView } from '../../cloudfunctions/core/app/view';

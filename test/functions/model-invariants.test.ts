@@ -158,3 +158,59 @@ describe('the model-based test’s invariant checker', () => {
     expect(check(db([B]), {}, modelOf(db([])))).toEqual(['after-sales come from an accepted apply']);
   });
 });
+
+describe('the checker on exchanges (换货)', () => {
+  const exchange = (id: string, status: string, extra: Record<string, unknown> = {}) =>
+    ret(id, status, [{ lineId: 'L2', quantity: 1, amount: 6000 }], {
+      type: 'EXCHANGE',
+      amounts: { items: 0, shipping: 0, total: 0 },
+      exchange: { replacements: [{ lineId: 'L2', quantity: 1, skuId: 'S2', title: 't', attrs: {}, price: 6000 }], freight: { back: 'BUYER', out: 'SELLER', text: '' } },
+      timeline: [{ at: '2026-12-01T04:00:00Z', from: null, to: 'PENDING_REVIEW', action: 'apply' }],
+      ...extra,
+    });
+  const reshipped = {
+    reship: { carrier: 'SF', trackingNo: 'SF1', at: '2026-12-02T04:00:00Z' },
+    replacements: [{ lineId: 'L2', quantity: 1, skuId: 'S2', title: 't', attrs: {}, price: 6000 }],
+    freight: { back: 'BUYER', out: 'SELLER', text: '' },
+  };
+  const viaReship = [
+    { at: '2026-12-01T04:00:00Z', from: null, to: 'PENDING_REVIEW', action: 'apply' },
+    { at: '2026-12-02T03:00:00Z', from: 'IN_TRANSIT', to: 'AWAITING_RESHIP', action: 'confirmReceipt' },
+    { at: '2026-12-02T04:00:00Z', from: 'AWAITING_RESHIP', to: 'RESHIPPED', action: 'reship' },
+    { at: '2026-12-03T04:00:00Z', from: 'RESHIPPED', to: 'EXCHANGED', action: 'confirmExchange' },
+  ];
+
+  it('passes an exchange done without money, whose unit is free again', () => {
+    const done = exchange('RE', 'EXCHANGED', { exchange: reshipped, timeline: viaReship, events: [{ stock: { op: 'exchangeReserved' } }, { stock: { op: 'exchangeShipped' } }] });
+    const later = ret('RL', 'PENDING_REVIEW', [{ lineId: 'L2', quantity: 1, amount: 6000 }]);
+    expect(check(db([A, done, later], [refund('X1', 'RA', 9990)]))).toEqual([]);
+  });
+
+  it('money moves only for a planned refund: a refund record for an exchange that was never converted', () => {
+    const open = exchange('RE', 'AWAITING_RESHIP');
+    expect(check(db([A, open], [refund('X1', 'RA', 9990), refund('X2', 'RE', 6000)]))).toContain('money moves only for a planned refund');
+  });
+
+  it('EXCHANGED without a shipment, a second shipment, a refund after the shipment, or a release after it are reported', () => {
+    expect(check(db([exchange('RE', 'EXCHANGED')]))).toContain('EXCHANGED only after the replacement went out');
+    const twice = exchange('RE', 'RESHIPPED', {
+      exchange: reshipped,
+      timeline: viaReship.slice(0, 3),
+      events: [{ stock: { op: 'exchangeShipped' } }, { stock: { op: 'exchangeShipped' } }],
+    });
+    expect(check(db([twice]))).toContain('a replacement ships once');
+    const refunded = exchange('RE', 'REFUNDING', {
+      exchange: reshipped,
+      timeline: [...viaReship.slice(0, 3), { at: '2026-12-04T04:00:00Z', from: 'AWAITING_RESHIP', to: 'REFUNDING', action: 'convertToRefund' }],
+    });
+    expect(check(db([refunded]))).toContain('a shipped replacement is never refunded');
+    const released = exchange('RE', 'RESHIPPED', {
+      exchange: reshipped,
+      timeline: viaReship.slice(0, 3),
+      events: [{ stock: { op: 'exchangeShipped' } }, { stock: { op: 'exchangeReleased' } }],
+    });
+    expect(check(db([released]))).toContain('stock records in order');
+    const early = exchange('RE', 'RESHIPPED', { exchange: reshipped });
+    expect(check(db([early]))).toContain('replacement only after the goods came back');
+  });
+});

@@ -106,7 +106,7 @@ describe('applyTransition: INVALID_STATE', () => {
             if (r.ok) accepted.push(`${s}|${role}|${action}|${type}`);
             else expect(['INVALID_STATE', 'FORBIDDEN']).toContain(r.code);
           }
-    expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'CANCELLED', 'CLOSED']);
+    expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'EXCHANGED', 'CANCELLED', 'CLOSED']);
     expect(accepted).toEqual([]);
   });
 });

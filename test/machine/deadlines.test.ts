@@ -28,9 +28,14 @@ describe('statuses', () => {
       REFUNDING: '退款中',
       REFUND_FAILED: '退款异常',
       REFUNDED: '退款成功',
+      AWAITING_RESHIP: '待商家换货',
+      RESHIPPED: '换货已发出',
+      EXCHANGED: '换货完成',
       CANCELLED: '已撤销',
       CLOSED: '已关闭',
     });
+    // a subscribe message's 售后状态 is a `phrase` field: at most 5 characters, Chinese only (docs/platform-limits.md)
+    for (const s of ALL_STATUSES) expect(STATUSES[s].label).toMatch(/^[\u4e00-\u9fa5]{1,5}$/);
     expect(statusLabel(null)).toBe('未申请');
     expect(statusLabel('REFUNDED')).toBe('退款成功');
   });
@@ -46,6 +51,9 @@ describe('statuses', () => {
       REFUNDING: 'SYSTEM',
       REFUND_FAILED: 'MERCHANT',
       REFUNDED: null,
+      AWAITING_RESHIP: 'MERCHANT',
+      RESHIPPED: 'BUYER',
+      EXCHANGED: null,
       CANCELLED: null,
       CLOSED: null,
     });
@@ -55,8 +63,19 @@ describe('statuses', () => {
   });
 
   it('flags terminal and open statuses', () => {
-    expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'CANCELLED', 'CLOSED']);
-    expect(OPEN_STATUSES).toEqual(['PENDING_REVIEW', 'NEGOTIATING', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'DISPUTED', 'REFUNDING', 'REFUND_FAILED']);
+    expect(TERMINAL_STATUSES).toEqual(['REFUNDED', 'EXCHANGED', 'CANCELLED', 'CLOSED']);
+    expect(OPEN_STATUSES).toEqual([
+      'PENDING_REVIEW',
+      'NEGOTIATING',
+      'AWAITING_SHIPMENT',
+      'IN_TRANSIT',
+      'REJECTED',
+      'DISPUTED',
+      'REFUNDING',
+      'REFUND_FAILED',
+      'AWAITING_RESHIP',
+      'RESHIPPED',
+    ]);
     for (const s of ALL_STATUSES) expect(isOpen(s)).toBe(!isTerminal(s));
   });
 
@@ -66,6 +85,9 @@ describe('statuses', () => {
     expect(reminderRecipient('REJECTED')).toBe('BUYER');
     expect(reminderRecipient('DISPUTED')).toBe('ARBITER');
     expect(reminderRecipient('REFUND_FAILED')).toBe('MERCHANT');
+    expect(reminderRecipient('AWAITING_RESHIP')).toBe('MERCHANT');
+    expect(reminderRecipient('RESHIPPED')).toBe('BUYER');
+    expect(reminderRecipient('EXCHANGED')).toBeNull();
     expect(reminderRecipient('REFUNDING')).toBeNull();
     expect(reminderRecipient('CLOSED')).toBeNull();
   });
@@ -79,10 +101,14 @@ describe('deadlineFor', () => {
     ['REJECTED', '2026-03-08T02:15:00.000Z', 'closeAppealWindow'],
     ['NEGOTIATING', '2026-03-03T02:15:00.000Z', 'lapseProposal'],
     ['DISPUTED', '2026-03-04T02:15:00.000Z', 'autoDecide'],
+    // 换货: the shop ships the replacement within 48 h (else refunded), the buyer confirms within 10 days (else confirmed for them)
+    ['AWAITING_RESHIP', '2026-03-03T02:15:00.000Z', 'autoConvert'],
+    ['RESHIPPED', '2026-03-11T02:15:00.000Z', 'autoConfirmExchange'],
     // deadlines without a default outcome: the refund's expected arrival, and the merchant overdue with a failed refund
     ['REFUNDING', '2026-03-04T02:15:00.000Z', null],
     ['REFUND_FAILED', '2026-03-04T02:15:00.000Z', null],
     ['REFUNDED', null, null],
+    ['EXCHANGED', null, null],
     ['CANCELLED', null, null],
     ['CLOSED', null, null],
   ] as [ReturnStatus, string | null, string | null][])('%s entered at T0 → %s (%s)', (status, iso, action) => {
@@ -110,7 +136,7 @@ describe('deadlineFor', () => {
 
 describe('reminders', () => {
   it('one reminder reminderLeadHours before each deadline', () => {
-    for (const s of ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED'] as ReturnStatus[]) {
+    for (const s of ['PENDING_REVIEW', 'AWAITING_SHIPMENT', 'IN_TRANSIT', 'REJECTED', 'AWAITING_RESHIP', 'RESHIPPED'] as ReturnStatus[]) {
       const { deadline } = deadlineFor(s, T0, policy);
       expect(reminderTimes(s, deadline, T0, policy)).toEqual([new Date(deadline!.getTime() - 24 * HOUR)]);
     }

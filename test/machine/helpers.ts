@@ -12,7 +12,7 @@ export const ADDRESS = { name: '张三', phone: '13800000000', address: '上海�
 export const DEFAULT_ADDRESS = { name: '仓库', phone: '02100000000', address: '杭州市余杭区仓前街道1号' };
 
 export const ROLES: Role[] = ['BUYER', 'MERCHANT', 'ARBITER', 'ADMIN', 'SYSTEM'];
-export const TYPES: ReturnType[] = ['REFUND_ONLY', 'RETURN_REFUND'];
+export const TYPES: ReturnType[] = ['REFUND_ONLY', 'RETURN_REFUND', 'EXCHANGE'];
 
 /** Payload that satisfies every input requirement of `action`. */
 export function goodPayload(action: ActionName, status?: ReturnStatus | null): TransitionPayload {
@@ -31,6 +31,10 @@ export function goodPayload(action: ActionName, status?: ReturnStatus | null): T
       return { defaultReturnAddress: DEFAULT_ADDRESS };
     case 'autoDecide':
       return { decision: 'BUYER', defaultReturnAddress: DEFAULT_ADDRESS };
+    case 'reship':
+      return { reship: { carrier: 'SF', trackingNo: 'SF1234567890123' } };
+    case 'convertToRefund':
+      return { reason: '换货商品已售罄' };
     case 'propose':
       return status === 'IN_TRANSIT'
         ? { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } }

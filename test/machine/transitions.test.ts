@@ -27,6 +27,9 @@ interface Expectation {
 
 const RO: ReturnType[] = ['REFUND_ONLY'];
 const RR: ReturnType[] = ['RETURN_REFUND'];
+const EX: ReturnType[] = ['EXCHANGE'];
+/** The goods come back: 退货退款 and 换货. */
+const BACK: ReturnType[] = ['RETURN_REFUND', 'EXCHANGE'];
 const BOTH = TYPES;
 const MERCHANTS: Role[] = ['MERCHANT', 'ADMIN'];
 const ARBITERS: Role[] = ['ARBITER', 'ADMIN'];
@@ -53,15 +56,19 @@ const EXPECTED: Expectation[] = [
   ...E(['NEGOTIATING'], ['BUYER'], 'acceptProposal', BOTH, 'REFUNDING'),
   ...E(['NEGOTIATING'], ['BUYER'], 'declineProposal', BOTH, 'PENDING_REVIEW'),
   ...E(['NEGOTIATING'], ['BUYER'], 'declineProposal', BOTH, 'IN_TRANSIT', { current: { proposalFrom: 'IN_TRANSIT' } }),
-  ...E(['AWAITING_SHIPMENT'], ['BUYER'], 'submitLogistics', RR, 'IN_TRANSIT'),
-  ...E(['IN_TRANSIT'], ['BUYER'], 'correctLogistics', RR, 'IN_TRANSIT'),
+  ...E(['AWAITING_SHIPMENT'], ['BUYER'], 'submitLogistics', BACK, 'IN_TRANSIT'),
+  ...E(['IN_TRANSIT'], ['BUYER'], 'correctLogistics', BACK, 'IN_TRANSIT'),
+  ...E(['RESHIPPED'], ['BUYER'], 'confirmExchange', EX, 'EXCHANGED'),
   ...E(['REJECTED'], ['BUYER'], 'appeal', BOTH, 'DISPUTED'),
   // merchant
   ...E(['PENDING_REVIEW'], MERCHANTS, 'approve', RO, 'REFUNDING'),
-  ...E(['PENDING_REVIEW'], MERCHANTS, 'approve', RR, 'AWAITING_SHIPMENT'),
+  ...E(['PENDING_REVIEW'], MERCHANTS, 'approve', BACK, 'AWAITING_SHIPMENT'),
   ...E(['PENDING_REVIEW'], MERCHANTS, 'reject', BOTH, 'REJECTED'),
   ...E(['IN_TRANSIT'], MERCHANTS, 'confirmReceipt', RR, 'REFUNDING'),
-  ...E(['IN_TRANSIT'], MERCHANTS, 'refuseReceipt', RR, 'REJECTED'),
+  ...E(['IN_TRANSIT'], MERCHANTS, 'confirmReceipt', EX, 'AWAITING_RESHIP'),
+  ...E(['IN_TRANSIT'], MERCHANTS, 'refuseReceipt', BACK, 'REJECTED'),
+  ...E(['AWAITING_RESHIP'], MERCHANTS, 'reship', EX, 'RESHIPPED'),
+  ...E(['AWAITING_RESHIP'], MERCHANTS, 'convertToRefund', EX, 'REFUNDING'),
   ...E(['PENDING_REVIEW'], MERCHANTS, 'propose', BOTH, 'NEGOTIATING'),
   ...E(['IN_TRANSIT'], MERCHANTS, 'propose', RR, 'NEGOTIATING', {
     payload: { proposal: { kind: 'LOWER_AFTER_RECEIPT', amount: 500, reason: '外包装破损', evidence: ['cloud://env/evidence/m1/box.jpg'] } },
@@ -70,20 +77,24 @@ const EXPECTED: Expectation[] = [
   ...E(['REFUND_FAILED'], MERCHANTS, 'markOffline', BOTH, 'REFUNDED'),
   // arbiter
   ...E(['DISPUTED'], ARBITERS, 'decide', RO, 'REFUNDING'),
-  ...E(['DISPUTED'], ARBITERS, 'decide', RR, 'AWAITING_SHIPMENT'),
+  ...E(['DISPUTED'], ARBITERS, 'decide', BACK, 'AWAITING_SHIPMENT'),
   ...E(['DISPUTED'], ARBITERS, 'decide', RR, 'REFUNDING', { current: { hasLogistics: true } }),
+  ...E(['DISPUTED'], ARBITERS, 'decide', EX, 'AWAITING_RESHIP', { current: { hasLogistics: true } }),
   ...E(['DISPUTED'], ARBITERS, 'decide', BOTH, 'CLOSED', { payload: { decision: 'MERCHANT' } }),
   // system
   ...E(['PENDING_REVIEW'], ['SYSTEM'], 'autoApprove', RO, 'REFUNDING'),
-  ...E(['PENDING_REVIEW'], ['SYSTEM'], 'autoApprove', RR, 'AWAITING_SHIPMENT'),
-  ...E(['AWAITING_SHIPMENT'], ['SYSTEM'], 'closeUnshipped', RR, 'CLOSED'),
+  ...E(['PENDING_REVIEW'], ['SYSTEM'], 'autoApprove', BACK, 'AWAITING_SHIPMENT'),
+  ...E(['AWAITING_SHIPMENT'], ['SYSTEM'], 'closeUnshipped', BACK, 'CLOSED'),
   ...E(['IN_TRANSIT'], ['SYSTEM'], 'autoReceive', RR, 'REFUNDING'),
+  ...E(['IN_TRANSIT'], ['SYSTEM'], 'autoReceive', EX, 'AWAITING_RESHIP'),
+  ...E(['AWAITING_RESHIP'], ['SYSTEM'], 'autoConvert', EX, 'REFUNDING'),
+  ...E(['RESHIPPED'], ['SYSTEM'], 'autoConfirmExchange', EX, 'EXCHANGED'),
   ...E(['REJECTED'], ['SYSTEM'], 'closeAppealWindow', BOTH, 'CLOSED'),
   ...E(['REFUNDING'], ['SYSTEM'], 'refundSucceeded', BOTH, 'REFUNDED'),
   ...E(['REFUNDING'], ['SYSTEM'], 'refundFailed', BOTH, 'REFUND_FAILED'),
   ...E(['NEGOTIATING'], ['SYSTEM'], 'lapseProposal', BOTH, 'PENDING_REVIEW'),
   ...E(['DISPUTED'], ['SYSTEM'], 'autoDecide', RO, 'REFUNDING'),
-  ...E(['DISPUTED'], ['SYSTEM'], 'autoDecide', RR, 'AWAITING_SHIPMENT'),
+  ...E(['DISPUTED'], ['SYSTEM'], 'autoDecide', BACK, 'AWAITING_SHIPMENT'),
 ];
 
 const key = (from: FromStatus, role: Role, action: ActionName, type: ReturnType) => `${from}|${role}|${action}|${type}`;
@@ -105,7 +116,7 @@ describe('transition table', () => {
   it('is one array of rows covering every action name', () => {
     expect(Array.isArray(TRANSITIONS)).toBe(true);
     expect(new Set(TRANSITIONS.map((r) => r.action))).toEqual(new Set(ACTION_NAMES));
-    expect(ACTION_NAMES).toHaveLength(24);
+    expect(ACTION_NAMES).toHaveLength(29);
     for (const a of ACTION_NAMES) expect(ACTION_LABELS[a]).toMatch(/[\u4e00-\u9fa5]/);
   });
 

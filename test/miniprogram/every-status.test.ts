@@ -8,7 +8,7 @@
  * table gains a non-terminal status this test does not create.
  */
 import { usePages, DEMO } from './support/pages';
-import { apply, dispute, must, seedOrder } from './support/returns';
+import { apply, dispute, exchangeUntil, must, seedClothingOrder, seedOrder } from './support/returns';
 import { ALL_STATUSES, STATUSES } from '../../miniprogram/aftersale/shared/contract';
 
 const env = usePages();
@@ -60,6 +60,11 @@ async function inStatus(status: string): Promise<string> {
       await must(env, 'reviewReturn', { action: 'approve', returnId: id }, DEMO.merchant);
       return id;
     }
+    // 换货: the goods came back, the shop owes the replacement; then the buyer confirms it
+    case 'AWAITING_RESHIP':
+      return exchangeUntil(env, await seedClothingOrder(env), 'SKU-TEE-W-L', 'AWAITING_RESHIP');
+    case 'RESHIPPED':
+      return exchangeUntil(env, await seedClothingOrder(env), 'SKU-TEE-B-M', 'RESHIPPED');
     default:
       throw new Error(`the walk does not make ${status}: add it here`);
   }
@@ -67,7 +72,9 @@ async function inStatus(status: string): Promise<string> {
 
 describe('every non-terminal status: who acts next and a deadline, on both sides', () => {
   it("the table's open statuses are the ones walked", () => {
-    expect(OPEN.sort()).toEqual(['AWAITING_SHIPMENT', 'DISPUTED', 'IN_TRANSIT', 'NEGOTIATING', 'PENDING_REVIEW', 'REFUNDING', 'REFUND_FAILED', 'REJECTED'].sort());
+    expect(OPEN.sort()).toEqual(
+      ['AWAITING_RESHIP', 'AWAITING_SHIPMENT', 'DISPUTED', 'IN_TRANSIT', 'NEGOTIATING', 'PENDING_REVIEW', 'REFUNDING', 'REFUND_FAILED', 'REJECTED', 'RESHIPPED'].sort(),
+    );
   });
 
   it.each(OPEN)(

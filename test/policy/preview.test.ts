@@ -43,3 +43,44 @@ describe('previewReturn', () => {
     expect(res.deadline).toBeNull();
   });
 });
+
+describe('previewReturn of an exchange (换货)', () => {
+  const order = makeOrder({ status: 'RECEIVED', lines: [makeLine({ lineId: 'L1', title: '纯棉T恤 白色 M', skuId: 'TEE-M', productId: 'P-TEE', quantity: 1, unitPrice: 5900 })] });
+  const L = { _id: 'TEE-L', productId: 'P-TEE', title: '纯棉T恤 白色 L', attrs: { 颜色: '白色', 尺码: 'L' }, price: 5900, stock: 2 };
+
+  it('shows the replacement, who pays postage each way and both deadlines; no money moves', () => {
+    const res = previewReturn(
+      makeEligibilityContext({
+        order,
+        type: 'EXCHANGE',
+        reason: 'SIZE_COLOR',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+        replacements: [{ lineId: 'L1', skuId: 'TEE-L' }],
+        skus: [L],
+      }),
+    );
+    expect(res.eligible).toBe(true);
+    expect(res.amounts).toEqual({ items: 0, shipping: 0, total: 0 });
+    expect(res.exchange).toEqual({
+      replacements: [{ lineId: 'L1', quantity: 1, skuId: 'TEE-L', title: '纯棉T恤 白色 L', attrs: { 颜色: '白色', 尺码: 'L' }, price: 5900 }],
+      freight: { back: 'BUYER', out: 'SELLER', text: expect.stringMatching(CHINESE) },
+      reshipHours: 48,
+      confirmDays: 10,
+    });
+  });
+
+  it('out of stock at apply: not eligible, with the reason', () => {
+    const res = previewReturn(
+      makeEligibilityContext({
+        order,
+        type: 'EXCHANGE',
+        reason: 'SIZE_COLOR',
+        lines: [{ lineId: 'L1', quantity: 1 }],
+        replacements: [{ lineId: 'L1', skuId: 'TEE-L' }],
+        skus: [{ ...L, stock: 0 }],
+      }),
+    );
+    expect(res).toMatchObject({ eligible: false, exchange: null, amounts: null });
+    expect(res.refusals.map((r) => r.code)).toEqual(['REPLACEMENT_OUT_OF_STOCK']);
+  });
+});

@@ -1,9 +1,9 @@
 import { REASONS, REASON_CODES, freightPayer, reasonSide } from '../../cloudfunctions/core/policy/reasons';
 
 describe('reasons table', () => {
-  it('lists the nine reasons of domain.md with Chinese labels and sides', () => {
+  it('lists the nine reasons of domain.md, and 尺码/颜色不合适 for exchanges, with Chinese labels and sides', () => {
     expect(REASON_CODES.sort()).toEqual(
-      ['DAMAGED', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED', 'NO_LONGER_WANTED', 'OTHER', 'QUALITY_ISSUE', 'WRONG_ITEM', 'WRONG_ORDER'].sort(),
+      ['DAMAGED', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED', 'NO_LONGER_WANTED', 'OTHER', 'QUALITY_ISSUE', 'SIZE_COLOR', 'WRONG_ITEM', 'WRONG_ORDER'].sort(),
     );
     expect(REASONS.NO_LONGER_WANTED.label).toBe('不想要了');
     expect(REASONS.WRONG_ORDER.label).toBe('拍错/多拍');

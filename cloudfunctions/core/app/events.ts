@@ -19,6 +19,7 @@ import { refundTarget, type AfterSaleEvent, type EventDelivery, type ReturnDoc }
 import type { ReturnStatus, Role } from '../policy/types';
 import type { ShopSettings } from './settings';
 import { retryBackoff } from './pay';
+import { stockRecord } from './exchange';
 
 export type { AfterSaleEvent, EventDelivery } from './model';
 
@@ -26,7 +27,10 @@ export const DEFAULT_MAX_TRIES = 6;
 
 /** The event a committed transition of `ret` (as stored after it) announces. */
 export function eventOf(
-  ret: Pick<ReturnDoc, '_id' | 'orderId' | 'buyerOpenid' | 'type' | 'lines' | 'version' | 'amounts' | 'approvedAmount' | 'refundPlan' | 'grantedAmount' | 'offlineRefund'>,
+  ret: Pick<
+    ReturnDoc,
+    '_id' | 'orderId' | 'buyerOpenid' | 'type' | 'lines' | 'version' | 'amounts' | 'approvedAmount' | 'refundPlan' | 'grantedAmount' | 'offlineRefund' | 'exchange'
+  >,
   action: ActionName,
   from: ReturnStatus | null,
   to: ReturnStatus,
@@ -34,6 +38,7 @@ export function eventOf(
   at: Date,
 ): AfterSaleEvent {
   const type = eventFor(action, to);
+  const stock = stockRecord(ret, action, to);
   return {
     id: `${ret._id}:v${ret.version}`,
     type,
@@ -48,6 +53,7 @@ export function eventOf(
     lines: (ret.refundPlan?.lines ?? ret.lines).map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
     amount: refundTarget(ret),
     ...(action === 'markOffline' ? { offline: true } : {}),
+    ...(stock ? { stock } : {}),
   };
 }
 

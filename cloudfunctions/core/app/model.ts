@@ -5,6 +5,7 @@ import type { RefundPlan } from '../policy/amounts/settle';
 import type { RefundStatus } from '../machine/refundRecords';
 import type { ProposalKind } from '../machine/transitions';
 import type { AfterSaleEventType } from '../machine/events';
+import type { ExchangeFreight } from '../policy/exchange/postage';
 
 export type { RefundStatus } from '../machine/refundRecords';
 
@@ -80,6 +81,14 @@ export interface Logistics {
   cancelledAt?: Date;
 }
 
+/** What an exchange (换货) swaps and how the replacement went out. */
+export interface ExchangeInfo {
+  replacements: { lineId: string; quantity: number; skuId: string; title: string; attrs: Record<string, string>; price: number }[];
+  freight: ExchangeFreight;
+  /** The replacement's shipment (reship). */
+  reship?: { carrier: string; trackingNo: string; at: Date; by?: string };
+}
+
 export interface ReturnDoc {
   _id: string;
   orderId: string;
@@ -104,6 +113,8 @@ export interface ReturnDoc {
   freightPayer: FreightPayer;
   evidence: EvidenceItem[];
   logistics?: Logistics;
+  /** 换货: the replacements, who pays postage each way, and the replacement's shipment. */
+  exchange?: ExchangeInfo;
   /** When goods were first sent back in this after-sale (sticky: logistics belong to these lines, and it can no longer be cancelled). */
   goodsSentAt?: Date | null;
   /** When a courier pickup (paid by the merchant) was first booked in this after-sale (sticky: no postage claim afterwards). */
@@ -192,6 +203,13 @@ export interface AfterSaleEvent {
   amount: number;
   /** markOffline: the refund was made outside the payment platform. */
   offline?: boolean;
+  /**
+   * 换货: what the shop's stock system should do — exchangeReserved (this
+   * after-sale's reservation is now exactly `skus`: replace, not add),
+   * exchangeShipped (they left the warehouse), exchangeReleased (the exchange
+   * ended without a shipment: cancelled, closed, converted to a refund).
+   */
+  stock?: { op: 'exchangeReserved' | 'exchangeShipped' | 'exchangeReleased'; skus: { skuId: string; quantity: number }[] };
 }
 
 export interface EventDelivery {

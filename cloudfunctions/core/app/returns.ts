@@ -205,7 +205,8 @@ export function settleFrom(
     entries: Object.values(ledger.entries),
     self: {
       returnId: ret._id,
-      type: refund.negotiated ? 'RETURN_REFUND' : ret.type,
+      // A negotiated amount is adjustable whatever the type; a converted exchange refunds as the return it became.
+      type: refund.negotiated || ret.type === 'EXCHANGE' ? 'RETURN_REFUND' : ret.type,
       reason: ret.reason,
       lines: ret.lines,
       logistics: ret.logistics ?? null,

@@ -10,6 +10,7 @@ import { evidenceOfSide, refundTarget, type EvidenceItem, type ReturnDoc } from 
 import { toCurrent } from './current';
 
 import { reimbursedPostage } from '../policy/amounts/postage';
+import { CARRIER_FORMATS } from '../policy/logistics';
 
 export interface ViewOptions {
   role: Role;
@@ -96,6 +97,9 @@ export const CALL_FOR: Readonly<Partial<Record<ActionName, { function: string; a
   acceptProposal: { function: 'applyReturn', action: 'acceptProposal' },
   declineProposal: { function: 'applyReturn', action: 'declineProposal' },
   decide: { function: 'reviewReturn', action: 'decide' },
+  confirmExchange: { function: 'applyReturn', action: 'confirmExchange' },
+  reship: { function: 'reviewReturn', action: 'reship' },
+  convertToRefund: { function: 'reviewReturn', action: 'convertToRefund' },
   retryRefund: { function: 'executeRefund', action: 'retry' },
   markOffline: { function: 'executeRefund', action: 'markOffline' },
 });
@@ -132,6 +136,24 @@ export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
   return lines.join('\n');
 }
 
+/**
+ * 换货: the replacements, who pays postage each way, the replacement's waybill
+ * (the buyer's own is `logistics`), and whether it was converted to a refund
+ * (read from the timeline: a conversion or an accepted proposal moved money).
+ */
+function exchangeView(ret: ReturnDoc) {
+  const ex = ret.exchange;
+  if (!ex) return null;
+  const converted = ret.timeline.find((e) => STATUSES[e.to]?.refundBound && !(e.from && STATUSES[e.from]?.refundBound));
+  const carrier = ex.reship ? (CARRIER_FORMATS[ex.reship.carrier]?.name ?? ex.reship.carrier) : null;
+  return {
+    replacements: ex.replacements.map((r) => ({ ...r, attrsText: Object.values(r.attrs).join(' / ') })),
+    freight: ex.freight,
+    reship: ex.reship ? { ...ex.reship, carrierName: carrier } : null,
+    converted: converted ? { at: converted.at, note: converted.note ?? null } : null,
+  };
+}
+
 export function returnView(ret: ReturnDoc, opts: ViewOptions) {
   // Buyers see staff files under the functions' copy: the original path names the staff member's openid.
   const staffCopy = new Map(opts.role === 'BUYER' ? ret.evidence.filter((e) => e.by.role !== 'BUYER').map((e) => [e.fileID, servedFileID(e)]) : []);
@@ -160,7 +182,11 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
      * refund that completes the order, postage only for a self-shipped return).
      */
     amountsSettled: !!ret.refundPlan,
-    amountsNote: ret.refundPlan ? '退款金额已按订单实际退款情况核定' : '预估金额：运费与寄回运费补偿在退款时按订单实际情况核定',
+    amountsNote: ret.refundPlan
+      ? '退款金额已按订单实际退款情况核定'
+      : ret.exchange
+        ? '换货不涉及退款；如转为退款，金额在退款时按订单实际情况核定'
+        : '预估金额：运费与寄回运费补偿在退款时按订单实际情况核定',
     freightPayer: ret.freightPayer,
     status: ret.status,
     statusLabel: info.label,
@@ -176,6 +202,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       ...(opts.tempUrls?.[servedFileID(e)] ? { tempFileURL: opts.tempUrls[servedFileID(e)] } : {}),
     })),
     logistics: ret.logistics ?? null,
+    exchange: exchangeView(ret),
     returnAddress: ret.returnAddress ?? null,
     rejectReason: ret.rejectReason ?? null,
     decision: ret.decision

@@ -13,6 +13,8 @@ export const C = {
   locks: 'locks',
   /** One-time subscribe-message consents per (openid, template): `left` to spend (app/notify.ts). */
   subscriptions: 'subscriptions',
+  /** The shop's catalogue of SKUs (`{ _id: skuId, productId, title, attrs, price, stock }`), maintained by the shop: 换货 replacements. Read only. */
+  skus: 'skus',
 } as const;
 
 export type CollectionName = (typeof C)[keyof typeof C];
@@ -42,4 +44,6 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
   ledgers: [],
   locks: [],
   subscriptions: [],
+  // the replacements of an exchange: the SKUs of a product
+  skus: [{ name: 'product', keys: { productId: 1 } }],
 };

@@ -100,6 +100,7 @@ export const API_ERROR_FOR: Readonly<Record<TransitionErrorCode, string>> = Obje
   CORRECTIONS_EXHAUSTED: 'INVALID_STATE',
   PROPOSALS_EXHAUSTED: 'INVALID_STATE',
   PROPOSAL_INVALID: 'INVALID_ARGUMENT',
+  WAYBILL_REQUIRED: 'INVALID_ARGUMENT',
 });
 
 /** The input field a refusal that answers INVALID_ARGUMENT is about (for details.issues). */
@@ -110,6 +111,7 @@ export const REFUSAL_FIELD: Readonly<Partial<Record<TransitionErrorCode, string>
   DECISION_REQUIRED: 'decision',
   EVIDENCE_REQUIRED: 'evidence',
   PROPOSAL_INVALID: 'kind',
+  WAYBILL_REQUIRED: 'trackingNo',
 });
 
 /** The api.md error of a refusal: its code, and details with the refusal and, for input, `issues`. */
@@ -118,7 +120,7 @@ export function refusalError(code: TransitionErrorCode, message: string): { code
   return { code: API_ERROR_FOR[code], message, details: { refusal: code, ...(field ? { issues: [{ path: field, message }] } : {}) } };
 }
 
-const TYPE_LABEL: Record<ReturnType, string> = { REFUND_ONLY: '仅退款', RETURN_REFUND: '退货退款' };
+const TYPE_LABEL: Record<ReturnType, string> = { REFUND_ONLY: '仅退款', RETURN_REFUND: '退货退款', EXCHANGE: '换货' };
 
 function invalidState(status: ReturnStatus | null): { ok: false; code: 'INVALID_STATE'; message: string } {
   return { ok: false, code: 'INVALID_STATE', message: `当前状态（${statusLabel(status)}）不能执行此操作` };

@@ -28,6 +28,8 @@ export const DEADLINE_RULES: Readonly<Partial<Record<ReturnStatus, DeadlineRule>
   REJECTED: { durationMs: (p: Policy) => p.appealDays * DAY_MS, action: 'closeAppealWindow' },
   NEGOTIATING: { durationMs: (p: Policy) => p.proposalHours * HOUR_MS, action: 'lapseProposal' },
   DISPUTED: { durationMs: (p: Policy) => p.arbiterDecideHours * HOUR_MS, action: 'autoDecide' },
+  AWAITING_RESHIP: { durationMs: (p: Policy) => p.reshipHours * HOUR_MS, action: 'autoConvert' },
+  RESHIPPED: { durationMs: (p: Policy) => p.exchangeConfirmDays * DAY_MS, action: 'autoConfirmExchange' },
   // Money never moves by default: past this the merchant is overdue (the pages say so), reminded daily.
   REFUND_FAILED: { durationMs: (p: Policy) => p.refundFixHours * HOUR_MS, action: null },
   // What the buyer can expect; the system acts (reconciliation), nobody is waited on.

@@ -25,6 +25,9 @@ export const AFTER_SALE_EVENT_TYPES = [
   'aftersale.proposal_declined',
   'aftersale.refunded',
   'aftersale.refund_failed',
+  'aftersale.exchange_shipped',
+  'aftersale.exchange_converted',
+  'aftersale.exchanged',
   'aftersale.closed',
 ] as const;
 export type AfterSaleEventType = (typeof AFTER_SALE_EVENT_TYPES)[number];
@@ -54,16 +57,22 @@ const BY_ACTION: Readonly<Record<ActionName, AfterSaleEventType>> = Object.freez
   declineProposal: 'aftersale.proposal_declined',
   lapseProposal: 'aftersale.proposal_declined',
   autoDecide: 'aftersale.decided',
+  reship: 'aftersale.exchange_shipped',
+  convertToRefund: 'aftersale.exchange_converted',
+  autoConvert: 'aftersale.exchange_converted',
+  confirmExchange: 'aftersale.exchanged',
+  autoConfirmExchange: 'aftersale.exchanged',
 });
 
 /**
- * The event of a transition: a terminal status names it (refunded, cancelled,
- * closed — so `decide` for the merchant is `closed`), otherwise the action.
+ * The event of a transition: a terminal status names it (refunded, exchanged,
+ * cancelled, closed — so `decide` for the merchant is `closed`), otherwise the action.
  */
 export function eventFor(action: ActionName, to: ReturnStatus): AfterSaleEventType {
   const info = STATUSES[to];
   if (info?.terminal) {
     if (info.refundBound) return 'aftersale.refunded';
+    if (to === 'EXCHANGED') return 'aftersale.exchanged';
     return action === 'cancel' ? 'aftersale.cancelled' : 'aftersale.closed';
   }
   return BY_ACTION[action];

@@ -19,7 +19,7 @@ export interface StatusInfo {
   terminal: boolean;
   /** Counts as "an open after-sale" of its lines (= not terminal). */
   open: boolean;
-  /** The after-sale holds its units: no other after-sale may take them (all but CANCELLED / CLOSED; REJECTED included). */
+  /** The after-sale holds its units: no other after-sale may take them (all but CANCELLED / CLOSED / EXCHANGED; REJECTED included). */
   holdsUnits: boolean;
   /** Money is owed or paid for it: its refund was planned (REFUNDING, REFUND_FAILED, REFUNDED). */
   refundBound: boolean;
@@ -52,6 +52,11 @@ export const STATUSES: Readonly<Record<ReturnStatus, StatusInfo>> = Object.freez
   REFUNDING: info('REFUNDING', '退款中', 'SYSTEM', '退款处理中，等待到账', false, 'refund'),
   REFUND_FAILED: info('REFUND_FAILED', '退款异常', 'MERCHANT', '等待商家处理退款异常', false, 'refund'),
   REFUNDED: info('REFUNDED', '退款成功', null, '售后已完成', true, 'refund'),
+  // 换货: the goods came back, the shop ships the replacement; no money moves (unless converted to a refund: REFUNDING).
+  AWAITING_RESHIP: info('AWAITING_RESHIP', '待商家换货', 'MERCHANT', '等待商家换货商品', false, 'holds'),
+  RESHIPPED: info('RESHIPPED', '换货已发出', 'BUYER', '等待买家确认收到换货商品', false, 'holds'),
+  // The units stay bought (nothing was refunded) and free again: the replacement may be the subject of a later after-sale.
+  EXCHANGED: info('EXCHANGED', '换货完成', null, '换货已完成', true, 'releases'),
   CANCELLED: info('CANCELLED', '已撤销', null, '买家已撤销申请', true, 'releases'),
   CLOSED: info('CLOSED', '已关闭', null, '售后已关闭', true, 'releases'),
 });

@@ -31,10 +31,20 @@ import type { Policy, Refusal, ReturnStatus, ReturnType, Role } from '../policy/
 import { deadlineFor } from './deadlines';
 import { STATUSES } from './statuses';
 
-export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal' | 'acceptProposal' | 'declineProposal';
-export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline' | 'propose';
+export type BuyerAction = 'apply' | 'modify' | 'cancel' | 'submitLogistics' | 'correctLogistics' | 'appeal' | 'acceptProposal' | 'declineProposal' | 'confirmExchange';
+export type MerchantAction = 'approve' | 'reject' | 'confirmReceipt' | 'refuseReceipt' | 'retryRefund' | 'markOffline' | 'propose' | 'reship' | 'convertToRefund';
 export type ArbiterAction = 'decide';
-export type SystemAction = 'autoApprove' | 'closeUnshipped' | 'autoReceive' | 'closeAppealWindow' | 'refundSucceeded' | 'refundFailed' | 'lapseProposal' | 'autoDecide';
+export type SystemAction =
+  | 'autoApprove'
+  | 'closeUnshipped'
+  | 'autoReceive'
+  | 'closeAppealWindow'
+  | 'refundSucceeded'
+  | 'refundFailed'
+  | 'lapseProposal'
+  | 'autoDecide'
+  | 'autoConvert'
+  | 'autoConfirmExchange';
 export type ActionName = BuyerAction | MerchantAction | ArbiterAction | SystemAction;
 
 /** Chinese label per action (button text / timeline wording). */
@@ -47,6 +57,7 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = Object.freeze
   appeal: '申请店铺主管复核',
   acceptProposal: '同意协商方案',
   declineProposal: '拒绝协商方案',
+  confirmExchange: '确认收到换货',
   approve: '同意售后',
   reject: '拒绝售后',
   confirmReceipt: '确认收货',
@@ -54,6 +65,8 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = Object.freeze
   retryRefund: '重新发起退款',
   markOffline: '登记线下退款',
   propose: '提出协商方案',
+  reship: '发出换货',
+  convertToRefund: '转为退款',
   decide: '店铺主管复核',
   autoApprove: '超时自动同意',
   closeUnshipped: '超时未寄回关闭',
@@ -63,6 +76,8 @@ export const ACTION_LABELS: Readonly<Record<ActionName, string>> = Object.freeze
   refundFailed: '退款异常',
   lapseProposal: '协商方案超时未确认',
   autoDecide: '复核超时，支持买家',
+  autoConvert: '超时未发出换货，转为退款',
+  autoConfirmExchange: '超时自动确认收到换货',
 });
 
 export const ACTION_NAMES = Object.keys(ACTION_LABELS) as ActionName[];
@@ -83,15 +98,15 @@ export type Decision = 'BUYER' | 'MERCHANT';
 /**
  * A merchant's proposal (协商) instead of approve / reject:
  * - PARTIAL_REFUND: part of the amount, the buyer keeps the goods (in review);
- * - REFUND_WITHOUT_RETURN: the full amount, nothing is sent back (in review, RETURN_REFUND);
+ * - REFUND_WITHOUT_RETURN: the full amount, nothing is sent back (in review, RETURN_REFUND / EXCHANGE);
  * - LOWER_AFTER_RECEIPT: a lower amount after inspecting the returned goods, with evidence (in IN_TRANSIT).
  */
 export type ProposalKind = 'PARTIAL_REFUND' | 'REFUND_WITHOUT_RETURN' | 'LOWER_AFTER_RECEIPT';
 
 /** Which proposals a merchant may make in which status (and for which type). */
 export const PROPOSAL_KINDS: Readonly<Record<ProposalKind, { from: ReturnStatus; types: ReturnType[]; label: string }>> = Object.freeze({
-  PARTIAL_REFUND: { from: 'PENDING_REVIEW', types: ['REFUND_ONLY', 'RETURN_REFUND'], label: '部分退款，商品无需退回' },
-  REFUND_WITHOUT_RETURN: { from: 'PENDING_REVIEW', types: ['RETURN_REFUND'], label: '全额退款，商品无需退回' },
+  PARTIAL_REFUND: { from: 'PENDING_REVIEW', types: ['REFUND_ONLY', 'RETURN_REFUND', 'EXCHANGE'], label: '部分退款，商品无需退回' },
+  REFUND_WITHOUT_RETURN: { from: 'PENDING_REVIEW', types: ['RETURN_REFUND', 'EXCHANGE'], label: '全额退款，商品无需退回' },
   LOWER_AFTER_RECEIPT: { from: 'IN_TRANSIT', types: ['RETURN_REFUND'], label: '验货后协商退款金额' },
 });
 
@@ -108,6 +123,8 @@ export interface TransitionPayload {
   decision?: Decision;
   /** modify: the request changes the lines or quantities. */
   linesChanged?: boolean;
+  /** reship: the replacement's carrier and waybill (换货). */
+  reship?: { carrier?: string; trackingNo?: string };
   /** propose: the merchant's proposal. */
   proposal?: { kind: ProposalKind; amount?: number; reason?: string; evidence?: string[] };
 }
@@ -199,6 +216,7 @@ export const GUARD_CODES = Object.freeze({
   CORRECTIONS_EXHAUSTED: 'CORRECTIONS_EXHAUSTED',
   PROPOSALS_EXHAUSTED: 'PROPOSALS_EXHAUSTED',
   PROPOSAL_INVALID: 'PROPOSAL_INVALID',
+  WAYBILL_REQUIRED: 'WAYBILL_REQUIRED',
 } as const);
 export type GuardCode = (typeof GUARD_CODES)[keyof typeof GUARD_CODES];
 
@@ -316,7 +334,13 @@ const proposalValid: Guard = (ctx) => {
 /** Declining or letting a proposal lapse goes back to where it was made (review, or the receipt). */
 const backFromProposal = (ctx: TransitionContext): ReturnStatus => ctx.current.proposalFrom ?? 'PENDING_REVIEW';
 
-const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean => type === 'RETURN_REFUND' && to === 'AWAITING_SHIPMENT';
+/** After-sale types whose goods come back to the shop (退货退款, 换货): logistics, receipt, a return address. */
+export const GOODS_BACK: readonly ReturnType[] = Object.freeze(['RETURN_REFUND', 'EXCHANGE'] as ReturnType[]);
+const goodsBack = GOODS_BACK as ReturnType[];
+/** After-sale types whose goods come back AND a replacement goes out (换货). */
+const EXCHANGE: ReturnType[] = ['EXCHANGE'];
+
+const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean => GOODS_BACK.includes(type) && to === 'AWAITING_SHIPMENT';
 
 function addressGuard(toOf: (ctx: TransitionContext) => ReturnStatus, message: string): Guard {
   return (ctx) => (needsReturnAddressFor(ctx.current.type, toOf(ctx)) && !resolveReturnAddress(ctx) ? refuse(GUARD_CODES.RETURN_ADDRESS_REQUIRED, message) : null);
@@ -332,14 +356,26 @@ function all(...guards: Guard[]): Guard {
   };
 }
 
-/** approve / autoApprove: money straight back for REFUND_ONLY, goods first for RETURN_REFUND. */
+/** approve / autoApprove: money straight back for REFUND_ONLY, goods first for RETURN_REFUND and EXCHANGE. */
 const approvedTo = (ctx: TransitionContext): ReturnStatus => (ctx.current.type === 'REFUND_ONLY' ? 'REFUNDING' : 'AWAITING_SHIPMENT');
 
-/** decide: for the buyer, refund if nothing has to travel (REFUND_ONLY or goods already sent back), else ask for the goods. */
+/** The goods came back (confirmReceipt, autoReceive): the refund for a return, the replacement's shipment for an exchange. */
+const receivedTo = (ctx: TransitionContext): ReturnStatus => (ctx.current.type === 'EXCHANGE' ? 'AWAITING_RESHIP' : 'REFUNDING');
+
+/**
+ * decide: for the buyer, refund if nothing has to travel (REFUND_ONLY or goods
+ * already sent back; an exchange whose goods came back waits for the
+ * replacement), else ask for the goods.
+ */
 const decidedTo = (ctx: TransitionContext): ReturnStatus => {
   if (ctx.payload.decision === 'MERCHANT') return 'CLOSED';
-  return ctx.current.type === 'REFUND_ONLY' || ctx.current.hasLogistics ? 'REFUNDING' : 'AWAITING_SHIPMENT';
+  if (ctx.current.type === 'REFUND_ONLY') return 'REFUNDING';
+  return ctx.current.hasLogistics ? receivedTo(ctx) : 'AWAITING_SHIPMENT';
 };
+
+/** reship: the replacement goes out with a carrier and a waybill the buyer can track. */
+const waybillGiven: Guard = (ctx) =>
+  nonEmpty(ctx.payload.reship?.carrier) && nonEmpty(ctx.payload.reship?.trackingNo) ? null : refuse(GUARD_CODES.WAYBILL_REQUIRED, '请填写换货商品的快递公司和运单号');
 
 const BUYER: Role[] = ['BUYER'];
 /** Staff roles (the shop's people); each row below names which of them may act. */
@@ -372,12 +408,13 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     note: '买家同意协商方案',
   },
   { from: 'NEGOTIATING', roles: BUYER, action: 'declineProposal', to: backFromProposal, note: '买家拒绝协商方案，由商家继续处理' },
+  { from: 'RESHIPPED', roles: BUYER, action: 'confirmExchange', to: 'EXCHANGED', types: EXCHANGE, note: '买家确认收到换货商品' },
   {
     from: 'AWAITING_SHIPMENT',
     roles: BUYER,
     action: 'submitLogistics',
     to: 'IN_TRANSIT',
-    types: ['RETURN_REFUND'],
+    types: goodsBack,
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
   },
   {
@@ -385,7 +422,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: BUYER,
     action: 'correctLogistics',
     to: 'IN_TRANSIT',
-    types: ['RETURN_REFUND'],
+    types: goodsBack,
     guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '商家收货期限已过，不能再修改物流信息'), correctionsLeft),
     keepDeadline: true,
     note: '买家修改了物流信息',
@@ -418,13 +455,13 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     requires: (ctx) => (nonEmpty(ctx.payload.reason) ? null : refuse(GUARD_CODES.REASON_REQUIRED, '请填写拒绝原因')),
     note: '商家拒绝售后',
   },
-  { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: 'REFUNDING', types: ['RETURN_REFUND'], note: '商家确认收货' },
+  { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: receivedTo, types: goodsBack, note: '商家确认收货' },
   {
     from: 'IN_TRANSIT',
     roles: MERCHANT,
     action: 'refuseReceipt',
     to: 'REJECTED',
-    types: ['RETURN_REFUND'],
+    types: goodsBack,
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'),
     requires: (ctx) => (Array.isArray(ctx.payload.evidence) && ctx.payload.evidence.some(nonEmpty) ? null : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证')),
     note: '商家验货未通过，拒绝收货',
@@ -447,6 +484,26 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'), proposalsLeft),
     requires: proposalValid,
     note: '商家验货后提出协商方案',
+  },
+  {
+    from: 'AWAITING_RESHIP',
+    roles: MERCHANT,
+    action: 'reship',
+    to: 'RESHIPPED',
+    types: EXCHANGE,
+    guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '发出换货的期限已过，系统将转为退款'),
+    requires: waybillGiven,
+    note: '商家已发出换货商品',
+  },
+  {
+    // The replacement cannot go out (out of stock, …): the returned units are refunded instead (the money rules of a return apply).
+    from: 'AWAITING_RESHIP',
+    roles: MERCHANT,
+    action: 'convertToRefund',
+    to: 'REFUNDING',
+    types: EXCHANGE,
+    requires: (ctx) => (nonEmpty(ctx.payload.reason) ? null : refuse(GUARD_CODES.REASON_REQUIRED, '请填写转为退款的原因，买家将看到')),
+    note: '换货转为退款',
   },
   { from: 'REFUND_FAILED', roles: MERCHANT, action: 'retryRefund', to: 'REFUNDING', note: '商家重新发起退款' },
   {
@@ -487,7 +544,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: SYSTEM,
     action: 'closeUnshipped',
     to: 'CLOSED',
-    types: ['RETURN_REFUND'],
+    types: goodsBack,
     guard: deadlineReached,
     note: '买家超时未寄回，售后关闭',
   },
@@ -495,8 +552,8 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     from: 'IN_TRANSIT',
     roles: SYSTEM,
     action: 'autoReceive',
-    to: 'REFUNDING',
-    types: ['RETURN_REFUND'],
+    to: receivedTo,
+    types: goodsBack,
     guard: deadlineReached,
     note: '商家超时未确认收货，系统自动确认收货',
   },
@@ -512,6 +569,24 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     ledgerGuard: unitsStillOwn,
     requires: addressGuard(decidedTo, '未设置默认退货地址，无法自动裁决'),
     note: '店铺主管超时未复核，系统支持买家',
+  },
+  {
+    from: 'AWAITING_RESHIP',
+    roles: SYSTEM,
+    action: 'autoConvert',
+    to: 'REFUNDING',
+    types: EXCHANGE,
+    guard: deadlineReached,
+    note: '商家超时未发出换货，系统转为退款',
+  },
+  {
+    from: 'RESHIPPED',
+    roles: SYSTEM,
+    action: 'autoConfirmExchange',
+    to: 'EXCHANGED',
+    types: EXCHANGE,
+    guard: deadlineReached,
+    note: '买家超时未确认，系统确认收到换货',
   },
   { from: 'REFUNDING', roles: SYSTEM, action: 'refundSucceeded', to: 'REFUNDED', note: '退款成功，款项已原路退回' },
   { from: 'REFUNDING', roles: SYSTEM, action: 'refundFailed', to: 'REFUND_FAILED', note: '退款异常，等待商家处理' },

@@ -12,6 +12,7 @@ export interface ReasonInfo {
 export const REASONS: Readonly<Record<ReasonCode, ReasonInfo>> = Object.freeze({
   NO_LONGER_WANTED: { code: 'NO_LONGER_WANTED', label: '不想要了', side: 'BUYER', evidenceRequired: false },
   WRONG_ORDER: { code: 'WRONG_ORDER', label: '拍错/多拍', side: 'BUYER', evidenceRequired: false },
+  SIZE_COLOR: { code: 'SIZE_COLOR', label: '尺码/颜色不合适', side: 'BUYER', evidenceRequired: false },
   OTHER: { code: 'OTHER', label: '其他', side: 'BUYER', evidenceRequired: false },
   QUALITY_ISSUE: { code: 'QUALITY_ISSUE', label: '质量问题', side: 'SELLER', evidenceRequired: true },
   DAMAGED: { code: 'DAMAGED', label: '破损', side: 'SELLER', evidenceRequired: true },
@@ -35,4 +36,5 @@ export function freightPayer(code: ReasonCode): FreightPayer {
 export const RETURN_TYPE_LABELS: Readonly<Record<ReturnType, string>> = Object.freeze({
   REFUND_ONLY: '仅退款',
   RETURN_REFUND: '退货退款',
+  EXCHANGE: '换货',
 });

@@ -16,6 +16,8 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   arbiterDecideHours: 72,
   refundFixHours: 72,
   refundArrivalDays: 3,
+  reshipHours: 48,
+  exchangeConfirmDays: 10,
   maxMessagesPerHour: 10,
   maxEvidencePerReturn: 9,
   maxEvidenceBytes: 10 * 1024 * 1024,

@@ -27,6 +27,8 @@ export interface OrderLine {
   /** What the buyer paid for the whole line after discounts (fen). */
   paidAmount: number;
   category?: string;
+  /** The product this SKU belongs to (换货: replacements are other SKUs of the same product, `skus` collection). */
+  productId?: string;
   noReasonExempt?: NoReasonExempt;
   /** The buyer confirmed "不支持七天无理由" at purchase. */
   waiverConfirmedAt?: Date;
@@ -51,9 +53,20 @@ export interface Order {
   afterSale?: Record<string, AfterSaleSummary>;
 }
 
-export type ReturnType = 'REFUND_ONLY' | 'RETURN_REFUND';
+/** 仅退款 / 退货退款 / 换货 (the goods come back and another SKU of the same product, same price, goes out: no money moves unless converted to a refund). */
+export type ReturnType = 'REFUND_ONLY' | 'RETURN_REFUND' | 'EXCHANGE';
 
-export type ReasonCode = 'NO_LONGER_WANTED' | 'WRONG_ORDER' | 'OTHER' | 'QUALITY_ISSUE' | 'DAMAGED' | 'WRONG_ITEM' | 'MISSING_PARTS' | 'NOT_AS_DESCRIBED' | 'NOT_RECEIVED';
+export type ReasonCode =
+  | 'NO_LONGER_WANTED'
+  | 'WRONG_ORDER'
+  | 'SIZE_COLOR'
+  | 'OTHER'
+  | 'QUALITY_ISSUE'
+  | 'DAMAGED'
+  | 'WRONG_ITEM'
+  | 'MISSING_PARTS'
+  | 'NOT_AS_DESCRIBED'
+  | 'NOT_RECEIVED';
 
 export type FaultSide = 'BUYER' | 'SELLER';
 export type FreightPayer = 'BUYER' | 'SELLER';
@@ -68,6 +81,9 @@ export type ReturnStatus =
   | 'REFUNDING'
   | 'REFUND_FAILED'
   | 'REFUNDED'
+  | 'AWAITING_RESHIP'
+  | 'RESHIPPED'
+  | 'EXCHANGED'
   | 'CANCELLED'
   | 'CLOSED';
 
@@ -96,6 +112,10 @@ export interface Policy {
   refundFixHours: number;
   /** Days a refund normally takes to arrive (the deadline shown while REFUNDING). */
   refundArrivalDays: number;
+  /** Hours the merchant has to ship an exchange's replacement once the goods came back, before it is converted to a refund. */
+  reshipHours: number;
+  /** Days the buyer has to confirm receiving the replacement before it is confirmed for them. */
+  exchangeConfirmDays: number;
   /** Messages one sender may add to an after-sale per hour. */
   maxMessagesPerHour: number;
   maxEvidencePerReturn: number;
@@ -153,4 +173,22 @@ export interface Refusal {
   code: string;
   lineId?: string;
   message: string;
+}
+
+/** A SKU of the shop's catalogue (`skus` collection, maintained by the shop): the replacements an exchange may offer. */
+export interface Sku {
+  _id: string;
+  productId: string;
+  title: string;
+  /** e.g. { 颜色: '白色', 尺码: 'M' } */
+  attrs: Record<string, string>;
+  /** Unit price in fen (list price, as the order line's unitPrice). */
+  price: number;
+  stock: number;
+}
+
+/** The replacement a buyer chose for a line of an exchange. */
+export interface RequestedReplacement {
+  lineId: string;
+  skuId: string;
 }

@@ -1,6 +1,19 @@
 /** applyReturn: preview | apply | modify | cancel | appeal (api.md). */
 import { z } from 'zod';
-import { description, evidenceFiles, messageFields, orderId, reasonCode, requestedLines, requestId, requiredText, returnId, returnType, MAX_DESCRIPTION } from './common';
+import {
+  description,
+  evidenceFiles,
+  messageFields,
+  orderId,
+  reasonCode,
+  replacements,
+  requestedLines,
+  requestId,
+  requiredText,
+  returnId,
+  returnType,
+  MAX_DESCRIPTION,
+} from './common';
 
 const applyFields = {
   orderId,
@@ -8,6 +21,8 @@ const applyFields = {
   reason: reasonCode,
   description: description.optional(),
   lines: requestedLines,
+  /** 换货 (type EXCHANGE): the SKU each line is swapped for. */
+  replacements: replacements.optional(),
   evidence: evidenceFiles.optional(),
 };
 
@@ -24,6 +39,8 @@ export const modifyReturnSchema = z.object({
   reason: reasonCode.optional(),
   description: description.optional(),
   lines: requestedLines.optional(),
+  /** 换货: the replacements for the (possibly changed) lines; absent: kept for the lines that stay. */
+  replacements: replacements.optional(),
   evidence: evidenceFiles.optional(),
 });
 
@@ -45,14 +62,17 @@ export const answerProposalSchema = z.object({
   reason: description.optional(),
 });
 
+/** 换货: the buyer received the replacement (确认收到换货). */
+export const confirmExchangeSchema = z.object({ action: z.literal('confirmExchange'), requestId, returnId });
+
 /** A message to the shop (留言): never changes the status. */
 export const buyerMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
 
 export const applyReturnSchema = z.discriminatedUnion(
   'action',
-  [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema, answerProposalSchema, buyerMessageSchema],
+  [previewReturnSchema, applyNewReturnSchema, modifyReturnSchema, cancelReturnSchema, appealReturnSchema, answerProposalSchema, confirmExchangeSchema, buyerMessageSchema],
   {
-    error: '操作 action 无效（preview / apply / modify / cancel / appeal / acceptProposal / declineProposal / message）',
+    error: '操作 action 无效（preview / apply / modify / cancel / appeal / acceptProposal / declineProposal / confirmExchange / message）',
   },
 );
 
@@ -63,4 +83,5 @@ export type ModifyReturnInput = z.infer<typeof modifyReturnSchema>;
 export type CancelReturnInput = z.infer<typeof cancelReturnSchema>;
 export type AppealReturnInput = z.infer<typeof appealReturnSchema>;
 export type AnswerProposalInput = z.infer<typeof answerProposalSchema>;
+export type ConfirmExchangeInput = z.infer<typeof confirmExchangeSchema>;
 export type BuyerMessageInput = z.infer<typeof buyerMessageSchema>;

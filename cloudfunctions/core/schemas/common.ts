@@ -69,8 +69,8 @@ export function requiredText(label: string, max = MAX_NOTE) {
 }
 
 export const returnType = z.enum(
-  ['REFUND_ONLY', 'RETURN_REFUND'] satisfies ReturnType[],
-  fieldError('请选择售后类型 type', '售后类型 type 无效（REFUND_ONLY 仅退款 / RETURN_REFUND 退货退款）'),
+  ['REFUND_ONLY', 'RETURN_REFUND', 'EXCHANGE'] satisfies ReturnType[],
+  fieldError('请选择售后类型 type', '售后类型 type 无效（REFUND_ONLY 仅退款 / RETURN_REFUND 退货退款 / EXCHANGE 换货）'),
 );
 
 export const reasonCode = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]], fieldError('请选择售后原因 reason', '售后原因 reason 无效'));
@@ -85,6 +85,9 @@ export const RETURN_STATUSES = [
   'REFUNDING',
   'REFUND_FAILED',
   'REFUNDED',
+  'AWAITING_RESHIP',
+  'RESHIPPED',
+  'EXCHANGED',
   'CANCELLED',
   'CLOSED',
 ] as const satisfies readonly ReturnStatus[];
@@ -120,6 +123,28 @@ export const requestedLines = z
     lines.forEach((l, i) => {
       if (seen.has(l.lineId)) ctx.addIssue({ code: 'custom', path: [i, 'lineId'], message: '同一商品不能重复选择' });
       seen.add(l.lineId);
+    });
+  });
+
+/** 换货: the replacement SKU per requested line (type EXCHANGE only; the policy checks product, price and stock). */
+export const replacements = z
+  .array(
+    z.object({
+      lineId: requestedLine.shape.lineId,
+      skuId: z
+        .string({ error: (iss) => (iss.input === undefined ? '请选择换货规格 skuId' : '换货规格 skuId 格式不正确') })
+        .trim()
+        .min(1, { error: '请选择换货规格 skuId' })
+        .max(64, { error: '换货规格 skuId 格式不正确' }),
+    }),
+    { error: '换货规格 replacements 必须是列表' },
+  )
+  .max(MAX_LINES, { error: `一次最多选择 ${MAX_LINES} 个商品` })
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((r, i) => {
+      if (seen.has(r.lineId)) ctx.addIssue({ code: 'custom', path: [i, 'lineId'], message: '同一商品只能选择一个换货规格' });
+      seen.add(r.lineId);
     });
   });
 

@@ -1,6 +1,6 @@
 /** queryReturns: get | list (api.md); sweepTimeouts input. Read-only: no requestId. */
 import { z } from 'zod';
-import { returnId, returnStatus, fieldError } from './common';
+import { orderId, returnId, returnStatus, fieldError } from './common';
 import { subscribeSchema } from './subscribe';
 
 export const getReturnSchema = z.object({ action: z.literal('get'), returnId });
@@ -24,9 +24,16 @@ export const whoamiSchema = z.object({ action: z.literal('whoami') });
 /** The shop's carrier accounts checked against logistics.getAllAccount (deploy, or an ADMIN). */
 export const carrierAccountsSchema = z.object({ action: z.literal('carrierAccounts') });
 
-export const queryReturnsSchema = z.discriminatedUnion('action', [getReturnSchema, listReturnsSchema, whoamiSchema, subscribeSchema, carrierAccountsSchema], {
-  error: '操作 action 无效（get / list / whoami / subscribe / carrierAccounts）',
-});
+/** 换货: the replacements the shop offers for each line of the buyer's order (same product, same price, in stock). */
+export const exchangeOptionsSchema = z.object({ action: z.literal('exchangeOptions'), orderId });
+
+export const queryReturnsSchema = z.discriminatedUnion(
+  'action',
+  [getReturnSchema, listReturnsSchema, whoamiSchema, subscribeSchema, carrierAccountsSchema, exchangeOptionsSchema],
+  {
+    error: '操作 action 无效（get / list / whoami / subscribe / carrierAccounts / exchangeOptions）',
+  },
+);
 
 export type QueryReturnsInput = z.infer<typeof queryReturnsSchema>;
 export type GetReturnInput = z.infer<typeof getReturnSchema>;

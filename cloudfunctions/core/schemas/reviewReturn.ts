@@ -1,6 +1,7 @@
 /** reviewReturn: approve | reject | confirmReceipt | refuseReceipt | decide (api.md). */
 import { z } from 'zod';
 import { evidenceFiles, fileID, messageFields, note, phone, requestId, requiredText, returnId, MAX_EVIDENCE, MAX_NOTE, fieldError } from './common';
+import { CARRIERS, TRACKING_NO_RE } from './submitLogistics';
 
 /** Refund amount set by a merchant / arbiter: positive integer fen (≤ the computed maximum, checked by adjustRefundAmount). */
 export const refundAmount = z
@@ -110,14 +111,28 @@ export const proposeSchema = z.object({
   evidence: evidenceFiles.optional(),
 });
 
+/** 换货: the replacement goes out (发出换货) with its carrier and waybill (format checked per carrier, as the buyer's). */
+export const reshipSchema = z.object({
+  action: z.literal('reship'),
+  ...base,
+  carrier: z.enum(CARRIERS, fieldError('请选择快递公司 carrier', '快递公司 carrier 无效')),
+  trackingNo: z
+    .string({ error: (iss) => (iss.input === undefined ? '请填写运单号' : '运单号格式不正确') })
+    .trim()
+    .regex(TRACKING_NO_RE, { error: '运单号只能包含字母、数字（可带空格或 -）' }),
+});
+
+/** 换货 → refund of the returned units (转为退款), e.g. the replacement is out of stock: the buyer reads the reason. */
+export const convertToRefundSchema = z.object({ action: z.literal('convertToRefund'), ...base, reason: requiredText('转为退款的原因', MAX_NOTE) });
+
 /** A message to the buyer (留言): never changes the status. */
 export const staffMessageSchema = z.object({ action: z.literal('message'), requestId, returnId, ...messageFields });
 
 export const reviewReturnSchema = z.discriminatedUnion(
   'action',
-  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, proposeSchema, staffMessageSchema],
+  [approveSchema, rejectSchema, confirmReceiptSchema, refuseReceiptSchema, decideSchema, proposeSchema, reshipSchema, convertToRefundSchema, staffMessageSchema],
   {
-    error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide / propose / message）',
+    error: '操作 action 无效（approve / reject / confirmReceipt / refuseReceipt / decide / propose / reship / convertToRefund / message）',
   },
 );
 

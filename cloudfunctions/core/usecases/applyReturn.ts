@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import {
   applyReturnSchema,
   type AnswerProposalInput,
+  type ConfirmExchangeInput,
   type ApplyNewReturnInput,
   type AppealReturnInput,
   type CancelReturnInput,
@@ -27,7 +28,9 @@ import { freightPayer, REASONS } from '../policy/reasons';
 import { decide } from '../machine/apply';
 import { holdsUnits, STATUSES } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
-import type { Refusal, RequestedLine } from '../policy/types';
+import type { Refusal, RequestedLine, RequestedReplacement, Sku } from '../policy/types';
+import { exchangeInfo, requestedReplacements, skusById } from '../app/exchange';
+import { exchangeFreight } from '../policy/exchange/postage';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, writeSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
@@ -76,6 +79,8 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
     case 'acceptProposal':
     case 'declineProposal':
       return answerProposal(input, openid, now, settings);
+    case 'confirmExchange':
+      return confirmExchange(input, openid, now, settings);
     case 'message': {
       const ret = await ownReturn(input.returnId, openid);
       const stored = await postMessage(ret, { role: 'BUYER', openid }, input, now, settings);
@@ -112,11 +117,12 @@ function context(
   order: OrderDoc,
   ledger: LedgerDoc,
   openid: string,
-  req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[] },
+  req: { type: EligibilityContext['type']; reason: EligibilityContext['reason']; lines: RequestedLine[]; replacements?: RequestedReplacement[] },
   evidenceCount: number,
   now: Date,
   settings: ShopSettings,
   excludeReturnId?: string,
+  skus: Sku[] = [],
 ): EligibilityContext {
   return {
     order,
@@ -124,6 +130,8 @@ function context(
     type: req.type,
     reason: req.reason,
     lines: req.lines,
+    replacements: req.replacements,
+    skus,
     evidenceCount,
     priorReturns: entriesOf(ledger),
     excludeReturnId,
@@ -175,7 +183,8 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const { order, ledger } = await loadOrderAndLedger(input.orderId, settings, true);
-  const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings));
+  const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
+  const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus));
   // How to reach the shop (联系商家) before there is an after-sale to read it from.
   return ok({ ...res, contact: settings.contact ?? null });
 }
@@ -205,12 +214,14 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
   if (read.earlier) return ok({ return: returnView(normaliseReturn(read.earlier), { role: 'BUYER', now, policy: settings.policy }) });
   const order = ownOrder(read.order, openid);
   let ledger = read.ledger;
+  // 换货: the replacements' stock is checked now, and again before they go out.
+  const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
   let verified: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
     const mine = entriesOf(ledger).find((p) => p.applyKey === applyKey);
     if (mine) return replayApply(mine.returnId, order, ledger, input, openid, now, settings);
 
-    const ctx = context(order, ledger, openid, input, input.evidence?.length ?? 0, now, settings);
+    const ctx = context(order, ledger, openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus);
     const res = previewReturn(ctx);
     if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
       ledger = await loadLedger(order);
@@ -274,7 +285,7 @@ function draftReturn(
   order: OrderDoc,
   openid: string,
   applyKey: string,
-  res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts'>,
+  res: Pick<ReturnType<typeof previewReturn>, 'lines' | 'amounts' | 'exchange'>,
   evidence: EvidenceItem[],
   now: Date,
   settings: ShopSettings,
@@ -298,7 +309,8 @@ function draftReturn(
     lines: res.lines,
     ...t.patch,
     amounts: res.amounts!,
-    freightPayer: freightPayer(input.reason),
+    freightPayer: res.exchange ? res.exchange.freight.back : freightPayer(input.reason),
+    ...(res.exchange ? { exchange: exchangeInfo(res.exchange) } : {}),
     evidence,
     refundIds: [],
     attempts: 1,
@@ -327,13 +339,23 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   const evidence = await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
   requirePhotoForSellerReason(entry.reason, evidence);
   const items = entry.lines.reduce((sum, l) => sum + l.amount, 0);
-  const claimed = { lines: entry.lines, amounts: { items, shipping: 0, total: items } };
+  // An exchange is rebuilt with this call's replacements (checked again: the first call's were not stored).
+  const exchange = entry.type === 'EXCHANGE' ? await replayedExchange(order, ledger, input, openid, now, settings) : null;
+  const claimed = { lines: entry.lines, amounts: exchange ? { items: 0, shipping: 0, total: 0 } : { items, shipping: 0, total: items }, exchange };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
   // Created here: the ledger as read holds its claim. Not (created meanwhile, maybe for another order, whose claim
   // here is being released): the summary from the ledger as it is now.
   if (await createIfAbsent(C.returns, ret)) await writeSummary(ledger);
   else await mirrorSummary(order._id);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+async function replayedExchange(order: OrderDoc, ledger: LedgerDoc, input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings) {
+  const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
+  const entry = entriesOf(ledger).find((p) => p.applyKey === applyKeyOf(openid, input.requestId));
+  const res = previewReturn(context(order, ledger, openid, input, input.evidence?.length ?? 0, now, settings, entry?.returnId, skus));
+  if (!res.exchange) refuse(res.refusals);
+  return res.exchange;
 }
 
 async function ownReturn(returnId: string, openid: string): Promise<ReturnDoc> {
@@ -372,12 +394,17 @@ function sameLines(a: readonly { lineId: string; quantity: number }[], b: readon
   return a.length === b.length && a.every((l) => b.some((m) => m.lineId === l.lineId && m.quantity === l.quantity));
 }
 
+function sameReplacements(a: readonly RequestedReplacement[], b: readonly RequestedReplacement[]): boolean {
+  return a.length === b.length && a.every((r) => b.some((m) => m.lineId === r.lineId && m.skuId === r.skuId));
+}
+
 /** A modification that would leave the after-sale as it is (and still use up an attempt) is refused. */
 function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: number): void {
   const changed =
     (input.reason !== undefined && input.reason !== ret.reason) ||
     (input.description !== undefined && input.description !== (ret.description ?? '')) ||
     (input.lines !== undefined && !sameLines(input.lines, ret.lines)) ||
+    (input.replacements !== undefined && !sameReplacements(input.replacements, requestedReplacements(ret))) ||
     newFiles > 0;
   if (!changed) {
     throw new AppError('INVALID_ARGUMENT', '修改内容与原申请相同，请至少修改一项后再提交', { issues: [{ path: '', message: '修改内容与原申请相同，请至少修改一项后再提交' }] });
@@ -395,14 +422,18 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   if (!loaded) throw new AppError('NOT_FOUND', '订单不存在');
   const order = ownOrder(loaded.order, openid);
   let ledger = loaded.ledger;
-  const next = { type: ret.type, reason: input.reason ?? ret.reason, lines: input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
+  const lines = input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity }));
+  // 换货: new replacements, or the old ones for the lines that stay.
+  const replacements = ret.type === 'EXCHANGE' ? (input.replacements ?? requestedReplacements(ret).filter((r) => lines.some((l) => l.lineId === r.lineId))) : input.replacements;
+  const next = { type: ret.type, reason: input.reason ?? ret.reason, lines, replacements };
+  const skus = await skusById((replacements ?? []).map((r) => r.skuId));
   // From PENDING_REVIEW a modification must change something; from REJECTED an unchanged one resubmits it.
   if (ret.status === allowed.to) requireSomeChange(ret, input, input.evidence?.length ?? 0);
   let added: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
     added ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
     const evidence = [...ret.evidence, ...added];
-    const res = previewReturn(context(order, ledger, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id));
+    const res = previewReturn(context(order, ledger, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id, skus));
     if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
       ledger = await loadLedger(order);
       continue;
@@ -420,7 +451,8 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
       description: input.description ?? ret.description,
       lines: res.lines,
       amounts: res.amounts,
-      freightPayer: freightPayer(next.reason),
+      freightPayer: res.exchange ? exchangeFreight(next.reason).back : freightPayer(next.reason),
+      ...(res.exchange ? { exchange: exchangeInfo(res.exchange) } : {}),
       evidence,
       attempts: ret.attempts + 1,
     };
@@ -486,6 +518,15 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
   const final = accept ? await afterMove(moved, now, settings, { openid }) : moved;
   if (!accept) await tellStaff(final, now, settings);
   return ok({ return: returnView(final, { role: 'BUYER', now, policy: settings.policy }) });
+}
+
+/** 换货: the buyer received the replacement: the exchange is done (its units are free for a later after-sale). */
+async function confirmExchange(input: ConfirmExchangeInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
+  const ret = await ownReturn(input.returnId, openid);
+  const again = replayed(ret, openid, input.requestId, now, settings);
+  if (again) return again;
+  const { ret: stored } = await transition({ ret, actor: { role: 'BUYER', openid }, action: 'confirmExchange', now, settings, requestId: input.requestId });
+  return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
 async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {

@@ -9,7 +9,7 @@ import { notify, tellAboutMessage, tellStaff } from '../app/notify';
 import { addMessage } from '../app/negotiation';
 import { attachEvidence } from '../app/evidence';
 import type { ShopSettings } from '../app/settings';
-import { isTerminal, STATUSES } from '../machine/statuses';
+import { isTerminal, refundRunning, STATUSES } from '../machine/statuses';
 
 /** The staff roles among `roles` (the table's rows for an action), in the order staff are matched. */
 export function staffRolesFor(roles: readonly Role[]): StaffRole[] {
@@ -64,13 +64,23 @@ const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
   REFUND_FAILED: '退款遇到问题，商家正在处理',
   CLOSED: '售后已关闭',
   DISPUTED: '已申请店铺主管复核，请等待结果',
+  AWAITING_RESHIP: '商家已收到退回的商品，将尽快发出换货',
+  RESHIPPED: '换货商品已发出，请注意查收并确认收货',
+  EXCHANGED: '换货已完成',
 };
+
+/** The hint of a status change: a converted exchange says why the replacement is not coming. */
+function buyerHint(ret: ReturnDoc): string | undefined {
+  if (ret.offlineRefund && STATUSES[ret.status].terminal) return '退款成功，商家已线下退款';
+  if (ret.type === 'EXCHANGE' && refundRunning(ret.status)) return '换货无法完成，已为您转为退款，将原路退回';
+  return BUYER_HINTS[ret.status];
+}
 
 /** Tell the buyer about a status change made by someone else. Never fails the call. */
 export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
   await tellStaff(ret, now, settings);
   if (actorOpenid === ret.buyerOpenid) return;
-  const hint = ret.offlineRefund && STATUSES[ret.status].terminal ? '退款成功，商家已线下退款' : BUYER_HINTS[ret.status];
+  const hint = buyerHint(ret);
   if (!hint) return;
   try {
     await notify({ key: `${ret._id}:v${ret.version}:status`, kind: 'statusChanged', ret, touser: ret.buyerOpenid, hint, now, settings });

@@ -11,7 +11,9 @@ import { command, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { CLIENT_ORIGINS, loadStaff, parseInput, requireOpenid, requireOrigin, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { normaliseReturn } from '../app/returns';
+import { loadOrder, normaliseReturn } from '../app/returns';
+import { skusOfProducts } from '../app/exchange';
+import { exchangeOptions } from '../policy/exchange/options';
 import { refundsOfOrder, refundTarget } from '../app/refunds';
 import { supersedable } from '../machine/supersede';
 import { markRead } from '../app/negotiation';
@@ -31,7 +33,18 @@ export async function queryReturns(event: Record<string, unknown>, caller: Calle
   if (input.action === 'whoami') return whoami(caller);
   if (input.action === 'subscribe') return subscribe(input, caller, now, settings);
   if (input.action === 'carrierAccounts') return carrierAccounts(caller, settings);
+  if (input.action === 'exchangeOptions') return exchangeOptionsOf(input.orderId, caller, settings);
   return input.action === 'get' ? get(input, caller, now, settings) : list(input, caller, now, settings);
+}
+
+/** 换货 picker: for each line of the buyer's own order, the SKUs it may be swapped for (same product, same price, in stock). */
+async function exchangeOptionsOf(orderId: string, caller: Caller, settings: ShopSettings): Promise<Envelope> {
+  requireOrigin(caller, CLIENT_ORIGINS);
+  const openid = requireOpenid(caller);
+  const order = await loadOrder(orderId, settings);
+  if (order.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单');
+  const skus = await skusOfProducts(order.lines.map((l) => l.productId ?? ''));
+  return ok({ lines: order.lines.map((l) => exchangeOptions(l, skus)) });
 }
 
 /** Deploy (a server caller: SOURCE ending in scf) or an ADMIN: are the shop's carrier accounts bound? */

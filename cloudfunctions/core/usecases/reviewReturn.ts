@@ -9,7 +9,9 @@ import type { Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadReturn, loadReturnWithOrder, priorEvent, refused, settledMaximum, toCurrent, transition, type OrderRead } from '../app/returns';
+import { loadOrder, loadReturn, loadReturnWithOrder, priorEvent, refused, settledMaximum, toCurrent, transition, type OrderRead } from '../app/returns';
+import { requireReplacementStock } from '../app/exchange';
+import { checkTrackingNo } from '../policy/logistics';
 import { decide } from '../machine/apply';
 import { rolesFor, STAFF_ROLES, type TransitionPayload } from '../machine/transitions';
 import { proposalFields } from '../app/negotiation';
@@ -37,11 +39,14 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     evidence: evidenceIn,
     returnAddress: input.action === 'approve' ? input.returnAddress : undefined,
     decision: input.action === 'decide' ? input.decision : undefined,
+    ...(input.action === 'reship' ? { reship: { carrier: input.carrier, trackingNo: input.trackingNo } } : {}),
     ...(input.action === 'propose' ? { proposal: { kind: input.kind, amount: input.refundAmount, reason: input.reason, evidence: evidenceIn } } : {}),
   };
   // State, role and input checks of the machine first (pure): a refused action
   // answers INVALID_STATE & co. before any file is downloaded or checked.
   precheck(ret, acting, input.action, now, settings, payload);
+  // The replacement's waybill in its carrier's format (after the state checks: a refused action says why first).
+  if (input.action === 'reship') payload.reship = { carrier: input.carrier, trackingNo: checkedWaybill(input.carrier, input.trackingNo) };
 
   const evidence = await attachEvidence(evidenceIn, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const extra: Record<string, unknown> = evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {};
@@ -50,6 +55,12 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     extra.decision = { by: acting.openid, decision: input.decision, ...(input.reason ? { note: input.reason } : {}), at: now };
     // An amount the arbiter granted while the goods still have to come back: settled at receipt.
     if (input.decision === 'BUYER' && input.refundAmount !== undefined) Object.assign(extra, { grantedAmount: input.refundAmount, adjustReason: input.reason ?? input.note ?? '' });
+  }
+  if (input.action === 'reship') {
+    // The replacement still exists, matches its line and is in stock (checked at apply, and now): else convert to a refund.
+    await requireReplacementStock(ret, (loaded ? loaded.order : await loadOrder(ret.orderId, settings)).lines);
+    const exchange = ret.exchange as NonNullable<ReturnDoc['exchange']>;
+    extra.exchange = { ...exchange, reship: { carrier: input.carrier, trackingNo: payload.reship?.trackingNo, at: now, by: acting.openid } };
   }
   if (input.action === 'propose')
     Object.assign(
@@ -81,6 +92,13 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   });
   const final = await afterMove(moved, now, settings, acting);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
+}
+
+/** The replacement's waybill in the carrier's format (normalised), or LOGISTICS_INVALID — as the buyer's own. */
+function checkedWaybill(carrier: string, raw: string): string {
+  const r = checkTrackingNo(carrier, raw);
+  if (!r.ok) throw new AppError('LOGISTICS_INVALID', r.message, { issues: [{ path: 'trackingNo', message: r.message }] });
+  return r.trackingNo;
 }
 
 /**

@@ -109,6 +109,10 @@ function checkSelfShip(input: Extract<SubmitLogisticsInput, { mode: 'SELF_SHIP' 
   const checked = checkTrackingNo(input.carrier, input.trackingNo);
   if (!checked.ok) throw new AppError('LOGISTICS_INVALID', checked.message, { field: 'trackingNo' });
   const sellerPays = reasonSide(ret.reason) === 'SELLER';
+  if (input.postage !== undefined && ret.exchange) {
+    // An exchange moves no money: a seller-side way back is paid by the shop directly (pickup on its account, or 到付).
+    throw new AppError('LOGISTICS_INVALID', '换货不退运费：商家原因的换货请预约上门取件（商家付费）或寄到付', { field: 'postage' });
+  }
   if (input.postage !== undefined && !sellerPays) {
     throw new AppError('LOGISTICS_INVALID', '因个人原因退货，运费由买家承担，无需填写运费', { field: 'postage' });
   }

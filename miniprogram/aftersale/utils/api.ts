@@ -19,7 +19,7 @@
  *   forbidden state helpers (loadInto).
  */
 import { config } from '../config';
-import type { ErrorCode as ServerErrorCode, ReturnViewData } from '../shared/contract';
+import type { ErrorCode as ServerErrorCode, ExchangeLineOptions, ExchangePreview, Jsonified, ReturnViewData } from '../shared/contract';
 
 export type FunctionName = 'applyReturn' | 'uploadEvidence' | 'submitLogistics' | 'reviewReturn' | 'executeRefund' | 'queryReturns';
 
@@ -249,6 +249,10 @@ export const api = {
   /** A message (留言) on the after-sale: buyer through applyReturn, staff through reviewReturn. */
   message: (side: 'buyer' | 'staff', input: { returnId: string; text: string; evidence?: string[] }) =>
     call<{ return: ReturnView }>(side === 'buyer' ? 'applyReturn' : 'reviewReturn', { action: 'message', ...input }, { loading: '发送中' }),
+  /** 换货 picker: per line of the buyer's order, the SKUs it may be swapped for (same product, same price, in stock). */
+  exchangeOptions: (orderId: string) => call<{ lines: ExchangeLineOptions[] }>('queryReturns', { action: 'exchangeOptions', orderId }, { toast: false }),
+  /** 换货: the buyer received the replacement (确认收到换货). */
+  confirmExchange: (returnId: string) => call<{ return: ReturnView }>('applyReturn', { action: 'confirmExchange', returnId }, { loading: '提交中' }),
   attach: (returnId: string, files: { fileID: string; kind: string }[]) => call<{ return: ReturnView }>('uploadEvidence', { returnId, files }, { loading: '上传中' }),
 };
 
@@ -368,6 +372,8 @@ export interface PreviewData {
   windowEndsAt: string | null;
   /** Rejected after-sales of these lines that applying withdraws. */
   supersedes?: string[];
+  /** 换货 (eligible): the replacements, who pays postage each way, how long the shop has to ship and the buyer to confirm. */
+  exchange?: Jsonified<ExchangePreview> | null;
 }
 
 export interface TimelineEvent {

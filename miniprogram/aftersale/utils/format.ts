@@ -88,6 +88,7 @@ export function countdown(deadline: string | number | Date | null | undefined, n
 export function statusTone(status: string): string {
   switch (status) {
     case 'REFUNDED':
+    case 'EXCHANGED':
       return 'tone-done';
     case 'CANCELLED':
     case 'CLOSED':

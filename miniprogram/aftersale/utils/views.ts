@@ -1,11 +1,11 @@
 /** View models of an after-sale for the pages (from the function's view, cloudfunctions/core/app/view.ts). */
 import type { ReturnSummary, ReturnView } from './api';
 import { countdown, shopTime, statusTone, yuan } from './format';
-import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS } from '../shared/contract';
+import { ACTION_LABELS, CARRIER_FORMATS, REASONS, RETURN_TYPE_LABELS, STATUSES } from '../shared/contract';
 
 /** Buyer actions, in the order of the action bar (left to right). */
-const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics'] as const;
-const PRIMARY = new Set(['submitLogistics', 'modify']);
+const BUYER_ACTIONS = ['cancel', 'appeal', 'modify', 'correctLogistics', 'submitLogistics', 'confirmExchange'] as const;
+const PRIMARY = new Set(['submitLogistics', 'modify', 'confirmExchange']);
 /** Buyer actions answered in the proposal panel (not in the action bar). */
 const PROPOSAL_ACTIONS = ['declineProposal', 'acceptProposal'] as const;
 
@@ -18,6 +18,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
   const addr: { name?: string; phone?: string; address?: string } | null =
     r.returnAddress && typeof r.returnAddress === 'object' ? r.returnAddress : r.returnAddress ? { address: String(r.returnAddress) } : null;
   const lg = r.logistics;
+  const ex = r.exchange;
   return {
     returnId: r.returnId,
     orderId: r.orderId,
@@ -42,6 +43,28 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     amountsNote: r.amountsNote ?? '',
     adjusted: r.approvedAmount !== null && r.approvedAmount !== undefined && r.approvedAmount !== r.amounts?.total,
     freightText: r.freightPayer === 'SELLER' ? '商家承担' : '买家承担',
+    /**
+     * 换货: what each line is swapped for, postage each way, the shop's
+     * waybill of the replacement (the buyer's own is `logistics`), and the
+     * conversion to a refund with its reason; null for the other types.
+     */
+    exchange: ex
+      ? {
+          replacements: ex.replacements.map((x) => ({
+            lineId: x.lineId,
+            fromText: titles[x.lineId] ?? `商品 ${x.lineId}`,
+            toText: x.title,
+            attrsText: x.attrsText,
+            qtyText: `× ${x.quantity}`,
+          })),
+          freightText: ex.freight.text,
+          backText: ex.freight.back === 'SELLER' ? '商家承担' : '买家承担',
+          reship: ex.reship ? { carrierText: ex.reship.carrierName ?? ex.reship.carrier, trackingNo: ex.reship.trackingNo, at: shopTime(ex.reship.at) } : null,
+          converted: ex.converted ? { at: shopTime(ex.converted.at), note: ex.converted.note ?? '' } : null,
+        }
+      : null,
+    /** The refund block: every type but an exchange that was never converted to a refund (it moves no money). */
+    showRefund: !ex || !!ex.converted,
     refundHint: r.refundHint ?? '',
     lines: r.lines.map((l) => ({ lineId: l.lineId, title: titles[l.lineId] ?? `商品 ${l.lineId}`, qtyText: `× ${l.quantity}`, amountText: yuan(l.amount) })),
     address: addr ? { name: addr.name ?? '', phone: addr.phone ?? '', address: addr.address ?? '' } : null,
@@ -114,7 +137,7 @@ export function detailView(r: ReturnView, opts: { buyerActions?: boolean; titles
     complaintSummary: r.complaintSummary ?? '',
     contact: r.contact && (r.contact.phone || r.contact.customerService) ? { phone: r.contact.phone ?? '', customerService: !!r.contact.customerService } : null,
     actions: (buyerActions ? BUYER_ACTIONS : []).filter((a) => r.allowedActions.includes(a)).map((a) => ({ name: a, label: ACTION_LABELS[a], primary: PRIMARY.has(a) })),
-    terminal: ['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status),
+    terminal: !!STATUSES[r.status as keyof typeof STATUSES]?.terminal,
   };
 }
 
@@ -185,7 +208,14 @@ export function evidenceRoom(sideRoom: number, picked: number): number {
   return Math.max(0, sideRoom - picked);
 }
 
-/** The most a receipt confirmation (or a decision for the buyer) may refund: the refund amount plus the reimbursable postage claim. */
+/**
+ * The most a receipt confirmation (or a decision for the buyer) may refund: the
+ * refund amount plus the reimbursable postage claim. An exchange moves no
+ * money (its refundAmount is 0) until a proposal or a conversion refunds its
+ * units: what those units were bought for (its lines' amounts; the server
+ * settles the exact maximum and answers REFUND_LIMIT with it above that).
+ */
 export function maxRefundOf(r: ReturnView): number {
+  if (r.type === 'EXCHANGE' && !r.refundAmount) return r.lines.reduce((sum, l) => sum + l.amount, 0);
   return r.refundAmount + (r.postageClaim?.reimbursable ?? 0);
 }

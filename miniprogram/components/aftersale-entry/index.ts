@@ -28,7 +28,7 @@ function view(summary: Summary | null, canApply: boolean | null, applyText: stri
   const open = !!summary && OPEN_STATUSES.includes(summary.status);
   return {
     label: summary ? (summary.statusLabel ?? STATUS_LABELS[summary.status] ?? summary.status) : '',
-    tone: !summary ? '' : (summary.tone ?? (summary.status === 'REFUNDED' ? 'as-done' : open ? 'as-open' : 'as-muted')),
+    tone: !summary ? '' : (summary.tone ?? (summary.status === 'REFUNDED' || summary.status === 'EXCHANGED' ? 'as-done' : open ? 'as-open' : 'as-muted')),
     phrase: summary?.phrase ?? '',
     showApply: canApply ?? !open,
     applyLabel: applyText || '申请售后',

@@ -7,7 +7,7 @@
  * still means something.
  */
 import fc from 'fast-check';
-import { BUYER_REASONS, SELLER_REASONS, type OrderKind, type Reason } from './model';
+import { BUYER_REASONS, REPLACEMENTS, SELLER_REASONS, type OrderKind, type Reason, type ReplacementKind } from './model';
 
 export interface LinePick {
   /** index into the order's lines (modulo) */
@@ -18,10 +18,12 @@ export interface LinePick {
 }
 
 export type Command =
-  | { kind: 'apply'; order: number; type: 'REFUND_ONLY' | 'RETURN_REFUND' | 'AUTO'; reason: Reason; lines: LinePick[] }
+  | { kind: 'apply'; order: number; type: 'REFUND_ONLY' | 'RETURN_REFUND' | 'EXCHANGE' | 'AUTO'; reason: Reason; lines: LinePick[]; replacement?: ReplacementKind }
   | { kind: 'reapply'; pick: number; reason: Reason }
   | { kind: 'modify'; pick: number; any: boolean; lines?: LinePick[]; reason?: Reason }
-  | { kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline'; pick: number; any: boolean }
+  | { kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline' | 'reship' | 'convert' | 'confirmExchange'; pick: number; any: boolean }
+  /** The shop sells out: every replacement SKU of the sequence's orders other than the lines' own gets stock 0. */
+  | { kind: 'stockOut' }
   | { kind: 'ship'; pick: number; any: boolean; postage?: number }
   | { kind: 'pickup'; pick: number; any: boolean }
   | { kind: 'confirm'; pick: number; any: boolean; lower: boolean }
@@ -62,15 +64,22 @@ const linePicks: fc.Arbitrary<LinePick[]> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.uniqueArray(linePick, { minLength: 1, maxLength: 3, selector: (l) => l.line }) },
 );
-const simple = (kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline') => fc.record({ kind: fc.constant(kind), pick, any });
+const simple = (kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline' | 'reship' | 'convert' | 'confirmExchange') =>
+  fc.record({ kind: fc.constant(kind), pick, any });
 
 /** AUTO: RETURN_REFUND for a shipped order, REFUND_ONLY for an unshipped one (what a buyer's page offers). */
 const type = fc.oneof(
   { weight: 3, arbitrary: fc.constant('AUTO' as const) },
   { weight: 1, arbitrary: fc.constant('REFUND_ONLY' as const) },
   { weight: 1, arbitrary: fc.constant('RETURN_REFUND' as const) },
+  { weight: 3, arbitrary: fc.constant('EXCHANGE' as const) },
 );
-const applyArb = fc.record({ kind: fc.constant('apply' as const), order: fc.nat({ max: 2 }), type, reason, lines: linePicks });
+/** Mostly a valid replacement; sometimes one at another price (refused). */
+const replacement = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...REPLACEMENTS.slice(0, 2)) }, { weight: 1, arbitrary: fc.constant(REPLACEMENTS[2]) });
+const applyArb = fc.record(
+  { kind: fc.constant('apply' as const), order: fc.nat({ max: 2 }), type, reason, lines: linePicks, replacement },
+  { requiredKeys: ['kind', 'order', 'type', 'reason', 'lines'] },
+);
 
 /** Weighted so that sequences go deep (shipping, corrections, disputes, refunds), not only refusals. */
 export const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -97,6 +106,10 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: simple('refuse') },
   { weight: 2, arbitrary: simple('appeal') },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('decide' as const), pick, any, decision: fc.constantFrom('BUYER' as const, 'MERCHANT' as const) }) },
+  { weight: 2, arbitrary: simple('reship') },
+  { weight: 1, arbitrary: simple('convert') },
+  { weight: 1, arbitrary: simple('confirmExchange') },
+  { weight: 1, arbitrary: fc.constant({ kind: 'stockOut' as const }) },
   { weight: 1, arbitrary: simple('retry') },
   { weight: 1, arbitrary: simple('offline') },
   {
@@ -135,21 +148,38 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
 
 const ORDER_KINDS: OrderKind[] = ['SHIPPED', 'UNSHIPPED', 'PRESALE'];
 
-/** Orders drawn per sequence (at least one, each kind at most once) and 8–25 commands. */
+const advanceArb = fc.record({ kind: fc.constant('advance' as const), pick, variant: fc.nat({ max: 1000 }) });
+
+/**
+ * A quarter of the sequences walk exchanges (换货) deep: shipped orders, the
+ * first applies are exchanges, and the walk advances twice as often — so
+ * reships, conversions, sell-outs and confirmations are reached, not only applies.
+ */
+const exchangeApplyArb = applyArb.map(
+  (a): Command => ({ ...a, type: 'EXCHANGE' }),
+  (v) => v as never,
+);
+const focusedCommandArb: fc.Arbitrary<Command> = fc.oneof({ weight: 1, arbitrary: commandArb }, { weight: 1, arbitrary: advanceArb });
+
+/** Orders drawn per sequence (at least one, each kind at most once) and 8–25 commands (exchange walks: up to 35). */
 export function sequenceArb(opts: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<Sequence> {
-  return fc.record({
+  const rest = (arb: fc.Arbitrary<Command>, longer = 0) => fc.array(arb, { minLength: (opts.minLength ?? 8) - 1, maxLength: (opts.maxLength ?? 25) - 3 + longer });
+  const joined = ([first, tail]: [Command[], Command[]]): Command[] => [...first, ...tail];
+  const notBuilt = (): [Command[], Command[]] => {
+    throw new Error('not built from a list');
+  };
+  const general = fc.record({
     orders: fc.oneof({ weight: 3, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.subarray(ORDER_KINDS, { minLength: 2 }) }),
     // Every sequence starts with one to three applies (so the walk has after-sales, often several on one order, to act
     // on); the rest is drawn freely.
-    commands: fc
-      .tuple(fc.array(applyArb, { minLength: 1, maxLength: 3 }), fc.array(commandArb, { minLength: (opts.minLength ?? 8) - 1, maxLength: (opts.maxLength ?? 25) - 3 }))
-      .map(
-        ([first, rest]): Command[] => [...first, ...rest],
-        () => {
-          throw new Error('not built from a list');
-        },
-      ),
+    commands: fc.tuple(fc.array(applyArb as fc.Arbitrary<Command>, { minLength: 1, maxLength: 3 }), rest(commandArb)).map(joined, notBuilt),
   });
+  const exchanges = fc.record({
+    orders: fc.subarray(['SHIPPED', 'PRESALE'] as OrderKind[], { minLength: 1 }),
+    // 10 commands longer: an exchange has the longest path (apply → … → reship → confirm).
+    commands: fc.tuple(fc.array(exchangeApplyArb, { minLength: 1, maxLength: 2 }), rest(focusedCommandArb, 10)).map(joined, notBuilt),
+  });
+  return fc.oneof({ weight: 3, arbitrary: general }, { weight: 1, arbitrary: exchanges });
 }
 
 const lp = (lines: LinePick[] | undefined) => (lines ?? []).map((l) => `${l.lineId ?? `line${l.line}`}×${l.quantity || 'all'}`).join('+');
@@ -159,7 +189,9 @@ export function formatCommand(c: Command): string {
   const target = 'pick' in c ? ` #${c.pick}${'any' in c && c.any ? ' (any status)' : ''}` : '';
   switch (c.kind) {
     case 'apply':
-      return `apply order${c.order} ${c.type} ${c.reason} ${lp(c.lines)}`;
+      return `apply order${c.order} ${c.type} ${c.reason} ${lp(c.lines)}${c.type === 'EXCHANGE' ? ` → ${c.replacement ?? 'SAME'} SKU` : ''}`;
+    case 'stockOut':
+      return 'the shop sells out of every other SKU';
     case 'reapply':
       return `re-apply over rejected${target} ${c.reason}`;
     case 'modify':

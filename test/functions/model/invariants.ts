@@ -11,7 +11,7 @@ import { summaryKey } from '../../../cloudfunctions/core/app/ledger';
  * never change, at most 3 logistics corrections, …) — not exact predictions of
  * amounts or statuses.
  */
-import { isSellerSide, MAX_CORRECTIONS, RECORD_RELEASED, REFUNDING_SET, RELEASED, type Model, type ModelOrder, type ModelReturn } from './model';
+import { isSellerSide, MAX_CORRECTIONS, RECORD_RELEASED, REFUNDING_SET, RELEASED, TERMINAL, type Model, type ModelOrder, type ModelReturn } from './model';
 
 export interface DbState {
   returns: any[];
@@ -268,6 +268,29 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
       if (postage > 0) add('no postage after a pickup', `${m.returnId}: postage ${postage} refunded after a merchant-paid pickup`);
     }
   }
+  // ---- money moves only for an after-sale whose refund was planned: an exchange never, unless converted to a refund
+  for (const rec of after.refunds) {
+    const r = stored.get(String(rec.returnId));
+    const planned = !!r && (has(REFUNDING_SET, r.status) || (r.timeline ?? []).some((e: any) => has(REFUNDING_SET, e.to)));
+    if (!planned)
+      add('money moves only for a planned refund', `${rec._id} (${rec.refundFee}) for ${rec.returnId} (${r?.status ?? 'missing'}${r?.exchange ? ', an exchange' : ''})`);
+  }
+  for (const r of after.returns) {
+    if (!r.exchange) continue;
+    const events: any[] = r.events ?? [];
+    const shipped = events.filter((e) => e.stock?.op === 'exchangeShipped').length;
+    const reshipped = !!r.exchange.reship;
+    // ---- 换货: the replacement goes out once, only after the goods came back, and then the exchange is never refunded
+    if (shipped > 1) add('a replacement ships once', `${r._id}: ${shipped} exchangeShipped events`);
+    if (reshipped && !(r.timeline ?? []).some((e: any) => e.to === 'AWAITING_RESHIP'))
+      add('replacement only after the goods came back', `${r._id} reshipped without reaching AWAITING_RESHIP`);
+    if (reshipped && (r.timeline ?? []).some((e: any) => e.from === 'AWAITING_RESHIP' && has(REFUNDING_SET, e.to) && new Date(e.at) >= new Date(r.exchange.reship.at)))
+      add('a shipped replacement is never refunded', `${r._id}: converted to a refund after the replacement went out`);
+    if (r.status === 'EXCHANGED' && !reshipped) add('EXCHANGED only after the replacement went out', `${r._id}`);
+    // ---- its events tell the shop's stock system the truth: released never after shipped
+    const ops = events.map((e) => e.stock?.op).filter(Boolean);
+    if (ops.indexOf('exchangeReleased') > ops.indexOf('exchangeShipped') && ops.includes('exchangeShipped')) add('stock records in order', `${r._id}: ${ops.join(' → ')}`);
+  }
   // ---- every after-sale comes from an accepted apply
   for (const r of after.returns) {
     if (model.orders.some((o) => o.orderId === String(r.orderId)) && !model.returns.has(String(r._id)))
@@ -282,6 +305,6 @@ export function syncModel(model: Model, after: DbState): void {
     const m: ModelReturn | undefined = model.returns.get(String(r._id));
     if (!m) continue;
     m.status = r.status;
-    if (!m.terminal && ['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status)) m.terminal = r.status;
+    if (!m.terminal && (TERMINAL as readonly string[]).includes(r.status)) m.terminal = r.status;
   }
 }

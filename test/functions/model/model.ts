@@ -7,18 +7,18 @@
  * beside the real database.
  */
 
-export const BUYER_REASONS = ['NO_LONGER_WANTED', 'WRONG_ORDER', 'OTHER'] as const;
+export const BUYER_REASONS = ['NO_LONGER_WANTED', 'WRONG_ORDER', 'SIZE_COLOR', 'OTHER'] as const;
 export const SELLER_REASONS = ['QUALITY_ISSUE', 'DAMAGED', 'WRONG_ITEM', 'MISSING_PARTS', 'NOT_AS_DESCRIBED', 'NOT_RECEIVED'] as const;
 export type Reason = (typeof BUYER_REASONS)[number] | (typeof SELLER_REASONS)[number];
 export const isSellerSide = (reason: string | undefined): boolean => (SELLER_REASONS as readonly string[]).includes(String(reason));
 /** Seller-side reasons that need a photo (all but NOT_RECEIVED). */
 export const needsPhoto = (reason: string): boolean => isSellerSide(reason) && reason !== 'NOT_RECEIVED';
 
-/** An after-sale holds its units unless it is one of these (REJECTED holds: it can still be appealed). */
-export const RELEASED = ['CANCELLED', 'CLOSED'] as const;
+/** An after-sale holds its units unless it is one of these (REJECTED holds: it can still be appealed; an EXCHANGED unit stays bought, free for a later after-sale). */
+export const RELEASED = ['CANCELLED', 'CLOSED', 'EXCHANGED'] as const;
 /** Money is being (or was) sent back for the after-sale's units. */
 export const REFUNDING_SET = ['REFUNDING', 'REFUND_FAILED', 'REFUNDED'] as const;
-export const TERMINAL = ['REFUNDED', 'CANCELLED', 'CLOSED'] as const;
+export const TERMINAL = ['REFUNDED', 'EXCHANGED', 'CANCELLED', 'CLOSED'] as const;
 /** Refund records that hold money of a payment (CLOSED: the platform closed it; OFFLINE: never completed online). */
 export const RECORD_RELEASED = ['CLOSED', 'OFFLINE'] as const;
 export const MAX_CORRECTIONS = 3;
@@ -64,6 +64,8 @@ export interface ModelReturn {
 
 export interface Model {
   orders: ModelOrder[];
+  /** 换货: the shop's SKUs seeded for the orders (each shipped line: its own SKU, another of the same price, one at another price). */
+  skus?: Record<string, unknown>[];
   returns: Map<string, ModelReturn>;
 }
 
@@ -81,11 +83,29 @@ const DAY = 86_400_000;
  * - PRESALE: received, paid as deposit + balance (two payments), shippingFee 500.
  * Σ paidAmount + shippingFee = Σ payments in each.
  */
+/** The SKU a line of a model order was bought as. */
+export const skuOf = (orderId: string, lineId: string): string => `SKU-${orderId}-${lineId}`;
+
+/** Replacement variants an exchange command may ask for: the same SKU, another SKU of the same price, one at another price (refused). */
+export const REPLACEMENTS = ['SAME', 'ALT', 'PRICE'] as const;
+export type ReplacementKind = (typeof REPLACEMENTS)[number];
+export const replacementSku = (orderId: string, lineId: string, kind: ReplacementKind): string => (kind === 'SAME' ? skuOf(orderId, lineId) : `${skuOf(orderId, lineId)}-${kind}`);
+
+/** The catalogue of an order's lines (`skus`): stock 3 for the same SKU and for the other of the same price (the sell-out command empties the latter). */
+export function skusFor(doc: Record<string, any>): Record<string, unknown>[] {
+  return (doc.lines as any[]).flatMap((l) => [
+    { _id: replacementSku(doc._id, l.lineId, 'SAME'), productId: l.productId, title: `${l.title} 原规格`, attrs: { 规格: '原规格' }, price: l.unitPrice, stock: 3 },
+    { _id: replacementSku(doc._id, l.lineId, 'ALT'), productId: l.productId, title: `${l.title} 另一规格`, attrs: { 规格: '另一规格' }, price: l.unitPrice, stock: 3 },
+    { _id: replacementSku(doc._id, l.lineId, 'PRICE'), productId: l.productId, title: `${l.title} 加价规格`, attrs: { 规格: '加价规格' }, price: l.unitPrice + 100, stock: 9 },
+  ]);
+}
+
 export function orderFor(kind: OrderKind, orderId: string, now: number, buyerOpenid: string): { doc: Record<string, unknown>; model: ModelOrder } {
   const date = (ms: number) => ({ $date: new Date(ms).toISOString() });
   const mk = (lineId: string, quantity: number, paidAmount: number, title: string) => ({
     lineId,
-    skuId: `SKU-${lineId}`,
+    skuId: skuOf(orderId, lineId),
+    productId: `P-${orderId}-${lineId}`,
     title,
     quantity,
     unitPrice: Math.ceil(paidAmount / quantity),

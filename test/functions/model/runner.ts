@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { jpeg, type Harness } from '../../support/emulator';
 import { DEMO } from '../../../scripts/emulator/demo';
 import { formatCommand, sequenceArb, type Command, type LinePick, type Sequence } from './commands';
-import { orderFor, newModel, needsPhoto, type Model, type ModelOrder } from './model';
+import { orderFor, newModel, needsPhoto, replacementSku, skusFor, TERMINAL, type Model, type ModelOrder } from './model';
 import { actedOn, checkStep, learnFromAnswer, syncModel, targetOf, type CallRecord, type DbState, type Observation, type Violation } from './invariants';
 
 const HOUR = 3_600_000;
@@ -37,6 +37,9 @@ const POOL: Record<string, string[]> = {
   retry: ['REFUND_FAILED'],
   offline: ['REFUND_FAILED'],
   reapply: ['REJECTED'],
+  reship: ['AWAITING_RESHIP'],
+  convert: ['AWAITING_RESHIP'],
+  confirmExchange: ['RESHIPPED'],
 };
 
 let uniq = 0;
@@ -96,6 +99,7 @@ async function cleanUp(h: Harness, orderIds: string[]): Promise<void> {
   const $in = { $in: orderIds };
   for (const c of ['returns', 'refunds']) if (store.hasCollection(c)) store.remove(c, { orderId: $in }, { multi: true });
   for (const c of ['orders', 'ledgers']) if (store.hasCollection(c)) store.remove(c, { _id: $in }, { multi: true });
+  if (store.hasCollection('skus')) store.remove('skus', { productId: { $in: orderIds.flatMap((id) => ['L1', 'L2', 'SKU.9'].map((l) => `P-${id}-${l}`)) } }, { multi: true });
   for (const c of ['notifications', 'locks']) if (store.hasCollection(c)) store.remove(c, {}, { multi: true });
   await h.pay({ reset: true });
   await fetch(`${h.url}/_local/outbox/clear`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -123,11 +127,12 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
   const built = seq.orders.map((kind) => orderFor(kind, fresh(`M${kind[0]}`), now, DEMO.buyer));
   const orders: ModelOrder[] = built.map((b) => b.model);
   const orderIds = orders.map((o) => o.orderId);
-  await h.seed({ orders: built.map((b) => b.doc) });
+  const skus = built.flatMap((b) => skusFor(b.doc));
+  await h.seed({ orders: built.map((b) => b.doc), skus });
   // Refund notifications come only when a command delivers them (flush) or moves the clock past them, never between a
   // command and its checks (the sandbox's own ticker runs on the emulator clock, which also moves with real time).
   await h.pay({ config: { notifyDelayMs: 10 * 60_000 } });
-  const model: Model = newModel(orders);
+  const model: Model = { ...newModel(orders), skus };
   const steps: StepRecord[] = [];
   let state = await readDb(h, orderIds);
   let last: { call: CallRecord; answer: { status: number; body: any } } | undefined;
@@ -251,7 +256,15 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
       { kind: 'retry', ...base },
       { kind: 'offline', ...base },
     ],
+    AWAITING_RESHIP: [{ kind: 'reship', ...base }, { kind: 'reship', ...base }, { kind: 'convert', ...base }, { kind: 'stockOut' }],
+    RESHIPPED: [
+      { kind: 'confirmExchange', ...base },
+      { kind: 'confirmExchange', ...base },
+      { kind: 'time', hours: 10 * 24 + 1, sweep: true },
+    ],
   };
+  // An exchange's goods back: receipt as likely as everything else together (the replacement's path is the long one).
+  if (ret.type === 'EXCHANGE' && ret.status === 'IN_TRANSIT' && k % 2 === 0) return { kind: 'confirm', ...base, lower: false };
   const list = byStatus[ret.status] ?? [{ kind: 'flush' }];
   return list[variant % list.length];
 }
@@ -259,7 +272,7 @@ function nextActions(ret: any, variant: number, order: ModelOrder | undefined, s
 async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any): Promise<Exec & { resolved?: Command }> {
   const rets = ctx.state.returns;
   if (cmd.kind === 'advance') {
-    const open = rets.filter((r) => !['REFUNDED', 'CANCELLED', 'CLOSED'].includes(r.status));
+    const open = rets.filter((r) => !(TERMINAL as readonly string[]).includes(r.status));
     if (!open.length) return {};
     const t = open[cmd.pick % open.length];
     const resolved = nextActions(
@@ -294,9 +307,11 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
       const order = ctx.orders[cmd.order % ctx.orders.length];
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;
       const type = cmd.type === 'AUTO' ? (order.shipped ? 'RETURN_REFUND' : 'REFUND_ONLY') : cmd.type;
+      const lines = mapLines(order, cmd.lines);
+      const replacements = type === 'EXCHANGE' ? lines.map((l) => ({ lineId: l.lineId, skuId: replacementSku(order.orderId, l.lineId, cmd.replacement ?? 'SAME') })) : undefined;
       return call(
         'applyReturn',
-        { action: 'apply', requestId, orderId: order.orderId, type, reason: cmd.reason, lines: mapLines(order, cmd.lines), ...(evidence ? { evidence } : {}) },
+        { action: 'apply', requestId, orderId: order.orderId, type, reason: cmd.reason, lines, ...(replacements ? { replacements } : {}), ...(evidence ? { evidence } : {}) },
         DEMO.buyer,
       );
     }
@@ -304,9 +319,19 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
       if (!target) return {};
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;
       const lines = (target.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity }));
+      const replacements = target.type === 'EXCHANGE' ? (target.exchange?.replacements ?? []).map((r: any) => ({ lineId: r.lineId, skuId: r.skuId })) : undefined;
       return call(
         'applyReturn',
-        { action: 'apply', requestId, orderId: target.orderId, type: target.type, reason: cmd.reason, lines, ...(evidence ? { evidence } : {}) },
+        {
+          action: 'apply',
+          requestId,
+          orderId: target.orderId,
+          type: target.type,
+          reason: cmd.reason,
+          lines,
+          ...(replacements ? { replacements } : {}),
+          ...(evidence ? { evidence } : {}),
+        },
         DEMO.buyer,
       );
     }
@@ -314,13 +339,18 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
       const order = target ? orderOf(String(target.orderId)) : undefined;
       const reasonNeedsPhoto = cmd.reason ? needsPhoto(cmd.reason) : false;
       const evidence = reasonNeedsPhoto ? [await photo(h, DEMO.buyer)] : undefined;
+      const lines = cmd.lines ? mapLines(order, cmd.lines) : undefined;
+      // An exchange's new lines are swapped for their own SKU (the lines that stay keep their replacement).
+      const replacements =
+        lines && target?.type === 'EXCHANGE' && order ? lines.map((l) => ({ lineId: l.lineId, skuId: replacementSku(order.orderId, l.lineId, 'SAME') })) : undefined;
       return call(
         'applyReturn',
         {
           action: 'modify',
           requestId,
           returnId,
-          ...(cmd.lines ? { lines: mapLines(order, cmd.lines) } : {}),
+          ...(lines ? { lines } : {}),
+          ...(replacements ? { replacements } : {}),
           ...(cmd.reason ? { reason: cmd.reason } : {}),
           ...(evidence ? { evidence } : {}),
         },
@@ -357,6 +387,19 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
         slotEnd: new Date(start + 2 * HOUR).toISOString(),
       };
       return call('submitLogistics', { mode: 'PICKUP', requestId, returnId, pickup }, DEMO.buyer);
+    }
+    case 'reship': {
+      const trackingNo = `SF${String(1_000_000_000_000 + (uniq++ % 8_999_999_999_999))}`;
+      return call('reviewReturn', { action: 'reship', requestId, returnId, carrier: 'SF', trackingNo }, DEMO.merchant);
+    }
+    case 'convert':
+      return call('reviewReturn', { action: 'convertToRefund', requestId, returnId, reason: '换货商品缺货，转为退款' }, DEMO.merchant);
+    case 'confirmExchange':
+      return call('applyReturn', { action: 'confirmExchange', requestId, returnId }, DEMO.buyer);
+    case 'stockOut': {
+      const sold = (ctx.model.skus ?? []).filter((k) => String(k._id).endsWith('-ALT')).map((k) => ({ ...k, stock: 0 }));
+      if (sold.length) await h.seed({ skus: sold });
+      return {};
     }
     case 'retry':
       return call('executeRefund', { action: 'retry', requestId, returnId }, DEMO.merchant);

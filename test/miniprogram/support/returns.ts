@@ -128,3 +128,59 @@ export async function setContact(env: PageEnv, contact: { phone?: string; custom
   await env.emu.advance(61_000);
   await env.syncClock();
 }
+
+/**
+ * A fresh clothing order of the demo buyer for 换货 (received yesterday): a
+ * T-shirt line (`tee`, the demo catalogue's product P-TEE, 59 元 each) and a
+ * pair of shoes (P-SHOE, 399 元), as the demo shop's O1007: its id.
+ */
+export async function seedClothingOrder(env: PageEnv, tee = { skuId: 'SKU-TEE-W-M', title: '纯棉圆领T恤 白色 M', quantity: 1 }): Promise<string> {
+  const now = await env.emu.now();
+  const iso = (ms: number) => ({ $date: new Date(ms).toISOString() });
+  const id = `O8${String(Date.now() % 1_000_000).padStart(6, '0')}${++orderSeq}`;
+  const teePaid = 5900 * tee.quantity;
+  await env.emu.seed({
+    orders: [
+      {
+        _id: id,
+        buyerOpenid: DEMO.buyer,
+        status: 'RECEIVED',
+        paidAt: iso(now - 4 * 86_400_000),
+        shippedAt: iso(now - 3 * 86_400_000),
+        receivedAt: iso(now - 86_400_000),
+        shippingFee: 0,
+        payments: [
+          {
+            outTradeNo: `T${id.slice(1)}`,
+            transactionId: `4200000${id.slice(1)}000000000000`,
+            channel: 'WECHAT_PAY',
+            amount: teePaid + 39900,
+            paidAt: iso(now - 4 * 86_400_000),
+            kind: 'FULL',
+          },
+        ],
+        lines: [
+          { lineId: 'L1', skuId: tee.skuId, productId: 'P-TEE', title: tee.title, quantity: tee.quantity, unitPrice: 5900, paidAmount: teePaid },
+          { lineId: 'L2', skuId: 'SKU-SHOE-42', productId: 'P-SHOE', title: '轻跑运动鞋 42码', quantity: 1, unitPrice: 39900, paidAmount: 39900 },
+        ],
+      },
+    ],
+  });
+  return id;
+}
+
+/**
+ * An exchange (换货) of line L1 for `skuId` through the functions, taken to
+ * `until`: approved, the goods shipped back by the buyer (SF1234567890123),
+ * received by the shop (AWAITING_RESHIP), or the replacement sent
+ * (RESHIPPED, SF9876543210987). Its returnId.
+ */
+export async function exchangeUntil(env: PageEnv, orderId: string, skuId: string, until: 'PENDING_REVIEW' | 'AWAITING_RESHIP' | 'RESHIPPED'): Promise<string> {
+  const id = await apply(env, orderId, 'EXCHANGE', 'SIZE_COLOR', [{ lineId: 'L1', quantity: 1 }], { replacements: [{ lineId: 'L1', skuId }] });
+  if (until === 'PENDING_REVIEW') return id;
+  await must(env, 'reviewReturn', { action: 'approve', returnId: id }, DEMO.merchant);
+  await must(env, 'submitLogistics', { returnId: id, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' }, DEMO.buyer);
+  await must(env, 'reviewReturn', { action: 'confirmReceipt', returnId: id }, DEMO.merchant);
+  if (until === 'RESHIPPED') await must(env, 'reviewReturn', { action: 'reship', returnId: id, carrier: 'SF', trackingNo: 'SF9876543210987' }, DEMO.merchant);
+  return id;
+}

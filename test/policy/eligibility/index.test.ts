@@ -18,6 +18,8 @@ describe('checkEligibility: composition of every rule', () => {
       'noReasonExemption',
       'paymentWindow',
       'evidence',
+      'exchangeReason',
+      'replacement',
     ]);
   });
 

@@ -34,8 +34,15 @@ describe('rule 2: type allowed for the shipping state', () => {
     expect(checkTypeForShipping(ctx)).toEqual([]);
   });
 
+  it('allows EXCHANGE once shipped, refuses it before (pointing to 仅退款)', () => {
+    expect(checkTypeForShipping(makeEligibilityContext({ order: makeOrder({ status: 'RECEIVED' }), type: 'EXCHANGE' }))).toEqual([]);
+    const r = checkTypeForShipping(makeEligibilityContext({ order: makeUnshippedOrder(), type: 'EXCHANGE' }));
+    expect(r.map((x) => x.code)).toEqual([C.TYPE_NOT_ALLOWED]);
+    expect(r[0].message).toContain('仅退款');
+  });
+
   it('refuses an unknown type', () => {
-    const ctx = makeEligibilityContext({ type: 'EXCHANGE' as unknown as ReturnType });
+    const ctx = makeEligibilityContext({ type: 'SWAP' as unknown as ReturnType });
     const r = checkTypeForShipping(ctx);
     expect(r.map((x) => x.code)).toEqual([C.TYPE_NOT_ALLOWED]);
     expect(r[0].message).toMatch(CHINESE);

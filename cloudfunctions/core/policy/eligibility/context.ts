@@ -2,7 +2,7 @@
  * Input of the eligibility rules (domain.md "Eligibility") and the small helpers
  * the rules share. Everything here is pure: `now` is a parameter.
  */
-import type { Order, OrderLine, Policy, PriorReturn, ReasonCode, Refusal, RequestedLine, ReturnStatus, ReturnType } from '../types';
+import type { Order, OrderLine, Policy, PriorReturn, ReasonCode, Refusal, RequestedLine, RequestedReplacement, ReturnStatus, ReturnType, Sku } from '../types';
 import { REASONS, type ReasonInfo } from '../reasons';
 import { holdsUnits, isOpen } from '../../machine/statuses';
 import { supersedable } from '../../machine/supersede';
@@ -18,6 +18,10 @@ export interface EligibilityContext {
   evidenceCount: number;
   /** All after-sales of this order, whatever their status. */
   priorReturns: PriorReturn[];
+  /** 换货: the replacement SKU chosen per requested line. */
+  replacements?: RequestedReplacement[];
+  /** 换货: the shop's SKUs the replacements name (read from `skus`; a missing one is absent). */
+  skus?: Sku[];
   /** The after-sale being modified (its open lines / units do not block itself). */
   excludeReturnId?: string;
   now: Date;
@@ -54,6 +58,13 @@ export const ELIGIBILITY_CODES = Object.freeze({
   // reason + evidence
   REASON_INVALID: 'REASON_INVALID',
   EVIDENCE_REQUIRED: 'EVIDENCE_REQUIRED',
+  // 换货
+  REPLACEMENT_REQUIRED: 'REPLACEMENT_REQUIRED',
+  REPLACEMENT_NOT_ALLOWED: 'REPLACEMENT_NOT_ALLOWED',
+  REPLACEMENT_NOT_FOUND: 'REPLACEMENT_NOT_FOUND',
+  REPLACEMENT_OTHER_PRODUCT: 'REPLACEMENT_OTHER_PRODUCT',
+  REPLACEMENT_PRICE_DIFFERS: 'REPLACEMENT_PRICE_DIFFERS',
+  REPLACEMENT_OUT_OF_STOCK: 'REPLACEMENT_OUT_OF_STOCK',
 } as const);
 
 export type EligibilityCode = (typeof ELIGIBILITY_CODES)[keyof typeof ELIGIBILITY_CODES];

@@ -17,6 +17,8 @@ import { checkQualityWindow, qualityWindowEndsAt } from './rules/qualityWindow';
 import { checkNoReasonExemption } from './rules/noReasonExemption';
 import { checkPaymentWindow, paymentWindowEndsAt } from './rules/paymentWindow';
 import { checkEvidence } from './rules/evidence';
+import { checkExchangeReason } from './rules/exchangeReason';
+import { checkReplacement } from './rules/replacement';
 
 export interface NamedEligibilityRule {
   name: string;
@@ -35,6 +37,8 @@ export const ELIGIBILITY_RULES: ReadonlyArray<NamedEligibilityRule> = Object.fre
   { name: 'noReasonExemption', check: checkNoReasonExemption },
   { name: 'paymentWindow', check: checkPaymentWindow },
   { name: 'evidence', check: checkEvidence },
+  { name: 'exchangeReason', check: checkExchangeReason },
+  { name: 'replacement', check: checkReplacement },
 ]);
 
 export interface EligibilityResult {
@@ -87,3 +91,5 @@ export { checkQualityWindow, qualityWindowEndsAt } from './rules/qualityWindow';
 export { checkNoReasonExemption, NO_REASON_EXEMPT_LABELS } from './rules/noReasonExemption';
 export { checkPaymentWindow, paymentWindowEndsAt } from './rules/paymentWindow';
 export { checkEvidence } from './rules/evidence';
+export { checkExchangeReason } from './rules/exchangeReason';
+export { checkReplacement, replacementRefusal } from './rules/replacement';

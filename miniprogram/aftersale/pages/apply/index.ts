@@ -8,6 +8,12 @@
  * attached (read-only): they count for a reason that needs a photo and for
  * the room left (9 per side). Another buyer's order or after-sale: the 无权限
  * state with the server's reason, no form.
+ * 换货 (EXCHANGE): per selected line, the sizes / colours it may be swapped
+ * for (queryReturns exchangeOptions: same product, same price, in stock —
+ * nothing else is offered), the line's reason when it has none, and a hint
+ * when other-price SKUs exist (退货退款 + a new order); the preview shows the
+ * replacement, who pays postage each way and both deadlines (ship the
+ * replacement, confirm it); apply / modify send `replacements`.
  * Options: orderId (+ lineId to preselect a line), or returnId to modify.
  */
 import { api, ApiError, errorText, failedState, INITIAL_STATE, loadInto, reportConsent, requestSubscribe, toast, type PreviewData, type ReturnView } from '../../utils/api';
@@ -16,7 +22,7 @@ import { chooseAndUpload, type Uploaded } from '../../utils/upload';
 import { shopTime, yuan } from '../../utils/format';
 import { buyerFiles, evidenceRoom } from '../../utils/views';
 import { config } from '../../config';
-import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS } from '../../shared/contract';
+import { MAX_DESCRIPTION, MAX_EVIDENCE, REASONS, REASON_CODES, RETURN_TYPE_LABELS, type ExchangeLineOptions } from '../../shared/contract';
 
 interface LineRow {
   lineId: string;
@@ -25,6 +31,14 @@ interface LineRow {
   priceText: string;
   selected: boolean;
   qty: number;
+  /** 换货: the in-stock same-price SKUs this line may be swapped for (labels as the server's attrsText). */
+  skuOptions: { skuId: string; label: string; current: boolean }[];
+  /** The chosen replacement ('' until chosen). */
+  skuId: string;
+  /** Why the line cannot be exchanged ('' when it can). */
+  unavailable: string;
+  /** Other-price SKUs exist: they need 退货退款 and a new order. */
+  otherPricesText: string;
 }
 
 interface PreviewView {
@@ -41,14 +55,46 @@ interface PreviewView {
   windowText: string;
   /** Re-applying after a rejection: the rejected after-sale this one replaces. */
   supersedesText: string;
+  /** 换货: what each line becomes, postage each way, the shop's and the buyer's deadlines (null for the other types). */
+  exchange: null | {
+    replacements: { lineId: string; fromText: string; toText: string; qtyText: string }[];
+    freightText: string;
+    reshipText: string;
+    confirmText: string;
+  };
 }
 
 const TYPE_OPTIONS = [
   { value: 'REFUND_ONLY', label: RETURN_TYPE_LABELS.REFUND_ONLY, desc: '未收到货，或与商家协商不退货' },
   { value: 'RETURN_REFUND', label: RETURN_TYPE_LABELS.RETURN_REFUND, desc: '已收到货，需要寄回商品' },
+  { value: 'EXCHANGE', label: RETURN_TYPE_LABELS.EXCHANGE, desc: '寄回后换同款其他尺码/颜色' },
 ];
 
 const REASON_OPTIONS = REASON_CODES.map((code) => ({ code, label: REASONS[code].label, photo: REASONS[code].evidenceRequired }));
+type ReasonOption = (typeof REASON_OPTIONS)[number];
+
+/** The reasons a type may be applied for: 未收到货 cannot be exchanged (the server refuses it too). */
+function reasonsFor(type: string): ReasonOption[] {
+  return type === 'EXCHANGE' ? REASON_OPTIONS.filter((r) => r.code !== 'NOT_RECEIVED') : REASON_OPTIONS;
+}
+
+/** The server's attrsText of a SKU (颜色 / 尺码 values). */
+function attrsText(attrs: Record<string, string>, title: string): string {
+  return Object.values(attrs).join(' / ') || title;
+}
+
+/** The exchange fields of a line row from queryReturns exchangeOptions (the chosen SKU kept when it is still offered). */
+function exchangeFields(o: ExchangeLineOptions | undefined, chosen: string) {
+  const skuOptions = (o?.options ?? []).map((x) => ({ skuId: x.skuId, label: `${attrsText(x.attrs, x.title)}${x.current ? '（当前）' : ''}`, current: x.current }));
+  return {
+    skuOptions,
+    skuId: skuOptions.some((x) => x.skuId === chosen) ? chosen : '',
+    unavailable: o ? (o.unavailable ?? '') : '该商品暂无可换规格，可申请退货退款',
+    otherPricesText: o && o.otherPrices > 0 ? `另有 ${o.otherPrices} 个规格价格不同，不能直接换；如需要，请申请退货退款后重新下单` : '',
+  };
+}
+
+const NO_EXCHANGE = { skuOptions: [], skuId: '', unavailable: '', otherPricesText: '' };
 
 /** Errors of the preview that are answers about the request (shown as refusals); any other is a failure to check (重试). */
 const REFUSAL_CODES = new Set<string>(['INVALID_ARGUMENT', 'NOT_ELIGIBLE', 'NOT_FOUND', 'RETURN_ALREADY_OPEN']);
@@ -70,6 +116,9 @@ Component({
     lines: [] as LineRow[],
     reasonOptions: REASON_OPTIONS,
     reasonLabels: REASON_OPTIONS.map((r) => r.label),
+    /** 换货 options: not asked yet, being read, read, or the read failed (重试). */
+    exchangeState: 'idle' as 'idle' | 'loading' | 'ready' | 'failed',
+    exchangeError: '',
     reasonIndex: -1,
     reasonLabel: '',
     photoRequired: false,
@@ -113,6 +162,7 @@ Component({
           priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
           selected: lineId ? l.lineId === lineId : order.lines.length === 1,
           qty: l.quantity,
+          ...NO_EXCHANGE,
         })),
       });
       this.refreshPreview(true);
@@ -133,7 +183,8 @@ Component({
       });
       if (!loaded) return;
       const { ret, order } = loaded as { ret: ReturnView; order: Order };
-      const reasonIndex = REASON_OPTIONS.findIndex((r) => r.code === ret.reason);
+      const reasonOptions = reasonsFor(ret.type);
+      const reasonIndex = reasonOptions.findIndex((r) => r.code === ret.reason);
       const existingEvidence = buyerFiles(ret);
       this.setData({
         // 联系商家: settings.contact reaches the buyer only through an after-sale's view (queryReturns get)
@@ -145,9 +196,11 @@ Component({
         orderStatusText: orderStatusText(order),
         type: ret.type,
         typeOptions: TYPE_OPTIONS.filter((t) => t.value === ret.type),
+        reasonOptions,
+        reasonLabels: reasonOptions.map((r) => r.label),
         reasonIndex,
-        reasonLabel: REASON_OPTIONS[reasonIndex]?.label ?? '',
-        photoRequired: !!REASON_OPTIONS[reasonIndex]?.photo,
+        reasonLabel: reasonOptions[reasonIndex]?.label ?? '',
+        photoRequired: !!reasonOptions[reasonIndex]?.photo,
         description: ret.description ?? '',
         lines: order.lines.map((l) => {
           const mine = ret.lines.find((x) => x.lineId === l.lineId);
@@ -158,11 +211,62 @@ Component({
             priceText: `实付 ${yuan(l.paidAmount)} · 共 ${l.quantity} 件`,
             selected: !!mine,
             qty: mine?.quantity ?? l.quantity,
+            ...NO_EXCHANGE,
+            // 换货: the replacement asked for (kept when the options are read and it is still offered)
+            skuId: ret.exchange?.replacements.find((x) => x.lineId === l.lineId)?.skuId ?? '',
           };
         }),
         previewHint: '修改后将重新提交给商家处理，可退金额以提交结果为准',
         canSubmit: true,
       });
+      if (ret.type === 'EXCHANGE') this.loadExchangeOptions();
+    },
+
+    /** 换货: the SKUs each line may be swapped for (read once per page; a failed read is shown with 重试, never taken as "nothing to offer"). */
+    async loadExchangeOptions() {
+      if (this.data.exchangeState === 'loading' || this.data.exchangeState === 'ready') return;
+      this.setData({ exchangeState: 'loading', exchangeError: '' });
+      this.refreshPreview(true);
+      try {
+        const { lines } = await api.exchangeOptions(this.data.orderId);
+        const rows = this.data.lines.map((l) => ({
+          ...l,
+          ...exchangeFields(
+            lines.find((o) => o.lineId === l.lineId),
+            l.skuId,
+          ),
+        }));
+        this.setData({ lines: rows, exchangeState: 'ready' });
+      } catch (e) {
+        this.setData({ exchangeState: 'failed', exchangeError: errorText(e) });
+      }
+      this.refreshPreview(true);
+    },
+
+    onRetryExchange() {
+      this.loadExchangeOptions();
+    },
+
+    /** 换货: the size / colour chosen for a line (only offered SKUs can be tapped). */
+    onSku(e: WechatMiniprogram.TouchEvent) {
+      const i = Number(e.currentTarget.dataset.index);
+      const skuId = String(e.currentTarget.dataset.sku ?? '');
+      const line = this.data.lines[i];
+      if (!line || !line.skuOptions.some((o) => o.skuId === skuId) || line.skuId === skuId) return;
+      this.setData({ [`lines[${i}].skuId`]: skuId });
+      this.refreshPreview(true);
+    },
+
+    /** 换货: what still stops the request before the server is asked ('' when nothing: every selected line has its replacement). */
+    exchangeProblem(): string {
+      if (this.data.type !== 'EXCHANGE') return '';
+      if (this.data.exchangeState === 'loading' || this.data.exchangeState === 'idle') return '正在读取可换的尺码/颜色…';
+      if (this.data.exchangeState === 'failed') return `暂时无法读取可换的尺码/颜色：${this.data.exchangeError}`;
+      for (const l of this.data.lines.filter((x) => x.selected)) {
+        if (l.unavailable) return `「${l.title}」${l.unavailable}`;
+        if (!l.skuId) return `请为「${l.title}」选择要换的尺码/颜色`;
+      }
+      return '';
     },
 
     // ---------------------------------------------------------------- form
@@ -170,8 +274,20 @@ Component({
     onType(e: WechatMiniprogram.TouchEvent) {
       const type = String(e.currentTarget.dataset.value);
       if (type === this.data.type) return;
-      this.setData({ type });
-      this.refreshPreview();
+      // the reasons this type takes; the one chosen stays when it still applies
+      const code = this.data.reasonOptions[this.data.reasonIndex]?.code;
+      const reasonOptions = reasonsFor(type);
+      const reasonIndex = reasonOptions.findIndex((r) => r.code === code);
+      this.setData({
+        type,
+        reasonOptions,
+        reasonLabels: reasonOptions.map((r) => r.label),
+        reasonIndex,
+        reasonLabel: reasonOptions[reasonIndex]?.label ?? '',
+        photoRequired: !!reasonOptions[reasonIndex]?.photo,
+      });
+      if (type === 'EXCHANGE') this.loadExchangeOptions();
+      this.refreshPreview(true);
     },
 
     onToggleLine(e: WechatMiniprogram.TouchEvent) {
@@ -192,7 +308,7 @@ Component({
 
     onReason(e: WechatMiniprogram.PickerChange) {
       const reasonIndex = Number(e.detail.value);
-      const r = REASON_OPTIONS[reasonIndex];
+      const r = this.data.reasonOptions[reasonIndex];
       if (!r) return;
       this.setData({ reasonIndex, reasonLabel: r.label, photoRequired: r.photo });
       this.refreshPreview(true);
@@ -232,12 +348,15 @@ Component({
     // ---------------------------------------------------------------- preview
 
     input() {
-      const r = REASON_OPTIONS[this.data.reasonIndex];
+      const r = this.data.reasonOptions[this.data.reasonIndex];
+      const selected = this.data.lines.filter((l) => l.selected);
       return {
         orderId: this.data.orderId,
         type: this.data.type,
         reason: r?.code,
-        lines: this.data.lines.filter((l) => l.selected).map((l) => ({ lineId: l.lineId, quantity: l.qty })),
+        lines: selected.map((l) => ({ lineId: l.lineId, quantity: l.qty })),
+        // 换货: one replacement per requested line (exchangeProblem() stops the request while one is missing)
+        ...(this.data.type === 'EXCHANGE' ? { replacements: selected.map((l) => ({ lineId: l.lineId, skuId: l.skuId })) } : {}),
         ...(this.data.description.trim() ? { description: this.data.description.trim() } : {}),
         evidence: this.data.evidence.map((x) => x.fileID),
       };
@@ -255,6 +374,12 @@ Component({
       }
       if (!input.lines.length) {
         this.setData({ preview: null, canSubmit: false, previewHint: '请选择要售后的商品' });
+        return;
+      }
+      const problem = this.exchangeProblem();
+      if (problem) {
+        previewSeq++; // an answer still on its way is for another choice
+        this.setData({ preview: null, canSubmit: false, previewHint: problem });
         return;
       }
       this.setData({ 'preview.loading': true, canSubmit: false });
@@ -301,6 +426,17 @@ Component({
         deadlineText: p.deadline ? `商家需在 ${shopTime(p.deadline)} 前处理，超时将自动同意` : '',
         windowText: p.windowEndsAt ? `本次申请可在 ${shopTime(p.windowEndsAt)} 前提交` : '',
         supersedesText: p.supersedes?.length ? `提交后，已被拒绝的原申请（${p.supersedes.join('、')}）将自动撤销` : '',
+        exchange: p.exchange
+          ? {
+              replacements: p.exchange.replacements.map((x) => {
+                const line = this.data.lines.find((l) => l.lineId === x.lineId);
+                return { lineId: x.lineId, fromText: line?.title ?? '', toText: x.title, qtyText: `× ${x.quantity}` };
+              }),
+              freightText: p.exchange.freight.text,
+              reshipText: `商家收到退回的商品后 ${p.exchange.reshipHours} 小时内发出换货，逾期未发出将自动转为退款（原路退回）`,
+              confirmText: `换货发出后请在 ${p.exchange.confirmDays} 天内确认收货，逾期将自动确认`,
+            }
+          : null,
       };
       // 联系商家 for a new application: the preview carries settings.contact (an after-sale's view carries it when modifying).
       const c = (p as { contact?: { phone?: string; customerService?: boolean } | null }).contact;
@@ -317,6 +453,11 @@ Component({
         return;
       }
       const input = this.input();
+      const problem = this.exchangeProblem();
+      if (problem) {
+        toast(problem);
+        return;
+      }
       if (this.data.photoRequired && !this.hasPhoto()) {
         toast(`「${this.data.reasonLabel}」需要上传至少一张照片`);
         return;
@@ -340,7 +481,7 @@ Component({
       } catch (e) {
         void reportConsent(accepted);
         if (e instanceof ApiError && (e.code === 'NOT_ELIGIBLE' || e.code === 'RETURN_ALREADY_OPEN') && e.details?.refusals) {
-          this.showPreview({ eligible: false, refusals: e.details.refusals, amounts: null, lines: [], freightPayer: 'BUYER', deadline: null, windowEndsAt: null });
+          this.showPreview({ eligible: false, refusals: e.details.refusals, amounts: null, lines: [], freightPayer: 'BUYER', deadline: null, windowEndsAt: null, exchange: null });
         }
       } finally {
         this.setData({ submitting: false });
@@ -362,6 +503,7 @@ function emptyPreview(): PreviewView {
     deadlineText: '',
     windowText: '',
     supersedesText: '',
+    exchange: null,
   };
 }
 

@@ -36,6 +36,10 @@ Component({
     mode: 'SELF_SHIP' as 'SELF_SHIP' | 'PICKUP',
     address: null as { name: string; phone: string; address: string } | null,
     sellerPays: false,
+    /** A postage claim may be declared (seller-side reason, not an exchange: an exchange moves no money). */
+    postageClaim: false,
+    /** 换货: who pays postage each way, as the server says it ('' for the other types). */
+    exchangeFreight: '',
     carriers: CARRIER_OPTIONS,
     carrierNames: CARRIER_OPTIONS.map((c) => c.name),
     carrierIndex: -1,
@@ -76,6 +80,8 @@ Component({
         correcting: r.status === 'IN_TRANSIT',
         address: a ? { name: a.name ?? '', phone: a.phone ?? '', address: a.address ?? '' } : null,
         sellerPays: r.freightPayer === 'SELLER',
+        postageClaim: r.freightPayer === 'SELLER' && !r.exchange,
+        exchangeFreight: r.exchange?.freight.text ?? '',
         ...(carrierIndex >= 0 && lg?.mode === 'SELF_SHIP'
           ? { carrierIndex, carrierName: CARRIER_OPTIONS[carrierIndex].name, trackingNo: lg.trackingNo ?? '', trackingPlaceholder: `例如 ${CARRIER_OPTIONS[carrierIndex].example}` }
           : {}),
@@ -121,7 +127,7 @@ Component({
       if (d.mode === 'SELF_SHIP') {
         const carrier = CARRIER_OPTIONS[d.carrierIndex]?.code;
         event = { mode: 'SELF_SHIP', returnId: d.returnId, carrier, trackingNo: d.trackingNo.trim() };
-        if (d.sellerPays && d.postage.trim()) {
+        if (d.postageClaim && d.postage.trim()) {
           const fen = parseYuan(d.postage);
           if (fen === null) errors.postage = '运费金额格式不正确（例如 12.00）';
           else event.postage = fen;

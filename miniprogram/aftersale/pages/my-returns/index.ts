@@ -15,6 +15,8 @@ export function summaryRow(s: ReturnSummary, now = clock.now()) {
     typeLabel: typeLabel(s.type),
     reasonLabel: reasonLabel(s.reason),
     countText: `共 ${unitCount(s)} 件`,
+    /** An exchange moves no money (unless converted to a refund): 换货商品 instead of 退款 ¥0.00. */
+    moneyText: s.type === 'EXCHANGE' && !s.refundAmount ? '换同款其他规格，不涉及退款' : '',
     createdText: shopTime(s.createdAt),
     deadlineText: cd ? cd.text : '',
   };

@@ -2,7 +2,10 @@
  * 售后详情 (buyer): status in Chinese, who must act next, a live countdown to
  * the deadline, amounts, return address / logistics, the evidence gallery,
  * the full timeline, and ONLY the buyer actions the server lists in
- * `allowedActions` (modify, cancel, submit / correct logistics, appeal).
+ * `allowedActions` (modify, cancel, submit / correct logistics, appeal,
+ * 确认收到换货). 换货: the replacement(s), postage each way, both waybills
+ * (the buyer's way back and the shop's replacement) and, when the exchange
+ * was converted to a refund, why.
  * When a dispute was decided against the buyer: what was decided, why, and
  * the server's `advice` (小程序交易投诉, 12315).
  * The appeal form survives a quiet reload (onShow after the photo picker):
@@ -109,7 +112,7 @@ Component({
       if (!st) return;
       const left = st.consents.statusChanged ?? 0;
       const missed = st.missed.map((m) => ({ text: `${m.status ? `「${m.status}」` : ''}${m.hint}（${m.reason}）` }));
-      const open = !!this.data.view && !['REFUNDED', 'CLOSED'].includes(this.data.view.status);
+      const open = !!this.data.view && !['REFUNDED', 'CLOSED', 'EXCHANGED'].includes(this.data.view.status);
       const advice = left > 0 || !open ? '' : '微信通知为一次性订阅：每次订阅只能收到一条。点「订阅进度提醒」可接收下一条进度通知，也可随时在「我的售后」查看最新进度。';
       this.setData({ updates: { left, missed, advice } });
     },
@@ -190,25 +193,51 @@ Component({
         case 'cancel':
           this.confirmCancel();
           return;
+        case 'confirmExchange':
+          this.confirmExchange();
+          return;
       }
     },
 
+    /** 确认收到换货: confirm, then applyReturn confirmExchange (a fresh requestId per tap; a network retry reuses it). */
+    confirmExchange() {
+      this.confirmThen(
+        { title: '确认收到换货', content: '请确认已收到换货商品且尺码、颜色无误。确认后本次换货完成。', confirmText: '确认收货' },
+        () => api.confirmExchange(this.data.returnId),
+        '换货已完成',
+        // refused (e.g. confirmed meanwhile): the server's reason was toasted; show what the after-sale is now
+        true,
+      );
+    },
+
     confirmCancel() {
+      this.confirmThen(
+        { title: '撤销售后申请', content: '撤销后本次申请将关闭，如仍有问题可重新申请。确定撤销吗？', confirmText: '撤销', confirmColor: '#fa5151' },
+        () => api.cancel(this.data.returnId),
+        '已撤销',
+      );
+    },
+
+    /** A buyer action behind a confirmation dialog: busy while it runs, the server's answer shown (errors: the api's toast). */
+    confirmThen(
+      modal: { title: string; content: string; confirmText: string; confirmColor?: string },
+      act: () => Promise<{ return: ReturnView }>,
+      done: string,
+      reloadOnError = false,
+    ) {
       if (this.data.busy) return;
       wx.showModal({
-        title: '撤销售后申请',
-        content: '撤销后本次申请将关闭，如仍有问题可重新申请。确定撤销吗？',
-        confirmText: '撤销',
-        confirmColor: '#fa5151',
+        ...modal,
         success: async (res) => {
           if (!res.confirm) return;
           this.setData({ busy: true });
           try {
-            const { return: r } = await api.cancel(this.data.returnId);
-            toast('已撤销', 'success');
+            const { return: r } = await act();
+            toast(done, 'success');
             this.show(r);
           } catch {
             /* toast shown */
+            if (reloadOnError) await this.reload(true);
           } finally {
             this.setData({ busy: false });
           }

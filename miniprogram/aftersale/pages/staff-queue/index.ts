@@ -6,14 +6,23 @@
 import { api, INITIAL_STATE, loadInto, subscribeNow, subscriptionState, toast, type ReturnSummary } from '../../utils/api';
 import { countdown, shopTime, clock } from '../../utils/format';
 import { reasonLabel, summaryFields, typeLabel, unitCount } from '../../utils/views';
-import { STATUSES } from '../../shared/contract';
+import { ALL_STATUSES, STATUSES } from '../../shared/contract';
 
+/**
+ * The status filters, from the contract's status table (a status added there
+ * gets its filter and label here): first those the shop acts on, then those
+ * waiting on the buyer or the system, then the finished ones (a buyer's
+ * withdrawal, 已撤销, is no staff work and has none).
+ */
+const STAFF_ROLES = new Set<string>(['MERCHANT', 'ARBITER', 'ADMIN']);
+const staffActs = (s: (typeof ALL_STATUSES)[number]) => STAFF_ROLES.has(STATUSES[s].next.role ?? '');
 const FILTERS = [
   { status: '', label: '全部待办' },
-  ...(['PENDING_REVIEW', 'NEGOTIATING', 'IN_TRANSIT', 'REFUND_FAILED', 'DISPUTED', 'AWAITING_SHIPMENT', 'REJECTED', 'REFUNDING', 'REFUNDED', 'CLOSED'] as const).map((s) => ({
-    status: s,
-    label: STATUSES[s].label,
-  })),
+  ...[
+    ...ALL_STATUSES.filter((s) => !STATUSES[s].terminal && staffActs(s)),
+    ...ALL_STATUSES.filter((s) => !STATUSES[s].terminal && !staffActs(s)),
+    ...ALL_STATUSES.filter((s) => STATUSES[s].terminal && s !== 'CANCELLED'),
+  ].map((s) => ({ status: s, label: STATUSES[s].label })),
 ];
 
 export function queueRow(s: ReturnSummary, now = clock.now()) {
@@ -21,6 +30,8 @@ export function queueRow(s: ReturnSummary, now = clock.now()) {
   return {
     ...summaryFields(s),
     title: `${typeLabel(s.type)} · ${reasonLabel(s.reason)}`,
+    /** An exchange moves no money (unless converted to a refund): no ¥0.00 in the row. */
+    refundText: s.type === 'EXCHANGE' && !s.refundAmount ? '换货' : summaryFields(s).refundText,
     countText: `${unitCount(s)} 件`,
     deadlineText: s.deadline ? `截止 ${shopTime(s.deadline)}` : '无处理期限',
     countdownText: cd?.text ?? '',

@@ -6,7 +6,11 @@
  * buyer's reimbursable postage claim, shown in the form), refuse receipt
  * (evidence), refund failures (retry / record an offline refund through
  * executeRefund), and the arbiter's decision on a dispute (for the buyer on
- * a RETURN_REFUND, optionally a lower amount under the same rules). Non-staff
+ * a RETURN_REFUND, optionally a lower amount under the same rules), and for
+ * an exchange (换货) what the buyer asked for, 发出换货 (carrier + waybill,
+ * checked per carrier as the functions do, errors per field; out of stock:
+ * the server's reason, pointing to 转为退款) and 转为退款 (reason required).
+ * Non-staff
  * callers get FORBIDDEN from queryReturns: the 无权限 state.
  * Options: returnId (or id, from older subscribe messages).
  */
@@ -17,14 +21,19 @@ import { cacheLineTitles } from '../../utils/orders';
 import { detailView, evidenceRoom, maxRefundOf, returnIdOf, type DetailView } from '../../utils/views';
 import {
   ACTION_LABELS,
+  CARRIERS,
+  CARRIER_FORMATS,
   PROPOSAL_KINDS,
   approveSchema,
+  checkTrackingNo,
   confirmReceiptSchema,
+  convertToRefundSchema,
   decideSchema,
   markOfflineSchema,
   proposeSchema,
   refuseReceiptSchema,
   rejectSchema,
+  reshipSchema,
   returnAddressSchema,
   validateInput,
 } from '../../shared/contract';
@@ -38,7 +47,12 @@ const SCHEMAS: Partial<Record<string, Parameters<typeof validateInput>[0]>> = {
   decide: decideSchema,
   propose: proposeSchema,
   markOffline: markOfflineSchema,
+  reship: reshipSchema,
+  convertToRefund: convertToRefundSchema,
 };
+
+/** 发出换货: the carriers the functions take (as the buyer's own waybill), with their names and a waybill example. */
+const CARRIER_OPTIONS = CARRIERS.map((code) => ({ code, name: CARRIER_FORMATS[code].name, example: CARRIER_FORMATS[code].example }));
 import { errorText, ApiError } from '../../utils/api';
 import { threadData, threadMethods } from '../../utils/thread';
 
@@ -56,7 +70,7 @@ export function proposalKinds(status: string, type: string): { kind: ProposalKin
     .map((kind) => ({ kind, label: PROPOSAL_KINDS[kind].label, hint: hints[kind] }));
 }
 
-const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'propose', 'retryRefund', 'markOffline', 'decide'] as const;
+const STAFF_ACTIONS = ['approve', 'reject', 'confirmReceipt', 'refuseReceipt', 'propose', 'reship', 'convertToRefund', 'retryRefund', 'markOffline', 'decide'] as const;
 type StaffAction = (typeof STAFF_ACTIONS)[number];
 
 const REFUND_STATUS_TEXT: Record<string, string> = {
@@ -103,6 +117,13 @@ Component({
     /** 协商: the kinds allowed now, the one chosen. */
     kinds: [] as ReturnType<typeof proposalKinds>,
     proposeKind: '' as ProposalKind | '',
+    /** 发出换货: carrier picker and waybill, with an error per field. */
+    carrierNames: CARRIER_OPTIONS.map((c) => c.name),
+    carrierIndex: -1,
+    carrierName: '',
+    trackingNo: '',
+    trackingPlaceholder: '运单号',
+    fieldErrors: { carrier: '', trackingNo: '' },
     error: '',
     submitting: false,
     ...threadData('staff'),
@@ -154,11 +175,26 @@ Component({
     },
 
     onPick(e: WechatMiniprogram.TouchEvent) {
-      this.setData({ current: e.currentTarget.dataset.name, error: '' });
+      this.setData({ current: e.currentTarget.dataset.name, error: '', fieldErrors: { carrier: '', trackingNo: '' } });
     },
 
     onField(e: WechatMiniprogram.Input) {
-      this.setData({ [String(e.currentTarget.dataset.field)]: e.detail.value, error: '' });
+      const field = String(e.currentTarget.dataset.field);
+      this.setData({ [field]: e.detail.value, error: '', ...(field === 'trackingNo' ? { 'fieldErrors.trackingNo': '' } : {}) });
+    },
+
+    onCarrier(e: WechatMiniprogram.PickerChange) {
+      const i = Number(e.detail.value);
+      const c = CARRIER_OPTIONS[i];
+      if (!c) return;
+      this.setData({ carrierIndex: i, carrierName: c.name, trackingPlaceholder: `例如 ${c.example}`, 'fieldErrors.carrier': '', error: '' });
+    },
+
+    /** A field's error under the field (and as a toast): nothing is sent. */
+    failField(field: 'carrier' | 'trackingNo', message: string): null {
+      this.setData({ [`fieldErrors.${field}`]: message });
+      toast(message);
+      return null;
     },
 
     onCopy(e: WechatMiniprogram.TouchEvent) {
@@ -265,6 +301,19 @@ Component({
         case 'refuseReceipt':
           if (!evidence.length) return this.fail('拒绝收货需要上传验货凭证');
           return ['reviewReturn', { action: 'refuseReceipt', returnId, evidence, ...(d.reason.trim() ? { reason: d.reason.trim() } : {}) }];
+        case 'reship': {
+          const carrier = CARRIER_OPTIONS[d.carrierIndex]?.code;
+          if (!carrier) return this.failField('carrier', '请选择快递公司');
+          const raw = d.trackingNo.trim();
+          if (!raw) return this.failField('trackingNo', '请填写运单号');
+          // the very check the functions apply (format per carrier, normalised)
+          const checked = checkTrackingNo(carrier, raw);
+          if (!checked.ok) return this.failField('trackingNo', checked.message);
+          return ['reviewReturn', { action: 'reship', returnId, carrier, trackingNo: checked.trackingNo }];
+        }
+        case 'convertToRefund':
+          if (!d.reason.trim()) return this.fail('请填写转为退款的原因，买家将看到');
+          return ['reviewReturn', { action: 'convertToRefund', returnId, reason: d.reason.trim() }];
         case 'retryRefund':
           return ['executeRefund', { action: 'retry', returnId, ...(d.note.trim() ? { note: d.note.trim() } : {}) }];
         case 'markOffline':
@@ -302,7 +351,9 @@ Component({
       const schema = SCHEMAS[event.action];
       const checked = schema ? validateInput(schema, { ...event, requestId: 'mp-check-00000000' }) : null;
       if (checked && !checked.ok) {
-        this.fail(checked.error.details.issues[0]?.message ?? '填写的信息有误，请检查后重试');
+        const issue = checked.error.details.issues[0];
+        if (issue?.path === 'carrier' || issue?.path === 'trackingNo') this.failField(issue.path, issue.message);
+        else this.fail(issue?.message ?? '填写的信息有误，请检查后重试');
         return;
       }
       this.setData({ submitting: true });
@@ -314,17 +365,35 @@ Component({
         // biome-ignore lint/plugin/no-as-any: the event was checked against the function's own schema above; the two input unions differ only in typing
         if (fn === 'executeRefund') await api.refund(event as any);
         else await api.review(event);
-        toast(this.data.current === 'propose' ? '方案已发送，等待买家确认' : '已处理', 'success');
-        this.setData({ reason: '', amount: '', note: '', decision: '', evidence: [], addrName: '', addrPhone: '', addrAddress: '', addrRegion: [], addrRegionText: '' });
+        toast(this.data.current === 'propose' ? '方案已发送，等待买家确认' : this.data.current === 'reship' ? '换货已发出' : '已处理', 'success');
+        this.setData({
+          reason: '',
+          amount: '',
+          note: '',
+          decision: '',
+          evidence: [],
+          addrName: '',
+          addrPhone: '',
+          addrAddress: '',
+          addrRegion: [],
+          addrRegionText: '',
+          carrierIndex: -1,
+          carrierName: '',
+          trackingNo: '',
+          trackingPlaceholder: '运单号',
+          fieldErrors: { carrier: '', trackingNo: '' },
+        });
         // Re-read as staff: the caller's allowed actions and the refund records.
         await this.reload(true);
       } catch (e) {
         /* toast shown; above the settled maximum: say how much may be refunded */
         const max = e instanceof ApiError && e.code === 'REFUND_LIMIT' ? Number(e.details?.maximum) : NaN;
-        this.setData({ error: Number.isFinite(max) ? `退款金额超出可退范围，最多可退 ${yuan(max)}` : errorText(e) });
+        // a waybill the carrier's format refuses: under its field (what was typed stays)
+        const waybill = e instanceof ApiError && e.code === 'LOGISTICS_INVALID' && this.data.current === 'reship' ? errorText(e) : '';
+        this.setData({ error: waybill ? '' : Number.isFinite(max) ? `退款金额超出可退范围，最多可退 ${yuan(max)}` : errorText(e) });
         const keep = this.data.error;
         await this.reload(true);
-        this.setData({ error: keep });
+        this.setData({ error: keep, ...(waybill ? { 'fieldErrors.trackingNo': waybill } : {}) });
       } finally {
         this.setData({ submitting: false });
       }

@@ -1,7 +1,7 @@
 /**
  * Rule 2: the after-sale type must fit the order's shipping state.
  * REFUND_ONLY (仅退款) is allowed once paid (rule 1 checks payment);
- * RETURN_REFUND (退货退款) only once the goods have shipped.
+ * RETURN_REFUND (退货退款) and EXCHANGE (换货) only once the goods have shipped.
  */
 import type { OrderStatus, Refusal } from '../../types';
 import { toDate } from '../../time';
@@ -20,7 +20,9 @@ export function checkTypeForShipping(ctx: EligibilityContext): Refusal[] {
       return [];
     case 'RETURN_REFUND':
       return hasShipped(ctx) ? [] : [refusal(C.TYPE_NOT_ALLOWED, '商品尚未发货，暂不支持退货退款，您可以申请“仅退款”')];
+    case 'EXCHANGE':
+      return hasShipped(ctx) ? [] : [refusal(C.TYPE_NOT_ALLOWED, '商品尚未发货，暂不支持换货，您可以申请“仅退款”后重新下单')];
     default:
-      return [refusal(C.TYPE_NOT_ALLOWED, '不支持该售后类型，请选择“仅退款”或“退货退款”')];
+      return [refusal(C.TYPE_NOT_ALLOWED, '不支持该售后类型，请选择“仅退款”“退货退款”或“换货”')];
   }
 }
