@@ -116,6 +116,7 @@ describe('the cut bundles on every SDK path the product uses', () => {
       'database.modifyDocument',
       'database.insertDocument',
       'database.removeDocument',
+      'database.aggregateDocuments',
       'storage.batchGetDownloadUrl',
       'storage.getUploadMetadata',
       'wx.openApi',

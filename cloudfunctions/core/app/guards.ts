@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AppError } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { findById } from '../data/db';
+import { command, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import type { StaffRole } from '../policy/types';
 import { formatZodIssues } from '../schemas';
@@ -35,9 +35,43 @@ export interface StaffDoc {
   name?: string;
 }
 
-export async function loadStaff(openid: string): Promise<StaffDoc | null> {
-  const doc = await findById<StaffDoc>(C.staff, openid);
+/**
+ * Staff documents are kept per warm instance for STAFF_TTL_MS (like the
+ * settings): a granted role is read at once (a refusal always reads again),
+ * a withdrawn one stops working within the TTL.
+ */
+export const STAFF_TTL_MS = 30_000;
+const staffCache = new Map<string, { at: number; value: unknown }>();
+
+async function cachedStaff<T>(key: string, nowMs: number, fresh: boolean, read: () => Promise<T>): Promise<T> {
+  const hit = staffCache.get(key);
+  if (!fresh && hit && nowMs - hit.at < STAFF_TTL_MS && nowMs >= hit.at) return hit.value as T;
+  const value = await read();
+  staffCache.set(key, { at: nowMs, value });
+  return value;
+}
+
+/** The caller's staff document (null: not staff). `fresh` reads past the cache (a refusal is never decided on a cached answer). */
+export async function loadStaff(openid: string, fresh = false, nowMs = Date.now()): Promise<StaffDoc | null> {
+  const doc = await cachedStaff(`id:${openid}`, nowMs, fresh, () => findById<StaffDoc>(C.staff, openid));
   return doc && Array.isArray(doc.roles) ? doc : null;
+}
+
+/** The first of `preferred` roles `openid` holds, with its staff document; a cached document without one is read again. */
+export async function staffRole(openid: string, preferred: readonly StaffRole[]): Promise<{ staff: StaffDoc | null; role: StaffRole | undefined }> {
+  let staff = await loadStaff(openid);
+  let role = preferred.find((r) => hasRole(staff, r));
+  if (!role) {
+    staff = await loadStaff(openid, true);
+    role = preferred.find((r) => hasRole(staff, r));
+  }
+  return { staff, role };
+}
+
+/** Staff holding any of `roles` (message recipients), kept like the staff documents. */
+export async function staffWithRoles(roles: readonly string[], nowMs = Date.now()): Promise<StaffDoc[]> {
+  const key = `roles:${[...roles].sort().join(',')}`;
+  return cachedStaff(key, nowMs, false, () => findMany<StaffDoc>(C.staff, { roles: command().in([...roles]) }, { limit: 100 }));
 }
 
 export function hasRole(staff: StaffDoc | null, ...roles: StaffRole[]): boolean {

@@ -87,9 +87,21 @@ function normaliseLedger(raw: Record<string, any>): LedgerDoc {
  * after-sales in memory (a read writes nothing); the first claim stores it.
  */
 export async function loadLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
-  const raw = await findById(C.ledgers, order._id);
+  return ledgerOfRead(order, await findById(C.ledgers, order._id));
+}
+
+/**
+ * The ledger from its document as just read (with the order, in one request);
+ * none stored yet: built as loadLedger does, from `returns` when the order's
+ * after-sales were read with it (no further request).
+ */
+export async function ledgerOfRead(
+  order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>,
+  raw: Record<string, any> | null | undefined,
+  returns?: readonly ReturnDoc[],
+): Promise<LedgerDoc> {
   if (raw) return normaliseLedger(raw);
-  return { ...(await buildLedger(order)), unsaved: true };
+  return { ...(returns ? ledgerFrom(order, returns) : await buildLedger(order)), unsaved: true };
 }
 
 /** A ledger from the `returns` collection (the after-sales themselves) and a first-release ledger on the order document. */
@@ -160,8 +172,17 @@ export async function claim(ledger: LedgerDoc, changes: Record<string, LedgerEnt
  * After a transition of `ret` (already stored): mirror it into the ledger,
  * monotonic on its version (a late write of an older version changes nothing),
  * then the order's summary.
+ * - `ledger` is the one this invocation read or claimed: when its own claim
+ *   put `ret` there at this version (entering REFUNDING) only the summary is
+ *   written; otherwise the entry is written by a compare-and-set on its rev
+ *   and, when that wins, the summary comes from it (no second read).
+ * - Without one, or when the ledger moved since: an update monotonic on the
+ *   version, then the summary from the ledger read again.
  */
-export async function mirrorReturn(ret: ReturnDoc): Promise<void> {
+export async function mirrorReturn(ret: ReturnDoc, ledger?: LedgerDoc): Promise<void> {
+  const held = ledger && !ledger.unsaved ? (ledger.entries[ret._id]?.version ?? 0) : undefined;
+  if (ledger && held === ret.version) return writeSummary(ledger);
+  if (ledger && held !== undefined && held < ret.version && (await claim(ledger, { [ret._id]: ledgerEntry(ret) }))) return writeSummary(ledger);
   const _ = command();
   const res = await database()
     .collection(C.ledgers)
@@ -219,11 +240,14 @@ export function summaryLines(ledger: LedgerDoc): { lineId: string; returnId: str
  */
 export async function mirrorSummary(orderId: string): Promise<void> {
   const raw = await findById(C.ledgers, orderId);
-  if (!raw) return;
-  const ledger = normaliseLedger(raw);
+  if (raw) await writeSummary(normaliseLedger(raw));
+}
+
+/** The order's summary from `ledger` as read or just written by this invocation (monotonic on its rev). */
+export async function writeSummary(ledger: LedgerDoc): Promise<void> {
   const _ = command();
   await database()
     .collection(C.orders)
-    .where({ _id: orderId, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
+    .where({ _id: ledger._id, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
     .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleLines: _.set(summaryLines(ledger)), afterSaleMirrorRev: ledger.rev } });
 }

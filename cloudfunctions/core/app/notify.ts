@@ -21,13 +21,13 @@
  */
 import { openapi, type Caller } from '../runtime/shell';
 import { ok, type Envelope } from '../runtime/envelope';
-import { cas, command, createIfAbsent, findById, findMany } from '../data/db';
+import { cas, command, createIfAbsent, findById, findMany, putById } from '../data/db';
 import { C } from '../data/collections';
 import { formatShopTime } from '../policy/time';
 import { isTerminal, statusLabel, STATUSES } from '../machine/statuses';
 import { rolesFor, staffWhoActIn } from '../machine/transitions';
 import { retryBackoff } from './pay/classify';
-import { CLIENT_ORIGINS, requireOpenid, requireOrigin, type StaffDoc } from './guards';
+import { CLIENT_ORIGINS, requireOpenid, requireOrigin, staffWithRoles } from './guards';
 import type { ReturnDoc } from './model';
 import type { ShopSettings } from './settings';
 import type { SubscribeInput } from '../schemas/subscribe';
@@ -142,11 +142,22 @@ export async function recordConsent(openid: string, templateIds: readonly string
   }
 }
 
-/** Spend one consent of (openid, template) if more than `reserve` are left. */
-async function spendConsent(openid: string, templateId: string, reserve: number, now: Date): Promise<'spent' | 'none' | 'held'> {
+/** How many message keys a consent document remembers (a copy of a message comes within seconds of the first). */
+const SPENT_KEYS_KEPT = 50;
+
+/**
+ * Spend one consent of (openid, template) if more than `reserve` are left —
+ * with `key`, at most once per message: the key is pushed in the same
+ * compare-and-set, so a second copy of the message finds it spent.
+ */
+async function spendConsent(openid: string, templateId: string, reserve: number, now: Date, key?: string): Promise<'spent' | 'none' | 'held'> {
   const _ = command();
   const _id = subscriptionId(openid, templateId);
-  if (await cas(C.subscriptions, { _id, left: _.gt(reserve) }, { left: _.inc(-1), updatedAt: now })) return 'spent';
+  const match = { _id, left: _.gt(reserve), ...(key ? { spentFor: _.neq(key) } : {}) };
+  const data = { left: _.inc(-1), updatedAt: now, ...(key ? { spentFor: _.push({ each: [key], slice: -SPENT_KEYS_KEPT }) } : {}) };
+  if (await cas(C.subscriptions, match, data)) return 'spent';
+  // Nothing kept back: the compare-and-set failing means none is left (no second read to tell held from none).
+  if (reserve === 0) return 'none';
   const doc = await findById<SubscriptionDoc>(C.subscriptions, _id);
   return doc && doc.left > 0 ? 'held' : 'none';
 }
@@ -209,21 +220,20 @@ export async function notify(opts: {
     page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid, opts.settings.pagesRoot),
     data: templateData(opts.ret, opts.hint, opts.now),
   };
-  // Claim the key first: two copies of the same event (duplicate callbacks, a retried call) never spend two consents.
-  const claim: NotificationDoc = { _id: opts.key, ...base, status: 'PENDING', tries: 0, nextAttemptAt: null, createdAt: opts.now, updatedAt: opts.now };
-  if (!(await createIfAbsent(C.notifications, claim))) {
-    const earlier = await findById<NotificationDoc>(C.notifications, opts.key);
-    return earlier?.status ?? 'PENDING';
-  }
+  // Two copies of the same message (duplicate callbacks, a retried call) never spend two consents: the consent
+  // is spent once per key (spendConsent). The copy that spent it writes the record with its outcome; any other
+  // copy only creates it if absent (its NO_CONSENT / HELD never overwrites the spender's outcome).
   let outcome: { status: NoticeStatus; error?: string; code?: number };
+  let spender = false;
   if (!templateId) outcome = { status: 'SKIPPED' };
   else {
     // Informational messages and reminders on the status template keep one consent for the next decisive message.
     const shared = templateId === opts.settings.templates.statusChanged && !isTerminal(opts.ret.status);
     const reserve = priority !== 'decisive' && shared ? 1 : 0;
-    const spent = await spendConsent(opts.touser, templateId, reserve, opts.now);
+    const spent = await spendConsent(opts.touser, templateId, reserve, opts.now, opts.key);
     if (spent !== 'spent') outcome = { status: spent === 'held' ? 'HELD' : 'NO_CONSENT', error: MISSED_TEXT[spent === 'held' ? 'HELD' : 'NO_CONSENT'] };
     else {
+      spender = true;
       outcome = await send(base);
       if (outcome.status === 'REFUSED' && outcome.code === 43101) await forgetConsent(opts.touser, templateId, opts.now);
       // Not delivered for a reason of the platform or the shop's configuration: WeChat did not use the consent.
@@ -231,17 +241,18 @@ export async function notify(opts: {
     }
   }
   const sentOnce = outcome.status === 'SENT' || outcome.status === 'FAILED' || outcome.status === 'REFUSED' || outcome.status === 'GAVE_UP';
-  await cas(
-    C.notifications,
-    { _id: opts.key, status: 'PENDING' },
-    {
-      status: outcome.status,
-      tries: sentOnce ? 1 : 0,
-      nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
-      ...(outcome.error ? { lastError: outcome.error } : {}),
-      updatedAt: opts.now,
-    },
-  );
+  const record: NotificationDoc = {
+    _id: opts.key,
+    ...base,
+    status: outcome.status,
+    tries: sentOnce ? 1 : 0,
+    nextAttemptAt: outcome.status === 'FAILED' ? new Date(opts.now.getTime() + retryBackoff(1)) : null,
+    ...(outcome.error ? { lastError: outcome.error } : {}),
+    createdAt: opts.now,
+    updatedAt: opts.now,
+  };
+  if (spender) await putById(C.notifications, record);
+  else if (!(await createIfAbsent(C.notifications, record))) return (await findById<NotificationDoc>(C.notifications, opts.key))?.status ?? outcome.status;
   return outcome.status;
 }
 
@@ -270,9 +281,7 @@ function messageReaders(status: ReturnDoc['status']): string[] {
 /** A new message in the thread: the other side is told (informational: only with spare consents), never failing the call. */
 export async function tellAboutMessage(ret: ReturnDoc, fromBuyer: boolean, messageId: string, now: Date, settings: ShopSettings): Promise<void> {
   try {
-    const recipients = fromBuyer
-      ? (await findMany<StaffDoc>(C.staff, { roles: command().in(messageReaders(ret.status)) }, { limit: 100 })).map((s) => s._id).filter((id) => id !== ret.buyerOpenid)
-      : [ret.buyerOpenid];
+    const recipients = fromBuyer ? (await staffWithRoles(messageReaders(ret.status))).map((s) => s._id).filter((id) => id !== ret.buyerOpenid) : [ret.buyerOpenid];
     for (const touser of recipients) {
       await notify({
         key: `${ret._id}:msg:${messageId}:${touser}`,
@@ -295,7 +304,7 @@ export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSetting
   const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;
   if (!what) return;
   try {
-    const staff = await findMany<StaffDoc>(C.staff, { roles: command().in(what.roles) }, { limit: 100 });
+    const staff = await staffWithRoles(what.roles);
     for (const s of staff) {
       if (s._id === ret.buyerOpenid) continue;
       await notify({ key: `${ret._id}:v${ret.version}:staff:${s._id}`, kind: 'statusChanged', ret, touser: s._id, hint: what.hint, now, settings });

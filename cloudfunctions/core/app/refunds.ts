@@ -10,7 +10,7 @@
  *   record names is the original out_trade_no.
  */
 import { AppError } from '../runtime/envelope';
-import { cas, command, createIfAbsent, findById, findMany, removeById, updateWhere } from '../data/db';
+import { cas, command, createIfAbsent, findById, findJoined, findMany, removeById, updateWhere } from '../data/db';
 import { C } from '../data/collections';
 import { checkMoney, paymentBalances, splitAcrossPayments, RefundSplitError, type GuardViolation } from '../policy/amounts';
 import { toDate } from '../policy/time';
@@ -19,7 +19,7 @@ import { canMove, isInFlight, isLive, needsMerchant, type RefundStatus } from '.
 import { refundRunning } from '../machine/statuses';
 import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { readOrder } from '../orders/adapter';
-import { transition, settlePlanOf } from './returns';
+import { transition, settlePlanOf, type OrderRead } from './returns';
 import type { ShopSettings } from './settings';
 
 export { refundTarget } from './model';
@@ -34,7 +34,7 @@ const MINUTE = 60_000;
  */
 export const MAX_AUTO_SUBMITS = 8;
 
-function normaliseRefund(r: RefundDoc): RefundDoc {
+export function normaliseRefund(r: RefundDoc): RefundDoc {
   r.nextCheckAt = toDate(r.nextCheckAt) ?? null;
   r.createdAt = toDate(r.createdAt) as Date;
   r.updatedAt = toDate(r.updatedAt) as Date;
@@ -43,6 +43,20 @@ function normaliseRefund(r: RefundDoc): RefundDoc {
 
 export async function refundsOfOrder(orderId: string): Promise<RefundDoc[]> {
   return (await findMany<RefundDoc>(C.refunds, { orderId }, { limit: 1000 })).map(normaliseRefund);
+}
+
+/**
+ * The order document with every refund record of the order (and, `withReturns`,
+ * every after-sale of it) joined: one request, each as the database holds it
+ * at that moment. Null when there is no such order.
+ */
+async function orderWithRecords(orderId: string, withReturns: boolean): Promise<{ rawOrder: Record<string, any>; returns: ReturnDoc[]; refunds: RefundDoc[] } | null> {
+  const found = await findJoined(C.orders, orderId, [
+    { from: C.refunds, localField: '_id', foreignField: 'orderId', as: 'refunds' },
+    ...(withReturns ? [{ from: C.returns, localField: '_id', foreignField: 'orderId', as: 'returns' }] : []),
+  ]);
+  if (!found) return null;
+  return { rawOrder: found.doc, returns: (found.joined.returns ?? []) as ReturnDoc[], refunds: (found.joined.refunds as RefundDoc[]).map(normaliseRefund) };
 }
 
 function nonce(): string {
@@ -96,17 +110,20 @@ async function withOrderLock<T>(orderId: string, now: Date, fn: () => Promise<T>
 export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<RefundDoc[]> {
   if (!ret.refundPlan) Object.assign(ret, await settlePlanOf(ret, now, settings));
   const target = refundTarget(ret);
-  const first = await refundsOfOrder(ret.orderId);
-  const mineFirst = first.filter((r) => r.returnId === ret._id);
-  if (covered(mineFirst) >= target) return mineFirst;
+  // Records already named on the after-sale: read them first, the lock is not needed when they cover it.
+  // None named (it just entered REFUNDING): straight to the lock, which reads them anyway.
+  if (ret.refundIds.length) {
+    const mineFirst = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+    if (covered(mineFirst) >= target) return mineFirst;
+  }
   return withOrderLock(ret.orderId, now, async () => {
-    const all = await refundsOfOrder(ret.orderId);
+    const read = await orderWithRecords(ret.orderId, false);
+    if (!read) throw new AppError('NOT_FOUND', '订单不存在');
+    const all = read.refunds;
     const mine = all.filter((r) => r.returnId === ret._id);
     const missing = target - covered(mine);
     if (missing <= 0) return mine;
-    const rawOrder = await findById(C.orders, ret.orderId);
-    if (!rawOrder) throw new AppError('NOT_FOUND', '订单不存在');
-    const order = readOrder(rawOrder, settings.orderAdapter);
+    const order = readOrder(read.rawOrder, settings.orderAdapter);
     let shares;
     try {
       shares = splitAcrossPayments(missing, paymentBalances(order.payments, all));
@@ -256,9 +273,11 @@ export interface GuardOutcome {
  * order — not the ledger, not the path that led here.
  */
 export async function guardOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<GuardOutcome> {
-  const [rawOrder, returns, refunds] = await Promise.all([findById(C.orders, orderId), findMany<ReturnDoc>(C.returns, { orderId }, { limit: 1000 }), refundsOfOrder(orderId)]);
-  if (!rawOrder) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
-  const order = readOrder(rawOrder, settings.orderAdapter);
+  // One request: the order with every after-sale and every refund record of it, as the database holds them now.
+  const read = await orderWithRecords(orderId, true);
+  if (!read) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
+  const { returns, refunds } = read;
+  const order = readOrder(read.rawOrder, settings.orderAdapter);
   const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) })) });
   return { ok: violations.length === 0, violations };
 }
@@ -355,7 +374,7 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
 }
 
 /** REFUNDING → REFUNDED when all records succeeded; → REFUND_FAILED when one cannot succeed without the merchant. */
-export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, settings: ShopSettings): Promise<ReturnDoc> {
+export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, settings: ShopSettings, loaded?: OrderRead): Promise<ReturnDoc> {
   if (!refundRunning(ret.status)) return ret;
   const target = refundTarget(ret);
   const live = records.filter((r) => isLive(r.status));
@@ -363,10 +382,10 @@ export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, 
   const broken = records.find((r) => needsMerchant(r.status)) ?? (covered(records) < target ? records.find((r) => !isLive(r.status)) : undefined);
   if (broken) {
     const note = broken.lastError?.message ?? '退款未能完成';
-    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note } })).ret;
+    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundFailed', now, settings, payload: { note }, loaded })).ret;
   }
   if (succeeded >= target && live.every((r) => r.status === 'SUCCESS')) {
-    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundSucceeded', now, settings })).ret;
+    return (await transition({ ret, actor: { role: 'SYSTEM' }, action: 'refundSucceeded', now, settings, loaded })).ret;
   }
   return ret;
 }

@@ -7,11 +7,11 @@ import { decide, refusalError, type TimelineEvent, type TransitionErrorCode } fr
 import { needsLedger, type ActionName, type Actor, type LedgerView, type TransitionPayload } from '../machine/transitions';
 import { toCurrent } from './current';
 import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
-import { cas, command, findById } from '../data/db';
+import { cas, command, findById, findJoined, type Lookup } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { ReturnDoc, TimelineEntry } from './model';
-import { claim, ledgerEntry, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
+import { claim, ledgerEntry, ledgerOfRead, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import { deliverEvents, eventFields, eventOf } from './events';
@@ -23,6 +23,69 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
   const ret = await findById<ReturnDoc>(C.returns, returnId);
   if (!ret) throw new AppError('NOT_FOUND', '售后单不存在');
   return normaliseReturn(ret);
+}
+
+/** The order and its ledger as read together for a decision or a settlement. */
+export interface OrderRead {
+  order: OrderDoc;
+  ledger: LedgerDoc;
+}
+
+// Names the joined documents get in a read (taken out of the documents the product sees).
+const JOINED_ORDER = '__aftersaleOrder';
+const JOINED_LEDGER = '__aftersaleLedger';
+
+export async function orderRead(
+  rawOrder: Record<string, any>,
+  rawLedger: Record<string, any> | null | undefined,
+  settings: Pick<ShopSettings, 'orderAdapter'>,
+  returns?: readonly ReturnDoc[],
+): Promise<OrderRead> {
+  const order = readOrder(rawOrder, settings.orderAdapter) as OrderDoc;
+  return { order, ledger: await ledgerOfRead(order, rawLedger, returns) };
+}
+
+/** Joins the order's after-sales (index `order`): the ledger of an order that has none stored yet is built from them without another read. */
+export const ORDER_RETURNS: Lookup = { from: C.returns, localField: '_id', foreignField: 'orderId', as: 'orderReturns' };
+
+/** The raw order with its ledger document and the documents `also` joins, in one request (null: no such order). */
+export async function findOrderWith(
+  orderId: string,
+  also: readonly Lookup[] = [],
+): Promise<{ rawOrder: Record<string, any>; rawLedger: Record<string, any> | undefined; joined: Record<string, Record<string, any>[]> } | null> {
+  const found = await findJoined(C.orders, orderId, [{ from: C.ledgers, localField: '_id', foreignField: '_id', as: JOINED_LEDGER }, ...also]);
+  return found && { rawOrder: found.doc, rawLedger: found.joined[JOINED_LEDGER][0], joined: found.joined };
+}
+
+/** The order (through the shop's adapter) and its ledger, in one request (`withReturns`: and its after-sales, see ORDER_RETURNS). */
+export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>, withReturns = false): Promise<OrderRead> {
+  const found = await findOrderWith(orderId, withReturns ? [ORDER_RETURNS] : []);
+  if (!found) throw new AppError('NOT_FOUND', '订单不存在');
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[] | undefined);
+}
+
+/**
+ * An after-sale with its order and the order's ledger (and what `also` joins),
+ * in one request: what a decision, a settlement or the mirror reads (`loaded`
+ * is absent when the order is not found).
+ */
+export async function loadReturnWithOrder(
+  returnId: string,
+  settings: Pick<ShopSettings, 'orderAdapter'>,
+  also: readonly Lookup[] = [],
+): Promise<{ ret: ReturnDoc; loaded?: OrderRead; joined: Record<string, Record<string, any>[]> }> {
+  const found = await findJoined<ReturnDoc>(C.returns, returnId, [
+    { from: C.orders, localField: 'orderId', foreignField: '_id', as: JOINED_ORDER },
+    { from: C.ledgers, localField: 'orderId', foreignField: '_id', as: JOINED_LEDGER },
+    ...also,
+  ]);
+  if (!found) throw new AppError('NOT_FOUND', '售后单不存在');
+  const [order] = found.joined[JOINED_ORDER];
+  return {
+    ret: normaliseReturn(found.doc),
+    ...(order ? { loaded: await orderRead(order, found.joined[JOINED_LEDGER][0], settings) } : {}),
+    joined: found.joined,
+  };
 }
 
 /** The AppError of a refusal by the transition table. */
@@ -66,6 +129,8 @@ export interface TransitionRequest {
   requestId?: string;
   /** More fields stored in the same compare-and-set (logistics, approvedAmount, ...). */
   extra?: Record<string, unknown>;
+  /** The order and its ledger as read with the after-sale (loadReturnWithOrder): no second read for the decision or the settlement. */
+  loaded?: OrderRead;
   /** Skip mirroring into the ledger (the caller claimed the ledger itself: modify). */
   skipMirror?: boolean;
   /** Entering REFUNDING: the amount the merchant grants (undefined = the settled maximum) and why it was lowered; `negotiated`: the buyer agreed to it (协商), whatever the type. */
@@ -156,9 +221,9 @@ export function settleFrom(
 }
 
 /** The settled maximum `ret` would get now (the amount a merchant may grant at most), without claiming anything. */
-export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<number> {
-  const order = await loadOrder(ret.orderId, settings);
-  const fields = settleFrom(ret, await loadLedger(order), order, now, settings);
+export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSettings, loaded?: OrderRead): Promise<number> {
+  const { order, ledger } = loaded ?? (await loadOrderAndLedger(ret.orderId, settings));
+  const fields = settleFrom(ret, ledger, order, now, settings);
   const plan = fields.refundPlan as RefundPlan;
   return plan.total + plan.offline;
 }
@@ -179,12 +244,13 @@ async function claimSettlement(
   now: Date,
   settings: ShopSettings,
   refund: TransitionRequest['refund'],
-  loaded?: { order: OrderDoc; ledger: LedgerDoc },
-): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void> }> {
+  loaded?: OrderRead,
+): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void>; ledger: LedgerDoc }> {
   // The order does not change under a claim; only the ledger is read again after a lost compare-and-set.
-  const order = loaded?.order ?? (await loadOrder(ret.orderId, settings));
+  const first = loaded ?? (await loadOrderAndLedger(ret.orderId, settings));
+  const order = first.order;
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const ledger = i === 0 && loaded ? loaded.ledger : await loadLedger(order);
+    const ledger = i === 0 ? first.ledger : await loadLedger(order);
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const previous = ledger.entries[ret._id] ?? null;
     // The after-sale moved on since it was read (another transition claimed a newer version): lost race.
@@ -195,7 +261,7 @@ async function claimSettlement(
         const fresh = await loadLedger(order);
         if (fresh.entries[ret._id]?.version === entry.version) await claim(fresh, { [ret._id]: previous });
       };
-      return { fields, undo };
+      return { fields, undo, ledger };
     }
   }
   throw conflict();
@@ -213,11 +279,10 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   const { ret, actor, action, now, settings } = req;
   let ledger: LedgerView | undefined;
   // Read for the decision when the row needs it, and kept for the settlement that may follow (one read each).
-  let loaded: { order: OrderDoc; ledger: LedgerDoc } | undefined;
+  let loaded = req.loaded;
   if (needsLedger(ret.status, actor.role, action, ret.type)) {
-    const order = await loadOrder(ret.orderId, settings);
-    loaded = { order, ledger: await loadLedger(order) };
-    ledger = ledgerView(loaded.ledger, order, ret._id);
+    loaded ??= await loadOrderAndLedger(ret.orderId, settings);
+    ledger = ledgerView(loaded.ledger, loaded.order, ret._id);
   }
   const result = decide({
     current: toCurrent(ret),
@@ -233,6 +298,8 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   }
   let extra = { ...(req.extra ?? {}) };
   let undo: (() => Promise<void>) | null = null;
+  // The ledger as this invocation's claim left it (its entry is the mirror already).
+  let claimed: LedgerDoc | undefined;
   if (result.effects.includes('settleRefund')) {
     const settled = await claimSettlement(
       ret,
@@ -246,6 +313,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
     );
     extra = { ...extra, ...settled.fields };
     undo = settled.undo;
+    claimed = settled.ledger;
   }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();
@@ -257,7 +325,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
     throw await lostRace(ret._id, actor, req.requestId, now, settings);
   }
   const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced] } as ReturnDoc;
-  if (!req.skipMirror) await mirrorReturn(stored);
+  if (!req.skipMirror) await mirrorReturn(stored, claimed ?? loaded?.ledger);
   // Tell the shop's systems now; whatever does not go through, the sweep delivers later (in order).
   await deliverEvents(stored, now, settings).catch((err) =>
     console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })),

@@ -35,6 +35,30 @@ export async function findMany<T = AnyDoc>(
   return (res.data ?? []) as T[];
 }
 
+/** A `$lookup`: the documents of `from` whose `foreignField` equals this document's `localField` (or that a pipeline of its own finds), as the array `as`. */
+export type Lookup = { from: CollectionName; as: string } & ({ localField: string; foreignField: string } | { pipeline: AnyDoc[] });
+
+/**
+ * One document by _id with related documents of other collections joined in
+ * (`aggregate().match().lookup()…`): what would be several reads, in one
+ * request; null when there is no such document. `joined[as]` holds each
+ * lookup's documents as the database holds them at that moment (taken out of `doc`).
+ */
+export async function findJoined<T = AnyDoc>(collection: CollectionName, id: string, lookups: readonly Lookup[]): Promise<{ doc: T; joined: Record<string, AnyDoc[]> } | null> {
+  let q = database().collection(collection).aggregate().match({ _id: id });
+  for (const l of lookups) q = q.lookup(l);
+  const res = await q.limit(1).end();
+  const raw = (res?.list ?? res?.data)?.[0] as AnyDoc | undefined;
+  if (!raw) return null;
+  const doc = { ...raw };
+  const joined: Record<string, AnyDoc[]> = {};
+  for (const l of lookups) {
+    joined[l.as] = Array.isArray(doc[l.as]) ? doc[l.as] : [];
+    delete doc[l.as];
+  }
+  return { doc: doc as T, joined };
+}
+
 /**
  * Compare-and-set: update the documents matching `match` (which must pin _id and
  * the fields the decision was based on, e.g. status + version). True when exactly
@@ -60,6 +84,12 @@ export async function createIfAbsent(collection: CollectionName, doc: AnyDoc & {
     if (isDuplicateKey(err)) return false;
     throw err;
   }
+}
+
+/** Write a whole document by _id: created, or replaced if it exists (`doc(id).set`). */
+export async function putById(collection: CollectionName, doc: AnyDoc & { _id: string }): Promise<void> {
+  const { _id, ...data } = doc;
+  await database().collection(collection).doc(_id).set({ data });
 }
 
 export async function removeById(collection: CollectionName, id: string): Promise<void> {

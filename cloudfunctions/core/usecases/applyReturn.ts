@@ -33,8 +33,24 @@ import { exchangeInfo, requestedReplacements, skusById } from '../app/exchange';
 import { exchangeFreight } from '../policy/exchange/postage';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
-import { conflict, loadOrder, loadReturn, lostRace, normaliseReturn, priorEvent, refused, requireOwner, toCurrent, transition } from '../app/returns';
+import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, writeSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import {
+  conflict,
+  loadOrderAndLedger,
+  loadReturn,
+  findOrderWith,
+  loadReturnWithOrder,
+  lostRace,
+  normaliseReturn,
+  ORDER_RETURNS,
+  orderRead,
+  priorEvent,
+  refused,
+  requireOwner,
+  toCurrent,
+  transition,
+  type OrderRead,
+} from '../app/returns';
 import { attachEvidence } from '../app/evidence';
 import { deliverEvents, eventOf } from '../app/events';
 import { returnView } from '../app/view';
@@ -73,8 +89,26 @@ export async function applyReturn(event: Record<string, unknown>, caller: Caller
   }
 }
 
-async function loadOwnOrder(orderId: string, openid: string, settings: ShopSettings): Promise<OrderDoc> {
-  const order = await loadOrder(orderId, settings);
+/**
+ * apply's one read: the order, its ledger and the caller's after-sale made
+ * with the same (buyer, requestId), if any (index buyer_applyKey). An order
+ * that does not exist still answers a repeated request with its after-sale.
+ */
+async function loadOrderForApply(
+  orderId: string,
+  openid: string,
+  applyKey: string,
+  settings: ShopSettings,
+): Promise<{ earlier: ReturnDoc } | (OrderRead & { earlier?: undefined })> {
+  const byKey = { buyerOpenid: openid, applyKey };
+  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }, ORDER_RETURNS]);
+  const earlier = found ? (found.joined.earlier[0] as ReturnDoc | undefined) : (await findMany<ReturnDoc>(C.returns, byKey, { limit: 1 }))[0];
+  if (earlier) return { earlier };
+  if (!found) throw new AppError('NOT_FOUND', '订单不存在');
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[]);
+}
+
+function ownOrder(order: OrderDoc, openid: string): OrderDoc {
   if (order.buyerOpenid !== openid) throw new AppError('FORBIDDEN', '这不是您的订单，不能申请售后');
   return order;
 }
@@ -143,14 +177,14 @@ async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): 
   }
   if (!Object.keys(fixes).length) return false;
   const fixed = await claim(ledger, fixes);
-  if (fixed) await mirrorSummary(ledger._id);
+  if (fixed) await writeSummary(ledger);
   return fixed;
 }
 
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const order = await loadOwnOrder(input.orderId, openid, settings);
+  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings, true);
   const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
-  const res = previewReturn(context(order, await loadLedger(order), openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus));
+  const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus));
   // How to reach the shop (联系商家) before there is an after-sale to read it from.
   return ok({ ...res, contact: settings.contact ?? null });
 }
@@ -175,17 +209,11 @@ function requirePhotoForSellerReason(reason: keyof typeof REASONS, evidence: Evi
 async function apply(input: ApplyNewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
   const applyKey = applyKeyOf(openid, input.requestId);
   // The same (buyer, requestId) already created an after-sale — whatever order this call names, on whatever day: that is the answer.
-  // Looked up side by side with the order read (two requests, one round trip of latency).
-  const [earlierRead, orderRead] = await Promise.allSettled([
-    findMany<ReturnDoc>(C.returns, { buyerOpenid: openid, applyKey }, { limit: 1 }),
-    loadOwnOrder(input.orderId, openid, settings),
-  ]);
-  if (earlierRead.status === 'rejected') throw earlierRead.reason;
-  const [earlier] = earlierRead.value;
-  if (earlier) return ok({ return: returnView(normaliseReturn(earlier), { role: 'BUYER', now, policy: settings.policy }) });
-  if (orderRead.status === 'rejected') throw orderRead.reason;
-  const order = orderRead.value;
-  let ledger = await loadLedger(order);
+  // Looked up in the same request as the order and its ledger (one aggregate: the order with both joined).
+  const read = await loadOrderForApply(input.orderId, openid, applyKey, settings);
+  if (read.earlier) return ok({ return: returnView(normaliseReturn(read.earlier), { role: 'BUYER', now, policy: settings.policy }) });
+  const order = ownOrder(read.order, openid);
+  let ledger = read.ledger;
   // 换货: the replacements' stock is checked now, and again before they go out.
   const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
   let verified: EvidenceItem[] | null = null;
@@ -219,7 +247,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         if (existing.applyKey !== applyKey) throw conflict();
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
-      await mirrorSummary(order._id);
+      await writeSummary(ledger);
       await deliverEvents(ret, now, settings).catch(() => 0);
       await tellStaff(ret, now, settings);
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
@@ -315,8 +343,10 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   const exchange = entry.type === 'EXCHANGE' ? await replayedExchange(order, ledger, input, openid, now, settings) : null;
   const claimed = { lines: entry.lines, amounts: exchange ? { items: 0, shipping: 0, total: 0 } : { items, shipping: 0, total: items }, exchange };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
-  await createIfAbsent(C.returns, ret);
-  await mirrorSummary(order._id);
+  // Created here: the ledger as read holds its claim. Not (created meanwhile, maybe for another order, whose claim
+  // here is being released): the summary from the ledger as it is now.
+  if (await createIfAbsent(C.returns, ret)) await writeSummary(ledger);
+  else await mirrorSummary(order._id);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
@@ -332,6 +362,13 @@ async function ownReturn(returnId: string, openid: string): Promise<ReturnDoc> {
   const ret = await loadReturn(returnId);
   requireOwner(ret, openid);
   return ret;
+}
+
+/** The buyer's own after-sale with its order and ledger, in one request (for an action that decides on them). */
+async function ownReturnWithOrder(returnId: string, openid: string, settings: ShopSettings): Promise<{ ret: ReturnDoc; loaded?: OrderRead }> {
+  const read = await loadReturnWithOrder(returnId, settings);
+  requireOwner(read.ret, openid);
+  return read;
 }
 
 function replayed(ret: ReturnDoc, openid: string, requestId: string, now: Date, settings: ShopSettings): Envelope | null {
@@ -375,15 +412,16 @@ function requireSomeChange(ret: ReturnDoc, input: ModifyReturnInput, newFiles: n
 }
 
 async function modify(input: ModifyReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const linesChanged = input.lines !== undefined && !sameLines(input.lines, ret.lines);
   // The table decides first (status, deadline, lines fixed once goods were sent): a refused modify writes nothing.
   const allowed = decide({ current: toCurrent(ret), actor: { role: 'BUYER', openid }, action: 'modify', now, policy: settings.policy, payload: { linesChanged } });
   if (!allowed.ok) throw refused(allowed);
-  const order = await loadOwnOrder(ret.orderId, openid, settings);
-  let ledger = await loadLedger(order);
+  if (!loaded) throw new AppError('NOT_FOUND', '订单不存在');
+  const order = ownOrder(loaded.order, openid);
+  let ledger = loaded.ledger;
   const lines = input.lines ?? ret.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity }));
   // 换货: new replacements, or the old ones for the lines that stay.
   const replacements = ret.type === 'EXCHANGE' ? (input.replacements ?? requestedReplacements(ret).filter((r) => lines.some((l) => l.lineId === r.lineId))) : input.replacements;
@@ -435,7 +473,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
         extra: changes,
         skipMirror: true,
       });
-      await mirrorSummary(order._id);
+      await writeSummary(ledger);
       return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
     } catch (err) {
       // The after-sale did not move: put its own entry back in the ledger.
@@ -459,7 +497,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
  * merchant, where the proposal was made.
  */
 async function answerProposal(input: AnswerProposalInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const accept = input.action === 'acceptProposal';
@@ -474,6 +512,7 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
     requestId: input.requestId,
     payload: { note: input.reason },
     extra: { ...proposalOutcome(ret, accept ? 'ACCEPTED' : 'DECLINED', now), ...(accept && keepGoods ? { type: 'REFUND_ONLY' } : {}) },
+    loaded,
     ...(accept && p ? { refund: { requested: p.kind === 'REFUND_WITHOUT_RETURN' ? undefined : p.amount, reason: p.reason, negotiated: true } } : {}),
   });
   const final = accept ? await afterMove(moved, now, settings, { openid }) : moved;
@@ -491,7 +530,7 @@ async function confirmExchange(input: ConfirmExchangeInput, openid: string, now:
 }
 
 async function cancel(input: CancelReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const { ret: stored } = await transition({
@@ -502,12 +541,13 @@ async function cancel(input: CancelReturnInput, openid: string, now: Date, setti
     settings,
     requestId: input.requestId,
     ...(ret.proposal ? { extra: proposalOutcome(ret, 'WITHDRAWN', now) } : {}),
+    loaded,
   });
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
 async function appeal(input: AppealReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const ret = await ownReturn(input.returnId, openid);
+  const { ret, loaded } = await ownReturnWithOrder(input.returnId, openid, settings);
   const again = replayed(ret, openid, input.requestId, now, settings);
   if (again) return again;
   const added = await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
@@ -520,6 +560,7 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     requestId: input.requestId,
     payload: { note: input.description, evidence: added.map((e) => e.fileID) },
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
+    loaded,
   });
   await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });

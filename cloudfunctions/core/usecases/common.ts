@@ -2,8 +2,8 @@
 import { AppError } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import type { Role, StaffRole } from '../policy/types';
-import { CLIENT_ORIGINS, hasRole, loadStaff, requireOpenid, requireOrigin, type StaffDoc } from '../app/guards';
-import { loadReturn, requireOwner } from '../app/returns';
+import { CLIENT_ORIGINS, requireOpenid, requireOrigin, staffRole, type StaffDoc } from '../app/guards';
+import { loadReturn, loadReturnWithOrder, requireOwner, type OrderRead } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
 import { notify, tellAboutMessage, tellStaff } from '../app/notify';
 import { addMessage } from '../app/negotiation';
@@ -28,8 +28,7 @@ export async function buyerOrStaff(caller: Caller, returnId: string, staffRoles:
   const openid = requireOpenid(caller);
   const ret = await loadReturn(returnId);
   if (ret.buyerOpenid === openid) return { ret, acting: { openid, role: 'BUYER', staff: null } };
-  const staff = await loadStaff(openid);
-  const role = staffRoles.find((r) => hasRole(staff, r));
+  const { staff, role } = await staffRole(openid, staffRoles);
   if (!role) throw new AppError('FORBIDDEN', '这不是您的售后单，无权查看或操作');
   return { ret, acting: { openid, role, staff } };
 }
@@ -43,18 +42,18 @@ export function requireNotOwnReturn(ret: ReturnDoc, acting: Acting): void {
 export async function staffActing(caller: Caller, preferred: StaffRole[]): Promise<Acting> {
   requireOrigin(caller, CLIENT_ORIGINS);
   const openid = requireOpenid(caller);
-  const staff = await loadStaff(openid);
-  const role = preferred.find((r) => hasRole(staff, r));
+  const { staff, role } = await staffRole(openid, preferred);
   if (!role) throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
   return { openid, role, staff };
 }
 
-export async function buyerOwning(caller: Caller, returnId: string): Promise<{ ret: ReturnDoc; openid: string }> {
+/** The buyer's own after-sale, read with its order and ledger (one request: what its transition mirrors into). */
+export async function buyerOwning(caller: Caller, returnId: string, settings: ShopSettings): Promise<{ ret: ReturnDoc; openid: string; loaded?: OrderRead }> {
   requireOrigin(caller, CLIENT_ORIGINS);
   const openid = requireOpenid(caller);
-  const ret = await loadReturn(returnId);
+  const { ret, loaded } = await loadReturnWithOrder(returnId, settings);
   requireOwner(ret, openid);
-  return { ret, openid };
+  return { ret, openid, loaded };
 }
 
 const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {

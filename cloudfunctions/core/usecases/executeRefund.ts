@@ -7,7 +7,7 @@
 import { executeRefundSchema } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid, requireOrigin } from '../app/guards';
+import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin, staffRole } from '../app/guards';
 import { loadSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
 import { loadReturn, priorEvent, refused, toCurrent, transition } from '../app/returns';
@@ -31,7 +31,7 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
   if (input.action === 'submit') {
     if (!fromServer(caller)) {
       requireOrigin(caller, CLIENT_ORIGINS);
-      if (!hasRole(await loadStaff(requireOpenid(caller)), 'ADMIN')) {
+      if (!(await staffRole(requireOpenid(caller), ['ADMIN'])).role) {
         throw new AppError('FORBIDDEN', '无权调用此功能');
       }
     }

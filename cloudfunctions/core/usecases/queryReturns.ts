@@ -9,7 +9,7 @@ import { AppError, ok, type Envelope } from '../runtime/envelope';
 import { sdk, type Caller } from '../runtime/shell';
 import { command, findMany } from '../data/db';
 import { C } from '../data/collections';
-import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid, requireOrigin } from '../app/guards';
+import { CLIENT_ORIGINS, loadStaff, parseInput, requireOpenid, requireOrigin, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { loadOrder, normaliseReturn } from '../app/returns';
 import { skusOfProducts } from '../app/exchange';
@@ -52,7 +52,7 @@ async function carrierAccounts(caller: Caller, settings: ShopSettings): Promise<
   const chain = caller.source.split(',');
   if (chain[chain.length - 1] !== 'scf') {
     requireOrigin(caller, CLIENT_ORIGINS);
-    if (!hasRole(await loadStaff(requireOpenid(caller)), 'ADMIN')) throw new AppError('FORBIDDEN', '仅管理员可以查看');
+    if (!(await staffRole(requireOpenid(caller), ['ADMIN'])).role) throw new AppError('FORBIDDEN', '仅管理员可以查看');
   }
   return ok({ accounts: await checkCarrierAccounts(settings) });
 }
@@ -182,8 +182,8 @@ async function list(input: ListReturnsInput, caller: Caller, now: Date, settings
     });
   }
 
-  const staff = await loadStaff(openid);
-  if (!staff || !staff.roles.some((r) => r === 'MERCHANT' || r === 'ARBITER' || r === 'ADMIN')) throw new AppError('FORBIDDEN', '您没有查看商家售后的权限');
+  const { staff, role: staffSide } = await staffRole(openid, STAFF_ROLES);
+  if (!staff || !staffSide) throw new AppError('FORBIDDEN', '您没有查看商家售后的权限');
   // Work queue: soonest deadline first, then those without a deadline (DISPUTED, REFUNDING, REFUND_FAILED), newest first.
   // Two parts read in turn (the database sorts null before any date), so every page continues the same order.
   const page: ReturnDoc[] = [];

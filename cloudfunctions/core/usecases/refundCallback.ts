@@ -11,8 +11,8 @@ import type { Caller } from '../runtime/shell';
 import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { loadSettings } from '../app/settings';
-import { loadReturn } from '../app/returns';
-import { applyQuery, complete, queryRefund, refundsOfOrder } from '../app/refunds';
+import { loadReturnWithOrder } from '../app/returns';
+import { applyQuery, complete, normaliseRefund, queryRefund } from '../app/refunds';
 import { notConfirmed } from '../app/pay';
 import type { RefundDoc } from '../app/model';
 import { isReported } from '../machine/refundRecords';
@@ -20,6 +20,7 @@ import { refundRunning } from '../machine/statuses';
 import { tellBuyer } from './common';
 
 export const ACK = { errcode: 0, errmsg: 'OK' };
+const RECORDS = { from: C.refunds, localField: 'orderId', foreignField: 'orderId', as: 'records' } as const;
 /** Outcomes the platform reported (machine/refundRecords.ts; a FAILED / OFFLINE record is still confirmed by a query: the platform may have refunded after all). */
 const isFinal = (r: Pick<RefundDoc, 'status'>) => isReported(r.status);
 const AGAIN = (why: string) => ({ errcode: 1, errmsg: why });
@@ -72,11 +73,12 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
   }
   // Complete the after-sale (REFUNDED / REFUND_FAILED) — retried on a lost race.
   for (let i = 0; i < 3; i++) {
-    const ret = await loadReturn(ref.returnId);
+    // The after-sale with its order, ledger and the order's refund records: one request.
+    const { ret, loaded, joined } = await loadReturnWithOrder(ref.returnId, settings, [RECORDS]);
     if (!refundRunning(ret.status)) break;
-    const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+    const records = joined.records.map((r) => normaliseRefund(r as RefundDoc)).filter((r) => r.returnId === ret._id);
     try {
-      const after = await complete(ret, records, now, settings);
+      const after = await complete(ret, records, now, settings, loaded);
       if (after !== ret) await tellBuyer(after, now, settings);
       break;
     } catch (err) {

@@ -9,7 +9,7 @@ import type { Caller } from '../runtime/shell';
 import { parseInput } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { attachEvidence } from '../app/evidence';
-import { loadOrder, loadReturn, priorEvent, refused, settledMaximum, toCurrent, transition } from '../app/returns';
+import { loadOrder, loadReturn, loadReturnWithOrder, priorEvent, refused, settledMaximum, toCurrent, transition, type OrderRead } from '../app/returns';
 import { requireReplacementStock } from '../app/exchange';
 import { checkTrackingNo } from '../policy/logistics';
 import { decide } from '../machine/apply';
@@ -25,10 +25,11 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   const input = parseInput(reviewReturnSchema, event);
   if (input.action === 'message') return staffMessage(input, caller);
   const acting = await staffActing(caller, staffRolesFor(rolesFor(input.action)));
-  const ret = await loadReturn(input.returnId);
-  requireNotOwnReturn(ret, acting);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
+  // With its order and ledger (one request): what the decision or the settlement reads.
+  const { ret, loaded } = await loadReturnWithOrder(input.returnId, settings);
+  requireNotOwnReturn(ret, acting);
   if (priorEvent(ret, acting.openid, input.requestId)) return ok({ return: returnView(ret, { role: acting.role, now, policy: settings.policy }) });
 
   const evidenceIn: string[] = 'evidence' in input && input.evidence ? input.evidence : [];
@@ -57,7 +58,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   }
   if (input.action === 'reship') {
     // The replacement still exists, matches its line and is in stock (checked at apply, and now): else convert to a refund.
-    await requireReplacementStock(ret, (await loadOrder(ret.orderId, settings)).lines);
+    await requireReplacementStock(ret, (loaded ? loaded.order : await loadOrder(ret.orderId, settings)).lines);
     const exchange = ret.exchange as NonNullable<ReturnDoc['exchange']>;
     extra.exchange = { ...exchange, reship: { carrier: input.carrier, trackingNo: payload.reship?.trackingNo, at: now, by: acting.openid } };
   }
@@ -71,6 +72,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
         evidence.map((e) => e.fileID),
         now,
         settings,
+        loaded,
       ),
     );
   // The amount is settled by the transition that enters REFUNDING (from the ledger, then); the merchant may grant less.
@@ -86,6 +88,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     payload,
     extra,
     refund,
+    loaded,
   });
   const final = await afterMove(moved, now, settings, acting);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
@@ -109,8 +112,9 @@ async function proposalExtra(
   evidence: string[],
   now: Date,
   settings: ShopSettings,
+  loaded?: OrderRead,
 ): Promise<Record<string, unknown>> {
-  const maximum = await settledMaximum(ret, now, settings);
+  const maximum = await settledMaximum(ret, now, settings, loaded);
   const amount = input.kind === 'REFUND_WITHOUT_RETURN' ? maximum : input.refundAmount;
   if (amount !== undefined && amount > maximum) {
     const message = `协商退款金额不能超过可退金额 ${(maximum / 100).toFixed(2)} 元`;

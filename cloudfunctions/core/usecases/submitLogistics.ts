@@ -24,9 +24,9 @@ import { C } from '../data/collections';
 
 export async function submitLogistics(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(submitLogisticsSchema, event);
-  const { ret, openid } = await buyerOwning(caller, input.returnId);
   const now = new Date();
   const settings = await loadSettings(now.getTime());
+  const { ret, openid, loaded } = await buyerOwning(caller, input.returnId, settings);
   if (priorEvent(ret, openid, input.requestId)) return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
   const actor = { role: 'BUYER' as const, openid };
   // Which row of the table this is (first submission or a correction), and whether it says yes —
@@ -74,6 +74,7 @@ export async function submitLogistics(event: Record<string, unknown>, caller: Ca
         ...(booked || ret.pickupBookedAt ? { pickupBookedAt: ret.pickupBookedAt ?? now } : {}),
         ...(evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {}),
       },
+      loaded,
     });
     await tellBuyer(stored, now, settings, openid);
     return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });

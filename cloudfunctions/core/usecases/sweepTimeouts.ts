@@ -17,7 +17,7 @@ import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
 import { cas, command, findMany } from '../data/db';
 import { C } from '../data/collections';
-import { CLIENT_ORIGINS, hasRole, loadStaff, parseInput, requireOpenid } from '../app/guards';
+import { CLIENT_ORIGINS, parseInput, requireOpenid, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
 import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
@@ -62,7 +62,7 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   if (caller.origin !== 'wx_trigger') {
     if (!(CLIENT_ORIGINS as readonly string[]).includes(caller.origin)) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
     actorOpenid = requireOpenid(caller);
-    if (!hasRole(await loadStaff(actorOpenid), 'ADMIN')) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
+    if (!(await staffRole(actorOpenid, ['ADMIN'])).role) throw new AppError('FORBIDDEN', '仅定时任务或管理员可以执行');
   }
   const started = Date.now();
   const budget = input.budgetMs ?? DEFAULT_BUDGET_MS;
