@@ -40,7 +40,15 @@ describe('applyReturn schema', () => {
     ['requestId', { requestId: 'short' }],
     ['orderId', { orderId: '' }],
     ['type', { type: 'SWAP' }],
-    ['replacements.1.lineId', { replacements: [{ lineId: 'L1', skuId: 'A' }, { lineId: 'L1', skuId: 'B' }] }],
+    [
+      'replacements.1.lineId',
+      {
+        replacements: [
+          { lineId: 'L1', skuId: 'A' },
+          { lineId: 'L1', skuId: 'B' },
+        ],
+      },
+    ],
     ['replacements.0.skuId', { replacements: [{ lineId: 'L1', skuId: '' }] }],
     ['reason', { reason: 'BROKEN' }],
     ['description', { description: 'x'.repeat(501) }],
