@@ -49,10 +49,11 @@ export interface StockRecord {
  * The stock record of a committed transition of an exchange:
  * - apply / modify: the after-sale's reservation is now exactly these SKUs (replace, not add);
  * - reship: they left the warehouse (the reservation is consumed);
- * - the exchange ends without a shipment (cancelled, closed, converted to a refund, a proposal accepted): released.
+ * - the exchange ends without a shipment (cancelled, closed, converted to a refund, a proposal accepted): released,
+ *   once — the refund's own moves after that (REFUNDING → REFUNDED, REFUND_FAILED, a retry) change no stock.
  * Null when the stock does not change.
  */
-export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName, to: ReturnStatus): StockRecord | null {
+export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName, from: ReturnStatus | null, to: ReturnStatus): StockRecord | null {
   const ex = ret.exchange;
   if (!ex?.replacements.length) return null;
   const skus = ex.replacements.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
@@ -60,7 +61,8 @@ export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName
   if (action === 'reship') return { op: 'exchangeShipped', skus };
   // Ends without a shipment: a refund was planned, or a terminal status (EXCHANGED comes only after the shipment).
   const info = STATUSES[to];
-  return (info.refundBound || info.terminal) && !ex.reship ? { op: 'exchangeReleased', skus } : null;
+  const released = !!from && STATUSES[from]?.refundBound;
+  return (info.refundBound || info.terminal) && !released && !ex.reship ? { op: 'exchangeReleased', skus } : null;
 }
 
 /** Before the replacement goes out: each SKU still matches its line and has the stock (else: convert to a refund). */

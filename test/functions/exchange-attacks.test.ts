@@ -1,0 +1,306 @@
+/**
+ * 换货 attacked through the functions' HTTP contract (buyer, another buyer,
+ * merchant, arbiter): other paths to the same money / stock state, odd
+ * inputs, races. Each `it` is one rule; the ones that found a bug say so.
+ * The clock only moves forward: tests that move it come last.
+ */
+import { rid, DEMO } from '../support/emulator';
+import { useEmulator, fx, dataOf, expectError, ejsonDate } from '../support/functions';
+
+const DAY = 86_400_000;
+
+const h = useEmulator();
+const f = fx(h);
+const { quiet, sweep, returnDoc, refundsOf, photo, writesNothing } = f;
+afterEach(async () => {
+  await quiet();
+});
+
+const buyer = { openid: DEMO.buyer };
+let seq = 0;
+
+/** The attack's own catalogue (product P-ATK at 5000, one dearer SKU), so the demo's stock is never touched. */
+async function seedSkus(overrides: Record<string, Record<string, unknown>> = {}) {
+  const base: Record<string, Record<string, unknown>> = {
+    'SKU-ATK-S': { productId: 'P-ATK', title: '攻击测试衫 S', attrs: { 尺码: 'S' }, price: 5000, stock: 10 },
+    'SKU-ATK-M': { productId: 'P-ATK', title: '攻击测试衫 M', attrs: { 尺码: 'M' }, price: 5000, stock: 10 },
+    'SKU-ATK-L': { productId: 'P-ATK', title: '攻击测试衫 L', attrs: { 尺码: 'L' }, price: 5000, stock: 2 },
+    'SKU-ATK-XL': { productId: 'P-ATK', title: '攻击测试衫 XL', attrs: { 尺码: 'XL' }, price: 5500, stock: 10 },
+  };
+  await h.seed({ skus: Object.entries({ ...base, ...overrides }).map(([_id, s]) => ({ _id, ...base[_id], ...s })) });
+}
+
+/** A RECEIVED order of DEMO.buyer: `qty` × size-M shirt at 5000 (L1), and a mug without productId (L2). */
+async function order(qty = 1, extra: Partial<Parameters<typeof f.seedOrder>[0]> = {}): Promise<string> {
+  const orderId = `OATK${++seq}${Date.now().toString(36)}`;
+  await f.seedOrder({
+    _id: orderId,
+    daysAgo: { paid: 3, shipped: 2, received: 1 },
+    lines: [
+      { lineId: 'L1', skuId: 'SKU-ATK-M', productId: 'P-ATK', title: '攻击测试衫 M', quantity: qty, unitPrice: 5000, paidAmount: 5000 * qty },
+      { lineId: 'L2', skuId: 'SKU-MUG', title: '马克杯', quantity: 1, unitPrice: 2000, paidAmount: 2000 },
+    ],
+    ...extra,
+  });
+  return orderId;
+}
+
+function applyEx(orderId: string, body: Record<string, unknown> = {}, openid = DEMO.buyer) {
+  return h.call(
+    'applyReturn',
+    {
+      action: 'apply',
+      requestId: rid('ex'),
+      orderId,
+      type: 'EXCHANGE',
+      reason: 'SIZE_COLOR',
+      lines: [{ lineId: 'L1', quantity: 1 }],
+      replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }],
+      ...body,
+    },
+    { openid },
+  );
+}
+
+const exchange = async (orderId: string, body: Record<string, unknown> = {}) => dataOf(await applyEx(orderId, body)).return;
+const review = async (event: Record<string, unknown>, openid: string = DEMO.merchant) => dataOf(await f.review(event, openid)).return;
+const shipBack = async (returnId: string) =>
+  dataOf(await h.call('submitLogistics', { requestId: rid('ship'), returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer)).return;
+const reship = (returnId: string, extra: Record<string, unknown> = {}, openid: string = DEMO.merchant) =>
+  f.review({ action: 'reship', returnId, carrier: 'SF', trackingNo: 'SF9876543210987', ...extra }, openid);
+const buyerCall = (action: string, body: Record<string, unknown>, openid = DEMO.buyer) => h.call('applyReturn', { action, requestId: rid(action), ...body }, { openid });
+
+/** apply → approve → ship back → receipt: waiting for the replacement. */
+async function awaitingReship(orderId: string, body: Record<string, unknown> = {}) {
+  const ret = await exchange(orderId, body);
+  await review({ action: 'approve', returnId: ret.returnId });
+  await shipBack(ret.returnId);
+  const received = await review({ action: 'confirmReceipt', returnId: ret.returnId });
+  expect(received.status).toBe('AWAITING_RESHIP');
+  return received;
+}
+
+/** The stock ops the after-sale's events told the shop, in order. */
+async function stockOps(returnId: string): Promise<string[]> {
+  return (await returnDoc(returnId)).events.filter((e: any) => e.stock).map((e: any) => e.stock.op);
+}
+
+beforeAll(async () => {
+  await seedSkus();
+});
+
+describe('stock records on events', () => {
+  it('a converted exchange releases its reservation once: the refund that follows does not release it again', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await review({ action: 'convertToRefund', returnId: received.returnId, reason: 'L 码断货' });
+    await h.flush();
+    await quiet();
+    expect((await returnDoc(received.returnId)).status).toBe('REFUNDED');
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+  });
+});
+
+describe('money: an exchange moves none unless converted', () => {
+  it('decide for the buyer after a refused receipt takes no refund amount on an exchange: nothing moves, and a later conversion refunds the units', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'approve', returnId: ret.returnId });
+    await shipBack(ret.returnId);
+    await review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '退回商品已洗涤', evidence: [await photo(DEMO.merchant)] });
+    await buyerCall('appeal', { returnId: ret.returnId, description: '没有洗过' });
+    const granted = await writesNothing(() => f.review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 999_999, reason: '支持买家' }, DEMO.arbiter));
+    expectError(granted, 'INVALID_ARGUMENT');
+    const decided = await review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', reason: '支持买家' }, DEMO.arbiter);
+    expect(decided.status).toBe('AWAITING_RESHIP');
+    const converted = await review({ action: 'convertToRefund', returnId: ret.returnId, reason: 'L 码断货' });
+    expect(converted.status).toMatch(/REFUNDING|REFUNDED/);
+    await h.flush();
+    await quiet();
+    expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
+  });
+});
+
+describe('the replacement is checked again before it goes out', () => {
+  it('a SKU deleted after apply: reship refused (REPLACEMENT_NOT_FOUND), nothing written', async () => {
+    const orderId = await order();
+    await h.seed({ skus: [{ _id: 'SKU-ATK-GONE', productId: 'P-ATK', title: '攻击测试衫 限定', attrs: { 尺码: 'M' }, price: 5000, stock: 3 }] });
+    const received = await awaitingReship(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-GONE' }] });
+    await h.emu.db.remove('skus', { _id: 'SKU-ATK-GONE' });
+    const res = await writesNothing(() => reship(received.returnId));
+    expectError(res, 'INVALID_STATE');
+    expect(res.error.details.refusal).toBe('REPLACEMENT_NOT_FOUND');
+  });
+
+  it('a SKU whose price changed after apply: reship refused (REPLACEMENT_PRICE_DIFFERS)', async () => {
+    const orderId = await order();
+    await h.seed({ skus: [{ _id: 'SKU-ATK-P', productId: 'P-ATK', title: '攻击测试衫 调价', attrs: { 尺码: 'M' }, price: 5000, stock: 3 }] });
+    const received = await awaitingReship(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-P' }] });
+    await h.seed({ skus: [{ _id: 'SKU-ATK-P', productId: 'P-ATK', title: '攻击测试衫 调价', attrs: { 尺码: 'M' }, price: 4500, stock: 3 }] });
+    const res = await writesNothing(() => reship(received.returnId));
+    expectError(res, 'INVALID_STATE');
+    expect(res.error.details.refusal).toBe('REPLACEMENT_PRICE_DIFFERS');
+  });
+
+  it('quantity above the stock is refused at apply', async () => {
+    const orderId = await order(3);
+    const res = await writesNothing(() => applyEx(orderId, { lines: [{ lineId: 'L1', quantity: 3 }] }));
+    expectError(res, 'NOT_ELIGIBLE');
+    expect(res.error.details.refusals.map((r: any) => r.code)).toEqual(['REPLACEMENT_OUT_OF_STOCK']);
+  });
+});
+
+describe('odd inputs', () => {
+  it.each([
+    ['a replacement for a line not requested', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L2', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
+    ['a replacement for a line not in the order', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L9', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
+    ['a line without productId', { lines: [{ lineId: 'L2', quantity: 1 }], replacements: [{ lineId: 'L2', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
+    ['duplicated lineIds in replacements', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L1', skuId: 'SKU-ATK-S' }] }, 'INVALID_ARGUMENT'],
+    ['replacements not a list', { replacements: { L1: 'SKU-ATK-L' } }, 'INVALID_ARGUMENT'],
+    ['a numeric skuId', { replacements: [{ lineId: 'L1', skuId: 42 }] }, 'INVALID_ARGUMENT'],
+    ['a skuId that is an operator object', { replacements: [{ lineId: 'L1', skuId: { $ne: null } }] }, 'INVALID_ARGUMENT'],
+    ['a blank skuId', { replacements: [{ lineId: 'L1', skuId: '   ' }] }, 'INVALID_ARGUMENT'],
+    ['NOT_RECEIVED as the reason', { reason: 'NOT_RECEIVED' }, 'NOT_ELIGIBLE'],
+  ])('%s: refused without an INTERNAL error, nothing written', async (_name, body, code) => {
+    const orderId = await order();
+    const res = await writesNothing(() => applyEx(orderId, body));
+    expectError(res, code);
+  });
+
+  it('an exchange of an order not shipped yet is refused', async () => {
+    const orderId = `OATKP${++seq}`;
+    await f.seedOrder({
+      _id: orderId,
+      status: 'PAID',
+      daysAgo: { paid: 1 },
+      lines: [{ lineId: 'L1', skuId: 'SKU-ATK-M', productId: 'P-ATK', title: '攻击测试衫 M', quantity: 1, unitPrice: 5000, paidAmount: 5000 }],
+    });
+    expectError(await writesNothing(() => applyEx(orderId)), 'NOT_ELIGIBLE');
+  });
+});
+
+describe('who may act', () => {
+  it('another buyer can neither apply on the order, nor confirm, modify, cancel or read the exchange', async () => {
+    const orderId = await order();
+    expectError(await writesNothing(() => applyEx(orderId, {}, DEMO.otherBuyer)), 'FORBIDDEN');
+    const received = await awaitingReship(orderId);
+    expectError(await writesNothing(() => buyerCall('modify', { returnId: received.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }, DEMO.otherBuyer)), 'FORBIDDEN');
+    await reship(received.returnId);
+    expectError(await writesNothing(() => buyerCall('confirmExchange', { returnId: received.returnId }, DEMO.otherBuyer)), 'FORBIDDEN');
+    expectError(await writesNothing(() => buyerCall('cancel', { returnId: received.returnId }, DEMO.otherBuyer)), 'FORBIDDEN');
+    expectError(await h.call('queryReturns', { action: 'get', returnId: received.returnId }, { openid: DEMO.otherBuyer }), 'FORBIDDEN');
+  });
+
+  it('the buyer cannot reship or convert; the arbiter cannot reship; the merchant cannot confirm for the buyer', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    expectError(await writesNothing(() => reship(received.returnId, {}, DEMO.buyer)), 'FORBIDDEN');
+    expectError(await writesNothing(() => f.review({ action: 'convertToRefund', returnId: received.returnId, reason: '我要退款' }, DEMO.buyer)), 'FORBIDDEN');
+    expectError(await writesNothing(() => reship(received.returnId, {}, DEMO.arbiter)), 'FORBIDDEN');
+    await reship(received.returnId);
+    expectError(await writesNothing(() => buyerCall('confirmExchange', { returnId: received.returnId }, DEMO.merchant)), 'FORBIDDEN');
+  });
+});
+
+describe('one transition per state', () => {
+  it('convert twice: the second is refused, one refund', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' });
+    expectError(await f.review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' }), 'INVALID_STATE');
+    await h.flush();
+    await quiet();
+    expect((await refundsOf(received.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
+    expectError(await reship(received.returnId), 'INVALID_STATE');
+  });
+
+  it('reship twice with two waybills: the second is refused, one shipment recorded', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    dataOf(await reship(received.returnId));
+    expectError(await writesNothing(() => reship(received.returnId, { trackingNo: 'SF1111111111111' })), 'INVALID_STATE');
+    expectError(await f.review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' }), 'INVALID_STATE');
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeShipped']);
+  });
+
+  it('concurrent reship and convert: exactly one wins; the stock records and the money agree with the winner', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    const [a, b] = await Promise.all([reship(received.returnId), f.review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' })]);
+    expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
+    await h.flush();
+    await quiet();
+    const doc = await returnDoc(received.returnId);
+    const refunds = await refundsOf(received.returnId);
+    if (a.ok) {
+      expect(doc.status).toBe('RESHIPPED');
+      expect(refunds).toEqual([]);
+      expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeShipped']);
+    } else {
+      expect(doc.status).toBe('REFUNDED');
+      expect(refunds.map((r: any) => r.refundFee)).toEqual([5000]);
+      expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+    }
+    const ledger = await f.ledgerOf(orderId);
+    expect(ledger[received.returnId]).toMatchObject({ status: doc.status, version: doc.version });
+  });
+
+  it('the same reship sent twice at once answers both with the one shipment', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    const requestId = rid('twin');
+    const [a, b] = await Promise.all([reship(received.returnId, { requestId }), reship(received.returnId, { requestId })]);
+    expect(dataOf(a).return.version).toBe(dataOf(b).return.version);
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeShipped']);
+  });
+});
+
+describe('later after-sales of an exchanged unit', () => {
+  it('exchange → EXCHANGED → return refunded → a second exchange or refund of that unit is refused: one unit, one refund', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await reship(received.returnId);
+    await buyerCall('confirmExchange', { returnId: received.returnId });
+    const back = await f.apply(orderId, 'RETURN_REFUND', { reason: 'QUALITY_ISSUE', evidence: [await photo()] });
+    await review({ action: 'approve', returnId: back.returnId });
+    await shipBack(back.returnId);
+    await review({ action: 'confirmReceipt', returnId: back.returnId });
+    await h.flush();
+    await quiet();
+    expect((await returnDoc(back.returnId)).status).toBe('REFUNDED');
+    expect((await refundsOf(back.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
+    const again = await writesNothing(() => applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }));
+    expect(again.ok).toBe(false);
+    expect(['NOT_ELIGIBLE', 'RETURN_ALREADY_OPEN']).toContain(again.error.code);
+    const refundAgain = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
+    expect(refundAgain.ok).toBe(false);
+  });
+
+  it('a presale order (deposit + balance): a converted exchange refunds across both payments, never above either', async () => {
+    const orderId = `OATKS${++seq}`;
+    const now = await h.now();
+    await f.seedOrder({
+      _id: orderId,
+      daysAgo: { paid: 5, shipped: 2, received: 1 },
+      lines: [{ lineId: 'L1', skuId: 'SKU-ATK-M', productId: 'P-ATK', title: '攻击测试衫 M', quantity: 2, unitPrice: 5000, paidAmount: 10000 }],
+      payments: [
+        { outTradeNo: `T${orderId}A`, channel: 'WECHAT_PAY', amount: 3000, paidAt: ejsonDate(now - 5 * DAY), kind: 'DEPOSIT' },
+        { outTradeNo: `T${orderId}B`, channel: 'WECHAT_PAY', amount: 7000, paidAt: ejsonDate(now - 3 * DAY), kind: 'BALANCE' },
+      ],
+    });
+    const first = await awaitingReship(orderId);
+    await review({ action: 'convertToRefund', returnId: first.returnId, reason: '断货' });
+    await h.flush();
+    await quiet();
+    const second = await awaitingReship(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] });
+    await review({ action: 'convertToRefund', returnId: second.returnId, reason: '断货' });
+    await h.flush();
+    await quiet();
+    const all = [...(await refundsOf(first.returnId)), ...(await refundsOf(second.returnId))];
+    const byPayment: Record<string, number> = {};
+    for (const r of all) byPayment[r.outTradeNo] = (byPayment[r.outTradeNo] ?? 0) + r.refundFee;
+    expect(byPayment).toEqual({ [`T${orderId}A`]: 3000, [`T${orderId}B`]: 7000 });
+    const third = await writesNothing(() => applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }));
+    expect(third.ok).toBe(false);
+  });
+});
