@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 
 const h = useEmulator();
 const f = fx(h);
-const { quiet, sweep, returnDoc, refundsOf, photo, writesNothing } = f;
+const { quiet, returnDoc, refundsOf, photo, writesNothing } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -45,7 +45,7 @@ async function order(qty = 1, extra: Partial<Parameters<typeof f.seedOrder>[0]> 
   return orderId;
 }
 
-function applyEx(orderId: string, body: Record<string, unknown> = {}, openid = DEMO.buyer) {
+function applyEx(orderId: string, body: Record<string, unknown> = {}, openid: string = DEMO.buyer) {
   return h.call(
     'applyReturn',
     {
@@ -68,7 +68,7 @@ const shipBack = async (returnId: string) =>
   dataOf(await h.call('submitLogistics', { requestId: rid('ship'), returnId, mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer)).return;
 const reship = (returnId: string, extra: Record<string, unknown> = {}, openid: string = DEMO.merchant) =>
   f.review({ action: 'reship', returnId, carrier: 'SF', trackingNo: 'SF9876543210987', ...extra }, openid);
-const buyerCall = (action: string, body: Record<string, unknown>, openid = DEMO.buyer) => h.call('applyReturn', { action, requestId: rid(action), ...body }, { openid });
+const buyerCall = (action: string, body: Record<string, unknown>, openid: string = DEMO.buyer) => h.call('applyReturn', { action, requestId: rid(action), ...body }, { openid });
 
 /** apply → approve → ship back → receipt: waiting for the replacement. */
 async function awaitingReship(orderId: string, body: Record<string, unknown> = {}) {
@@ -150,12 +150,90 @@ describe('the replacement is checked again before it goes out', () => {
   });
 });
 
+describe('one SKU for two lines', () => {
+  /** L1 (M) and L3 (S) of the same product, one unit each; SKU-ATK-ONE has one unit in stock. */
+  async function twoLines(): Promise<string> {
+    await h.seed({ skus: [{ _id: 'SKU-ATK-ONE', productId: 'P-ATK', title: '攻击测试衫 限量', attrs: { 尺码: 'L' }, price: 5000, stock: 1 }] });
+    return order(1, {
+      lines: [
+        { lineId: 'L1', skuId: 'SKU-ATK-M', productId: 'P-ATK', title: '攻击测试衫 M', quantity: 1, unitPrice: 5000, paidAmount: 5000 },
+        { lineId: 'L3', skuId: 'SKU-ATK-S', productId: 'P-ATK', title: '攻击测试衫 S', quantity: 1, unitPrice: 5000, paidAmount: 5000 },
+      ],
+    });
+  }
+  const both = {
+    lines: [
+      { lineId: 'L1', quantity: 1 },
+      { lineId: 'L3', quantity: 1 },
+    ],
+  };
+
+  it('two lines swapped for the same SKU need its stock for both: refused at apply when it has one', async () => {
+    const orderId = await twoLines();
+    const res = await writesNothing(() =>
+      applyEx(orderId, {
+        ...both,
+        replacements: [
+          { lineId: 'L1', skuId: 'SKU-ATK-ONE' },
+          { lineId: 'L3', skuId: 'SKU-ATK-ONE' },
+        ],
+      }),
+    );
+    expectError(res, 'NOT_ELIGIBLE');
+    expect(res.error.details.refusals.map((r: any) => r.code)).toContain('REPLACEMENT_OUT_OF_STOCK');
+  });
+
+  it('… and at reship when the stock fell to one; the reservation is told per SKU', async () => {
+    const orderId = await twoLines();
+    await h.seed({ skus: [{ _id: 'SKU-ATK-ONE', productId: 'P-ATK', title: '攻击测试衫 限量', attrs: { 尺码: 'L' }, price: 5000, stock: 2 }] });
+    const received = await awaitingReship(orderId, {
+      ...both,
+      replacements: [
+        { lineId: 'L1', skuId: 'SKU-ATK-ONE' },
+        { lineId: 'L3', skuId: 'SKU-ATK-ONE' },
+      ],
+    });
+    expect((await returnDoc(received.returnId)).events[0].stock).toEqual({ op: 'exchangeReserved', skus: [{ skuId: 'SKU-ATK-ONE', quantity: 2 }] });
+    await h.seed({ skus: [{ _id: 'SKU-ATK-ONE', productId: 'P-ATK', title: '攻击测试衫 限量', attrs: { 尺码: 'L' }, price: 5000, stock: 1 }] });
+    const res = await writesNothing(() => reship(received.returnId));
+    expectError(res, 'INVALID_STATE');
+    expect(res.error.details.refusal).toBe('REPLACEMENT_OUT_OF_STOCK');
+  });
+});
+
 describe('odd inputs', () => {
   it.each([
-    ['a replacement for a line not requested', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L2', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
-    ['a replacement for a line not in the order', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L9', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
+    [
+      'a replacement for a line not requested',
+      {
+        replacements: [
+          { lineId: 'L1', skuId: 'SKU-ATK-L' },
+          { lineId: 'L2', skuId: 'SKU-ATK-S' },
+        ],
+      },
+      'NOT_ELIGIBLE',
+    ],
+    [
+      'a replacement for a line not in the order',
+      {
+        replacements: [
+          { lineId: 'L1', skuId: 'SKU-ATK-L' },
+          { lineId: 'L9', skuId: 'SKU-ATK-S' },
+        ],
+      },
+      'NOT_ELIGIBLE',
+    ],
     ['a line without productId', { lines: [{ lineId: 'L2', quantity: 1 }], replacements: [{ lineId: 'L2', skuId: 'SKU-ATK-S' }] }, 'NOT_ELIGIBLE'],
-    ['duplicated lineIds in replacements', { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-L' }, { lineId: 'L1', skuId: 'SKU-ATK-S' }] }, 'INVALID_ARGUMENT'],
+    [
+      'duplicated lineIds in replacements',
+      {
+        replacements: [
+          { lineId: 'L1', skuId: 'SKU-ATK-L' },
+          { lineId: 'L1', skuId: 'SKU-ATK-S' },
+        ],
+      },
+      'INVALID_ARGUMENT',
+    ],
     ['replacements not a list', { replacements: { L1: 'SKU-ATK-L' } }, 'INVALID_ARGUMENT'],
     ['a numeric skuId', { replacements: [{ lineId: 'L1', skuId: 42 }] }, 'INVALID_ARGUMENT'],
     ['a skuId that is an operator object', { replacements: [{ lineId: 'L1', skuId: { $ne: null } }] }, 'INVALID_ARGUMENT'],
@@ -184,7 +262,10 @@ describe('who may act', () => {
     const orderId = await order();
     expectError(await writesNothing(() => applyEx(orderId, {}, DEMO.otherBuyer)), 'FORBIDDEN');
     const received = await awaitingReship(orderId);
-    expectError(await writesNothing(() => buyerCall('modify', { returnId: received.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }, DEMO.otherBuyer)), 'FORBIDDEN');
+    expectError(
+      await writesNothing(() => buyerCall('modify', { returnId: received.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }, DEMO.otherBuyer)),
+      'FORBIDDEN',
+    );
     await reship(received.returnId);
     expectError(await writesNothing(() => buyerCall('confirmExchange', { returnId: received.returnId }, DEMO.otherBuyer)), 'FORBIDDEN');
     expectError(await writesNothing(() => buyerCall('cancel', { returnId: received.returnId }, DEMO.otherBuyer)), 'FORBIDDEN');
@@ -272,7 +353,9 @@ describe('later after-sales of an exchanged unit', () => {
     const again = await writesNothing(() => applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }));
     expect(again.ok).toBe(false);
     expect(['NOT_ELIGIBLE', 'RETURN_ALREADY_OPEN']).toContain(again.error.code);
-    const refundAgain = await writesNothing(() => h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer));
+    const refundAgain = await writesNothing(() =>
+      h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'REFUND_ONLY', reason: 'QUALITY_ISSUE', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer),
+    );
     expect(refundAgain.ok).toBe(false);
   });
 

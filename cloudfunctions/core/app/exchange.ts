@@ -56,7 +56,8 @@ export interface StockRecord {
 export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName, from: ReturnStatus | null, to: ReturnStatus): StockRecord | null {
   const ex = ret.exchange;
   if (!ex?.replacements.length) return null;
-  const skus = ex.replacements.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
+  // One entry per SKU (two lines may be swapped for the same one): a consumer keyed by skuId reads the whole reservation.
+  const skus = totalsBySku(ex.replacements);
   if (action === 'apply' || action === 'modify') return { op: 'exchangeReserved', skus };
   if (action === 'reship') return { op: 'exchangeShipped', skus };
   // Ends without a shipment: a refund was planned, or a terminal status (EXCHANGED comes only after the shipment).
@@ -65,17 +66,29 @@ export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName
   return (info.refundBound || info.terminal) && !released && !ex.reship ? { op: 'exchangeReleased', skus } : null;
 }
 
-/** Before the replacement goes out: each SKU still matches its line and has the stock (else: convert to a refund). */
+/** Units per SKU, in the order the SKUs first appear. */
+function totalsBySku(replacements: readonly { skuId: string; quantity: number }[]): { skuId: string; quantity: number }[] {
+  const out: { skuId: string; quantity: number }[] = [];
+  for (const r of replacements) {
+    const seen = out.find((s) => s.skuId === r.skuId);
+    if (seen) seen.quantity += r.quantity;
+    else out.push({ skuId: r.skuId, quantity: r.quantity });
+  }
+  return out;
+}
+
+/** Before the replacement goes out: each SKU still matches its line and has the stock for every unit it replaces (else: convert to a refund). */
 export async function requireReplacementStock(ret: ReturnDoc, lines: readonly OrderLine[]): Promise<void> {
   const replacements = ret.exchange?.replacements ?? [];
   const skus = await skusById(replacements.map((r) => r.skuId));
+  const totals = totalsBySku(replacements);
   for (const r of replacements) {
     const line = lines.find((l) => l.lineId === r.lineId);
     const refusal = line
       ? replacementRefusal(
           line,
           skus.find((s) => s._id === r.skuId),
-          r.quantity,
+          totals.find((t) => t.skuId === r.skuId)?.quantity ?? r.quantity,
         )
       : null;
     if (refusal) {
