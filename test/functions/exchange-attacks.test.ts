@@ -322,8 +322,10 @@ describe('one transition per state', () => {
       expect(refunds.map((r: any) => r.refundFee)).toEqual([5000]);
       expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
     }
+    // the loser's settlement claim was undone: the ledger never counts a shipped exchange as refunded
     const ledger = await f.ledgerOf(orderId);
-    expect(ledger[received.returnId]).toMatchObject({ status: doc.status, version: doc.version });
+    if (a.ok) expect(ledger[received.returnId]?.refundPlan ?? null).toBeNull();
+    else expect(ledger[received.returnId].refundPlan).toMatchObject({ target: 5000 });
   });
 
   it('the same reship sent twice at once answers both with the one shipment', async () => {
@@ -385,5 +387,100 @@ describe('later after-sales of an exchanged unit', () => {
     expect(byPayment).toEqual({ [`T${orderId}A`]: 3000, [`T${orderId}B`]: 7000 });
     const third = await writesNothing(() => applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }));
     expect(third.ok).toBe(false);
+  });
+});
+
+describe('proposals on an exchange', () => {
+  it('PARTIAL_REFUND accepted: the buyer keeps the goods, gets exactly the agreed amount; the reservation is released once', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'propose', returnId: ret.returnId, kind: 'PARTIAL_REFUND', refundAmount: 1500, reason: '补偿 15 元，不用换了' });
+    const accepted = dataOf(await buyerCall('acceptProposal', { returnId: ret.returnId })).return;
+    expect(accepted.type).toBe('REFUND_ONLY');
+    await h.flush();
+    await quiet();
+    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
+    expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([1500]);
+    expect(await stockOps(ret.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+    // the unit is held by a refunded after-sale: no exchange of it any more
+    expect((await writesNothing(() => applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }))).ok).toBe(false);
+  });
+
+  it('a proposal above the settled maximum is REFUND_LIMIT; LOWER_AFTER_RECEIPT is not open on an exchange in transit', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    const high = await writesNothing(() => f.review({ action: 'propose', returnId: ret.returnId, kind: 'PARTIAL_REFUND', refundAmount: 5001, reason: '多退' }));
+    expectError(high, 'REFUND_LIMIT');
+    expect(high.error.details.maximum).toBe(5000);
+    await review({ action: 'approve', returnId: ret.returnId });
+    await shipBack(ret.returnId);
+    const lower = await writesNothing(() =>
+      f.review({ action: 'propose', returnId: ret.returnId, kind: 'LOWER_AFTER_RECEIPT', refundAmount: 1000, reason: '有磨损', evidence: [] }),
+    );
+    expect(lower.ok).toBe(false);
+    expect(lower.error.code).not.toBe('INTERNAL');
+  });
+});
+
+describe('modify and re-apply', () => {
+  it('no modify after approval: the replacement cannot be swapped once the merchant agreed', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'approve', returnId: ret.returnId });
+    expectError(await writesNothing(() => buyerCall('modify', { returnId: ret.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] })), 'INVALID_STATE');
+  });
+
+  it('modify from REJECTED to a SKU of another price, or of another product, is refused and writes nothing', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'reject', returnId: ret.returnId, reason: '不支持' });
+    for (const skuId of ['SKU-ATK-XL', 'SKU-TEE-W-M']) {
+      const res = await writesNothing(() => buyerCall('modify', { returnId: ret.returnId, replacements: [{ lineId: 'L1', skuId }] }));
+      expectError(res, 'NOT_ELIGIBLE');
+    }
+  });
+
+  it('modify from REJECTED after a refused receipt may swap the replacement; the new reservation replaces the old one', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'approve', returnId: ret.returnId });
+    await shipBack(ret.returnId);
+    await review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '吊牌缺失', evidence: [await photo(DEMO.merchant)] });
+    const moved = dataOf(await buyerCall('modify', { returnId: ret.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] })).return;
+    expect(moved.status).toBe('PENDING_REVIEW');
+    const doc = await returnDoc(ret.returnId);
+    expect(doc.events.filter((e: any) => e.stock).map((e: any) => e.stock)).toEqual([
+      { op: 'exchangeReserved', skus: [{ skuId: 'SKU-ATK-L', quantity: 1 }] },
+      { op: 'exchangeReserved', skus: [{ skuId: 'SKU-ATK-S', quantity: 1 }] },
+    ]);
+    // lines are fixed once the goods were sent
+    expectError(await writesNothing(() => buyerCall('modify', { returnId: ret.returnId, lines: [{ lineId: 'L2', quantity: 1 }], replacements: [] })), 'INVALID_STATE');
+  });
+
+  it('re-applying as a return over a rejected exchange withdraws it and releases its reservation; and an exchange over a rejected return', async () => {
+    const orderId = await order();
+    const ex = await exchange(orderId);
+    await review({ action: 'reject', returnId: ex.returnId, reason: '不支持换货' });
+    const back = await f.apply(orderId, 'RETURN_REFUND', { reason: 'SIZE_COLOR' });
+    expect((await returnDoc(ex.returnId)).status).toBe('CANCELLED');
+    expect(await stockOps(ex.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+    await review({ action: 'reject', returnId: back.returnId, reason: '不支持退货' });
+    const ex2 = await exchange(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] });
+    expect((await returnDoc(back.returnId)).status).toBe('CANCELLED');
+    expect((await returnDoc(back.returnId)).events.some((e: any) => e.stock)).toBe(false);
+    expect(await stockOps(ex2.returnId)).toEqual(['exchangeReserved']);
+  });
+
+  it('cancel after the goods were sent is refused (in transit; GOODS_SENT after a refused receipt); the reservation stays', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'approve', returnId: ret.returnId });
+    await shipBack(ret.returnId);
+    expectError(await writesNothing(() => buyerCall('cancel', { returnId: ret.returnId })), 'INVALID_STATE');
+    await review({ action: 'refuseReceipt', returnId: ret.returnId, reason: '吊牌缺失', evidence: [await photo(DEMO.merchant)] });
+    const res = await writesNothing(() => buyerCall('cancel', { returnId: ret.returnId }));
+    expectError(res, 'INVALID_STATE');
+    expect(res.error.details.refusal).toBe('GOODS_SENT');
+    expect(await stockOps(ret.returnId)).toEqual(['exchangeReserved']);
   });
 });
