@@ -484,3 +484,19 @@ describe('modify and re-apply', () => {
     expect(await stockOps(ret.returnId)).toEqual(['exchangeReserved']);
   });
 });
+
+describe('what the buyer sees', () => {
+  it("the buyer's view of a reshipped exchange names no staff openid (the replacement's waybill by role only)", async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    const shipped = dataOf(await reship(received.returnId)).return;
+    expect(shipped.exchange.reship.trackingNo).toBe('SF9876543210987');
+    const seen = await f.getReturn(received.returnId);
+    expect(seen.exchange.reship).toMatchObject({ carrier: 'SF', trackingNo: 'SF9876543210987' });
+    expect(JSON.stringify(seen)).not.toContain(DEMO.merchant);
+    const listed = dataOf(await h.call('queryReturns', { action: 'list', scope: 'mine' }, buyer));
+    expect(JSON.stringify(listed)).not.toContain(DEMO.merchant);
+    const staff = await f.getReturn(received.returnId, DEMO.merchant);
+    expect(staff.exchange.reship.by).toBe(DEMO.merchant);
+  });
+});
