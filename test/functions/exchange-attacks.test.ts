@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 
 const h = useEmulator();
 const f = fx(h);
-const { quiet, returnDoc, refundsOf, photo, writesNothing } = f;
+const { quiet, sweep, returnDoc, refundsOf, photo, writesNothing } = f;
 afterEach(async () => {
   await quiet();
 });
@@ -498,5 +498,44 @@ describe('what the buyer sees', () => {
     expect(JSON.stringify(listed)).not.toContain(DEMO.merchant);
     const staff = await f.getReturn(received.returnId, DEMO.merchant);
     expect(staff.exchange.reship.by).toBe(DEMO.merchant);
+  });
+});
+
+describe('deadlines (the clock moves forward from here)', () => {
+  it('reship just past its deadline is refused (DEADLINE_PASSED, nothing written); the sweep converts once, releasing the stock once', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await f.advanceJustPast(new Date(received.deadline).getTime());
+    expect((await returnDoc(received.returnId)).status).toBe('AWAITING_RESHIP');
+    const late = await writesNothing(() => reship(received.returnId));
+    expectError(late, 'INVALID_STATE');
+    expect(late.error.details.refusal).toBe('DEADLINE_PASSED');
+    await sweep();
+    await h.flush();
+    await quiet();
+    await sweep();
+    expect((await returnDoc(received.returnId)).status).toBe('REFUNDED');
+    expect((await refundsOf(received.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+    expectError(await reship(received.returnId), 'INVALID_STATE');
+  });
+
+  it('an exchange never shipped back closes and releases its reservation once; one rejected and never appealed too', async () => {
+    const orderId = await order();
+    const unshipped = await exchange(orderId);
+    const approved = await review({ action: 'approve', returnId: unshipped.returnId });
+    const other = await order();
+    const rejected = await exchange(other);
+    await review({ action: 'reject', returnId: rejected.returnId, reason: '不支持' });
+    await f.advance(new Date(approved.deadline).getTime() - (await h.now()) + 60_000);
+    await sweep();
+    const late = (await returnDoc(rejected.returnId)).deadline;
+    if (late) await f.advance(Math.max(0, new Date(late).getTime() - (await h.now())) + 60_000);
+    await sweep();
+    for (const id of [unshipped.returnId, rejected.returnId]) {
+      expect((await returnDoc(id)).status).toBe('CLOSED');
+      expect(await stockOps(id)).toEqual(['exchangeReserved', 'exchangeReleased']);
+      expect(await refundsOf(id)).toEqual([]);
+    }
   });
 });
