@@ -99,6 +99,23 @@ describe('stock records on events', () => {
     expect((await returnDoc(received.returnId)).status).toBe('REFUNDED');
     expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
   });
+
+  it('a converted exchange whose refund fails, is retried and fails again, then is refunded offline: still one release', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
+    expect((await review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' })).status).toBe('REFUND_FAILED');
+    await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
+    dataOf(await h.call('executeRefund', { action: 'retry', requestId: rid('retry'), returnId: received.returnId }, { openid: DEMO.merchant }));
+    await h.flush();
+    await quiet();
+    expect((await returnDoc(received.returnId)).status).toBe('REFUND_FAILED');
+    dataOf(await h.call('executeRefund', { action: 'markOffline', requestId: rid('off'), returnId: received.returnId, note: '银行转账' }, { openid: DEMO.merchant }));
+    const doc = await returnDoc(received.returnId);
+    expect(doc.status).toBe('REFUNDED');
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved', 'exchangeReleased']);
+    expect(doc.events.filter((e: any) => e.stock).map((e: any) => e.type)).toEqual(['aftersale.requested', 'aftersale.exchange_converted']);
+  });
 });
 
 describe('money: an exchange moves none unless converted', () => {
