@@ -274,6 +274,36 @@ describe('odd inputs', () => {
   });
 });
 
+describe('bad input to the exchange actions never answers INTERNAL', () => {
+  it('reship, convertToRefund, confirmExchange, exchangeOptions and modify with odd fields', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    const id = received.returnId;
+    const calls: [string, Record<string, unknown>, string][] = [
+      ['reviewReturn', { action: 'reship', requestId: rid(), returnId: id, carrier: 'SF', trackingNo: { $gt: '' } }, DEMO.merchant],
+      ['reviewReturn', { action: 'reship', requestId: rid(), returnId: id, carrier: 'NOPE', trackingNo: 'SF9876543210987' }, DEMO.merchant],
+      ['reviewReturn', { action: 'reship', requestId: rid(), returnId: { $ne: null }, carrier: 'SF', trackingNo: 'SF9876543210987' }, DEMO.merchant],
+      ['reviewReturn', { action: 'reship', requestId: rid(), returnId: id, carrier: 'SF', trackingNo: 'x'.repeat(5000) }, DEMO.merchant],
+      ['reviewReturn', { action: 'reship', returnId: id, carrier: 'SF', trackingNo: 'SF9876543210987' }, DEMO.merchant],
+      ['reviewReturn', { action: 'convertToRefund', requestId: rid(), returnId: id, reason: '   ' }, DEMO.merchant],
+      ['reviewReturn', { action: 'convertToRefund', requestId: rid(), returnId: id, reason: ['断货'] }, DEMO.merchant],
+      ['reviewReturn', { action: 'reship', requestId: rid(), returnId: 'R00000000000000000000', carrier: 'SF', trackingNo: 'SF9876543210987' }, DEMO.merchant],
+      ['applyReturn', { action: 'confirmExchange', requestId: rid(), returnId: id }, DEMO.buyer],
+      ['applyReturn', { action: 'confirmExchange', requestId: 42, returnId: id }, DEMO.buyer],
+      ['applyReturn', { action: 'modify', requestId: rid(), returnId: id, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }, DEMO.buyer],
+      ['queryReturns', { action: 'exchangeOptions', orderId: { $exists: true } }, DEMO.buyer],
+      ['queryReturns', { action: 'exchangeOptions', orderId: 'NO-SUCH-ORDER' }, DEMO.buyer],
+      ['queryReturns', { action: 'exchangeOptions' }, DEMO.buyer],
+    ];
+    for (const [fn, event, openid] of calls) {
+      const res = await writesNothing(() => h.call(fn, event, { openid }));
+      expect({ event, ok: res.ok }).toEqual({ event, ok: false });
+      expect({ event, code: res.error.code }).not.toEqual({ event, code: 'INTERNAL' });
+      expect(res.error.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+});
+
 describe('who may act', () => {
   it('another buyer can neither apply on the order, nor confirm, modify, cancel or read the exchange', async () => {
     const orderId = await order();
