@@ -375,6 +375,19 @@ describe('one transition per state', () => {
     else expect(ledger[received.returnId].refundPlan).toMatchObject({ target: 5000 });
   });
 
+  it('the same convertToRefund ×5 at once: one conversion, one refund, five identical answers', async () => {
+    const orderId = await order();
+    const received = await awaitingReship(orderId);
+    await Promise.all(Array.from({ length: 3 }, () => h.call('reviewReturn', {}, { openid: DEMO.merchant })));
+    const event = { action: 'convertToRefund', requestId: rid('dup'), returnId: received.returnId, reason: '断货' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('reviewReturn', event, { openid: DEMO.merchant })));
+    expect(answers.map((a: any) => (a.ok ? 'ok' : a.error.code))).toEqual(Array(5).fill('ok'));
+    await h.flush();
+    await quiet();
+    expect((await refundsOf(received.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
+    expect((await returnDoc(received.returnId)).timeline.filter((e: any) => e.action === 'convertToRefund')).toHaveLength(1);
+  });
+
   it('the same reship sent twice at once answers both with the one shipment', async () => {
     const orderId = await order();
     const received = await awaitingReship(orderId);
