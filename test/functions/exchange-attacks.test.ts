@@ -375,6 +375,22 @@ describe('one transition per state', () => {
     else expect(ledger[received.returnId].refundPlan).toMatchObject({ target: 5000 });
   });
 
+  it('exchanges and a return of the one unit applied at once: one holder; only it reserved stock', async () => {
+    const orderId = await order();
+    await Promise.all(Array.from({ length: 3 }, () => h.call('applyReturn', {}, buyer)));
+    const answers = await Promise.all([
+      applyEx(orderId),
+      applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] }),
+      applyEx(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-M' }] }),
+      h.call('applyReturn', { action: 'apply', requestId: rid(), orderId, type: 'RETURN_REFUND', reason: 'SIZE_COLOR', lines: [{ lineId: 'L1', quantity: 1 }] }, buyer),
+    ]);
+    expect(answers.filter((a: any) => a.ok)).toHaveLength(1);
+    for (const a of answers.filter((x: any) => !x.ok)) expect(['RETURN_ALREADY_OPEN', 'CONFLICT', 'NOT_ELIGIBLE']).toContain(a.error.code);
+    const stored = (await h.db('returns')).filter((r: any) => r.orderId === orderId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0].events.filter((e: any) => e.stock)).toHaveLength(stored[0].type === 'EXCHANGE' ? 1 : 0);
+  });
+
   it('the same convertToRefund ×5 at once: one conversion, one refund, five identical answers', async () => {
     const orderId = await order();
     const received = await awaitingReship(orderId);
