@@ -577,6 +577,20 @@ describe('what the buyer sees', () => {
   });
 });
 
+describe('the complaint summary of an exchange', () => {
+  it('decided for the merchant: the summary says which replacement was asked for, not a refund of 0 元', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'reject', returnId: ret.returnId, reason: '不支持换货' });
+    await buyerCall('appeal', { returnId: ret.returnId, description: '请复核' });
+    await review({ action: 'decide', returnId: ret.returnId, decision: 'MERCHANT', reason: '证据不足' }, DEMO.arbiter);
+    const seen = await f.getReturn(ret.returnId);
+    expect(seen.complaintSummary).toContain('售后类型：换货');
+    expect(seen.complaintSummary).toContain('申请换货：换为「攻击测试衫 L」×1');
+    expect(seen.complaintSummary).not.toContain('申请退款');
+  });
+});
+
 describe('deadlines (the clock moves forward from here)', () => {
   it('reship just past its deadline is refused (DEADLINE_PASSED, nothing written); the sweep converts once, releasing the stock once', async () => {
     const orderId = await order();

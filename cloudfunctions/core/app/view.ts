@@ -127,7 +127,10 @@ export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
     `订单号：${ret.orderId}`,
     `售后单号：${ret._id}`,
     `售后类型：${RETURN_TYPE_LABELS[ret.type]}，原因：${REASONS[ret.reason]?.label ?? ret.reason}`,
-    `申请退款：${yuan(refundTarget(ret))} 元`,
+    // An exchange asked for the replacement, not money (unless its refund was planned): say what it asked for.
+    ret.exchange && !ret.refundPlan
+      ? `申请换货：${ret.exchange.replacements.map((r) => `换为「${r.title}」×${r.quantity}`).join('，')}`
+      : `申请退款：${yuan(refundTarget(ret))} 元`,
     `当前状态：${statusLabel(ret.status)}${overdue ? `（商家已超过处理期限 ${formatShopTime(ret.deadline as Date)}）` : ''}`,
     ...(lost ? [`复核结果：支持商家${ret.decision?.note ? `，理由：${ret.decision.note}` : ''}`] : []),
     '处理经过：',
