@@ -593,6 +593,36 @@ describe('the complaint summary of an exchange', () => {
   });
 });
 
+describe("the example events consumer follows an exchange's stock records", () => {
+  it('the returned unit goes back on the shelf, the replacement leaves it; a converted exchange ships nothing', async () => {
+    const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
+    await h.seed({ settings: [{ ...shop, events: { function: 'afterSaleEvents', maxTries: 3 } }] });
+    await f.advanceQuietly(61_000);
+    try {
+      await h.seed({
+        skus: [
+          { _id: 'SKU-ATK-EVT-A', productId: 'P-ATK', title: '攻击测试衫 A', attrs: { 尺码: 'A' }, price: 5000, stock: 5 },
+          { _id: 'SKU-ATK-EVT-B', productId: 'P-ATK', title: '攻击测试衫 B', attrs: { 尺码: 'B' }, price: 5000, stock: 5 },
+        ],
+      });
+      const line = { lineId: 'L1', skuId: 'SKU-ATK-EVT-A', productId: 'P-ATK', title: '攻击测试衫 A', quantity: 1, unitPrice: 5000, paidAmount: 5000 };
+      const stockOf = async (id: string) => (await h.db('skus')).find((k: any) => k._id === id).stock;
+      const swapped = await awaitingReship(await order(1, { lines: [line] }), { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-EVT-B' }] });
+      dataOf(await reship(swapped.returnId));
+      await quiet();
+      expect([await stockOf('SKU-ATK-EVT-A'), await stockOf('SKU-ATK-EVT-B')]).toEqual([6, 4]);
+      const converted = await awaitingReship(await order(1, { lines: [line] }), { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-EVT-B' }] });
+      await review({ action: 'convertToRefund', returnId: converted.returnId, reason: '断货' });
+      await h.flush();
+      await quiet();
+      expect([await stockOf('SKU-ATK-EVT-A'), await stockOf('SKU-ATK-EVT-B')]).toEqual([7, 4]);
+    } finally {
+      await h.seed({ settings: [shop] });
+      await f.advanceQuietly(61_000);
+    }
+  });
+});
+
 describe('deadlines (the clock moves forward from here)', () => {
   it('reship just past its deadline is refused (DEADLINE_PASSED, nothing written); the sweep converts once, releasing the stock once', async () => {
     const orderId = await order();
