@@ -136,6 +136,17 @@ describe('money: an exchange moves none unless converted', () => {
     await quiet();
     expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
   });
+
+  it('confirmReceipt of an exchange takes no refund amount (it was answered ok and dropped): refused, nothing written', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await review({ action: 'approve', returnId: ret.returnId });
+    await shipBack(ret.returnId);
+    const lowered = await writesNothing(() => f.review({ action: 'confirmReceipt', returnId: ret.returnId, refundAmount: 2500, reason: '有污渍，扣 25 元' }));
+    expectError(lowered, 'INVALID_ARGUMENT');
+    expect(lowered.error.details.issues).toEqual([expect.objectContaining({ path: 'refundAmount' })]);
+    expect((await review({ action: 'confirmReceipt', returnId: ret.returnId })).status).toBe('AWAITING_RESHIP');
+  });
 });
 
 describe('the replacement is checked again before it goes out', () => {
