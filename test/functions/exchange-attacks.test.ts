@@ -137,6 +137,20 @@ describe('money: an exchange moves none unless converted', () => {
     expect((await refundsOf(ret.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
   });
 
+  it('a converted exchange refunds as a return would: the outbound shipping fee only for a seller-side reason completing the order', async () => {
+    const line = { lineId: 'L1', skuId: 'SKU-ATK-M', productId: 'P-ATK', title: '攻击测试衫 M', quantity: 1, unitPrice: 5000, paidAmount: 5000 };
+    const refunded = async (reason: string) => {
+      const orderId = await order(1, { lines: [line], shippingFee: 800 });
+      const received = await awaitingReship(orderId, { reason, ...(reason === 'QUALITY_ISSUE' ? { evidence: [await photo()] } : {}) });
+      await review({ action: 'convertToRefund', returnId: received.returnId, reason: '断货' });
+      await h.flush();
+      await quiet();
+      return (await refundsOf(received.returnId)).reduce((sum: number, r: any) => sum + r.refundFee, 0);
+    };
+    expect(await refunded('QUALITY_ISSUE')).toBe(5800);
+    expect(await refunded('SIZE_COLOR')).toBe(5000);
+  });
+
   it('confirmReceipt of an exchange takes no refund amount (it was answered ok and dropped): refused, nothing written', async () => {
     const orderId = await order();
     const ret = await exchange(orderId);
@@ -158,6 +172,11 @@ describe('the replacement is checked again before it goes out', () => {
     const res = await writesNothing(() => reship(received.returnId));
     expectError(res, 'INVALID_STATE');
     expect(res.error.details.refusal).toBe('REPLACEMENT_NOT_FOUND');
+    // converting needs no SKU: the returned unit is refunded
+    await review({ action: 'convertToRefund', returnId: received.returnId, reason: '该规格已下架' });
+    await h.flush();
+    await quiet();
+    expect((await refundsOf(received.returnId)).map((r: any) => r.refundFee)).toEqual([5000]);
   });
 
   it('a SKU whose price changed after apply: reship refused (REPLACEMENT_PRICE_DIFFERS)', async () => {
