@@ -436,6 +436,18 @@ describe('one transition per state', () => {
     }
   });
 
+  it('the same swap of the replacement ×5 at once: one modification, one new reservation, five identical answers', async () => {
+    const orderId = await order();
+    const ret = await exchange(orderId);
+    await Promise.all(Array.from({ length: 3 }, () => h.call('applyReturn', {}, buyer)));
+    const event = { action: 'modify', requestId: rid('swap'), returnId: ret.returnId, replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-S' }] };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('applyReturn', event, buyer)));
+    expect(answers.map((a: any) => (a.ok ? a.data.return.exchange.replacements[0].skuId : a.error.code))).toEqual(Array(5).fill('SKU-ATK-S'));
+    const doc = await returnDoc(ret.returnId);
+    expect(doc.events.filter((e: any) => e.stock).map((e: any) => e.stock.skus[0].skuId)).toEqual(['SKU-ATK-L', 'SKU-ATK-S']);
+    expect(doc.attempts).toBe(2);
+  });
+
   it('the same reship sent twice at once answers both with the one shipment', async () => {
     const orderId = await order();
     const received = await awaitingReship(orderId);
