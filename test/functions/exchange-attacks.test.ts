@@ -189,6 +189,18 @@ describe('the replacement is checked again before it goes out', () => {
     expect(res.error.details.refusal).toBe('REPLACEMENT_PRICE_DIFFERS');
   });
 
+  it('the exchanged line gone from the order (the shop rewrote it) and the SKU deleted: reship is refused, not shipped unchecked', async () => {
+    const orderId = await order();
+    await h.seed({ skus: [{ _id: 'SKU-ATK-GONE2', productId: 'P-ATK', title: '攻击测试衫 绝版', attrs: { 尺码: 'M' }, price: 5000, stock: 3 }] });
+    const received = await awaitingReship(orderId, { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-GONE2' }] });
+    const stored = await f.orderDoc(orderId);
+    await h.seed({ orders: [{ ...stored, lines: stored.lines.map((l: any) => (l.lineId === 'L1' ? { ...l, lineId: 'L1-new' } : l)) }] });
+    await h.emu.db.remove('skus', { _id: 'SKU-ATK-GONE2' });
+    const res = await writesNothing(() => reship(received.returnId));
+    expectError(res, 'INVALID_STATE');
+    expect(await stockOps(received.returnId)).toEqual(['exchangeReserved']);
+  });
+
   it('quantity above the stock is refused at apply', async () => {
     const orderId = await order(3);
     const res = await writesNothing(() => applyEx(orderId, { lines: [{ lineId: 'L1', quantity: 3 }] }));

@@ -84,13 +84,15 @@ export async function requireReplacementStock(ret: ReturnDoc, lines: readonly Or
   const totals = totalsBySku(replacements);
   for (const r of replacements) {
     const line = lines.find((l) => l.lineId === r.lineId);
-    const refusal = line
-      ? replacementRefusal(
-          line,
-          skus.find((s) => s._id === r.skuId),
-          totals.find((t) => t.skuId === r.skuId)?.quantity ?? r.quantity,
-        )
-      : null;
+    if (!line) {
+      // The order no longer has the line (the shop rewrote it): nothing to check the replacement against — never ship it unchecked.
+      throw new AppError('INVALID_STATE', '订单中已找不到该换货商品，不能发出换货，请核对订单数据', { refusal: 'LINE_NOT_FOUND', lineId: r.lineId });
+    }
+    const refusal = replacementRefusal(
+      line,
+      skus.find((s) => s._id === r.skuId),
+      totals.find((t) => t.skuId === r.skuId)?.quantity ?? r.quantity,
+    );
     if (refusal) {
       const message = `${refusal.message.replace(/；.*$/, '')}，不能发出换货；可转为退款`;
       throw new AppError('INVALID_STATE', message, { refusal: refusal.code, lineId: r.lineId });
