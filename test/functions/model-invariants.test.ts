@@ -210,6 +210,14 @@ describe('the checker on exchanges (换货)', () => {
       events: [{ stock: { op: 'exchangeShipped' } }, { stock: { op: 'exchangeReleased' } }],
     });
     expect(check(db([released]))).toContain('stock records in order');
+    const releasedTwice = exchange('RE', 'REFUNDED', {
+      events: [{ stock: { op: 'exchangeReserved' } }, { stock: { op: 'exchangeReleased' } }, { stock: { op: 'exchangeReleased' } }],
+    });
+    expect(check(db([releasedTwice]))).toContain('a reservation is released once');
+    const reReserved = exchange('RE', 'CANCELLED', {
+      events: [{ stock: { op: 'exchangeReserved' } }, { stock: { op: 'exchangeReleased' } }, { stock: { op: 'exchangeReserved' } }, { stock: { op: 'exchangeReleased' } }],
+    });
+    expect(check(db([reReserved]))).not.toContain('a reservation is released once');
     const early = exchange('RE', 'RESHIPPED', { exchange: reshipped });
     expect(check(db([early]))).toContain('replacement only after the goods came back');
   });

@@ -38,7 +38,7 @@ export function eventOf(
   at: Date,
 ): AfterSaleEvent {
   const type = eventFor(action, to);
-  const stock = stockRecord(ret, action, to);
+  const stock = stockRecord(ret, action, from, to);
   return {
     id: `${ret._id}:v${ret.version}`,
     type,

@@ -49,33 +49,50 @@ export interface StockRecord {
  * The stock record of a committed transition of an exchange:
  * - apply / modify: the after-sale's reservation is now exactly these SKUs (replace, not add);
  * - reship: they left the warehouse (the reservation is consumed);
- * - the exchange ends without a shipment (cancelled, closed, converted to a refund, a proposal accepted): released.
+ * - the exchange ends without a shipment (cancelled, closed, converted to a refund, a proposal accepted): released,
+ *   once — the refund's own moves after that (REFUNDING → REFUNDED, REFUND_FAILED, a retry) change no stock.
  * Null when the stock does not change.
  */
-export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName, to: ReturnStatus): StockRecord | null {
+export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName, from: ReturnStatus | null, to: ReturnStatus): StockRecord | null {
   const ex = ret.exchange;
   if (!ex?.replacements.length) return null;
-  const skus = ex.replacements.map((r) => ({ skuId: r.skuId, quantity: r.quantity }));
+  // One entry per SKU (two lines may be swapped for the same one): a consumer keyed by skuId reads the whole reservation.
+  const skus = totalsBySku(ex.replacements);
   if (action === 'apply' || action === 'modify') return { op: 'exchangeReserved', skus };
   if (action === 'reship') return { op: 'exchangeShipped', skus };
   // Ends without a shipment: a refund was planned, or a terminal status (EXCHANGED comes only after the shipment).
   const info = STATUSES[to];
-  return (info.refundBound || info.terminal) && !ex.reship ? { op: 'exchangeReleased', skus } : null;
+  const released = !!from && STATUSES[from]?.refundBound;
+  return (info.refundBound || info.terminal) && !released && !ex.reship ? { op: 'exchangeReleased', skus } : null;
 }
 
-/** Before the replacement goes out: each SKU still matches its line and has the stock (else: convert to a refund). */
+/** Units per SKU, in the order the SKUs first appear. */
+function totalsBySku(replacements: readonly { skuId: string; quantity: number }[]): { skuId: string; quantity: number }[] {
+  const out: { skuId: string; quantity: number }[] = [];
+  for (const r of replacements) {
+    const seen = out.find((s) => s.skuId === r.skuId);
+    if (seen) seen.quantity += r.quantity;
+    else out.push({ skuId: r.skuId, quantity: r.quantity });
+  }
+  return out;
+}
+
+/** Before the replacement goes out: each SKU still matches its line and has the stock for every unit it replaces (else: convert to a refund). */
 export async function requireReplacementStock(ret: ReturnDoc, lines: readonly OrderLine[]): Promise<void> {
   const replacements = ret.exchange?.replacements ?? [];
   const skus = await skusById(replacements.map((r) => r.skuId));
+  const totals = totalsBySku(replacements);
   for (const r of replacements) {
     const line = lines.find((l) => l.lineId === r.lineId);
-    const refusal = line
-      ? replacementRefusal(
-          line,
-          skus.find((s) => s._id === r.skuId),
-          r.quantity,
-        )
-      : null;
+    if (!line) {
+      // The order no longer has the line (the shop rewrote it): nothing to check the replacement against — never ship it unchecked.
+      throw new AppError('INVALID_STATE', '订单中已找不到该换货商品，不能发出换货，请核对订单数据', { refusal: 'LINE_NOT_FOUND', lineId: r.lineId });
+    }
+    const refusal = replacementRefusal(
+      line,
+      skus.find((s) => s._id === r.skuId),
+      totals.find((t) => t.skuId === r.skuId)?.quantity ?? r.quantity,
+    );
     if (refusal) {
       const message = `${refusal.message.replace(/；.*$/, '')}，不能发出换货；可转为退款`;
       throw new AppError('INVALID_STATE', message, { refusal: refusal.code, lineId: r.lineId });

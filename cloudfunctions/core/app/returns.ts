@@ -153,6 +153,22 @@ export async function lostRace(returnId: string, actor: { role: Role; openid?: s
   return new Answered(ok({ return: returnView(fresh, { role: actor.role, now, policy: settings.policy }) }));
 }
 
+/**
+ * A settlement claim lost to another claim of the same after-sale: the twin of
+ * this request (same caller and requestId) may have claimed the ledger and be
+ * about to commit — wait briefly for its timeline event and answer as it did;
+ * otherwise CONFLICT.
+ */
+async function lostClaimRace(returnId: string, actor: { role: Role; openid?: string }, requestId: string | undefined, now: Date, settings: ShopSettings): Promise<Error> {
+  if (!requestId) return conflict();
+  for (let i = 0; i < 5; i++) {
+    const outcome = await lostRace(returnId, actor, requestId, now, settings);
+    if (!(outcome instanceof AppError)) return outcome;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return conflict();
+}
+
 /** The order as the product sees it (through the shop's order adapter). */
 export async function loadOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderDoc> {
   const raw = await findById(C.orders, orderId);
@@ -310,7 +326,11 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
       settings,
       req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund,
       loaded,
-    );
+    ).catch(async (err) => {
+      // The ledger moved under the claim: if that was this very request sent twice at once, answer as the twin does.
+      if (err instanceof AppError && err.code === 'CONFLICT') throw await lostClaimRace(ret._id, actor, req.requestId, now, settings);
+      throw err;
+    });
     extra = { ...extra, ...settled.fields };
     undo = settled.undo;
     claimed = settled.ledger;

@@ -127,7 +127,10 @@ export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
     `订单号：${ret.orderId}`,
     `售后单号：${ret._id}`,
     `售后类型：${RETURN_TYPE_LABELS[ret.type]}，原因：${REASONS[ret.reason]?.label ?? ret.reason}`,
-    `申请退款：${yuan(refundTarget(ret))} 元`,
+    // An exchange asked for the replacement, not money (unless its refund was planned): say what it asked for.
+    ret.exchange && !ret.refundPlan
+      ? `申请换货：${ret.exchange.replacements.map((r) => `换为「${r.title}」×${r.quantity}`).join('，')}`
+      : `申请退款：${yuan(refundTarget(ret))} 元`,
     `当前状态：${statusLabel(ret.status)}${overdue ? `（商家已超过处理期限 ${formatShopTime(ret.deadline as Date)}）` : ''}`,
     ...(lost ? [`复核结果：支持商家${ret.decision?.note ? `，理由：${ret.decision.note}` : ''}`] : []),
     '处理经过：',
@@ -141,7 +144,14 @@ export function complaintSummary(ret: ReturnDoc, now: Date): string | null {
  * (the buyer's own is `logistics`), and whether it was converted to a refund
  * (read from the timeline: a conversion or an accepted proposal moved money).
  */
-function exchangeView(ret: ReturnDoc) {
+/** The replacement's shipment; who shipped it is staff's business (buyers see staff by role only, as in the timeline). */
+function reshipView(reship: NonNullable<ReturnDoc['exchange']>['reship'], carrierName: string | null, role: Role) {
+  if (!reship) return null;
+  const { by, ...shown } = reship;
+  return { ...shown, carrierName, ...(role === 'BUYER' ? {} : { by }) };
+}
+
+function exchangeView(ret: ReturnDoc, role: Role) {
   const ex = ret.exchange;
   if (!ex) return null;
   const converted = ret.timeline.find((e) => STATUSES[e.to]?.refundBound && !(e.from && STATUSES[e.from]?.refundBound));
@@ -149,7 +159,7 @@ function exchangeView(ret: ReturnDoc) {
   return {
     replacements: ex.replacements.map((r) => ({ ...r, attrsText: Object.values(r.attrs).join(' / ') })),
     freight: ex.freight,
-    reship: ex.reship ? { ...ex.reship, carrierName: carrier } : null,
+    reship: reshipView(ex.reship, carrier, role),
     converted: converted ? { at: converted.at, note: converted.note ?? null } : null,
   };
 }
@@ -202,7 +212,7 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
       ...(opts.tempUrls?.[servedFileID(e)] ? { tempFileURL: opts.tempUrls[servedFileID(e)] } : {}),
     })),
     logistics: ret.logistics ?? null,
-    exchange: exchangeView(ret),
+    exchange: exchangeView(ret, opts.role),
     returnAddress: ret.returnAddress ?? null,
     rejectReason: ret.rejectReason ?? null,
     decision: ret.decision

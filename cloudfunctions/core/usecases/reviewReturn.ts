@@ -45,6 +45,12 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   // State, role and input checks of the machine first (pure): a refused action
   // answers INVALID_STATE & co. before any file is downloaded or checked.
   precheck(ret, acting, input.action, now, settings, payload);
+  if ((input.action === 'decide' || input.action === 'confirmReceipt') && input.refundAmount !== undefined && ret.type === 'EXCHANGE') {
+    // An exchange whose goods came back (or that is decided for the buyer) owes the replacement, not money: an amount would
+    // be dropped without a word (receipt) or kept to bind a later conversion (decide; above the settled maximum, block it).
+    const message = '换货不涉及退款金额：收到退回商品后由商家发出换货；无法换货时商家可转为退款';
+    throw new AppError('INVALID_ARGUMENT', message, { issues: [{ path: 'refundAmount', message }] });
+  }
   // The replacement's waybill in its carrier's format (after the state checks: a refused action says why first).
   if (input.action === 'reship') payload.reship = { carrier: input.carrier, trackingNo: checkedWaybill(input.carrier, input.trackingNo) };
 

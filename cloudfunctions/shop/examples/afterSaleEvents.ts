@@ -5,6 +5,11 @@
  *
  * - `aftersale.goods_received`: the returned units go back into stock
  *   (`skus/<skuId>.stock += quantity`; the line's skuId is read from the order).
+ * - 换货: an event whose `stock.op` is `exchangeShipped` takes the replacement
+ *   out of stock (`skus/<skuId>.stock -= quantity`). This example keeps
+ *   `stock` as what is on the shelf, so reservations (`exchangeReserved` /
+ *   `exchangeReleased`) change nothing here; a stock system that sets
+ *   reservations aside keeps them per after-sale (replace, not add).
  * - `aftersale.refunded`: the shop's order list shows it
  *   (`orders/<orderId>.refundedTotal += amount`).
  * - every event is listed on its order (`afterSaleEvents [{ id, type, at }]`),
@@ -29,6 +34,12 @@ const eventSchema = z.object({
   orderId: z.string(),
   lines: z.array(z.object({ lineId: z.string(), quantity: z.number().int().positive(), amount: z.number().int().nonnegative() })),
   amount: z.number().int().nonnegative(),
+  stock: z
+    .object({
+      op: z.enum(['exchangeReserved', 'exchangeShipped', 'exchangeReleased']),
+      skus: z.array(z.object({ skuId: z.string().min(1), quantity: z.number().int().positive() })),
+    })
+    .optional(),
 });
 const inputSchema = z.object({ events: z.array(eventSchema).min(1) });
 
@@ -65,6 +76,9 @@ export async function afterSaleEvents(event: Record<string, unknown>, caller: Ca
         const skuId = order?.lines?.find((x) => x.lineId === l.lineId)?.skuId;
         if (skuId) await once('skus', skuId, e.id, { stock: _.inc(l.quantity) });
       }
+    }
+    if (e.stock?.op === 'exchangeShipped') {
+      for (const k of e.stock.skus) await once('skus', k.skuId, e.id, { stock: _.inc(-k.quantity) });
     }
   }
   return ok({ received: parsed.data.events.length, applied });

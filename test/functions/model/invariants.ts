@@ -290,6 +290,13 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
     // ---- its events tell the shop's stock system the truth: released never after shipped
     const ops = events.map((e) => e.stock?.op).filter(Boolean);
     if (ops.indexOf('exchangeReleased') > ops.indexOf('exchangeShipped') && ops.includes('exchangeShipped')) add('stock records in order', `${r._id}: ${ops.join(' → ')}`);
+    // ---- … and a reservation is released at most once (the refund's moves after a conversion change no stock)
+    if (
+      ops.some(
+        (op, i) => op === 'exchangeReleased' && ops.indexOf('exchangeReleased') < i && !ops.slice(ops.lastIndexOf('exchangeReleased', i - 1), i).includes('exchangeReserved'),
+      )
+    )
+      add('a reservation is released once', `${r._id}: ${ops.join(' → ')}`);
   }
   // ---- every after-sale comes from an accepted apply
   for (const r of after.returns) {

@@ -32,6 +32,13 @@ export function checkReplacement(ctx: EligibilityContext): Refusal[] {
   for (const r of replacements) {
     if (!requested.some((l) => l.lineId === r.lineId)) out.push(refusal(C.REPLACEMENT_NOT_ALLOWED, '换货规格对应的商品不在本次申请中', r.lineId));
   }
+  // The stock of a SKU must cover every unit that is swapped for it in this request (two lines may pick the same SKU).
+  const demand = new Map<string, number>();
+  for (const req of requested) {
+    const chosen = replacements.find((r) => r.lineId === req.lineId);
+    const q = Number.isSafeInteger(req.quantity) && req.quantity > 0 ? req.quantity : 0;
+    if (chosen) demand.set(chosen.skuId, (demand.get(chosen.skuId) ?? 0) + q);
+  }
   for (const req of requested) {
     const line = findOrderLine(ctx.order, req.lineId);
     if (!line) continue; // the quantity rule reports unknown lines
@@ -43,7 +50,7 @@ export function checkReplacement(ctx: EligibilityContext): Refusal[] {
     const found = replacementRefusal(
       line,
       (ctx.skus ?? []).find((s) => s._id === chosen.skuId),
-      req.quantity,
+      Math.max(req.quantity, demand.get(chosen.skuId) ?? 0),
     );
     if (found) out.push(found);
   }
