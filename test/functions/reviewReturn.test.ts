@@ -245,6 +245,18 @@ describe('confirmReceipt', () => {
     );
     expect(notAdjustable.error.details.issues).toEqual([{ path: 'refundAmount', message: '仅退款的退款金额不可调整' }]);
   });
+  it('an amount granted for the buyer before the goods come back is checked against the maximum now (else it would block the refund at receipt)', async () => {
+    const ret = await disputed('RETURN_REFUND');
+    const above = await expectRefused(
+      ret.returnId,
+      () => review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 999_999, reason: '支持买家' }, DEMO.arbiter),
+      'REFUND_LIMIT',
+      /不能超过可退金额/,
+    );
+    expect(above.error.details).toMatchObject({ refusal: 'AMOUNT_ABOVE_MAXIMUM', issues: [{ path: 'refundAmount' }] });
+    const granted = await review({ action: 'decide', returnId: ret.returnId, decision: 'BUYER', refundAmount: 100, reason: '部分支持' }, DEMO.arbiter);
+    expect(granted.data.return.status).toBe('AWAITING_SHIPMENT');
+  });
 });
 
 describe('refuseReceipt', () => {

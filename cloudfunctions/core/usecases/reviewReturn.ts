@@ -54,6 +54,14 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   // The replacement's waybill in its carrier's format (after the state checks: a refused action says why first).
   if (input.action === 'reship') payload.reship = { carrier: input.carrier, trackingNo: checkedWaybill(input.carrier, input.trackingNo) };
 
+  // An amount granted for the buyer is within what the ledger allows now (else it would block the refund at receipt).
+  if (input.action === 'decide' && input.decision === 'BUYER' && input.refundAmount !== undefined) {
+    const maximum = await settledMaximum(ret, now, settings, loaded);
+    if (input.refundAmount > maximum) {
+      const message = `退款金额不能超过可退金额 ${(maximum / 100).toFixed(2)} 元`;
+      throw new AppError('REFUND_LIMIT', message, { refusal: 'AMOUNT_ABOVE_MAXIMUM', maximum, issues: [{ path: 'refundAmount', message }] });
+    }
+  }
   const evidence = await attachEvidence(evidenceIn, { role: acting.role, openid: acting.openid }, ret, settings, now);
   const extra: Record<string, unknown> = evidence.length ? { evidence: [...ret.evidence, ...evidence] } : {};
   if (input.action === 'reject' || input.action === 'refuseReceipt') extra.rejectReason = input.reason ?? input.note ?? '验货未通过';
