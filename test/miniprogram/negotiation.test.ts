@@ -44,6 +44,8 @@ describe('协商: the merchant proposes, the buyer answers', () => {
     // RETURN_REFUND in review: a partial refund (goods kept) or a full refund without return
     expect(staff.texts('.propose-kind')).toEqual(['部分退款，商品无需退回', '全额退款，商品无需退回']);
     expect(staff.text('.submit-btn')).toBe('发送协商方案');
+    // the buyer's answer window comes from the shop's policy (48 h in the demo shop), not from the page
+    expect(staff.text('.propose-hint')).toContain('买家需在 48 小时内确认');
     await staff.tap('.submit-btn');
     expect(staff.text('.form-error')).toBe('请填写协商退款金额');
     await staff.input('.propose-amount', '200.01');

@@ -244,6 +244,8 @@ export function returnView(ret: ReturnDoc, opts: ViewOptions) {
     evidenceRoom: Math.max(0, opts.policy.maxEvidencePerReturn - evidenceOfSide(ret.evidence, opts.role).length),
     refundIds: ret.refundIds,
     ...(opts.refunds ? { refunds: opts.refunds } : {}),
+    /** Hours the buyer has to answer a proposal (the shop's policy): what the staff page tells before proposing. */
+    proposalHours: opts.policy.proposalHours,
     /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */
     proposal: ret.proposal
       ? {

@@ -116,6 +116,8 @@ Component({
     evidence: [] as Uploaded[],
     /** 协商: the kinds allowed now, the one chosen. */
     kinds: [] as ReturnType<typeof proposalKinds>,
+    /** The shop's answer window for a proposal (policy.proposalHours). */
+    proposalHours: 0,
     proposeKind: '' as ProposalKind | '',
     /** 发出换货: carrier picker and waybill, with an error per field. */
     carrierNames: CARRIER_OPTIONS.map((c) => c.name),
@@ -168,6 +170,7 @@ Component({
         refunds: (r.refunds ?? []).map((f) => ({ outRefundNo: f.outRefundNo, feeText: yuan(f.refundFee), statusText: REFUND_STATUS_TEXT[f.status] ?? f.status })),
         actions,
         kinds: proposalKinds(r.status, r.type),
+        proposalHours: r.proposalHours,
         proposeKind: proposalKinds(r.status, r.type).some((k) => k.kind === this.data.proposeKind) ? this.data.proposeKind : (proposalKinds(r.status, r.type)[0]?.kind ?? ''),
         current: keep ? this.data.current : (actions[0]?.name ?? ''),
         error: '',
