@@ -8,4 +8,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 30000,
+  // jest's default is one worker fewer than the cores: 1 on the 2-core machines this runs on. The
+  // slow files (the model test, the functions end to end) keep a core only about half busy (the
+  // test and the emulator wait on the function processes and back), so two workers, one per core.
+  maxWorkers: 2,
 };
