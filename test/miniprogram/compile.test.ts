@@ -44,7 +44,14 @@ function copyProject(change: (dir: string) => void): string {
 /** A compile started now and awaited by its test later (its failure kept until then, never unhandled). */
 function started(project: () => string): () => Promise<Report> {
   let outcome: Promise<{ report?: Report; error?: unknown }> | undefined;
-  const begin = () => (outcome ??= Promise.resolve().then(project).then(compile).then((report) => ({ report }), (error: unknown) => ({ error })));
+  const run = async (): Promise<{ report?: Report; error?: unknown }> => {
+    try {
+      return { report: await compile(project()) };
+    } catch (error) {
+      return { error };
+    }
+  };
+  const begin = () => (outcome ??= run());
   return async () => {
     const { report, error } = await begin();
     if (error !== undefined) throw error;
