@@ -110,7 +110,8 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
   const url = emu.url;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // no cap on sockets, as fetch had none: a test's 50 simultaneous calls all reach the emulator at once
+  const agent = new http.Agent({ keepAlive: true });
   const post = (p: string, body: unknown, headers: Record<string, string> = {}) => request(agent, url, 'POST', p, body ?? {}, headers);
   const get = (p: string) => request(agent, url, 'GET', p);
   const h: Harness = {
