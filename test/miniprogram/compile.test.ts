@@ -41,14 +41,55 @@ function copyProject(change: (dir: string) => void): string {
   return dir;
 }
 
+/** A compile started now and awaited by its test later (its failure kept until then, never unhandled). */
+function started(project: () => string): () => Promise<Report> {
+  let outcome: Promise<{ report?: Report; error?: unknown }> | undefined;
+  const run = async (): Promise<{ report?: Report; error?: unknown }> => {
+    try {
+      return { report: await compile(project()) };
+    } catch (error) {
+      return { error };
+    }
+  };
+  const begin = () => (outcome ??= run());
+  return async () => {
+    const { report, error } = await begin();
+    if (error !== undefined) throw error;
+    return report!;
+  };
+}
+
 describe('offline compile with miniprogram-ci', () => {
   const made: string[] = [];
-  afterAll(() => {
-    for (const d of made) rmSync(d, { recursive: true, force: true });
+  const copy = (change: (dir: string) => void) => () => {
+    const dir = copyProject(change);
+    made.push(dir);
+    return dir;
+  };
+  // The three compiles are independent child processes (each in its own temp folder): they all start
+  // before the first test, so that they overlap, and each test awaits its own.
+  const whole = started(() => ROOT);
+  const pageMissing = started(copy((d) => unlinkSync(path.join(d, 'miniprogram/aftersale/pages/logistics/index.wxml'))));
+  const noPlugin = started(
+    copy((d) => {
+      const file = path.join(d, 'project.config.json');
+      const cfg = JSON.parse(readFileSync(file, 'utf8'));
+      delete cfg.setting.useCompilerPlugins;
+      writeFileSync(file, JSON.stringify(cfg));
+    }),
+  );
+  beforeAll(() => {
+    void whole().catch(() => undefined);
+    void pageMissing().catch(() => undefined);
+    void noPlugin().catch(() => undefined);
   });
+  afterAll(async () => {
+    await Promise.all([whole(), pageMissing(), noPlugin()].map((p) => p.catch(() => undefined)));
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  }, 180_000);
 
   it('compiles every page of app.json (TypeScript through the compiler plugin) under the main-package limit, offline', async () => {
-    const report = await compile(ROOT);
+    const report = await whole();
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.pages).toHaveLength(8);
@@ -60,24 +101,15 @@ describe('offline compile with miniprogram-ci', () => {
   }, 180_000);
 
   it('a page file missing from the package → fails, naming the file', async () => {
-    const dir = copyProject((d) => unlinkSync(path.join(d, 'miniprogram/aftersale/pages/logistics/index.wxml')));
-    made.push(dir);
-    const report = await compile(dir);
+    const report = await pageMissing();
     expect(report.ok).toBe(false);
     expect(report.problems.join('\n')).toContain('pages/logistics/index.wxml');
-  }, 120_000);
+  }, 180_000);
 
   it('without useCompilerPlugins ["typescript"] → fails: the .ts pages are not compiled', async () => {
-    const dir = copyProject((d) => {
-      const file = path.join(d, 'project.config.json');
-      const cfg = JSON.parse(readFileSync(file, 'utf8'));
-      delete cfg.setting.useCompilerPlugins;
-      writeFileSync(file, JSON.stringify(cfg));
-    });
-    made.push(dir);
-    const report = await compile(dir);
+    const report = await noPlugin();
     expect(report.ok).toBe(false);
     expect(report.problems.join('\n')).toMatch(/useCompilerPlugins/);
     expect(report.problems.join('\n')).toMatch(/pages\/[a-z-]+\/index\.js/);
-  }, 120_000);
+  }, 180_000);
 });

@@ -1,13 +1,21 @@
 /**
  * Test harness for the functions: the whole local emulator in-process (port 0,
- * a fresh temp data folder), running the BUILT bundles from build/cloudfunctions
+ * in memory: nothing persisted), running the BUILT bundles from build/cloudfunctions
  * with the real wx-server-sdk in worker processes. Tests talk to it over its
- * client-facing HTTP routes, as a mini-program or an outside check would.
+ * client-facing HTTP routes, as a mini-program or an outside check would
+ * (node:http on keep-alive connections: the test side costs little next to the
+ * functions); only the reads of the database, the openapi outbox and the clock
+ * (h.db, h.outbox, h.now), which tests make after nearly every call, take the
+ * answer of those routes (GET /_local/db/<collection>, /_local/outbox,
+ * /_local/clock) in-process: the same documents, as the same JSON.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, type LocalEmulator } from '../../scripts/emulator';
+import { toPlainJson } from '../../scripts/emulator/db/ejson';
+import { scrubPaths } from '../../scripts/emulator/http/scrub';
 import { demoSeed, DEMO_CARRIER_ACCOUNTS } from '../../scripts/emulator/demo';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 
@@ -42,14 +50,47 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-async function json(res: Response): Promise<any> {
-  const text = await res.text();
+function parse(text: string): any {
   try {
     return text ? JSON.parse(text) : null;
   } catch {
     return text;
   }
 }
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** One HTTP request to the emulator on `agent`'s keep-alive connections. */
+function request(agent: http.Agent, url: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const u = new URL(url);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body ?? {}));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        hostname: u.hostname,
+        port: u.port,
+        path: p,
+        method,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** What a GET route answering `{ data }` sends, as the client parses it: JSON, machine paths scrubbed (http/server.ts sendJson). */
+const asSent = (data: unknown): any => JSON.parse(scrubPaths(JSON.stringify(data)));
 
 /**
  * `autoTimers` (default false): timer triggers fire only when a test fires them
@@ -62,13 +103,17 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     dataDir,
     functionsDir: path.join(ROOT, 'build', 'cloudfunctions'),
     reset: true,
+    // in memory: no test here reads the data folder, and the journal, clock and storage writes cost every call
+    persist: false,
     timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
   const url = emu.url;
-  const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body ?? {}) });
+  // no cap on sockets, as fetch had none: a test's 50 simultaneous calls all reach the emulator at once
+  const agent = new http.Agent({ keepAlive: true });
+  const post = (p: string, body: unknown, headers: Record<string, string> = {}) => request(agent, url, 'POST', p, body ?? {}, headers);
+  const get = (p: string) => request(agent, url, 'GET', p);
   const h: Harness = {
     emu,
     url,
@@ -77,7 +122,7 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
       if (o.openid) headers['x-wx-openid'] = o.openid;
       if (o.source) headers['x-wx-source'] = o.source;
       const res = await post(`/functions/${name}`, event, headers);
-      return { status: res.status, body: await json(res) };
+      return { status: res.status, body: parse(res.text) };
     },
     async call(name, event, o = {}) {
       const { status, body } = await h.callRaw(name, event, o);
@@ -86,41 +131,48 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     },
     async seed(data) {
       const res = await post('/_local/seed', data);
-      if (res.status !== 200) throw new Error(`seed HTTP ${res.status}: ${await res.text()}`);
+      if (res.status !== 200) throw new Error(`seed HTTP ${res.status}: ${res.text}`);
     },
     async db(collection) {
-      return (await json(await fetch(`${url}/_local/db/${collection}`))).data;
+      // GET /_local/db/<collection> (http/local-routes.ts dumpCollection), without the round trip
+      await Promise.resolve();
+      return emu.store.hasCollection(collection) ? asSent(emu.store.find(collection, undefined).map(toPlainJson)) : [];
     },
     async upload(cloudPath, content, contentType) {
       const res = await post('/_local/storage', { cloudPath, contentBase64: content.toString('base64'), contentType });
-      return (await json(res)).fileID;
+      return parse(res.text).fileID;
     },
     async advance(ms) {
-      return (await json(await post('/_local/clock', { advanceMs: ms }))).now;
+      return parse((await post('/_local/clock', { advanceMs: ms })).text).now;
     },
     async now() {
-      return (await json(await fetch(`${url}/_local/clock`))).nowMs;
+      // GET /_local/clock's nowMs
+      await Promise.resolve();
+      return emu.clock.now();
     },
     async pay(script) {
-      return json(await post('/_local/pay', script));
+      return parse((await post('/_local/pay', script)).text);
     },
     async flush() {
-      return (await json(await post('/_local/pay/flush', {}))).data;
+      return parse((await post('/_local/pay/flush', {})).text).data;
     },
     async trigger(name) {
-      return json(await post(`/_local/triggers/${name}`, {}));
+      return parse((await post(`/_local/triggers/${name}`, {})).text);
     },
     async outbox() {
-      return (await json(await fetch(`${url}/_local/outbox`))).data;
+      // GET /_local/outbox, without the round trip
+      await Promise.resolve();
+      return asSent(emu.openapi.outbox());
     },
     async stats() {
-      return json(await fetch(`${url}/_local/stats`));
+      return parse((await get('/_local/stats')).text);
     },
     async resetStats() {
       await post('/_local/stats/reset', {});
     },
     async close() {
       await emu.close();
+      agent.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
