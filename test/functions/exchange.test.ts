@@ -249,6 +249,8 @@ describe('the exchange lifecycle', () => {
     expect(picked).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'PICKUP' } });
     await review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(dataOf(await reship(ret.returnId)).return.status).toBe('RESHIPPED');
+    const done = dataOf(await h.call('applyReturn', { action: 'confirmExchange', requestId: rid(), returnId: ret.returnId }, buyer)).return;
+    expect(done).toMatchObject({ status: 'EXCHANGED', logistics: { mode: 'PICKUP' }, exchange: { reship: { trackingNo: 'SF9876543210987' } } });
     expect(await refundsOf(ret.returnId)).toEqual([]);
   });
 
