@@ -6,7 +6,7 @@
  * is converted to a refund. The clock only moves forward: tests that move it
  * come last.
  */
-import { rid, DEMO } from '../support/emulator';
+import { pickupTomorrow, rid, DEMO } from '../support/emulator';
 import { useEmulator, fx, dataOf, expectError } from '../support/functions';
 
 const HOUR = 3_600_000;
@@ -227,7 +227,6 @@ describe('the exchange lifecycle', () => {
     );
     expectError(claim, 'LOGISTICS_INVALID');
     expect(claim.error.message).toContain('换货不退运费');
-    const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
     const picked = dataOf(
       await h.call(
         'submitLogistics',
@@ -235,13 +234,7 @@ describe('the exchange lifecycle', () => {
           requestId: rid(),
           returnId: ret.returnId,
           mode: 'PICKUP',
-          pickup: {
-            name: '张三',
-            phone: '13912345678',
-            address: '北京市朝阳区示例街道 1 号院 2 单元 301',
-            slotStart: new Date(start).toISOString(),
-            slotEnd: new Date(start + 2 * HOUR).toISOString(),
-          },
+          pickup: pickupTomorrow(await h.now()),
         },
         buyer,
       ),

@@ -5,11 +5,8 @@
  * addresses. Without one the buyer is refused in Chinese with the self-ship
  * alternative, and nothing is booked or written.
  */
-import { rid } from '../support/emulator';
+import { pickupTomorrow, rid } from '../support/emulator';
 import { useEmulator, fx, expectError, buyer } from '../support/functions';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 const h = useEmulator();
 const { writesNothing, approve, seedOneLineOrder, advance } = fx(h);
@@ -26,15 +23,7 @@ async function awaitingShipment(orderId: string): Promise<any> {
 }
 
 async function pickupFields(extra: Record<string, unknown> = {}) {
-  const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-  return {
-    name: '张三',
-    phone: '13912345678',
-    address: '北京市朝阳区示例街道 1 号院 2 单元 301',
-    slotStart: new Date(start).toISOString(),
-    slotEnd: new Date(start + 2 * HOUR).toISOString(),
-    ...extra,
-  };
+  return pickupTomorrow(await h.now(), extra);
 }
 
 const book = async (returnId: string, pickup: Record<string, unknown>) => h.call('submitLogistics', { mode: 'PICKUP', requestId: rid('pk'), returnId, pickup }, buyer);

@@ -14,13 +14,12 @@
  *   - no query from the product was left without a declared index
  *     (GET /_local/stats `unindexedQueries`).
  */
-import { rid } from '../support/emulator';
+import { pickupTomorrow, rid } from '../support/emulator';
 import { useEmulator, fx, buyer, merchant, admin } from '../support/functions';
 
 const h = useEmulator();
 const f = fx(h);
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 const FUNCTIONS = ['applyReturn', 'uploadEvidence', 'submitLogistics', 'reviewReturn', 'executeRefund', 'refundCallback', 'sweepTimeouts', 'queryReturns', 'afterSaleEvents'];
 
@@ -67,14 +66,7 @@ async function drive(): Promise<void> {
   await f.approve(a.returnId);
 
   // submitLogistics: a pickup (openapi logistics.addOrder), then self-shipping instead (logistics.cancelOrder)
-  const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-  const pickup = {
-    name: '张三',
-    phone: '13912345678',
-    address: '北京市朝阳区示例街道 1 号院 2 单元 301',
-    slotStart: new Date(start).toISOString(),
-    slotEnd: new Date(start + 2 * HOUR).toISOString(),
-  };
+  const pickup = pickupTomorrow(await h.now());
   ok(await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup }, buyer));
   ok(await h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: a.returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer));
 

@@ -201,6 +201,21 @@ export function mp4(bytes = 4096): Buffer {
 
 let seq = 0;
 /** A fresh requestId. */
+/** A courier pickup the buyer books: tomorrow 10:00–12:00 Shanghai from `nowMs` (the emulator clock), in Beijing. */
+export function pickupTomorrow(nowMs: number, extra: Record<string, unknown> = {}) {
+  const day = 86_400_000;
+  const hour = 3_600_000;
+  const start = Math.floor(nowMs / day) * day + day + 2 * hour;
+  return {
+    name: '张三',
+    phone: '13912345678',
+    address: '北京市朝阳区示例街道 1 号院 2 单元 301',
+    slotStart: new Date(start).toISOString(),
+    slotEnd: new Date(start + 2 * hour).toISOString(),
+    ...extra,
+  };
+}
+
 export function rid(prefix = 'req'): string {
   seq += 1;
   return `${prefix}-${Date.now().toString(36)}-${seq}`.slice(0, 64);

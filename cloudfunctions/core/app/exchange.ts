@@ -8,7 +8,7 @@ import { C } from '../data/collections';
 import { AppError } from '../runtime/envelope';
 import { STATUSES } from '../machine/statuses';
 import type { ActionName } from '../machine/transitions';
-import { replacementRefusal } from '../policy/eligibility/rules/replacement';
+import { replacementRefusal, unitsPerSku } from '../policy/eligibility/rules/replacement';
 import type { ExchangePreview } from '../policy/preview';
 import type { OrderLine, RequestedReplacement, ReturnStatus, Sku } from '../policy/types';
 import type { ExchangeInfo, ReturnDoc } from './model';
@@ -57,7 +57,7 @@ export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName
   const ex = ret.exchange;
   if (!ex?.replacements.length) return null;
   // One entry per SKU (two lines may be swapped for the same one): a consumer keyed by skuId reads the whole reservation.
-  const skus = totalsBySku(ex.replacements);
+  const skus = unitsPerSku(ex.replacements);
   if (action === 'apply' || action === 'modify') return { op: 'exchangeReserved', skus };
   if (action === 'reship') return { op: 'exchangeShipped', skus };
   // Ends without a shipment: a refund was planned, or a terminal status (EXCHANGED comes only after the shipment).
@@ -66,22 +66,11 @@ export function stockRecord(ret: Pick<ReturnDoc, 'exchange'>, action: ActionName
   return (info.refundBound || info.terminal) && !released && !ex.reship ? { op: 'exchangeReleased', skus } : null;
 }
 
-/** Units per SKU, in the order the SKUs first appear. */
-function totalsBySku(replacements: readonly { skuId: string; quantity: number }[]): { skuId: string; quantity: number }[] {
-  const out: { skuId: string; quantity: number }[] = [];
-  for (const r of replacements) {
-    const seen = out.find((s) => s.skuId === r.skuId);
-    if (seen) seen.quantity += r.quantity;
-    else out.push({ skuId: r.skuId, quantity: r.quantity });
-  }
-  return out;
-}
-
 /** Before the replacement goes out: each SKU still matches its line and has the stock for every unit it replaces (else: convert to a refund). */
 export async function requireReplacementStock(ret: ReturnDoc, lines: readonly OrderLine[]): Promise<void> {
   const replacements = ret.exchange?.replacements ?? [];
   const skus = await skusById(replacements.map((r) => r.skuId));
-  const totals = totalsBySku(replacements);
+  const totals = unitsPerSku(replacements);
   for (const r of replacements) {
     const line = lines.find((l) => l.lineId === r.lineId);
     if (!line) {

@@ -188,7 +188,7 @@ export interface TransitionRow {
   action: ActionName;
   to: ReturnStatus | ((ctx: TransitionContext) => ReturnStatus);
   /** Row applies only to these after-sale types (default: all). */
-  types?: ReturnType[];
+  types?: readonly ReturnType[];
   /** State/time condition: checked by applyTransition AND allowedActions. */
   guard?: Guard;
   /** Input condition (what the caller must send): checked by applyTransition only. */
@@ -336,9 +336,8 @@ const backFromProposal = (ctx: TransitionContext): ReturnStatus => ctx.current.p
 
 /** After-sale types whose goods come back to the shop (退货退款, 换货): logistics, receipt, a return address. */
 export const GOODS_BACK: readonly ReturnType[] = Object.freeze(['RETURN_REFUND', 'EXCHANGE'] as ReturnType[]);
-const goodsBack = GOODS_BACK as ReturnType[];
 /** After-sale types whose goods come back AND a replacement goes out (换货). */
-const EXCHANGE: ReturnType[] = ['EXCHANGE'];
+const EXCHANGE: readonly ReturnType[] = ['EXCHANGE'];
 
 const needsReturnAddressFor = (type: ReturnType, to: ReturnStatus): boolean => GOODS_BACK.includes(type) && to === 'AWAITING_SHIPMENT';
 
@@ -414,7 +413,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: BUYER,
     action: 'submitLogistics',
     to: 'IN_TRANSIT',
-    types: goodsBack,
+    types: GOODS_BACK,
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '寄回期限已过，售后将被关闭'),
   },
   {
@@ -422,7 +421,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: BUYER,
     action: 'correctLogistics',
     to: 'IN_TRANSIT',
-    types: goodsBack,
+    types: GOODS_BACK,
     guard: all(beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '商家收货期限已过，不能再修改物流信息'), correctionsLeft),
     keepDeadline: true,
     note: '买家修改了物流信息',
@@ -455,13 +454,13 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     requires: (ctx) => (nonEmpty(ctx.payload.reason) ? null : refuse(GUARD_CODES.REASON_REQUIRED, '请填写拒绝原因')),
     note: '商家拒绝售后',
   },
-  { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: receivedTo, types: goodsBack, note: '商家确认收货' },
+  { from: 'IN_TRANSIT', roles: MERCHANT, action: 'confirmReceipt', to: receivedTo, types: GOODS_BACK, note: '商家确认收货' },
   {
     from: 'IN_TRANSIT',
     roles: MERCHANT,
     action: 'refuseReceipt',
     to: 'REJECTED',
-    types: goodsBack,
+    types: GOODS_BACK,
     guard: beforeDeadline(GUARD_CODES.DEADLINE_PASSED, '收货期限已过，系统将自动确认收货'),
     requires: (ctx) => (Array.isArray(ctx.payload.evidence) && ctx.payload.evidence.some(nonEmpty) ? null : refuse(GUARD_CODES.EVIDENCE_REQUIRED, '拒绝收货需要上传验货凭证')),
     note: '商家验货未通过，拒绝收货',
@@ -544,7 +543,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: SYSTEM,
     action: 'closeUnshipped',
     to: 'CLOSED',
-    types: goodsBack,
+    types: GOODS_BACK,
     guard: deadlineReached,
     note: '买家超时未寄回，售后关闭',
   },
@@ -553,7 +552,7 @@ export const TRANSITIONS: readonly TransitionRow[] = Object.freeze([
     roles: SYSTEM,
     action: 'autoReceive',
     to: receivedTo,
-    types: goodsBack,
+    types: GOODS_BACK,
     guard: deadlineReached,
     note: '商家超时未确认收货，系统自动确认收货',
   },

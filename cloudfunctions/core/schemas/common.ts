@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { REASON_CODES } from '../policy/reasons';
+import { ALL_STATUSES } from '../machine/statuses';
 import type { ReasonCode, ReturnStatus, ReturnType } from '../policy/types';
 
 export const REQUEST_ID_RE = /^[0-9A-Za-z_-]{8,64}$/;
@@ -75,22 +76,8 @@ export const returnType = z.enum(
 
 export const reasonCode = z.enum(REASON_CODES as [ReasonCode, ...ReasonCode[]], fieldError('请选择售后原因 reason', '售后原因 reason 无效'));
 
-export const RETURN_STATUSES = [
-  'PENDING_REVIEW',
-  'NEGOTIATING',
-  'AWAITING_SHIPMENT',
-  'IN_TRANSIT',
-  'REJECTED',
-  'DISPUTED',
-  'REFUNDING',
-  'REFUND_FAILED',
-  'REFUNDED',
-  'AWAITING_RESHIP',
-  'RESHIPPED',
-  'EXCHANGED',
-  'CANCELLED',
-  'CLOSED',
-] as const satisfies readonly ReturnStatus[];
+/** Every after-sale status, from the machine's table (machine/statuses.ts): never restated here. */
+export const RETURN_STATUSES = ALL_STATUSES as [ReturnStatus, ...ReturnStatus[]];
 
 export const returnStatus = z.enum(RETURN_STATUSES, { error: '售后状态 status 无效' });
 

@@ -30,7 +30,6 @@ import { holdsUnits, STATUSES } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine, RequestedReplacement, Sku } from '../policy/types';
 import { exchangeInfo, requestedReplacements, skusById } from '../app/exchange';
-import { exchangeFreight } from '../policy/exchange/postage';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, writeSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
@@ -309,7 +308,7 @@ function draftReturn(
     lines: res.lines,
     ...t.patch,
     amounts: res.amounts!,
-    freightPayer: res.exchange ? res.exchange.freight.back : freightPayer(input.reason),
+    freightPayer: freightPayer(input.reason),
     ...(res.exchange ? { exchange: exchangeInfo(res.exchange) } : {}),
     evidence,
     refundIds: [],
@@ -451,7 +450,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
       description: input.description ?? ret.description,
       lines: res.lines,
       amounts: res.amounts,
-      freightPayer: res.exchange ? exchangeFreight(next.reason).back : freightPayer(next.reason),
+      freightPayer: freightPayer(next.reason),
       ...(res.exchange ? { exchange: exchangeInfo(res.exchange) } : {}),
       evidence,
       attempts: ret.attempts + 1,

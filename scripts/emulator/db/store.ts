@@ -200,19 +200,8 @@ export class DocStore {
       const q = query && Object.keys(query).length > 0 ? query : undefined;
       const plan = q && idCandidates(q) ? undefined : this.plan(c, 'find', q, sort);
       if (plan?.kind === 'index' && plan.sorted) {
-        // walk the index in the sort's order, stop when the page is full
-        const test = q ? matcherFor(q) : undefined;
-        const want = skip + limit;
-        const out: Doc[] = [];
-        for (const key of candidates(plan, c.docs)) {
-          const doc = c.docs.get(key);
-          this.examined++;
-          if (doc && (!test || test.test(doc))) {
-            out.push(doc);
-            if (out.length >= want) break;
-          }
-        }
-        page = out.slice(skip);
+        // walk the index in the sort's order (planned() keeps it), stop when the page is full
+        page = this.planned(c, plan, q, skip + limit).slice(skip);
       } else {
         const all = plan ? this.planned(c, plan, q, Infinity) : this.matching(c, query, Infinity);
         page = mingoFind(all, {}, undefined, MINGO_OPTS)
@@ -498,7 +487,7 @@ export class DocStore {
     return this.matchingEntries(c, query, max, op).map((e) => e[1]);
   }
 
-  /** Documents of an index plan that match the query (any order). */
+  /** Documents of an index plan that match the query, in the index's order (a sorted plan: the sort's), at most `max`. */
   private planned(c: Collection, plan: Plan, query: Doc | undefined, max: number): Doc[] {
     if (plan.kind !== 'index') return this.matching(c, query, max);
     const test = query ? matcherFor(query) : undefined;

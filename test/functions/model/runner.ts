@@ -12,14 +12,13 @@
  * next sequence reads small collections.
  */
 import fc from 'fast-check';
-import { jpeg, type Harness } from '../../support/emulator';
+import { jpeg, pickupTomorrow, type Harness } from '../../support/emulator';
 import { DEMO } from '../../../scripts/emulator/demo';
 import { formatCommand, sequenceArb, type Command, type LinePick, type Sequence } from './commands';
 import { orderFor, newModel, needsPhoto, replacementSku, skusFor, TERMINAL, type Model, type ModelOrder } from './model';
 import { actedOn, checkStep, learnFromAnswer, syncModel, targetOf, type CallRecord, type DbState, type Observation, type Violation } from './invariants';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NO_SUCH_RETURN = 'R20200101000000000000';
 
 /** Where each action makes sense (the target is picked among these, unless the command says any status). */
@@ -45,6 +44,8 @@ const POOL: Record<string, string[]> = {
 let uniq = 0;
 const TAG = Date.now().toString(36);
 const fresh = (p: string) => `${p}${TAG}${(++uniq).toString(36)}`;
+/** A fresh SF waybill number (13 digits after SF). */
+const waybill = () => `SF${String(1_000_000_000_000 + (uniq++ % 8_999_999_999_999))}`;
 
 export interface StepRecord {
   command: string;
@@ -374,23 +375,17 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
     case 'decide':
       return call('reviewReturn', { action: 'decide', requestId, returnId, decision: cmd.decision, ...(cmd.decision === 'MERCHANT' ? { reason: '证据不足' } : {}) }, DEMO.arbiter);
     case 'ship': {
-      const trackingNo = `SF${String(1_000_000_000_000 + (uniq++ % 8_999_999_999_999))}`;
-      return call('submitLogistics', { mode: 'SELF_SHIP', requestId, returnId, carrier: 'SF', trackingNo, ...(cmd.postage ? { postage: cmd.postage } : {}) }, DEMO.buyer);
+      return call(
+        'submitLogistics',
+        { mode: 'SELF_SHIP', requestId, returnId, carrier: 'SF', trackingNo: waybill(), ...(cmd.postage ? { postage: cmd.postage } : {}) },
+        DEMO.buyer,
+      );
     }
     case 'pickup': {
-      const start = Math.floor((await h.now()) / DAY) * DAY + DAY + 2 * HOUR;
-      const pickup = {
-        name: '张三',
-        phone: '13912345678',
-        address: '北京市朝阳区示例街道 1 号院 2 单元 301',
-        slotStart: new Date(start).toISOString(),
-        slotEnd: new Date(start + 2 * HOUR).toISOString(),
-      };
-      return call('submitLogistics', { mode: 'PICKUP', requestId, returnId, pickup }, DEMO.buyer);
+      return call('submitLogistics', { mode: 'PICKUP', requestId, returnId, pickup: pickupTomorrow(await h.now()) }, DEMO.buyer);
     }
     case 'reship': {
-      const trackingNo = `SF${String(1_000_000_000_000 + (uniq++ % 8_999_999_999_999))}`;
-      return call('reviewReturn', { action: 'reship', requestId, returnId, carrier: 'SF', trackingNo }, DEMO.merchant);
+      return call('reviewReturn', { action: 'reship', requestId, returnId, carrier: 'SF', trackingNo: waybill() }, DEMO.merchant);
     }
     case 'convert':
       return call('reviewReturn', { action: 'convertToRefund', requestId, returnId, reason: '换货商品缺货，转为退款' }, DEMO.merchant);

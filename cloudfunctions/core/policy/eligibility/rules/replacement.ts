@@ -22,6 +22,17 @@ export function replacementRefusal(line: OrderLine, sku: Sku | undefined, quanti
   return null;
 }
 
+/** Units per SKU, in the order the SKUs first appear (two lines may be swapped for the same SKU: its stock must cover both). */
+export function unitsPerSku(items: readonly { skuId: string; quantity: number }[]): { skuId: string; quantity: number }[] {
+  const out: { skuId: string; quantity: number }[] = [];
+  for (const r of items) {
+    const seen = out.find((s) => s.skuId === r.skuId);
+    if (seen) seen.quantity += r.quantity;
+    else out.push({ skuId: r.skuId, quantity: r.quantity });
+  }
+  return out;
+}
+
 export function checkReplacement(ctx: EligibilityContext): Refusal[] {
   const replacements = Array.isArray(ctx.replacements) ? ctx.replacements : [];
   if (ctx.type !== 'EXCHANGE') {
@@ -32,13 +43,13 @@ export function checkReplacement(ctx: EligibilityContext): Refusal[] {
   for (const r of replacements) {
     if (!requested.some((l) => l.lineId === r.lineId)) out.push(refusal(C.REPLACEMENT_NOT_ALLOWED, '换货规格对应的商品不在本次申请中', r.lineId));
   }
-  // The stock of a SKU must cover every unit that is swapped for it in this request (two lines may pick the same SKU).
-  const demand = new Map<string, number>();
-  for (const req of requested) {
-    const chosen = replacements.find((r) => r.lineId === req.lineId);
-    const q = Number.isSafeInteger(req.quantity) && req.quantity > 0 ? req.quantity : 0;
-    if (chosen) demand.set(chosen.skuId, (demand.get(chosen.skuId) ?? 0) + q);
-  }
+  // The stock of a SKU must cover every unit that is swapped for it in this request.
+  const demand = unitsPerSku(
+    requested.flatMap((req) => {
+      const chosen = replacements.find((r) => r.lineId === req.lineId);
+      return chosen ? [{ skuId: chosen.skuId, quantity: Number.isSafeInteger(req.quantity) && req.quantity > 0 ? req.quantity : 0 }] : [];
+    }),
+  );
   for (const req of requested) {
     const line = findOrderLine(ctx.order, req.lineId);
     if (!line) continue; // the quantity rule reports unknown lines
@@ -50,7 +61,7 @@ export function checkReplacement(ctx: EligibilityContext): Refusal[] {
     const found = replacementRefusal(
       line,
       (ctx.skus ?? []).find((s) => s._id === chosen.skuId),
-      Math.max(req.quantity, demand.get(chosen.skuId) ?? 0),
+      Math.max(req.quantity, demand.find((d) => d.skuId === chosen.skuId)?.quantity ?? 0),
     );
     if (found) out.push(found);
   }
