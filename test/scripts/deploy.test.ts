@@ -198,7 +198,7 @@ describe('the deploy plan from the real build', () => {
     }
     const sweep = plan.functions.find((f) => f.name === 'sweepTimeouts')!;
     expect(sweep.timeout).toBe(60);
-    expect(sweep.triggers).toEqual([{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }]);
+    expect(sweep.triggers).toEqual([{ name: 'sweep', type: 'timer', config: '0 * * * * * *' }]);
     expect(plan.functions.find((f) => f.name === 'applyReturn')!.timeout).toBe(20);
   });
 
@@ -265,7 +265,7 @@ describe('applyPlan against a recording fake of manager-node', () => {
         handler: 'index.main',
         timeout: 60,
         installDependency: true,
-        triggers: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }],
+        triggers: [{ name: 'sweep', type: 'timer', config: '0 * * * * * *' }],
       },
     });
     const idx = f.calls.find((c) => c.method === 'updateCollection' && c.resource === 'returns')!.args[1] as { CreateIndexes: unknown[]; DropIndexes?: unknown };
@@ -435,7 +435,7 @@ describe('--via miniprogram-ci', () => {
     expect(uploads).toEqual(sourceFunctions.map((name) => ({ project: undefined, env: 'test-env', name, path: path.join(BUILD, name), remoteNpmInstall: true })));
     const triggers = calls.filter((c) => c.what === 'createTimeTrigger').map((c) => ({ ...c.options, project: undefined }));
     expect(triggers).toEqual([
-      { project: undefined, envId: 'test-env', functionName: 'sweepTimeouts', triggersConfig: [{ name: 'sweep', type: 'timer', config: '0 */5 * * * * *' }] },
+      { project: undefined, envId: 'test-env', functionName: 'sweepTimeouts', triggersConfig: [{ name: 'sweep', type: 'timer', config: '0 * * * * * *' }] },
     ]);
     expect(report.uploaded).toEqual(sourceFunctions);
     const manual = report.manual.join('\n');
@@ -501,7 +501,7 @@ describe('npm run deploy (scripts/deploy/cli.ts)', () => {
       expect(res.out).toContain(`  ${coll}: rule`);
       for (const ix of list) expect(res.out).toContain(`    index ${ix.name}: `);
     }
-    expect(res.out).toContain('trigger sweep (timer) "0 */5 * * * * *"');
+    expect(res.out).toContain('trigger sweep (timer) "0 * * * * * *"');
     expect(res.out).toContain('settings/shop');
     expect(existsSync(guardLog)).toBe(false);
   }, 60_000);

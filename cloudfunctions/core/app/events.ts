@@ -11,7 +11,7 @@
  * stable id (`<returnId>:v<version>`): consumers de-duplicate on it.
  */
 import { sdk } from '../runtime/shell';
-import { cas, command, findMany } from '../data/db';
+import { cas, command } from '../data/db';
 import { C } from '../data/collections';
 import { eventFor } from '../machine/events';
 import type { ActionName } from '../machine/transitions';
@@ -57,10 +57,14 @@ export function eventOf(
   };
 }
 
-/** Fields a commit adds to announce `event` (pushed with the timeline, in the same compare-and-set). */
-export function eventFields(event: AfterSaleEvent, settings: ShopSettings): Record<string, unknown> {
+/**
+ * Fields a commit adds to announce `event` (pushed with the timeline, in the
+ * same compare-and-set): the event, and the outbox flag the sweep drains
+ * (app/outbox.ts: messages, the order's summary, the shop's consumer).
+ */
+export function eventFields(event: AfterSaleEvent): Record<string, unknown> {
   const _ = command();
-  return { events: _.push([event]), ...(settings.events?.function ? { eventsPending: true } : {}) };
+  return { events: _.push([event]), outboxPending: true };
 }
 
 async function callConsumer(name: string, event: AfterSaleEvent): Promise<string> {
@@ -77,14 +81,19 @@ async function callConsumer(name: string, event: AfterSaleEvent): Promise<string
  * Deliver `ret`'s undelivered events in order, as far as they go now. Every
  * step is a compare-and-set on `eventsDelivered` (two deliverers never skip
  * or reorder one; at worst both deliver it: consumers de-duplicate by id).
- * Answers how many were delivered.
+ * Answers how many were delivered and how far the deliveries reached (events
+ * given up count as passed).
  */
-export async function deliverEvents(ret: Pick<ReturnDoc, '_id' | 'events' | 'eventsDelivered' | 'eventDelivery'>, now: Date, settings: ShopSettings): Promise<number> {
+export async function deliverEvents(
+  ret: Pick<ReturnDoc, '_id' | 'events' | 'eventsDelivered' | 'eventDelivery'>,
+  now: Date,
+  settings: ShopSettings,
+): Promise<{ delivered: number; reached: number }> {
   const name = settings.events?.function;
-  if (!name) return 0;
+  let k = ret.eventsDelivered ?? 0;
+  if (!name) return { delivered: 0, reached: k };
   const maxTries = settings.events?.maxTries ?? DEFAULT_MAX_TRIES;
   const events = ret.events ?? [];
-  let k = ret.eventsDelivered ?? 0;
   let delivery: EventDelivery = ret.eventDelivery ?? { tries: 0, nextAt: null };
   let delivered = 0;
   while (k < events.length) {
@@ -110,28 +119,10 @@ export async function deliverEvents(ret: Pick<ReturnDoc, '_id' | 'events' | 'eve
     }
     const _ = command();
     const to = advance ? k + 1 : k;
-    const won = await cas(
-      C.returns,
-      { _id: ret._id, eventsDelivered: k === 0 ? _.or(_.exists(false), _.eq(0)) : k },
-      { eventsDelivered: to, eventsPending: to < events.length, eventDelivery: _.set(next) },
-    );
+    const won = await cas(C.returns, { _id: ret._id, eventsDelivered: k === 0 ? _.or(_.exists(false), _.eq(0)) : k }, { eventsDelivered: to, eventDelivery: _.set(next) });
     if (!won || !advance) break;
     k = to;
     delivery = next;
   }
-  return delivered;
-}
-
-/** The sweep's step: after-sales with events to deliver, oldest first. */
-export async function deliverPending(now: Date, settings: ShopSettings, batch: number, budgetLeft: () => boolean): Promise<{ done: number; skipped: number; left: boolean }> {
-  if (!settings.events?.function) return { done: 0, skipped: 0, left: false };
-  const due = await findMany<ReturnDoc>(C.returns, { eventsPending: true }, { orderBy: [['updatedAt', 'asc']], limit: batch + 1 });
-  const report = { done: 0, skipped: 0, left: due.length > batch };
-  for (const ret of due.slice(0, batch)) {
-    if (!budgetLeft()) return { ...report, left: true };
-    const n = await deliverEvents(ret, now, settings).catch(() => 0);
-    if (n) report.done += n;
-    else report.skipped++;
-  }
-  return report;
+  return { delivered, reached: k };
 }

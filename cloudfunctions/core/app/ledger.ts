@@ -8,9 +8,17 @@
  *
  * - Claims (apply, modify, the refund settlement) are compare-and-sets on
  *   `rev`: the decision was made on this ledger, and nothing moved since.
- * - After a transition the entry's status is mirrored, monotonic on the
- *   after-sale's version (and bumps `rev`, so a claim decided on the old
- *   status loses its compare-and-set and decides again).
+ * - A transition writes only its after-sale. The ledger is always read with
+ *   the order's after-sales (one aggregate) and each entry is overlaid with
+ *   its after-sale when that is newer (`overlay`): a decision sees every
+ *   status as committed. Only moves that take units or money claim the ledger
+ *   (apply, modify for more units, the settlement); the others only give
+ *   units back (cancel, close, an exchange done) or change nothing the ledger
+ *   decides on. The one move that makes a withdrawable holder firm again
+ *   (appeal from REJECTED) is serialised on the after-sale itself: a new
+ *   application withdraws a rejected one by compare-and-set BEFORE it claims.
+ *   Every claim also stores the overlay (the stored ledger catches up), and
+ *   the sweep's outbox step refreshes it with the order's summary.
  * - Keys are return ids (made by the product: `R` + digits); line ids only
  *   ever appear as values, so any line id (dots, `$`, unicode) is safe.
  * - The order's `afterSale[lineId]` summary (api.md) is a mirror for the
@@ -22,8 +30,9 @@
 import type { PriorReturn, ReturnStatus } from '../policy/types';
 import type { OrderView } from '../orders/adapter';
 import type { RefundPlan } from '../policy/amounts/settle';
+import type { PlannedShare } from '../policy/amounts/planShares';
 import { toDate } from '../policy/time';
-import { cas, command, createIfAbsent, database, findById, findMany } from '../data/db';
+import { cas, command, createIfAbsent, database } from '../data/db';
 import { C } from '../data/collections';
 import { holdsUnits } from '../machine/statuses';
 import { appliedStatus } from '../machine/transitions';
@@ -35,6 +44,8 @@ export interface LedgerEntry extends PriorReturn {
   createdAt: Date;
   /** What the refund was settled at (written with the transition that entered REFUNDING). */
   refundPlan?: RefundPlan | null;
+  /** Its refund records as planned with the settlement: a share not stored yet holds its payment's balance. */
+  refundShares?: PlannedShare[] | null;
   /** When a claim was written ahead of its after-sale (apply, modify, settlement): a claim whose after-sale never moved is voided after a while. */
   claimedAt?: Date | null;
 }
@@ -45,6 +56,8 @@ export interface LedgerDoc {
   entries: Record<string, LedgerEntry>;
   /** Not stored yet (built from the after-sales on this read): the first claim creates it. */
   unsaved?: boolean;
+  /** Entries the overlay changed (null: dropped), stored with the next claim. */
+  pending?: Record<string, LedgerEntry | null>;
 }
 
 export interface OrderDoc extends OrderView {
@@ -57,7 +70,10 @@ export function entriesOf(ledger: LedgerDoc): LedgerEntry[] {
 }
 
 export function ledgerEntry(
-  ret: Pick<ReturnDoc, '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'logistics' | 'refundPlan' | 'goodsSentAt'>,
+  ret: Pick<
+    ReturnDoc,
+    '_id' | 'status' | 'type' | 'reason' | 'lines' | 'attempts' | 'version' | 'applyKey' | 'createdAt' | 'logistics' | 'refundPlan' | 'goodsSentAt' | 'refundShares'
+  >,
 ): LedgerEntry {
   return {
     returnId: ret._id,
@@ -68,6 +84,7 @@ export function ledgerEntry(
     attempts: ret.attempts,
     shipped: !!ret.goodsSentAt || !!ret.logistics,
     refundPlan: ret.refundPlan ?? null,
+    ...(ret.refundShares?.length ? { refundShares: ret.refundShares } : {}),
     version: ret.version,
     applyKey: ret.applyKey,
     createdAt: ret.createdAt,
@@ -82,31 +99,55 @@ function normaliseLedger(raw: Record<string, any>): LedgerDoc {
   return { _id: raw._id, rev: Number(raw.rev) || 0, entries };
 }
 
+/** A claim written ahead of its after-sale whose invocation is long gone (functions time out within a minute). */
+export const STALE_CLAIM_MS = 120_000;
+
 /**
- * The order's ledger. One that does not exist yet is built from the order's
- * after-sales in memory (a read writes nothing); the first claim stores it.
+ * The ledger as the after-sales stand now: each entry replaced by its
+ * after-sale's when that is newer (a transition committed since the entry was
+ * written), a claim ahead of its after-sale kept unless it is stale (its
+ * invocation died before the commit: the after-sale is the truth again), a
+ * claim for an after-sale never stored dropped once stale, and an after-sale
+ * missing from the ledger added. What changed is kept in `pending`, stored by
+ * the next claim. Pure.
  */
-export async function loadLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
-  return ledgerOfRead(order, await findById(C.ledgers, order._id));
+export function overlay(ledger: LedgerDoc, returns: readonly ReturnDoc[], now: Date = new Date()): LedgerDoc {
+  const pending: Record<string, LedgerEntry | null> = { ...(ledger.pending ?? {}) };
+  const entries = { ...ledger.entries };
+  const stale = (e: LedgerEntry) => !!e.claimedAt && now.getTime() - new Date(e.claimedAt).getTime() > STALE_CLAIM_MS;
+  const seen = new Set<string>();
+  for (const raw of returns) {
+    if (raw.orderId !== ledger._id) continue;
+    seen.add(raw._id);
+    const held = entries[raw._id];
+    if (held && held.version === raw.version) continue;
+    if (held && held.version > raw.version && !stale(held)) continue;
+    const live = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [], status: raw.status });
+    entries[raw._id] = live;
+    pending[raw._id] = live;
+  }
+  for (const [id, e] of Object.entries(entries)) {
+    if (!seen.has(id) && e.claimedAt && stale(e)) {
+      delete entries[id];
+      pending[id] = null;
+    }
+  }
+  return { ...ledger, entries, ...(Object.keys(pending).length ? { pending } : {}) };
 }
 
 /**
- * The ledger from its document as just read (with the order, in one request);
- * none stored yet: built as loadLedger does, from `returns` when the order's
- * after-sales were read with it (no further request).
+ * The ledger from its document as read with the order and the order's
+ * after-sales (one request), overlaid with them; none stored yet: built from
+ * the after-sales (the first claim stores it).
  */
-export async function ledgerOfRead(
+export function ledgerOfRead(
   order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>,
   raw: Record<string, any> | null | undefined,
-  returns?: readonly ReturnDoc[],
-): Promise<LedgerDoc> {
-  if (raw) return normaliseLedger(raw);
-  return { ...(returns ? ledgerFrom(order, returns) : await buildLedger(order)), unsaved: true };
-}
-
-/** A ledger from the `returns` collection (the after-sales themselves) and a first-release ledger on the order document. */
-export async function buildLedger(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>): Promise<LedgerDoc> {
-  return ledgerFrom(order, await findMany<ReturnDoc>(C.returns, { orderId: order._id }, { limit: 1000 }));
+  returns: readonly ReturnDoc[],
+  now: Date = new Date(),
+): LedgerDoc {
+  if (raw) return overlay(normaliseLedger(raw), returns, now);
+  return { ...ledgerFrom(order, returns), unsaved: true };
 }
 
 /** The ledger an order's after-sales make (pure; also used by `npm run migrate:ledger`). */
@@ -141,8 +182,10 @@ export function ledgerFrom(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'a
  * Compare-and-set of claims: write these entries (null removes one) if the
  * ledger did not move since it was read. True when written.
  */
-export async function claim(ledger: LedgerDoc, changes: Record<string, LedgerEntry | null>): Promise<boolean> {
+export async function claim(ledger: LedgerDoc, ownChanges: Record<string, LedgerEntry | null>): Promise<boolean> {
   const _ = command();
+  // The overlay this decision was made on is stored with it (entries the claim names win).
+  const changes = { ...(ledger.pending ?? {}), ...ownChanges };
   let won: boolean;
   if (ledger.unsaved) {
     // The first claim stores the ledger built from the after-sales: created only if nobody stored one meanwhile.
@@ -160,41 +203,13 @@ export async function claim(ledger: LedgerDoc, changes: Record<string, LedgerEnt
   }
   if (won) {
     ledger.rev += 1;
+    delete ledger.pending;
     for (const [id, entry] of Object.entries(changes)) {
       if (entry) ledger.entries[id] = entry;
       else delete ledger.entries[id];
     }
   }
   return won;
-}
-
-/**
- * After a transition of `ret` (already stored): mirror it into the ledger,
- * monotonic on its version (a late write of an older version changes nothing),
- * then the order's summary.
- * - `ledger` is the one this invocation read or claimed: when its own claim
- *   put `ret` there at this version (entering REFUNDING) only the summary is
- *   written; otherwise the entry is written by a compare-and-set on its rev
- *   and, when that wins, the summary comes from it (no second read).
- * - Without one, or when the ledger moved since: an update monotonic on the
- *   version, then the summary from the ledger read again.
- */
-export async function mirrorReturn(ret: ReturnDoc, ledger?: LedgerDoc): Promise<void> {
-  const held = ledger && !ledger.unsaved ? (ledger.entries[ret._id]?.version ?? 0) : undefined;
-  if (ledger && held === ret.version) return writeSummary(ledger);
-  if (ledger && held !== undefined && held < ret.version && (await claim(ledger, { [ret._id]: ledgerEntry(ret) }))) return writeSummary(ledger);
-  const _ = command();
-  const res = await database()
-    .collection(C.ledgers)
-    .where({ _id: ret.orderId, [`entries.${ret._id}.version`]: _.or(_.exists(false), _.lt(ret.version)) })
-    .update({ data: { [`entries.${ret._id}`]: _.set(ledgerEntry(ret)), rev: _.inc(1) } });
-  if (!res?.stats?.updated && !(await findById(C.ledgers, ret.orderId))) {
-    // No ledger yet (after-sales stored before this release): store the one the after-sales make now.
-    const order = await findById<OrderDoc>(C.orders, ret.orderId);
-    // The raw document is enough here: lines matter only for a summary in the documented shape.
-    if (order) await createIfAbsent(C.ledgers, { ...(await buildLedger(order)), rev: 1, createdAt: new Date() });
-  }
-  await mirrorSummary(ret.orderId);
 }
 
 /**
@@ -234,17 +249,12 @@ export function summaryLines(ledger: LedgerDoc): { lineId: string; returnId: str
 }
 
 /**
- * Write the order's summary from the ledger as it is now. The whole object is
- * set at once (`_.set`), so line ids are keys as given and never field paths.
- * Monotonic on the ledger's rev.
+ * The order's summary from `ledger` as read or just written by this
+ * invocation, monotonic on its rev; nothing when the order already shows
+ * that rev (`shownRev`: the order's afterSaleMirrorRev as read).
  */
-export async function mirrorSummary(orderId: string): Promise<void> {
-  const raw = await findById(C.ledgers, orderId);
-  if (raw) await writeSummary(normaliseLedger(raw));
-}
-
-/** The order's summary from `ledger` as read or just written by this invocation (monotonic on its rev). */
-export async function writeSummary(ledger: LedgerDoc): Promise<void> {
+export async function writeSummary(ledger: LedgerDoc, shownRev?: number): Promise<void> {
+  if (shownRev !== undefined && shownRev >= ledger.rev) return;
   const _ = command();
   await database()
     .collection(C.orders)

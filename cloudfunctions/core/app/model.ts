@@ -2,6 +2,7 @@
 import type { FreightPayer, ReasonCode, ReturnAmounts, ReturnLine, ReturnStatus, ReturnType, Role } from '../policy/types';
 import type { ReturnAddress } from './settings';
 import type { RefundPlan } from '../policy/amounts/settle';
+import type { PlannedShare } from '../policy/amounts/planShares';
 import type { RefundStatus } from '../machine/refundRecords';
 import type { ProposalKind } from '../machine/transitions';
 import type { AfterSaleEventType } from '../machine/events';
@@ -122,6 +123,8 @@ export interface ReturnDoc {
   returnAddress?: ReturnAddress;
   /** The refund as settled when it was planned (the transition that entered REFUNDING), from the ledger. */
   refundPlan?: RefundPlan | null;
+  /** The refund records planned with the settlement (out_refund_no, payment, fen): stored before its commit. */
+  refundShares?: PlannedShare[] | null;
   /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */
   proposal?: Proposal | null;
   proposals?: (Proposal & { outcome?: 'ACCEPTED' | 'DECLINED' | 'LAPSED' | 'WITHDRAWN'; answeredAt?: Date })[];
@@ -133,8 +136,16 @@ export interface ReturnDoc {
   /** Typed events announced by the commits of this after-sale (app/events.ts), in order; delivered up to `eventsDelivered`. */
   events?: AfterSaleEvent[];
   eventsDelivered?: number;
-  /** Events wait for delivery to the shop's consumer (the sweep's query). */
+  /** First release: events waited for the shop's consumer (the sweep still drains such after-sales). */
   eventsPending?: boolean;
+  /**
+   * The outbox has work (app/outbox.ts): set by every commit in its
+   * compare-and-set, cleared by the sweep once the messages, the order's
+   * summary and the shop's consumer have caught up with `version`.
+   */
+  outboxPending?: boolean;
+  /** Events whose subscribe messages were sent (or decided against), in order. */
+  eventsNoticed?: number;
   eventDelivery?: EventDelivery | null;
   /** The last-line money guard stopped the refund: no pay call was made (REFUND_FAILED for the merchant). */
   refundBlock?: { code: 'LEDGER_GUARD'; message: string; at: Date } | null;

@@ -208,6 +208,8 @@ export async function notify(opts: {
   settings: ShopSettings;
   /** Overrides the priority the status gives (a message in the thread is informational). */
   priority?: NoticePriority;
+  /** When what it tells happened (the template's 更新时间; default `now`). */
+  at?: Date;
 }): Promise<NoticeStatus> {
   const templateId = opts.settings.templates[opts.kind] ?? null;
   const priority = opts.priority ?? priorityOf(opts.kind, opts.ret, opts.touser);
@@ -218,7 +220,7 @@ export async function notify(opts: {
     touser: opts.touser,
     templateId,
     page: detailPage(opts.ret._id, opts.touser !== opts.ret.buyerOpenid, opts.settings.pagesRoot),
-    data: templateData(opts.ret, opts.hint, opts.now),
+    data: templateData(opts.ret, opts.hint, opts.at ?? opts.now),
   };
   // Two copies of the same message (duplicate callbacks, a retried call) never spend two consents: the consent
   // is spent once per key (spendConsent). The copy that spent it writes the record with its outcome; any other
@@ -258,20 +260,6 @@ export async function notify(opts: {
 
 // ------------------------------------------------------------------ staff
 
-/** Staff messages by the status an after-sale just entered (thing3 ≤ 20 characters); who gets them is read from the table (staffWhoActIn). */
-const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
-  PENDING_REVIEW: '有新的售后申请，请及时审核',
-  IN_TRANSIT: '买家已寄回商品，请留意签收',
-  DISPUTED: '买家申请主管复核，请处理',
-  REFUND_FAILED: '退款未能完成，请重试或线下退款',
-});
-
-/**
- * Tell the staff who must act about the status `ret` just entered (a new
- * application, a shipped return, an appeal, a failed refund). Each staff member
- * with a consent gets one message; the others are recorded NO_CONSENT. Never
- * throws (a message never fails the call that caused it).
- */
 /** Staff who read a buyer's message: those who act in the status, else (the buyer acts) those who review (the table's rows). */
 function messageReaders(status: ReturnDoc['status']): string[] {
   const acting = staffWhoActIn(status);
@@ -296,21 +284,6 @@ export async function tellAboutMessage(ret: ReturnDoc, fromBuyer: boolean, messa
     }
   } catch (err) {
     console.error(JSON.stringify({ level: 'warn', msg: 'message notify failed', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
-  }
-}
-
-export async function tellStaff(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<void> {
-  const hint = STAFF_HINTS[ret.status];
-  const what = hint ? { hint, roles: staffWhoActIn(ret.status) } : undefined;
-  if (!what) return;
-  try {
-    const staff = await staffWithRoles(what.roles);
-    for (const s of staff) {
-      if (s._id === ret.buyerOpenid) continue;
-      await notify({ key: `${ret._id}:v${ret.version}:staff:${s._id}`, kind: 'statusChanged', ret, touser: s._id, hint: what.hint, now, settings });
-    }
-  } catch (err) {
-    console.error(JSON.stringify({ level: 'warn', msg: 'staff notify failed', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
   }
 }
 

@@ -12,14 +12,14 @@
 import { AppError } from '../runtime/envelope';
 import { cas, command, createIfAbsent, findById, findJoined, findMany, removeById, updateWhere } from '../data/db';
 import { C } from '../data/collections';
-import { checkMoney, paymentBalances, splitAcrossPayments, RefundSplitError, type GuardViolation } from '../policy/amounts';
+import { checkMoney, planShares, RefundSplitError, type GuardViolation, type PlannedShare } from '../policy/amounts';
 import { toDate } from '../policy/time';
 import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type QueryClassification } from './pay';
 import { canMove, isInFlight, isLive, needsMerchant, type RefundStatus } from '../machine/refundRecords';
 import { refundRunning } from '../machine/statuses';
 import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { readOrder } from '../orders/adapter';
-import { transition, settlePlanOf, type OrderRead } from './returns';
+import { loadForSettlement, transition, settlePlanOf, type OrderRead } from './returns';
 import type { ShopSettings } from './settings';
 
 export { refundTarget } from './model';
@@ -103,13 +103,18 @@ async function withOrderLock<T>(orderId: string, now: Date, fn: () => Promise<T>
 // ------------------------------------------------------------------ plan
 
 /**
- * Make sure the after-sale has refund records covering its refund target:
- * shares split across the order's payments by what each still has refundable.
+ * Make sure the after-sale has refund records covering its refund target.
+ * `stored`: the records its settlement just planned and stored (the usual
+ * case: nothing to read). Otherwise the records are read; what is missing
+ * (a share the platform closed, an after-sale settled before records were
+ * planned with the settlement) is planned under a short lock per order, from
+ * the order's records and the shares other after-sales planned.
  * Returns all of the return's records.
  */
-export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<RefundDoc[]> {
+export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSettings, stored?: RefundDoc[]): Promise<RefundDoc[]> {
   if (!ret.refundPlan) Object.assign(ret, await settlePlanOf(ret, now, settings));
   const target = refundTarget(ret);
+  if (stored && covered(stored) >= target) return stored;
   // Records already named on the after-sale: read them first, the lock is not needed when they cover it.
   // None named (it just entered REFUNDING): straight to the lock, which reads them anyway.
   if (ret.refundIds.length) {
@@ -117,27 +122,25 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
     if (covered(mineFirst) >= target) return mineFirst;
   }
   return withOrderLock(ret.orderId, now, async () => {
-    const read = await orderWithRecords(ret.orderId, false);
-    if (!read) throw new AppError('NOT_FOUND', '订单不存在');
-    const all = read.refunds;
+    const read = await loadForSettlement(ret.orderId, settings);
+    const all = read.records ?? [];
     const mine = all.filter((r) => r.returnId === ret._id);
-    const missing = target - covered(mine);
-    if (missing <= 0) return mine;
-    const order = readOrder(read.rawOrder, settings.orderAdapter);
-    let shares;
+    let shares: PlannedShare[];
     try {
-      shares = splitAcrossPayments(missing, paymentBalances(order.payments, all));
+      const planned = Object.values(read.ledger.entries)
+        .filter((e) => e.returnId !== ret._id)
+        .flatMap((e) => e.refundShares ?? []);
+      shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned });
     } catch (err) {
-      if (err instanceof RefundSplitError) throw new AppError('REFUND_LIMIT', '退款金额超过订单可退余额', { missing });
+      if (err instanceof RefundSplitError) throw new AppError('REFUND_LIMIT', '退款金额超过订单可退余额', { missing: target - covered(mine) });
       throw err;
     }
-    let seq = mine.reduce((m, r) => Math.max(m, Number(r._id.split('-').pop()) || 0), 0);
+    if (!shares.length) return mine;
     const created: RefundDoc[] = [];
     for (const share of shares) {
-      seq += 1;
-      const payment = order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
+      const payment = read.order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
       const doc: RefundDoc = {
-        _id: `${ret._id}-${seq}`,
+        _id: share.outRefundNo,
         returnId: ret._id,
         orderId: ret.orderId,
         outTradeNo: share.outTradeNo,
@@ -337,11 +340,11 @@ export interface SettleResult {
  * record succeeded (REFUNDED) or one cannot succeed without the merchant
  * (REFUND_FAILED).
  */
-export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, opts: { submitDue?: boolean } = {}): Promise<SettleResult> {
+export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, opts: { submitDue?: boolean; records?: RefundDoc[] } = {}): Promise<SettleResult> {
   if (!refundRunning(ret.status)) return { ret, refunds: [] };
   let records: RefundDoc[];
   try {
-    records = await planRefunds(ret, now, settings);
+    records = await planRefunds(ret, now, settings, opts.records);
   } catch (err) {
     // More than the payments still have: no attempt can ever succeed. Hand it to
     // the merchant (REFUND_FAILED, offline refund) instead of retrying forever.

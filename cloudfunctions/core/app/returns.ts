@@ -7,14 +7,16 @@ import { decide, refusalError, type TimelineEvent, type TransitionErrorCode } fr
 import { needsLedger, type ActionName, type Actor, type LedgerView, type TransitionPayload } from '../machine/transitions';
 import { toCurrent } from './current';
 import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
-import { cas, command, findById, findJoined, type Lookup } from '../data/db';
+import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lookup } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
-import type { ReturnDoc, TimelineEntry } from './model';
-import { claim, ledgerEntry, ledgerOfRead, loadLedger, mirrorReturn, type LedgerDoc, type OrderDoc } from './ledger';
+import type { RefundDoc, ReturnDoc, TimelineEntry } from './model';
+import { claim, ledgerEntry, ledgerOfRead, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
-import { deliverEvents, eventFields, eventOf } from './events';
+import { planShares, type PlannedShare } from '../policy/amounts/planShares';
+import { RefundSplitError } from '../policy/amounts/splitPayments';
+import { eventFields, eventOf } from './events';
 import type { ShopSettings } from './settings';
 import { returnView } from './view';
 import type { Role } from '../policy/types';
@@ -29,45 +31,70 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
 export interface OrderRead {
   order: OrderDoc;
   ledger: LedgerDoc;
+  /** The ledger rev the order's summary shows (afterSaleMirrorRev as read; -1: none yet). */
+  shownRev: number;
+  /** Every refund record of the order, when read with it (a settlement plans its records from them). */
+  records?: RefundDoc[];
 }
 
 // Names the joined documents get in a read (taken out of the documents the product sees).
 const JOINED_ORDER = '__aftersaleOrder';
 const JOINED_LEDGER = '__aftersaleLedger';
+const JOINED_RETURNS = '__aftersaleOrderReturns';
+const JOINED_RECORDS = '__aftersaleOrderRefunds';
+
+/** The order's refund records (index `order` of refunds). */
+export const ORDER_RECORDS: Lookup = { from: C.refunds, localField: '_id', foreignField: 'orderId', as: JOINED_RECORDS };
 
 export async function orderRead(
   rawOrder: Record<string, any>,
   rawLedger: Record<string, any> | null | undefined,
   settings: Pick<ShopSettings, 'orderAdapter'>,
-  returns?: readonly ReturnDoc[],
+  returns: readonly ReturnDoc[],
 ): Promise<OrderRead> {
   const order = readOrder(rawOrder, settings.orderAdapter) as OrderDoc;
-  return { order, ledger: await ledgerOfRead(order, rawLedger, returns) };
+  return { order, ledger: ledgerOfRead(order, rawLedger, returns), shownRev: Number(rawOrder.afterSaleMirrorRev ?? -1) };
 }
 
-/** Joins the order's after-sales (index `order`): the ledger of an order that has none stored yet is built from them without another read. */
+/** Joins the order's after-sales (index `order`): the ledger is overlaid with them, and built from them when none is stored yet. */
 export const ORDER_RETURNS: Lookup = { from: C.returns, localField: '_id', foreignField: 'orderId', as: 'orderReturns' };
 
-/** The raw order with its ledger document and the documents `also` joins, in one request (null: no such order). */
+/** The raw order with its ledger document, its after-sales and the documents `also` joins, in one request (null: no such order). */
 export async function findOrderWith(
   orderId: string,
   also: readonly Lookup[] = [],
-): Promise<{ rawOrder: Record<string, any>; rawLedger: Record<string, any> | undefined; joined: Record<string, Record<string, any>[]> } | null> {
-  const found = await findJoined(C.orders, orderId, [{ from: C.ledgers, localField: '_id', foreignField: '_id', as: JOINED_LEDGER }, ...also]);
-  return found && { rawOrder: found.doc, rawLedger: found.joined[JOINED_LEDGER][0], joined: found.joined };
+): Promise<{ rawOrder: Record<string, any>; rawLedger: Record<string, any> | undefined; returns: ReturnDoc[]; joined: Record<string, Record<string, any>[]> } | null> {
+  const found = await findJoined(C.orders, orderId, [{ from: C.ledgers, localField: '_id', foreignField: '_id', as: JOINED_LEDGER }, ORDER_RETURNS, ...also]);
+  return found && { rawOrder: found.doc, rawLedger: found.joined[JOINED_LEDGER][0], returns: found.joined.orderReturns as ReturnDoc[], joined: found.joined };
 }
 
-/** The order (through the shop's adapter) and its ledger, in one request (`withReturns`: and its after-sales, see ORDER_RETURNS). */
-export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>, withReturns = false): Promise<OrderRead> {
-  const found = await findOrderWith(orderId, withReturns ? [ORDER_RETURNS] : []);
+/** The order (through the shop's adapter) and its ledger as the after-sales stand now, in one request. */
+export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderRead> {
+  const found = await findOrderWith(orderId);
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[] | undefined);
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.returns);
+}
+
+/** The ledger read again (after a lost claim), as the after-sales stand now: one request. */
+export async function reloadLedger(order: Pick<OrderDoc, '_id'>, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<LedgerDoc> {
+  return (await loadOrderAndLedger(order._id, settings)).ledger;
+}
+
+/** The order, its ledger and every refund record of it (what a settlement decides on), in one request. */
+export async function loadForSettlement(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderRead> {
+  const found = await findOrderWith(orderId, [ORDER_RECORDS]);
+  if (!found) throw new AppError('NOT_FOUND', '订单不存在');
+  return { ...(await orderRead(found.rawOrder, found.rawLedger, settings, found.returns)), records: (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord) };
+}
+
+function normaliseRecord(r: RefundDoc): RefundDoc {
+  return { ...r, nextCheckAt: toDate(r.nextCheckAt) ?? null, createdAt: toDate(r.createdAt) as Date, updatedAt: toDate(r.updatedAt) as Date };
 }
 
 /**
- * An after-sale with its order and the order's ledger (and what `also` joins),
- * in one request: what a decision, a settlement or the mirror reads (`loaded`
- * is absent when the order is not found).
+ * An after-sale with its order, the order's ledger and after-sales (and what
+ * `also` joins), in one request: what a decision, a settlement or the
+ * refund planning reads (`loaded` is absent when the order is not found).
  */
 export async function loadReturnWithOrder(
   returnId: string,
@@ -77,13 +104,16 @@ export async function loadReturnWithOrder(
   const found = await findJoined<ReturnDoc>(C.returns, returnId, [
     { from: C.orders, localField: 'orderId', foreignField: '_id', as: JOINED_ORDER },
     { from: C.ledgers, localField: 'orderId', foreignField: '_id', as: JOINED_LEDGER },
+    { from: C.returns, localField: 'orderId', foreignField: 'orderId', as: JOINED_RETURNS },
+    { from: C.refunds, localField: 'orderId', foreignField: 'orderId', as: JOINED_RECORDS },
     ...also,
   ]);
   if (!found) throw new AppError('NOT_FOUND', '售后单不存在');
   const [order] = found.joined[JOINED_ORDER];
+  const records = (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord);
   return {
     ret: normaliseReturn(found.doc),
-    ...(order ? { loaded: await orderRead(order, found.joined[JOINED_LEDGER][0], settings) } : {}),
+    ...(order ? { loaded: { ...(await orderRead(order, found.joined[JOINED_LEDGER][0], settings, found.joined[JOINED_RETURNS] as ReturnDoc[])), records } } : {}),
     joined: found.joined,
   };
 }
@@ -131,8 +161,6 @@ export interface TransitionRequest {
   extra?: Record<string, unknown>;
   /** The order and its ledger as read with the after-sale (loadReturnWithOrder): no second read for the decision or the settlement. */
   loaded?: OrderRead;
-  /** Skip mirroring into the ledger (the caller claimed the ledger itself: modify). */
-  skipMirror?: boolean;
   /** Entering REFUNDING: the amount the merchant grants (undefined = the settled maximum) and why it was lowered; `negotiated`: the buyer agreed to it (协商), whatever the type. */
   refund?: { requested?: number; reason?: string; negotiated?: boolean };
 }
@@ -244,13 +272,53 @@ export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSe
   return plan.total + plan.offline;
 }
 
+/**
+ * The refund records `fields`' plan needs, planned with the settlement from
+ * the order's records and the shares the other after-sales planned (pure
+ * policy/amounts/planShares). None when the payments cannot carry it: the
+ * refund planning finds that out and hands the after-sale to the merchant.
+ */
+function sharesFor(ret: ReturnDoc, fields: Record<string, unknown>, ledger: LedgerDoc, order: OrderDoc, records: readonly RefundDoc[]): PlannedShare[] {
+  const plan = fields.refundPlan as RefundPlan;
+  const planned = Object.values(ledger.entries)
+    .filter((e) => e.returnId !== ret._id)
+    .flatMap((e) => e.refundShares ?? []);
+  try {
+    return planShares({ returnId: ret._id, target: plan.target, payments: order.payments, records, planned });
+  } catch (err) {
+    if (err instanceof RefundSplitError) return [];
+    throw err;
+  }
+}
+
+/** A refund record as planned (CREATED; the sweep looks at it only after STALE_CLAIM_MS, by then its after-sale committed or never will). */
+function plannedRecord(ret: Pick<ReturnDoc, '_id' | 'orderId'>, share: PlannedShare, order: OrderDoc, now: Date): RefundDoc {
+  const payment = order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
+  return {
+    _id: share.outRefundNo,
+    returnId: ret._id,
+    orderId: ret.orderId,
+    outTradeNo: share.outTradeNo,
+    totalFee: payment.amount,
+    refundFee: share.amount,
+    status: 'CREATED',
+    tries: 0,
+    history: [{ at: now, event: 'CREATED' }],
+    nextCheckAt: new Date(now.getTime() + STALE_CLAIM_MS),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 const CLAIM_TRIES = 3;
 
 /**
  * Claim the settled refund in the ledger (compare-and-set on its rev), before
  * the after-sale moves: the amounts are decided on the ledger as it is at this
  * moment, and a concurrent settlement of another after-sale of the order makes
- * this one decide again. Answers the fields and an undo for a lost commit.
+ * this one decide again. The refund records are planned in the same claim
+ * (their payment shares and numbers) and stored right after it, before the
+ * commit. Answers the fields, the records and an undo for a lost commit.
  */
 async function claimSettlement(
   ret: ReturnDoc,
@@ -261,23 +329,38 @@ async function claimSettlement(
   settings: ShopSettings,
   refund: TransitionRequest['refund'],
   loaded?: OrderRead,
-): Promise<{ fields: Record<string, unknown>; undo: () => Promise<void>; ledger: LedgerDoc }> {
-  // The order does not change under a claim; only the ledger is read again after a lost compare-and-set.
-  const first = loaded ?? (await loadOrderAndLedger(ret.orderId, settings));
-  const order = first.order;
+): Promise<{ fields: Record<string, unknown>; records: RefundDoc[]; undo: () => Promise<void> }> {
+  // The order does not change under a claim; the ledger and the records are read again after a lost compare-and-set.
+  let read = loaded?.records ? loaded : await loadForSettlement(ret.orderId, settings);
+  const order = read.order;
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const ledger = i === 0 ? first.ledger : await loadLedger(order);
+    if (i > 0) read = await loadForSettlement(ret.orderId, settings);
+    const ledger = read.ledger;
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
+    const shares = sharesFor(ret, fields, ledger, order, read.records ?? []);
+    fields.refundShares = shares;
+    fields.refundIds = [...ret.refundIds, ...shares.map((x) => x.outRefundNo)];
     const previous = ledger.entries[ret._id] ?? null;
     // The after-sale moved on since it was read (another transition claimed a newer version): lost race.
     if ((previous?.version ?? 0) > ret.version) throw conflict();
     const entry = { ...ledgerEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc), claimedAt: now };
     if (await claim(ledger, { [ret._id]: entry })) {
+      const records = shares.map((share) => plannedRecord(ret, share, order, now));
+      const stored: RefundDoc[] = [];
       const undo = async () => {
-        const fresh = await loadLedger(order);
+        for (const r of stored) await removeById(C.refunds, r._id).catch(() => undefined);
+        const fresh = await reloadLedger(order, settings);
         if (fresh.entries[ret._id]?.version === entry.version) await claim(fresh, { [ret._id]: previous });
       };
-      return { fields, undo, ledger };
+      for (const r of records) {
+        if (await createIfAbsent(C.refunds, r)) stored.push(r);
+        else {
+          // Another invocation holds this number (a twin of this request): let it go on, this one stops here.
+          await undo();
+          throw conflict();
+        }
+      }
+      return { fields, records: stored, undo };
     }
   }
   throw conflict();
@@ -291,7 +374,7 @@ async function claimSettlement(
  * only write of an after-sale's status); the ledger and the order's summary
  * mirror it. Nothing outside the document happens before the machine said yes.
  */
-export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry }> {
+export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry; records?: RefundDoc[] }> {
   const { ret, actor, action, now, settings } = req;
   let ledger: LedgerView | undefined;
   // Read for the decision when the row needs it, and kept for the settlement that may follow (one read each).
@@ -314,8 +397,7 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
   }
   let extra = { ...(req.extra ?? {}) };
   let undo: (() => Promise<void>) | null = null;
-  // The ledger as this invocation's claim left it (its entry is the mirror already).
-  let claimed: LedgerDoc | undefined;
+  let records: RefundDoc[] | undefined;
   if (result.effects.includes('settleRefund')) {
     const settled = await claimSettlement(
       ret,
@@ -326,31 +408,27 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
       settings,
       req.refund?.requested !== undefined ? req.refund : ret.grantedAmount !== undefined ? { requested: ret.grantedAmount, reason: ret.adjustReason } : req.refund,
       loaded,
-    ).catch(async (err) => {
+    ).catch(async (err: unknown) => {
       // The ledger moved under the claim: if that was this very request sent twice at once, answer as the twin does.
       if (err instanceof AppError && err.code === 'CONFLICT') throw await lostClaimRace(ret._id, actor, req.requestId, now, settings);
       throw err;
     });
     extra = { ...extra, ...settled.fields };
     undo = settled.undo;
-    claimed = settled.ledger;
+    records = settled.records;
   }
   const event: TimelineEntry = { ...(result.event as TimelineEvent), ...(req.requestId ? { requestId: req.requestId } : {}) };
   const _ = command();
   const announced = eventOf({ ...ret, ...result.patch, ...extra } as ReturnDoc, action, ret.status, result.to, actor.role, now);
-  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]), ...eventFields(announced, settings) };
+  const data = { ...replaceObjects({ ...result.patch, ...extra }), timeline: _.push([event]), ...eventFields(announced) };
   const won = await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, data);
   if (!won) {
     if (undo) await undo().catch(() => undefined);
     throw await lostRace(ret._id, actor, req.requestId, now, settings);
   }
-  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced] } as ReturnDoc;
-  if (!req.skipMirror) await mirrorReturn(stored, claimed ?? loaded?.ledger);
-  // Tell the shop's systems now; whatever does not go through, the sweep delivers later (in order).
-  await deliverEvents(stored, now, settings).catch((err) =>
-    console.error(JSON.stringify({ level: 'warn', msg: 'event delivery deferred to the sweep', returnId: ret._id, error: String(err) })),
-  );
-  return { ret: stored, event };
+  // What the commit set off (the order's summary, messages, the shop's event consumer) is in its outbox: the sweep delivers it.
+  const stored = { ...ret, ...result.patch, ...extra, timeline: [...ret.timeline, event], events: [...(ret.events ?? []), announced], outboxPending: true } as ReturnDoc;
+  return { ret: stored, event, ...(records ? { records } : {}) };
 }
 
 /**
@@ -358,18 +436,21 @@ export async function transition(req: TransitionRequest): Promise<{ ret: ReturnD
  * release): settle it now from the ledger, claim it there and store the plan.
  */
 export async function settlePlanOf(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<Record<string, unknown>> {
-  let fields: Record<string, unknown>;
+  let settled: Awaited<ReturnType<typeof claimSettlement>>;
   try {
-    ({ fields } = await claimSettlement(ret, ret.status, ret.version, {}, now, settings, {
+    settled = await claimSettlement(ret, ret.status, ret.version, {}, now, settings, {
       requested: typeof ret.approvedAmount === 'number' && ret.approvedAmount < ret.amounts.total ? ret.approvedAmount : undefined,
       reason: ret.adjustReason,
-    }));
+    });
   } catch (err) {
     if (err instanceof AppError && err.code !== 'CONFLICT') throw new AppError('REFUND_LIMIT', err.message, err.details);
     throw err;
   }
-  await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, replaceObjects(fields));
-  return fields;
+  if (!(await cas(C.returns, { _id: ret._id, status: ret.status, version: ret.version }, replaceObjects(settled.fields)))) {
+    await settled.undo().catch(() => undefined);
+    throw conflict();
+  }
+  return settled.fields;
 }
 
 /**

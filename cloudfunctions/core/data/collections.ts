@@ -27,7 +27,8 @@ export const INDEXES: Readonly<Record<string, { name: string; keys: Record<strin
     { name: 'buyer_applyKey', keys: { buyerOpenid: 1, applyKey: 1 } },
     { name: 'order', keys: { orderId: 1 } },
     { name: 'reminder', keys: { nextReminderAt: 1 } },
-    { name: 'events_pending', keys: { eventsPending: 1, updatedAt: 1 } },
+    // the sweep's outbox step (app/outbox.ts), oldest change first
+    { name: 'outbox_pending', keys: { outboxPending: 1, updatedAt: 1 } },
   ],
   refunds: [
     { name: 'status_nextCheck', keys: { status: 1, nextCheckAt: 1 } },

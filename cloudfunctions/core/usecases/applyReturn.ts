@@ -20,19 +20,19 @@ import { postMessage } from './common';
 import { afterMove } from './reviewReturn';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { command, createIfAbsent, findById, findMany } from '../data/db';
+import { createIfAbsent, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { previewReturn } from '../policy/preview';
 import { shopDateCompact } from '../policy/time';
 import { freightPayer, REASONS } from '../policy/reasons';
 import { decide } from '../machine/apply';
-import { holdsUnits, STATUSES } from '../machine/statuses';
+import { STATUSES } from '../machine/statuses';
 import type { EligibilityContext } from '../policy/eligibility/context';
 import type { Refusal, RequestedLine, RequestedReplacement, Sku } from '../policy/types';
 import { exchangeInfo, requestedReplacements, skusById } from '../app/exchange';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, loadLedger, mirrorSummary, writeSummary, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import { claim, entriesOf, ledgerEntry, type LedgerDoc, type OrderDoc } from '../app/ledger';
 import {
   conflict,
   loadOrderAndLedger,
@@ -41,8 +41,8 @@ import {
   loadReturnWithOrder,
   lostRace,
   normaliseReturn,
-  ORDER_RETURNS,
   orderRead,
+  reloadLedger,
   priorEvent,
   refused,
   requireOwner,
@@ -51,9 +51,8 @@ import {
   type OrderRead,
 } from '../app/returns';
 import { attachEvidence } from '../app/evidence';
-import { deliverEvents, eventOf } from '../app/events';
+import { eventOf } from '../app/events';
 import { returnView } from '../app/view';
-import { tellStaff } from '../app/notify';
 import { evidenceOfSide, type EvidenceItem, type ReturnDoc } from '../app/model';
 
 const CLAIM_TRIES = 3;
@@ -100,11 +99,11 @@ async function loadOrderForApply(
   settings: ShopSettings,
 ): Promise<{ earlier: ReturnDoc } | (OrderRead & { earlier?: undefined })> {
   const byKey = { buyerOpenid: openid, applyKey };
-  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }, ORDER_RETURNS]);
+  const found = await findOrderWith(orderId, [{ from: C.returns, pipeline: [{ $match: byKey }, { $limit: 1 }], as: 'earlier' }]);
   const earlier = found ? (found.joined.earlier[0] as ReturnDoc | undefined) : (await findMany<ReturnDoc>(C.returns, byKey, { limit: 1 }))[0];
   if (earlier) return { earlier };
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return orderRead(found.rawOrder, found.rawLedger, settings, found.joined.orderReturns as ReturnDoc[]);
+  return orderRead(found.rawOrder, found.rawLedger, settings, found.returns);
 }
 
 function ownOrder(order: OrderDoc, openid: string): OrderDoc {
@@ -153,35 +152,8 @@ function refuse(refusals: Refusal[]): never {
   throw new AppError('NOT_ELIGIBLE', refusals[0]?.message ?? '不符合售后条件', { refusals });
 }
 
-/**
- * The ledger may lag a transition (its mirror runs after the after-sale's
- * commit), or hold a claim whose after-sale was never stored (the applying
- * invocation died): check the after-sales that block against `returns`.
- */
-async function repairLedger(ledger: LedgerDoc, refusals: Refusal[], now: Date): Promise<boolean> {
-  const blocking = refusals.some((r) => r.code === 'RETURN_ALREADY_OPEN' || r.code === 'QUANTITY_EXCEEDED');
-  if (!blocking) return false;
-  const held = entriesOf(ledger).filter((p) => holdsUnits(p.status));
-  if (!held.length) return false;
-  const _ = command();
-  const docs = await findMany<ReturnDoc>(C.returns, { _id: _.in(held.map((p) => p.returnId)) }, { limit: 100 });
-  const fixes: Record<string, ReturnType<typeof ledgerEntry> | null> = {};
-  for (const p of held) {
-    const doc = docs.find((d) => d._id === p.returnId && d.orderId === ledger._id);
-    if (doc && (doc.status !== p.status || doc.version > p.version)) fixes[p.returnId] = ledgerEntry(normaliseReturn(doc));
-    // A claim whose after-sale was never stored (its applying invocation died): void it. Entries taken
-    // from the order's summary (no claim) are kept: nothing is refunded twice on a guess.
-    const stale = !!p.claimedAt && now.getTime() - new Date(p.claimedAt).getTime() > 120_000;
-    if (!doc && stale) fixes[p.returnId] = null;
-  }
-  if (!Object.keys(fixes).length) return false;
-  const fixed = await claim(ledger, fixes);
-  if (fixed) await writeSummary(ledger);
-  return fixed;
-}
-
 async function preview(input: PreviewReturnInput, openid: string, now: Date, settings: ShopSettings): Promise<Envelope> {
-  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings, true);
+  const { order, ledger } = await loadOrderAndLedger(input.orderId, settings);
   const skus = await skusById((input.replacements ?? []).map((r) => r.skuId));
   const res = previewReturn(context(ownOrder(order, openid), ledger, openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus));
   // How to reach the shop (联系商家) before there is an after-sale to read it from.
@@ -222,10 +194,6 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
 
     const ctx = context(order, ledger, openid, input, input.evidence?.length ?? 0, now, settings, undefined, skus);
     const res = previewReturn(ctx);
-    if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
-      ledger = await loadLedger(order);
-      continue;
-    }
     if (!res.eligible || !res.amounts) refuse(res.refusals);
 
     verified ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, null, settings, now);
@@ -233,7 +201,7 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
     if (res.supersedes.length) {
       // Re-applying for lines of a rejected after-sale (goods never sent): withdraw it first, then claim anew.
       await withdrawSuperseded(res.supersedes, openid, now, settings);
-      ledger = await loadLedger(order);
+      ledger = await reloadLedger(order, settings);
       continue;
     }
 
@@ -246,12 +214,10 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
         if (existing.applyKey !== applyKey) throw conflict();
         return ok({ return: returnView(existing, { role: 'BUYER', now, policy: settings.policy }) });
       }
-      await writeSummary(ledger);
-      await deliverEvents(ret, now, settings).catch(() => 0);
-      await tellStaff(ret, now, settings);
+      // The staff's message, the order's summary and the shop's consumer follow from its outbox (the sweep).
       return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
     }
-    ledger = await loadLedger(order);
+    ledger = await reloadLedger(order, settings);
   }
   throw conflict();
 }
@@ -317,9 +283,10 @@ function draftReturn(
     timeline: [{ ...t.event, ...(evidence.length ? { evidence: evidence.map((e) => e.fileID) } : {}), requestId: input.requestId }],
     createdAt: now,
   } as ReturnDoc;
-  // Announced to the shop's systems like every commit (app/events.ts).
+  // Announced like every commit (app/events.ts), through its outbox (app/outbox.ts).
   draft.events = [eventOf(draft, 'apply', null, t.to, 'BUYER', now)];
-  if (settings.events?.function) draft.eventsPending = true;
+  draft.outboxPending = true;
+  void settings;
   return draft;
 }
 
@@ -342,10 +309,8 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   const exchange = entry.type === 'EXCHANGE' ? await replayedExchange(order, ledger, input, openid, now, settings) : null;
   const claimed = { lines: entry.lines, amounts: exchange ? { items: 0, shipping: 0, total: 0 } : { items, shipping: 0, total: items }, exchange };
   const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
-  // Created here: the ledger as read holds its claim. Not (created meanwhile, maybe for another order, whose claim
-  // here is being released): the summary from the ledger as it is now.
-  if (await createIfAbsent(C.returns, ret)) await writeSummary(ledger);
-  else await mirrorSummary(order._id);
+  // Created meanwhile (maybe for another order, whose claim here is being released): nothing more to write.
+  await createIfAbsent(C.returns, ret);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
@@ -433,16 +398,12 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
     added ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
     const evidence = [...ret.evidence, ...added];
     const res = previewReturn(context(order, ledger, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id, skus));
-    if (!res.eligible && attempt === 0 && (await repairLedger(ledger, res.refusals, now))) {
-      ledger = await loadLedger(order);
-      continue;
-    }
     if (!res.eligible || !res.amounts) refuse(res.refusals);
     requirePhotoForSellerReason(next.reason, evidence);
     if (res.supersedes.length) {
       // Taking units a rejected after-sale holds (goods never sent) withdraws it, as apply does: a unit has one holder.
       await withdrawSuperseded(res.supersedes, openid, now, settings);
-      ledger = await loadLedger(order);
+      ledger = await reloadLedger(order, settings);
       continue;
     }
     const changes = {
@@ -455,34 +416,33 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
       evidence,
       attempts: ret.attempts + 1,
     };
-    // Claim the (possibly changed) lines in the ledger first, then move the after-sale — unless the
-    // after-sale already moved on (another transition claimed its entry at a newer version).
-    if ((ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
-    const entry = { ...ledgerEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc), claimedAt: now };
-    if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
-    try {
-      const { ret: stored } = await transition({
+    const move = () =>
+      transition({
         ret,
         actor: { role: 'BUYER', openid },
         action: 'modify',
         now,
         settings,
         requestId: input.requestId,
-        payload: { note: input.description, evidence: added.map((e) => e.fileID), linesChanged },
+        payload: { note: input.description, evidence: added!.map((e) => e.fileID), linesChanged },
         extra: changes,
-        skipMirror: true,
       });
-      await writeSummary(ledger);
-      return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
+    // Other lines or quantities take units: claimed in the ledger first (as apply does), then the after-sale moves.
+    // Anything else only changes this after-sale: its own compare-and-set is the whole write.
+    if (!linesChanged) return ok({ return: returnView((await move()).ret, { role: 'BUYER', now, policy: settings.policy }) });
+    if ((ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
+    const entry = { ...ledgerEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc), claimedAt: now };
+    if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
+    try {
+      return ok({ return: returnView((await move()).ret, { role: 'BUYER', now, policy: settings.policy }) });
     } catch (err) {
       // The after-sale did not move: put its own entry back in the ledger.
       const current = await loadReturn(ret._id);
       for (let i = 0; i < CLAIM_TRIES; i++) {
-        const fresh = await loadLedger(order);
+        const fresh = await reloadLedger(order, settings);
         if ((fresh.entries[ret._id]?.version ?? 0) > entry.version) break;
         if (await claim(fresh, { [ret._id]: ledgerEntry(current) })) break;
       }
-      await mirrorSummary(order._id);
       throw err;
     }
   }
@@ -502,7 +462,7 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
   const accept = input.action === 'acceptProposal';
   const p = ret.proposal;
   const keepGoods = !!p && (p.kind === 'PARTIAL_REFUND' || p.kind === 'REFUND_WITHOUT_RETURN');
-  const { ret: moved } = await transition({
+  const { ret: moved, records } = await transition({
     ret,
     actor: { role: 'BUYER', openid },
     action: input.action,
@@ -514,8 +474,7 @@ async function answerProposal(input: AnswerProposalInput, openid: string, now: D
     loaded,
     ...(accept && p ? { refund: { requested: p.kind === 'REFUND_WITHOUT_RETURN' ? undefined : p.amount, reason: p.reason, negotiated: true } } : {}),
   });
-  const final = accept ? await afterMove(moved, now, settings, { openid }) : moved;
-  if (!accept) await tellStaff(final, now, settings);
+  const final = accept ? await afterMove(moved, now, settings, records) : moved;
   return ok({ return: returnView(final, { role: 'BUYER', now, policy: settings.policy }) });
 }
 
@@ -561,6 +520,5 @@ async function appeal(input: AppealReturnInput, openid: string, now: Date, setti
     extra: { evidence: [...ret.evidence, ...added], appeal: { description: input.description, at: now } },
     loaded,
   });
-  await tellStaff(stored, now, settings);
   return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
 }

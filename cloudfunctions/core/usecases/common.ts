@@ -5,11 +5,11 @@ import type { Role, StaffRole } from '../policy/types';
 import { CLIENT_ORIGINS, requireOpenid, requireOrigin, staffRole, type StaffDoc } from '../app/guards';
 import { loadReturn, loadReturnWithOrder, requireOwner, type OrderRead } from '../app/returns';
 import type { ReturnDoc } from '../app/model';
-import { notify, tellAboutMessage, tellStaff } from '../app/notify';
+import { tellAboutMessage } from '../app/notify';
 import { addMessage } from '../app/negotiation';
 import { attachEvidence } from '../app/evidence';
 import type { ShopSettings } from '../app/settings';
-import { isTerminal, refundRunning, STATUSES } from '../machine/statuses';
+import { isTerminal } from '../machine/statuses';
 
 /** The staff roles among `roles` (the table's rows for an action), in the order staff are matched. */
 export function staffRolesFor(roles: readonly Role[]): StaffRole[] {
@@ -54,39 +54,6 @@ export async function buyerOwning(caller: Caller, returnId: string, settings: Sh
   const { ret, loaded } = await loadReturnWithOrder(returnId, settings);
   requireOwner(ret, openid);
   return { ret, openid, loaded };
-}
-
-const BUYER_HINTS: Partial<Record<ReturnDoc['status'], string>> = {
-  AWAITING_SHIPMENT: '商家已同意，请在期限内寄回商品',
-  REJECTED: '商家拒绝了申请，可修改后重新提交或申诉',
-  REFUNDING: '退款处理中，将原路退回',
-  REFUNDED: '退款成功，款项已原路退回',
-  REFUND_FAILED: '退款遇到问题，商家正在处理',
-  CLOSED: '售后已关闭',
-  DISPUTED: '已申请店铺主管复核，请等待结果',
-  AWAITING_RESHIP: '商家已收到退回的商品，将尽快发出换货',
-  RESHIPPED: '换货商品已发出，请注意查收并确认收货',
-  EXCHANGED: '换货已完成',
-};
-
-/** The hint of a status change: a converted exchange says why the replacement is not coming. */
-function buyerHint(ret: ReturnDoc): string | undefined {
-  if (ret.offlineRefund && STATUSES[ret.status].terminal) return '退款成功，商家已线下退款';
-  if (ret.type === 'EXCHANGE' && refundRunning(ret.status)) return '换货无法完成，已为您转为退款，将原路退回';
-  return BUYER_HINTS[ret.status];
-}
-
-/** Tell the buyer about a status change made by someone else. Never fails the call. */
-export async function tellBuyer(ret: ReturnDoc, now: Date, settings: ShopSettings, actorOpenid?: string): Promise<void> {
-  await tellStaff(ret, now, settings);
-  if (actorOpenid === ret.buyerOpenid) return;
-  const hint = buyerHint(ret);
-  if (!hint) return;
-  try {
-    await notify({ key: `${ret._id}:v${ret.version}:status`, kind: 'statusChanged', ret, touser: ret.buyerOpenid, hint, now, settings });
-  } catch (err) {
-    console.error(JSON.stringify({ level: 'warn', msg: 'notify failed', returnId: ret._id, error: String(err) }));
-  }
 }
 
 /**

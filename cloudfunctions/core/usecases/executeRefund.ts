@@ -15,7 +15,7 @@ import { decide } from '../machine/apply';
 import { rolesFor } from '../machine/transitions';
 import { closeOffline, offlinePlan, resetForRetry, settle } from '../app/refunds';
 import { returnView } from '../app/view';
-import { requireNotOwnReturn, staffActing, staffRolesFor, tellBuyer } from './common';
+import { requireNotOwnReturn, staffActing, staffRolesFor } from './common';
 
 /** Server-side callers: another function or a server SDK (SOURCE `scf`, or a chain ending in it) or the timer. */
 function fromServer(caller: Caller): boolean {
@@ -62,7 +62,6 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
     } catch (err) {
       console.error(JSON.stringify({ level: 'warn', msg: 'retry submit deferred to the sweep', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
     }
-    await tellBuyer(current, now, settings, acting.openid);
     return ok({ return: returnView(current, { role: acting.role, now, policy: settings.policy }) });
   }
 
@@ -92,7 +91,6 @@ export async function executeRefund(event: Record<string, unknown>, caller: Call
     },
   });
   await closeOffline(plan.records, now);
-  await tellBuyer(moved, now, settings, acting.openid);
   return ok({ return: returnView(moved, { role: acting.role, now, policy: settings.policy }) });
 }
 

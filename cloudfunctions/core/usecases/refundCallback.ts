@@ -17,7 +17,6 @@ import { notConfirmed } from '../app/pay';
 import type { RefundDoc } from '../app/model';
 import { isReported } from '../machine/refundRecords';
 import { refundRunning } from '../machine/statuses';
-import { tellBuyer } from './common';
 
 export const ACK = { errcode: 0, errmsg: 'OK' };
 const RECORDS = { from: C.refunds, localField: 'orderId', foreignField: 'orderId', as: 'records' } as const;
@@ -78,8 +77,7 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
     if (!refundRunning(ret.status)) break;
     const records = joined.records.map((r) => normaliseRefund(r as RefundDoc)).filter((r) => r.returnId === ret._id);
     try {
-      const after = await complete(ret, records, now, settings, loaded);
-      if (after !== ret) await tellBuyer(after, now, settings);
+      await complete(ret, records, now, settings, loaded);
       break;
     } catch (err) {
       if ((err as { code?: string })?.code !== 'CONFLICT') throw err;

@@ -18,8 +18,8 @@ import { proposalFields } from '../app/negotiation';
 import { refundRunning } from '../machine/statuses';
 import { settle } from '../app/refunds';
 import { returnView } from '../app/view';
-import type { ReturnDoc } from '../app/model';
-import { postMessage, staffRolesFor, requireNotOwnReturn, staffActing, tellBuyer, type Acting } from './common';
+import type { RefundDoc, ReturnDoc } from '../app/model';
+import { postMessage, staffRolesFor, requireNotOwnReturn, staffActing, type Acting } from './common';
 
 export async function reviewReturn(event: Record<string, unknown>, caller: Caller): Promise<Envelope> {
   const input = parseInput(reviewReturnSchema, event);
@@ -92,7 +92,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
   // The amount is settled by the transition that enters REFUNDING (from the ledger, then); the merchant may grant less.
   const refund = 'refundAmount' in input ? { requested: input.refundAmount, reason: input.reason ?? input.note } : undefined;
 
-  const { ret: moved } = await transition({
+  const { ret: moved, records } = await transition({
     ret,
     actor: { role: acting.role, openid: acting.openid },
     action: input.action,
@@ -104,7 +104,7 @@ export async function reviewReturn(event: Record<string, unknown>, caller: Calle
     refund,
     loaded,
   });
-  const final = await afterMove(moved, now, settings, acting);
+  const final = await afterMove(moved, now, settings, records);
   return ok({ return: returnView(final, { role: acting.role, now, policy: settings.policy }) });
 }
 
@@ -161,17 +161,17 @@ function precheck(ret: ReturnDoc, acting: Acting, action: Exclude<ReviewReturnIn
   if (!result.ok) throw refused(result);
 }
 
-/** After a review moved the after-sale: submit the refund if it is now REFUNDING, tell the buyer. */
-export async function afterMove(ret: ReturnDoc, now: Date, settings: ShopSettings, acting?: Pick<Acting, 'openid'>): Promise<ReturnDoc> {
+/** After a transition: submit the refund if it is now REFUNDING (the messages follow from its outbox). */
+export async function afterMove(ret: ReturnDoc, now: Date, settings: ShopSettings, records?: RefundDoc[]): Promise<ReturnDoc> {
   let current = ret;
   if (refundRunning(current.status)) {
     try {
-      current = (await settle(current, now, settings)).ret;
+      // `records`: planned and stored by the settlement of this very move (nothing to read).
+      current = (await settle(current, now, settings, { records })).ret;
     } catch (err) {
       // The transition stands; the sweep submits what is left.
       console.error(JSON.stringify({ level: 'warn', msg: 'refund submit deferred to the sweep', returnId: ret._id, error: String((err as Error)?.message ?? err) }));
     }
   }
-  await tellBuyer(current, now, settings, acting?.openid);
   return current;
 }

@@ -18,7 +18,7 @@ import { returnView } from '../app/view';
 import type { Logistics, ReturnDoc } from '../app/model';
 import { checkPickupSlot, checkTrackingNo, CARRIER_FORMATS } from '../policy/logistics';
 import { reasonSide } from '../policy/reasons';
-import { buyerOwning, tellBuyer } from './common';
+import { buyerOwning } from './common';
 import { cas } from '../data/db';
 import { C } from '../data/collections';
 
@@ -76,7 +76,6 @@ export async function submitLogistics(event: Record<string, unknown>, caller: Ca
       },
       loaded,
     });
-    await tellBuyer(stored, now, settings, openid);
     return ok({ return: returnView(stored, { role: 'BUYER', now, policy: settings.policy }) });
   } catch (err) {
     // Not committed: nothing may stay booked for it, and a cancelled booking is recorded as cancelled.

@@ -15,14 +15,15 @@
 import { sweepTimeoutsSchema } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { cas, command, findMany } from '../data/db';
+import { cas, command, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
 import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
-import { deliverPending } from '../app/events';
+import { drainOutbox } from '../app/outbox';
+import { STALE_CLAIM_MS } from '../app/ledger';
 import type { RefundDoc, ReturnDoc } from '../app/model';
 import { DEFAULT_OUTCOME_STATUSES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
@@ -73,11 +74,10 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
   // Without `batch`: pages of PAGE until nothing is due or the budget is spent. With it: one page of `batch` per kind.
   const capped = input.batch !== undefined;
   const size = input.batch ?? PAGE;
-  const steps: Step[] = [deadlineStep(now, settings, actorOpenid), reminderStep(now, settings), refundStep(now, settings), orphanStep(now, settings)];
+  // The outbox last: what the other steps committed in this pass is announced by it too.
+  const steps: Step[] = [deadlineStep(now, settings, actorOpenid), reminderStep(now, settings), refundStep(now, settings), orphanStep(now, settings), outboxStep(now, settings)];
   const notes = { retried: 0, sent: 0, left: true };
   let notesMore = true;
-  const events = { done: 0, skipped: 0, left: true };
-  let eventsMore = true;
   for (;;) {
     for (const step of steps) {
       if (!step.more) continue;
@@ -93,18 +93,10 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
       // retried messages are claimed (tries, nextAttemptAt moved on), so the next call reads the next ones
       notesMore = r.left && r.retried > 0 && !capped;
     }
-    if (eventsMore && budgetLeft()) {
-      const r = await deliverPending(now, settings, size, budgetLeft);
-      events.done += r.done;
-      events.skipped += r.skipped;
-      events.left = r.left;
-      // delivered after-sales leave the pending set, so the next call reads the next ones; stop when a call delivers nothing
-      eventsMore = r.left && r.done > 0 && !capped;
-    }
-    if (capped || !budgetLeft() || !(steps.some((st) => st.more) || notesMore || eventsMore)) break;
+    if (capped || !budgetLeft() || !(steps.some((st) => st.more) || notesMore)) break;
   }
-  const [deadlines, reminders, refunds, orphans] = steps.map((st) => st.report);
-  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left || events.left;
+  const [deadlines, reminders, refunds, orphans, outbox] = steps.map((st) => st.report);
+  const left = deadlines.left || reminders.left || refunds.left || orphans.left || notes.left || outbox.left;
   return ok({
     at: now,
     deadlines,
@@ -112,7 +104,7 @@ export async function sweepTimeouts(event: Record<string, unknown>, caller: Call
     refunds,
     orphanRefunds: orphans,
     notifications: notes,
-    events,
+    outbox,
     left,
     message: left ? '本次已处理一批，还有待处理事项，下次定时任务会继续' : '全部到期事项已处理',
   });
@@ -223,7 +215,7 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
     handle: async (ret, report) => {
       try {
         const action = ret.deadlineAction as ActionName;
-        const { ret: moved } = await transition({
+        const { ret: moved, records } = await transition({
           ret,
           actor: actorOpenid ? { role: 'SYSTEM', openid: actorOpenid } : { role: 'SYSTEM' },
           action,
@@ -233,7 +225,7 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
           payload: { defaultReturnAddress: settings.defaultReturnAddress ?? null, ...(action === 'autoDecide' ? { decision: 'BUYER' as const } : {}) },
           ...(action === 'lapseProposal' ? { extra: proposalOutcome(ret, 'LAPSED', now) } : {}),
         });
-        await afterMove(moved, now, settings);
+        await afterMove(moved, now, settings, records);
         report.done++;
       } catch (err) {
         // CONFLICT: another run or a person acted first. Anything else (e.g. no return
@@ -254,6 +246,27 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
           ).catch(() => undefined);
         }
       }
+    },
+  });
+}
+
+/** After-sales whose outbox has work (app/outbox.ts), oldest change first. */
+function outboxStep(now: Date, settings: ShopSettings): Step {
+  return keysetStep<ReturnDoc>({
+    field: 'updatedAt',
+    read: async (after, size) =>
+      (
+        await findMany<ReturnDoc>(C.returns, withAfter({ outboxPending: true }, after), {
+          orderBy: [
+            ['updatedAt', 'asc'],
+            ['_id', 'asc'],
+          ],
+          limit: size,
+        })
+      ).map(normaliseReturn),
+    handle: async (ret, report) => {
+      if (await drainOutbox(ret, now, settings).catch(() => false)) report.done++;
+      else report.skipped++;
     },
   });
 }
@@ -315,6 +328,10 @@ function refundStep(now: Date, settings: ShopSettings): Step {
     handle: async (raw, report) => {
       const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
       try {
+        if (await voidUncommitted(ref, now)) {
+          report.done++;
+          return;
+        }
         const after = isUnsent(ref.status) ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');
         if (after !== ref) report.done++;
         else report.skipped++;
@@ -338,6 +355,25 @@ function refundStep(now: Date, settings: ShopSettings): Step {
       }
     },
   });
+}
+
+/**
+ * A record stored by a settlement whose after-sale never committed (its
+ * invocation died between the two writes, or lost the commit and could not
+ * remove it): never sent, named by no after-sale, older than any invocation.
+ * It is closed unsent (CLOSED, NOT_COMMITTED) so nothing ever sends it.
+ */
+async function voidUncommitted(ref: RefundDoc, now: Date): Promise<boolean> {
+  if (ref.status !== 'CREATED' || ref.tries > 0 || now.getTime() - new Date(ref.createdAt).getTime() <= STALE_CLAIM_MS) return false;
+  const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
+  if (ret?.refundIds?.includes(ref._id)) return false;
+  const _ = command();
+  const note = { code: 'NOT_COMMITTED', message: '售后单未进入退款，此退款单作废（从未提交）', at: now };
+  return cas(
+    C.refunds,
+    { _id: ref._id, status: 'CREATED', tries: 0 },
+    { status: 'CLOSED', nextCheckAt: null, lastError: note, updatedAt: now, history: _.push([{ at: now, event: 'NOT_COMMITTED', raw: null }]) },
+  );
 }
 
 /** REFUNDING after-sales whose refund records were never created (the invocation that entered REFUNDING died). */

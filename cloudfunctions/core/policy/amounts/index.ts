@@ -15,3 +15,5 @@ export { settleRefund, settledOthers } from './settle';
 export type { RefundPlan, SettleInput, SettleResult, SettledEntry } from './settle';
 export { checkMoney } from './guard';
 export type { GuardInput, GuardViolation } from './guard';
+export { planShares } from './planShares';
+export type { PlannedShare, PlanSharesInput } from './planShares';
