@@ -27,11 +27,13 @@ export interface MigrationReport {
   created: number;
   existed: number;
   withoutAfterSales: number;
+  /** After-sales whose events waited for the shop's consumer under the earlier `eventsPending` flag, now in the outbox. */
+  outboxed: number;
 }
 
 /** Migrate every order of `db`; `log` gets one line per page. */
 export async function migrateLedgers(db: Db, log: (line: string) => void = () => undefined): Promise<MigrationReport> {
-  const report: MigrationReport = { orders: 0, created: 0, existed: 0, withoutAfterSales: 0 };
+  const report: MigrationReport = { orders: 0, created: 0, existed: 0, withoutAfterSales: 0, outboxed: 0 };
   // The collection is new in this release (npm run setup-db creates it too).
   await db.createCollection(C.ledgers).catch((err: unknown) => {
     if (!/exist/i.test(String((err as Error)?.message ?? err))) throw err;
@@ -63,6 +65,9 @@ export async function migrateLedgers(db: Db, log: (line: string) => void = () =>
     }
     log(`…${report.orders} orders read, ${report.created} ledgers created`);
   }
+  // Events the earlier release left waiting (eventsPending) are delivered by the sweep's outbox step (outboxPending).
+  const moved = await db.collection(C.returns).where({ eventsPending: true }).update({ outboxPending: true, eventsPending: false });
+  report.outboxed = Number(moved?.stats?.updated ?? moved?.updated ?? 0);
   return report;
 }
 
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   const { app } = connectTarget(process.argv.slice(2));
   const r = await migrateLedgers(app.database() as unknown as Db, (line) => console.log(line));
   console.log(
-    `ledger migration: ${r.orders} orders, ${r.created} ledgers created, ${r.existed} already had one, ${r.withoutAfterSales} without after-sales${r.created ? '' : ' — nothing to do'}`,
+    `ledger migration: ${r.orders} orders, ${r.created} ledgers created, ${r.existed} already had one, ${r.withoutAfterSales} without after-sales, ${r.outboxed} after-sales' waiting events moved to the outbox${r.created || r.outboxed ? '' : ' — nothing to do'}`,
   );
 }
 

@@ -65,28 +65,33 @@ async function main(): Promise<void> {
         reason: 'NO_LONGER_WANTED',
         lines: [{ lineId: 'L1', quantity: 1 }],
       }),
-      "one aggregate (order + ledger + same-requestId lookup + the order's after-sales), ledger claim, insert, order summary, 2 staff messages × (consent CAS + record)",
+      "one aggregate (order + ledger + the order's after-sales + same-requestId lookup), ledger claim, insert (with its event in the outbox)",
     );
     const rid = a.return.returnId;
     rec(
       'applyReturn modify',
       await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, description: '改一下说明' }),
-      'aggregate (after-sale + order + ledger), ledger claim, after-sale CAS, order summary',
+      'aggregate (after-sale + order + ledger + after-sales), after-sale CAS',
+    );
+    rec(
+      'applyReturn modify (other quantity)',
+      await call('applyReturn', DEMO.buyer, { action: 'modify', requestId: id(), returnId: rid, lines: [{ lineId: 'L1', quantity: 2 }] }),
+      'aggregate, ledger claim (takes units, as apply does), after-sale CAS',
     );
     rec(
       'reviewReturn approve (RETURN_REFUND)',
       await call('reviewReturn', DEMO.merchant, { action: 'approve', requestId: id(), returnId: rid }),
-      'aggregate (after-sale + order + ledger; staff cached), CAS, ledger mirror (CAS on rev), order summary, buyer message (consent CAS + record)',
+      'aggregate (after-sale + order + ledger + after-sales + refund records; staff cached), CAS (messages, summary, consumer: outbox)',
     );
     rec(
       'submitLogistics SELF_SHIP',
       await call('submitLogistics', DEMO.buyer, { mode: 'SELF_SHIP', requestId: id(), returnId: rid, carrier: 'SF', trackingNo: 'SF1234567890123' }),
-      'aggregate, CAS, ledger mirror, order summary, 2 staff messages × 2',
+      'aggregate, CAS',
     );
     rec(
       'reviewReturn confirmReceipt (+ refund submit)',
       await call('reviewReturn', DEMO.merchant, { action: 'confirmReceipt', requestId: id(), returnId: rid }),
-      'aggregate, ledger claim (settlement), CAS, order summary, lock, order + records read, record insert, refundIds, unlock, money guard (one aggregate), submit CAS, buyer message (consent CAS + read + record)',
+      'aggregate, ledger claim (settlement + refund records planned), record insert, CAS, money guard (one aggregate), submit CAS',
     );
     const seen = new Set(emu.stats.list().map((i) => i.id));
     await post('/_local/pay/flush', {});
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
         action: 'refundCallback (SUCCESS)',
         dbRequests: cb.dbRequests,
         byAction: cb.dbByAction,
-        note: 'refund read, query-confirmed update, aggregate (after-sale + order + ledger + records), REFUNDED CAS, ledger mirror, order summary, buyer message × 2',
+        note: 'refund read, query-confirmed update, aggregate (after-sale + order + ledger + records), REFUNDED CAS',
       });
     rec('queryReturns get', await call('queryReturns', DEMO.buyer, { action: 'get', returnId: rid }));
     rec('queryReturns list mine', await call('queryReturns', DEMO.buyer, { action: 'list', scope: 'mine' }));
@@ -129,10 +134,12 @@ async function main(): Promise<void> {
         lines: [{ lineId: 'L1', quantity: 1 }],
       }),
     );
+    rec('applyReturn cancel', await call('applyReturn', DEMO.buyer, { action: 'cancel', requestId: id(), returnId: c.return.returnId }), 'aggregate, CAS');
+    // The timer's pass that drains the outbox of everything above (messages, the orders' summaries, the ledgers), then one with nothing due.
     rec(
-      'applyReturn cancel',
-      await call('applyReturn', DEMO.buyer, { action: 'cancel', requestId: id(), returnId: c.return.returnId }),
-      'aggregate, CAS, ledger mirror, order summary',
+      'sweepTimeouts (the outbox of this scenario)',
+      await call('sweepTimeouts', DEMO.admin, {}, 'wx_trigger'),
+      'per after-sale: the messages (consent CAS + record each), the flag; per order: one read, the ledger refresh, the summary',
     );
     rec('sweepTimeouts (nothing due)', await call('sweepTimeouts', DEMO.admin, {}, 'wx_trigger'), 'one query per kind of due work');
   };

@@ -13,7 +13,7 @@ const DAY = 24 * HOUR;
 
 const h = useEmulator();
 const f = fx(h);
-const { writesNothing, advance, advanceJustPast, orderDoc, ledgerOf, returnDoc } = f;
+const { writesNothing, advance, advanceJustPast, orderDoc, ledgerOf, returnDoc, sweep } = f;
 
 function apply(fields: Record<string, unknown>, who = buyer) {
   return h.call('applyReturn', { action: 'apply', requestId: rid('apply'), ...fields }, who);
@@ -380,6 +380,8 @@ describe('apply', () => {
     expect(stored.timeline).toHaveLength(1);
     expect(stored.timeline[0]).toMatchObject({ action: 'apply', from: null, to: 'PENDING_REVIEW', actor: { role: 'BUYER', openid: DEMO.buyer }, requestId });
 
+    // the timer's next pass (every minute) writes the order's summary
+    await sweep();
     const order = await orderDoc('O1001');
     expect(order.afterSale).toEqual({ L2: { returnId: first.returnId, status: 'PENDING_REVIEW', version: 1 } });
   });
@@ -597,9 +599,10 @@ describe("orders written in api.md's shape (an afterSale summary, no ledger)", (
     expect(l2.data.refusals.map((r: any) => r.code)).toEqual(['QUANTITY_EXCEEDED']);
     const res = await writesNothing(() => apply({ orderId: 'S-EXT1', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 1 }] }));
     expectError(res, 'RETURN_ALREADY_OPEN');
-    // its first transition through these functions writes it into the ledger in whole
+    // its first transition through these functions puts it into the ledger in whole (stored, with the summary, by the timer's next pass)
     const approved = await h.call('reviewReturn', { action: 'approve', requestId: rid(), returnId: 'R20260101000000000001' }, merchant);
     expect(approved.data.return.status).toBe('AWAITING_SHIPMENT');
+    await sweep();
     const after = await orderDoc('S-EXT1');
     expect((await ledgerOf('S-EXT1')).R20260101000000000001).toMatchObject({ status: 'AWAITING_SHIPMENT', lines: [{ lineId: 'L1', quantity: 1, amount: 4500 }] });
     expect(after.afterSale.L1).toMatchObject({ returnId: 'R20260101000000000001', status: 'AWAITING_SHIPMENT' });
@@ -614,6 +617,7 @@ describe("orders written in api.md's shape (an afterSale summary, no ledger)", (
     });
     const res = await apply({ orderId: 'S-EXT2', type: 'RETURN_REFUND', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
     expect(res.ok).toBe(true);
+    await sweep(); // the summary follows on the timer's next pass
     const after = await orderDoc('S-EXT2');
     expect(after.afterSale.L1).toMatchObject({ returnId: res.data.return.returnId, status: 'PENDING_REVIEW' });
   });
@@ -695,6 +699,7 @@ describe('modify', () => {
     expect(mod.timeline[1]).toMatchObject({ from: 'PENDING_REVIEW', to: 'PENDING_REVIEW', actionLabel: '修改申请', note: '两件都不要了' });
     expect(Date.parse(mod.deadline)).toBeGreaterThanOrEqual(before + 48 * HOUR);
     expect(Date.parse(mod.deadline)).toBeGreaterThan(Date.parse(ret.deadline));
+    await sweep(); // the summary follows on the timer's next pass
     const order = await orderDoc('S-MOD');
     expect(order.afterSale.L1).toMatchObject({ returnId: ret.returnId, status: 'PENDING_REVIEW', version: 2 });
     expect((await ledgerOf('S-MOD'))[ret.returnId]).toMatchObject({ attempts: 2, lines: [{ lineId: 'L1', quantity: 2, amount: 9000 }] });
@@ -789,12 +794,14 @@ describe('modify', () => {
     const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: id, lines: [{ lineId: 'L2', quantity: 1 }] }, buyer);
     expect(m.ok).toBe(true);
     expect(m.data.return.lines).toEqual([{ lineId: 'L2', quantity: 1, amount: 3000 }]);
+    await sweep(); // the summary follows on the timer's next pass
     const order = await orderDoc('S-MOV');
     expect(order.afterSale.L2).toMatchObject({ returnId: id, status: 'PENDING_REVIEW' });
     // L1 is no longer in this after-sale: its summary goes back to the latest one that holds it
     expect(order.afterSale.L1).toMatchObject({ returnId: earlier.data.return.returnId, status: 'CANCELLED' });
     const again = await apply({ orderId: 'S-MOV', type: 'REFUND_ONLY', reason: 'NO_LONGER_WANTED', lines: [{ lineId: 'L1', quantity: 2 }] });
     expect(again.ok).toBe(true);
+    await sweep();
     expect((await orderDoc('S-MOV')).afterSale.L1).toMatchObject({ returnId: again.data.return.returnId, status: 'PENDING_REVIEW' });
   });
 
@@ -824,6 +831,7 @@ describe('cancel', () => {
     expect(c.ok).toBe(true);
     expect(c.data.return).toMatchObject({ status: 'CANCELLED', statusLabel: '已撤销', deadline: null, deadlineAction: null, allowedActions: [] });
     expect(c.data.return.timeline.map((e: any) => e.action)).toEqual(['apply', 'cancel']);
+    await sweep(); // the summary follows on the timer's next pass
     expect((await orderDoc('S-CAN')).afterSale.L1).toMatchObject({ returnId: id, status: 'CANCELLED' });
 
     const replay = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId, returnId: id }, buyer));
@@ -838,6 +846,7 @@ describe('cancel', () => {
     expect(b.ok).toBe(true);
     expect(b.data.return.returnId).not.toBe(id);
     expect(b.data.return.amounts.total).toBe(9000);
+    await sweep();
     expect((await orderDoc('S-CAN')).afterSale.L1).toMatchObject({ returnId: b.data.return.returnId, status: 'PENDING_REVIEW' });
   });
 });
@@ -879,6 +888,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     expect(res.data.return.timeline[2]).toMatchObject({ from: 'REJECTED', to: 'DISPUTED', note: '买家申请店铺主管复核；包装完好，未拆封', evidence: [photo] });
     expect(res.data.return.evidence.map((e: any) => e.fileID)).toEqual([photo]);
     expect(res.data.return.appeal).toMatchObject({ description: '包装完好，未拆封' });
+    await sweep(); // the summary follows on the timer's next pass
     expect((await orderDoc('S-APP1')).afterSale.L1.status).toBe('DISPUTED');
   });
 
@@ -887,6 +897,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const m = await h.call('applyReturn', { action: 'modify', requestId: rid(), returnId: ret.returnId, description: '补充说明：未拆封' }, buyer);
     expect(m.ok).toBe(true);
     expect(m.data.return).toMatchObject({ status: 'PENDING_REVIEW', attempts: 2 });
+    await sweep();
     expect((await orderDoc('S-APP2')).afterSale.L1.status).toBe('PENDING_REVIEW');
   });
 
@@ -912,6 +923,7 @@ describe('appeal (REJECTED → DISPUTED within appealDays)', () => {
     const old = await returnDoc(ret.returnId);
     expect(old.status).toBe('CANCELLED');
     expect(old.timeline.at(-1)).toMatchObject({ action: 'cancel', from: 'REJECTED', to: 'CANCELLED', note: '买家就相同商品重新申请售后，原申请撤销' });
+    await sweep();
     const order = await orderDoc('S-APP5');
     expect(order.afterSale.L1).toMatchObject({ returnId: fresh.returnId, status: 'PENDING_REVIEW' });
     expect((await ledgerOf('S-APP5'))[ret.returnId].status).toBe('CANCELLED');

@@ -1,8 +1,8 @@
 /**
  * Races through the real functions (several worker processes per function):
  * idempotent applies, one open after-sale per line, one winner between two
- * merchant decisions, and the order's ledger staying in step with the
- * after-sales whoever wins.
+ * merchant decisions, and the order's ledger and summary in step with the
+ * after-sales whoever wins (once the timer's pass has caught them up).
  */
 import { rid, jpeg, DEMO } from '../support/emulator';
 import { useEmulator, fx, buyer, merchant } from '../support/functions';
@@ -10,7 +10,7 @@ import { useEmulator, fx, buyer, merchant } from '../support/functions';
 const DAY = 86_400_000;
 
 const h = useEmulator();
-const { orderDoc, ledgerOf, seedOneLineOrder } = fx(h);
+const { orderDoc, ledgerOf, seedOneLineOrder, sweep } = fx(h);
 
 const seedOrder = (id: string, quantity = 3) => seedOneLineOrder(id, quantity, 3000);
 
@@ -18,8 +18,10 @@ async function returnsOf(orderId: string): Promise<any[]> {
   return (await h.db('returns')).filter((r: any) => r.orderId === orderId);
 }
 
-/** The order's ledger agrees with the stored after-sales. */
+/** Once the timer has passed, the order's stored ledger and summary agree with the stored after-sales. */
 async function expectLedgerInStep(orderId: string) {
+  // the timer's next pass (every minute) writes the order's summary and catches the stored ledger up with the statuses
+  await sweep();
   const order = await orderDoc(orderId);
   const ledger = await ledgerOf(orderId);
   const rets = await returnsOf(orderId);
@@ -119,6 +121,8 @@ describe('apply races', () => {
     expect([a.ok, b.ok]).toEqual([true, true]);
     const rets = await returnsOf('C-TWO');
     expect(rets).toHaveLength(2);
+    // the order's summary comes with the timer's pass
+    await sweep();
     const order = await orderDoc('C-TWO');
     expect(order.afterSale.L1.returnId).toBe(a.data.return.returnId);
     expect(order.afterSale.L2.returnId).toBe(b.data.return.returnId);

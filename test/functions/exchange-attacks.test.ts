@@ -649,6 +649,8 @@ describe('the complaint summary of an exchange', () => {
 
 describe("the example events consumer follows an exchange's stock records", () => {
   it('the returned unit goes back on the shelf, the replacement leaves it; a converted exchange ships nothing', async () => {
+    // the outboxes of the tests above are drained first, with no consumer yet: it hears only of this test's after-sales
+    await sweep();
     const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
     await h.seed({ settings: [{ ...shop, events: { function: 'afterSaleEvents', maxTries: 3 } }] });
     await f.advanceQuietly(61_000);
@@ -663,12 +665,13 @@ describe("the example events consumer follows an exchange's stock records", () =
       const stockOf = async (id: string) => (await h.db('skus')).find((k: any) => k._id === id).stock;
       const swapped = await awaitingReship(await order(1, { lines: [line] }), { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-EVT-B' }] });
       dataOf(await reship(swapped.returnId));
-      await quiet();
+      // the consumer hears of the events from the after-sale's outbox, at the timer's next pass (every minute)
+      await sweep();
       expect([await stockOf('SKU-ATK-EVT-A'), await stockOf('SKU-ATK-EVT-B')]).toEqual([6, 4]);
       const converted = await awaitingReship(await order(1, { lines: [line] }), { replacements: [{ lineId: 'L1', skuId: 'SKU-ATK-EVT-B' }] });
       await review({ action: 'convertToRefund', returnId: converted.returnId, reason: '断货' });
       await h.flush();
-      await quiet();
+      await sweep();
       expect([await stockOf('SKU-ATK-EVT-A'), await stockOf('SKU-ATK-EVT-B')]).toEqual([7, 4]);
     } finally {
       await h.seed({ settings: [shop] });

@@ -90,6 +90,8 @@ describe('return and refund', () => {
     expect(done.timeline.map((e: any) => e.actor.role)).toEqual(['BUYER', 'MERCHANT', 'BUYER', 'MERCHANT', 'SYSTEM']);
     expect(done.timeline[2].note).toContain('顺丰速运 SF1234567890123');
     expect((await refundsOf(ret.returnId))[0].status).toBe('SUCCESS');
+    // the timer's next pass (every minute) writes the order's summary
+    await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === orderId);
     expect(order.afterSale.L1).toMatchObject({ returnId: ret.returnId, status: 'REFUNDED' });
 
@@ -186,6 +188,8 @@ describe('reject → appeal → decide', () => {
     expect(actions(await returnDoc(ret.returnId))).toEqual(['apply', 'reject', 'appeal', 'decide']);
     expect(await refundsOf(ret.returnId)).toHaveLength(0);
     const { orderId } = await returnDoc(ret.returnId);
+    // the order's summary follows on the timer's next pass
+    await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === orderId);
     expect(order.afterSale.L1.status).toBe('CLOSED');
   });

@@ -4,7 +4,7 @@
  * corrupted database state or wrong answer is reported under its rule.
  * Pure: no emulator.
  */
-import { checkStep, learnFromAnswer, syncModel, type DbState, type Observation } from './model/invariants';
+import { checkOutbox, checkStep, learnFromAnswer, syncModel, type DbState, type Observation } from './model/invariants';
 import { newModel, orderFor, type Model } from './model/model';
 
 const NOW = Date.parse('2026-12-01T04:00:00Z');
@@ -220,5 +220,34 @@ describe('the checker on exchanges (换货)', () => {
     expect(check(db([reReserved]))).not.toContain('a reservation is released once');
     const early = exchange('RE', 'RESHIPPED', { exchange: reshipped });
     expect(check(db([early]))).toContain('replacement only after the goods came back');
+  });
+});
+
+describe('after a timer pass (checkOutbox)', () => {
+  const at = new Date(NOW).toISOString();
+  const before = new Date(NOW - 60_000).toISOString();
+  const line = [{ lineId: 'L1', quantity: 1, amount: 4995 }];
+  const summary = (status: string) => ({ ...orderDoc, afterSale: { L1: { returnId: 'R1', status } } });
+
+  it('a drained outbox and a summary that shows the stored after-sale pass', () => {
+    const state = db([ret('R1', 'AWAITING_SHIPMENT', line, { updatedAt: before, outboxPending: false, version: 2 })], [], { orders: [summary('AWAITING_SHIPMENT')] });
+    expect(checkOutbox(state, { at })).toEqual([]);
+  });
+
+  it('an after-sale committed before the pass and still pending is reported; one committed during it is not', () => {
+    const pending = db([ret('R1', 'AWAITING_SHIPMENT', line, { updatedAt: before, outboxPending: true, version: 2 })], [], { orders: [summary('AWAITING_SHIPMENT')] });
+    expect(checkOutbox(pending, { at }).map((x) => x.rule)).toEqual(['a timer pass drains the outbox']);
+    const later = db([ret('R1', 'AWAITING_SHIPMENT', line, { updatedAt: new Date(NOW + 5).toISOString(), outboxPending: true, version: 2 })], [], {
+      orders: [summary('PENDING_REVIEW')],
+    });
+    expect(checkOutbox(later, { at })).toEqual([]);
+  });
+
+  it('a summary that lags its drained after-sales is reported', () => {
+    const state = db([ret('R1', 'AWAITING_SHIPMENT', line, { updatedAt: before, outboxPending: false, version: 2 })], [], { orders: [summary('PENDING_REVIEW')] });
+    expect(checkOutbox(state, { at }).map((x) => x.rule)).toEqual(['the order summary follows its after-sales']);
+    expect(checkOutbox(db([ret('R1', 'AWAITING_SHIPMENT', line, { updatedAt: before, version: 2 })]), { at }).map((x) => x.rule)).toEqual([
+      'the order summary follows its after-sales',
+    ]);
   });
 });

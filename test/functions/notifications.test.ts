@@ -38,14 +38,19 @@ describe('buyer: consent at apply and at submit-logistics', () => {
     await accept(DEMO.buyer, [STATUS_TPL, REMINDER_TPL]);
     const ret = await f.apply('ONOTE1', 'RETURN_REFUND');
     expect(await f.approve(ret.returnId)).toMatchObject({ status: 'AWAITING_SHIPMENT' });
+    // the timer's next pass (every minute) sends the messages
+    await f.sweep();
     // tap 「提交物流」: one more consent of the status template
     await accept(DEMO.buyer, [STATUS_TPL]);
     const shipped = await h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid('ship'), returnId: ret.returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer);
     expect(dataOf(shipped).return.status).toBe('IN_TRANSIT');
     const received = await f.review({ action: 'confirmReceipt', returnId: ret.returnId });
     expect(dataOf(received).return.status).toBe('REFUNDING');
+    // a pass while the refund runs: the buyer's latest news is 退款处理中 (their own shipment is not announced to them)
+    await f.sweep();
     await f.settle();
     expect((await f.returnDoc(ret.returnId)).status).toBe('REFUNDED');
+    await f.sweep();
 
     const sent = await sendsTo(DEMO.buyer, ret.returnId);
     expect(sent.map((m) => [m.data.data.phrase2.value, m.result.errCode])).toEqual([
@@ -71,6 +76,7 @@ describe('buyer: consent at apply and at submit-logistics', () => {
     const ret = await f.apply('ONOTE2', 'REFUND_ONLY');
     const rejected = await f.review({ action: 'reject', returnId: ret.returnId, reason: '商品已影响二次销售' });
     expect(dataOf(rejected).return.status).toBe('REJECTED');
+    await f.sweep();
     expect(await sendsTo(DEMO.buyer, ret.returnId)).toEqual([]);
     const notes = await notesOf(ret.returnId, DEMO.buyer);
     expect(notes).toEqual([expect.objectContaining({ status: 'NO_CONSENT', tries: 0, nextAttemptAt: null })]);
@@ -89,6 +95,7 @@ describe('a send WeChat refuses for want of consent (43101)', () => {
     expect(wx.consents[STATUS_TPL] ?? 0).toBe(0);
     const moved = await f.review({ action: 'approve', returnId: ret.returnId });
     expect(dataOf(moved).return.status).toBe('AWAITING_SHIPMENT');
+    await f.sweep();
     const sent = await sendsTo(DEMO.buyer, ret.returnId);
     expect(sent).toHaveLength(1);
     expect(sent[0].result).toMatchObject({ errCode: 43101, errMsg: 'openapi.subscribeMessage.send:fail user refuse to accept the msg' });
@@ -110,6 +117,7 @@ describe('staff', () => {
     // 「接收新售后提醒」 on the work queue
     await accept(DEMO.merchant, [STATUS_TPL]);
     const ret = await f.apply('ONOTE4', 'REFUND_ONLY');
+    await f.sweep();
     const toMerchant = await sendsTo(DEMO.merchant, ret.returnId);
     expect(toMerchant).toHaveLength(1);
     expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `aftersale/pages/staff-review/index?returnId=${ret.returnId}` } });
@@ -120,6 +128,7 @@ describe('staff', () => {
     // the consent is spent: a second application reaches nobody
     await f.seedOneLineOrder('ONOTE5', 1, 9900);
     const second = await f.apply('ONOTE5', 'REFUND_ONLY');
+    await f.sweep();
     expect(await sendsTo(DEMO.merchant, second.returnId)).toEqual([]);
     expect((await notesOf(second.returnId, DEMO.merchant)).map((n) => n.status)).toEqual(['NO_CONSENT']);
   });
@@ -131,6 +140,7 @@ describe('staff', () => {
     expect(dataOf(await f.review({ action: 'reject', returnId: ret.returnId, reason: '商品已影响二次销售' })).return.status).toBe('REJECTED');
     const appealed = await h.call('applyReturn', { action: 'appeal', requestId: rid('appeal'), returnId: ret.returnId, description: '商品有明显质量问题，商家拒绝不合理' }, buyer);
     expect(dataOf(appealed).return.status).toBe('DISPUTED');
+    await f.sweep();
     const toArbiter = await sendsTo(DEMO.arbiter, ret.returnId);
     expect(toArbiter.map((m) => [m.data.data.thing3.value, m.result.errCode])).toEqual([['买家申请主管复核，请处理', 0]]);
   });

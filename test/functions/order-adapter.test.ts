@@ -66,7 +66,9 @@ describe("orders in the shop's own shape (the yuan example adapter)", () => {
     expect((await f.returnDoc(a.returnId)).status).toBe('REFUNDED');
     const refunds = await f.refundsOf(a.returnId);
     expect(refunds.map((r: any) => [r.outTradeNo, r.totalFee, r.refundFee, r.status])).toEqual([['WXY1', 19800, 8595, 'SUCCESS']]);
-    // The summary is mirrored onto the shop's own document, which keeps its shape.
+    // The summary is mirrored onto the shop's own document, which keeps its shape
+    // (by the timer's next pass, every minute, which writes the order's summary).
+    await f.sweep();
     const order = await f.orderDoc('Y1');
     expect(order.afterSale.I1).toMatchObject({ returnId: a.returnId, status: 'REFUNDED' });
     expect(order.total_fee).toBe('198.00');

@@ -100,7 +100,8 @@ describe('refundCallback', () => {
     const ref = await refund(outRefundNo);
     expect(ref.status).toBe('SUCCESS');
     expect(ref.history.filter((e: any) => e.event === 'CALLBACK:SUCCESS')).toHaveLength(1);
-    // The buyer is told once.
+    // The buyer is told once, by the timer's next pass (every minute), which sends the messages.
+    await f.sweep();
     const told = (await h.outbox()).filter(
       (m: any) => m.api === 'subscribeMessage.send' && m.data?.data?.character_string1?.value === returnId && m.data?.data?.phrase2?.value === '退款成功',
     );

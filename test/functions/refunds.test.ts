@@ -352,6 +352,8 @@ describe('definite failures', () => {
     expect(offline.data.return.refundHint).toBe('商家已线下退款 88.00 元（买家银行卡已注销，已通过银行转账退回 88 元，流水号 BK20240101）');
     const buyerView = await getReturn(ret.returnId, DEMO.buyer);
     expect(buyerView.refundHint).toBe(offline.data.return.refundHint);
+    // the timer's next pass (every minute) sends the messages
+    await sweep();
     const told = (await h.db('notifications')).filter((n: any) => n.returnId === ret.returnId && n.touser === DEMO.buyer);
     expect(told.at(-1).data.thing3.value).toBe('退款成功，商家已线下退款');
     expect(told.map((n: any) => n.data.thing3.value)).not.toContain('退款成功，款项已原路退回');

@@ -119,6 +119,8 @@ describe('approve', () => {
     ]);
     expect(stored.timeline[1].actor.openid).toBe(DEMO.merchant);
     expect(stored.timeline[1].note).toContain('商家同意售后');
+    // the timer's next pass (every minute) writes the order's summary and sends the messages
+    await f.sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === orderId);
     expect(order.afterSale.L1).toMatchObject({ returnId: ret.returnId, status: 'REFUNDING' });
 
@@ -212,6 +214,8 @@ describe('confirmReceipt', () => {
 
     await h.flush();
     expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
+    // the stored ledger catches up with the statuses on the timer's next pass
+    await f.sweep();
     const ledger = (await h.db('ledgers')).find((o: any) => o._id === stored.orderId);
     expect(ledger.entries[ret.returnId]).toMatchObject({ status: 'REFUNDED', refundPlan: { target: 15000 } });
   });

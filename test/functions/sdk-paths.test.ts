@@ -31,8 +31,9 @@ async function drive(): Promise<void> {
   await f.seedOneLineOrder('SDK-1', 2, 6000);
   await f.seedOneLineOrder('SDK-2', 1, 3000);
   await f.seedOneLineOrder('SDK-3', 1, 2000);
-  // every transition's event delivered by callFunction to the shop's consumer
-  await h.seed({ skus: ['SDK-1', 'SDK-2', 'SDK-3'].map((id) => ({ _id: `SKU-${id}`, title: '测试商品', stock: 10 })) });
+  await f.seedOneLineOrder('SDK-4', 1, 2500);
+  // every transition's event delivered by callFunction to the shop's consumer (by the sweep's outbox step)
+  await h.seed({ skus: ['SDK-1', 'SDK-2', 'SDK-3', 'SDK-4'].map((id) => ({ _id: `SKU-${id}`, title: '测试商品', stock: 10 })) });
   const [shop] = (await h.db('settings')).filter((d: any) => d._id === 'shop');
   await h.seed({ settings: [{ ...shop, events: { function: 'afterSaleEvents', maxTries: 3 } }] });
   await f.advanceQuietly(61_000); // settings are cached for a minute
@@ -62,7 +63,7 @@ async function drive(): Promise<void> {
   ok(await h.call('queryReturns', { action: 'list', scope: 'merchant', limit: 10 }, merchant));
   ok(await h.call('queryReturns', { action: 'list', scope: 'merchant', status: 'PENDING_REVIEW', limit: 10 }, merchant));
 
-  // reviewReturn approve: staff lookup, compare-and-set, order summary, subscribe message (openapi subscribeMessage.send)
+  // reviewReturn approve: staff lookup, compare-and-set (the order summary and the subscribe message follow with the sweep)
   await f.approve(a.returnId);
 
   // submitLogistics: a pickup (openapi logistics.addOrder), then self-shipping instead (logistics.cancelOrder)
@@ -70,7 +71,7 @@ async function drive(): Promise<void> {
   ok(await h.call('submitLogistics', { mode: 'PICKUP', requestId: rid(), returnId: a.returnId, pickup }, buyer));
   ok(await h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid(), returnId: a.returnId, carrier: 'SF', trackingNo: 'SF1234567890123' }, buyer));
 
-  // reviewReturn confirmReceipt: refund planned under a lock and submitted (cloudPay.refund)
+  // reviewReturn confirmReceipt: refund records planned with the settlement, stored, and submitted (cloudPay.refund)
   ok(await f.review({ action: 'confirmReceipt', returnId: a.returnId }));
   // refundCallback: the notification, confirmed by cloudPay.queryRefund
   await h.flush();
@@ -82,7 +83,18 @@ async function drive(): Promise<void> {
   await h.call('executeRefund', { action: 'retry', requestId: rid('retry'), returnId: b.returnId }, merchant);
   await h.call('executeRefund', { action: 'markOffline', requestId: rid('off'), returnId: b.returnId, note: '已线下退款' }, merchant);
 
-  // sweepTimeouts: the timer with a deadline due (auto-approve after 48 h) and a reminder, and an ADMIN by hand
+  // a share the platform closed (REFUNDCLOSE): the merchant's retry plans a new number under the order's lock (lock insert and remove)
+  const c = await f.apply('SDK-4', 'REFUND_ONLY', { reason: 'WRONG_ORDER' });
+  await h.pay({ callback: [{ status: 'REFUNDCLOSE' }] });
+  await f.approve(c.returnId);
+  await h.flush();
+  await f.quiet();
+  await f.advanceQuietly(61_000); // WeChat Pay: a new refund of the payment at least a minute after the closed one
+  ok(await h.call('executeRefund', { action: 'retry', requestId: rid('retry'), returnId: c.returnId }, merchant));
+  await h.flush();
+
+  // sweepTimeouts: the timer with a deadline due (auto-approve after 48 h), a reminder and the outboxes (subscribe messages
+  // via openapi subscribeMessage.send, order summaries, the consumer), and an ADMIN by hand
   await f.apply('SDK-3', 'RETURN_REFUND');
   await f.advanceQuietly(49 * HOUR);
   await f.sweep();

@@ -1,7 +1,8 @@
 import { rid, DEMO } from '../support/emulator';
-import { useEmulator } from '../support/functions';
+import { fx, useEmulator } from '../support/functions';
 
 const h = useEmulator();
+const { sweep } = fx(h);
 
 describe('refund-only before shipping, end to end through the built functions', () => {
   it('apply → approve → refund accepted → notification → REFUNDED, with the money back on the original payment', async () => {
@@ -31,6 +32,8 @@ describe('refund-only before shipping, end to end through the built functions', 
     const got = await h.call('queryReturns', { action: 'get', returnId: ret.returnId }, { openid: DEMO.buyer });
     expect(got.data.return.status).toBe('REFUNDED');
     expect(got.data.return.timeline.map((e: any) => e.action)).toEqual(['apply', 'approve', 'refundSucceeded']);
+    // the timer's next pass (every minute) writes the order's summary
+    await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === 'O1001');
     expect(order.afterSale.L2).toMatchObject({ returnId: ret.returnId, status: 'REFUNDED' });
   });

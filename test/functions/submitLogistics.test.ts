@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const h = useEmulator();
-const { writesNothing, advance, advanceJustPast, returnDoc, approve, scriptOpenApi, seedOneLineOrder } = fx(h);
+const { writesNothing, advance, advanceJustPast, returnDoc, approve, scriptOpenApi, seedOneLineOrder, sweep } = fx(h);
 
 const seedOrder = (id: string) => seedOneLineOrder(id, 1, 20000);
 
@@ -144,6 +144,8 @@ describe('SELF_SHIP (O1002, buyer-side reason)', () => {
     const doc = await returnDoc(ret.returnId);
     expect(doc).toMatchObject({ status: 'IN_TRANSIT', logistics: { mode: 'SELF_SHIP', carrier: 'SF', trackingNo: 'SF1234567890123' } });
     expect(doc.timeline.at(-1)).toMatchObject({ requestId, actor: { role: 'BUYER', openid: DEMO.buyer } });
+    // the timer's next pass (every minute) writes the order's summary
+    await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === 'O1002');
     expect(order.afterSale.L1).toMatchObject({ returnId: ret.returnId, status: 'IN_TRANSIT' });
 

@@ -4,7 +4,7 @@
  * orphan REFUNDING after-sales. One emulator; the clock only moves forward,
  * so the tests run in order and assert only on the after-sales they made.
  * Note: this file runs with automatic timer firing on: every clock move that
- * passes a 5-minute cron slot also fires the trigger by itself (as the cloud
+ * passes a minute's cron slot also fires the trigger by itself (as the cloud
  * would); tests wait for it (quiet()) and assert only outcomes.
  */
 import { rid, DEMO } from '../support/emulator';
@@ -14,7 +14,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-// As on the cloud: a clock move past a 5-minute slot fires the timer by itself
+// As on the cloud: a clock move past a minute's slot fires the timer by itself
 // (the overlapping-runs test counts on it); tests wait for those runs (quiet()).
 const h = useEmulator({ autoTimers: true });
 const f = fx(h);
@@ -155,6 +155,8 @@ describe('subscribe messages', () => {
     await scriptOpenApi({ 'subscribeMessage.send': [{ errCode: -1, errMsg: 'system error' }] });
     const rejected = await review({ action: 'reject', returnId, reason: '不支持' });
     expect(rejected.ok).toBe(true); // a failed message never fails the call
+    // the timer's next pass (every minute) sends the message, from the after-sale's outbox
+    await sweep();
 
     const notes = async () => (await h.db('notifications')).filter((n: any) => n.returnId === returnId && n.kind === 'statusChanged' && n.touser === DEMO.buyer);
     let [note] = await notes();
@@ -363,17 +365,40 @@ describe('overlapping sweeps', () => {
 // ------------------------------------------------------------------ orphans
 
 describe('orphan refunds', () => {
-  it('REFUNDING with no refund record (the approving invocation could not plan it) → submitted by the sweep → REFUNDED', async () => {
+  it('REFUNDING with no refund record (settled by the previous release, whose approving invocation died before planning it) → submitted by the sweep → REFUNDED', async () => {
+    // Since refund records are planned with the settlement and stored before the commit, an approval can no
+    // longer leave REFUNDING without them; an after-sale the previous release settled (refundPlan, no refundIds,
+    // no refundShares) can: its approving invocation planned the records after the commit, and died first.
     const returnId = await apply('REFUND_ONLY');
-    const { orderId } = await returnDoc(returnId);
+    const pending = await returnDoc(returnId);
+    const { orderId } = pending;
     const now = await h.now();
-    // Another invocation holds the order's refund-planning lock (and then dies): approve cannot plan.
-    await h.seed({ locks: [{ _id: `refund-plan:${orderId}`, token: 'dead-invocation', expiresAt: iso(now + 2 * MINUTE) }] });
-    const approved = await review({ action: 'approve', returnId });
-    expect(approved.ok).toBe(true);
-    expect(approved.data.return.status).toBe('REFUNDING');
+    const lines = pending.lines.map((l: any) => ({ ...l }));
+    await h.seed({
+      returns: [
+        {
+          ...pending,
+          status: 'REFUNDING',
+          version: pending.version + 1,
+          deadline: null,
+          deadlineAction: null,
+          nextReminderAt: null,
+          statusEnteredAt: iso(now),
+          updatedAt: iso(now),
+          amounts: { ...pending.amounts, postage: 0 },
+          refundPlan: { lines, items: 10000, shipping: 0, postage: 0, total: 10000, target: 10000, offline: 0, lowered: false, at: iso(now) },
+          refundIds: [],
+          timeline: [
+            ...pending.timeline,
+            { at: iso(now), actor: { role: 'MERCHANT', openid: DEMO.merchant }, action: 'approve', from: 'PENDING_REVIEW', to: 'REFUNDING', note: '商家同意售后' },
+          ],
+          outboxPending: false,
+        },
+      ],
+      // It died holding the order's refund-planning lock.
+      locks: [{ _id: `refund-plan:${orderId}`, token: 'dead-invocation', expiresAt: iso(now + 2 * MINUTE) }],
+    });
     expect((await h.db('refunds')).filter((r: any) => r.returnId === returnId)).toHaveLength(0);
-    expect((await returnDoc(returnId)).refundIds).toEqual([]);
 
     // Too early for an orphan (and the lock still held): nothing.
     await sweep();

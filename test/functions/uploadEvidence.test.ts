@@ -9,7 +9,7 @@ import { rid, jpeg, mp4, DEMO } from '../support/emulator';
 import { useEmulator, fx, expectError, buyer, otherBuyer, merchant, arbiter } from '../support/functions';
 
 const h = useEmulator();
-const { writesNothing, returnDoc, scriptOpenApi, seedOneLineOrder } = fx(h);
+const { writesNothing, returnDoc, scriptOpenApi, seedOneLineOrder, sweep } = fx(h);
 
 const seedOrder = (id: string) => seedOneLineOrder(id, 2, 6000);
 
@@ -335,6 +335,8 @@ describe('uploadEvidence', () => {
     expect(approved.ok).toBe(true);
     expect(approved.data.return.status).toBe('AWAITING_SHIPMENT');
     expect(approved.data.return.evidence.map((e: any) => e.fileID)).toEqual([f]);
+    // the timer's next pass (every minute) writes the order's summary
+    await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === 'S-UE3');
     expect(order.afterSale.L1).toMatchObject({ returnId: r.returnId, status: 'AWAITING_SHIPMENT' });
   });

@@ -22,6 +22,12 @@ async function outboxTo(openid: string, returnId: string): Promise<any[]> {
   return (res.body.data as any[]).filter((m) => m.api === 'subscribeMessage.send' && m.data?.touser === openid && m.data?.data?.character_string1?.value === returnId);
 }
 
+/** The timer's next pass (every minute): messages wait in the after-sale's outbox until then. */
+async function timerPass(): Promise<void> {
+  const res = await httpJson(env.emu.url, 'POST', '/_local/triggers/sweepTimeouts', {});
+  if (res.status !== 200) throw new Error(`sweep: ${JSON.stringify(res.body)}`);
+}
+
 async function consentsAtWeChat(openid: string): Promise<Record<string, number>> {
   return (await httpJson(env.emu.url, 'GET', `/_local/subscribe?openid=${openid}`)).body.consents;
 }
@@ -50,6 +56,7 @@ describe('a buyer who accepted at apply and at submit-logistics', () => {
 
   it('approved (message 1), logistics submitted with a new consent, received, refunded (message 2)', async () => {
     await must(env, 'reviewReturn', { action: 'approve', returnId }, DEMO.merchant);
+    await timerPass();
     env.as(DEMO.buyer);
     const page = await env.open('logistics', { returnId });
     await page.change('.carrier-picker', '0');
@@ -58,10 +65,13 @@ describe('a buyer who accepted at apply and at submit-logistics', () => {
     expect(env.shim.subscribes).toEqual([[STATUS_TPL, REMINDER_TPL]]);
     expect(env.shim.calls.filter((c) => c.name === 'submitLogistics').map((c) => c.error ?? null)).toEqual([null]);
     await must(env, 'reviewReturn', { action: 'confirmReceipt', returnId }, DEMO.merchant);
+    // A pass while the refund runs (退款中: informational, the last consent is kept), then one after it succeeded.
+    await timerPass();
     await env.emu.flush();
     await env.settle();
     const ret = (await env.emu.db('returns')).find((r: any) => r._id === returnId);
     expect(ret.status).toBe('REFUNDED');
+    await timerPass();
 
     const sent = await outboxTo(DEMO.buyer, returnId);
     expect(sent.map((m) => [m.data.data.phrase2.value, m.result.errCode])).toEqual([
@@ -90,6 +100,7 @@ describe('a buyer without consent', () => {
     const returnId = returnIdFromNav();
     expect(env.shim.calls.filter((c) => c.name === 'queryReturns' && c.data.action === 'subscribe' && c.data.templateIds?.length)).toEqual([]);
     await must(env, 'reviewReturn', { action: 'approve', returnId }, DEMO.merchant);
+    await timerPass();
     expect(await outboxTo(DEMO.buyer, returnId)).toEqual([]);
 
     const detail = await env.open('return-detail', { returnId });
@@ -120,6 +131,7 @@ describe('staff', () => {
     expect(queue.text('.alerts-text')).toBe('还可接收 1 条新售后提醒（每点一次多一条）');
 
     const returnId = await apply(env, 'O1001', 'REFUND_ONLY', 'NO_LONGER_WANTED', [{ lineId: 'L2', quantity: 1 }]);
+    await timerPass();
     const toMerchant = await outboxTo(DEMO.merchant, returnId);
     expect(toMerchant).toHaveLength(1);
     expect(toMerchant[0]).toMatchObject({ result: { errCode: 0 }, data: { template_id: STATUS_TPL, page: `aftersale/pages/staff-review/index?returnId=${returnId}` } });

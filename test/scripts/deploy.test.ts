@@ -285,7 +285,7 @@ describe('applyPlan against a recording fake of manager-node', () => {
     expect(report.changed).toBeGreaterThan(0);
     expect(lines[0]).toMatch(/^\[1\/\d+\] \+ function \w+: created: Nodejs16\.13/);
     expect(lines.some((l) => /^\[\d+\/\d+\] \+ function applyReturn: created: Nodejs16\.13, timeout 20 s/.test(l))).toBe(true);
-    expect(lines.some((l) => /function sweepTimeouts: created: .*timeout 60 s.*trigger sweep "0 \*\/5 \* \* \* \* \*"/.test(l))).toBe(true);
+    expect(lines.some((l) => /function sweepTimeouts: created: .*timeout 60 s.*trigger sweep "0 \* \* \* \* \* \*"/.test(l))).toBe(true);
   });
 
   it('a second run writes nothing and says so', async () => {

@@ -88,12 +88,14 @@ describe('scripts/migrate-ledger.ts', () => {
         { ...order('MIG-C'), afterSale: { L1: { returnId: 'R20260101000000000103', status: 'REFUNDED' } } },
         order('MIG-D'),
       ],
-      returns: [refunded],
+      // An after-sale whose events the earlier release left waiting for the shop's consumer (eventsPending).
+      returns: [{ ...refunded, eventsPending: true }],
     });
 
     const first = await migrate(['--emulator', emu.url]);
     if (first.code !== 0) throw new Error(first.out);
-    expect(first.out).toContain('ledger migration: 4 orders, 3 ledgers created, 0 already had one, 1 without after-sales');
+    expect(first.out).toContain("ledger migration: 4 orders, 3 ledgers created, 0 already had one, 1 without after-sales, 1 after-sales' waiting events moved to the outbox");
+    expect((await db('returns')).find((r: any) => r._id === refunded._id)).toMatchObject({ eventsPending: false, outboxPending: true });
     const ledgers = Object.fromEntries((await db('ledgers')).map((l) => [l._id, l]));
     expect(Object.keys(ledgers).sort()).toEqual(['MIG-A', 'MIG-B', 'MIG-C']);
     expect(ledgers['MIG-A'].entries[refunded._id]).toMatchObject({ status: 'REFUNDED', lines: [{ lineId: 'L1', quantity: 1 }] });
@@ -101,7 +103,7 @@ describe('scripts/migrate-ledger.ts', () => {
     expect(ledgers['MIG-C'].entries.R20260101000000000103).toMatchObject({ status: 'REFUNDED', lines: [{ lineId: 'L1', quantity: 1, amount: 5000 }] });
 
     const again = await migrate(['--emulator', emu.url]);
-    expect(again.out).toContain('0 ledgers created, 3 already had one, 1 without after-sales — nothing to do');
+    expect(again.out).toContain("0 ledgers created, 3 already had one, 1 without after-sales, 0 after-sales' waiting events moved to the outbox — nothing to do");
   }, 90_000);
 
   it('no credentials and no --emulator → a Chinese message, exit 2', async () => {

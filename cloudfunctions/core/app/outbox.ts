@@ -53,6 +53,8 @@ const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Obje
 export function buyerHint(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, event: Pick<AfterSaleEvent, 'to' | 'offline'>): string | undefined {
   if ((event.offline || ret.offlineRefund) && STATUSES[event.to].terminal) return '退款成功，商家已线下退款';
   if (ret.type === 'EXCHANGE' && refundRunning(event.to)) return '换货无法完成，已为您转为退款，将原路退回';
+  // Converted and refunded before a message went out: the buyer still hears why the replacement is not coming.
+  if (ret.type === 'EXCHANGE' && STATUSES[event.to].refundBound && STATUSES[event.to].terminal) return '换货无法完成，已转退款并原路退回';
   return BUYER_HINTS[event.to];
 }
 
@@ -126,19 +128,28 @@ export async function refreshOrder(orderId: string, settings: Pick<ShopSettings,
   return true;
 }
 
-/** Drain `ret`'s outbox as far as it goes now (see the header). True when it is empty. */
-export async function drainOutbox(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<boolean> {
+/**
+ * Steps 1 and 3 for one after-sale: its messages and its consumer deliveries.
+ * True when the consumer has every event (or there is none configured).
+ */
+export async function sendOutbox(ret: ReturnDoc, now: Date, settings: ShopSettings): Promise<boolean> {
   const events = ret.events ?? [];
   const noticed = Math.min(ret.eventsNoticed ?? 0, events.length);
   if (noticed < events.length) await sendNotices(ret, noticesFor(ret, events.slice(noticed)), now, settings);
-  let caughtUp = await refreshOrder(ret.orderId, settings).catch((err) => {
-    console.error(JSON.stringify({ level: 'warn', msg: 'order summary deferred', orderId: ret.orderId, error: String((err as Error)?.message ?? err) }));
-    return false;
-  });
-  if (settings.events?.function && (await deliverEvents(ret, now, settings)).reached < events.length) caughtUp = false;
-  const data = { eventsNoticed: events.length, ...(caughtUp ? { outboxPending: false } : {}) };
-  if (await cas(C.returns, { _id: ret._id, version: ret.version }, data)) return caughtUp;
+  if (!settings.events?.function) return true;
+  return (await deliverEvents(ret, now, settings)).reached >= events.length;
+}
+
+/**
+ * The end of a drain: the events up to what `ret` had are noticed, and the
+ * flag is cleared when everything caught up (`done`) and no commit came since.
+ */
+export async function closeOutbox(ret: ReturnDoc, done: boolean): Promise<boolean> {
+  const events = ret.events ?? [];
+  const noticed = Math.min(ret.eventsNoticed ?? 0, events.length);
+  if (await cas(C.returns, { _id: ret._id, version: ret.version }, { eventsNoticed: events.length, ...(done ? { outboxPending: false } : {}) })) return done;
   // A commit since this pass read it: its event is noticed by the next pass (the flag stays set).
-  await cas(C.returns, { _id: ret._id, eventsNoticed: noticed === 0 ? command().or(command().exists(false), command().eq(0)) : noticed }, { eventsNoticed: events.length });
+  const _ = command();
+  await cas(C.returns, { _id: ret._id, eventsNoticed: noticed === 0 ? _.or(_.exists(false), _.eq(0)) : noticed }, { eventsNoticed: events.length });
   return false;
 }

@@ -15,7 +15,8 @@ import { C } from '../data/collections';
 import { checkMoney, planShares, RefundSplitError, type GuardViolation, type PlannedShare } from '../policy/amounts';
 import { toDate } from '../policy/time';
 import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type QueryClassification } from './pay';
-import { canMove, isInFlight, isLive, needsMerchant, type RefundStatus } from '../machine/refundRecords';
+import { canMove, isInFlight, isLive, isUnsent, needsMerchant, type RefundStatus } from '../machine/refundRecords';
+import { STALE_CLAIM_MS } from './ledger';
 import { refundRunning } from '../machine/statuses';
 import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { readOrder } from '../orders/adapter';
@@ -263,6 +264,20 @@ function gaveUpMessage(last?: string): string {
   return `已自动重试 ${MAX_AUTO_SUBMITS} 次，支付平台仍未受理退款${last ? `（${last}）` : ''}，请重新发起或线下退款`;
 }
 
+/**
+ * A record stored by a settlement whose after-sale never committed (its
+ * invocation died between the two writes, or lost the commit and could not
+ * remove it): never sent, named by no after-sale, older than any invocation.
+ * It is closed unsent (CLOSED, NOT_COMMITTED) so nothing ever sends it.
+ */
+export async function voidUncommitted(ref: RefundDoc, now: Date): Promise<boolean> {
+  if (!isUnsent(ref.status) || ref.tries > 0 || now.getTime() - new Date(ref.createdAt).getTime() <= STALE_CLAIM_MS) return false;
+  const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
+  if (ret?.refundIds?.includes(ref._id)) return false;
+  const note = { code: 'NOT_COMMITTED', message: '售后单未进入退款，此退款单作废（从未提交）', at: now };
+  return !!(await store(ref, { status: 'CLOSED', nextCheckAt: null, lastError: note }, 'NOT_COMMITTED', null, now));
+}
+
 // ------------------------------------------------------------------ the money guard
 
 export interface GuardOutcome {
@@ -275,13 +290,17 @@ export interface GuardOutcome {
  * settled plans stored on its after-sales and every refund record of the
  * order — not the ledger, not the path that led here.
  */
-export async function guardOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<GuardOutcome> {
+export async function guardOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>, sending: readonly string[] = []): Promise<GuardOutcome> {
   // One request: the order with every after-sale and every refund record of it, as the database holds them now.
   const read = await orderWithRecords(orderId, true);
   if (!read) return { ok: false, violations: [{ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `订单 ${orderId} 不存在` }] };
   const { returns, refunds } = read;
   const order = readOrder(read.rawOrder, settings.orderAdapter);
-  const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) })) });
+  // A record no after-sale names was stored by a settlement that has not committed (yet, or ever): never sent, it
+  // moves no money and is left out — except one of those about to be sent, which then has no plan to rest on.
+  const named = new Set(returns.flatMap((r) => r.refundIds ?? []));
+  const uncommitted = (r: RefundDoc) => r.status === 'CREATED' && r.tries === 0 && !named.has(r._id) && !sending.includes(r._id);
+  const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) && !uncommitted(r) })) });
   return { ok: violations.length === 0, violations };
 }
 
@@ -310,7 +329,7 @@ async function blockRefund(ret: ReturnDoc, violations: GuardViolation[], now: Da
 
 /** Submit one record after the guard passed for its order (checked once per batch by the caller, or here). */
 export async function guardedSubmit(ref: RefundDoc, now: Date, settings: ShopSettings, checked?: GuardOutcome): Promise<{ ref: RefundDoc; blocked?: GuardViolation[] }> {
-  const verdict = checked ?? (await guardOrder(ref.orderId, settings));
+  const verdict = checked ?? (await guardOrder(ref.orderId, settings, [ref._id]));
   if (!verdict.ok) {
     const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
     if (ret) await blockRefund(normaliseRet(ret), verdict.violations, now, settings);
@@ -358,7 +377,11 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
   const sending = (r: RefundDoc) => r.status === 'CREATED' && (!r.nextCheckAt || r.nextCheckAt.getTime() <= now.getTime() || r.tries === 0 || opts.submitDue);
   let verdict: GuardOutcome | undefined;
   if (records.some(sending)) {
-    verdict = await guardOrder(ret.orderId, settings);
+    verdict = await guardOrder(
+      ret.orderId,
+      settings,
+      records.filter(sending).map((r) => r._id),
+    );
     if (!verdict.ok) {
       const blocked = await blockRefund(ret, verdict.violations, now, settings);
       return { ret: blocked, refunds: (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id) };

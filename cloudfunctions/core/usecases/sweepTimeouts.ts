@@ -15,15 +15,14 @@
 import { sweepTimeoutsSchema } from '../schemas';
 import { AppError, ok, type Envelope } from '../runtime/envelope';
 import type { Caller } from '../runtime/shell';
-import { cas, command, findById, findMany } from '../data/db';
+import { cas, command, findMany } from '../data/db';
 import { C } from '../data/collections';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
-import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle } from '../app/refunds';
+import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle, voidUncommitted } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
-import { drainOutbox } from '../app/outbox';
-import { STALE_CLAIM_MS } from '../app/ledger';
+import { closeOutbox, refreshOrder, sendOutbox } from '../app/outbox';
 import type { RefundDoc, ReturnDoc } from '../app/model';
 import { DEFAULT_OUTCOME_STATUSES, nextReminderAt } from '../machine/deadlines';
 import { ALL_STATUSES, refundRunning, reminderRecipient, statusLabel } from '../machine/statuses';
@@ -129,8 +128,8 @@ function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
   field?: string;
   read: (after: Record<string, unknown> | undefined, size: number) => Promise<T[]>;
   handle: (item: T, report: StepReport) => Promise<void>;
-  /** after each page (refund completion) */
-  afterPage?: (items: T[]) => Promise<void>;
+  /** after each page (refund completion, the outbox's orders) */
+  afterPage?: (items: T[], report: StepReport) => Promise<void>;
 }): Step {
   let last: T | undefined;
   const step: Step = {
@@ -160,7 +159,7 @@ function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
         step.report.left = true;
         step.more = false;
       } else if (items.length) last = items[items.length - 1];
-      if (opts.afterPage && handled.length) await opts.afterPage(handled);
+      if (opts.afterPage && handled.length) await opts.afterPage(handled, step.report);
     },
   };
   return step;
@@ -250,8 +249,13 @@ function deadlineStep(now: Date, settings: ShopSettings, actorOpenid?: string): 
   });
 }
 
-/** After-sales whose outbox has work (app/outbox.ts), oldest change first. */
+/**
+ * After-sales whose outbox has work (app/outbox.ts), oldest change first: each
+ * one's messages and consumer deliveries, then once per order of the page its
+ * summary and stored ledger, then each one's flag.
+ */
 function outboxStep(now: Date, settings: ShopSettings): Step {
+  const sent = new Map<string, boolean>();
   return keysetStep<ReturnDoc>({
     field: 'updatedAt',
     read: async (after, size) =>
@@ -264,9 +268,20 @@ function outboxStep(now: Date, settings: ShopSettings): Step {
           limit: size,
         })
       ).map(normaliseReturn),
-    handle: async (ret, report) => {
-      if (await drainOutbox(ret, now, settings).catch(() => false)) report.done++;
-      else report.skipped++;
+    handle: async (ret) => {
+      sent.set(ret._id, await sendOutbox(ret, now, settings).catch(() => false));
+    },
+    afterPage: async (handled, report) => {
+      const refreshed = new Map<string, boolean>();
+      for (const orderId of new Set(handled.map((r) => r.orderId))) {
+        refreshed.set(orderId, await refreshOrder(orderId, settings).catch(() => false));
+      }
+      for (const ret of handled) {
+        const done = await closeOutbox(ret, !!sent.get(ret._id) && !!refreshed.get(ret.orderId)).catch(() => false);
+        sent.delete(ret._id);
+        if (done) report.done++;
+        else report.skipped++;
+      }
     },
   });
 }
@@ -355,25 +370,6 @@ function refundStep(now: Date, settings: ShopSettings): Step {
       }
     },
   });
-}
-
-/**
- * A record stored by a settlement whose after-sale never committed (its
- * invocation died between the two writes, or lost the commit and could not
- * remove it): never sent, named by no after-sale, older than any invocation.
- * It is closed unsent (CLOSED, NOT_COMMITTED) so nothing ever sends it.
- */
-async function voidUncommitted(ref: RefundDoc, now: Date): Promise<boolean> {
-  if (ref.status !== 'CREATED' || ref.tries > 0 || now.getTime() - new Date(ref.createdAt).getTime() <= STALE_CLAIM_MS) return false;
-  const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
-  if (ret?.refundIds?.includes(ref._id)) return false;
-  const _ = command();
-  const note = { code: 'NOT_COMMITTED', message: '售后单未进入退款，此退款单作废（从未提交）', at: now };
-  return cas(
-    C.refunds,
-    { _id: ref._id, status: 'CREATED', tries: 0 },
-    { status: 'CLOSED', nextCheckAt: null, lastError: note, updatedAt: now, history: _.push([{ at: now, event: 'NOT_COMMITTED', raw: null }]) },
-  );
 }
 
 /** REFUNDING after-sales whose refund records were never created (the invocation that entered REFUNDING died). */

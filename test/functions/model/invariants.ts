@@ -1,4 +1,4 @@
-import { summaryKey } from '../../../cloudfunctions/core/app/ledger';
+import { ledgerFrom, summaryKey, summaryOf } from '../../../cloudfunctions/core/app/ledger';
 /**
  * The invariants of the model-based test, checked after every command against
  * the real database (what `GET /_local/db/<collection>` and `/_local/outbox`
@@ -138,10 +138,41 @@ export function learnFromAnswer(model: Model, obs: Observation): void {
 }
 
 /** Every invariant, after one command. `model` already learned from the answer (learnFromAnswer). */
+const ms = (d: any): number => (typeof d === 'string' ? Date.parse(d) : d instanceof Date ? d.getTime() : d && typeof d.$date === 'string' ? Date.parse(d.$date) : Number.NaN);
+
+/**
+ * After a timer pass: the outbox of every after-sale committed before the pass
+ * began is drained, and the summary of every order whose after-sales are all
+ * drained shows, per line, the after-sale and status the stored after-sales make.
+ */
+export function checkOutbox(after: DbState, pass: { at: string }): Violation[] {
+  const v: Violation[] = [];
+  const at = Date.parse(pass.at);
+  for (const r of after.returns) {
+    if (r.outboxPending && ms(r.updatedAt) < at) v.push({ rule: 'a timer pass drains the outbox', detail: `${r._id} (${r.status}) still pending after the pass of ${pass.at}` });
+  }
+  for (const doc of after.orders) {
+    const returns = after.returns.filter((r) => r.orderId === doc._id);
+    if (!returns.length || returns.some((r) => r.outboxPending)) continue;
+    const want = summaryOf(ledgerFrom({ _id: doc._id, lines: doc.lines }, returns));
+    const got = doc.afterSale ?? {};
+    for (const [key, s] of Object.entries(want)) {
+      if (got[key]?.returnId !== s.returnId || got[key]?.status !== s.status)
+        v.push({
+          rule: 'the order summary follows its after-sales',
+          detail: `${doc._id}.afterSale[${key}] = ${JSON.stringify(got[key] ?? null)}, stored after-sales make ${s.returnId} ${s.status}`,
+        });
+    }
+  }
+  return v;
+}
+
 export function checkStep(model: Model, obs: Observation): Violation[] {
   const v: Violation[] = [];
   const add = (rule: string, detail: string) => v.push({ rule, detail });
   const { after } = obs;
+  const pass = obs.answer?.body?.ok && obs.answer.body.data?.outbox ? obs.answer.body.data : undefined;
+  if (pass) v.push(...checkOutbox(after, pass));
 
   // ---- answers: an envelope, never INTERNAL; a refusal writes nothing and books nothing
   if (obs.answer) {
