@@ -151,3 +151,15 @@ describe('refund records planned with the settlement', () => {
     expect((await f.returnDoc(ghost.returnId)).status).toBe('PENDING_REVIEW');
   });
 });
+
+describe('a proposal (协商) is the buyer’s to answer', () => {
+  it('the buyer is told at the next pass', async () => {
+    await f.seedOneLineOrder('OBX5', 1, 5000);
+    await f.consent(buyer.openid);
+    const ret = await f.apply('OBX5', 'RETURN_REFUND');
+    const proposed = await f.review({ action: 'propose', returnId: ret.returnId, kind: 'PARTIAL_REFUND', refundAmount: 3000, reason: '轻微瑕疵，部分退款' });
+    expect(dataOf(proposed).return.status).toBe('NEGOTIATING');
+    await f.sweep();
+    expect((await sent(buyer.openid, ret.returnId)).map((m: any) => [m.data.data.phrase2.value, m.data.data.thing3.value])).toEqual([['协商待确认', '商家提出了协商方案，请及时确认']]);
+  });
+});

@@ -165,7 +165,7 @@ export function fx(h: Harness) {
 
     /**
      * Moves the clock just past `deadlineMs` in two steps, the last one a few
-     * seconds long: the sweep (fired when the clock passes a 5-minute slot) then
+     * seconds long: the sweep (fired when the clock passes a minute's slot) then
      * usually has not applied the default outcome yet, so the refusal of the
      * waited-on party itself is what the test sees.
      */

@@ -4,8 +4,8 @@
  * compare-and-set as its timeline (so no change goes unannounced, and none is
  * announced that did not happen); events are delivered at least once, in order
  * per after-sale, to the function the shop names in `settings.events.function`
- * (`{ events: [event] }`, answered `{ ok: true }`), right after the commit and
- * again by the sweep. A delivery that fails is retried with backoff; after
+ * (`{ events: [event] }`, answered `{ ok: true }`), by the sweep's outbox step
+ * (app/outbox.ts, every minute). A delivery that fails is retried with backoff; after
  * `settings.events.maxTries` it is given up visibly (logged, kept on the
  * after-sale, shown to staff) and the next event goes on. Each event has a
  * stable id (`<returnId>:v<version>`): consumers de-duplicate on it.

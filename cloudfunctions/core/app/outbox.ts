@@ -29,6 +29,7 @@ import { deliverEvents } from './events';
 
 /** The buyer's hint per status entered (thing3 ≤ 20 characters). */
 const BUYER_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
+  NEGOTIATING: '商家提出了协商方案，请及时确认',
   AWAITING_SHIPMENT: '商家已同意，请在期限内寄回商品',
   REJECTED: '商家拒绝了申请，可修改后重新提交或申诉',
   REFUNDING: '退款处理中，将原路退回',

@@ -1,6 +1,7 @@
 /**
- * sweepTimeouts (timer every 5 minutes, or an ADMIN by hand): applies expired
- * deadlines, sends reminders once each, reconciles refunds, retries failed
+ * sweepTimeouts (timer every minute, or an ADMIN by hand): applies expired
+ * deadlines, sends reminders once each, reconciles refunds, drains the
+ * after-sales' outboxes (app/outbox.ts), retries failed
  * notifications. A pass works through the due items page by page until none
  * are left or its time budget is spent: each kind of work reads its due items
  * in key order ((deadline, _id), (nextReminderAt, _id), (nextCheckAt, _id))

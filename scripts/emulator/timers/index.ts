@@ -17,6 +17,22 @@ import { builtFunctionNames, invokeDetailed, type InvocationOutcome } from '../f
 import { functionConfig } from '../functions/pool';
 import { nextCronTime, parseCron, type CronSchedule } from './cron';
 
+/**
+ * What WeChat refuses in a function's `config.json` `triggers` (docs/platform-limits.md
+ * "Cloud functions"): more than one trigger per function ("目前仅支持一个触发器"),
+ * a type other than timer, a name that is not 1–60 of a-z A-Z 0-9 - _ starting
+ * with a letter. Null when it would deploy.
+ */
+export function triggerConfigError(triggers: readonly unknown[]): string | null {
+  if (triggers.length > 1) return `${triggers.length} triggers: WeChat supports one trigger per function`;
+  for (const t of triggers as { name?: unknown; type?: unknown }[]) {
+    if (!t || t.type !== 'timer') return `trigger type ${JSON.stringify(t?.type)}: only timer is supported`;
+    if (typeof t.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(t.name))
+      return `trigger name ${JSON.stringify(t.name)}: 1–60 of a-z A-Z 0-9 - _, starting with a letter`;
+  }
+  return null;
+}
+
 export { parseCron, nextCronTime, cronMatches, CronError } from './cron';
 
 export interface TimerTrigger {
@@ -92,6 +108,11 @@ export function installTimers(emu: Emulator, opts: TimersOptions = {}): Timers {
     for (const fn of builtFunctionNames(dir)) {
       const triggers = functionConfig(dir, fn).triggers;
       if (!Array.isArray(triggers)) continue;
+      const refused = triggerConfigError(triggers);
+      if (refused) {
+        process.stderr.write(`[timers] ${fn}: ${refused}; no trigger deployed\n`);
+        continue;
+      }
       for (const t of triggers) {
         if (!t || t.type !== 'timer' || typeof t.config !== 'string') continue;
         const name = String(t.name ?? 'timer');

@@ -4,6 +4,9 @@
 import { startHarness, type Harness } from './harness';
 import { invoke } from '../../../scripts/emulator/functions';
 import { nextCronTime } from '../../../scripts/emulator/timers/cron';
+import { triggerConfigError } from '../../../scripts/emulator/timers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let h: Harness;
 
@@ -151,5 +154,15 @@ describe('cloud.openapi', () => {
   test('an api missing from config.json permissions.openapi is refused as on the cloud (-604101)', async () => {
     const r: any = await invoke(h.emu, 'probe', { op: 'openapi', api: 'security.msgSecCheck', data: { content: 'hi' } });
     expect(r.error.errCode).toBe(-604101);
+  });
+});
+
+describe('config.json triggers as WeChat deploys them (one per function, timer, a valid name)', () => {
+  test("the product's one timer deploys; two, another type or a bad name are refused", () => {
+    const sweep = JSON.parse(readFileSync(join(__dirname, '../../../cloudfunctions/sweepTimeouts/config.json'), 'utf8')).triggers;
+    expect(triggerConfigError(sweep)).toBeNull();
+    expect(triggerConfigError([...sweep, { name: 'outbox', type: 'timer', config: '0 * * * * * *' }])).toMatch(/one trigger per function/);
+    expect(triggerConfigError([{ name: 'sweep', type: 'cos', config: '' }])).toMatch(/only timer/);
+    expect(triggerConfigError([{ name: '1sweep', type: 'timer', config: '0 * * * * * *' }])).toMatch(/starting with a letter/);
   });
 });
