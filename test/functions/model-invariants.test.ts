@@ -19,8 +19,10 @@ function ret(id: string, status: string, lines: { lineId: string; quantity: numb
 function refund(id: string, returnId: string, fee: number, status = 'SUCCESS', outTradeNo = PAY.outTradeNo) {
   return { _id: id, returnId, orderId: 'OX1', outTradeNo, totalFee: PAY.amount, refundFee: fee, status };
 }
+/** The state with these after-sales and records; each after-sale names its records (refundIds) unless it says otherwise. */
 function db(returns: any[], refunds: any[] = [], extra: Partial<DbState> = {}): DbState {
-  return { returns, orders: [orderDoc], refunds, ledgers: [], bookings: {}, ...extra };
+  const named = returns.map((r) => ('refundIds' in r ? r : { ...r, refundIds: refunds.filter((x) => x.returnId === r._id).map((x) => x._id) }));
+  return { returns: named, orders: [orderDoc], refunds, ledgers: [], bookings: {}, ...extra };
 }
 /** A model that knows the given after-sales with their stored lines. */
 function modelOf(state: DbState): Model {
@@ -184,6 +186,24 @@ describe('the checker on exchanges (换货)', () => {
     const done = exchange('RE', 'EXCHANGED', { exchange: reshipped, timeline: viaReship, events: [{ stock: { op: 'exchangeReserved' } }, { stock: { op: 'exchangeShipped' } }] });
     const later = ret('RL', 'PENDING_REVIEW', [{ lineId: 'L2', quantity: 1, amount: 6000 }]);
     expect(check(db([A, done, later], [refund('X1', 'RA', 9990)]))).toEqual([]);
+  });
+
+  it('a record no after-sale names (a settlement that never committed) moves no money, and is never sent', () => {
+    const A1 = ret('RA', 'PENDING_REVIEW', [{ lineId: 'L1', quantity: 1, amount: 4995 }], { refundIds: [] });
+    // Stored, never tried, not named: counts nowhere (not even above the payment) and is fine.
+    expect(
+      check(
+        db(
+          [A1],
+          [
+            { ...refund('RA-1', 'RA', 25790, 'CREATED'), tries: 0 },
+            { ...refund('RA-2', 'RA', 25790, 'CLOSED'), tries: 0, lastError: { code: 'NOT_COMMITTED' } },
+          ],
+        ),
+      ),
+    ).toEqual([]);
+    // Sent although nothing names it: reported.
+    expect(check(db([A1], [{ ...refund('RA-1', 'RA', 4995, 'PROCESSING'), tries: 1 }]))).toContain('a record no after-sale names is never sent');
   });
 
   it('money moves only for a planned refund: a refund record for an exchange that was never converted', () => {

@@ -160,6 +160,8 @@ describe('a proposal (协商) is the buyer’s to answer', () => {
     const proposed = await f.review({ action: 'propose', returnId: ret.returnId, kind: 'PARTIAL_REFUND', refundAmount: 3000, reason: '轻微瑕疵，部分退款' });
     expect(dataOf(proposed).return.status).toBe('NEGOTIATING');
     await f.sweep();
-    expect((await sent(buyer.openid, ret.returnId)).map((m: any) => [m.data.data.phrase2.value, m.data.data.thing3.value])).toEqual([['协商待确认', '商家提出了协商方案，请及时确认']]);
+    expect((await sent(buyer.openid, ret.returnId)).map((m: any) => [m.data.data.phrase2.value, m.data.data.thing3.value])).toEqual([
+      ['协商待确认', '商家提出了协商方案，请及时确认'],
+    ]);
   });
 });

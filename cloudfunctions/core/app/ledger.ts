@@ -27,6 +27,7 @@
  * from a first-release ledger kept on the order document), so existing data
  * migrates itself on first use; `npm run migrate:ledger` does it for all orders.
  */
+import { randomBytes } from 'node:crypto';
 import type { PriorReturn, ReturnStatus } from '../policy/types';
 import type { OrderView } from '../orders/adapter';
 import type { RefundPlan } from '../policy/amounts/settle';
@@ -48,6 +49,8 @@ export interface LedgerEntry extends PriorReturn {
   refundShares?: PlannedShare[] | null;
   /** When a claim was written ahead of its after-sale (apply, modify, settlement): a claim whose after-sale never moved is voided after a while. */
   claimedAt?: Date | null;
+  /** The claim's id, stored on the after-sale by the commit it was made for: at the same version, another id means that commit never came. */
+  claimId?: string;
 }
 
 export interface LedgerDoc {
@@ -91,6 +94,16 @@ export function ledgerEntry(
   };
 }
 
+/** A fresh claim id (apply, a modify for other lines, a settlement): stored on the entry and by the commit on the after-sale. */
+export function newClaimId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** The entry a claim writes for `ret` as it will be committed (its claimId included). */
+export function claimEntry(ret: Parameters<typeof ledgerEntry>[0] & Pick<ReturnDoc, 'claimId'>, now: Date): LedgerEntry {
+  return { ...ledgerEntry(ret), claimedAt: now, ...(ret.claimId ? { claimId: ret.claimId } : {}) };
+}
+
 function normaliseLedger(raw: Record<string, any>): LedgerDoc {
   const entries: Record<string, LedgerEntry> = {};
   for (const [id, e] of Object.entries((raw.entries ?? {}) as Record<string, LedgerEntry>)) {
@@ -120,7 +133,10 @@ export function overlay(ledger: LedgerDoc, returns: readonly ReturnDoc[], now: D
     if (raw.orderId !== ledger._id) continue;
     seen.add(raw._id);
     const held = entries[raw._id];
-    if (held && held.version === raw.version) continue;
+    // The after-sale reached this version by another commit than the claim's (that one can never come now); a claim
+    // without an id (written by an earlier release) is told apart by its status.
+    const superseded = !!held?.claimedAt && held.version === raw.version && (held.claimId ? held.claimId !== raw.claimId : held.status !== raw.status);
+    if (held && held.version === raw.version && !superseded) continue;
     if (held && held.version > raw.version && !stale(held)) continue;
     const live = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [], status: raw.status });
     entries[raw._id] = live;

@@ -123,6 +123,8 @@ export interface ReturnDoc {
   returnAddress?: ReturnAddress;
   /** The refund as settled when it was planned (the transition that entered REFUNDING), from the ledger. */
   refundPlan?: RefundPlan | null;
+  /** The id of the ledger claim its last claiming commit was made for (app/ledger.ts overlay). */
+  claimId?: string;
   /** The refund records planned with the settlement (out_refund_no, payment, fen): stored before its commit. */
   refundShares?: PlannedShare[] | null;
   /** The merchant's open proposal (NEGOTIATING), and every proposal with its outcome (协商历史). */

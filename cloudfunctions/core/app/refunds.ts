@@ -118,20 +118,23 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
   if (stored && covered(stored) >= target) return stored;
   // Records already named on the after-sale: read them first, the lock is not needed when they cover it.
   // None named (it just entered REFUNDING): straight to the lock, which reads them anyway.
+  // Only the records the after-sale names are its own: one it does not name was stored by a settlement of it that
+  // never committed (never sent: the guard refuses it, the sweep closes it).
   if (ret.refundIds.length) {
-    const mineFirst = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+    const mineFirst = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id && ret.refundIds.includes(r._id));
     if (covered(mineFirst) >= target) return mineFirst;
   }
   return withOrderLock(ret.orderId, now, async () => {
     const read = await loadForSettlement(ret.orderId, settings);
     const all = read.records ?? [];
-    const mine = all.filter((r) => r.returnId === ret._id);
+    const named = read.returns?.find((r) => r._id === ret._id)?.refundIds ?? ret.refundIds;
+    const mine = all.filter((r) => r.returnId === ret._id && named.includes(r._id));
     let shares: PlannedShare[];
     try {
       const planned = Object.values(read.ledger.entries)
         .filter((e) => e.returnId !== ret._id)
         .flatMap((e) => e.refundShares ?? []);
-      shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned });
+      shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned, named });
     } catch (err) {
       if (err instanceof RefundSplitError) throw new AppError('REFUND_LIMIT', '退款金额超过订单可退余额', { missing: target - covered(mine) });
       throw err;
@@ -270,12 +273,14 @@ function gaveUpMessage(last?: string): string {
  * remove it): never sent, named by no after-sale, older than any invocation.
  * It is closed unsent (CLOSED, NOT_COMMITTED) so nothing ever sends it.
  */
-export async function voidUncommitted(ref: RefundDoc, now: Date): Promise<boolean> {
-  if (!isUnsent(ref.status) || ref.tries > 0 || now.getTime() - new Date(ref.createdAt).getTime() <= STALE_CLAIM_MS) return false;
+export async function voidUncommitted(ref: RefundDoc, now: Date): Promise<'closed' | 'wait' | null> {
+  if (!isUnsent(ref.status) || ref.tries > 0) return null;
   const ret = await findById<ReturnDoc>(C.returns, ref.returnId);
-  if (ret?.refundIds?.includes(ref._id)) return false;
+  if (ret?.refundIds?.includes(ref._id)) return null;
+  // Not named yet: its commit may still be on the way; never sent either way.
+  if (now.getTime() - new Date(ref.createdAt).getTime() < STALE_CLAIM_MS) return 'wait';
   const note = { code: 'NOT_COMMITTED', message: '售后单未进入退款，此退款单作废（从未提交）', at: now };
-  return !!(await store(ref, { status: 'CLOSED', nextCheckAt: null, lastError: note }, 'NOT_COMMITTED', null, now));
+  return (await store(ref, { status: 'CLOSED', nextCheckAt: null, lastError: note }, 'NOT_COMMITTED', null, now)) ? 'closed' : 'wait';
 }
 
 // ------------------------------------------------------------------ the money guard
@@ -301,6 +306,10 @@ export async function guardOrder(orderId: string, settings: Pick<ShopSettings, '
   const named = new Set(returns.flatMap((r) => r.refundIds ?? []));
   const uncommitted = (r: RefundDoc) => r.status === 'CREATED' && r.tries === 0 && !named.has(r._id) && !sending.includes(r._id);
   const violations = checkMoney({ order, returns, refunds: refunds.map((r) => ({ ...r, live: isLive(r.status) && !uncommitted(r) })) });
+  // Nothing is sent that its after-sale does not name (a record of a settlement that never committed).
+  for (const id of sending) {
+    if (!named.has(id)) violations.push({ code: 'LEDGER_GUARD', rule: 'RECORD_WITHOUT_PLAN', message: `退款单 ${id} 未被其售后单记录（结算未提交），不能发起退款` });
+  }
   return { ok: violations.length === 0, violations };
 }
 

@@ -11,7 +11,7 @@ import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lo
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { RefundDoc, ReturnDoc, TimelineEntry } from './model';
-import { claim, ledgerEntry, ledgerOfRead, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
+import { claim, claimEntry, ledgerEntry, ledgerOfRead, newClaimId, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import { planShares, type PlannedShare } from '../policy/amounts/planShares';
@@ -35,6 +35,8 @@ export interface OrderRead {
   shownRev: number;
   /** Every refund record of the order, when read with it (a settlement plans its records from them). */
   records?: RefundDoc[];
+  /** The order's after-sales as read with it (loadForSettlement). */
+  returns?: ReturnDoc[];
 }
 
 // Names the joined documents get in a read (taken out of the documents the product sees).
@@ -84,7 +86,11 @@ export async function reloadLedger(order: Pick<OrderDoc, '_id'>, settings: Pick<
 export async function loadForSettlement(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderRead> {
   const found = await findOrderWith(orderId, [ORDER_RECORDS]);
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return { ...(await orderRead(found.rawOrder, found.rawLedger, settings, found.returns)), records: (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord) };
+  return {
+    ...(await orderRead(found.rawOrder, found.rawLedger, settings, found.returns)),
+    records: (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord),
+    returns: found.returns,
+  };
 }
 
 function normaliseRecord(r: RefundDoc): RefundDoc {
@@ -284,7 +290,7 @@ function sharesFor(ret: ReturnDoc, fields: Record<string, unknown>, ledger: Ledg
     .filter((e) => e.returnId !== ret._id)
     .flatMap((e) => e.refundShares ?? []);
   try {
-    return planShares({ returnId: ret._id, target: plan.target, payments: order.payments, records, planned });
+    return planShares({ returnId: ret._id, target: plan.target, payments: order.payments, records, planned, named: ret.refundIds });
   } catch (err) {
     if (err instanceof RefundSplitError) return [];
     throw err;
@@ -340,17 +346,23 @@ async function claimSettlement(
     const shares = sharesFor(ret, fields, ledger, order, read.records ?? []);
     fields.refundShares = shares;
     fields.refundIds = [...ret.refundIds, ...shares.map((x) => x.outRefundNo)];
+    // The commit carries the claim's id: a claim whose commit never came is told apart from the after-sale (overlay).
+    fields.claimId = newClaimId();
     const previous = ledger.entries[ret._id] ?? null;
     // The after-sale moved on since it was read (another transition claimed a newer version): lost race.
     if ((previous?.version ?? 0) > ret.version) throw conflict();
-    const entry = { ...ledgerEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc), claimedAt: now };
+    const entry = claimEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc, now);
     if (await claim(ledger, { [ret._id]: entry })) {
       const records = shares.map((share) => plannedRecord(ret, share, order, now));
       const stored: RefundDoc[] = [];
       const undo = async () => {
         for (const r of stored) await removeById(C.refunds, r._id).catch(() => undefined);
-        const fresh = await reloadLedger(order, settings);
-        if (fresh.entries[ret._id]?.version === entry.version) await claim(fresh, { [ret._id]: previous });
+        // Put the entry back unless it moved on (retried: another claim may get in between).
+        for (let k = 0; k < CLAIM_TRIES; k++) {
+          const fresh = await reloadLedger(order, settings);
+          if (fresh.entries[ret._id]?.claimId !== entry.claimId) return;
+          if (await claim(fresh, { [ret._id]: previous })) return;
+        }
       };
       for (const r of records) {
         if (await createIfAbsent(C.refunds, r)) stored.push(r);

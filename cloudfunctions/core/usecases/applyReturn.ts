@@ -32,7 +32,7 @@ import type { Refusal, RequestedLine, RequestedReplacement, Sku } from '../polic
 import { exchangeInfo, requestedReplacements, skusById } from '../app/exchange';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, requireOrigin } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
-import { claim, entriesOf, ledgerEntry, type LedgerDoc, type OrderDoc } from '../app/ledger';
+import { claim, claimEntry, entriesOf, ledgerEntry, newClaimId, type LedgerDoc, type OrderDoc } from '../app/ledger';
 import {
   conflict,
   loadOrderAndLedger,
@@ -205,8 +205,8 @@ async function apply(input: ApplyNewReturnInput, openid: string, now: Date, sett
       continue;
     }
 
-    const ret = draftReturn(input, order, openid, applyKey, res, verified, now, settings);
-    if (await claim(ledger, { [ret._id]: { ...ledgerEntry(ret), claimedAt: now } })) {
+    const ret = { ...draftReturn(input, order, openid, applyKey, res, verified, now, settings), claimId: newClaimId() };
+    if (await claim(ledger, { [ret._id]: claimEntry(ret, now) })) {
       if (!(await createIfAbsent(C.returns, ret))) {
         // Created meanwhile by a call with the same requestId (maybe for another order): answer with it, release this claim.
         const existing = await loadReturn(ret._id);
@@ -308,7 +308,7 @@ async function replayApply(returnId: string, order: OrderDoc, ledger: LedgerDoc,
   // An exchange is rebuilt with this call's replacements (checked again: the first call's were not stored).
   const exchange = entry.type === 'EXCHANGE' ? await replayedExchange(order, ledger, input, openid, now, settings) : null;
   const claimed = { lines: entry.lines, amounts: exchange ? { items: 0, shipping: 0, total: 0 } : { items, shipping: 0, total: items }, exchange };
-  const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId };
+  const ret = { ...draftReturn(input, order, openid, entry.applyKey, claimed, evidence, created, settings), _id: returnId, ...(entry.claimId ? { claimId: entry.claimId } : {}) };
   // Created meanwhile (maybe for another order, whose claim here is being released): nothing more to write.
   await createIfAbsent(C.returns, ret);
   return ok({ return: returnView(ret, { role: 'BUYER', now, policy: settings.policy }) });
@@ -415,6 +415,8 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
       ...(res.exchange ? { exchange: exchangeInfo(res.exchange) } : {}),
       evidence,
       attempts: ret.attempts + 1,
+      // A modify for other lines is a claim: its commit carries the claim's id (app/ledger.ts overlay).
+      ...(linesChanged ? { claimId: newClaimId() } : {}),
     };
     const move = () =>
       transition({
@@ -431,7 +433,7 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
     // Anything else only changes this after-sale: its own compare-and-set is the whole write.
     if (!linesChanged) return ok({ return: returnView((await move()).ret, { role: 'BUYER', now, policy: settings.policy }) });
     if ((ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
-    const entry = { ...ledgerEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc), claimedAt: now };
+    const entry = claimEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc, now);
     if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     try {
       return ok({ return: returnView((await move()).ret, { role: 'BUYER', now, policy: settings.policy }) });

@@ -344,8 +344,10 @@ function refundStep(now: Date, settings: ShopSettings): Step {
     handle: async (raw, report) => {
       const ref = { ...raw, nextCheckAt: toDate(raw.nextCheckAt) ?? null } as RefundDoc;
       try {
-        if (await voidUncommitted(ref, now)) {
-          report.done++;
+        const uncommitted = await voidUncommitted(ref, now);
+        if (uncommitted) {
+          if (uncommitted === 'closed') report.done++;
+          else report.skipped++;
           return;
         }
         const after = isUnsent(ref.status) ? (await guardedSubmit(ref, now, settings)).ref : await applyQuery(ref, await queryRefund(ref, settings), now, settings, 'SWEEP');

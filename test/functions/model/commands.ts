@@ -24,6 +24,8 @@ export type Command =
   | { kind: 'cancel' | 'approve' | 'reject' | 'refuse' | 'appeal' | 'retry' | 'offline' | 'reship' | 'convert' | 'confirmExchange'; pick: number; any: boolean }
   /** The shop sells out: every replacement SKU of the sequence's orders other than the lines' own gets stock 0. */
   | { kind: 'stockOut' }
+  /** An invocation that dies between its refund settlement's ledger claim (with its planned record stored) and its commit. */
+  | { kind: 'crashSettlement'; pick: number }
   | { kind: 'ship'; pick: number; any: boolean; postage?: number }
   | { kind: 'pickup'; pick: number; any: boolean }
   | { kind: 'confirm'; pick: number; any: boolean; lower: boolean }
@@ -110,6 +112,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: simple('convert') },
   { weight: 1, arbitrary: simple('confirmExchange') },
   { weight: 1, arbitrary: fc.constant({ kind: 'stockOut' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('crashSettlement' as const), pick }) },
   { weight: 1, arbitrary: simple('retry') },
   { weight: 1, arbitrary: simple('offline') },
   {

@@ -230,7 +230,10 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
       if (rFen > line.paidAmount) add('refunded fen ≤ paid', `${order.orderId}/${line.lineId}: ${rFen} of ${line.paidAmount}`);
     }
     // ---- per payment, per order: refund records within what was paid, and only to the order's payments
-    const records = after.refunds.filter((r) => String(r.orderId) === order.orderId);
+    // A record its after-sale does not name and that was never sent (a settlement that never committed) moves no
+    // money: it is left out here and held to "never sent" below.
+    const named = new Set(rets.flatMap((r) => (r.refundIds ?? []).map(String)));
+    const records = after.refunds.filter((r) => String(r.orderId) === order.orderId && (named.has(String(r._id)) || Number(r.tries) > 0));
     const holding = records.filter((r) => !has(RECORD_RELEASED, r.status));
     for (const p of order.payments) {
       const sum = holding.filter((r) => r.outTradeNo === p.outTradeNo).reduce((s, r) => s + (Number(r.refundFee) || 0), 0);
@@ -302,6 +305,13 @@ export function checkStep(model: Model, obs: Observation): Violation[] {
   // ---- money moves only for an after-sale whose refund was planned: an exchange never, unless converted to a refund
   for (const rec of after.refunds) {
     const r = stored.get(String(rec.returnId));
+    // A record its after-sale does not name was stored by a settlement that never committed: it must never be sent
+    // (still CREATED and never tried, or closed unsent by the sweep) — then it moved no money.
+    if (!(r?.refundIds ?? []).includes(rec._id)) {
+      const unsent = Number(rec.tries) === 0 && (rec.status === 'CREATED' || (rec.status === 'CLOSED' && rec.lastError?.code === 'NOT_COMMITTED'));
+      if (!unsent) add('a record no after-sale names is never sent', `${rec._id} (${rec.refundFee}) ${rec.status}, tries ${rec.tries}, not named by ${rec.returnId}`);
+      continue;
+    }
     const planned = !!r && (has(REFUNDING_SET, r.status) || (r.timeline ?? []).some((e: any) => has(REFUNDING_SET, e.to)));
     if (!planned)
       add('money moves only for a planned refund', `${rec._id} (${rec.refundFee}) for ${rec.returnId} (${r?.status ?? 'missing'}${r?.exchange ? ', an exchange' : ''})`);

@@ -13,6 +13,7 @@
  */
 import fc from 'fast-check';
 import { jpeg, pickupTomorrow, type Harness } from '../../support/emulator';
+import { deadSettlementDocs } from '../../support/crash';
 import { DEMO } from '../../../scripts/emulator/demo';
 import { formatCommand, sequenceArb, type Command, type LinePick, type Sequence } from './commands';
 import { orderFor, newModel, needsPhoto, replacementSku, skusFor, TERMINAL, type Model, type ModelOrder } from './model';
@@ -39,6 +40,8 @@ const POOL: Record<string, string[]> = {
   reship: ['AWAITING_RESHIP'],
   convert: ['AWAITING_RESHIP'],
   confirmExchange: ['RESHIPPED'],
+  // where a settlement claim is made: approve (refund only), confirm, decide, accept, convert
+  crashSettlement: ['PENDING_REVIEW', 'IN_TRANSIT', 'DISPUTED', 'NEGOTIATING', 'AWAITING_RESHIP'],
 };
 
 let uniq = 0;
@@ -304,6 +307,41 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
   };
   const requestId = fresh('mr-');
   switch (cmd.kind) {
+    case 'crashSettlement': {
+      // What an invocation that died after its settlement claim and its record's insert, before its commit, leaves:
+      // the ledger entry one version ahead (REFUNDING, planned, claimed now, its own claim id) and the record,
+      // CREATED and named by no after-sale. Nothing else moves: no answer to check.
+      if (!target) return {};
+      const order = orderOf(String(target.orderId));
+      const ledger = (await h.db('ledgers')).find((l: any) => l._id === target.orderId);
+      if (!order || !ledger) return {};
+      const payment = order.payments[0];
+      const lines = (target.lines ?? []).map((l: any) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount }));
+      const amount = Math.max(
+        1,
+        Math.min(
+          payment.amount,
+          lines.reduce((s: number, l: any) => s + l.amount, 0),
+        ),
+      );
+      const seq = ctx.state.refunds.filter((r) => r.returnId === target._id).reduce((m, r) => Math.max(m, Number(String(r._id).split('-').pop()) || 0), 0) + 1;
+      const outRefundNo = `${target._id}-${seq}`;
+      await h.seed(
+        deadSettlementDocs({
+          ledger,
+          returnId: target._id,
+          orderId: target.orderId,
+          version: target.version,
+          lines,
+          payment,
+          amount,
+          outRefundNo,
+          now: await h.now(),
+          claimId: fresh('crash-'),
+        }),
+      );
+      return {};
+    }
     case 'apply': {
       const order = ctx.orders[cmd.order % ctx.orders.length];
       const evidence = needsPhoto(cmd.reason) ? [await photo(h, DEMO.buyer)] : undefined;

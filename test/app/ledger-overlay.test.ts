@@ -1,0 +1,51 @@
+/**
+ * The ledger as the after-sales stand (app/ledger.ts overlay): pure. A
+ * transition writes only its after-sale, so every read overlays the stored
+ * entries with the after-sales read with them.
+ */
+import { overlay, STALE_CLAIM_MS, type LedgerDoc } from '../../cloudfunctions/core/app/ledger';
+
+const NOW = new Date('2026-12-06T08:00:00Z');
+const lines = [{ lineId: 'L1', quantity: 1, amount: 5000 }];
+const entry = (returnId: string, status: string, version: number, extra: Record<string, unknown> = {}) =>
+  ({ returnId, status, version, type: 'REFUND_ONLY', reason: 'OTHER', lines, attempts: 1, shipped: false, applyKey: 'k', createdAt: NOW, ...extra }) as any;
+const doc = (_id: string, status: string, version: number, extra: Record<string, unknown> = {}) =>
+  ({ _id, orderId: 'O1', status, version, type: 'REFUND_ONLY', reason: 'OTHER', lines, attempts: 1, applyKey: 'k', createdAt: NOW, refundIds: [], ...extra }) as any;
+const ledger = (entries: Record<string, any>): LedgerDoc => ({ _id: 'O1', rev: 3, entries });
+const ago = (ms: number) => new Date(NOW.getTime() - ms);
+
+describe('overlay', () => {
+  it('a newer after-sale replaces its entry (and is kept for the next claim); an equal one changes nothing', () => {
+    const l = overlay(ledger({ R1: entry('R1', 'PENDING_REVIEW', 1), R2: entry('R2', 'REJECTED', 2) }), [doc('R1', 'CANCELLED', 2), doc('R2', 'REJECTED', 2)], NOW);
+    expect(l.entries.R1).toMatchObject({ status: 'CANCELLED', version: 2 });
+    expect(l.entries.R2).toMatchObject({ status: 'REJECTED', version: 2 });
+    expect(Object.keys(l.pending ?? {})).toEqual(['R1']);
+  });
+
+  it('a claim ahead of its after-sale holds while fresh and gives way once stale', () => {
+    const ahead = entry('R1', 'REFUNDING', 2, { claimedAt: ago(10_000), claimId: 'c1' });
+    expect(overlay(ledger({ R1: ahead }), [doc('R1', 'PENDING_REVIEW', 1)], NOW).entries.R1).toMatchObject({ status: 'REFUNDING' });
+    const stale = { ...ahead, claimedAt: ago(STALE_CLAIM_MS + 1) };
+    expect(overlay(ledger({ R1: stale }), [doc('R1', 'PENDING_REVIEW', 1)], NOW).entries.R1).toMatchObject({ status: 'PENDING_REVIEW', version: 1 });
+  });
+
+  it('at the same version: the claim stands when the after-sale carries its id, and gives way at once when another commit got there', () => {
+    const claimed = entry('R1', 'REFUNDING', 2, { claimedAt: ago(1000), claimId: 'c1' });
+    expect(overlay(ledger({ R1: claimed }), [doc('R1', 'REFUNDING', 2, { claimId: 'c1' })], NOW).pending).toBeUndefined();
+    expect(overlay(ledger({ R1: claimed }), [doc('R1', 'CANCELLED', 2)], NOW).entries.R1).toMatchObject({ status: 'CANCELLED' });
+    // A claim of an earlier release (no id) is told apart by its status.
+    const old = entry('R1', 'REFUNDING', 2, { claimedAt: ago(1000) });
+    expect(overlay(ledger({ R1: old }), [doc('R1', 'CANCELLED', 2)], NOW).entries.R1).toMatchObject({ status: 'CANCELLED' });
+    expect(overlay(ledger({ R1: old }), [doc('R1', 'REFUNDING', 2)], NOW).pending).toBeUndefined();
+  });
+
+  it('a claim for an after-sale never stored holds while fresh and is dropped once stale; an after-sale missing from the ledger is added', () => {
+    const orphan = entry('R9', 'PENDING_REVIEW', 1, { claimedAt: ago(1000) });
+    expect(overlay(ledger({ R9: orphan }), [], NOW).entries.R9).toBeDefined();
+    const l = overlay(ledger({ R9: { ...orphan, claimedAt: ago(STALE_CLAIM_MS + 1) } }), [doc('R1', 'PENDING_REVIEW', 1)], NOW);
+    expect(l.entries.R9).toBeUndefined();
+    expect(l.pending).toMatchObject({ R9: null, R1: { status: 'PENDING_REVIEW' } });
+    // After-sales of another order are not this ledger's.
+    expect(overlay(ledger({}), [doc('RX', 'PENDING_REVIEW', 1, { orderId: 'O2' })], NOW).entries).toEqual({});
+  });
+});
