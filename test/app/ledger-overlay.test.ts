@@ -3,7 +3,7 @@
  * transition writes only its after-sale, so every read overlays the stored
  * entries with the after-sales read with them.
  */
-import { overlay, STALE_CLAIM_MS, type LedgerDoc } from '../../cloudfunctions/core/app/ledger';
+import { committedView, overlay, STALE_CLAIM_MS, summaryStamp, type LedgerDoc } from '../../cloudfunctions/core/app/ledger';
 
 const NOW = new Date('2026-12-06T08:00:00Z');
 const lines = [{ lineId: 'L1', quantity: 1, amount: 5000 }];
@@ -47,5 +47,25 @@ describe('overlay', () => {
     expect(l.pending).toMatchObject({ R9: null, R1: { status: 'PENDING_REVIEW' } });
     // After-sales of another order are not this ledger's.
     expect(overlay(ledger({}), [doc('RX', 'PENDING_REVIEW', 1, { orderId: 'O2' })], NOW).entries).toEqual({});
+  });
+});
+
+describe('the order summary (committedView, summaryStamp)', () => {
+  it('shows the after-sales as committed: a claim ahead or not stored yet is not shown; a first-release entry stays', () => {
+    const view = committedView(
+      ledger({
+        R1: entry('R1', 'REFUNDING', 2, { claimedAt: NOW, claimId: 'c' }),
+        R9: entry('R9', 'PENDING_REVIEW', 1, { claimedAt: NOW }),
+        OLD: entry('OLD', 'REFUNDED', 0),
+      }),
+      [doc('R1', 'PENDING_REVIEW', 1)],
+    );
+    expect(Object.fromEntries(Object.entries(view.entries).map(([k, e]) => [k, e.status]))).toEqual({ R1: 'PENDING_REVIEW', OLD: 'REFUNDED' });
+  });
+
+  it('the stamp grows with the ledger and with any after-sale, never back', () => {
+    const a = summaryStamp({ rev: 3 }, [doc('R1', 'PENDING_REVIEW', 1)]);
+    expect(summaryStamp({ rev: 3 }, [doc('R1', 'AWAITING_SHIPMENT', 2)])).toBeGreaterThan(a);
+    expect(summaryStamp({ rev: 4 }, [doc('R1', 'PENDING_REVIEW', 1)])).toBeGreaterThan(summaryStamp({ rev: 3 }, [doc('R1', 'CLOSED', 9)]));
   });
 });

@@ -265,15 +265,45 @@ export function summaryLines(ledger: LedgerDoc): { lineId: string; returnId: str
 }
 
 /**
- * The order's summary from `ledger` as read or just written by this
- * invocation, monotonic on its rev; nothing when the order already shows
- * that rev (`shownRev`: the order's afterSaleMirrorRev as read).
+ * The after-sales as committed, for the order's summary: each entry replaced by
+ * its after-sale as stored; a claim whose after-sale is not stored yet (or not
+ * committed at the claimed version) is not shown. Entries with no after-sale
+ * and no claim (a first-release summary or on-order ledger) stay. Pure.
  */
-export async function writeSummary(ledger: LedgerDoc, shownRev?: number): Promise<void> {
-  if (shownRev !== undefined && shownRev >= ledger.rev) return;
+export function committedView(ledger: LedgerDoc, returns: readonly ReturnDoc[]): LedgerDoc {
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [id, e] of Object.entries(ledger.entries)) if (!e.claimedAt) entries[id] = e;
+  for (const raw of returns) {
+    if (raw.orderId !== ledger._id) continue;
+    entries[raw._id] = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [] });
+  }
+  return { ...ledger, entries };
+}
+
+/**
+ * The stamp the order's summary is written under: monotonic (the ledger's rev
+ * and every after-sale's version only grow, after-sales are never deleted),
+ * and one stamp is one content (the same rev and the same sum of versions are
+ * the same ledger and the same after-sales).
+ */
+export function summaryStamp(ledger: Pick<LedgerDoc, 'rev'>, returns: readonly Pick<ReturnDoc, 'version'>[]): number {
+  return ledger.rev * 1_000_000 + returns.reduce((s, r) => s + (Number(r.version) || 0), 0);
+}
+
+/**
+ * Write the order's summary (api.md `afterSale[lineId] = { returnId, status }`,
+ * and `afterSaleLines`) from the after-sales as committed, under its stamp:
+ * nothing when the order already shows that stamp or a later one (`shown`: its
+ * afterSaleMirrorRev as read). The whole object is set at once (`_.set`), so
+ * line ids are keys as given and never field paths.
+ */
+export async function writeSummary(ledger: LedgerDoc, returns: readonly ReturnDoc[], shown?: number): Promise<void> {
+  const stamp = summaryStamp(ledger, returns);
+  if (shown !== undefined && shown >= stamp) return;
+  const view = committedView(ledger, returns);
   const _ = command();
   await database()
     .collection(C.orders)
-    .where({ _id: ledger._id, afterSaleMirrorRev: _.or(_.exists(false), _.lt(ledger.rev)) })
-    .update({ data: { afterSale: _.set(summaryOf(ledger)), afterSaleLines: _.set(summaryLines(ledger)), afterSaleMirrorRev: ledger.rev } });
+    .where({ _id: ledger._id, afterSaleMirrorRev: _.or(_.exists(false), _.lt(stamp)) })
+    .update({ data: { afterSale: _.set(summaryOf(view)), afterSaleLines: _.set(summaryLines(view)), afterSaleMirrorRev: stamp } });
 }

@@ -123,9 +123,9 @@ async function sendNotices(ret: ReturnDoc, notices: readonly PlannedNotice[], no
  * next pass tries again).
  */
 export async function refreshOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<boolean> {
-  const { ledger, shownRev } = await loadOrderAndLedger(orderId, settings);
+  const { ledger, shownRev, returns } = await loadOrderAndLedger(orderId, settings);
   if ((ledger.unsaved || ledger.pending) && !(await claim(ledger, {}))) return false;
-  await writeSummary(ledger, shownRev);
+  await writeSummary(ledger, returns ?? [], shownRev);
   return true;
 }
 

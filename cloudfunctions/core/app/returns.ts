@@ -31,7 +31,7 @@ export async function loadReturn(returnId: string): Promise<ReturnDoc> {
 export interface OrderRead {
   order: OrderDoc;
   ledger: LedgerDoc;
-  /** The ledger rev the order's summary shows (afterSaleMirrorRev as read; -1: none yet). */
+  /** The stamp the order's summary shows (afterSaleMirrorRev as read, app/ledger.ts summaryStamp; -1: none yet). */
   shownRev: number;
   /** Every refund record of the order, when read with it (a settlement plans its records from them). */
   records?: RefundDoc[];
@@ -74,7 +74,7 @@ export async function findOrderWith(
 export async function loadOrderAndLedger(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<OrderRead> {
   const found = await findOrderWith(orderId);
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
-  return orderRead(found.rawOrder, found.rawLedger, settings, found.returns);
+  return { ...(await orderRead(found.rawOrder, found.rawLedger, settings, found.returns)), returns: found.returns };
 }
 
 /** The ledger read again (after a lost claim), as the after-sales stand now: one request. */

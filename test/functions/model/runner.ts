@@ -147,7 +147,7 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       const exec = await execute(h, cmd, { model, orders, state: before, last });
       await quiet(h);
       const after = await readDb(h, orderIds);
-      const { resolved: _resolved, ...made } = exec;
+      const { resolved: _resolved, crashed, ...made } = exec;
       const obs: Observation = { label: `${i + 1}. ${formatCommand(cmd)}`, before, after, ...made };
       learnFromAnswer(model, obs);
       const violations = checkStep(model, obs).filter((x) => !ignore.includes(x.rule) && !ignore.includes('*'));
@@ -156,7 +156,13 @@ export async function runSequence(h: Harness, seq: Sequence, ignore: readonly st
       steps.push({
         command: formatCommand(cmd) + (exec.resolved ? ` ⇒ ${formatCommand(exec.resolved).replace(/ #0\b/, '')}` : '') + sentLines(exec.call),
         target: exec.call ? actedOn(exec) : undefined,
-        outcome: exec.answer ? answerText(exec.answer) : skipped ? '(skipped: no after-sale in a fitting status)' : '',
+        outcome: exec.answer
+          ? answerText(exec.answer)
+          : crashed
+            ? `its settlement died after the claim, before the commit [${crashed}]`
+            : skipped
+              ? '(skipped: no after-sale in a fitting status)'
+              : '',
       });
       if (exec.call && exec.answer && cmd.kind !== 'repeat') last = { call: exec.call, answer: exec.answer };
       state = after;
@@ -175,7 +181,10 @@ interface ExecContext {
   last?: { call: CallRecord; answer: { status: number; body: any } };
 }
 
-type Exec = Pick<Observation, 'call' | 'answer' | 'repeatOf' | 'statusBefore'>;
+type Exec = Pick<Observation, 'call' | 'answer' | 'repeatOf' | 'statusBefore'> & {
+  /** crashSettlement: the after-sale whose settlement died before its commit. */
+  crashed?: string;
+};
 
 function mapLines(order: ModelOrder | undefined, picks: LinePick[]): { lineId: string; quantity: number }[] {
   if (!order) return picks.map((p) => ({ lineId: p.lineId ?? `L${p.line + 1}`, quantity: p.quantity || 1 }));
@@ -340,7 +349,7 @@ async function execute(h: Harness, cmd: Command, ctx: ExecContext, forced?: any)
           claimId: fresh('crash-'),
         }),
       );
-      return {};
+      return { crashed: target._id };
     }
     case 'apply': {
       const order = ctx.orders[cmd.order % ctx.orders.length];
