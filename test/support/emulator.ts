@@ -11,13 +11,29 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import Module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createEmulator, type LocalEmulator } from '../../scripts/emulator';
-import { toPlainJson } from '../../scripts/emulator/db/ejson';
-import { scrubPaths } from '../../scripts/emulator/http/scrub';
-import { demoSeed, DEMO_CARRIER_ACCOUNTS } from '../../scripts/emulator/demo';
+import type { LocalEmulator } from '../../scripts/emulator';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
+
+/**
+ * The emulator's code, loaded once per jest worker by Node's own require (./host-emulator.cjs) rather than once
+ * per test file by jest's: under jest, `node:module` is a subclass of Node's whose createRequire is jest's, so
+ * Node's is its parent class's (outside jest, e.g. the page tests' emulator child, it is Node's own).
+ */
+const parentModule = Object.getPrototypeOf(Module) as typeof Module | undefined;
+const hostRequire = (typeof parentModule?.createRequire === 'function' ? parentModule : Module).createRequire(__filename);
+const host = hostRequire('./host-emulator.cjs') as {
+  emulator: typeof import('../../scripts/emulator');
+  ejson: typeof import('../../scripts/emulator/db/ejson');
+  scrub: typeof import('../../scripts/emulator/http/scrub');
+  demo: typeof import('../../scripts/emulator/demo');
+};
+const { createEmulator } = host.emulator;
+const { toPlainJson } = host.ejson;
+const { scrubPaths } = host.scrub;
+const { demoSeed, DEMO_CARRIER_ACCOUNTS } = host.demo;
 
 export { DEMO, DEMO_RETURN_ADDRESS } from '../../scripts/emulator/demo';
 import { syntheticJpeg } from '../../scripts/emulator/openapi/media';
