@@ -105,6 +105,14 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
   });
 }
 
+/**
+ * The function processes: no global cap below what the functions can use at once (3 warm processes for each of
+ * them), so that one function's cold start never stops another's warm process, only to start it again a moment
+ * later (the default cap of 6 suits a developer's machine running the emulator by hand, not 9 functions' tests);
+ * the bundles compiled with a V8 code cache shared by the test files (pool.ts codeCacheDir).
+ */
+const FUNCTIONS = { perFunction: 3, globalCap: 32, codeCacheDir: path.join(os.tmpdir(), 'aftersales-test-v8-cache') };
+
 /** What a GET route answering `{ data }` sends, as the client parses it: JSON, machine paths scrubbed (http/server.ts sendJson). */
 const asSent = (data: unknown): any => JSON.parse(scrubPaths(JSON.stringify(data)));
 
@@ -122,6 +130,7 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     // in memory: no test here reads the data folder, and the journal, clock and storage writes cost every call
     persist: false,
     timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
+    functions: FUNCTIONS,
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });
