@@ -249,8 +249,14 @@ function loadBundle(file, cacheDir) {
   const vm = require('vm');
   const Module = require('module');
   const src = fs.readFileSync(file, 'utf8');
-  const key = require('crypto').createHash('sha256').update(`${process.version}\0${process.arch}\0${file}\0`).update(src).digest('hex').slice(0, 40);
-  const cacheFile = path.join(cacheDir, `${key}.v8`);
+  const hash = (...parts) => {
+    const h = require('crypto').createHash('sha256');
+    for (const part of parts) h.update(part).update('\0');
+    return h.digest('hex').slice(0, 24);
+  };
+  // <which bundle>-<which build of it, for which Node>.v8: a rebuilt bundle's cache replaces the old one's
+  const prefix = `${hash(file)}-`;
+  const cacheFile = path.join(cacheDir, `${prefix}${hash(process.version, process.arch, src)}.v8`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -258,7 +264,7 @@ function loadBundle(file, cacheDir) {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(src), { filename: file, cachedData });
-  codeCache = { script, cacheDir, cacheFile, written: cachedData !== undefined && !script.cachedDataRejected, invocations: 0 };
+  codeCache = { script, cacheDir, cacheFile, prefix, written: cachedData !== undefined && !script.cachedDataRejected, invocations: 0 };
   const mod = new Module(file, null);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));
@@ -277,6 +283,10 @@ function maybeWriteCodeCache() {
     const tmp = `${codeCache.cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, codeCache.script.createCachedData());
     fs.renameSync(tmp, codeCache.cacheFile);
+    const mine = require('path').basename(codeCache.cacheFile);
+    for (const name of fs.readdirSync(codeCache.cacheDir)) {
+      if (name.startsWith(codeCache.prefix) && name.endsWith('.v8') && name !== mine) fs.rmSync(require('path').join(codeCache.cacheDir, name), { force: true });
+    }
   } catch (_) {
     /* a cache is only an optimisation */
   }
