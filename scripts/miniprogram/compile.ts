@@ -37,6 +37,17 @@ function projectConfig(root: string): { miniprogramRoot?: string; setting?: { us
   return JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8'));
 }
 
+/** `args` without tsx's loader (`--import tsx`, `--import=tsx`, `--require tsx/cjs`...). */
+function withoutTsx(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if ((flag === '--import' || flag === '--require' || flag === '-r' || flag === '--loader') && /^tsx(\/|$)/.test(args[i + 1] ?? '')) i++;
+    else if (!/^--(import|require|loader)=tsx(\/|$)/.test(flag)) out.push(flag);
+  }
+  return out;
+}
+
 /** Compile `root` (a folder with project.config.json) and check the result. */
 export async function compileMiniprogram(root: string): Promise<CompileReport> {
   const started = Date.now();
@@ -64,6 +75,11 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
   };
   const subRoots = (appJson.subPackages ?? []).map((sp) => sp.root.replace(/\/+$/, ''));
   const allPages = [...appJson.pages, ...(appJson.subPackages ?? []).flatMap((sp) => sp.pages.map((p) => `${sp.root.replace(/\/+$/, '')}/${p}`))];
+
+  // miniprogram-ci forks its compiler process with this process's execArgv: the compiler is plain JavaScript and
+  // needs no tsx loader (`--import tsx`, with which `npm run compile:mp` and the test start this script), which
+  // would only hook every one of its module loads.
+  process.execArgv = withoutTsx(process.execArgv);
 
   let result: Record<string, unknown> = {};
   // miniprogram-ci leaves cache folders in the working directory: work in the temp folder.

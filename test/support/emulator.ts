@@ -11,13 +11,29 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import Module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createEmulator, type LocalEmulator } from '../../scripts/emulator';
-import { toPlainJson } from '../../scripts/emulator/db/ejson';
-import { scrubPaths } from '../../scripts/emulator/http/scrub';
-import { demoSeed, DEMO_CARRIER_ACCOUNTS } from '../../scripts/emulator/demo';
+import type { LocalEmulator } from '../../scripts/emulator';
 import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
+
+/**
+ * The emulator's code, loaded once per jest worker by Node's own require (./host-emulator.cjs) rather than once
+ * per test file by jest's: under jest, `node:module` is a subclass of Node's whose createRequire is jest's, so
+ * Node's is its parent class's (outside jest, e.g. the page tests' emulator child, it is Node's own).
+ */
+const parentModule = Object.getPrototypeOf(Module) as typeof Module | undefined;
+const hostRequire = (typeof parentModule?.createRequire === 'function' ? parentModule : Module).createRequire(__filename);
+const host = hostRequire('./host-emulator.cjs') as {
+  emulator: typeof import('../../scripts/emulator');
+  ejson: typeof import('../../scripts/emulator/db/ejson');
+  scrub: typeof import('../../scripts/emulator/http/scrub');
+  demo: typeof import('../../scripts/emulator/demo');
+};
+const { createEmulator } = host.emulator;
+const { toPlainJson } = host.ejson;
+const { scrubPaths } = host.scrub;
+const { demoSeed, DEMO_CARRIER_ACCOUNTS } = host.demo;
 
 export { DEMO, DEMO_RETURN_ADDRESS } from '../../scripts/emulator/demo';
 import { syntheticJpeg } from '../../scripts/emulator/openapi/media';
@@ -89,6 +105,14 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
   });
 }
 
+/**
+ * The function processes: no global cap below what the functions can use at once (3 warm processes for each of
+ * them), so that one function's cold start never stops another's warm process, only to start it again a moment
+ * later (the default cap of 6 suits a developer's machine running the emulator by hand, not 9 functions' tests);
+ * the bundles compiled with a V8 code cache shared by the test files (pool.ts codeCacheDir).
+ */
+const FUNCTIONS = { perFunction: 3, globalCap: 32, codeCacheDir: path.join(os.tmpdir(), 'aftersales-test-v8-cache') };
+
 /** What a GET route answering `{ data }` sends, as the client parses it: JSON, machine paths scrubbed (http/server.ts sendJson). */
 const asSent = (data: unknown): any => JSON.parse(scrubPaths(JSON.stringify(data)));
 
@@ -106,6 +130,7 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     // in memory: no test here reads the data folder, and the journal, clock and storage writes cost every call
     persist: false,
     timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
+    functions: FUNCTIONS,
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });

@@ -85,6 +85,12 @@ export interface PoolOptions {
   workerEnv?: Record<string, string>;
   /** How many finished invocations keep their logs (default 500). */
   keepLogs?: number;
+  /**
+   * A folder for V8 code caches of the bundles (worker.cjs loadBundle): a process then loads its bundle without
+   * parsing and compiling what an earlier one compiled. Off by default (a cold start as on the cloud); the test
+   * harness sets it, since its hundreds of cold starts load the same nine bundles.
+   */
+  codeCacheDir?: string;
 }
 
 interface Task {
@@ -390,7 +396,10 @@ export class FunctionPool {
         this.kill(w);
       }
     }, this.opts.loadTimeoutMs ?? 30000);
-    child.send({ type: 'init', bundle: path.join(dir, 'index.js'), functionName: fn, workerId: id, offset: this.emu.clock.offset() }, () => undefined);
+    child.send(
+      { type: 'init', bundle: path.join(dir, 'index.js'), functionName: fn, workerId: id, offset: this.emu.clock.offset(), codeCacheDir: this.opts.codeCacheDir },
+      () => undefined,
+    );
   }
 
   private pipeLogs(w: PoolWorker, stream: NodeJS.ReadableStream | null, prefix: string): void {
