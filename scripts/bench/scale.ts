@@ -166,6 +166,9 @@ export async function addAfterSales(b: Bench, t: Template, n: number, opts: { du
         updatedAt: created,
         statusEnteredAt: opts.due ? new Date(now - 2 * DAY - HOUR) : created,
         timeline: t.ret.timeline.map((e: any) => ({ ...e, at: created })),
+        // a shop in its steady state: every outbox drained (the messages, the order's summary)
+        outboxPending: false,
+        eventsNoticed: (t.ret.events ?? []).length,
       });
       if (open) {
         const entry = { ...structuredClone(t.ledger.entries[t.ret._id]), returnId: id, status, applyKey: `bench-${k}` };

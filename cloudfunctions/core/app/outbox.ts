@@ -26,6 +26,7 @@ import { staffWithRoles } from './guards';
 import { claim, writeSummary } from './ledger';
 import { loadOrderAndLedger } from './returns';
 import { deliverEvents } from './events';
+import { AppError } from '../runtime/envelope';
 
 /** The buyer's hint per status entered (thing3 ≤ 20 characters). */
 const BUYER_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Object.freeze({
@@ -123,7 +124,13 @@ async function sendNotices(ret: ReturnDoc, notices: readonly PlannedNotice[], no
  * next pass tries again).
  */
 export async function refreshOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<boolean> {
-  const { ledger, shownRev, returns } = await loadOrderAndLedger(orderId, settings);
+  const found = await loadOrderAndLedger(orderId, settings).catch((err: unknown) => {
+    // No such order (the shop removed it): no summary to write, and nothing to wait for.
+    if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+    throw err;
+  });
+  if (!found) return true;
+  const { ledger, shownRev, returns } = found;
   if ((ledger.unsaved || ledger.pending) && !(await claim(ledger, {}))) return false;
   await writeSummary(ledger, returns ?? [], shownRev);
   return true;

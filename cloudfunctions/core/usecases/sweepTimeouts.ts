@@ -130,7 +130,7 @@ function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
   read: (after: Record<string, unknown> | undefined, size: number) => Promise<T[]>;
   handle: (item: T, report: StepReport) => Promise<void>;
   /** after each page (refund completion, the outbox's orders) */
-  afterPage?: (items: T[], report: StepReport) => Promise<void>;
+  afterPage?: (items: T[], report: StepReport, budgetLeft: () => boolean) => Promise<void>;
 }): Step {
   let last: T | undefined;
   const step: Step = {
@@ -160,7 +160,7 @@ function keysetStep<T extends { _id: string; orderId?: string }>(opts: {
         step.report.left = true;
         step.more = false;
       } else if (items.length) last = items[items.length - 1];
-      if (opts.afterPage && handled.length) await opts.afterPage(handled, step.report);
+      if (opts.afterPage && handled.length) await opts.afterPage(handled, step.report, budgetLeft);
     },
   };
   return step;
@@ -272,12 +272,20 @@ function outboxStep(now: Date, settings: ShopSettings): Step {
     handle: async (ret) => {
       sent.set(ret._id, await sendOutbox(ret, now, settings).catch(() => false));
     },
-    afterPage: async (handled, report) => {
+    // Within the pass's budget too: what is not closed stays pending for the next pass (its messages are idempotent).
+    afterPage: async (handled, report, budgetLeft) => {
       const refreshed = new Map<string, boolean>();
       for (const orderId of new Set(handled.map((r) => r.orderId))) {
+        if (!budgetLeft()) break;
         refreshed.set(orderId, await refreshOrder(orderId, settings).catch(() => false));
       }
       for (const ret of handled) {
+        if (!refreshed.has(ret.orderId) || !budgetLeft()) {
+          sent.delete(ret._id);
+          report.skipped++;
+          report.left = true;
+          continue;
+        }
         const done = await closeOutbox(ret, !!sent.get(ret._id) && !!refreshed.get(ret.orderId)).catch(() => false);
         sent.delete(ret._id);
         if (done) report.done++;

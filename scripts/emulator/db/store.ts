@@ -254,6 +254,9 @@ export class DocStore {
       i++;
     }
     const docs = (input ?? [...c.docs.values()]).map((d) => clone(d));
+    // $lookup stages right after: joined through the foreign collection's indexes, as the database does (mingo's
+    // resolver would copy the whole foreign collection for every lookup)
+    while (i < pipeline.length && Object.keys(pipeline[i])[0] === '$lookup' && this.lookupNatively(docs, pipeline[i].$lookup)) i++;
     const rest = pipeline.slice(i);
     if (rest.length === 0) return docs;
     try {
@@ -266,6 +269,45 @@ export class DocStore {
       if (e instanceof DbError) throw e;
       throw new DbError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * `{ from, localField, foreignField, as }`, or `{ from, pipeline: [$match…, $limit?], as }`
+   * (no `let`): each input document gets `as` = the foreign documents found
+   * through the store's own matching (indexes, unindexed shapes recorded). False
+   * for any other shape (left to mingo).
+   */
+  private lookupNatively(docs: Doc[], spec: unknown): boolean {
+    if (!isPlainObject(spec) || typeof spec.from !== 'string' || typeof spec.as !== 'string') return false;
+    const other = this.coll(spec.from);
+    const as = spec.as;
+    if (typeof spec.localField === 'string' && typeof spec.foreignField === 'string' && spec.pipeline === undefined && spec.let === undefined) {
+      const cache = new Map<string, Doc[]>();
+      for (const d of docs) {
+        const value = getPath(d, spec.localField);
+        if (value === undefined || Array.isArray(value) || isPlainObject(value)) return false;
+        const key = JSON.stringify(value);
+        let found = cache.get(key);
+        if (!found) {
+          found = this.matching(other, { [spec.foreignField]: value }, Infinity, 'aggregate');
+          cache.set(key, found);
+        }
+        d[as] = found.map((x) => clone(x));
+      }
+      return true;
+    }
+    if (Array.isArray(spec.pipeline) && spec.let === undefined && spec.localField === undefined) {
+      const stages = spec.pipeline as Doc[];
+      const matches = stages.filter((st) => Object.keys(st)[0] === '$match');
+      const limits = stages.filter((st) => Object.keys(st)[0] === '$limit');
+      if (matches.length + limits.length !== stages.length || limits.length > 1 || (limits.length && Object.keys(stages[stages.length - 1])[0] !== '$limit')) return false;
+      const query = matches.length === 1 ? matches[0].$match : matches.length ? { $and: matches.map((m) => m.$match) } : {};
+      const max = limits.length ? Number(limits[0].$limit) : Infinity;
+      const found = this.matching(other, query, max, 'aggregate').slice(0, max);
+      for (const d of docs) d[as] = found.map((x) => clone(x));
+      return true;
+    }
+    return false;
   }
 
   // ---------- writes ----------

@@ -166,3 +166,34 @@ describe('queries no declared index serves', () => {
     expect(indexed.unindexedQueries()).toEqual([]);
   });
 });
+
+describe('$lookup after $match (an after-sale with its order, and the order with its after-sales)', () => {
+  it('joins through the foreign collection’s index, as mingo would join, and reports an unindexed join', () => {
+    const s = new DocStore();
+    s.createCollection('returns');
+    s.createCollection('orders');
+    s.ensureIndex('returns', ['orderId'], false);
+    s.insert('orders', [
+      { _id: 'o1', n: 1 },
+      { _id: 'o2', n: 2 },
+    ]);
+    s.insert(
+      'returns',
+      Array.from({ length: 500 }, (_, i) => ({ _id: `r${i}`, orderId: `o${(i % 250) + 1}`, k: i })),
+    );
+    const before = s.examined;
+    const [order] = s.aggregate('orders', [
+      { $match: { _id: 'o1' } },
+      { $lookup: { from: 'returns', localField: '_id', foreignField: 'orderId', as: 'rs' } },
+      { $lookup: { from: 'returns', pipeline: [{ $match: { orderId: 'o2' } }, { $limit: 1 }], as: 'one' } },
+    ]);
+    expect(ids(order.rs).sort()).toEqual(['r0', 'r250']);
+    expect(order.one).toHaveLength(1);
+    expect(order.one[0].orderId).toBe('o2');
+    // two documents read per join, not the 500 a scan reads
+    expect(s.examined - before).toBeLessThan(20);
+    expect(s.unindexedQueries()).toEqual([]);
+    s.aggregate('orders', [{ $match: { _id: 'o1' } }, { $lookup: { from: 'returns', localField: '_id', foreignField: 'k', as: 'x' } }]);
+    expect(s.unindexedQueries().map((q: any) => [q.collection, q.op])).toEqual([['returns', 'aggregate']]);
+  });
+});
