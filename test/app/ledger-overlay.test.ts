@@ -3,15 +3,29 @@
  * transition writes only its after-sale, so every read overlays the stored
  * entries with the after-sales read with them.
  */
-import { committedView, overlay, STALE_CLAIM_MS, summaryStamp, type LedgerDoc } from '../../cloudfunctions/core/app/ledger';
+import { committedView, overlay, STALE_CLAIM_MS, summaryStamp, type LedgerDoc, type LedgerEntry } from '../../cloudfunctions/core/app/ledger';
+import type { ReturnDoc } from '../../cloudfunctions/core/app/model';
 
 const NOW = new Date('2026-12-06T08:00:00Z');
 const lines = [{ lineId: 'L1', quantity: 1, amount: 5000 }];
 const entry = (returnId: string, status: string, version: number, extra: Record<string, unknown> = {}) =>
-  ({ returnId, status, version, type: 'REFUND_ONLY', reason: 'OTHER', lines, attempts: 1, shipped: false, applyKey: 'k', createdAt: NOW, ...extra }) as any;
+  ({ returnId, status, version, type: 'REFUND_ONLY', reason: 'OTHER', lines, attempts: 1, shipped: false, applyKey: 'k', createdAt: NOW, ...extra }) as unknown as LedgerEntry;
 const doc = (_id: string, status: string, version: number, extra: Record<string, unknown> = {}) =>
-  ({ _id, orderId: 'O1', status, version, type: 'REFUND_ONLY', reason: 'OTHER', lines, attempts: 1, applyKey: 'k', createdAt: NOW, refundIds: [], ...extra }) as any;
-const ledger = (entries: Record<string, any>): LedgerDoc => ({ _id: 'O1', rev: 3, entries });
+  ({
+    _id,
+    orderId: 'O1',
+    status,
+    version,
+    type: 'REFUND_ONLY',
+    reason: 'OTHER',
+    lines,
+    attempts: 1,
+    applyKey: 'k',
+    createdAt: NOW,
+    refundIds: [],
+    ...extra,
+  }) as unknown as ReturnDoc;
+const ledger = (entries: Record<string, LedgerEntry>): LedgerDoc => ({ _id: 'O1', rev: 3, entries });
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 describe('overlay', () => {

@@ -376,7 +376,7 @@ describe('the ledger overlay and claims ahead of their after-sale', () => {
     expect(Object.keys(await ledgerOf(orderId))).not.toContain(ghostId);
   });
 
-  it('BUG: a settlement claim whose commit never came, then another move to the same version (buyer cancel): the units are free again once the claim is stale', async () => {
+  it('found by attack: a settlement claim whose commit never came, then another move to the same version (buyer cancel): the units are free again once the claim is stale', async () => {
     const orderId = await seedOrder(twoLines());
     const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);
     await deadSettlement(orderId, r1, 5000);
@@ -410,7 +410,7 @@ describe('the ledger overlay and claims ahead of their after-sale', () => {
 });
 
 describe('records no after-sale names', () => {
-  it('BUG: a record left by a settlement that died is never sent unless its after-sale names it (re-approve after the claim went stale, before the sweep closed it)', async () => {
+  it('found by attack: a record left by a settlement that died is never sent unless its after-sale names it (re-approve after the claim went stale, before the sweep closed it)', async () => {
     const orderId = await seedOrder(twoLines());
     const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);
     const ghost = await deadSettlement(orderId, r1, 5000);
@@ -424,10 +424,12 @@ describe('records no after-sale names', () => {
     expect(sentRecords.length).toBeGreaterThan(0);
     // Every record sent for the after-sale is one it names (the design: "no record sent without its after-sale naming it").
     for (const r of sentRecords) expect({ record: r._id, named: doc.refundIds.includes(r._id) }).toEqual({ record: r._id, named: true });
+    // The dead settlement's record was never sent.
+    expect((await refundsOf(r1.returnId)).find((r: any) => r._id === ghost)).toMatchObject({ tries: 0 });
     await expectMoneySound(orderId);
   });
 
-  it('BUG: the same re-approve racing the sweep (8 rounds): a record the platform refunded is never closed as NOT_COMMITTED, the unit is never refunded twice', async () => {
+  it('found by attack: the same re-approve racing the sweep (8 rounds): a record the platform refunded is never closed as NOT_COMMITTED, the unit is never refunded twice', async () => {
     const outcomes: string[] = [];
     for (let round = 0; round < 8; round++) {
       const orderId = await seedOrder(twoLines());

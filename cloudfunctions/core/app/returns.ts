@@ -11,7 +11,7 @@ import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lo
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import type { RefundDoc, ReturnDoc, TimelineEntry } from './model';
-import { claim, claimEntry, ledgerEntry, ledgerOfRead, newClaimId, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
+import { claim, claimEntry, ledgerOfRead, newClaimId, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import { planShares, type PlannedShare } from '../policy/amounts/planShares';
