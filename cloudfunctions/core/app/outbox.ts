@@ -120,7 +120,7 @@ async function sendNotices(ret: ReturnDoc, notices: readonly PlannedNotice[], no
 /**
  * The order's summary and stored ledger caught up with its after-sales: one
  * read, the ledger's overlay claimed when it changed, the summary written when
- * the order shows an older rev. False when another claim got in between (the
+ * the order shows an older stamp (summaryStamp). False when another claim got in between (the
  * next pass tries again).
  */
 export async function refreshOrder(orderId: string, settings: Pick<ShopSettings, 'orderAdapter'>): Promise<boolean> {

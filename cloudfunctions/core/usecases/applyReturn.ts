@@ -286,7 +286,6 @@ function draftReturn(
   // Announced like every commit (app/events.ts), through its outbox (app/outbox.ts).
   draft.events = [eventOf(draft, 'apply', null, t.to, 'BUYER', now)];
   draft.outboxPending = true;
-  void settings;
   return draft;
 }
 
