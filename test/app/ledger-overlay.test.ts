@@ -38,7 +38,10 @@ describe('overlay', () => {
 
   it('a claim ahead of its after-sale holds while fresh and gives way once stale', () => {
     const ahead = entry('R1', 'REFUNDING', 2, { claimedAt: ago(10_000), claimId: 'c1' });
-    expect(overlay(ledger({ R1: ahead }), [doc('R1', 'PENDING_REVIEW', 1)], NOW).entries.R1).toMatchObject({ status: 'REFUNDING' });
+    const fresh = overlay(ledger({ R1: ahead }), [doc('R1', 'PENDING_REVIEW', 1)], NOW);
+    expect(fresh.entries.R1).toMatchObject({ status: 'REFUNDING' });
+    // In flight: a settlement of another after-sale does not decide on it (app/returns.ts claimSettlement).
+    expect(fresh.inFlight).toEqual(['R1']);
     const stale = { ...ahead, claimedAt: ago(STALE_CLAIM_MS + 1) };
     expect(overlay(ledger({ R1: stale }), [doc('R1', 'PENDING_REVIEW', 1)], NOW).entries.R1).toMatchObject({ status: 'PENDING_REVIEW', version: 1 });
   });
@@ -56,7 +59,9 @@ describe('overlay', () => {
   it('a claim for an after-sale never stored holds while fresh and is dropped once stale; an after-sale missing from the ledger is added', () => {
     const orphan = entry('R9', 'PENDING_REVIEW', 1, { claimedAt: ago(1000) });
     expect(overlay(ledger({ R9: orphan }), [], NOW).entries.R9).toBeDefined();
+    expect(overlay(ledger({ R9: orphan }), [], NOW).inFlight).toEqual(['R9']);
     const l = overlay(ledger({ R9: { ...orphan, claimedAt: ago(STALE_CLAIM_MS + 1) } }), [doc('R1', 'PENDING_REVIEW', 1)], NOW);
+    expect(l.inFlight).toBeUndefined();
     expect(l.entries.R9).toBeUndefined();
     expect(l.pending).toMatchObject({ R9: null, R1: { status: 'PENDING_REVIEW' } });
     // After-sales of another order are not this ledger's.

@@ -61,6 +61,8 @@ export interface LedgerDoc {
   unsaved?: boolean;
   /** Entries the overlay changed (null: dropped), stored with the next claim. */
   pending?: Record<string, LedgerEntry | null>;
+  /** Claims in flight: ahead of their after-sale (or for one not stored yet) and not stale — their commit may still come. */
+  inFlight?: string[];
 }
 
 export interface OrderDoc extends OrderView {
@@ -127,6 +129,7 @@ export const STALE_CLAIM_MS = 120_000;
 export function overlay(ledger: LedgerDoc, returns: readonly ReturnDoc[], now: Date = new Date()): LedgerDoc {
   const pending: Record<string, LedgerEntry | null> = { ...(ledger.pending ?? {}) };
   const entries = { ...ledger.entries };
+  const inFlight: string[] = [];
   const stale = (e: LedgerEntry) => !!e.claimedAt && now.getTime() - new Date(e.claimedAt).getTime() > STALE_CLAIM_MS;
   const seen = new Set<string>();
   for (const raw of returns) {
@@ -137,18 +140,22 @@ export function overlay(ledger: LedgerDoc, returns: readonly ReturnDoc[], now: D
     // without an id (written by an earlier release) is told apart by its status.
     const superseded = !!held?.claimedAt && held.version === raw.version && (held.claimId ? held.claimId !== raw.claimId : held.status !== raw.status);
     if (held && held.version === raw.version && !superseded) continue;
-    if (held && held.version > raw.version && !stale(held)) continue;
+    if (held && held.version > raw.version && !stale(held)) {
+      inFlight.push(raw._id);
+      continue;
+    }
     const live = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [], status: raw.status });
     entries[raw._id] = live;
     pending[raw._id] = live;
   }
   for (const [id, e] of Object.entries(entries)) {
-    if (!seen.has(id) && e.claimedAt && stale(e)) {
+    if (seen.has(id) || !e.claimedAt) continue;
+    if (stale(e)) {
       delete entries[id];
       pending[id] = null;
-    }
+    } else inFlight.push(id);
   }
-  return { ...ledger, entries, ...(Object.keys(pending).length ? { pending } : {}) };
+  return { ...ledger, entries, ...(Object.keys(pending).length ? { pending } : {}), ...(inFlight.length ? { inFlight } : {}) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { Answered, AppError, ok, type ErrorCode } from '../runtime/envelope';
 import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lookup } from '../data/db';
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
+import { STATUSES } from '../machine/statuses';
 import type { RefundDoc, ReturnDoc, TimelineEntry } from './model';
 import { claim, claimEntry, ledgerOfRead, newClaimId, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
@@ -342,6 +343,13 @@ async function claimSettlement(
   for (let i = 0; i < CLAIM_TRIES; i++) {
     if (i > 0) read = await loadForSettlement(ret.orderId, settings);
     const ledger = read.ledger;
+    // Another after-sale's settlement in flight (claimed, not committed yet, or dead and not stale yet): what this one
+    // may refund (the shipping fee goes with the refund that completes every unit) depends on whether it commits —
+    // not decided on a guess: read again shortly, else CONFLICT (the caller or the next pass retries).
+    if ((ledger.inFlight ?? []).some((id) => id !== ret._id && STATUSES[ledger.entries[id]?.status]?.refundBound)) {
+      if (i + 1 < CLAIM_TRIES) await new Promise((r) => setTimeout(r, 100 * (i + 1)));
+      continue;
+    }
     const fields = settleFrom({ ...ret, ...extra } as ReturnDoc, ledger, order, now, settings, refund);
     const shares = sharesFor(ret, fields, ledger, order, read.records ?? []);
     fields.refundShares = shares;
