@@ -409,6 +409,25 @@ describe('the ledger overlay and claims ahead of their after-sale', () => {
   });
 });
 
+describe('a settlement in flight', () => {
+  it('found by the model (crashSettlement): another settlement of the order is not decided on it — CONFLICT while it may still commit, then settled without it (no shipping for units never refunded)', async () => {
+    const orderId = await seedOrder(twoLines(), { shippingFee: 600 });
+    const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);
+    const r2 = await apply(orderId, [{ lineId: 'L2', quantity: 1 }]);
+    await deadSettlement(orderId, r1, 5000);
+    const first = await review({ action: 'approve', returnId: r2.returnId });
+    expect(first.ok ? first.data.return.status : first.error.code).toBe('CONFLICT');
+    expect((await returnDoc(r2.returnId)).status).toBe('PENDING_REVIEW');
+    // The claim is stale after 2 minutes: r1 never committed, so r2's refund does not complete the order (no shipping).
+    await f.advanceQuietly(3 * MINUTE);
+    const second = dataOf(await review({ action: 'approve', returnId: r2.returnId })).return;
+    expect(second.status).toBe('REFUNDING');
+    expect((await returnDoc(r2.returnId)).refundPlan).toMatchObject({ shipping: 0, target: 5000 });
+    await drainRefunds();
+    await expectMoneySound(orderId);
+  });
+});
+
 describe('records no after-sale names', () => {
   it('found by attack: a record left by a settlement that died is never sent unless its after-sale names it (re-approve after the claim went stale, before the sweep closed it)', async () => {
     const orderId = await seedOrder(twoLines());
