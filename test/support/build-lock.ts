@@ -10,18 +10,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alive } from '../../scripts/emulator/persist/log';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCK = path.join(os.tmpdir(), `aftersales-build-lock-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs `fn` while no other test of this checkout runs a build. */
 export async function withBuildLock<T>(fn: () => Promise<T> | T): Promise<T> {

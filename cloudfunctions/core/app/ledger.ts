@@ -74,6 +74,13 @@ export function entriesOf(ledger: LedgerDoc): LedgerEntry[] {
   return Object.values(ledger.entries ?? {});
 }
 
+/** The refund records the order's other after-sales planned with their settlements (a share not stored yet holds its payment). */
+export function sharesPlannedByOthers(ledger: LedgerDoc, returnId: string): PlannedShare[] {
+  return entriesOf(ledger)
+    .filter((e) => e.returnId !== returnId)
+    .flatMap((e) => e.refundShares ?? []);
+}
+
 export function ledgerEntry(
   ret: Pick<
     ReturnDoc,

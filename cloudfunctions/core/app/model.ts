@@ -190,6 +190,31 @@ export interface RefundDoc {
   refundId?: string;
 }
 
+/** A refund record as planned for `share` of one of the order's payments: CREATED, never tried, checked again at `nextCheckAt`. */
+export function plannedRefundRecord(
+  ret: Pick<ReturnDoc, '_id' | 'orderId'>,
+  share: PlannedShare,
+  payments: readonly { outTradeNo: string; amount: number }[],
+  now: Date,
+  nextCheckAt: Date,
+): RefundDoc {
+  const payment = payments.find((p) => p.outTradeNo === share.outTradeNo)!;
+  return {
+    _id: share.outRefundNo,
+    returnId: ret._id,
+    orderId: ret.orderId,
+    outTradeNo: share.outTradeNo,
+    totalFee: payment.amount,
+    refundFee: share.amount,
+    status: 'CREATED',
+    tries: 0,
+    history: [{ at: now, event: 'CREATED' }],
+    nextCheckAt,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** What goes back through the payment: the settled plan's target, else (before settlement) the estimate. */
 export function refundTarget(ret: Pick<ReturnDoc, 'approvedAmount' | 'amounts' | 'refundPlan' | 'grantedAmount'>): number {
   if (ret.refundPlan) return ret.refundPlan.target;

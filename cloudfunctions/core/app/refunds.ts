@@ -16,9 +16,9 @@ import { checkMoney, planShares, RefundSplitError, type GuardViolation, type Pla
 import { toDate } from '../policy/time';
 import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type QueryClassification } from './pay';
 import { canMove, isInFlight, isLive, isUnsent, needsMerchant, type RefundStatus } from '../machine/refundRecords';
-import { STALE_CLAIM_MS } from './ledger';
+import { sharesPlannedByOthers, STALE_CLAIM_MS } from './ledger';
 import { refundRunning } from '../machine/statuses';
-import { refundTarget, type RefundDoc, type ReturnDoc } from './model';
+import { plannedRefundRecord, refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { readOrder } from '../orders/adapter';
 import { loadForSettlement, transition, settlePlanOf, type OrderRead } from './returns';
 import type { ShopSettings } from './settings';
@@ -131,10 +131,7 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
     const mine = all.filter((r) => r.returnId === ret._id && named.includes(r._id));
     let shares: PlannedShare[];
     try {
-      const planned = Object.values(read.ledger.entries)
-        .filter((e) => e.returnId !== ret._id)
-        .flatMap((e) => e.refundShares ?? []);
-      shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned, named });
+      shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned: sharesPlannedByOthers(read.ledger, ret._id), named });
     } catch (err) {
       if (err instanceof RefundSplitError) throw new AppError('REFUND_LIMIT', '退款金额超过订单可退余额', { missing: target - covered(mine) });
       throw err;
@@ -142,21 +139,7 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
     if (!shares.length) return mine;
     const created: RefundDoc[] = [];
     for (const share of shares) {
-      const payment = read.order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
-      const doc: RefundDoc = {
-        _id: share.outRefundNo,
-        returnId: ret._id,
-        orderId: ret.orderId,
-        outTradeNo: share.outTradeNo,
-        totalFee: payment.amount,
-        refundFee: share.amount,
-        status: 'CREATED',
-        tries: 0,
-        history: [{ at: now, event: 'CREATED' }],
-        nextCheckAt: now,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const doc = plannedRefundRecord(ret, share, read.order.payments, now, now);
       if (!(await createIfAbsent(C.refunds, doc))) throw new AppError('CONFLICT', '退款正在处理中，请稍后重试');
       created.push(doc);
     }

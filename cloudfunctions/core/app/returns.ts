@@ -11,8 +11,8 @@ import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lo
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import { STATUSES } from '../machine/statuses';
-import type { RefundDoc, ReturnDoc, TimelineEntry } from './model';
-import { claim, claimEntry, ledgerOfRead, newClaimId, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
+import { plannedRefundRecord, type RefundDoc, type ReturnDoc, type TimelineEntry } from './model';
+import { claim, claimEntry, ledgerOfRead, newClaimId, sharesPlannedByOthers, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
 import { planShares, type PlannedShare } from '../policy/amounts/planShares';
@@ -107,7 +107,7 @@ export async function loadReturnWithOrder(
   returnId: string,
   settings: Pick<ShopSettings, 'orderAdapter'>,
   also: readonly Lookup[] = [],
-): Promise<{ ret: ReturnDoc; loaded?: OrderRead; joined: Record<string, Record<string, any>[]> }> {
+): Promise<{ ret: ReturnDoc; loaded?: OrderRead; records: RefundDoc[]; joined: Record<string, Record<string, any>[]> }> {
   const found = await findJoined<ReturnDoc>(C.returns, returnId, [
     { from: C.orders, localField: 'orderId', foreignField: '_id', as: JOINED_ORDER },
     { from: C.ledgers, localField: 'orderId', foreignField: '_id', as: JOINED_LEDGER },
@@ -121,6 +121,7 @@ export async function loadReturnWithOrder(
   return {
     ret: normaliseReturn(found.doc),
     ...(order ? { loaded: { ...(await orderRead(order, found.joined[JOINED_LEDGER][0], settings, found.joined[JOINED_RETURNS] as ReturnDoc[])), records } } : {}),
+    records,
     joined: found.joined,
   };
 }
@@ -287,34 +288,13 @@ export async function settledMaximum(ret: ReturnDoc, now: Date, settings: ShopSe
  */
 function sharesFor(ret: ReturnDoc, fields: Record<string, unknown>, ledger: LedgerDoc, order: OrderDoc, records: readonly RefundDoc[]): PlannedShare[] {
   const plan = fields.refundPlan as RefundPlan;
-  const planned = Object.values(ledger.entries)
-    .filter((e) => e.returnId !== ret._id)
-    .flatMap((e) => e.refundShares ?? []);
+  const planned = sharesPlannedByOthers(ledger, ret._id);
   try {
     return planShares({ returnId: ret._id, target: plan.target, payments: order.payments, records, planned, named: ret.refundIds });
   } catch (err) {
     if (err instanceof RefundSplitError) return [];
     throw err;
   }
-}
-
-/** A refund record as planned (CREATED; the sweep looks at it only after STALE_CLAIM_MS, by then its after-sale committed or never will). */
-function plannedRecord(ret: Pick<ReturnDoc, '_id' | 'orderId'>, share: PlannedShare, order: OrderDoc, now: Date): RefundDoc {
-  const payment = order.payments.find((p) => p.outTradeNo === share.outTradeNo)!;
-  return {
-    _id: share.outRefundNo,
-    returnId: ret._id,
-    orderId: ret.orderId,
-    outTradeNo: share.outTradeNo,
-    totalFee: payment.amount,
-    refundFee: share.amount,
-    status: 'CREATED',
-    tries: 0,
-    history: [{ at: now, event: 'CREATED' }],
-    nextCheckAt: new Date(now.getTime() + STALE_CLAIM_MS),
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 const CLAIM_TRIES = 3;
@@ -361,7 +341,8 @@ async function claimSettlement(
     if ((previous?.version ?? 0) > ret.version) throw conflict();
     const entry = claimEntry({ ...ret, ...extra, ...fields, status: to, version } as ReturnDoc, now);
     if (await claim(ledger, { [ret._id]: entry })) {
-      const records = shares.map((share) => plannedRecord(ret, share, order, now));
+      // CREATED; the sweep looks at them only after STALE_CLAIM_MS, by then their after-sale committed or never will.
+      const records = shares.map((share) => plannedRefundRecord(ret, share, order.payments, now, new Date(now.getTime() + STALE_CLAIM_MS)));
       const stored: RefundDoc[] = [];
       const undo = async () => {
         for (const r of stored) await removeById(C.refunds, r._id).catch(() => undefined);

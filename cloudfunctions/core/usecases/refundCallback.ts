@@ -12,14 +12,13 @@ import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { loadSettings } from '../app/settings';
 import { loadReturnWithOrder } from '../app/returns';
-import { applyQuery, complete, normaliseRefund, queryRefund } from '../app/refunds';
+import { applyQuery, complete, queryRefund } from '../app/refunds';
 import { notConfirmed } from '../app/pay';
 import type { RefundDoc } from '../app/model';
 import { isReported } from '../machine/refundRecords';
 import { refundRunning } from '../machine/statuses';
 
 export const ACK = { errcode: 0, errmsg: 'OK' };
-const RECORDS = { from: C.refunds, localField: 'orderId', foreignField: 'orderId', as: 'records' } as const;
 /** Outcomes the platform reported (machine/refundRecords.ts; a FAILED / OFFLINE record is still confirmed by a query: the platform may have refunded after all). */
 const isFinal = (r: Pick<RefundDoc, 'status'>) => isReported(r.status);
 const AGAIN = (why: string) => ({ errcode: 1, errmsg: why });
@@ -73,9 +72,10 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
   // Complete the after-sale (REFUNDED / REFUND_FAILED) — retried on a lost race.
   for (let i = 0; i < 3; i++) {
     // The after-sale with its order, ledger and the order's refund records: one request.
-    const { ret, loaded, joined } = await loadReturnWithOrder(ref.returnId, settings, [RECORDS]);
+    const { ret, loaded, records: orderRecords } = await loadReturnWithOrder(ref.returnId, settings);
     if (!refundRunning(ret.status)) break;
-    const records = joined.records.map((r) => normaliseRefund(r as RefundDoc)).filter((r) => r.returnId === ret._id);
+    // The order's refund records come with it (loadReturnWithOrder): every record of this after-sale done?
+    const records = orderRecords.filter((r) => r.returnId === ret._id);
     try {
       await complete(ret, records, now, settings, loaded);
       break;

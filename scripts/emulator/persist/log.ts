@@ -248,7 +248,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Is process `pid` running (a lock's holder)? */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
