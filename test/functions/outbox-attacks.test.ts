@@ -429,6 +429,22 @@ describe('a settlement in flight', () => {
 });
 
 describe('records no after-sale names', () => {
+  it('found by the model (crashSettlement + markOffline): a record its after-sale does not name is not closed offline with its refunds, nor counted in them', async () => {
+    const orderId = await seedOrder(twoLines());
+    const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);
+    const ghost = await deadSettlement(orderId, r1, 5000);
+    await f.advanceQuietly(3 * MINUTE);
+    await h.pay({ refund: [{ errCode: 'NOTENOUGH' }] });
+    expect(dataOf(await review({ action: 'approve', returnId: r1.returnId })).return.status).toBe('REFUND_FAILED');
+    const offline = await h.call('executeRefund', { action: 'markOffline', requestId: rid('offline'), returnId: r1.returnId, note: '已线下退款' }, merchant);
+    expect(dataOf(offline).return.status).toBe('REFUNDED');
+    const records = await refundsOf(r1.returnId);
+    expect(records.find((r: any) => r._id === ghost)).toMatchObject({ status: 'CREATED', tries: 0 });
+    const own = (await returnDoc(r1.returnId)).refundIds;
+    expect(own).not.toContain(ghost);
+    expect(records.filter((r: any) => own.includes(r._id)).map((r: any) => r.status)).toEqual(['OFFLINE']);
+  });
+
   it('found by attack: a record left by a settlement that died is never sent unless its after-sale names it (re-approve after the claim went stale, before the sweep closed it)', async () => {
     const orderId = await seedOrder(twoLines());
     const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);

@@ -42,6 +42,16 @@ export function normaliseRefund(r: RefundDoc): RefundDoc {
   return r;
 }
 
+/**
+ * The after-sale's own records: those it names (refundIds). A record of it that
+ * it does not name was stored by a settlement that never committed: never
+ * sent, closed by the sweep (voidUncommitted), and never counted, retried,
+ * closed offline or shown as one of its refunds.
+ */
+export function ownRecords(ret: Pick<ReturnDoc, '_id' | 'refundIds'>, records: readonly RefundDoc[]): RefundDoc[] {
+  return records.filter((r) => r.returnId === ret._id && (ret.refundIds ?? []).includes(r._id));
+}
+
 export async function refundsOfOrder(orderId: string): Promise<RefundDoc[]> {
   return (await findMany<RefundDoc>(C.refunds, { orderId }, { limit: 1000 })).map(normaliseRefund);
 }
@@ -121,14 +131,14 @@ export async function planRefunds(ret: ReturnDoc, now: Date, settings: ShopSetti
   // Only the records the after-sale names are its own: one it does not name was stored by a settlement of it that
   // never committed (never sent: the guard refuses it, the sweep closes it).
   if (ret.refundIds.length) {
-    const mineFirst = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id && ret.refundIds.includes(r._id));
+    const mineFirst = ownRecords(ret, await refundsOfOrder(ret.orderId));
     if (covered(mineFirst) >= target) return mineFirst;
   }
   return withOrderLock(ret.orderId, now, async () => {
     const read = await loadForSettlement(ret.orderId, settings);
     const all = read.records ?? [];
     const named = read.returns?.find((r) => r._id === ret._id)?.refundIds ?? ret.refundIds;
-    const mine = all.filter((r) => r.returnId === ret._id && named.includes(r._id));
+    const mine = ownRecords({ _id: ret._id, refundIds: named }, all);
     let shares: PlannedShare[];
     try {
       shares = planShares({ returnId: ret._id, target, payments: read.order.payments, records: all, planned: sharesPlannedByOthers(read.ledger, ret._id), named });
@@ -304,7 +314,7 @@ export async function guardOrder(orderId: string, settings: Pick<ShopSettings, '
 async function blockRefund(ret: ReturnDoc, violations: GuardViolation[], now: Date, settings: ShopSettings): Promise<ReturnDoc> {
   const message = `退款超出订单可退范围，已拦截，未发起退款：${violations.map((v) => v.message).join('；')}`;
   console.error(JSON.stringify({ level: 'error', msg: 'LEDGER_GUARD: refund stopped before the pay call', returnId: ret._id, orderId: ret.orderId, violations }));
-  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id && r.status === 'CREATED');
+  const records = ownRecords(ret, await refundsOfOrder(ret.orderId)).filter((r) => r.status === 'CREATED');
   for (const r of records) await store(r, { status: 'FAILED', nextCheckAt: null, lastError: { code: 'LEDGER_GUARD', message, at: now } }, 'LEDGER_GUARD', violations, now);
   if (!refundRunning(ret.status)) return ret;
   const { ret: moved } = await transition({
@@ -376,7 +386,7 @@ export async function settle(ret: ReturnDoc, now: Date, settings: ShopSettings, 
     );
     if (!verdict.ok) {
       const blocked = await blockRefund(ret, verdict.violations, now, settings);
-      return { ret: blocked, refunds: (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id) };
+      return { ret: blocked, refunds: ownRecords(ret, await refundsOfOrder(ret.orderId)) };
     }
   }
   const out: RefundDoc[] = [];
@@ -410,7 +420,7 @@ export async function complete(ret: ReturnDoc, records: RefundDoc[], now: Date, 
 
 /** Merchant retry: records that need the merchant go back to CREATED (same number); closed shares get new numbers at planning. */
 export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
-  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+  const records = ownRecords(ret, await refundsOfOrder(ret.orderId));
   for (const r of records) {
     if (needsMerchant(r.status)) await store(r, { status: 'CREATED', nextCheckAt: now }, 'RETRY_BY_MERCHANT', null, now);
   }
@@ -422,7 +432,7 @@ export async function resetForRetry(ret: ReturnDoc, now: Date): Promise<void> {
  * (PROCESSING / UNKNOWN): it may still succeed, and the buyer would be paid twice.
  */
 export async function offlinePlan(ret: ReturnDoc): Promise<{ amount: number; records: RefundDoc[] }> {
-  const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id);
+  const records = ownRecords(ret, await refundsOfOrder(ret.orderId));
   if (records.some((r) => isInFlight(r.status))) {
     throw new AppError('INVALID_STATE', '仍有退款在支付平台处理中，请等待结果后再登记线下退款', { refusal: 'REFUND_IN_FLIGHT' });
   }

@@ -14,7 +14,7 @@ import { loadSettings, type ShopSettings } from '../app/settings';
 import { loadOrder, normaliseReturn } from '../app/returns';
 import { skusOfProducts } from '../app/exchange';
 import { exchangeOptions } from '../policy/exchange/options';
-import { refundsOfOrder, refundTarget } from '../app/refunds';
+import { ownRecords, refundsOfOrder, refundTarget } from '../app/refunds';
 import { supersedable } from '../machine/supersede';
 import { markRead } from '../app/negotiation';
 import { returnView, servedFileID } from '../app/view';
@@ -73,7 +73,7 @@ async function get(input: GetReturnInput, caller: Caller, now: Date, settings: S
   const { ret, acting } = await buyerOrStaff(caller, input.returnId, [...STAFF_ROLES]);
   // Served from the functions' own copy (what was checked).
   const urls = await tempUrls(ret.evidence.map(servedFileID));
-  const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === ret._id).map(publicRefund) : undefined;
+  const refunds = acting.role !== 'BUYER' && ret.refundIds.length ? ownRecords(ret, await refundsOfOrder(ret.orderId)).map(publicRefund) : undefined;
   // Opening the after-sale reads its thread: the caller's side has nothing unread any more.
   await markRead(ret, acting.role).catch(() => undefined);
   return ok({

@@ -12,7 +12,7 @@ import { findById } from '../data/db';
 import { C } from '../data/collections';
 import { loadSettings } from '../app/settings';
 import { loadReturnWithOrder } from '../app/returns';
-import { applyQuery, complete, queryRefund } from '../app/refunds';
+import { applyQuery, complete, ownRecords, queryRefund } from '../app/refunds';
 import { notConfirmed } from '../app/pay';
 import type { RefundDoc } from '../app/model';
 import { isReported } from '../machine/refundRecords';
@@ -75,7 +75,7 @@ export async function refundCallback(event: Record<string, unknown>, caller: Cal
     const { ret, loaded, records: orderRecords } = await loadReturnWithOrder(ref.returnId, settings);
     if (!refundRunning(ret.status)) break;
     // The order's refund records come with it (loadReturnWithOrder): every record of this after-sale done?
-    const records = orderRecords.filter((r) => r.returnId === ret._id);
+    const records = ownRecords(ret, orderRecords);
     try {
       await complete(ret, records, now, settings, loaded);
       break;

@@ -21,7 +21,7 @@ import { C } from '../data/collections';
 import { CLIENT_ORIGINS, parseInput, requireOpenid, staffRole } from '../app/guards';
 import { loadSettings, type ShopSettings } from '../app/settings';
 import { normaliseReturn, transition, loadReturn } from '../app/returns';
-import { applyQuery, complete, guardedSubmit, queryRefund, refundsOfOrder, settle, voidUncommitted } from '../app/refunds';
+import { applyQuery, complete, guardedSubmit, ownRecords, queryRefund, refundsOfOrder, settle, voidUncommitted } from '../app/refunds';
 import { notify, retryNotifications } from '../app/notify';
 import { closeOutbox, refreshOrder, sendOutbox } from '../app/outbox';
 import type { RefundDoc, ReturnDoc } from '../app/model';
@@ -372,7 +372,7 @@ function refundStep(now: Date, settings: ShopSettings): Step {
         try {
           const ret = await loadReturn(returnId);
           if (!refundRunning(ret.status)) continue;
-          const records = (await refundsOfOrder(ret.orderId)).filter((r) => r.returnId === returnId);
+          const records = ownRecords(ret, await refundsOfOrder(ret.orderId));
           const moved = await complete(ret, records, now, settings);
           if (moved !== ret) await afterMove(moved, now, settings);
         } catch (err) {
