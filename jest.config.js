@@ -13,5 +13,5 @@ module.exports = {
   // jest's default is one worker fewer than the cores: 1 on the 2-core machines this runs on. The
   // slow files (the model test, the functions end to end) keep a core only about half busy (the
   // test and the emulator wait on the function processes and back), so two workers, one per core.
-  maxWorkers: 2,
+  maxWorkers: 3,
 };

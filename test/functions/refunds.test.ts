@@ -7,48 +7,17 @@
  * scripted answer is consumed by a later test.
  */
 import { rid, DEMO } from '../support/emulator';
-import { useEmulator, fx, orderFixture, ejsonDate, expectError, merchant } from '../support/functions';
+import { useEmulator, fx, expectError, merchant } from '../support/functions';
+import { refundFixtures } from '../support/refund-fixtures';
 
-const DAY = 86_400_000;
 const MINUTE = 60_000;
 
 const h = useEmulator();
 const f = fx(h);
 const { quiet, advanceQuietly, sweep, approve, returnDoc, refundsOf, getReturn, writesNothing } = f;
+const { seedOrder, apply, sandboxOf, events, orderCount } = refundFixtures(h, f);
 
 // ------------------------------------------------------------------ helpers
-
-let orderSeq = 0;
-
-/** A fresh PAID order (refund only) with one or more payments. */
-async function seedOrder(payments: number[] = [20000], opts: { quantity?: number } = {}): Promise<{ orderId: string; outTradeNos: string[] }> {
-  const now = await h.now();
-  const orderId = `ORF${++orderSeq}${Date.now().toString(36)}`;
-  const total = payments.reduce((s, p) => s + p, 0);
-  const quantity = opts.quantity ?? 1;
-  const outTradeNos = payments.map((_, i) => `T${orderId}${String.fromCharCode(65 + i)}`);
-  const order = orderFixture(now, {
-    _id: orderId,
-    status: 'PAID',
-    daysAgo: { paid: 1 },
-    date: ejsonDate,
-    payments: payments.map((amount, i) => ({
-      outTradeNo: outTradeNos[i],
-      channel: 'WECHAT_PAY',
-      amount,
-      paidAt: ejsonDate(now - DAY - (payments.length - i) * 1000),
-      kind: payments.length > 1 ? (i === 0 ? 'DEPOSIT' : 'BALANCE') : 'FULL',
-    })),
-    lines: [{ lineId: 'L1', skuId: 'SKU-RF', title: '测试商品', quantity, unitPrice: Math.floor(total / quantity), paidAmount: total }],
-  });
-  await h.seed({ orders: [order] });
-  return { orderId, outTradeNos };
-}
-
-/** The buyer applies for a refund only of `quantity` units of L1 (WRONG_ORDER). */
-function apply(orderId: string, quantity = 1) {
-  return f.apply(orderId, 'REFUND_ONLY', { reason: 'WRONG_ORDER', quantity });
-}
 
 /** A refund the platform limited (FREQUENCY_LIMITED): kept CREATED with its number for a later try, the after-sale still REFUNDING. */
 async function keptAfterFrequencyLimit(returnId: string): Promise<any> {
@@ -60,14 +29,6 @@ async function keptAfterFrequencyLimit(returnId: string): Promise<any> {
 
 function execute(event: Record<string, unknown>, openid: string = DEMO.merchant, source?: string) {
   return h.call('executeRefund', { requestId: rid('exec'), ...event }, { openid, ...(source ? { source } : {}) });
-}
-
-function sandboxOf(returnId: string) {
-  return h.emu.pay.refunds().filter((r) => r.outRefundNo.startsWith(returnId));
-}
-
-function events(ref: any): string[] {
-  return ref.history.map((e: any) => e.event);
 }
 
 /** Σ non-closed refunds per payment ≤ the payment, in our records and in the sandbox. */
@@ -145,46 +106,6 @@ describe('unknown outcome (SYSTEMERROR)', () => {
     expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
     expect(sandboxOf(ret.returnId)).toHaveLength(1);
   });
-
-  it('the refund call times out (the platform did apply it) → UNKNOWN, never a second number; the sweep query confirms it', async () => {
-    const { orderId } = await seedOrder([13000]);
-    const ret = await apply(orderId);
-    // Held past the SDK's request timeout: the function sees an error, not an answer.
-    await h.pay({ refund: [{ timeout: true, holdMs: 12_000 }], callback: [{ status: 'NONE', outcome: 'SUCCESS' }] });
-    const view = await approve(ret.returnId);
-    expect(view.status).toBe('REFUNDING');
-    const [ref] = await refundsOf(ret.returnId);
-    expect(ref).toMatchObject({ status: 'UNKNOWN', tries: 1 });
-    expect(ref.lastError.message).toContain('退款结果未知');
-    expect(sandboxOf(ret.returnId)).toHaveLength(1);
-
-    await advanceQuietly(2 * MINUTE);
-    await sweep();
-    await h.flush();
-    await quiet();
-    const after = await refundsOf(ret.returnId);
-    expect(after.map((r: any) => [r._id, r.status])).toEqual([[ref._id, 'SUCCESS']]);
-    expect(events(after[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^SUBMIT:UNKNOWN/), expect.stringMatching(/^(SWEEP|CALLBACK):/)]));
-    expect((await returnDoc(ret.returnId)).status).toBe('REFUNDED');
-    expect(sandboxOf(ret.returnId)).toHaveLength(1);
-  }, 60_000);
-
-  it('the refund call hangs while the platform already notifies success → the confirmed notification wins the race; one number, REFUNDED once', async () => {
-    const { orderId } = await seedOrder([14000]);
-    const ret = await apply(orderId);
-    await h.pay({ refund: [{ timeout: true, holdMs: 12_000 }], callback: [{ status: 'SUCCESS', delayMs: 1000 }] });
-    await approve(ret.returnId);
-    await advanceQuietly(2 * MINUTE);
-    await sweep();
-    await h.flush();
-    await quiet();
-    const records = await refundsOf(ret.returnId);
-    expect(records.map((r: any) => r.status)).toEqual(['SUCCESS']);
-    const d = await returnDoc(ret.returnId);
-    expect(d.status).toBe('REFUNDED');
-    expect(d.timeline.filter((e: any) => e.action === 'refundSucceeded')).toHaveLength(1);
-    expect(sandboxOf(ret.returnId)).toHaveLength(1);
-  }, 60_000);
 
   it('FREQUENCY_LIMITED → kept CREATED with backoff, resubmitted by the sweep with the same number', async () => {
     const { orderId } = await seedOrder([12000]);
@@ -522,7 +443,7 @@ describe('amounts', () => {
     const ret = await apply(orderId);
     // A second after-sale for the same units (e.g. written by an older version or by hand).
     const original = await returnDoc(ret.returnId);
-    const twinId = `R20990102${String(500000 + orderSeq).padStart(12, '0')}`;
+    const twinId = `R20990102${String(500000 + orderCount()).padStart(12, '0')}`;
     await h.seed({ returns: [{ ...original, _id: twinId, applyKey: `twin-${twinId}` }] });
     await approve(ret.returnId);
     await h.flush();

@@ -1,7 +1,7 @@
 /**
  * @jest-environment jsdom
  *
- * The buyer's pages against the REAL functions (emulator child process):
+ * The buyer's pages against the REAL functions (the local emulator):
  * apply with the live preview → detail 待商家处理 with its deadline → a staff
  * approve on the staff page → the buyer's detail 待买家寄回 with the logistics
  * action → logistics submit → 待商家收货.

@@ -3,7 +3,7 @@
  * API compiles the package as WeChat devtools would, with nothing sent to
  * WeChat (the loopback-only guard refuses what miniprogram-ci still tries).
  * Run in a child process so that the guard stays out of jest. A broken copy
- * of the package (a page file missing, the TypeScript plugin missing) fails.
+ * of a package (a page file missing, the TypeScript plugin missing) fails.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -31,11 +31,19 @@ async function compile(project: string): Promise<Report> {
   }
 }
 
-/** A copy of the package (project.config.json + miniprogram/), with node_modules linked. */
+/**
+ * The failure cases break a copy of a two-page package with the product's settings
+ * (test/fixtures/miniprogram-small: a main page and a subpackage page, TypeScript
+ * through the same compiler plugin): the check under test is the same, and a
+ * compile of two pages costs a third of the product's eight.
+ */
+const SMALL = path.join(ROOT, 'test', 'fixtures', 'miniprogram-small');
+
+/** A copy of the small package (project.config.json + miniprogram/), with node_modules linked. */
 function copyProject(change: (dir: string) => void): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-copy-'));
-  cpSync(path.join(ROOT, 'miniprogram'), path.join(dir, 'miniprogram'), { recursive: true });
-  cpSync(path.join(ROOT, 'project.config.json'), path.join(dir, 'project.config.json'));
+  cpSync(path.join(SMALL, 'miniprogram'), path.join(dir, 'miniprogram'), { recursive: true });
+  cpSync(path.join(SMALL, 'project.config.json'), path.join(dir, 'project.config.json'));
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   change(dir);
   return dir;
@@ -69,7 +77,7 @@ describe('offline compile with miniprogram-ci', () => {
   // The three compiles are independent child processes (each in its own temp folder): they all start
   // before the first test, so that they overlap, and each test awaits its own.
   const whole = started(() => ROOT);
-  const pageMissing = started(copy((d) => unlinkSync(path.join(d, 'miniprogram/aftersale/pages/logistics/index.wxml'))));
+  const pageMissing = started(copy((d) => unlinkSync(path.join(d, 'miniprogram/sub/pages/logistics/index.wxml'))));
   const noPlugin = started(
     copy((d) => {
       const file = path.join(d, 'project.config.json');
@@ -99,6 +107,15 @@ describe('offline compile with miniprogram-ci', () => {
     // Whatever it tried to reach, it reached nothing but loopback.
     for (const host of report.refusedHosts) expect(host).not.toMatch(/^(127\.|localhost|::1)/);
   }, 180_000);
+
+  it("the small package of the failure cases has the product's compile settings", () => {
+    const settings = (dir: string) => {
+      const { setting, compileType, libVersion, miniprogramRoot } = JSON.parse(readFileSync(path.join(dir, 'project.config.json'), 'utf8'));
+      return { setting, compileType, libVersion, miniprogramRoot };
+    };
+    expect(settings(SMALL)).toEqual(settings(ROOT));
+    expect(readFileSync(path.join(SMALL, 'miniprogram', 'tsconfig.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'miniprogram', 'tsconfig.json'), 'utf8'));
+  });
 
   it('a page file missing from the package → fails, naming the file', async () => {
     const report = await pageMissing();

@@ -26,6 +26,7 @@ const parentModule = Object.getPrototypeOf(Module) as typeof Module | undefined;
 const hostRequire = (typeof parentModule?.createRequire === 'function' ? parentModule : Module).createRequire(__filename);
 const host = hostRequire('./host-emulator.cjs') as {
   emulator: typeof import('../../scripts/emulator');
+  bank: import('../../scripts/emulator/functions/pool').ProcessBank;
   ejson: typeof import('../../scripts/emulator/db/ejson');
   scrub: typeof import('../../scripts/emulator/http/scrub');
   demo: typeof import('../../scripts/emulator/demo');
@@ -109,18 +110,21 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
  * The function processes: no global cap below what the functions can use at once (3 warm processes for each of
  * them), so that one function's cold start never stops another's warm process, only to start it again a moment
  * later (the default cap of 6 suits a developer's machine running the emulator by hand, not 9 functions' tests);
- * the bundles compiled with a V8 code cache shared by the test files (pool.ts codeCacheDir).
+ * the bundles compiled with a V8 code cache shared by the test files (pool.ts codeCacheDir), and the processes an
+ * emulator leaves idle kept for the next test file of this jest worker (pool.ts ProcessBank: each loads its bundle
+ * afresh, nothing of the previous file's instance is kept).
  */
-const FUNCTIONS = { perFunction: 3, globalCap: 32, codeCacheDir: path.join(os.tmpdir(), 'aftersales-test-v8-cache') };
+const FUNCTIONS = { perFunction: 3, globalCap: 32, codeCacheDir: path.join(os.tmpdir(), 'aftersales-test-v8-cache'), bank: host.bank };
 
 /** What a GET route answering `{ data }` sends, as the client parses it: JSON, machine paths scrubbed (http/server.ts sendJson). */
 const asSent = (data: unknown): any => JSON.parse(scrubPaths(JSON.stringify(data)));
 
 /**
  * `autoTimers` (default false): timer triggers fire only when a test fires them
- * (h.trigger), never behind its back when it moves the clock.
+ * (h.trigger), never behind its back when it moves the clock. `functionEnv`:
+ * environment variables of every function, as set in the console.
  */
-export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boolean } = {}): Promise<Harness> {
+export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boolean; functionEnv?: Record<string, string> } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-test-'));
   const emu = await createEmulator({
     port: 0,
@@ -130,7 +134,7 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     // in memory: no test here reads the data folder, and the journal, clock and storage writes cost every call
     persist: false,
     timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
-    functions: FUNCTIONS,
+    functions: { ...FUNCTIONS, workerEnv: opts.functionEnv },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });

@@ -5,19 +5,17 @@
  */
 import * as cloud from 'wx-server-sdk';
 import { Answered, AppError, fail, type Envelope } from './envelope';
+import { SDK_TIMEOUT_VAR, sdkTimeoutMs } from './sdk-timeout';
 
 let initialised = false;
-/**
- * SDK request timeout: shorter than every function's own timeout (config.json),
- * so a hung platform call surfaces as an error the use case classifies (a refund
- * becomes UNKNOWN and is queried) instead of the invocation being killed.
- */
-export const SDK_TIMEOUT_MS = 10_000;
+/** The function's environment variables (Node's process.env, typed without Node's types: the pages' type check reads this file too). */
+const functionEnv = (): Record<string, string | undefined> => (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
 
 export function sdk(): typeof cloud {
   if (!initialised) {
+    const timeout = sdkTimeoutMs(functionEnv()[SDK_TIMEOUT_VAR]);
     // wx-server-sdk 4.0.2 types init() with env a string and database required, and no timeout; the SDK takes the DYNAMIC_CURRENT_ENV symbol and a timeout.
-    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV, timeout: SDK_TIMEOUT_MS } as unknown as Parameters<typeof cloud.init>[0]);
+    cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV, timeout } as unknown as Parameters<typeof cloud.init>[0]);
     initialised = true;
   }
   return cloud;

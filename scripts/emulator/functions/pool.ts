@@ -91,6 +91,88 @@ export interface PoolOptions {
    * harness sets it, since its hundreds of cold starts load the same nine bundles.
    */
   codeCacheDir?: string;
+  /**
+   * Keep the idle processes when this emulator closes, for the next emulator of this process (the test
+   * harness: one jest worker runs many test files, each with its own emulator). Off by default.
+   */
+  bank?: ProcessBank;
+}
+
+/**
+ * Idle function processes kept between emulators of one process (PoolOptions.bank). A process taken from
+ * the bank gets a new `init` with the next emulator's whole environment and loads its bundle afresh: a new
+ * module instance, nothing of the previous one reachable (caches, SDK state), the invocation counted as a
+ * cold start — only Node's own start-up is saved. Only a process that was idle, healthy and still runs the
+ * bundle as built now is banked; banked processes never keep this process alive, and die with it.
+ */
+export class ProcessBank {
+  private readonly idle = new Map<string, { child: ChildProcess; release: () => void }[]>();
+  private hooked = false;
+
+  constructor(private readonly perBundle = 3) {}
+
+  /** Whether put(key, child) would keep it: a live process, and room left for that bundle. */
+  accepts(key: string, child: ChildProcess): boolean {
+    return (this.idle.get(key)?.length ?? 0) < this.perBundle && child.connected && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Keeps `child` for the bundle `key`; false (the caller stops it) when it does not accept it. */
+  put(key: string, child: ChildProcess): boolean {
+    if (!this.accepts(key, child)) return false;
+    const list = this.idle.get(key) ?? [];
+    if (!this.hooked) {
+      this.hooked = true;
+      process.once('exit', () => this.clear());
+    }
+    const drain = () => undefined;
+    const gone = () => this.remove(key, child);
+    child.stdout?.on('data', drain);
+    child.stderr?.on('data', drain);
+    child.once('exit', gone);
+    setRef(child, false);
+    list.push({
+      child,
+      release: () => {
+        child.stdout?.off('data', drain);
+        child.stderr?.off('data', drain);
+        child.off('exit', gone);
+        setRef(child, true);
+      },
+    });
+    this.idle.set(key, list);
+    return true;
+  }
+
+  take(key: string): ChildProcess | undefined {
+    const entry = this.idle.get(key)?.shift();
+    if (!entry) return undefined;
+    entry.release();
+    return entry.child;
+  }
+
+  size(): number {
+    let n = 0;
+    for (const list of this.idle.values()) n += list.length;
+    return n;
+  }
+
+  clear(): void {
+    for (const list of this.idle.values()) for (const { child } of list.splice(0)) child.kill('SIGKILL');
+  }
+
+  private remove(key: string, child: ChildProcess): void {
+    const list = this.idle.get(key);
+    const i = list?.findIndex((e) => e.child === child) ?? -1;
+    if (list && i >= 0) list.splice(i, 1);
+  }
+}
+
+/** Whether a child process (its IPC channel and output pipes) keeps this process's event loop alive. */
+type Refable = { ref?(): void; unref?(): void } | null | undefined;
+function setRef(child: ChildProcess, on: boolean): void {
+  // the output pipes are sockets (net.Socket: ref/unref), typed as plain streams
+  const handles = [child, (child as unknown as { channel?: Refable }).channel, child.stdout, child.stderr] as Refable[];
+  for (const h of handles) (on ? h?.ref : h?.unref)?.call(h);
 }
 
 interface Task {
@@ -126,7 +208,12 @@ interface PoolWorker {
   dying?: boolean;
   /** mtime of the bundle it loaded: a rebuilt bundle retires the worker. */
   bundleMtime: number;
+  /** Stops this pool listening to the process (before it goes to the bank). */
+  detach?: () => void;
 }
+
+/** A banked process serves the same bundle, as built then. */
+const bankKey = (dir: string, bundleMtime: number) => `${dir}\n${bundleMtime}`;
 
 export interface WorkerInfo {
   id: string;
@@ -279,10 +366,24 @@ export class FunctionPool {
     for (const t of this.queue.splice(0)) this.settle(t, this.failure(t, 'closed', ERR.FUNCTIONS_REQUEST_FAIL, 'emulator closed'));
     const exits: Promise<void>[] = [];
     for (const w of this.workers.values()) {
+      if (this.toBank(w)) continue;
       exits.push(w.exited);
       this.kill(w);
     }
     await Promise.all(exits);
+  }
+
+  /** An idle, healthy worker of an unchanged bundle goes to the bank (PoolOptions.bank), if there is one. */
+  private toBank(w: PoolWorker): boolean {
+    const bank = this.opts.bank;
+    if (!bank || w.state !== 'idle' || w.dying || !w.child.connected || w.bundleMtime !== this.bundleMtime(w.fn)) return false;
+    const key = bankKey(path.join(this.emu.functionsDir, w.fn), w.bundleMtime);
+    if (!bank.accepts(key, w.child)) return false;
+    w.detach?.();
+    bank.put(key, w.child);
+    w.state = 'dead';
+    this.workers.delete(w.id);
+    return true;
   }
 
   // ------------------------------------------------------------------ scheduling
@@ -352,16 +453,22 @@ export class FunctionPool {
       SCF_FUNCTIONVERSION: '$LATEST',
       SCF_RUNTIME: 'Nodejs16.13',
       SCF_FUNCTIONMEMORYSIZE: '256',
+      // config.json `envVariables`: what the deploy sets as the function's 环境变量 (scripts/deploy/plan.ts)
+      ...Object.fromEntries(Object.entries((config.envVariables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
       ...(this.opts.workerEnv ?? {}),
       ...this.opts.sdkEnv(this.emu, id),
     };
-    const child = fork(WORKER_SCRIPT, [], {
-      cwd: dir,
-      env,
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    const bundleMtime = this.bundleMtime(fn);
+    const banked = this.opts.bank?.take(bankKey(dir, bundleMtime));
+    const child =
+      banked ??
+      fork(WORKER_SCRIPT, [], {
+        cwd: dir,
+        env,
+        execArgv: [],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'json',
+      });
     let onExit!: () => void;
     const exited = new Promise<void>((r) => (onExit = r));
     const w: PoolWorker = {
@@ -375,20 +482,28 @@ export class FunctionPool {
       invocations: 0,
       timeoutMs: sec * 1000,
       envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
-      bundleMtime: this.bundleMtime(fn),
+      bundleMtime,
       exited,
     };
     task.worker = w;
     task.cold = true;
     this.workers.set(id, w);
-    this.pipeLogs(w, child.stdout, '');
-    this.pipeLogs(w, child.stderr, '[stderr] ');
-    child.on('message', (m: any) => this.onMessage(w, m));
-    child.on('error', () => undefined);
-    child.on('exit', (code, signal) => {
+    const unpipe = [this.pipeLogs(w, child.stdout, ''), this.pipeLogs(w, child.stderr, '[stderr] ')];
+    const message = (m: any) => this.onMessage(w, m);
+    const error = () => undefined;
+    const exit = (code: number | null, signal: NodeJS.Signals | null) => {
       this.onExit(w, code, signal);
       onExit();
-    });
+    };
+    child.on('message', message);
+    child.on('error', error);
+    child.on('exit', exit);
+    w.detach = () => {
+      for (const off of unpipe) off();
+      child.off('message', message);
+      child.off('error', error);
+      child.off('exit', exit);
+    };
     w.loadTimer = setTimeout(() => {
       if (w.state === 'starting' && w.task) {
         const t = w.task;
@@ -397,17 +512,27 @@ export class FunctionPool {
       }
     }, this.opts.loadTimeoutMs ?? 30000);
     child.send(
-      { type: 'init', bundle: path.join(dir, 'index.js'), functionName: fn, workerId: id, offset: this.emu.clock.offset(), codeCacheDir: this.opts.codeCacheDir },
+      {
+        type: 'init',
+        bundle: path.join(dir, 'index.js'),
+        functionName: fn,
+        workerId: id,
+        offset: this.emu.clock.offset(),
+        codeCacheDir: this.opts.codeCacheDir,
+        // a banked process takes this emulator's environment before it loads its bundle again
+        ...(banked ? { env } : {}),
+      },
       () => undefined,
     );
   }
 
-  private pipeLogs(w: PoolWorker, stream: NodeJS.ReadableStream | null, prefix: string): void {
-    if (!stream) return;
+  /** Reads a worker's output (echoed when asked); returns what stops reading it. */
+  private pipeLogs(w: PoolWorker, stream: NodeJS.ReadableStream | null, prefix: string): () => void {
+    if (!stream) return () => undefined;
     const echo = this.opts.echoLogs;
     let rest = '';
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       if (!echo) return; // still drained, so the child never blocks
       const text = rest + chunk;
       const lines = text.split('\n');
@@ -417,7 +542,9 @@ export class FunctionPool {
         if (typeof echo === 'function') echo(out);
         else process.stdout.write(out + '\n');
       }
-    });
+    };
+    stream.on('data', onData);
+    return () => stream.off('data', onData);
   }
 
   private dispatch(w: PoolWorker, task: Task): void {

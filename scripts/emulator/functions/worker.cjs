@@ -14,7 +14,12 @@
  * wx-server-sdk's getWXContext reads), calls `main(event, context)` and answers
  * `result`. A guard violation is reported at once with a `guard` message.
  *
- * Messages in:  {type:'init', bundle, functionName, workerId, offset, codeCacheDir?, allowPorts?}
+ * A process kept in a ProcessBank (pool.ts) between emulators gets a second
+ * `init` carrying the next emulator's `env`: it takes that environment as its
+ * own and loads its bundle afresh (a new module instance: nothing of the
+ * previous one is reachable), as a cold start would.
+ *
+ * Messages in:  {type:'init', bundle, functionName, workerId, offset, codeCacheDir?, allowPorts?, env?}
  *               {type:'invoke', id, event, context, env, offset}
  *               {type:'clock', offset}
  * Messages out: {type:'ready', pid, loadMs, logs} | {type:'load-error', error, logs}
@@ -354,11 +359,24 @@ function fatal(kind, e) {
 process.on('uncaughtException', (e) => fatal('uncaught exception', e));
 process.on('unhandledRejection', (e) => fatal('unhandled promise rejection', e));
 
+/** The whole environment of the process becomes `env` (a banked process starting for another emulator). */
+function replaceEnv(env) {
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  for (const [k, v] of Object.entries(env)) process.env[k] = String(v);
+}
+
 process.on('message', (msg) => {
   if (!msg || typeof msg !== 'object') return;
   if (msg.type === 'init') {
     functionName = msg.functionName;
     setOffset(msg.offset);
+    if (msg.env && typeof msg.env === 'object') {
+      replaceEnv(msg.env);
+      mainFn = null;
+      delete require.cache[msg.bundle];
+      delete globalThis.__cutModulesReached;
+      takeLogs();
+    }
     const started = RealDate.now();
     try {
       // eslint-disable-next-line import/no-dynamic-require

@@ -28,6 +28,11 @@ describe('identity and context', () => {
     expect(r.json.env.TZ).toBe('UTC');
   });
 
+  test("config.json envVariables are the function's environment variables, as strings (as the deploy sets them)", async () => {
+    const r = await h.call('probe', { op: 'context' }, { 'x-wx-openid': 'oBuyer1' });
+    expect(r.json.env).toMatchObject({ PROBE_SETTING: 'from-config', PROBE_NUMBER: '7' });
+  });
+
   test('x-wx-source is passed as SOURCE; no OPENID when none is given; no userInfo for non-client sources', async () => {
     const r = await h.call('probe', { op: 'context' }, { 'x-wx-source': 'wx_trigger' });
     expect(r.status).toBe(200);

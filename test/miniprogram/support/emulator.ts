@@ -1,15 +1,17 @@
 /**
- * Page tests reach the real functions through the local emulator running in a
- * child process (see emulator-child.ts); this is its client: the emulator's
- * HTTP routes (functions, seed, db, storage, clock, pay) over node:http.
+ * Page tests reach the real functions through the local emulator: the same
+ * harness as the function tests (test/support/emulator.ts: built bundles, real
+ * wx-server-sdk in function processes, demo shop), in this jest worker. Its
+ * code is loaded by Node's own require outside the jsdom environment (the
+ * emulator's modules resolve as on Node, not with the browser conditions jsdom
+ * would pick), and the function processes a previous test file of this worker
+ * left idle are reused (each loads its bundle afresh). The pages talk to it as
+ * a mini-program does, over its HTTP routes (the wx shim's wx.cloud); this is
+ * the tests' own client: functions, seed, db, storage, clock, pay.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { httpJson } from '../../../scripts/miniprogram/wx-shim';
+import { startEmulator } from '../../support/emulator';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-export interface ChildEmulator {
+export interface PageEmulator {
   url: string;
   call<T = any>(name: string, event: Record<string, unknown>, openid?: string): Promise<T>;
   db<T = any>(collection: string): Promise<T[]>;
@@ -22,71 +24,20 @@ export interface ChildEmulator {
   close(): Promise<void>;
 }
 
-export async function startChildEmulator(timeoutMs = 60_000): Promise<ChildEmulator> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'emulator-child.ts')], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'test' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`emulator child not ready after ${timeoutMs} ms\n${stderr}`)), timeoutMs);
-    child.stdout!.on('data', (c) => {
-      out += c.toString();
-      const m = /READY (\{.*\})\n/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(JSON.parse(m[1]).url);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator child exited with ${code}\n${stderr}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  const j = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => httpJson(url, method, p, body, headers);
+export async function startPageEmulator(): Promise<PageEmulator> {
+  const h = await startEmulator();
   return {
-    url,
-    async call(name, event, openid) {
-      const res = await j('POST', `/functions/${name}`, event, openid ? { 'x-wx-openid': openid } : {});
-      if (res.status !== 200) throw new Error(`${name} HTTP ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.body;
-    },
-    async db(collection) {
-      return (await j('GET', `/_local/db/${collection}`)).body.data;
-    },
-    async seed(data) {
-      const res = await j('POST', '/_local/seed', data);
-      if (res.status !== 200) throw new Error(`seed HTTP ${res.status}`);
-    },
-    async upload(cloudPath, content) {
-      return (await j('POST', '/_local/storage', { cloudPath, contentBase64: content.toString('base64') })).body.fileID;
-    },
+    url: h.url,
+    call: (name, event, openid) => h.call(name, event, openid ? { openid } : {}),
+    db: (collection) => h.db(collection),
+    seed: (data) => h.seed(data),
+    upload: (cloudPath, content) => h.upload(cloudPath, content),
     async advance(ms) {
-      await j('POST', '/_local/clock', { advanceMs: ms });
+      await h.advance(ms);
     },
-    async now() {
-      return (await j('GET', '/_local/clock')).body.nowMs;
-    },
-    async flush() {
-      return (await j('POST', '/_local/pay/flush', {})).body.data;
-    },
-    async pay(script) {
-      return (await j('POST', '/_local/pay', script)).body;
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.stdin!.end();
-      });
-    },
+    now: () => h.now(),
+    flush: () => h.flush(),
+    pay: (script) => h.pay(script),
+    close: () => h.close(),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Page test support (jsdom environment): the real pages under miniprogram/
  * rendered by miniprogram-simulate (official WXML compiler), a wx shim whose
- * wx.cloud reaches the emulator child process, and small DOM helpers.
+ * wx.cloud reaches the local emulator (./emulator.ts), and small DOM helpers.
  *
  * Pitfalls handled here (docs: design/miniprogram.md): a page path is loaded
  * once per test file (ids cached); events and wx callbacks are asynchronous
@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { createWxShim, installWxGlobals, type WxShim } from '../../../scripts/miniprogram/wx-shim';
-import { startChildEmulator, type ChildEmulator } from './emulator';
+import { startPageEmulator, type PageEmulator } from './emulator';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const simulate = require('miniprogram-simulate');
@@ -43,7 +43,7 @@ export interface Page {
 }
 
 export interface PageEnv {
-  emu: ChildEmulator;
+  emu: PageEmulator;
   shim: WxShim;
   as(openid: string): void;
   open(page: string, options?: Record<string, string>): Promise<Page>;
@@ -63,7 +63,7 @@ export interface PagesOptions {
 export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
   const appRoot = opts.appRoot ?? APP_ROOT;
   const pkgRoot = opts.packageRoot ?? MP_ROOT;
-  const emu = await startChildEmulator();
+  const emu = await startPageEmulator();
   const shim = createWxShim(emu.url);
   installWxGlobals(globalThis, shim);
   shim.requireTap = true;
@@ -131,8 +131,9 @@ export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
 }
 
 /**
- * One page environment for the test file: set up before its tests (90 s: the
- * emulator child process starts), closed after them. After each test: no
+ * One page environment for the test file: set up before its tests (90 s: on a
+ * loaded machine the emulator and the first function processes start slowly),
+ * closed after them. After each test: no
  * console.error was logged, then the shim's records are cleared and
  * `afterEachTest` runs. The env returned forwards to the one set up, so it can
  * be held in a module-level const and used in tests and hooks.
