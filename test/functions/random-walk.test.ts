@@ -18,7 +18,7 @@
  */
 import fc from 'fast-check';
 import { rid, DEMO } from '../support/emulator';
-import { useEmulator, fx, ejsonDate, buyer, merchant, arbiter } from '../support/functions';
+import { useEmulator, fx, ejsonDate, buyer, merchant, arbiter, expectSame } from '../support/functions';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -173,7 +173,7 @@ async function checkInvariants(orderId: string, payments: { outTradeNo: string; 
   for (const line of LINES) {
     const holding = rets.filter((r) => r.lines.some((l: any) => l.lineId === line.lineId));
     const open = holding.filter((r) => !TERMINAL.includes(r.status));
-    expect([where, line.lineId, open.map((r) => r._id)]).toEqual([where, line.lineId, open.slice(0, 1).map((r) => r._id)]);
+    expectSame([where, line.lineId, open.map((r) => r._id)], [where, line.lineId, open.slice(0, 1).map((r) => r._id)]);
     const units = holding
       .filter((r) => r.status === 'REFUNDED' || !TERMINAL.includes(r.status))
       .reduce((s, r) => s + r.lines.filter((l: any) => l.lineId === line.lineId).reduce((u: number, l: any) => u + l.quantity, 0), 0);
@@ -182,22 +182,22 @@ async function checkInvariants(orderId: string, payments: { outTradeNo: string; 
   const refunds = await h.db('refunds');
   for (const p of payments) {
     const committed = refunds.filter((r: any) => r.outTradeNo === p.outTradeNo && r.status !== 'CLOSED' && r.status !== 'OFFLINE');
-    expect([where, p.outTradeNo, committed.reduce((s: number, r: any) => s + r.refundFee, 0) <= p.amount]).toEqual([where, p.outTradeNo, true]);
+    expectSame([where, p.outTradeNo, committed.reduce((s: number, r: any) => s + r.refundFee, 0) <= p.amount], [where, p.outTradeNo, true]);
   }
   // a REFUNDED after-sale got exactly its amount: through the payment, plus what the merchant recorded offline
   for (const r of rets.filter((x) => x.status === 'REFUNDED')) {
     const online = refunds.filter((x: any) => x.returnId === r._id && x.status === 'SUCCESS').reduce((sum: number, x: any) => sum + x.refundFee, 0);
     const target = typeof r.approvedAmount === 'number' ? r.approvedAmount : r.amounts.total;
-    expect([where, r._id, online + (r.offlineRefund?.amount ?? 0)]).toEqual([where, r._id, target]);
+    expectSame([where, r._id, online + (r.offlineRefund?.amount ?? 0)], [where, r._id, target]);
   }
   const ledger = (await h.db('ledgers')).find((o: any) => o._id === orderId);
   const order = (await h.db('orders')).find((o: any) => o._id === orderId);
   for (const r of rets) {
-    expect([where, r._id, ledger?.entries?.[r._id]?.status]).toEqual([where, r._id, r.status]);
+    expectSame([where, r._id, ledger?.entries?.[r._id]?.status], [where, r._id, r.status]);
   }
   for (const line of LINES) {
     const open = rets.find((r) => !TERMINAL.includes(r.status) && r.lines.some((l: any) => l.lineId === line.lineId));
-    if (open) expect([where, order.afterSale?.[line.lineId]?.returnId]).toEqual([where, open._id]);
+    if (open) expectSame([where, order.afterSale?.[line.lineId]?.returnId], [where, open._id]);
   }
 }
 
@@ -210,7 +210,7 @@ describe('random walks of buyer, merchant and arbiter on one order', () => {
           const before = await snapshot();
           const answer = await run(orderId, step);
           // a refused call writes nothing at all
-          if (answer && !answer.ok) expect([JSON.stringify(step), answer.error.code, await snapshot()]).toEqual([JSON.stringify(step), answer.error.code, before]);
+          if (answer && !answer.ok) expectSame([JSON.stringify(step), answer.error.code, await snapshot()], [JSON.stringify(step), answer.error.code, before]);
           // the stored ledger and the order's summary catch up at the timer's next pass (every minute), from the after-sales' outboxes
           await f.sweep();
           await checkInvariants(orderId, payments, answer, step);

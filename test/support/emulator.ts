@@ -32,7 +32,7 @@ const host = hostRequire('./host-emulator.cjs') as {
   demo: typeof import('../../scripts/emulator/demo');
 };
 const { createEmulator } = host.emulator;
-const { toPlainJson } = host.ejson;
+const { plainJsonText } = host.ejson;
 const { scrubPaths } = host.scrub;
 const { demoSeed, DEMO_CARRIER_ACCOUNTS } = host.demo;
 
@@ -165,7 +165,7 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
     async db(collection) {
       // GET /_local/db/<collection> (http/local-routes.ts dumpCollection), without the round trip
       await Promise.resolve();
-      return emu.store.hasCollection(collection) ? asSent(emu.store.find(collection, undefined).map(toPlainJson)) : [];
+      return emu.store.hasCollection(collection) ? JSON.parse(scrubPaths(plainJsonText(emu.store.find(collection, undefined)))) : [];
     },
     async upload(cloudPath, content, contentType) {
       const res = await post('/_local/storage', { cloudPath, contentBase64: content.toString('base64'), contentType });

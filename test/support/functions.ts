@@ -114,6 +114,17 @@ export interface ApplyOptions {
   evidence?: string[];
 }
 
+/** JSON text in which an undefined (in an array too) is not the same as a null. */
+const textOf = (v: unknown) => JSON.stringify(v, (_k, x) => (x === undefined ? '\u0000undefined' : x));
+
+/**
+ * expect(actual).toEqual(expected), where the deep walk (and its diff) happens only when the JSON texts differ: the
+ * same text is the same value for toEqual; a check made after every step of a walk costs a string compare.
+ */
+export function expectSame(actual: unknown, expected: unknown): void {
+  if (textOf(actual) !== textOf(expected)) expect(actual).toEqual(expected);
+}
+
 /** Helpers bound to the harness `h` (from useEmulator()). */
 export function fx(h: Harness) {
   async function snapshot(): Promise<Record<string, unknown[]>> {
@@ -153,10 +164,7 @@ export function fx(h: Harness) {
     async writesNothing<T>(fn: () => Promise<T>): Promise<T> {
       const before = await snapshot();
       const out = await fn();
-      const after = await snapshot();
-      // The same JSON text is the same documents (both read as the client reads them); only when the texts differ
-      // does toEqual walk the documents, for its diff (the deep walk of every document costs more than the call).
-      if (JSON.stringify(after) !== JSON.stringify(before)) expect(after).toEqual(before);
+      expectSame(await snapshot(), before);
       return out;
     },
 

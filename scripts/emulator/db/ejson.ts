@@ -249,6 +249,23 @@ function reviveIso(v: any): any {
 }
 
 /** Plain JSON for HTTP readers: Dates as ISO strings, RegExps as strings. */
+/**
+ * JSON.stringify(toPlainJson(v)), without building the copy first: JSON.stringify walks `v` itself and the
+ * replacer answers as toPlainJson does where JSON's own rules differ (RegExp, Buffer, a class with a toJSON).
+ */
+export function plainJsonText(v: unknown): string {
+  return JSON.stringify(v, function plain(this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    if (raw === null || typeof raw !== 'object' || raw instanceof Date) return value;
+    if (raw instanceof RegExp) return raw.toString();
+    if (Array.isArray(raw) || typeof (raw as { toJSON?: unknown }).toJSON !== 'function') return value;
+    // an object whose class has a toJSON (a Buffer…): toPlainJson copies its own keys
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(raw)) out[k] = (raw as Record<string, unknown>)[k];
+    return out;
+  });
+}
+
 export function toPlainJson(v: any): any {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
