@@ -21,8 +21,12 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
 
+/** Request ids: 16 hex digits, a random prefix for this process and a counter (a random draw per request cost a system call each). */
+const REQUEST_ID_PREFIX = randomBytes(4).toString('hex');
+let requestSeq = 0;
 export function newRequestId(): string {
-  return randomBytes(8).toString('hex');
+  requestSeq = (requestSeq + 1) % 0x100000000;
+  return REQUEST_ID_PREFIX + requestSeq.toString(16).padStart(8, '0');
 }
 
 export interface AdminEndpointOptions {
