@@ -11,7 +11,7 @@
  * children) refuses the one call miniprogram-ci still tries — its extension
  * whitelist from servicewechat.com — so that it uses its built-in list.
  *
- * Usage: npm run compile:mp [-- --project DIR] [-- --json]
+ * Usage: npm run compile:mp [-- --project DIR ...] [-- --json]
  */
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,11 +49,27 @@ function withoutTsx(args: string[]): string[] {
 }
 
 /** Compile `root` (a folder with project.config.json) and check the result. */
+/**
+ * The guard's list of refused connections, one per process: miniprogram-ci keeps its compiler processes between
+ * compiles (they got the variable when forked), and each compile reads what was added to it meanwhile.
+ */
+let guardLog: string | undefined;
+function refusedLog(): string {
+  if (!guardLog) {
+    guardLog = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-guard-')), 'refused.log');
+    writeFileSync(guardLog, '');
+    const dir = path.dirname(guardLog);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return guardLog;
+}
+
 export async function compileMiniprogram(root: string): Promise<CompileReport> {
   const started = Date.now();
   const work = mkdtempSync(path.join(os.tmpdir(), 'mp-compile-'));
-  const guardLog = path.join(work, 'refused.log');
-  process.env.NET_GUARD_LOG = guardLog;
+  const log = refusedLog();
+  const logFrom = readFileSync(log, 'utf8').length;
+  process.env.NET_GUARD_LOG = log;
   if (!(process.env.NODE_OPTIONS ?? '').includes(GUARD)) {
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(GUARD)}`.trim();
   }
@@ -123,10 +139,11 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
     }
     for (const [pkg, size] of perPackage) if (size > MAX_MAIN_PACKAGE_BYTES) problems.push(`${pkg ? `分包 ${pkg}` : '主包'} ${size} 字节，超过 ${MAX_MAIN_PACKAGE_BYTES} 字节上限`);
   }
-  const refusedHosts = existsSync(guardLog)
+  const refusedHosts = existsSync(log)
     ? [
         ...new Set(
-          readFileSync(guardLog, 'utf8')
+          readFileSync(log, 'utf8')
+            .slice(logFrom)
             .split('\n')
             .filter(Boolean)
             .map((l) => l.split(' ')[1]),
@@ -139,21 +156,26 @@ export async function compileMiniprogram(root: string): Promise<CompileReport> {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const at = args.indexOf('--project');
-  const root = path.resolve(at >= 0 ? args[at + 1] : path.join(__dirname, '..', '..'));
-  compileMiniprogram(root).then(
-    (report) => {
+  // --project may be given more than once: the packages are compiled one after the other in this process (miniprogram-ci
+  // starts once), and each gets its report (with --json, one line each, in the order given).
+  const projects = args.flatMap((a, i) => (a === '--project' ? [path.resolve(args[i + 1])] : []));
+  if (!projects.length) projects.push(path.join(__dirname, '..', '..'));
+  (async () => {
+    let failed = false;
+    for (const root of projects) {
+      const report = await compileMiniprogram(root);
+      failed ||= !report.ok;
       if (args.includes('--json')) process.stdout.write(JSON.stringify(report) + '\n');
       else {
+        if (projects.length > 1) console.log(root);
         console.log(`${report.ok ? 'ok' : 'FAILED'}: ${report.files} files, ${(report.bytes / 1024).toFixed(1)} KiB, ${report.pages.length} pages, ${report.ms} ms`);
         for (const p of report.problems) console.log(`  - ${p}`);
         if (report.refusedHosts.length) console.log(`  (offline: refused ${report.refusedHosts.join(', ')})`);
       }
-      process.exit(report.ok ? 0 : 1);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+    }
+    process.exit(failed ? 1 : 0);
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -11,10 +11,10 @@ const dns = require('node:dns');
 const fs = require('node:fs');
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
-const log = process.env.NET_GUARD_LOG;
-
 function refuse(host, port, via) {
   const line = `${via} ${host}${port ? ':' + port : ''}`;
+  // read at each refusal: a process may start another compile with another list
+  const log = process.env.NET_GUARD_LOG;
   if (log) {
     try {
       fs.appendFileSync(log, line + '\n');

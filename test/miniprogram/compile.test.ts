@@ -4,6 +4,7 @@
  * WeChat (the loopback-only guard refuses what miniprogram-ci still tries).
  * Run in a child process so that the guard stays out of jest. A broken copy
  * of a package (a page file missing, the TypeScript plugin missing) fails.
+ * The three packages are compiled by one child, one after the other.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -17,25 +18,32 @@ const run = promisify(execFile);
 
 type Report = CompileReport;
 
-async function compile(project: string): Promise<Report> {
-  const res = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/miniprogram/compile.ts'), '--project', project, '--json'], {
+/** Compiles the packages one after the other in one child process (miniprogram-ci starts once): their reports, in order. */
+async function compileAll(projects: string[]): Promise<Report[]> {
+  const res = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/miniprogram/compile.ts'), ...projects.flatMap((p) => ['--project', p]), '--json'], {
     cwd: ROOT,
     maxBuffer: 32 * 1024 * 1024,
     env: { ...process.env, NODE_OPTIONS: '' },
   }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
-  const line = res.stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line) as Report;
-  } catch {
-    throw new Error(`no report from compile.ts:\n${res.stdout}\n${res.stderr}`);
-  }
+  const reports = res.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Report];
+      } catch {
+        return [];
+      }
+    });
+  if (reports.length !== projects.length) throw new Error(`${reports.length} of ${projects.length} reports from compile.ts:\n${res.stdout}\n${res.stderr}`);
+  return reports;
 }
 
 /**
  * The failure cases break a copy of a two-page package with the product's settings
  * (test/fixtures/miniprogram-small: a main page and a subpackage page, TypeScript
- * through the same compiler plugin): the check under test is the same, and a
- * compile of two pages costs a third of the product's eight.
+ * through the same compiler plugin): the check under test is the same, and two
+ * pages compile in a fraction of the product's eight.
  */
 const SMALL = path.join(ROOT, 'test', 'fixtures', 'miniprogram-small');
 
@@ -49,50 +57,34 @@ function copyProject(change: (dir: string) => void): string {
   return dir;
 }
 
-/** A compile started now and awaited by its test later (its failure kept until then, never unhandled). */
-function started(project: () => string): () => Promise<Report> {
-  let outcome: Promise<{ report?: Report; error?: unknown }> | undefined;
-  const run = async (): Promise<{ report?: Report; error?: unknown }> => {
-    try {
-      return { report: await compile(project()) };
-    } catch (error) {
-      return { error };
-    }
-  };
-  const begin = () => (outcome ??= run());
-  return async () => {
-    const { report, error } = await begin();
-    if (error !== undefined) throw error;
-    return report!;
-  };
-}
-
 describe('offline compile with miniprogram-ci', () => {
   const made: string[] = [];
-  const copy = (change: (dir: string) => void) => () => {
+  const copy = (change: (dir: string) => void) => {
     const dir = copyProject(change);
     made.push(dir);
     return dir;
   };
-  // The three compiles are independent child processes (each in its own temp folder): they all start
-  // before the first test, so that they overlap, and each test awaits its own.
-  const whole = started(() => ROOT);
-  const pageMissing = started(copy((d) => unlinkSync(path.join(d, 'miniprogram/sub/pages/logistics/index.wxml'))));
-  const noPlugin = started(
-    copy((d) => {
-      const file = path.join(d, 'project.config.json');
-      const cfg = JSON.parse(readFileSync(file, 'utf8'));
-      delete cfg.setting.useCompilerPlugins;
-      writeFileSync(file, JSON.stringify(cfg));
-    }),
-  );
+  // The three compiles run in one child process, started before the first test; each test awaits its report.
+  let reports: Promise<Report[]> | undefined;
+  const all = () =>
+    (reports ??= compileAll([
+      ROOT,
+      copy((d) => unlinkSync(path.join(d, 'miniprogram/sub/pages/logistics/index.wxml'))),
+      copy((d) => {
+        const file = path.join(d, 'project.config.json');
+        const cfg = JSON.parse(readFileSync(file, 'utf8'));
+        delete cfg.setting.useCompilerPlugins;
+        writeFileSync(file, JSON.stringify(cfg));
+      }),
+    ]));
+  const whole = async () => (await all())[0];
+  const pageMissing = async () => (await all())[1];
+  const noPlugin = async () => (await all())[2];
   beforeAll(() => {
-    void whole().catch(() => undefined);
-    void pageMissing().catch(() => undefined);
-    void noPlugin().catch(() => undefined);
+    void all().catch(() => undefined);
   });
   afterAll(async () => {
-    await Promise.all([whole(), pageMissing(), noPlugin()].map((p) => p.catch(() => undefined)));
+    await all().catch(() => undefined);
     for (const d of made) rmSync(d, { recursive: true, force: true });
   }, 180_000);
 
