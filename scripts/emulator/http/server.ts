@@ -38,7 +38,11 @@ export async function startHttpServer(router: Router, opts: ServerOptions): Prom
       }
     });
   });
-  server.keepAliveTimeout = 5000;
+  // An idle kept-alive connection stays open longer than any client here keeps one (Node's global agent and the
+  // SDK's agentkeepalive drop theirs after 4–5 s; the test harness reuses its own): a client then never sends on a
+  // connection the server is closing at that moment (read ECONNRESET). close() ends every connection at once.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let url: URL;
