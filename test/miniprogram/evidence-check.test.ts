@@ -77,7 +77,7 @@ describe('a 4000 × 3000 phone photo', () => {
         lines: [{ lineId: 'L1', quantity: 1 }],
         evidence: [fileID],
       },
-      DEMO.buyer,
+      { openid: DEMO.buyer },
     );
     expect(res.ok).toBe(false);
     expect(res.error).toMatchObject({ code: 'EVIDENCE_INVALID', message: '照片尺寸 4000×3000 超出内容安全检测上限（750×1334），请在小程序内重新选择照片上传（会自动压缩）' });

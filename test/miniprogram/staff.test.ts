@@ -132,7 +132,11 @@ describe('refund failures and receipts', () => {
     await page.tap('.submit-btn'); // approve: empty address → the shop's default
     expect(env.shim.calls.find((c) => c.name === 'reviewReturn')?.data.returnAddress).toBeUndefined();
     expect(page.text('.sh-status')).toBe('待买家寄回');
-    const shipped = await env.emu.call('submitLogistics', { requestId: rid(), returnId: id, mode: 'SELF_SHIP', carrier: 'ZTO', trackingNo: '731234567890123' }, DEMO.buyer);
+    const shipped = await env.emu.call(
+      'submitLogistics',
+      { requestId: rid(), returnId: id, mode: 'SELF_SHIP', carrier: 'ZTO', trackingNo: '731234567890123' },
+      { openid: DEMO.buyer },
+    );
     expect(shipped.ok).toBe(true);
 
     await page.run('reload');

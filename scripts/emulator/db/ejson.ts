@@ -248,7 +248,6 @@ function reviveIso(v: any): any {
   return v;
 }
 
-/** Plain JSON for HTTP readers: Dates as ISO strings, RegExps as strings. */
 /**
  * JSON.stringify(toPlainJson(v)), without building the copy first: JSON.stringify walks `v` itself and the
  * replacer answers as toPlainJson does where JSON's own rules differ (RegExp, Buffer, a class with a toJSON).
@@ -266,6 +265,7 @@ export function plainJsonText(v: unknown): string {
   });
 }
 
+/** Plain JSON for HTTP readers: Dates as ISO strings, RegExps as strings. */
 export function toPlainJson(v: any): any {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();

@@ -116,9 +116,8 @@ export class ProcessBank {
     return (this.idle.get(key)?.length ?? 0) < this.perBundle && child.connected && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Keeps `child` for the bundle `key`; false (the caller stops it) when it does not accept it. */
-  put(key: string, child: ChildProcess): boolean {
-    if (!this.accepts(key, child)) return false;
+  /** Keeps `child` for the bundle `key` (one it accepts). */
+  put(key: string, child: ChildProcess): void {
     const list = this.idle.get(key) ?? [];
     if (!this.hooked) {
       this.hooked = true;
@@ -140,7 +139,6 @@ export class ProcessBank {
       },
     });
     this.idle.set(key, list);
-    return true;
   }
 
   take(key: string): ChildProcess | undefined {
@@ -376,7 +374,7 @@ export class FunctionPool {
   /** An idle, healthy worker of an unchanged bundle goes to the bank (PoolOptions.bank), if there is one. */
   private toBank(w: PoolWorker): boolean {
     const bank = this.opts.bank;
-    if (!bank || w.state !== 'idle' || w.dying || !w.child.connected || w.bundleMtime !== this.bundleMtime(w.fn)) return false;
+    if (!bank || w.state !== 'idle' || w.dying || w.bundleMtime !== this.bundleMtime(w.fn)) return false;
     const key = bankKey(path.join(this.emu.functionsDir, w.fn), w.bundleMtime);
     if (!bank.accepts(key, w.child)) return false;
     w.detach?.();

@@ -1,7 +1,12 @@
 /**
  * Page test support (jsdom environment): the real pages under miniprogram/
  * rendered by miniprogram-simulate (official WXML compiler), a wx shim whose
- * wx.cloud reaches the local emulator (./emulator.ts), and small DOM helpers.
+ * wx.cloud reaches the local emulator, and small DOM helpers. The emulator is
+ * the function tests' harness (test/support/emulator.ts) in this jest worker:
+ * its code loaded by Node's own require outside the jsdom environment (its
+ * modules resolve as on Node, not with jsdom's browser conditions), the
+ * function processes an earlier test file left idle reused (each loads its
+ * bundle afresh).
  *
  * Pitfalls handled here (docs: design/miniprogram.md): a page path is loaded
  * once per test file (ids cached); events and wx callbacks are asynchronous
@@ -11,7 +16,7 @@
  */
 import path from 'node:path';
 import { createWxShim, installWxGlobals, type WxShim } from '../../../scripts/miniprogram/wx-shim';
-import { startPageEmulator, type PageEmulator } from './emulator';
+import { startEmulator, type Harness } from '../../support/emulator';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const simulate = require('miniprogram-simulate');
@@ -43,7 +48,8 @@ export interface Page {
 }
 
 export interface PageEnv {
-  emu: PageEmulator;
+  /** The local emulator in this jest worker, the function tests' harness (test/support/emulator.ts). */
+  emu: Harness;
   shim: WxShim;
   as(openid: string): void;
   open(page: string, options?: Record<string, string>): Promise<Page>;
@@ -63,7 +69,7 @@ export interface PagesOptions {
 export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
   const appRoot = opts.appRoot ?? APP_ROOT;
   const pkgRoot = opts.packageRoot ?? MP_ROOT;
-  const emu = await startPageEmulator();
+  const emu = await startEmulator();
   const shim = createWxShim(emu.url);
   installWxGlobals(globalThis, shim);
   shim.requireTap = true;

@@ -43,7 +43,7 @@ export function uploadPhoto(env: PageEnv, openid: string = DEMO.buyer): Promise<
 
 /** Call a function as `openid` with a fresh requestId; its data, or the test fails with the refusal. */
 export async function must(env: PageEnv, name: string, event: Record<string, unknown>, openid: string): Promise<any> {
-  const res = await env.emu.call(name, { requestId: rid(), ...event }, openid);
+  const res = await env.emu.call(name, { requestId: rid(), ...event }, { openid });
   if (!res.ok) throw new Error(`${name} ${JSON.stringify(event)}: ${JSON.stringify(res.error)}`);
   return res.data;
 }
