@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { C, INDEXES, type CollectionName } from '../../cloudfunctions/core/data/collections';
+import { triggerConfigError } from '../emulator/timers/config';
 
 /** The oldest Cloud Development runtime the bundles target (scripts/build.mjs: node16). */
 export const DEFAULT_RUNTIME = 'Nodejs16.13';
@@ -126,8 +127,9 @@ interface FunctionConfig {
 export function functionPlan(buildDir: string, name: string): FunctionPlan {
   const dir = path.join(buildDir, name);
   const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as FunctionConfig;
+  const refused = triggerConfigError(config.triggers ?? []);
+  if (refused) throw new PlanError(`${name}/config.json: ${refused} / 触发器配置不被微信接受（仅一个定时触发器）`);
   const triggers = (config.triggers ?? []).map((t) => {
-    if (t.type !== 'timer') throw new PlanError(`${name}/config.json: trigger "${t.name}" is of type ${t.type}; only timer triggers can be deployed / 仅支持定时触发器`);
     if (t.config.trim().split(/\s+/).length !== 7)
       throw new PlanError(`${name}/config.json: trigger "${t.name}" needs a 7-field cron (second minute hour day month weekday year), got "${t.config}" / 定时触发器需 7 段 cron`);
     return { name: t.name, type: 'timer' as const, config: t.config };

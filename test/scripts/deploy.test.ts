@@ -6,7 +6,7 @@
  * failure, and a dry run printing the plan with the network refused.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 import { applyPlan, DeployError, type FunctionDetail, type ManagerClient } from '../../scripts/deploy/apply';
 import { realClient, run } from '../../scripts/deploy/cli';
 import { CiDeployError, deployViaMiniprogramCi, TRIGGER_OK, type CiModule } from '../../scripts/deploy/miniprogram-ci';
-import { buildPlan, CODE_DIGEST_VAR, formatPlan, planSize, SECURITY_RULES, type DeployPlan } from '../../scripts/deploy/plan';
+import { buildPlan, CODE_DIGEST_VAR, formatPlan, functionPlan, PlanError, planSize, SECURITY_RULES, type DeployPlan } from '../../scripts/deploy/plan';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(ROOT, 'build', 'cloudfunctions');
@@ -200,6 +200,26 @@ describe('the deploy plan from the real build', () => {
     expect(sweep.timeout).toBe(60);
     expect(sweep.triggers).toEqual([{ name: 'sweep', type: 'timer', config: '0 * * * * * *' }]);
     expect(plan.functions.find((f) => f.name === 'applyReturn')!.timeout).toBe(20);
+  });
+
+  it("refuses, before anything is deployed, a function's triggers WeChat would refuse (the emulator's rule: one timer trigger, a valid name)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'plan-triggers-'));
+    try {
+      const fn = (triggers: unknown[]) => {
+        writeFileSync(path.join(dir, 'f', 'config.json'), JSON.stringify({ timeout: 10, triggers }));
+        return () => functionPlan(dir, 'f');
+      };
+      mkdirSync(path.join(dir, 'f'));
+      for (const file of ['index.js', 'package.json']) writeFileSync(path.join(dir, 'f', file), '{}');
+      const sweep = { name: 'sweep', type: 'timer', config: '0 * * * * * *' };
+      expect(fn([sweep])().triggers).toEqual([sweep]);
+      expect(fn([sweep, { ...sweep, name: 'outbox' }])).toThrow(PlanError);
+      expect(fn([sweep, { ...sweep, name: 'outbox' }])).toThrow(/one trigger per function/);
+      expect(fn([{ ...sweep, type: 'cos' }])).toThrow(/only timer/);
+      expect(fn([{ ...sweep, name: '1sweep' }])).toThrow(/starting with a letter/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('has every collection of collections.ts (ledgers too) with every index and a security rule', () => {
