@@ -37,7 +37,8 @@ export function endOfShopDayAfter(at: Date, days: number): Date {
   const wall = shanghaiWallIso(at);
   if (wall) {
     const [y, m, d] = wall.slice(0, 10).split('-').map(Number);
-    const end = Date.UTC(y, m - 1, d + days, 23, 59, 59, 999) - SHANGHAI_OFFSET_MS;
+    // a fractional count of days (a shop's setting may be one) rounds as dayjs' add does
+    const end = Date.UTC(y, m - 1, d + Math.round(days), 23, 59, 59, 999) - SHANGHAI_OFFSET_MS;
     if (end >= FIXED_OFFSET_FROM && end < FIXED_OFFSET_UNTIL) return new Date(end);
   }
   return endOfShopDayAfterByZone(at, days);
