@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { C, INDEXES, type CollectionName } from '../../cloudfunctions/core/data/collections';
 import { triggerConfigError } from '../emulator/timers/config';
+import { SDK_TIMEOUT_VAR, sdkTimeoutMs } from '../../cloudfunctions/core/runtime/sdk-timeout';
 
 /** The oldest Cloud Development runtime the bundles target (scripts/build.mjs: node16). */
 export const DEFAULT_RUNTIME = 'Nodejs16.13';
@@ -140,12 +141,23 @@ export function functionPlan(buildDir: string, name: string): FunctionPlan {
   const envVariables: Record<string, string> = {};
   for (const [k, v] of Object.entries(config.envVariables ?? {})) envVariables[k] = String(v);
   envVariables[CODE_DIGEST_VAR] = codeSha256;
+  const timeout = config.timeout ?? CLOUD_DEFAULT_TIMEOUT_S;
+  if (envVariables[SDK_TIMEOUT_VAR] !== undefined) {
+    let sdkMs: number;
+    try {
+      sdkMs = sdkTimeoutMs(envVariables[SDK_TIMEOUT_VAR]);
+    } catch (e) {
+      throw new PlanError(`${name}/config.json: ${(e as Error).message}`);
+    }
+    if (sdkMs >= timeout * 1000)
+      throw new PlanError(`${name}/config.json: ${SDK_TIMEOUT_VAR} ${sdkMs} ms must be below the function's timeout (${timeout} s) / SDK 超时须短于函数超时`);
+  }
   return {
     name,
     dir,
     runtime: config.runtime ?? DEFAULT_RUNTIME,
     handler: 'index.main',
-    timeout: config.timeout ?? CLOUD_DEFAULT_TIMEOUT_S,
+    timeout,
     memorySize: config.memorySize ?? DEFAULT_MEMORY_MB,
     triggers,
     openapi: [...(config.permissions?.openapi ?? [])],

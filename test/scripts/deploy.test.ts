@@ -202,7 +202,7 @@ describe('the deploy plan from the real build', () => {
     expect(plan.functions.find((f) => f.name === 'applyReturn')!.timeout).toBe(20);
   });
 
-  it("refuses, before anything is deployed, a function's triggers WeChat would refuse (the emulator's rule: one timer trigger, a valid name)", () => {
+  it("refuses, before anything is deployed, a function's triggers WeChat would refuse (the emulator's rule: one timer trigger, a valid name) and an SDK timeout not below the function's", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'plan-triggers-'));
     try {
       const fn = (triggers: unknown[]) => {
@@ -217,6 +217,13 @@ describe('the deploy plan from the real build', () => {
       expect(fn([sweep, { ...sweep, name: 'outbox' }])).toThrow(/one trigger per function/);
       expect(fn([{ ...sweep, type: 'cos' }])).toThrow(/only timer/);
       expect(fn([{ ...sweep, name: '1sweep' }])).toThrow(/starting with a letter/);
+      const withTimeout = (value: string) => {
+        writeFileSync(path.join(dir, 'f', 'config.json'), JSON.stringify({ timeout: 10, envVariables: { AFTERSALES_SDK_TIMEOUT_MS: value } }));
+        return () => functionPlan(dir, 'f');
+      };
+      expect(withTimeout('3000')().envVariables.AFTERSALES_SDK_TIMEOUT_MS).toBe('3000');
+      expect(withTimeout('10000')).toThrow(/must be below the function's timeout \(10 s\)/);
+      expect(withTimeout('3s')).toThrow(/1000 到 60000/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -124,6 +124,11 @@ function normaliseLedger(raw: Record<string, any>): LedgerDoc {
 /** A claim written ahead of its after-sale whose invocation is long gone (functions time out within a minute). */
 export const STALE_CLAIM_MS = 120_000;
 
+/** The ledger entry of an after-sale as stored (its dates revived, its lines never missing). */
+function storedEntry(raw: ReturnDoc): LedgerEntry {
+  return ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [] });
+}
+
 /**
  * The ledger as the after-sales stand now: each entry replaced by its
  * after-sale's when that is newer (a transition committed since the entry was
@@ -151,7 +156,7 @@ export function overlay(ledger: LedgerDoc, returns: readonly ReturnDoc[], now: D
       inFlight.push(raw._id);
       continue;
     }
-    const live = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [], status: raw.status });
+    const live = storedEntry(raw);
     entries[raw._id] = live;
     pending[raw._id] = live;
   }
@@ -184,7 +189,7 @@ export function ledgerOfRead(
 export function ledgerFrom(order: Pick<OrderDoc, '_id' | 'afterSaleReturns' | 'afterSale' | 'lines'>, returns: readonly ReturnDoc[]): LedgerDoc {
   const entries: Record<string, LedgerEntry> = {};
   for (const [id, e] of Object.entries(order.afterSaleReturns ?? {})) entries[id] = { ...e, createdAt: toDate(e.createdAt) as Date };
-  for (const ret of returns) entries[ret._id] = ledgerEntry({ ...ret, createdAt: toDate(ret.createdAt) as Date });
+  for (const ret of returns) entries[ret._id] = storedEntry(ret);
   // After-sales the order's summary names but nobody stored (written by the shop or a migration in api.md's
   // shape): each holds the whole line in the summary's status, so nothing is refunded twice on a guess.
   for (const [lineId, s] of Object.entries(order.afterSale ?? {})) {
@@ -289,7 +294,7 @@ export function committedView(ledger: LedgerDoc, returns: readonly ReturnDoc[]):
   for (const [id, e] of Object.entries(ledger.entries)) if (!e.claimedAt) entries[id] = e;
   for (const raw of returns) {
     if (raw.orderId !== ledger._id) continue;
-    entries[raw._id] = ledgerEntry({ ...raw, createdAt: toDate(raw.createdAt) as Date, lines: raw.lines ?? [] });
+    entries[raw._id] = storedEntry(raw);
   }
   return { ...ledger, entries };
 }

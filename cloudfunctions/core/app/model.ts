@@ -138,7 +138,7 @@ export interface ReturnDoc {
   /** Typed events announced by the commits of this after-sale (app/events.ts), in order; delivered up to `eventsDelivered`. */
   events?: AfterSaleEvent[];
   eventsDelivered?: number;
-  /** First release: events waited for the shop's consumer (the sweep still drains such after-sales). */
+  /** First release: events waited for the shop's consumer (`npm run migrate:ledger` moves such after-sales to `outboxPending`). */
   eventsPending?: boolean;
   /**
    * The outbox has work (app/outbox.ts): set by every commit in its

@@ -52,7 +52,7 @@ const STAFF_HINTS: Readonly<Partial<Record<ReturnDoc['status'], string>>> = Obje
 });
 
 /** The buyer's hint for `event` (a converted exchange says why the replacement is not coming). */
-export function buyerHint(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, event: Pick<AfterSaleEvent, 'to' | 'offline'>): string | undefined {
+function buyerHint(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, event: Pick<AfterSaleEvent, 'to' | 'offline'>): string | undefined {
   if ((event.offline || ret.offlineRefund) && STATUSES[event.to].terminal) return '退款成功，商家已线下退款';
   if (ret.type === 'EXCHANGE' && refundRunning(event.to)) return '换货无法完成，已为您转为退款，将原路退回';
   // Converted and refunded before a message went out: the buyer still hears why the replacement is not coming.
@@ -60,7 +60,7 @@ export function buyerHint(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, event:
   return BUYER_HINTS[event.to];
 }
 
-export interface PlannedNotice {
+interface PlannedNotice {
   side: 'buyer' | 'staff';
   event: AfterSaleEvent;
   hint: string;
@@ -71,7 +71,7 @@ export interface PlannedNotice {
  * latest event that has a hint for it, unless that side acted after it.
  * Pure.
  */
-export function noticesFor(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, events: readonly AfterSaleEvent[]): PlannedNotice[] {
+function noticesFor(ret: Pick<ReturnDoc, 'type' | 'offlineRefund'>, events: readonly AfterSaleEvent[]): PlannedNotice[] {
   const out: PlannedNotice[] = [];
   const isStaff = (e: AfterSaleEvent) => e.actor !== 'BUYER' && e.actor !== 'SYSTEM';
   for (let i = events.length - 1; i >= 0; i--) {

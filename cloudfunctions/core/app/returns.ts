@@ -47,7 +47,7 @@ const JOINED_RETURNS = '__aftersaleOrderReturns';
 const JOINED_RECORDS = '__aftersaleOrderRefunds';
 
 /** The order's refund records (index `order` of refunds). */
-export const ORDER_RECORDS: Lookup = { from: C.refunds, localField: '_id', foreignField: 'orderId', as: JOINED_RECORDS };
+const ORDER_RECORDS: Lookup = { from: C.refunds, localField: '_id', foreignField: 'orderId', as: JOINED_RECORDS };
 
 export async function orderRead(
   rawOrder: Record<string, any>,
@@ -60,7 +60,7 @@ export async function orderRead(
 }
 
 /** Joins the order's after-sales (index `order`): the ledger is overlaid with them, and built from them when none is stored yet. */
-export const ORDER_RETURNS: Lookup = { from: C.returns, localField: '_id', foreignField: 'orderId', as: 'orderReturns' };
+const ORDER_RETURNS: Lookup = { from: C.returns, localField: '_id', foreignField: 'orderId', as: 'orderReturns' };
 
 /** The raw order with its ledger document, its after-sales and the documents `also` joins, in one request (null: no such order). */
 export async function findOrderWith(
@@ -372,8 +372,10 @@ async function claimSettlement(
  * the row reads it); a transition that enters REFUNDING settles the refund
  * from the ledger and claims it there; then one compare-and-set on (id,
  * status, version) stores the new fields and the timeline event together (the
- * only write of an after-sale's status); the ledger and the order's summary
- * mirror it. Nothing outside the document happens before the machine said yes.
+ * only write of an after-sale's status), its outbox flagged in the same write
+ * (the sweep then brings the stored ledger, the order's summary and the
+ * messages after it). Nothing outside the document happens before the machine
+ * said yes.
  */
 export async function transition(req: TransitionRequest): Promise<{ ret: ReturnDoc; event: TimelineEntry; records?: RefundDoc[] }> {
   const { ret, actor, action, now, settings } = req;

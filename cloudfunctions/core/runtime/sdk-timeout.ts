@@ -9,8 +9,11 @@ export const SDK_TIMEOUT_MS = 10_000;
 /**
  * The function's environment variable (config.json `envVariables`, or the
  * console's 环境变量) that sets another SDK timeout, in ms: 1000–60000, and
- * below the function's own timeout. Anything else is refused loudly at the
- * first call, never replaced by the default.
+ * below the function's own timeout. A value outside the range is refused
+ * loudly at the first call, never replaced by the default; one not below the
+ * function's timeout is refused by `npm run deploy` when it is in config.json
+ * (the function cannot read its own timeout: one set in the console is not
+ * checked).
  */
 export const SDK_TIMEOUT_VAR = 'AFTERSALES_SDK_TIMEOUT_MS';
 
