@@ -7,6 +7,7 @@ import type { RefundStatus } from '../machine/refundRecords';
 import type { ProposalKind } from '../machine/transitions';
 import type { AfterSaleEventType } from '../machine/events';
 import type { ExchangeFreight } from '../policy/exchange/postage';
+import { toDate } from '../policy/time';
 
 export type { RefundStatus } from '../machine/refundRecords';
 
@@ -188,6 +189,11 @@ export interface RefundDoc {
   updatedAt: Date;
   successTime?: string;
   refundId?: string;
+}
+
+/** A refund record as read from the database: its dates revived (a copy). */
+export function normaliseRefund(r: RefundDoc): RefundDoc {
+  return { ...r, nextCheckAt: toDate(r.nextCheckAt) ?? null, createdAt: toDate(r.createdAt) as Date, updatedAt: toDate(r.updatedAt) as Date };
 }
 
 /** A refund record as planned for `share` of one of the order's payments: CREATED, never tried, checked again at `nextCheckAt`. */

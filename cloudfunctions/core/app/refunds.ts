@@ -18,7 +18,7 @@ import { queryRefundCall, refundCall, processingRecheck, retryBackoff, type Quer
 import { canMove, isInFlight, isLive, isUnsent, needsMerchant, type RefundStatus } from '../machine/refundRecords';
 import { sharesPlannedByOthers, STALE_CLAIM_MS } from './ledger';
 import { refundRunning } from '../machine/statuses';
-import { plannedRefundRecord, refundTarget, type RefundDoc, type ReturnDoc } from './model';
+import { normaliseRefund, plannedRefundRecord, refundTarget, type RefundDoc, type ReturnDoc } from './model';
 import { readOrder } from '../orders/adapter';
 import { loadForSettlement, transition, settlePlanOf, type OrderRead } from './returns';
 import type { ShopSettings } from './settings';
@@ -34,13 +34,6 @@ const MINUTE = 60_000;
  * (REFUND_FAILED: retry or offline refund) instead of looping unseen.
  */
 export const MAX_AUTO_SUBMITS = 8;
-
-export function normaliseRefund(r: RefundDoc): RefundDoc {
-  r.nextCheckAt = toDate(r.nextCheckAt) ?? null;
-  r.createdAt = toDate(r.createdAt) as Date;
-  r.updatedAt = toDate(r.updatedAt) as Date;
-  return r;
-}
 
 /**
  * The after-sale's own records: those it names (refundIds). A record of it that

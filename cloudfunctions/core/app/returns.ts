@@ -11,7 +11,7 @@ import { cas, command, createIfAbsent, findById, findJoined, removeById, type Lo
 import { C } from '../data/collections';
 import { toDate } from '../policy/time';
 import { STATUSES } from '../machine/statuses';
-import { plannedRefundRecord, type RefundDoc, type ReturnDoc, type TimelineEntry } from './model';
+import { normaliseRefund, plannedRefundRecord, type RefundDoc, type ReturnDoc, type TimelineEntry } from './model';
 import { claim, claimEntry, ledgerOfRead, newClaimId, sharesPlannedByOthers, STALE_CLAIM_MS, type LedgerDoc, type OrderDoc } from './ledger';
 import { readOrder } from '../orders/adapter';
 import { settleRefund, type RefundPlan } from '../policy/amounts/settle';
@@ -89,13 +89,9 @@ export async function loadForSettlement(orderId: string, settings: Pick<ShopSett
   if (!found) throw new AppError('NOT_FOUND', '订单不存在');
   return {
     ...(await orderRead(found.rawOrder, found.rawLedger, settings, found.returns)),
-    records: (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord),
+    records: (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRefund),
     returns: found.returns,
   };
-}
-
-function normaliseRecord(r: RefundDoc): RefundDoc {
-  return { ...r, nextCheckAt: toDate(r.nextCheckAt) ?? null, createdAt: toDate(r.createdAt) as Date, updatedAt: toDate(r.updatedAt) as Date };
 }
 
 /**
@@ -117,7 +113,7 @@ export async function loadReturnWithOrder(
   ]);
   if (!found) throw new AppError('NOT_FOUND', '售后单不存在');
   const [order] = found.joined[JOINED_ORDER];
-  const records = (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRecord);
+  const records = (found.joined[JOINED_RECORDS] as RefundDoc[]).map(normaliseRefund);
   return {
     ret: normaliseReturn(found.doc),
     ...(order ? { loaded: { ...(await orderRead(order, found.joined[JOINED_LEDGER][0], settings, found.joined[JOINED_RETURNS] as ReturnDoc[])), records } } : {}),
