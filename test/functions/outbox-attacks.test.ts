@@ -53,10 +53,10 @@ const ship = (returnId: string, trackingNo = 'SF1234567890123') =>
   h.call('submitLogistics', { mode: 'SELF_SHIP', requestId: rid('ship'), returnId, carrier: 'SF', trackingNo }, buyer);
 
 async function returnsOf(orderId: string): Promise<any[]> {
-  return (await h.db('returns')).filter((r: any) => r.orderId === orderId);
+  return h.db('returns', (r) => r.orderId === orderId);
 }
 async function recordsOf(orderId: string): Promise<any[]> {
-  return (await h.db('refunds')).filter((r: any) => r.orderId === orderId);
+  return h.db('refunds', (r) => r.orderId === orderId);
 }
 /** What the pay sandbox refunded for this payment (what really left the merchant's account). */
 const paidOut = (outTradeNo: string) =>
@@ -130,7 +130,7 @@ async function expectLedgerInStep(orderId: string): Promise<void> {
 
 /** What an approve of `ret` that died between storing its refund record and its commit leaves behind (the design's crash case). */
 async function deadSettlement(orderId: string, ret: any, amount: number, lineId = 'L1'): Promise<string> {
-  const ledger = (await h.db('ledgers')).find((l: any) => l._id === orderId);
+  const [ledger] = await h.db('ledgers', (l) => l._id === orderId);
   const outRefundNo = `${ret.returnId}-1`;
   const payment = (await orderDoc(orderId)).payments[0];
   const version = ledger.entries[ret.returnId].version;
@@ -353,7 +353,7 @@ describe('the ledger overlay and claims ahead of their after-sale', () => {
     const orderId = await seedOrder(twoLines());
     await apply(orderId, [{ lineId: 'L2', quantity: 1 }]);
     const now = await h.now();
-    const ledger = (await h.db('ledgers')).find((l: any) => l._id === orderId);
+    const [ledger] = await h.db('ledgers', (l) => l._id === orderId);
     const ghostId = 'R20990101000000000123';
     const ghost = {
       returnId: ghostId,

@@ -2,7 +2,7 @@ import { rid, DEMO } from '../support/emulator';
 import { fx, useEmulator } from '../support/functions';
 
 const h = useEmulator();
-const { sweep } = fx(h);
+const { sweep, writesNothing } = fx(h);
 
 describe('refund-only before shipping, end to end through the built functions', () => {
   it('apply → approve → refund accepted → notification → REFUNDED, with the money back on the original payment', async () => {
@@ -36,5 +36,23 @@ describe('refund-only before shipping, end to end through the built functions', 
     await sweep();
     const order = (await h.db('orders')).find((o: any) => o._id === 'O1001');
     expect(order.afterSale.L2).toMatchObject({ returnId: ret.returnId, status: 'REFUNDED' });
+  });
+});
+
+describe('the harness', () => {
+  it('writesNothing() fails on a call that changes a document, naming it, and passes a refusal', async () => {
+    const refused = await writesNothing(() => h.call('applyReturn', { action: 'cancel', requestId: rid(), returnId: 'R20200101000000000000' }, { openid: DEMO.buyer }));
+    expect(refused.ok).toBe(false);
+    const applying = () =>
+      h.call(
+        'applyReturn',
+        { action: 'apply', requestId: rid(), orderId: 'O1003', type: 'REFUND_ONLY', reason: 'WRONG_ORDER', lines: [{ lineId: 'L1', quantity: 1 }] },
+        { openid: DEMO.buyer },
+      );
+    await expect(writesNothing(applying)).rejects.toThrow(/returns\/R\d+/);
+    // a test's own documents among many: the stored documents `where` accepts, nothing else
+    const mine = await h.db('returns', (r) => r.orderId === 'O1003');
+    expect(mine.map((r: any) => r.orderId)).toEqual(['O1003']);
+    expect((await h.db('returns')).length).toBeGreaterThan(mine.length);
   });
 });

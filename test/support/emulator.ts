@@ -54,7 +54,16 @@ export interface Harness {
   /** Raw HTTP answer of POST /functions/<name>. */
   callRaw(name: string, event: unknown, opts?: CallOptions): Promise<{ status: number; body: any }>;
   seed(data: Record<string, unknown[]>): Promise<void>;
-  db<T = any>(collection: string): Promise<T[]>;
+  /**
+   * The collection's documents as a client reads them (EJSON made plain, machine paths scrubbed); with `where`,
+   * only the stored documents it accepts are read out (a test's own order among many), without the database's
+   * query planner (nothing is recorded in /_local/stats).
+   */
+  db<T = any>(collection: string, where?: (stored: Record<string, any>) => boolean): Promise<T[]>;
+  /** The store's write sequence now (see writtenSince). */
+  writeSeq(): number;
+  /** `collection/id` of every document changed since write sequence `seq` (writeSeq()), oldest first. */
+  writtenSince(seq: number): string[];
   upload(cloudPath: string, content: Buffer, contentType?: string): Promise<string>;
   advance(ms: number): Promise<string>;
   now(): Promise<number>;
@@ -162,11 +171,15 @@ export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boo
       const res = await post('/_local/seed', data);
       if (res.status !== 200) throw new Error(`seed HTTP ${res.status}: ${res.text}`);
     },
-    async db(collection) {
+    async db(collection, where) {
       // GET /_local/db/<collection> (http/local-routes.ts dumpCollection), without the round trip
       await Promise.resolve();
-      return emu.store.hasCollection(collection) ? JSON.parse(scrubPaths(plainJsonText(emu.store.find(collection, undefined)))) : [];
+      if (!emu.store.hasCollection(collection)) return [];
+      const docs = emu.store.find(collection, undefined);
+      return JSON.parse(scrubPaths(plainJsonText(where ? docs.filter(where) : docs)));
     },
+    writeSeq: () => emu.store.writeSeq(),
+    writtenSince: (seq) => emu.store.writtenSince(seq),
     async upload(cloudPath, content, contentType) {
       const res = await post('/_local/storage', { cloudPath, contentBase64: content.toString('base64'), contentType });
       return parse(res.text).fileID;

@@ -5,7 +5,7 @@
  * - useEmulator(): one emulator per test file, started before all its tests
  *   and closed after them;
  * - callers of the demo shop (buyer, merchant, ...) and expectError();
- * - fx(h): helpers bound to that emulator: database reads and snapshots,
+ * - fx(h): helpers bound to that emulator: database reads, writesNothing(),
  *   seeded orders, the usual calls, and the waits after clock moves.
  */
 import { startEmulator, rid, jpeg, DEMO, type Harness } from './emulator';
@@ -52,9 +52,6 @@ export function dataOf(res: any): any {
   if (!res.ok) throw new Error(`call failed: ${JSON.stringify(res.error)}`);
   return res.data;
 }
-
-/** The collections writesNothing() compares. */
-const COLLECTIONS = ['returns', 'orders', 'refunds', 'ledgers', 'notifications', 'locks'];
 
 const DAY = 86_400_000;
 
@@ -127,12 +124,6 @@ export function expectSame(actual: unknown, expected: unknown): void {
 
 /** Helpers bound to the harness `h` (from useEmulator()). */
 export function fx(h: Harness) {
-  async function snapshot(): Promise<Record<string, unknown[]>> {
-    const out: Record<string, unknown[]> = {};
-    for (const c of COLLECTIONS) out[c] = (await h.db(c)).sort((a: any, b: any) => String(a._id).localeCompare(String(b._id)));
-    return out;
-  }
-
   /** Lets what a clock move started finish: sweep runs, refund results and their notifications. */
   async function settle(): Promise<void> {
     await h.emu.timers.idle();
@@ -160,11 +151,14 @@ export function fx(h: Harness) {
     quiet,
     advance,
 
-    /** Runs `fn` and asserts that the database (COLLECTIONS) is exactly as before. */
+    /**
+     * Runs `fn` and asserts that no document of any collection changed meanwhile (the store's write sequence
+     * did not move; a write that leaves a document as it was is not a change). Fails with the documents written.
+     */
     async writesNothing<T>(fn: () => Promise<T>): Promise<T> {
-      const before = await snapshot();
+      const seq = h.writeSeq();
       const out = await fn();
-      expectSame(await snapshot(), before);
+      expect(h.writtenSince(seq)).toEqual([]);
       return out;
     },
 
@@ -196,22 +190,22 @@ export function fx(h: Harness) {
 
     /** The stored after-sale. */
     async returnDoc(returnId: string) {
-      return (await h.db('returns')).find((r: any) => r._id === returnId);
+      return (await h.db('returns', (r) => r._id === returnId))[0];
     },
 
     /** The stored order. */
     async orderDoc(orderId: string) {
-      return (await h.db('orders')).find((o: any) => o._id === orderId);
+      return (await h.db('orders', (o) => o._id === orderId))[0];
     },
 
     /** The entries of the order's after-sale ledger (the `ledgers` collection), by return id ({} when it has none yet). */
     async ledgerOf(orderId: string): Promise<Record<string, any>> {
-      return (await h.db('ledgers')).find((l: any) => l._id === orderId)?.entries ?? {};
+      return (await h.db('ledgers', (l) => l._id === orderId))[0]?.entries ?? {};
     },
 
     /** The after-sale's refund records, by out_refund_no. */
     async refundsOf(returnId: string) {
-      return (await h.db('refunds')).filter((r: any) => r.returnId === returnId).sort((a: any, b: any) => (a._id < b._id ? -1 : 1));
+      return (await h.db('refunds', (r) => r.returnId === returnId)).sort((a: any, b: any) => (a._id < b._id ? -1 : 1));
     },
 
     /** Scripts the emulator's openapi answers (content checks, logistics). */

@@ -181,6 +181,18 @@ export class DocStore {
     return this.coll(name).docs.get(idKey(id));
   }
 
+  /** The store's write sequence: it moves on with every document a write changes (a write that changes nothing leaves it). */
+  writeSeq(): number {
+    return this.seq;
+  }
+
+  /** `collection/id` of every document changed (written or deleted) after write sequence `seq`, oldest first. */
+  writtenSince(seq: number): string[] {
+    const out: [number, string][] = [];
+    for (const c of this.colls.values()) for (const [key, v] of c.versions) if (v > seq) out.push([v, `${c.name}/${key}`]);
+    return out.sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  }
+
   /** write sequence of a doc (0 = never written) */
   version(name: string, id: unknown): number {
     return this.colls.get(name)?.versions.get(idKey(id)) ?? 0;

@@ -266,3 +266,28 @@ describe('wire helpers', () => {
     expect([...r.files.requestData]).toEqual([13, 10, 0, 255, 45, 45]);
   });
 });
+
+describe('the write sequence (what writesNothing() of the function tests reads)', () => {
+  test('moves on with every changed document, never with a write that changes nothing', () => {
+    const s = storeWith([{ _id: 'a', n: 1 }]);
+    s.createCollection('other');
+    const start = s.writeSeq();
+    expect(s.writtenSince(start)).toEqual([]);
+    // changes nothing: an update to the same value, an update matching nothing, a remove matching nothing, a put of the same document
+    s.update('c', { _id: 'a' }, { $set: { n: 1 } });
+    s.update('c', { _id: 'zzz' }, { $set: { n: 2 } });
+    s.remove('c', { _id: 'zzz' });
+    s.applyWrites([{ collection: 'c', id: 'a', doc: { _id: 'a', n: 1 } }]);
+    expect(s.writeSeq()).toBe(start);
+    expect(s.writtenSince(start)).toEqual([]);
+    // each kind of change shows, oldest first, in the collection it changed
+    s.update('c', { _id: 'a' }, { $set: { n: 2 } });
+    s.insert('other', [{ _id: 'b' }]);
+    s.applyWrites([{ collection: 'other', id: 'x', doc: { _id: 'x' } }]);
+    const mid = s.writeSeq();
+    s.remove('other', { _id: 'b' });
+    expect(s.writtenSince(start)).toEqual(['c/a', 'other/x', 'other/b']);
+    expect(s.writtenSince(mid)).toEqual(['other/b']);
+    expect(s.writeSeq()).toBeGreaterThan(mid);
+  });
+});

@@ -77,8 +77,14 @@ async function photo(h: Harness, openid: string): Promise<string> {
 
 async function readDb(h: Harness, orderIds: string[]): Promise<DbState> {
   const ids = new Set(orderIds);
-  const [returns, orders, refunds, ledgers, outbox] = await Promise.all([h.db('returns'), h.db('orders'), h.db('refunds'), h.db('ledgers'), h.outbox()]);
-  const mine = returns.filter((r: any) => ids.has(String(r.orderId)));
+  const ofOrders = (d: Record<string, any>) => ids.has(String(d.orderId));
+  const [mine, orders, refunds, ledgers, outbox] = await Promise.all([
+    h.db('returns', ofOrders),
+    h.db('orders', (o) => ids.has(String(o._id))),
+    h.db('refunds', ofOrders),
+    h.db('ledgers', (l) => ids.has(String(l._id)) || ids.has(String(l.orderId))),
+    h.outbox(),
+  ]);
   mine.sort((a: any, b: any) => String(a.createdAt).localeCompare(String(b.createdAt)) || String(a._id).localeCompare(String(b._id)));
   const bookings: Record<string, number> = {};
   for (const rec of outbox) {
@@ -89,9 +95,9 @@ async function readDb(h: Harness, orderIds: string[]): Promise<DbState> {
   }
   return {
     returns: mine,
-    orders: orders.filter((o: any) => ids.has(String(o._id))),
-    refunds: refunds.filter((r: any) => ids.has(String(r.orderId))),
-    ledgers: ledgers.filter((l: any) => ids.has(String(l._id)) || ids.has(String(l.orderId))),
+    orders,
+    refunds,
+    ledgers,
     bookings,
   };
 }
