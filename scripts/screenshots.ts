@@ -13,7 +13,7 @@
  *
  * Usage: npm run screenshots [-- name-filter]
  */
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSDOM } from 'jsdom';
@@ -256,6 +256,8 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const h = await startEmulator();
   let browser: Browser | null = null;
+  // temporary files: the picked photo, the shim's compressed images
+  const cleanUps: (() => void)[] = [];
   try {
     const scenario = await buildScenario(h);
     const ids = scenario.ids;
@@ -265,6 +267,7 @@ async function main() {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const simulate = require('miniprogram-simulate');
     const shim = createWxShim(h.url);
+    cleanUps.push(() => shim.dispose());
     installWxGlobals(globalThis, shim);
     const { config } = require(path.join(MP_ROOT, 'config'));
     config.mode = 'cloud';
@@ -282,6 +285,7 @@ async function main() {
     };
     const loaded: Record<string, string> = {};
     const mediaDir = mkdtempSync(path.join(os.tmpdir(), 'shots-'));
+    cleanUps.push(() => rmSync(mediaDir, { recursive: true, force: true }));
     const mediaFile = path.join(mediaDir, 'photo.jpg');
     writeFileSync(mediaFile, jpeg(4096));
 
@@ -565,6 +569,7 @@ async function main() {
     }
     console.log(`${written.length} screenshots in ${path.relative(ROOT, OUT)}/`);
   } finally {
+    for (const cleanUp of cleanUps) cleanUp();
     await browser?.close();
     await h.close();
   }

@@ -12,7 +12,7 @@
  * Plain Node http (no fetch): it also runs inside jest's jsdom environment.
  */
 import http from 'node:http';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { imageInfo, syntheticJpeg } from '../emulator/openapi/media';
@@ -115,6 +115,8 @@ export interface WxShim {
   /** Resolves once no request has been under way for a few ticks. */
   idle(timeoutMs?: number): Promise<void>;
   reset(): void;
+  /** Removes the temporary files the shim wrote (wx.compressImage's outputs), as WeChat clears its temp files. */
+  dispose(): void;
 }
 
 export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?: () => number } = {}): WxShim {
@@ -134,6 +136,14 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     } finally {
       o?.complete?.(res);
     }
+  };
+
+  // wx.compressImage's outputs: one folder for this shim, removed by dispose()
+  let tempDir: string | undefined;
+  let tempFiles = 0;
+  const tempFile = (name: string) => {
+    tempDir ??= mkdtempSync(path.join(os.tmpdir(), 'mp-compressed-'));
+    return path.join(tempDir, `${++tempFiles}-${name}`);
   };
 
   const shim: WxShim = {
@@ -156,6 +166,10 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
     compressed: [],
     failures: [],
     pending: () => inflight,
+    dispose() {
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      tempDir = undefined;
+    },
     async idle(timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
       let quiet = 0;
@@ -285,7 +299,7 @@ export function createWxShim(baseUrl: string, opts: { openid?: string; fixedNow?
         if (!w || !h) [w, h] = [src.width, src.height];
         const quality = Math.min(100, Math.max(0, Number(o.quality ?? 80)));
         const bytes = Math.max(2048, Math.round(w * h * (quality / 100) * 0.6));
-        const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-compressed-')), 'compressed.jpg');
+        const out = tempFile('compressed.jpg');
         writeFileSync(out, syntheticJpeg(w, h, bytes));
         shim.compressed.push({ src: o.src, quality, width: w, height: h, bytes });
         setTimeout(() => done(o, true, { tempFilePath: out, errMsg: 'compressImage:ok' }), 0);

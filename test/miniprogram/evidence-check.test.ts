@@ -7,23 +7,22 @@
  * exactly those bytes and keeps them. A video goes with its compressed poster
  * frame, which is what gets checked. A risky photo is refused with the reason.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { usePages, DEMO } from './support/pages';
 import { httpJson } from '../../scripts/miniprogram/wx-shim';
 import { syntheticJpeg } from '../../scripts/emulator/openapi/media';
+import { tmpFile } from '../support/tmp';
 
 const env = usePages();
 
 function phonePhoto(width = 4000, height = 3000, bytes = 2_400_000): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-phone-')), 'IMG_0001.jpg');
+  const file = tmpFile('IMG_0001.jpg');
   writeFileSync(file, syntheticJpeg(width, height, bytes));
   return file;
 }
 
 function phoneVideo(): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-phone-')), 'VID_0001.mp4');
+  const file = tmpFile('VID_0001.mp4');
   const b = Buffer.alloc(200_000, 0x22);
   b.writeUInt32BE(24, 0);
   b.write('ftypisom', 4, 'ascii');

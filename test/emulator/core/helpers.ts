@@ -1,16 +1,13 @@
 /** Shared helpers for the emulator core tests (not a test file). */
 import dns from 'node:dns';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { tmpDir } from '../../support/tmp';
 import { createEmulatorCore, sdkEnv, type CoreOptions, type EmulatorCore } from '../../../scripts/emulator/core';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-export function tmpDir(prefix = 'emu-core-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tmpDir } from '../../support/tmp';
 
 export async function startCore(extra: Partial<CoreOptions> = {}): Promise<EmulatorCore> {
   const dataDir = extra.dataDir ?? tmpDir();

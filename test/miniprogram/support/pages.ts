@@ -130,6 +130,7 @@ export async function setupPages(opts: PagesOptions = {}): Promise<PageEnv> {
         }
       }
       console.error = origError;
+      shim.dispose();
       await emu.close();
     },
   };

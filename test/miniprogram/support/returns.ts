@@ -3,12 +3,11 @@
  * buyer / staff would), evidence files in the emulator's storage, and
  * deadlines moved for the overdue / due-today highlights.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { DEMO, type PageEnv } from './pages';
 import { syntheticJpeg } from '../../../scripts/emulator/openapi/media';
+import { tmpFile } from '../../support/tmp';
 
 let n = 0;
 /** A fresh requestId. */
@@ -26,7 +25,7 @@ export function jpegBytes(size = 4096, width = 640, height = 480): Buffer {
 
 /** A JPEG on disk, as wx.chooseMedia hands one to the page (env.shim.nextMedia). */
 export function tmpJpeg(): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mp-media-')), 'photo.jpg');
+  const file = tmpFile('photo.jpg');
   writeFileSync(file, jpegBytes());
   return file;
 }
