@@ -240,7 +240,7 @@ function setOffset(ms) {
 
 // ---------------------------------------------------------------- bundle loading
 // With `codeCacheDir` (the test harness sets it), the bundle is compiled with a V8 code cache kept there (keyed by
-// the bundle's build and the Node version) and loaded as require() would load it (the same CommonJS wrapper,
+// the bundle's content and the Node version) and loaded as require() would load it (the same CommonJS wrapper,
 // module, require, __filename and __dirname): what it runs is the same, but a new process skips parsing and
 // compiling what an earlier process of the same bundle already compiled. The cache is written once, after a few
 // invocations, so that it holds the functions those compiled lazily.
@@ -259,12 +259,9 @@ function loadBundle(file, cacheDir) {
     for (const part of parts) h.update(part).update('\0');
     return h.digest('hex').slice(0, 24);
   };
-  // <which bundle>-<which build of it, for which Node>.v8: a rebuilt bundle's cache replaces the old one's. A build
-  // is told by the file's size and modification time (the build moves each new bundle in with a rename), not by
-  // hashing its 600 KiB at every load; V8 refuses a cache made for another source length or other flags anyway.
+  // <which bundle>-<which build of it, for which Node>.v8: a rebuilt bundle's cache replaces the old one's
   const prefix = `${hash(file)}-`;
-  const st = fs.statSync(file);
-  const cacheFile = path.join(cacheDir, `${prefix}${hash(process.version, process.arch, String(st.size), String(st.mtimeMs), String(st.ino))}.v8`);
+  const cacheFile = path.join(cacheDir, `${prefix}${hash(process.version, process.arch, src)}.v8`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
