@@ -102,21 +102,21 @@ export interface PoolOptions {
  * Idle function processes kept between emulators of one process (PoolOptions.bank). A process taken from
  * the bank gets a new `init` with the next emulator's whole environment and loads its bundle afresh: a new
  * module instance, nothing of the previous one reachable (caches, SDK state), the invocation counted as a
- * cold start — only Node's own start-up is saved. Only a process that was idle, healthy and still runs the
- * bundle as built now is banked; banked processes never keep this process alive, and die with it.
+ * cold start — only Node's own start-up is saved. Only a process that was idle and healthy is banked (kept by
+ * its function's folder, at most `perFunction` each); banked processes never keep this process alive, and die with it.
  */
 export class ProcessBank {
   private readonly idle = new Map<string, { child: ChildProcess; release: () => void }[]>();
   private hooked = false;
 
-  constructor(private readonly perBundle = 3) {}
+  constructor(private readonly perFunction = 3) {}
 
-  /** Whether put(key, child) would keep it: a live process, and room left for that bundle. */
+  /** Whether put(key, child) would keep it: a live process, and room left for that function. */
   accepts(key: string, child: ChildProcess): boolean {
-    return (this.idle.get(key)?.length ?? 0) < this.perBundle && child.connected && child.exitCode === null && child.signalCode === null;
+    return (this.idle.get(key)?.length ?? 0) < this.perFunction && child.connected && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Keeps `child` for the bundle `key` (one it accepts). */
+  /** Keeps `child` for the function folder `key` (one it accepts). */
   put(key: string, child: ChildProcess): void {
     const list = this.idle.get(key) ?? [];
     if (!this.hooked) {
@@ -211,7 +211,8 @@ interface PoolWorker {
 }
 
 /** A banked process serves the same bundle, as built then. */
-const bankKey = (dir: string, bundleMtime: number) => `${dir}\n${bundleMtime}`;
+/** A banked process runs in its function's folder (its working directory since the fork): the bank keeps them by folder. */
+const bankKey = (dir: string) => dir;
 
 export interface WorkerInfo {
   id: string;
@@ -371,11 +372,14 @@ export class FunctionPool {
     await Promise.all(exits);
   }
 
-  /** An idle, healthy worker of an unchanged bundle goes to the bank (PoolOptions.bank), if there is one. */
+  /**
+   * An idle, healthy worker goes to the bank (PoolOptions.bank), if there is one. Its next `init` loads the bundle
+   * from disk afresh, so a bundle rebuilt meanwhile (npm test's build test rebuilds them mid-run) is what it runs.
+   */
   private toBank(w: PoolWorker): boolean {
     const bank = this.opts.bank;
-    if (!bank || w.state !== 'idle' || w.dying || w.bundleMtime !== this.bundleMtime(w.fn)) return false;
-    const key = bankKey(path.join(this.emu.functionsDir, w.fn), w.bundleMtime);
+    if (!bank || w.state !== 'idle' || w.dying) return false;
+    const key = bankKey(path.join(this.emu.functionsDir, w.fn));
     if (!bank.accepts(key, w.child)) return false;
     w.detach?.();
     bank.put(key, w.child);
@@ -457,7 +461,7 @@ export class FunctionPool {
       ...this.opts.sdkEnv(this.emu, id),
     };
     const bundleMtime = this.bundleMtime(fn);
-    const banked = this.opts.bank?.take(bankKey(dir, bundleMtime));
+    const banked = this.opts.bank?.take(bankKey(dir));
     const child =
       banked ??
       fork(WORKER_SCRIPT, [], {

@@ -1,10 +1,10 @@
 /**
  * ProcessBank (scripts/emulator/functions/pool.ts): the processes an emulator
  * leaves idle serve the next emulator of this process as new instances — its
- * environment, a fresh module instance, a cold start — and only when the bundle
- * is the one they loaded.
+ * environment, a fresh module instance, a cold start — loaded from the bundle
+ * as it is on disk then (rebuilt or not).
  */
-import { cpSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ProcessBank } from '../../../scripts/emulator/functions/pool';
@@ -12,7 +12,7 @@ import { ensureFixturesBuilt, FIXTURES_OUT, startHarness, type Harness } from '.
 
 const bank = new ProcessBank(3);
 const open: Harness[] = [];
-/** This file's own copy of the probe fixture: its bundle's mtime is changed below, which no other test may see. */
+/** This file's own copy of the probe fixture: its bundle is rebuilt below, which no other test may see. */
 let functionsDir = '';
 
 beforeAll(() => {
@@ -56,18 +56,24 @@ describe('function processes kept between emulators', () => {
     await b.close();
   });
 
-  it('a process whose bundle was rebuilt since is not kept', async () => {
+  it('a process whose bundle was rebuilt since is kept, and its next instance runs the rebuilt bundle', async () => {
     const a = await emulator();
     const first = await a.call('probe', { op: 'context' });
+    expect(first.json.rebuilt).toBeUndefined();
+    // a rebuild that changes what the function answers (its main wrapped), moved in as the build does
     const bundle = path.join(functionsDir, 'probe', 'index.js');
+    const wrapped = `${readFileSync(bundle, 'utf8')}\n;module.exports = ((m) => ({ main: async (e) => ({ ...(await m.main(e)), rebuilt: true }) }))(module.exports);\n`;
+    writeFileSync(`${bundle}.next`, wrapped);
+    renameSync(`${bundle}.next`, bundle);
     const later = new Date(statSync(bundle).mtimeMs + 5_000);
     utimesSync(bundle, later, later);
     await a.close();
-    expect(bank.size()).toBe(0);
+    expect(bank.size()).toBe(1);
     const b = await emulator();
     const next = await b.call('probe', { op: 'context' });
     expect(next.status).toBe(200);
-    expect(next.json.pid).not.toBe(first.json.pid);
+    expect(next.json.pid).toBe(first.json.pid);
+    expect(next.json).toMatchObject({ rebuilt: true, served: 1 });
     await b.close();
   });
 });
