@@ -7,8 +7,17 @@ import type { CollectionName } from './collections';
 
 type AnyDoc = Record<string, any>;
 
+let db: any;
+
+/**
+ * The SDK's database handle, made once per warm instance and shared by its invocations, as WeChat's own example
+ * does (`const db = cloud.database()` beside `cloud.init`, developers.weixin.qq.com …/functions/wx-server-sdk.html):
+ * each `cloud.database()` builds a new Database class and client. Nothing of an invocation is kept in it (the
+ * caller's identity is read from the environment by every request).
+ */
 export function database(): any {
-  return sdk().database();
+  db ??= sdk().database();
+  return db;
 }
 
 export function command(): any {
