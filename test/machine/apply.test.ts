@@ -315,7 +315,7 @@ describe('applyTransition: patch', () => {
     });
     expect(r).toEqual({
       ok: true,
-      effects: ['mirrorLedger'],
+      effects: [],
       to: 'PENDING_REVIEW',
       patch: {
         status: 'PENDING_REVIEW',

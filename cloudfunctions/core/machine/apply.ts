@@ -54,11 +54,11 @@ export type TransitionErrorCode = 'INVALID_STATE' | 'FORBIDDEN' | GuardCode;
  * - settleRefund: before the commit, settle the refund's amounts from the
  *   ledger and claim them there (entering a refund-bound status);
  * - submitRefund: after the commit, submit the planned refund (entering the
- *   status where the system acts: REFUNDING);
- * - mirrorLedger: after the commit, mirror the new status into the ledger;
- * - notifyBuyer: after the commit, tell the buyer (someone else acted).
+ *   status where the system acts: REFUNDING).
+ * The ledger, the order's summary and the messages follow every commit through
+ * the after-sale's outbox (app/outbox.ts), whatever the transition.
  */
-export type Effect = 'settleRefund' | 'submitRefund' | 'mirrorLedger' | 'notifyBuyer';
+export type Effect = 'settleRefund' | 'submitRefund';
 
 export type TransitionResult =
   | { ok: true; to: ReturnStatus; patch: TransitionPatch; event: TimelineEvent; effects: Effect[] }
@@ -228,8 +228,6 @@ export function decide(input: TransitionInput): TransitionResult {
   const effects: Effect[] = [];
   if (STATUSES[to].refundBound && !(status && STATUSES[status].refundBound)) effects.push('settleRefund');
   if (STATUSES[to].refundBound && STATUSES[to].next.role === 'SYSTEM') effects.push('submitRefund');
-  effects.push('mirrorLedger');
-  if (actor.role !== 'BUYER') effects.push('notifyBuyer');
   return { ok: true, to, patch, event, effects };
 }
 

@@ -161,7 +161,11 @@ function precheck(ret: ReturnDoc, acting: Acting, action: Exclude<ReviewReturnIn
   if (!result.ok) throw refused(result);
 }
 
-/** After a transition: submit the refund if it is now REFUNDING (the messages follow from its outbox). */
+/**
+ * After a transition: submit the refund if the after-sale is now in a status where the system runs it (the status
+ * table's refundRunning — what the machine reports as its `submitRefund` effect, read here from the stored status so
+ * that the sweep's re-runs of a deferred submit take the same path); the messages follow from its outbox.
+ */
 export async function afterMove(ret: ReturnDoc, now: Date, settings: ShopSettings, records?: RefundDoc[]): Promise<ReturnDoc> {
   let current = ret;
   if (refundRunning(current.status)) {
