@@ -2,7 +2,11 @@
  * Temporary files and folders of a test file: all in one folder, made on first
  * use and removed after the file's tests (the helper registers the afterAll
  * hook when a test file imports it), so that no run leaves anything in the
- * system's temporary folder.
+ * system's temporary folder. The hook is declared when the file imports this
+ * module, before the file's own hooks, so it runs before the file's own
+ * afterAll: what is still in use then (an emulator closed in afterAll writes
+ * its last snapshot) needs a folder of its own (emulator/core/helpers.ts
+ * startCore, test/support/emulator.ts do so).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

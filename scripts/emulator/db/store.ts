@@ -101,6 +101,8 @@ function validName(name: unknown): name is string {
 export class DocStore {
   private colls = new Map<string, Collection>();
   private seq = 0;
+  /** write sequence of each collection's last drop (writtenSince() reports a drop, whose documents' versions went with it) */
+  private dropped = new Map<string, number>();
   journal: Journal | undefined;
   /** env id used in error messages (E11000 ... collection: <env>.<name>) */
   envId = 'local';
@@ -133,6 +135,8 @@ export class DocStore {
     const c = this.colls.get(name);
     if (!c) return false;
     this.colls.delete(name);
+    // a drop deletes its documents: the write sequence moves on, and writtenSince() reports `<name>/*` after it
+    if (c.docs.size > 0 || c.versions.size > 0) this.dropped.set(name, ++this.seq);
     this.emit([['drop', name]]);
     return true;
   }
@@ -181,15 +185,16 @@ export class DocStore {
     return this.coll(name).docs.get(idKey(id));
   }
 
-  /** The store's write sequence: it moves on with every document a write changes (a write that changes nothing leaves it). */
+  /** The store's write sequence: it moves on with every document a write changes and every drop of a collection (a write that changes nothing leaves it). */
   writeSeq(): number {
     return this.seq;
   }
 
-  /** `collection/id` of every document changed (written or deleted) after write sequence `seq`, oldest first. */
+  /** `collection/id` of every document changed (written or deleted) after write sequence `seq`, oldest first; `collection/*` for a dropped collection. */
   writtenSince(seq: number): string[] {
     const out: [number, string][] = [];
     for (const c of this.colls.values()) for (const [key, v] of c.versions) if (v > seq) out.push([v, `${c.name}/${key}`]);
+    for (const [name, v] of this.dropped) if (v > seq) out.push([v, `${name}/*`]);
     return out.sort((a, b) => a[0] - b[0]).map((e) => e[1]);
   }
 
@@ -453,10 +458,6 @@ export class DocStore {
       for (const idx of c.indexes) yield ['index', c.name, idx.fields, idx.unique];
       for (const doc of c.docs.values()) yield ['put', c.name, doc];
     }
-  }
-
-  clear(): void {
-    this.colls.clear();
   }
 
   // ---------- internals ----------

@@ -204,13 +204,12 @@ interface PoolWorker {
   loadTimer?: NodeJS.Timeout;
   /** SIGKILL sent: never handed another task, whatever it still sends. */
   dying?: boolean;
-  /** mtime of the bundle it loaded: a rebuilt bundle retires the worker. */
+  /** mtime of the bundle it loaded: a rebuilt bundle retires the worker (a banked one loads the bundle afresh anyway). */
   bundleMtime: number;
   /** Stops this pool listening to the process (before it goes to the bank). */
   detach?: () => void;
 }
 
-/** A banked process serves the same bundle, as built then. */
 /** A banked process runs in its function's folder (its working directory since the fork): the bank keeps them by folder. */
 const bankKey = (dir: string) => dir;
 

@@ -1,23 +1,40 @@
 /** Shared helpers for the emulator core tests (not a test file). */
 import dns from 'node:dns';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { tmpDir } from '../../support/tmp';
 import { createEmulatorCore, sdkEnv, type CoreOptions, type EmulatorCore } from '../../../scripts/emulator/core';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 export { tmpDir } from '../../support/tmp';
 
+/**
+ * An emulator on a free port. Without `dataDir`, in a folder of its own that close() removes once the emulator has
+ * written its last snapshot there (a file's emulator is often closed in its afterAll, which runs after tmp.ts's).
+ */
 export async function startCore(extra: Partial<CoreOptions> = {}): Promise<EmulatorCore> {
-  const dataDir = extra.dataDir ?? tmpDir();
-  return createEmulatorCore({
+  const own = extra.dataDir === undefined ? mkdtempSync(path.join(os.tmpdir(), 'emu-core-')) : undefined;
+  const dataDir = extra.dataDir ?? own!;
+  const emu = await createEmulatorCore({
     port: 0,
     dataDir,
     functionsDir: extra.functionsDir ?? path.join(dataDir, 'no-functions'),
     log: () => {},
     ...extra,
   });
+  if (own) {
+    const close = emu.close.bind(emu);
+    emu.close = async () => {
+      try {
+        await close();
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
+    };
+  }
+  return emu;
 }
 
 /** Points this (jest) process's wx-server-sdk at the emulator; returns the SDK and its db. */

@@ -289,5 +289,15 @@ describe('the write sequence (what writesNothing() of the function tests reads)'
     expect(s.writtenSince(start)).toEqual(['c/a', 'other/x', 'other/b']);
     expect(s.writtenSince(mid)).toEqual(['other/b']);
     expect(s.writeSeq()).toBeGreaterThan(mid);
+    // a drop takes its documents' versions with it: the drop itself is reported
+    const beforeDrop = s.writeSeq();
+    s.dropCollection('other');
+    expect(s.writtenSince(beforeDrop)).toEqual(['other/*']);
+    expect(s.writtenSince(start)).toEqual(['c/a', 'other/*']);
+    // dropping an empty collection changes no document
+    s.createCollection('empty');
+    const beforeEmpty = s.writeSeq();
+    s.dropCollection('empty');
+    expect(s.writtenSince(beforeEmpty)).toEqual([]);
   });
 });
