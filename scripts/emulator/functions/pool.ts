@@ -210,9 +210,6 @@ interface PoolWorker {
   detach?: () => void;
 }
 
-/** A banked process runs in its function's folder (its working directory since the fork): the bank keeps them by folder. */
-const bankKey = (dir: string) => dir;
-
 export interface WorkerInfo {
   id: string;
   function: string;
@@ -378,7 +375,8 @@ export class FunctionPool {
   private toBank(w: PoolWorker): boolean {
     const bank = this.opts.bank;
     if (!bank || w.state !== 'idle' || w.dying) return false;
-    const key = bankKey(path.join(this.emu.functionsDir, w.fn));
+    // kept by its function's folder: its working directory since the fork
+    const key = path.join(this.emu.functionsDir, w.fn);
     if (!bank.accepts(key, w.child)) return false;
     w.detach?.();
     bank.put(key, w.child);
@@ -460,7 +458,7 @@ export class FunctionPool {
       ...this.opts.sdkEnv(this.emu, id),
     };
     const bundleMtime = this.bundleMtime(fn);
-    const banked = this.opts.bank?.take(bankKey(dir));
+    const banked = this.opts.bank?.take(dir);
     const child =
       banked ??
       fork(WORKER_SCRIPT, [], {
