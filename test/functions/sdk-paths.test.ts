@@ -13,11 +13,13 @@
  *   - no invocation's log mentions a cut module, none failed,
  *   - no query from the product was left without a declared index
  *     (GET /_local/stats `unindexedQueries`).
+ * Every instance here starts cold (`coldStarts`: no warm instance from another
+ * test file), so whatever a bundle requires lazily is required in this file.
  */
 import { pickupTomorrow, rid } from '../support/emulator';
 import { useEmulator, fx, buyer, merchant, admin } from '../support/functions';
 
-const h = useEmulator();
+const h = useEmulator({ coldStarts: true });
 const f = fx(h);
 const HOUR = 3_600_000;
 
@@ -109,9 +111,13 @@ describe('the cut bundles on every SDK path the product uses', () => {
     stats = await h.stats();
   }, 120_000);
 
-  it('every function ran, through every kind of platform call', () => {
+  it('every function ran, from a cold start, through every kind of platform call', () => {
     const ran = new Set(stats.invocations.map((i: any) => i.function));
     for (const name of FUNCTIONS) expect(ran).toContain(name);
+    // each function's first invocation here loaded its bundle (no warm instance of another test file)
+    const first = new Map<string, boolean>();
+    for (const r of h.emu.functions.pool.recentLogs()) if (!first.has(r.function)) first.set(r.function, r.cold);
+    expect(Object.fromEntries(first)).toEqual(Object.fromEntries(FUNCTIONS.map((name) => [name, true])));
     const actions = new Set<string>();
     for (const inv of stats.invocations) for (const a of Object.keys(inv.requestsByAction ?? {})) actions.add(a);
     // the wire actions of the SDK paths listed above

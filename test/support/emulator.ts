@@ -25,6 +25,7 @@ import { C, INDEXES } from '../../cloudfunctions/core/data/collections';
 const parentModule = Object.getPrototypeOf(Module) as typeof Module | undefined;
 const hostRequire = (typeof parentModule?.createRequire === 'function' ? parentModule : Module).createRequire(__filename);
 const host = hostRequire('./host-emulator.cjs') as {
+  nextEnvId: () => string;
   emulator: typeof import('../../scripts/emulator');
   bank: import('../../scripts/emulator/functions/pool').ProcessBank;
   ejson: typeof import('../../scripts/emulator/db/ejson');
@@ -120,8 +121,9 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
  * them), so that one function's cold start never stops another's warm process, only to start it again a moment
  * later (the default cap of 6 suits a developer's machine running the emulator by hand, not 9 functions' tests);
  * the bundles compiled with a V8 code cache shared by the test files (pool.ts codeCacheDir), and the processes an
- * emulator leaves idle kept for the next test file of this jest worker (pool.ts ProcessBank: each loads its bundle
- * afresh, nothing of the previous file's instance is kept).
+ * emulator leaves idle kept for the next test file of this jest worker as warm instances (pool.ts ProcessBank
+ * keepModules: each emulator is a CloudBase environment of its own, envId below, and the functions keep what
+ * they cache per environment, core/runtime/instance-cache.ts).
  */
 const FUNCTIONS = { perFunction: 3, globalCap: 32, codeCacheDir: path.join(os.tmpdir(), 'aftersales-test-v8-cache'), bank: host.bank };
 
@@ -131,19 +133,24 @@ const asSent = (data: unknown): any => JSON.parse(scrubPaths(JSON.stringify(data
 /**
  * `autoTimers` (default false): timer triggers fire only when a test fires them
  * (h.trigger), never behind its back when it moves the clock. `functionEnv`:
- * environment variables of every function, as set in the console.
+ * environment variables of every function, as set in the console. `coldStarts`:
+ * every function instance is a new process loading its bundle (no warm instance
+ * from the last test file, none left for the next), for tests of what a cold
+ * start reaches.
  */
-export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boolean; functionEnv?: Record<string, string> } = {}): Promise<Harness> {
+export async function startEmulator(opts: { seedDemo?: boolean; autoTimers?: boolean; functionEnv?: Record<string, string>; coldStarts?: boolean } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-test-'));
   const emu = await createEmulator({
     port: 0,
+    // a CloudBase environment of its own (a warm instance of the last file's emulator serves this one)
+    envId: host.nextEnvId(),
     dataDir,
     functionsDir: path.join(ROOT, 'build', 'cloudfunctions'),
     reset: true,
     // in memory: no test here reads the data folder, and the journal, clock and storage writes cost every call
     persist: false,
     timers: { tickMs: 3_600_000, auto: opts.autoTimers === true },
-    functions: { ...FUNCTIONS, workerEnv: opts.functionEnv },
+    functions: { ...FUNCTIONS, workerEnv: opts.functionEnv, ...(opts.coldStarts ? { bank: undefined } : {}) },
   });
   for (const name of Object.values(C)) await emu.db.createCollection(name);
   for (const [coll, list] of Object.entries(INDEXES)) for (const ix of list) await emu.db.ensureIndex(coll, Object.keys(ix.keys), { unique: !!ix.unique });

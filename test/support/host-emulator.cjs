@@ -6,8 +6,8 @@
  * per jest worker and every test file after the first finds the emulator's
  * code loaded and already optimised by V8, instead of loading and warming up
  * its own copy. Each test file still starts its own emulator (its own
- * database, clock, function instances...): only the code and, through the
- * bank, the function processes' Node start-up are shared.
+ * database, clock, storage, outboxes, CloudBase environment): only the code
+ * and, through the bank, the function processes are shared.
  */
 const { register } = require('tsx/cjs/api');
 
@@ -16,13 +16,19 @@ const load = (id) => tsx.require(id, __filename);
 
 const { ProcessBank } = load('../../scripts/emulator/functions/pool.ts');
 
+let environments = 0;
+
 module.exports = {
+  /** A CloudBase environment id never used before in this jest worker, for the next test file's emulator. */
+  nextEnvId: () => `test-${process.pid}-${++environments}`,
   emulator: load('../../scripts/emulator/index.ts'),
   /**
    * The function processes an emulator leaves idle when its test file ends, for the next test file of this
-   * worker: each then loads its bundle afresh for the new emulator (a cold start without Node's start-up).
+   * worker: warm instances carried to the next file's emulator, another CloudBase environment (each harness
+   * emulator has an envId of its own: what a module keeps is kept per environment); a rebuilt bundle or
+   * another function configuration loads afresh (pool.ts ProcessBank keepModules).
    */
-  bank: new ProcessBank(3),
+  bank: new ProcessBank(3, { keepModules: true }),
   ejson: load('../../scripts/emulator/db/ejson.ts'),
   scrub: load('../../scripts/emulator/http/scrub.ts'),
   demo: load('../../scripts/emulator/demo.ts'),

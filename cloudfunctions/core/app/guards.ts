@@ -1,7 +1,8 @@
 /** Who is calling: identity comes only from getWXContext, roles only from `staff`. */
 import type { z } from 'zod';
 import { AppError } from '../runtime/envelope';
-import type { Caller } from '../runtime/shell';
+import { InstanceCache } from '../runtime/instance-cache';
+import { currentEnvId, type Caller } from '../runtime/shell';
 import { command, findById, findMany } from '../data/db';
 import { C } from '../data/collections';
 import type { StaffRole } from '../policy/types';
@@ -41,13 +42,14 @@ export interface StaffDoc {
  * a withdrawn one stops working within the TTL.
  */
 export const STAFF_TTL_MS = 30_000;
-const staffCache = new Map<string, { at: number; value: unknown }>();
+const staffCache = new InstanceCache<unknown>(STAFF_TTL_MS);
 
 async function cachedStaff<T>(key: string, nowMs: number, fresh: boolean, read: () => Promise<T>): Promise<T> {
-  const hit = staffCache.get(key);
-  if (!fresh && hit && nowMs - hit.at < STAFF_TTL_MS && nowMs >= hit.at) return hit.value as T;
+  const envId = currentEnvId();
+  const hit = fresh ? undefined : staffCache.get(envId, key, nowMs);
+  if (hit !== undefined) return hit as T;
   const value = await read();
-  staffCache.set(key, { at: nowMs, value });
+  staffCache.set(envId, key, nowMs, value);
   return value;
 }
 

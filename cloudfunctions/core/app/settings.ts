@@ -1,10 +1,13 @@
 /**
  * Shop settings: the policy overrides, subscribe-message templates and the
  * default return address live in one `settings` document (_id "shop").
- * Read once per warm process and kept for SETTINGS_TTL_MS: a change takes
- * effect within a minute, and invocations save a database round trip.
+ * Read once per warm process and kept for SETTINGS_TTL_MS (per environment,
+ * runtime/instance-cache.ts): a change takes effect within a minute, and
+ * invocations save a database round trip.
  */
 import { findById } from '../data/db';
+import { InstanceCache } from '../runtime/instance-cache';
+import { currentEnvId } from '../runtime/shell';
 import { C } from '../data/collections';
 import { resolvePolicy } from '../policy/settings';
 import type { Policy } from '../policy/types';
@@ -52,7 +55,7 @@ export interface ShopSettings {
   logistics: { accounts: CarrierAccount[] };
 }
 
-let cached: { at: number; value: ShopSettings } | null = null;
+const cache = new InstanceCache<ShopSettings>(SETTINGS_TTL_MS);
 
 export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
   return {
@@ -93,9 +96,10 @@ export function settingsFromDoc(doc: Record<string, any> | null): ShopSettings {
 }
 
 export async function loadSettings(nowMs = Date.now()): Promise<ShopSettings> {
-  if (cached && nowMs - cached.at < SETTINGS_TTL_MS && nowMs >= cached.at) return cached.value;
-  const doc = await findById(C.settings, SETTINGS_DOC_ID);
-  const value = settingsFromDoc(doc);
-  cached = { at: nowMs, value };
+  const envId = currentEnvId();
+  const hit = cache.get(envId, SETTINGS_DOC_ID, nowMs);
+  if (hit) return hit;
+  const value = settingsFromDoc(await findById(C.settings, SETTINGS_DOC_ID));
+  cache.set(envId, SETTINGS_DOC_ID, nowMs, value);
   return value;
 }

@@ -100,24 +100,46 @@ export interface PoolOptions {
 
 /**
  * Idle function processes kept between emulators of one process (PoolOptions.bank). A process taken from
- * the bank gets a new `init` with the next emulator's whole environment and loads its bundle afresh: a new
- * module instance, nothing of the previous one reachable (caches, SDK state), the invocation counted as a
- * cold start — only Node's own start-up is saved. Only a process that was idle and healthy is banked (kept by
- * its function's folder, at most `perFunction` each); banked processes never keep this process alive, and die with it.
+ * the bank gets a new `init` with the next emulator's whole environment. By default it then loads its bundle
+ * afresh: a new module instance, nothing of the previous one reachable (caches, SDK state), the invocation
+ * counted as a cold start — only Node's own start-up is saved. With `keepModules`, a process whose bundle on
+ * disk is the one it loaded (same mtime and size) and whose function configuration (config.json
+ * `envVariables`, the emulator's workerEnv) is the same keeps its module: a warm instance carried to the next
+ * emulator, which must be another CloudBase environment (an envId the process never served), so that what the
+ * module keeps per environment (core/runtime/instance-cache.ts) is never served to another database; its
+ * first invocation there is not a cold start. Anything else loads afresh. Only a process that was idle and
+ * healthy is banked (kept by its function's folder, at most `perFunction` each); banked processes never keep
+ * this process alive, and die with it.
  */
-export class ProcessBank {
-  private readonly idle = new Map<string, { child: ChildProcess; release: () => void }[]>();
-  private hooked = false;
+/** What a banked process was running: whether its module may serve the next emulator (ProcessBank keepModules). */
+export interface BankedModule {
+  /** The bundle's mtime and size when the process loaded it. */
+  bundleStamp: string;
+  /** The function's own environment variables (config.json envVariables, workerEnv), as one string. */
+  configKey: string;
+  /** Every envId its module has served. */
+  envIds: ReadonlySet<string>;
+}
 
-  constructor(private readonly perFunction = 3) {}
+export class ProcessBank {
+  private readonly idle = new Map<string, { child: ChildProcess; module: BankedModule; release: () => void }[]>();
+  private hooked = false;
+  readonly keepModules: boolean;
+
+  constructor(
+    private readonly perFunction = 3,
+    opts: { keepModules?: boolean } = {},
+  ) {
+    this.keepModules = opts.keepModules === true;
+  }
 
   /** Whether put(key, child) would keep it: a live process, and room left for that function. */
   accepts(key: string, child: ChildProcess): boolean {
     return (this.idle.get(key)?.length ?? 0) < this.perFunction && child.connected && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Keeps `child` for the function folder `key` (one it accepts). */
-  put(key: string, child: ChildProcess): void {
+  /** Keeps `child` for the function folder `key` (one it accepts), with what its module ran. */
+  put(key: string, child: ChildProcess, module: BankedModule): void {
     const list = this.idle.get(key) ?? [];
     if (!this.hooked) {
       this.hooked = true;
@@ -131,6 +153,7 @@ export class ProcessBank {
     setRef(child, false);
     list.push({
       child,
+      module,
       release: () => {
         child.stdout?.off('data', drain);
         child.stderr?.off('data', drain);
@@ -141,11 +164,18 @@ export class ProcessBank {
     this.idle.set(key, list);
   }
 
-  take(key: string): ChildProcess | undefined {
-    const entry = this.idle.get(key)?.shift();
+  /**
+   * A banked process for the function folder `key`, and whether its module serves `next` as a warm instance
+   * (keepModules, the same bundle and configuration, an environment it never served); otherwise it loads afresh.
+   */
+  take(key: string, next: { bundleStamp: string; configKey: string; envId: string }): { child: ChildProcess; keep: boolean; envIds: Set<string> } | undefined {
+    // the one banked last: the most recently used instance
+    const entry = this.idle.get(key)?.pop();
     if (!entry) return undefined;
     entry.release();
-    return entry.child;
+    const m = entry.module;
+    const keep = this.keepModules && m.bundleStamp === next.bundleStamp && m.configKey === next.configKey && !m.envIds.has(next.envId);
+    return { child: entry.child, keep, envIds: keep ? new Set([...m.envIds, next.envId]) : new Set([next.envId]) };
   }
 
   size(): number {
@@ -204,8 +234,8 @@ interface PoolWorker {
   loadTimer?: NodeJS.Timeout;
   /** SIGKILL sent: never handed another task, whatever it still sends. */
   dying?: boolean;
-  /** mtime of the bundle it loaded: a rebuilt bundle retires the worker (a banked one loads the bundle afresh anyway). */
-  bundleMtime: number;
+  /** What its module runs (the bundle's mtime and size when loaded: a rebuilt bundle retires the worker), for the bank. */
+  module: BankedModule;
   /** Stops this pool listening to the process (before it goes to the bank). */
   detach?: () => void;
 }
@@ -379,7 +409,7 @@ export class FunctionPool {
     const key = path.join(this.emu.functionsDir, w.fn);
     if (!bank.accepts(key, w.child)) return false;
     w.detach?.();
-    bank.put(key, w.child);
+    bank.put(key, w.child, w.module);
     w.state = 'dead';
     this.workers.delete(w.id);
     return true;
@@ -408,20 +438,22 @@ export class FunctionPool {
     }
   }
 
-  private bundleMtime(fn: string): number {
+  /** The bundle as it is on disk now: its mtime and size. */
+  private bundleStamp(fn: string): string {
     try {
-      return statSync(path.join(this.emu.functionsDir, fn, 'index.js')).mtimeMs;
+      const st = statSync(path.join(this.emu.functionsDir, fn, 'index.js'));
+      return `${st.mtimeMs}:${st.size}`;
     } catch {
-      return 0;
+      return '';
     }
   }
 
   /** An idle worker for the task, or 'spawned' when a cold start was begun for it, or null (wait). */
   private placeFor(task: Task): PoolWorker | 'spawned' | null {
     // `npm run build` while running: workers of an older bundle are retired when idle.
-    const mtime = this.bundleMtime(task.fn);
+    const stamp = this.bundleStamp(task.fn);
     for (const w of this.workers.values()) {
-      if (w.fn === task.fn && w.state === 'idle' && !w.dying && w.bundleMtime !== mtime) this.kill(w);
+      if (w.fn === task.fn && w.state === 'idle' && !w.dying && w.module.bundleStamp !== stamp) this.kill(w);
     }
     const mine = [...this.workers.values()].filter((w) => w.fn === task.fn && w.state !== 'dead');
     const idle = mine.filter((w) => w.state === 'idle' && !w.dying).sort((a, b) => b.lastUsed - a.lastUsed)[0];
@@ -444,6 +476,12 @@ export class FunctionPool {
     const config = functionConfig(this.emu.functionsDir, fn);
     const maxSec = this.opts.maxTimeoutSec ?? 60;
     const sec = Math.min(Number(config.timeout) > 0 ? Number(config.timeout) : (this.opts.defaultTimeoutSec ?? 3), maxSec);
+    // the function's own environment variables: config.json `envVariables` (what the deploy sets as the
+    // function's 环境变量, scripts/deploy/plan.ts) and the emulator's workerEnv (as set in the console)
+    const functionEnv: Record<string, string> = {
+      ...Object.fromEntries(Object.entries((config.envVariables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      ...(this.opts.workerEnv ?? {}),
+    };
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       TZ: 'UTC',
@@ -452,15 +490,14 @@ export class FunctionPool {
       SCF_FUNCTIONVERSION: '$LATEST',
       SCF_RUNTIME: 'Nodejs16.13',
       SCF_FUNCTIONMEMORYSIZE: '256',
-      // config.json `envVariables`: what the deploy sets as the function's 环境变量 (scripts/deploy/plan.ts)
-      ...Object.fromEntries(Object.entries((config.envVariables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
-      ...(this.opts.workerEnv ?? {}),
+      ...functionEnv,
       ...this.opts.sdkEnv(this.emu, id),
     };
-    const bundleMtime = this.bundleMtime(fn);
-    const banked = this.opts.bank?.take(dir);
+    const bundleStamp = this.bundleStamp(fn);
+    const configKey = JSON.stringify(functionEnv);
+    const banked = this.opts.bank?.take(dir, { bundleStamp, configKey, envId: this.emu.envId });
     const child =
-      banked ??
+      banked?.child ??
       fork(WORKER_SCRIPT, [], {
         cwd: dir,
         env,
@@ -481,11 +518,12 @@ export class FunctionPool {
       invocations: 0,
       timeoutMs: sec * 1000,
       envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
-      bundleMtime,
+      module: { bundleStamp, configKey, envIds: banked?.envIds ?? new Set([this.emu.envId]) },
       exited,
     };
     task.worker = w;
-    task.cold = true;
+    // a module carried from the last emulator (ProcessBank keepModules) is a warm instance
+    task.cold = !banked?.keep;
     this.workers.set(id, w);
     const unpipe = [this.pipeLogs(w, child.stdout, ''), this.pipeLogs(w, child.stderr, '[stderr] ')];
     const message = (m: any) => this.onMessage(w, m);
@@ -518,8 +556,8 @@ export class FunctionPool {
         workerId: id,
         offset: this.emu.clock.offset(),
         codeCacheDir: this.opts.codeCacheDir,
-        // a banked process takes this emulator's environment before it loads its bundle again
-        ...(banked ? { env } : {}),
+        // a banked process takes this emulator's environment, then loads its bundle again or keeps its module
+        ...(banked ? { env, keepModule: banked.keep } : {}),
       },
       () => undefined,
     );

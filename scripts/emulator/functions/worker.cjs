@@ -17,12 +17,14 @@
  * A process kept in a ProcessBank (pool.ts) between emulators gets a second
  * `init` carrying the next emulator's `env`: it takes that environment as its
  * own and loads its bundle afresh (a new module instance: nothing of the
- * previous one is reachable), as a cold start would.
+ * previous one is reachable), as a cold start would — or, with `keepModule`
+ * (the bank's keepModules: the same bundle, another environment), keeps the
+ * module it runs, a warm instance in its new environment.
  *
- * Messages in:  {type:'init', bundle, functionName, workerId, offset, codeCacheDir?, allowPorts?, env?}
+ * Messages in:  {type:'init', bundle, functionName, workerId, offset, codeCacheDir?, allowPorts?, env?, keepModule?}
  *               {type:'invoke', id, event, context, env, offset}
  *               {type:'clock', offset}
- * Messages out: {type:'ready', pid, loadMs, logs} | {type:'load-error', error, logs}
+ * Messages out: {type:'ready', pid, loadMs, kept?, logs} | {type:'load-error', error, logs}
  *               {type:'result', id, ok, value?, error?, logs}
  *               {type:'guard', id, host, port, via}
  *               {type:'fatal', id, error, logs}  (then the process exits)
@@ -372,10 +374,15 @@ process.on('message', (msg) => {
     setOffset(msg.offset);
     if (msg.env && typeof msg.env === 'object') {
       replaceEnv(msg.env);
+      takeLogs();
+      if (msg.keepModule === true && mainFn) {
+        // a warm instance carried to the next emulator (ProcessBank keepModules): the same module, its new environment
+        send({ type: 'ready', pid: process.pid, loadMs: 0, kept: true, logs: [] });
+        return;
+      }
       mainFn = null;
       delete require.cache[msg.bundle];
       delete globalThis.__cutModulesReached;
-      takeLogs();
     }
     const started = RealDate.now();
     try {

@@ -50,12 +50,21 @@ export interface HarnessOptions {
   functionsDir?: string;
   /** core persistence (default false: in memory) */
   persist?: boolean;
+  /** the CloudBase environment the emulator answers as (default the core's 'local-env') */
+  envId?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   ensureFixturesBuilt();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'emu-runtime-'));
-  const emu: Emulator = await createEmulatorCore({ port: 0, dataDir, functionsDir: opts.functionsDir ?? FIXTURES_OUT, persist: opts.persist ?? false, log: () => undefined });
+  const emu: Emulator = await createEmulatorCore({
+    port: 0,
+    dataDir,
+    functionsDir: opts.functionsDir ?? FIXTURES_OUT,
+    persist: opts.persist ?? false,
+    envId: opts.envId,
+    log: () => undefined,
+  });
   const functions = installFunctions(emu, opts.functions ?? {});
   const timers = opts.timers ? installTimers(emu, { tickMs: 60_000 }) : undefined;
   const openapi = opts.openapi ? installOpenApi(emu) : undefined;

@@ -2,7 +2,9 @@
  * ProcessBank (scripts/emulator/functions/pool.ts): the processes an emulator
  * leaves idle serve the next emulator of this process as new instances — its
  * environment, a fresh module instance, a cold start — loaded from the bundle
- * as it is on disk then (rebuilt or not).
+ * as it is on disk then (rebuilt or not); with `keepModules`, as warm
+ * instances when nothing but the environment differs (the same bundle and
+ * function configuration, a CloudBase environment the module never served).
  */
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,11 +23,27 @@ beforeAll(() => {
   cpSync(path.join(FIXTURES_OUT, 'probe'), path.join(functionsDir, 'probe'), { recursive: true });
 });
 
-async function emulator(): Promise<Harness> {
-  const h = await startHarness({ functionsDir, functions: { perFunction: 3, globalCap: 6, bank } });
+async function emulator(opts: { bank?: ProcessBank; envId?: string; workerEnv?: Record<string, string> } = {}): Promise<Harness> {
+  const h = await startHarness({ functionsDir, envId: opts.envId, functions: { perFunction: 3, globalCap: 6, bank: opts.bank ?? bank, workerEnv: opts.workerEnv } });
   open.push(h);
   return h;
 }
+
+/** The probe's bundle rebuilt: a change to what it answers (its main wrapped), moved in as the build does. */
+function rebuildProbe(): void {
+  const bundle = path.join(functionsDir, 'probe', 'index.js');
+  const wrapped = `${readFileSync(bundle, 'utf8')}\n;module.exports = ((m) => ({ main: async (e) => ({ ...(await m.main(e)), rebuilt: true }) }))(module.exports);\n`;
+  writeFileSync(`${bundle}.next`, wrapped);
+  renameSync(`${bundle}.next`, bundle);
+  const later = new Date(statSync(bundle).mtimeMs + 5_000);
+  utimesSync(bundle, later, later);
+}
+
+const lastProbe = (h: Harness) =>
+  h.functions.pool
+    .recentLogs()
+    .filter((r) => r.function === 'probe')
+    .at(-1);
 
 afterAll(async () => {
   for (const h of open) await h.close().catch(() => undefined);
@@ -60,13 +78,7 @@ describe('function processes kept between emulators', () => {
     const a = await emulator();
     const first = await a.call('probe', { op: 'context' });
     expect(first.json.rebuilt).toBeUndefined();
-    // a rebuild that changes what the function answers (its main wrapped), moved in as the build does
-    const bundle = path.join(functionsDir, 'probe', 'index.js');
-    const wrapped = `${readFileSync(bundle, 'utf8')}\n;module.exports = ((m) => ({ main: async (e) => ({ ...(await m.main(e)), rebuilt: true }) }))(module.exports);\n`;
-    writeFileSync(`${bundle}.next`, wrapped);
-    renameSync(`${bundle}.next`, bundle);
-    const later = new Date(statSync(bundle).mtimeMs + 5_000);
-    utimesSync(bundle, later, later);
+    rebuildProbe();
     await a.close();
     expect(bank.size()).toBe(1);
     const b = await emulator();
@@ -74,6 +86,70 @@ describe('function processes kept between emulators', () => {
     expect(next.status).toBe(200);
     expect(next.json.pid).toBe(first.json.pid);
     expect(next.json).toMatchObject({ rebuilt: true, served: 1 });
+    await b.close();
+  });
+});
+
+describe('keepModules: warm instances carried to the next emulator', () => {
+  const warm = new ProcessBank(3, { keepModules: true });
+  afterAll(() => warm.clear());
+
+  it('a process serves the next emulator, another environment, with the module it runs: no cold start, the new environment', async () => {
+    const a = await emulator({ bank: warm, envId: 'env-keep-a' });
+    const first = await a.call('probe', { op: 'context' }, { 'x-wx-openid': 'oKeep1' });
+    expect(first.json).toMatchObject({ served: 1, tcbEnv: 'env-keep-a' });
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-b' });
+    const again = await b.call('probe', { op: 'context' }, { 'x-wx-openid': 'oKeep2' });
+    expect(again.status).toBe(200);
+    // the same module instance (its count goes on), in B's environment, with B's caller
+    expect(again.json).toMatchObject({ pid: first.json.pid, served: 2, tcbEnv: 'env-keep-b' });
+    expect(again.json.ctx).toMatchObject({ OPENID: 'oKeep2' });
+    expect(again.json.env).toMatchObject({ TZ: 'UTC', PROBE_SETTING: 'from-config' });
+    expect(lastProbe(b)).toMatchObject({ cold: false, pid: first.json.pid });
+    // its database requests reach B (the SDK reads where to send them from the environment at every request)
+    await b.emu.db.createCollection('keep_probe');
+    const wrote = await b.call('probe', { op: 'db', steps: [{ kind: 'add', collection: 'keep_probe', data: { n: 1 } }] });
+    expect(wrote.status).toBe(200);
+    expect(await b.emu.db.find('keep_probe')).toEqual([expect.objectContaining({ n: 1 })]);
+    await b.close();
+  });
+
+  it('never into an environment its module served before: that loads afresh', async () => {
+    const a = await emulator({ bank: warm, envId: 'env-keep-c' });
+    const first = await a.call('probe', { op: 'context' });
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-d' });
+    expect((await b.call('probe', { op: 'context' })).json).toMatchObject({ pid: first.json.pid, served: first.json.served + 1 });
+    await b.close();
+    const c = await emulator({ bank: warm, envId: 'env-keep-c' });
+    const back = await c.call('probe', { op: 'context' });
+    expect(back.json).toMatchObject({ pid: first.json.pid, served: 1, tcbEnv: 'env-keep-c' });
+    expect(lastProbe(c)).toMatchObject({ cold: true });
+    await c.close();
+  });
+
+  it('another function configuration (environment variables) loads afresh', async () => {
+    const a = await emulator({ bank: warm, envId: 'env-keep-e', workerEnv: { PROBE_NUMBER: '1' } });
+    const first = await a.call('probe', { op: 'context' });
+    expect(first.json.env).toMatchObject({ PROBE_NUMBER: '1' });
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-f', workerEnv: { PROBE_NUMBER: '2' } });
+    const next = await b.call('probe', { op: 'context' });
+    expect(next.json).toMatchObject({ pid: first.json.pid, served: 1, env: { PROBE_NUMBER: '2' } });
+    expect(lastProbe(b)).toMatchObject({ cold: true });
+    await b.close();
+  });
+
+  it('a rebuilt bundle loads afresh', async () => {
+    const a = await emulator({ bank: warm, envId: 'env-keep-g' });
+    const first = await a.call('probe', { op: 'context' });
+    rebuildProbe();
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-h' });
+    const next = await b.call('probe', { op: 'context' });
+    expect(next.json).toMatchObject({ pid: first.json.pid, served: 1, rebuilt: true });
+    expect(lastProbe(b)).toMatchObject({ cold: true });
     await b.close();
   });
 });
