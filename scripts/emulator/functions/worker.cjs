@@ -218,10 +218,17 @@ if (origDgramConnect) {
 // ---------------------------------------------------------------- virtual clock
 const RealDate = Date;
 let clockOffset = 0;
-function VDate(...args) {
+// Seven parameters as Date has (Date.length 7); `new Date(…)` itself builds a plain Date (VDate.prototype is
+// Date.prototype), a subclass's goes through Reflect.construct.
+function VDate(year, monthIndex, day, hours, minutes, seconds, ms) {
   if (!new.target) return new RealDate(RealDate.now() + clockOffset).toString();
-  if (args.length === 0) return Reflect.construct(RealDate, [RealDate.now() + clockOffset], new.target);
-  return Reflect.construct(RealDate, args, new.target);
+  const n = arguments.length;
+  if (new.target === VDate) {
+    if (n === 0) return new RealDate(RealDate.now() + clockOffset);
+    if (n === 1) return new RealDate(year);
+    return new RealDate(...arguments);
+  }
+  return Reflect.construct(RealDate, n === 0 ? [RealDate.now() + clockOffset] : Array.from(arguments), new.target);
 }
 VDate.prototype = RealDate.prototype;
 Object.defineProperty(RealDate.prototype, 'constructor', { value: VDate, writable: true, configurable: true });
