@@ -218,14 +218,13 @@ if (origDgramConnect) {
 // ---------------------------------------------------------------- virtual clock
 const RealDate = Date;
 let clockOffset = 0;
-// Seven parameters as Date has (Date.length 7); `new Date(…)` itself builds a plain Date (VDate.prototype is
-// Date.prototype), a subclass's goes through Reflect.construct.
-function VDate(year, monthIndex, day, hours, minutes, seconds, ms) {
+// `new Date(…)` itself builds a plain Date (VDate.prototype is Date.prototype); a subclass's goes through Reflect.construct.
+function VDate(value) {
   if (!new.target) return new RealDate(RealDate.now() + clockOffset).toString();
   const n = arguments.length;
   if (new.target === VDate) {
     if (n === 0) return new RealDate(RealDate.now() + clockOffset);
-    if (n === 1) return new RealDate(year);
+    if (n === 1) return new RealDate(value);
     return new RealDate(...arguments);
   }
   return Reflect.construct(RealDate, n === 0 ? [RealDate.now() + clockOffset] : Array.from(arguments), new.target);
@@ -238,6 +237,7 @@ VDate.now = function now() {
 VDate.parse = RealDate.parse;
 VDate.UTC = RealDate.UTC;
 Object.defineProperty(VDate, 'name', { value: 'Date' });
+Object.defineProperty(VDate, 'length', { value: RealDate.length });
 VDate.toString = function toString() {
   return 'function Date() { [native code] }';
 };
