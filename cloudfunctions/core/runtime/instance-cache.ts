@@ -4,8 +4,9 @@
  * environment it was read from. The functions reach the database through
  * `cloud.DYNAMIC_CURRENT_ENV`, which the SDK resolves at every request from
  * the invocation's environment variables (node-sdk getEnvIdFromContext:
- * TCB_ENV, else SCF_NAMESPACE), so a module-level value is kept the same way:
- * a value read in one environment is never served to a call in another.
+ * TCB_ENV or SCF_NAMESPACE; runtime/shell.ts currentEnvId keys by both), so a
+ * module-level value is kept the same way: a value read in one environment is
+ * never served to a call in another.
  */
 export class InstanceCache<T> {
   private readonly entries = new Map<string, { envId: string; at: number; value: T }>();

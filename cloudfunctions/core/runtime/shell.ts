@@ -11,10 +11,14 @@ let initialised = false;
 /** The function's environment variables (Node's process.env, typed without Node's types: the pages' type check reads this file too). */
 const functionEnv = (): Record<string, string | undefined> => (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
 
-/** The CloudBase environment this invocation's requests go to: what the SDK resolves cloud.DYNAMIC_CURRENT_ENV to (TCB_ENV, else SCF_NAMESPACE). */
+/**
+ * The CloudBase environment this invocation's requests go to, as a key: the two variables the SDK resolves
+ * cloud.DYNAMIC_CURRENT_ENV from at each request (node-sdk getEnvIdFromContext: TCB_ENV where the context lists it,
+ * else SCF_NAMESPACE), both as they are now.
+ */
 export function currentEnvId(): string {
   const env = functionEnv();
-  return env.TCB_ENV || env.SCF_NAMESPACE || '';
+  return `${env.TCB_ENV ?? ''}|${env.SCF_NAMESPACE ?? ''}`;
 }
 
 export function sdk(): typeof cloud {

@@ -117,7 +117,7 @@ export interface BankedModule {
   bundleStamp: string;
   /** The function's own environment variables (config.json envVariables, workerEnv), as one string. */
   configKey: string;
-  /** Every envId its module has served. */
+  /** Every environment its module has served (TCB_ENV|SCF_NAMESPACE, as its invocations saw them). */
   envIds: ReadonlySet<string>;
 }
 
@@ -399,8 +399,9 @@ export class FunctionPool {
   }
 
   /**
-   * An idle, healthy worker goes to the bank (PoolOptions.bank), if there is one. Its next `init` loads the bundle
-   * from disk afresh, so a bundle rebuilt meanwhile (npm test's build test rebuilds them mid-run) is what it runs.
+   * An idle, healthy worker goes to the bank (PoolOptions.bank), if there is one. At its next `init` it loads the
+   * bundle from disk afresh — so a bundle rebuilt meanwhile (npm test's build test rebuilds them mid-run) is what it
+   * runs — unless the bank keeps its module (ProcessBank keepModules: the same bundle, configuration, a new environment).
    */
   private toBank(w: PoolWorker): boolean {
     const bank = this.opts.bank;
@@ -495,7 +496,9 @@ export class FunctionPool {
     };
     const bundleStamp = this.bundleStamp(fn);
     const configKey = JSON.stringify(functionEnv);
-    const banked = this.opts.bank?.take(dir, { bundleStamp, configKey, envId: this.emu.envId });
+    // the environment as the module sees it: what the SDK resolves cloud.DYNAMIC_CURRENT_ENV from (TCB_ENV, SCF_NAMESPACE)
+    const envId = `${env.TCB_ENV ?? ''}|${env.SCF_NAMESPACE ?? ''}`;
+    const banked = this.opts.bank?.take(dir, { bundleStamp, configKey, envId });
     const child =
       banked?.child ??
       fork(WORKER_SCRIPT, [], {
@@ -518,12 +521,12 @@ export class FunctionPool {
       invocations: 0,
       timeoutMs: sec * 1000,
       envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
-      module: { bundleStamp, configKey, envIds: banked?.envIds ?? new Set([this.emu.envId]) },
+      module: { bundleStamp, configKey, envIds: banked?.envIds ?? new Set([envId]) },
       exited,
     };
     task.worker = w;
-    // a module carried from the last emulator (ProcessBank keepModules) is a warm instance
-    task.cold = !banked?.keep;
+    // a cold start, unless the worker answers that it kept its module (ProcessBank keepModules): a warm instance
+    task.cold = true;
     this.workers.set(id, w);
     const unpipe = [this.pipeLogs(w, child.stdout, ''), this.pipeLogs(w, child.stderr, '[stderr] ')];
     const message = (m: any) => this.onMessage(w, m);
@@ -627,6 +630,7 @@ export class FunctionPool {
         const task = w.task;
         if (w.dying) break;
         if (task && !task.settled && w.state === 'starting') {
+          if (m.kept === true) task.cold = false;
           task.logs.push(...(m.logs ?? []));
           this.dispatch(w, task);
         } else if (w.state === 'starting') {

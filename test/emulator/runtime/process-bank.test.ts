@@ -9,6 +9,8 @@
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sdkEnv as coreSdkEnv } from '../../../scripts/emulator/core';
+import type { FunctionsOptions } from '../../../scripts/emulator/functions';
 import { ProcessBank } from '../../../scripts/emulator/functions/pool';
 import { ensureFixturesBuilt, FIXTURES_OUT, startHarness, type Harness } from './harness';
 
@@ -23,8 +25,12 @@ beforeAll(() => {
   cpSync(path.join(FIXTURES_OUT, 'probe'), path.join(functionsDir, 'probe'), { recursive: true });
 });
 
-async function emulator(opts: { bank?: ProcessBank; envId?: string; workerEnv?: Record<string, string> } = {}): Promise<Harness> {
-  const h = await startHarness({ functionsDir, envId: opts.envId, functions: { perFunction: 3, globalCap: 6, bank: opts.bank ?? bank, workerEnv: opts.workerEnv } });
+async function emulator(opts: { bank?: ProcessBank; envId?: string; workerEnv?: Record<string, string>; sdkEnv?: FunctionsOptions['sdkEnv'] } = {}): Promise<Harness> {
+  const h = await startHarness({
+    functionsDir,
+    envId: opts.envId,
+    functions: { perFunction: 3, globalCap: 6, bank: opts.bank ?? bank, workerEnv: opts.workerEnv, sdkEnv: opts.sdkEnv },
+  });
   open.push(h);
   return h;
 }
@@ -127,6 +133,19 @@ describe('keepModules: warm instances carried to the next emulator', () => {
     expect(back.json).toMatchObject({ pid: first.json.pid, served: 1, tcbEnv: 'env-keep-c' });
     expect(lastProbe(c)).toMatchObject({ cold: true });
     await c.close();
+  });
+
+  it('the environment is the one the module sees (TCB_ENV, SCF_NAMESPACE), not the emulator’s name for it', async () => {
+    // two emulators that give their functions the same environment variables: the second is not a new environment
+    const same: FunctionsOptions['sdkEnv'] = (e, w) => ({ ...coreSdkEnv(e, w), TCB_ENV: 'env-keep-shared', SCF_NAMESPACE: 'env-keep-shared' });
+    const a = await emulator({ bank: warm, envId: 'env-keep-i', sdkEnv: same });
+    const first = await a.call('probe', { op: 'context' });
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-j', sdkEnv: same });
+    const next = await b.call('probe', { op: 'context' });
+    expect(next.json).toMatchObject({ pid: first.json.pid, served: 1, tcbEnv: 'env-keep-shared' });
+    expect(lastProbe(b)).toMatchObject({ cold: true });
+    await b.close();
   });
 
   it('another function configuration (environment variables) loads afresh', async () => {
