@@ -5,6 +5,7 @@
  * global cap suited to a small machine; the rest waits in a FIFO queue.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator, InvocationRecord } from '../types';
@@ -103,7 +104,7 @@ export interface PoolOptions {
  * the bank gets a new `init` with the next emulator's whole environment. By default it then loads its bundle
  * afresh: a new module instance, nothing of the previous one reachable (caches, SDK state), the invocation
  * counted as a cold start — only Node's own start-up is saved. With `keepModules`, a process whose bundle on
- * disk is the one it loaded (same mtime and size) and whose function configuration (config.json
+ * disk is the one it loaded (the same content: an identical rebuild is the same bundle) and whose function configuration (config.json
  * `envVariables`, the emulator's workerEnv) is the same keeps its module: a warm instance carried to the next
  * emulator, which must be another CloudBase environment (an envId the process never served), so that what the
  * module keeps per environment (core/runtime/instance-cache.ts) is never served to another database; its
@@ -111,10 +112,28 @@ export interface PoolOptions {
  * healthy is banked (kept by its function's folder, at most `perFunction` each); banked processes never keep
  * this process alive, and die with it.
  */
+/** The bundles' content hashes by file, kept while their mtime and size stay the same. */
+const bundleHashes = new Map<string, { stamp: string; hash: string }>();
+
+/** Which bundle is on disk now: a hash of its content ('' when there is none). A rebuild to the same bytes is the same bundle. */
+export function bundleIdentity(file: string): string {
+  try {
+    const st = statSync(file);
+    const stamp = `${st.mtimeMs}:${st.size}`;
+    const known = bundleHashes.get(file);
+    if (known?.stamp === stamp) return known.hash;
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    bundleHashes.set(file, { stamp, hash });
+    return hash;
+  } catch {
+    return '';
+  }
+}
+
 /** What a banked process was running: whether its module may serve the next emulator (ProcessBank keepModules). */
 export interface BankedModule {
-  /** The bundle's mtime and size when the process loaded it. */
-  bundleStamp: string;
+  /** The bundle it loaded (bundleIdentity: a hash of its content). */
+  bundle: string;
   /** The function's own environment variables (config.json envVariables, workerEnv), as one string. */
   configKey: string;
   /** Every environment its module has served (TCB_ENV|SCF_NAMESPACE, as its invocations saw them). */
@@ -168,14 +187,17 @@ export class ProcessBank {
    * A banked process for the function folder `key`, and whether its module serves `next` as a warm instance
    * (keepModules, the same bundle and configuration, an environment it never served); otherwise it loads afresh.
    */
-  take(key: string, next: { bundleStamp: string; configKey: string; envId: string }): { child: ChildProcess; keep: boolean; envIds: Set<string> } | undefined {
-    // the one banked last: the most recently used instance
-    const entry = this.idle.get(key)?.pop();
-    if (!entry) return undefined;
+  take(key: string, next: Omit<BankedModule, 'envIds'> & { envId: string }): { child: ChildProcess; keep: boolean; envIds: Set<string> } | undefined {
+    const list = this.idle.get(key);
+    if (!list?.length) return undefined;
+    const keeps = (m: BankedModule) => this.keepModules && m.bundle === next.bundle && m.configKey === next.configKey && !m.envIds.has(next.envId);
+    // the most recently banked of those whose module can serve, else the most recently banked (it loads afresh)
+    let i = list.length - 1;
+    while (i >= 0 && !keeps(list[i].module)) i--;
+    const [entry] = list.splice(i >= 0 ? i : list.length - 1, 1);
     entry.release();
-    const m = entry.module;
-    const keep = this.keepModules && m.bundleStamp === next.bundleStamp && m.configKey === next.configKey && !m.envIds.has(next.envId);
-    return { child: entry.child, keep, envIds: keep ? new Set([...m.envIds, next.envId]) : new Set([next.envId]) };
+    const keep = i >= 0;
+    return { child: entry.child, keep, envIds: keep ? new Set([...entry.module.envIds, next.envId]) : new Set([next.envId]) };
   }
 
   size(): number {
@@ -234,7 +256,7 @@ interface PoolWorker {
   loadTimer?: NodeJS.Timeout;
   /** SIGKILL sent: never handed another task, whatever it still sends. */
   dying?: boolean;
-  /** What its module runs (the bundle's mtime and size when loaded: a rebuilt bundle retires the worker), for the bank. */
+  /** What its module runs (the bundle it loaded: another bundle on disk retires the worker), for the bank. */
   module: BankedModule;
   /** Stops this pool listening to the process (before it goes to the bank). */
   detach?: () => void;
@@ -439,22 +461,17 @@ export class FunctionPool {
     }
   }
 
-  /** The bundle as it is on disk now: its mtime and size. */
-  private bundleStamp(fn: string): string {
-    try {
-      const st = statSync(path.join(this.emu.functionsDir, fn, 'index.js'));
-      return `${st.mtimeMs}:${st.size}`;
-    } catch {
-      return '';
-    }
+  /** The function's bundle as it is on disk now (bundleIdentity). */
+  private bundle(fn: string): string {
+    return bundleIdentity(path.join(this.emu.functionsDir, fn, 'index.js'));
   }
 
   /** An idle worker for the task, or 'spawned' when a cold start was begun for it, or null (wait). */
   private placeFor(task: Task): PoolWorker | 'spawned' | null {
-    // `npm run build` while running: workers of an older bundle are retired when idle.
-    const stamp = this.bundleStamp(task.fn);
+    // `npm run build` while running: workers of another bundle are retired when idle (an identical rebuild is the same bundle).
+    const bundle = this.bundle(task.fn);
     for (const w of this.workers.values()) {
-      if (w.fn === task.fn && w.state === 'idle' && !w.dying && w.module.bundleStamp !== stamp) this.kill(w);
+      if (w.fn === task.fn && w.state === 'idle' && !w.dying && w.module.bundle !== bundle) this.kill(w);
     }
     const mine = [...this.workers.values()].filter((w) => w.fn === task.fn && w.state !== 'dead');
     const idle = mine.filter((w) => w.state === 'idle' && !w.dying).sort((a, b) => b.lastUsed - a.lastUsed)[0];
@@ -494,11 +511,11 @@ export class FunctionPool {
       ...functionEnv,
       ...this.opts.sdkEnv(this.emu, id),
     };
-    const bundleStamp = this.bundleStamp(fn);
+    const bundle = this.bundle(fn);
     const configKey = JSON.stringify(functionEnv);
     // the environment as the module sees it: what the SDK resolves cloud.DYNAMIC_CURRENT_ENV from (TCB_ENV, SCF_NAMESPACE)
     const envId = `${env.TCB_ENV ?? ''}|${env.SCF_NAMESPACE ?? ''}`;
-    const banked = this.opts.bank?.take(dir, { bundleStamp, configKey, envId });
+    const banked = this.opts.bank?.take(dir, { bundle, configKey, envId });
     const child =
       banked?.child ??
       fork(WORKER_SCRIPT, [], {
@@ -521,7 +538,7 @@ export class FunctionPool {
       invocations: 0,
       timeoutMs: sec * 1000,
       envName: env.TCB_ENV ?? env.SCF_NAMESPACE ?? 'local',
-      module: { bundleStamp, configKey, envIds: banked?.envIds ?? new Set([envId]) },
+      module: { bundle, configKey, envIds: banked?.envIds ?? new Set([envId]) },
       exited,
     };
     task.worker = w;

@@ -2,7 +2,8 @@
  * Conformance of the functions runner: the real wx-server-sdk inside real
  * worker processes, reached over the HTTP route and the programmatic API.
  */
-import { statSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from './harness';
 import { invoke, invokeDetailed, FunctionInvokeError } from '../../../scripts/emulator/functions';
@@ -94,16 +95,35 @@ describe('workers', () => {
     expect(ok.cold).toBe(true);
   });
 
-  test('a rebuilt bundle retires the warm workers of the older one', async () => {
-    const a = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
-    const b = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
-    expect(b.pid).toBe(a.pid);
-    const bundle = path.join(h.emu.functionsDir, 'slow', 'index.js');
-    const t = new Date(statSync(bundle).mtimeMs + 5000);
-    utimesSync(bundle, t, t);
-    const c = await invokeDetailed(h.emu, 'slow', { ms: 1 }, {});
-    expect(c.cold).toBe(true);
-    expect(c.pid).not.toBe(a.pid);
+  test('a rebuilt bundle retires the warm workers of the older one; a rebuild to the same bytes does not', async () => {
+    // a copy of the fixture of this test's own: its bundle is rewritten below, which no other test may see
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rebuild-functions-'));
+    cpSync(path.join(h.emu.functionsDir, 'slow'), path.join(dir, 'slow'), { recursive: true });
+    const own = await startHarness({ functionsDir: dir, functions: { perFunction: 3, globalCap: 6 } });
+    try {
+      const bundle = path.join(dir, 'slow', 'index.js');
+      const rewrite = (text: string) => {
+        writeFileSync(`${bundle}.next`, text);
+        renameSync(`${bundle}.next`, bundle);
+        const later = new Date(statSync(bundle).mtimeMs + 5_000);
+        utimesSync(bundle, later, later);
+      };
+      const a = await invokeDetailed(own.emu, 'slow', { ms: 1 }, {});
+      const b = await invokeDetailed(own.emu, 'slow', { ms: 1 }, {});
+      expect(b.pid).toBe(a.pid);
+      // the build writes every bundle again: the same bytes, a new file and mtime — the same bundle, the warm worker stays
+      rewrite(readFileSync(bundle, 'utf8'));
+      const same = await invokeDetailed(own.emu, 'slow', { ms: 1 }, {});
+      expect(same).toMatchObject({ cold: false, pid: a.pid });
+      // another bundle: the warm worker of the older one is retired, the next call starts cold
+      rewrite(`${readFileSync(bundle, 'utf8')}\n// rebuilt\n`);
+      const c = await invokeDetailed(own.emu, 'slow', { ms: 1 }, {});
+      expect(c.cold).toBe(true);
+      expect(c.pid).not.toBe(a.pid);
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a thrown error is a 500 with errCode -504002 and the message', async () => {

@@ -160,6 +160,43 @@ describe('keepModules: warm instances carried to the next emulator', () => {
     await b.close();
   });
 
+  it('a rebuild to the same bytes (a new file, a new mtime) is the same bundle: the module is kept', async () => {
+    const a = await emulator({ bank: warm, envId: 'env-keep-k' });
+    const first = await a.call('probe', { op: 'context' });
+    const bundle = path.join(functionsDir, 'probe', 'index.js');
+    writeFileSync(`${bundle}.next`, readFileSync(bundle));
+    renameSync(`${bundle}.next`, bundle);
+    const later = new Date(statSync(bundle).mtimeMs + 5_000);
+    utimesSync(bundle, later, later);
+    await a.close();
+    const b = await emulator({ bank: warm, envId: 'env-keep-l' });
+    const next = await b.call('probe', { op: 'context' });
+    expect(next.json).toMatchObject({ pid: first.json.pid, served: first.json.served + 1 });
+    expect(lastProbe(b)).toMatchObject({ cold: false });
+    await b.close();
+  });
+
+  it('takes a process whose module can serve before one banked later that would load afresh', async () => {
+    const own = new ProcessBank(3, { keepModules: true });
+    try {
+      const a = await emulator({ bank: own, envId: 'env-keep-m' });
+      const fromA = await a.call('probe', { op: 'context' });
+      const c = await emulator({ bank: own, envId: 'env-keep-n', workerEnv: { PROBE_NUMBER: '9' } });
+      const fromC = await c.call('probe', { op: 'context' });
+      expect(fromC.json.pid).not.toBe(fromA.json.pid);
+      await a.close();
+      await c.close(); // banked last, another configuration
+      expect(own.size()).toBe(2);
+      const b = await emulator({ bank: own, envId: 'env-keep-o' });
+      const next = await b.call('probe', { op: 'context' });
+      expect(next.json).toMatchObject({ pid: fromA.json.pid, served: 2 });
+      expect(lastProbe(b)).toMatchObject({ cold: false });
+      await b.close();
+    } finally {
+      own.clear();
+    }
+  });
+
   it('a rebuilt bundle loads afresh', async () => {
     const a = await emulator({ bank: warm, envId: 'env-keep-g' });
     const first = await a.call('probe', { op: 'context' });
