@@ -248,11 +248,26 @@ function reviveIso(v: any): any {
   return v;
 }
 
+/** Whether JSON's own rules differ from toPlainJson's somewhere in `v`: a RegExp, or an object (not a Date) whose class has a toJSON (a Buffer…). */
+function needsPlain(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || v instanceof Date) return false;
+  if (v instanceof RegExp) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (needsPlain(x)) return true;
+    return false;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true;
+  for (const k in v) if (Object.hasOwn(v, k) && needsPlain((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /**
- * JSON.stringify(toPlainJson(v)), without building the copy first: JSON.stringify walks `v` itself and the
- * replacer answers as toPlainJson does where JSON's own rules differ (RegExp, Buffer, a class with a toJSON).
+ * JSON.stringify(toPlainJson(v)), without building the copy first: JSON.stringify walks `v` itself — with no
+ * replacer when JSON's own rules give the same text (plain objects, arrays, Dates: the usual documents), else with
+ * one that answers as toPlainJson does where they differ (RegExp, Buffer, a class with a toJSON).
  */
 export function plainJsonText(v: unknown): string {
+  if (!needsPlain(v)) return JSON.stringify(v);
   return JSON.stringify(v, function plain(this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key];
     if (raw === null || typeof raw !== 'object' || raw instanceof Date) return value;

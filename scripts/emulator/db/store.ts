@@ -276,6 +276,9 @@ export class DocStore {
     while (i < pipeline.length && Object.keys(pipeline[i])[0] === '$lookup' && this.lookupNatively(docs, pipeline[i].$lookup)) i++;
     const rest = pipeline.slice(i);
     if (rest.length === 0) return docs;
+    // a last $limit (the functions' `.limit(1).end()`) on what is left: the first n, as mingo's $limit takes them
+    const n = rest.length === 1 && Object.keys(rest[0]).length === 1 ? rest[0].$limit : undefined;
+    if (typeof n === 'number' && Number.isInteger(n) && n > 0) return docs.slice(0, n);
     try {
       // biome-ignore lint/plugin/no-as-any: mingo types a pipeline as its own stage union; the SDK's stages are passed through as sent
       return mingoAggregate(docs, rest as any, {

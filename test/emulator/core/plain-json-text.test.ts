@@ -17,6 +17,9 @@ describe('plainJsonText', () => {
     same({ custom: new Wrapped(1) });
     same(new Date('2026-01-01T00:00:00Z'));
     same({ nested: { deeper: { list: [{ d: new Date(86_400_000) }] } }, undef: undefined });
+    // found however deep (the fast path is taken only when nothing anywhere needs the replacer)
+    same({ a: [{ b: [1, { c: [/deep/m] }] }], d: new Date(0) });
+    same([[[{ buf: Buffer.from('x') }]]]);
   });
 
   it('answers as toPlainJson for any stored-looking document', () => {

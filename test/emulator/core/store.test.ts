@@ -145,6 +145,28 @@ describe('ids, inserts, queries', () => {
     expect(() => s.aggregate('returns', [{ $out: 'x' }])).toThrow(/not supported/);
     expect(() => s.aggregate('returns', [{ $lookup: { from: 'nope', localField: 'a', foreignField: 'b', as: 'c' } }])).toThrow(/not exist/);
   });
+
+  test('a last $limit after $match and $lookup takes the first n, as mingo does (an invalid one is refused as before)', () => {
+    const s = storeWith(
+      [
+        { _id: 'r1', orderId: 'o1' },
+        { _id: 'r2', orderId: 'o1' },
+        { _id: 'r3', orderId: 'o2' },
+      ],
+      'returns',
+    );
+    s.createCollection('orders');
+    s.insert('orders', [{ _id: 'o1', total: 9 }]);
+    const lookup = { $lookup: { from: 'orders', localField: 'orderId', foreignField: '_id', as: 'order' } };
+    const all = s.aggregate('returns', [{ $match: {} }, lookup]);
+    for (const n of [1, 2, 3, 5]) {
+      const limited = s.aggregate('returns', [{ $match: {} }, lookup, { $limit: n }]);
+      expect(limited).toEqual(all.slice(0, n));
+      // the same as mingo's $limit behind another stage it runs
+      expect(s.aggregate('returns', [{ $match: {} }, lookup, { $addFields: {} }, { $limit: n }])).toEqual(limited);
+    }
+    expect(() => s.aggregate('returns', [{ $limit: -1 }])).toThrow();
+  });
 });
 
 describe('unique indexes (ensureIndex)', () => {
