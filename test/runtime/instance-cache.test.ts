@@ -1,4 +1,4 @@
-import { InstanceCache } from '../../cloudfunctions/core/runtime/instance-cache';
+import { environmentKey, InstanceCache } from '../../cloudfunctions/core/runtime/instance-cache';
 
 describe('what a warm instance keeps between invocations', () => {
   const T0 = Date.UTC(2026, 11, 6, 2, 0, 0);
@@ -43,5 +43,15 @@ describe('what a warm instance keeps between invocations', () => {
     expect(cache.get('env-a', 'x', T0 + 900)).toBe(1);
     expect(cache.get('env-a', 'x', T0 + 1_200)).toBeUndefined();
     expect(cache.get('env-a', 'y', T0 + 1_200)).toBe(2);
+  });
+});
+
+describe('the environment key', () => {
+  it('changes with either variable the SDK resolves the current environment from', () => {
+    const base = environmentKey({ TCB_ENV: 'env-a', SCF_NAMESPACE: 'env-a' });
+    expect(environmentKey({ TCB_ENV: 'env-a', SCF_NAMESPACE: 'env-a', PATH: '/bin' })).toBe(base);
+    expect(environmentKey({ TCB_ENV: 'env-b', SCF_NAMESPACE: 'env-a' })).not.toBe(base);
+    expect(environmentKey({ TCB_ENV: 'env-a', SCF_NAMESPACE: 'env-b' })).not.toBe(base);
+    expect(environmentKey({ SCF_NAMESPACE: 'env-a' })).not.toBe(base);
   });
 });

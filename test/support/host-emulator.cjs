@@ -25,7 +25,7 @@ module.exports = {
   /**
    * The function processes an emulator leaves idle when its test file ends, for the next test file of this
    * worker: warm instances carried to the next file's emulator, another CloudBase environment (each harness
-   * emulator has an envId of its own: what a module keeps is kept per environment); a rebuilt bundle or
+   * emulator has an envId of its own: what a module keeps is kept per environment); another bundle or
    * another function configuration loads afresh (pool.ts ProcessBank keepModules).
    */
   bank: new ProcessBank(3, { keepModules: true }),

@@ -5,20 +5,16 @@
  */
 import * as cloud from 'wx-server-sdk';
 import { Answered, AppError, fail, type Envelope } from './envelope';
+import { environmentKey } from './instance-cache';
 import { SDK_TIMEOUT_VAR, sdkTimeoutMs } from './sdk-timeout';
 
 let initialised = false;
 /** The function's environment variables (Node's process.env, typed without Node's types: the pages' type check reads this file too). */
 const functionEnv = (): Record<string, string | undefined> => (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
 
-/**
- * The CloudBase environment this invocation's requests go to, as a key: the two variables the SDK resolves
- * cloud.DYNAMIC_CURRENT_ENV from at each request (node-sdk getEnvIdFromContext: TCB_ENV where the context lists it,
- * else SCF_NAMESPACE), both as they are now.
- */
+/** The CloudBase environment this invocation's requests go to, as a key (runtime/instance-cache.ts environmentKey). */
 export function currentEnvId(): string {
-  const env = functionEnv();
-  return `${env.TCB_ENV ?? ''}|${env.SCF_NAMESPACE ?? ''}`;
+  return environmentKey(functionEnv());
 }
 
 export function sdk(): typeof cloud {

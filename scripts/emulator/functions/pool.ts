@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { environmentKey } from '../../../cloudfunctions/core/runtime/instance-cache';
 import type { Emulator, InvocationRecord } from '../types';
 import { invalidSource, jsonBytes, MAX_EVENT_BYTES, MAX_NESTING_DEPTH, MAX_RESPONSE_BYTES, nestingDepth } from '../limits';
 
@@ -99,24 +100,11 @@ export interface PoolOptions {
   bank?: ProcessBank;
 }
 
-/**
- * Idle function processes kept between emulators of one process (PoolOptions.bank). A process taken from
- * the bank gets a new `init` with the next emulator's whole environment. By default it then loads its bundle
- * afresh: a new module instance, nothing of the previous one reachable (caches, SDK state), the invocation
- * counted as a cold start — only Node's own start-up is saved. With `keepModules`, a process whose bundle on
- * disk is the one it loaded (the same content: an identical rebuild is the same bundle) and whose function configuration (config.json
- * `envVariables`, the emulator's workerEnv) is the same keeps its module: a warm instance carried to the next
- * emulator, which must be another CloudBase environment (an envId the process never served), so that what the
- * module keeps per environment (core/runtime/instance-cache.ts) is never served to another database; its
- * first invocation there is not a cold start. Anything else loads afresh. Only a process that was idle and
- * healthy is banked (kept by its function's folder, at most `perFunction` each); banked processes never keep
- * this process alive, and die with it.
- */
 /** The bundles' content hashes by file, kept while their mtime and size stay the same. */
 const bundleHashes = new Map<string, { stamp: string; hash: string }>();
 
 /** Which bundle is on disk now: a hash of its content ('' when there is none). A rebuild to the same bytes is the same bundle. */
-export function bundleIdentity(file: string): string {
+function bundleIdentity(file: string): string {
   try {
     const st = statSync(file);
     const stamp = `${st.mtimeMs}:${st.size}`;
@@ -140,6 +128,19 @@ export interface BankedModule {
   envIds: ReadonlySet<string>;
 }
 
+/**
+ * Idle function processes kept between emulators of one process (PoolOptions.bank). A process taken from
+ * the bank gets a new `init` with the next emulator's whole environment. By default it then loads its bundle
+ * afresh: a new module instance, nothing of the previous one reachable (caches, SDK state), the invocation
+ * counted as a cold start — only Node's own start-up is saved. With `keepModules`, a process whose bundle on
+ * disk is the one it loaded (the same content: an identical rebuild is the same bundle) and whose function configuration (config.json
+ * `envVariables`, the emulator's workerEnv) is the same keeps its module: a warm instance carried to the next
+ * emulator, which must be another CloudBase environment (an envId the process never served), so that what the
+ * module keeps per environment (core/runtime/instance-cache.ts) is never served to another database; its
+ * first invocation there is not a cold start. Anything else loads afresh. Only a process that was idle and
+ * healthy is banked (kept by its function's folder, at most `perFunction` each); banked processes never keep
+ * this process alive, and die with it.
+ */
 export class ProcessBank {
   private readonly idle = new Map<string, { child: ChildProcess; module: BankedModule; release: () => void }[]>();
   private hooked = false;
@@ -513,8 +514,8 @@ export class FunctionPool {
     };
     const bundle = this.bundle(fn);
     const configKey = JSON.stringify(functionEnv);
-    // the environment as the module sees it: what the SDK resolves cloud.DYNAMIC_CURRENT_ENV from (TCB_ENV, SCF_NAMESPACE)
-    const envId = `${env.TCB_ENV ?? ''}|${env.SCF_NAMESPACE ?? ''}`;
+    // the environment as the module sees it (the key the functions' own per-environment caches use)
+    const envId = environmentKey(env);
     const banked = this.opts.bank?.take(dir, { bundle, configKey, envId });
     const child =
       banked?.child ??

@@ -35,15 +35,17 @@ async function emulator(opts: { bank?: ProcessBank; envId?: string; workerEnv?: 
   return h;
 }
 
-/** The probe's bundle rebuilt: a change to what it answers (its main wrapped), moved in as the build does. */
-function rebuildProbe(): void {
+/** The probe's bundle rebuilt as `change` makes it from the current one, moved in as the build does (a new file, a later mtime). */
+function rebuildProbe(change: (text: string) => string = (text) => text): void {
   const bundle = path.join(functionsDir, 'probe', 'index.js');
-  const wrapped = `${readFileSync(bundle, 'utf8')}\n;module.exports = ((m) => ({ main: async (e) => ({ ...(await m.main(e)), rebuilt: true }) }))(module.exports);\n`;
-  writeFileSync(`${bundle}.next`, wrapped);
+  writeFileSync(`${bundle}.next`, change(readFileSync(bundle, 'utf8')));
   renameSync(`${bundle}.next`, bundle);
   const later = new Date(statSync(bundle).mtimeMs + 5_000);
   utimesSync(bundle, later, later);
 }
+
+/** A change to what the probe answers: its main wrapped, adding `rebuilt: true`. */
+const answersRebuilt = (text: string) => `${text}\n;module.exports = ((m) => ({ main: async (e) => ({ ...(await m.main(e)), rebuilt: true }) }))(module.exports);\n`;
 
 const lastProbe = (h: Harness) =>
   h.functions.pool
@@ -84,7 +86,7 @@ describe('function processes kept between emulators', () => {
     const a = await emulator();
     const first = await a.call('probe', { op: 'context' });
     expect(first.json.rebuilt).toBeUndefined();
-    rebuildProbe();
+    rebuildProbe(answersRebuilt);
     await a.close();
     expect(bank.size()).toBe(1);
     const b = await emulator();
@@ -163,11 +165,7 @@ describe('keepModules: warm instances carried to the next emulator', () => {
   it('a rebuild to the same bytes (a new file, a new mtime) is the same bundle: the module is kept', async () => {
     const a = await emulator({ bank: warm, envId: 'env-keep-k' });
     const first = await a.call('probe', { op: 'context' });
-    const bundle = path.join(functionsDir, 'probe', 'index.js');
-    writeFileSync(`${bundle}.next`, readFileSync(bundle));
-    renameSync(`${bundle}.next`, bundle);
-    const later = new Date(statSync(bundle).mtimeMs + 5_000);
-    utimesSync(bundle, later, later);
+    rebuildProbe(); // the same bytes
     await a.close();
     const b = await emulator({ bank: warm, envId: 'env-keep-l' });
     const next = await b.call('probe', { op: 'context' });
@@ -200,7 +198,7 @@ describe('keepModules: warm instances carried to the next emulator', () => {
   it('a rebuilt bundle loads afresh', async () => {
     const a = await emulator({ bank: warm, envId: 'env-keep-g' });
     const first = await a.call('probe', { op: 'context' });
-    rebuildProbe();
+    rebuildProbe(answersRebuilt);
     await a.close();
     const b = await emulator({ bank: warm, envId: 'env-keep-h' });
     const next = await b.call('probe', { op: 'context' });
