@@ -428,6 +428,31 @@ describe('a settlement in flight', () => {
   });
 });
 
+describe('a modify that takes a rejected after-sale’s units', () => {
+  it('found by the model (crashSettlement + modify, seed 37000147): refused while its own settlement claim may still commit — before it withdraws the rejected after-sale, so the refusal writes nothing', async () => {
+    // two units of L1: the one the dead claim holds leaves the other free, so the modify is eligible and supersedes r2
+    const orderId = await seedOrder([
+      { lineId: 'L1', quantity: 2, paidAmount: 10000 },
+      { lineId: 'L2', quantity: 1, paidAmount: 5000 },
+    ]);
+    const r1 = await apply(orderId, [{ lineId: 'L1', quantity: 1 }]);
+    const r2 = await apply(orderId, [{ lineId: 'L2', quantity: 1 }]);
+    expect((await review({ action: 'reject', returnId: r2.returnId, reason: '不符合条件' })).ok).toBe(true);
+    await quiet();
+    await deadSettlement(orderId, r1, 5000);
+    const refused = await f.writesNothing(() => modifyTo(r1.returnId, ['L1', 1], ['L2', 1]));
+    expect(refused.ok ? refused.data.return.status : refused.error.code).toBe('CONFLICT');
+    expect((await returnDoc(r2.returnId)).status).toBe('REJECTED');
+    // Once the claim is stale (it never committed), the same modify goes through and withdraws the rejected one.
+    await f.advanceQuietly(3 * MINUTE);
+    const moved = dataOf(await modifyTo(r1.returnId, ['L1', 1], ['L2', 1])).return;
+    expect(moved.lines.map((l: any) => l.lineId).sort()).toEqual(['L1', 'L2']);
+    expect((await returnDoc(r2.returnId)).status).toBe('CANCELLED');
+    await quiet();
+    await expectLedgerInStep(orderId);
+  });
+});
+
 describe('records no after-sale names', () => {
   it('found by the model (crashSettlement + markOffline): a record its after-sale does not name is not closed offline with its refunds, nor counted in them', async () => {
     const orderId = await seedOrder(twoLines());

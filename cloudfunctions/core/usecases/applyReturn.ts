@@ -394,6 +394,10 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
   if (ret.status === allowed.to) requireSomeChange(ret, input, input.evidence?.length ?? 0);
   let added: EvidenceItem[] | null = null;
   for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
+    // Other lines are a claim, and this after-sale's own ledger entry is ahead of it (a settlement or another modify
+    // of it claimed first, and may still commit): lost, decided before anything is written — the withdrawal of a
+    // rejected after-sale below included.
+    if (linesChanged && (ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     added ??= await attachEvidence(input.evidence, { role: 'BUYER', openid }, ret, settings, now);
     const evidence = [...ret.evidence, ...added];
     const res = previewReturn(context(order, ledger, openid, next, evidenceOfSide(evidence, 'BUYER').length, now, settings, ret._id, skus));
@@ -431,7 +435,6 @@ async function modify(input: ModifyReturnInput, openid: string, now: Date, setti
     // Other lines or quantities take units: claimed in the ledger first (as apply does), then the after-sale moves.
     // Anything else only changes this after-sale: its own compare-and-set is the whole write.
     if (!linesChanged) return ok({ return: returnView((await move()).ret, { role: 'BUYER', now, policy: settings.policy }) });
-    if ((ledger.entries[ret._id]?.version ?? 0) > ret.version) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     const entry = claimEntry({ ...ret, ...changes, status: allowed.to, version: ret.version + 1 } as ReturnDoc, now);
     if (!(await claim(ledger, { [ret._id]: entry }))) throw await lostLedgerRace(ret._id, openid, input.requestId, now, settings);
     try {
